@@ -1,0 +1,1 @@
+"""lisplan — planning and follow-up of the specialist training of doctors."""

@@ -1,0 +1,251 @@
+"""The one access policy: named permissions, roles → permissions, and scope resolution.
+
+Nothing else in lisplan checks roles. Views and API operations declare a permission
+(`require`), fetch rows through `scope_filter` / `get_in_scope`, and so see only what the
+user's role assignments (with their arena, institution or region) and relationships
+(own trainee record, supervisees) allow. Deny by default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lisplan.accounts.models import Role, RoleAssignment
+
+PERMISSIONS: dict[str, str] = {
+    "trainee.view": _("Se leger i spesialisering, ansettelser, permisjoner og veiledere"),
+    "trainee.change": _("Registrere og endre leger, ansettelser og permisjoner"),
+    "supervision.change": _("Registrere og endre veilederrelasjoner"),
+    "audit.view": _("Se endringshistorikk"),
+    "role.assign": _("Tildele roller"),
+    "organisation.view": _("Se regioner, utdanningsvirksomheter og læringsarenaer"),
+    "catalogue.view": _("Se spesialiteter og læringsmål"),
+    "catalogue.import": _("Importere læringsmål"),
+    "token.manage": _("Administrere egne API-nøkler"),
+}
+
+_EVERYONE = {"organisation.view", "catalogue.view", "token.manage"}
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.TRAINEE: _EVERYONE | {"trainee.view"},
+    Role.SUPERVISOR: _EVERYONE | {"trainee.view"},
+    Role.LEADER: _EVERYONE | {"trainee.view", "supervision.change"},
+    Role.EDUCATION_LEAD: _EVERYONE | {"trainee.view"},
+    Role.EDUCATION_COORDINATOR_PHYSICIAN: _EVERYONE | {"trainee.view"},
+    Role.LOCAL_COORDINATOR: _EVERYONE
+    | {"trainee.view", "trainee.change", "supervision.change", "audit.view"},
+    Role.REGIONAL_COORDINATOR: _EVERYONE | {"trainee.view", "audit.view"},
+    Role.PLANNER: _EVERYONE | {"trainee.view"},
+    Role.ADMIN: set(PERMISSIONS),
+}
+
+# Relationship grants: a trainee sees their own record, a supervisor their supervisees.
+RELATIONSHIP_PERMISSIONS: dict[str, set[str]] = {
+    "self": {"trainee.view"},
+    "supervisee": {"trainee.view"},
+}
+
+# Roles whose reach is a relationship, not their organisation scope.
+RELATIONAL_ROLES = {Role.TRAINEE: "self", Role.SUPERVISOR: "supervisee"}
+
+# Reference data every signed-in user may read, whatever their roles.
+UNSCOPED_PERMISSIONS = _EVERYONE
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What a user holds, resolved once per request."""
+
+    all: frozenset[str]  # permissions held everywhere (administrator)
+    arena_paths: dict[str, tuple[str, ...]]  # permission -> arena paths
+    institutions: dict[str, tuple[tuple[int, int | None], ...]]  # -> (institution, specialty)
+    regions: dict[str, tuple[int, ...]]
+    relations: frozenset[str]  # "self", "supervisee" where the user has such rows
+
+    def holds(self, permission: str) -> bool:
+        return (
+            permission in self.all
+            or permission in UNSCOPED_PERMISSIONS
+            or bool(self.arena_paths.get(permission))
+            or bool(self.institutions.get(permission))
+            or bool(self.regions.get(permission))
+            or any(permission in RELATIONSHIP_PERMISSIONS[r] for r in self.relations)
+        )
+
+
+def grants(user) -> Grants:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Grants(frozenset(), {}, {}, {}, frozenset())
+    cached = getattr(user, "_lisplan_grants", None)
+    if cached is not None:
+        return cached
+    everything: set[str] = set(PERMISSIONS) if user.is_superuser else set()
+    arenas: dict[str, list[str]] = {}
+    institutions: dict[str, list[tuple[int, int | None]]] = {}
+    regions: dict[str, list[int]] = {}
+    relations: set[str] = set()
+    assignments = RoleAssignment.objects.active().filter(user=user).select_related("arena")
+    for a in assignments:
+        perms = ROLE_PERMISSIONS.get(a.role, set())
+        if a.role == Role.ADMIN:
+            everything |= perms
+        if a.role in RELATIONAL_ROLES:
+            relations.add(RELATIONAL_ROLES[a.role])
+            continue
+        for p in perms:
+            if a.arena_id:
+                arenas.setdefault(p, []).append(a.arena.path)
+            elif a.institution_id:
+                specialty = a.specialty_id if a.role == Role.EDUCATION_LEAD else None
+                institutions.setdefault(p, []).append((a.institution_id, specialty))
+            elif a.region_id:
+                regions.setdefault(p, []).append(a.region_id)
+    if hasattr(user, "trainee"):
+        relations.add("self")
+    if user.supervisions.exists():
+        relations.add("supervisee")
+    result = Grants(
+        frozenset(everything),
+        {p: tuple(v) for p, v in arenas.items()},
+        {p: tuple(v) for p, v in institutions.items()},
+        {p: tuple(v) for p, v in regions.items()},
+        frozenset(relations),
+    )
+    user._lisplan_grants = result
+    return result
+
+
+def has_permission(user, permission: str) -> bool:
+    """Whether the user holds the permission in at least one scope."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {permission!r}")
+    return grants(user).holds(permission)
+
+
+# --- scope resolution per model ---------------------------------------------------------
+
+
+def _employment_in_scope(g: Grants, permission: str, trainee_ref: str) -> Q:
+    from lisplan.trainees.models import Employment
+
+    def employed(cond: Q) -> Q:
+        rows = Employment.objects.not_ended().filter(cond, trainee=OuterRef(trainee_ref))
+        return Q(Exists(rows))
+
+    q = Q(pk__in=[])
+    for path in g.arena_paths.get(permission, ()):
+        q |= employed(Q(arena__path__startswith=path))
+    inst_all = [i for i, s in g.institutions.get(permission, ()) if s is None]
+    if inst_all:
+        q |= employed(Q(institution_id__in=inst_all))
+    for inst, spec in g.institutions.get(permission, ()):
+        if spec is not None:
+            q |= employed(Q(institution_id=inst, specialty_id=spec))
+    if g.regions.get(permission):
+        q |= employed(Q(institution__region_id__in=g.regions[permission]))
+    return q
+
+
+def _trainee_q(user, g: Grants, permission: str) -> Q:
+    """Trainees in scope: by employment in the user's arenas/institutions/regions, or related."""
+    from lisplan.trainees.models import Supervision
+
+    q = _employment_in_scope(g, permission, "pk")
+    if "self" in g.relations and permission in RELATIONSHIP_PERMISSIONS["self"]:
+        q |= Q(user=user)
+    if "supervisee" in g.relations and permission in RELATIONSHIP_PERMISSIONS["supervisee"]:
+        today = timezone.localdate()
+        rows = Supervision.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=today), supervisor=user, trainee=OuterRef("pk")
+        )
+        q |= Q(Exists(rows))
+    return q
+
+
+def _scope_q(user, g: Grants, permission: str, model: type[Model]) -> Q:
+    label = model._meta.label
+    if label == "trainees.Trainee":
+        return _trainee_q(user, g, permission)
+    if label in {
+        "trainees.Employment", "trainees.LeavePeriod", "trainees.Supervision", "audit.AuditEvent"
+    }:
+        from lisplan.trainees.models import Trainee
+
+        visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
+        return Q(trainee_id__in=visible)
+    raise LookupError(f"No scope rule for {label} with {permission}")
+
+
+def scope_filter(user, permission: str, queryset: QuerySet) -> QuerySet:
+    """The rows of `queryset` the user may act on with `permission` (one query)."""
+    g = grants(user)
+    if not g.holds(permission):
+        return queryset.none()
+    if permission in g.all or permission in UNSCOPED_PERMISSIONS:
+        return queryset
+    return queryset.filter(_scope_q(user, g, permission, queryset.model))
+
+
+def can(user, permission: str, obj: Model) -> bool:
+    return scope_filter(user, permission, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def get_in_scope(user, permission: str, queryset: QuerySet, **lookup) -> Model:
+    """One object, or 404 when it does not exist or lies outside the user's scope."""
+    obj = scope_filter(user, permission, queryset).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def roles_summary(user) -> list[RoleAssignment]:
+    return list(
+        RoleAssignment.objects.active()
+        .filter(user=user)
+        .select_related("arena", "institution", "region", "specialty")
+    )
+
+
+# --- declaring rules on views ------------------------------------------------------------
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+
+
+def _mark(view: Callable, rule: str) -> Callable:
+    view.access_rule = rule  # read by the URL-walking test and the API
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Reachable without signing in (login page, health check)."""
+    return _mark(view, PUBLIC)
+
+
+def require(permission: str | None) -> Callable[[Callable], Callable]:
+    """Sign-in required, and (unless None) the permission in at least one scope; else 403."""
+    if permission is not None and permission not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {permission!r}")
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            from django.contrib.auth.views import redirect_to_login
+
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if permission is not None and not has_permission(request.user, permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return _mark(wrapper, permission or AUTHENTICATED)
+
+    return decorate

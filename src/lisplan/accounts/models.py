@@ -1,0 +1,161 @@
+"""Users, role assignments with a scope, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    demo = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("bruker")
+        verbose_name_plural = _("brukere")
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    TRAINEE = "trainee", _("Lege i spesialisering")
+    SUPERVISOR = "supervisor", _("Veileder")
+    LEADER = "leader", _("Leder")
+    EDUCATION_LEAD = "education_lead", _("Utdanningsansvarlig overlege (UAO)")
+    EDUCATION_COORDINATOR_PHYSICIAN = (
+        "education_coordinator_physician",
+        _("Utdanningskoordinerende overlege (UKO)"),
+    )
+    LOCAL_COORDINATOR = "local_coordinator", _("Lokal koordinator")
+    REGIONAL_COORDINATOR = "regional_coordinator", _("Regional koordinator")
+    PLANNER = "planner", _("Regional planlegger")
+    ADMIN = "admin", _("Systemadministrator")
+
+
+# The scope each role is given in: the one organisation field a role assignment must set.
+ROLE_SCOPE = {
+    Role.TRAINEE: None,
+    Role.SUPERVISOR: "institution",
+    Role.LEADER: "arena",
+    Role.EDUCATION_LEAD: "institution",
+    Role.EDUCATION_COORDINATOR_PHYSICIAN: "institution",
+    Role.LOCAL_COORDINATOR: "institution",
+    Role.REGIONAL_COORDINATOR: "region",
+    Role.PLANNER: "region",
+    Role.ADMIN: None,
+}
+SCOPE_FIELDS = ("arena", "institution", "region")
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def active(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on), valid_from__lte=on)
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("bruker"), on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    role = models.CharField(_("rolle"), max_length=40, choices=Role.choices)
+    arena = models.ForeignKey(
+        "organisations.LearningArena", verbose_name=_("læringsarena"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="role_assignments",
+    )
+    institution = models.ForeignKey(
+        "organisations.Institution", verbose_name=_("utdanningsvirksomhet"), null=True,
+        blank=True, on_delete=models.CASCADE, related_name="role_assignments",
+    )
+    region = models.ForeignKey(
+        "organisations.Region", verbose_name=_("region"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="role_assignments",
+    )
+    specialty = models.ForeignKey(
+        "catalogue.Specialty", verbose_name=_("spesialitet"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        help_text=_("For utdanningsansvarlig overlege: spesialiteten vedkommende har ansvar for."),
+    )
+    valid_from = models.DateField(_("gyldig fra"), default=timezone.localdate)
+    valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rolletildeling")
+        verbose_name_plural = _("rolletildelinger")
+        ordering = ["user", "role"]
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        scope = self.scope
+        return f"{self.get_role_display()}" + (f" – {scope}" if scope else "")
+
+    @property
+    def scope(self):
+        return self.arena or self.institution or self.region
+
+    def clean(self) -> None:
+        wanted = ROLE_SCOPE.get(self.role)
+        given = [f for f in SCOPE_FIELDS if getattr(self, f"{f}_id")]
+        if wanted is None and given:
+            raise ValidationError(_("Rollen «%(role)s» gis uten organisasjon.") % {
+                "role": self.get_role_display()})
+        if wanted and given != [wanted]:
+            label = {"arena": _("en læringsarena"), "institution": _("en utdanningsvirksomhet"),
+                     "region": _("en region")}[wanted]
+            raise ValidationError(
+                {wanted: _("Rollen «%(role)s» må knyttes til nøyaktig %(scope)s.")
+                 % {"role": self.get_role_display(), "scope": label}}
+            )
+        if self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("«Gyldig til» kan ikke være før «gyldig fra».")})
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API; only its hash is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("bruker"), on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("navn"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefiks"), max_length=8, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("sist brukt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-nøkkel")
+        verbose_name_plural = _("API-nøkler")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @classmethod
+    def issue(cls, user, name: str = "") -> tuple[ApiToken, str]:
+        raw = "lp_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=raw[:8], token_hash=hash_token(raw))
+        return token, raw
+
+    @classmethod
+    def authenticate(cls, raw: str):
+        token = cls.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
+        if token is None or not token.user.is_active:
+            return None
+        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from lisplan.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("helse/", account_views.health, name="health"),
+    path("", include("lisplan.accounts.urls")),
+    path("leger/", include("lisplan.trainees.urls")),
+    path("api/v1/", include("lisplan.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

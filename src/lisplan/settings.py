@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "lisplan.organisations",
     "lisplan.catalogue",
     "lisplan.trainees",
+    "lisplan.allocation",
     "lisplan.demo",
 ]
 

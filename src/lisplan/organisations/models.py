@@ -82,17 +82,6 @@ class LearningArena(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        if self.parent_id and self.parent.institution_id != self.institution_id:
-            raise ValidationError(
-                {"parent": _("Overordnet læringsarena må høre til samme utdanningsvirksomhet.")}
-            )
-        ancestor = self.parent
-        while ancestor is not None:
-            if self.pk and ancestor.pk == self.pk:
-                raise ValidationError({"parent": _("En læringsarena kan ikke ligge under seg selv.")})
-            ancestor = ancestor.parent
-
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
@@ -105,6 +94,17 @@ class LearningArena(models.Model):
                     type(self).objects.filter(pk=child.pk).update(
                         path=path + child.path[len(old):]
                     )
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.institution_id != self.institution_id:
+            raise ValidationError(
+                {"parent": _("Overordnet læringsarena må høre til samme utdanningsvirksomhet.")}
+            )
+        ancestor = self.parent
+        while ancestor is not None:
+            if self.pk and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("En læringsarena kan ikke ligge under seg selv.")})
+            ancestor = ancestor.parent
 
 
 class Approval(models.Model):

@@ -1,0 +1,1 @@
+"""The allocation engine: pure Python + HiGHS, no Django imports (see allocation-format.md)."""

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from lisplan.accounts import services as account_services
+from lisplan.audit.models import AuditEvent
+from lisplan.trainees import services
+from lisplan.trainees.models import Employment, Trainee
+
+
+def test_create_trainee_is_audited(world):
+    actor = world.users["local_coordinator"]
+    t = services.trainee_create(actor=actor, first_name="Ada", last_name="Berg", hpr_number="0012345")
+    assert Trainee.objects.get(pk=t.pk).hpr_number == "0012345"  # leading zeros kept
+    event = AuditEvent.objects.get(action="trainee.created", object_id=str(t.pk))
+    assert event.actor == actor and event.trainee_id == t.pk
+    assert event.changes["hpr_number"] == [None, "0012345"]
+
+
+@pytest.mark.parametrize("hpr", ["12a", "1234567890", "12 34"])
+def test_hpr_number_is_digits_only_up_to_nine(world, hpr):
+    with pytest.raises(ValidationError) as err:
+        services.trainee_create(actor=None, first_name="A", last_name="B", hpr_number=hpr)
+    assert "hpr_number" in err.value.message_dict
+    assert not Trainee.objects.filter(first_name="A", last_name="B").exists()
+
+
+def test_update_employment_records_changed_fields_only(world):
+    emp = world.trainee.employments.get()
+    services.employment_update(actor=world.users["local_coordinator"], employment=emp,
+                               position_percent=80)
+    event = AuditEvent.objects.get(action="employment.changed")
+    assert event.changes == {"position_percent": [100, 80]}
+    assert event.trainee_id == world.trainee.pk
+
+
+def test_employment_rules(world):
+    actor = world.users["local_coordinator"]
+    base = dict(trainee=world.trainee, institution=world.unn, specialty=world.specialty)
+    with pytest.raises(ValidationError) as err:
+        services.employment_create(actor=actor, **base, start=dt.date(2025, 1, 1),
+                                   end=dt.date(2024, 1, 1))
+    assert "end" in err.value.message_dict
+    with pytest.raises(ValidationError) as err:
+        services.employment_create(actor=actor, **base, start=dt.date(2025, 1, 1), permanent=False)
+    assert "Et vikariat må ha sluttdato." in err.value.message_dict["end"]
+    with pytest.raises(ValidationError) as err:
+        services.employment_create(actor=actor, **base, start=dt.date(2025, 1, 1),
+                                   position_percent=120)
+    assert "position_percent" in err.value.message_dict
+    with pytest.raises(ValidationError) as err:
+        services.employment_create(actor=actor, trainee=world.trainee, institution=world.nlsh,
+                                   specialty=world.specialty, arena=world.section,
+                                   start=dt.date(2025, 1, 1))
+    assert "arena" in err.value.message_dict
+    assert Employment.objects.filter(trainee=world.trainee).count() == 1
+
+
+def test_delete_is_audited_with_old_values(world):
+    emp = world.trainee.employments.get()
+    services.employment_delete(actor=world.users["admin"], employment=emp)
+    event = AuditEvent.objects.get(action="employment.deleted")
+    assert event.changes["position_percent"] == [100, None]
+
+
+def test_role_assignment_scope_rules(world):
+    admin = world.users["admin"]
+    user = world.users["outsider"]
+    with pytest.raises(ValidationError):
+        account_services.role_assign(actor=admin, user=user, role="leader", institution=world.unn)
+    with pytest.raises(ValidationError):
+        account_services.role_assign(actor=admin, user=user, role="regional_coordinator")
+    a = account_services.role_assign(actor=admin, user=user, role="leader", arena=world.section)
+    account_services.role_revoke(actor=admin, assignment=a)
+    assert list(AuditEvent.objects.filter(object_type="accounts.roleassignment")
+                .values_list("action", flat=True).order_by("id")) == ["role.assigned", "role.revoked"]
+
+
+def test_audit_events_are_append_only(world):
+    services.trainee_update(actor=None, trainee=world.trainee, phone="99999999")
+    event = AuditEvent.objects.get(action="trainee.changed")
+    with pytest.raises(RuntimeError):
+        event.save()
+    with pytest.raises(RuntimeError):
+        event.delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_refuses_audit_update_on_postgresql(world):
+    from django.db import connection, transaction
+    from django.db.utils import DatabaseError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only")
+    services.trainee_update(actor=None, trainee=world.trainee, phone="99999999")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.all().update(action="tampered")

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "lisplan.audit",
     "lisplan.accounts",
     "lisplan.organisations",
@@ -121,6 +122,7 @@ DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 FORMAT_MODULE_PATH = ["lisplan.formats"]
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("LISPLAN_STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -140,6 +142,7 @@ EMAIL_PORT = int(os.environ.get("LISPLAN_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("LISPLAN_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("LISPLAN_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = envbool("LISPLAN_EMAIL_USE_TLS", False)
+LISPLAN_BASE_URL = os.environ.get("LISPLAN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("LISPLAN_EMAIL_FROM", "lisplan <noreply@lisplan.invalid>")
 
 # Secure defaults whenever DEBUG is off (`lisplan check --deploy` is clean).

@@ -30,27 +30,35 @@ PERMISSIONS: dict[str, str] = {
     "catalogue.view": _("Se spesialiteter og læringsmål"),
     "catalogue.import": _("Importere læringsmål"),
     "token.manage": _("Administrere egne API-nøkler"),
+    "plan.view": _("Se individuelle gjennomføringsplaner"),
+    "plan.edit": _("Opprette og fylle ut gjennomføringsplaner"),
+    "plan.sign": _("Signere gjennomføringsplaner"),
+    "plan.approve": _("Godkjenne eller returnere gjennomføringsplaner"),
+    "notification.view": _("Se egne varsler"),
 }
 
-_EVERYONE = {"organisation.view", "catalogue.view", "token.manage"}
+_EVERYONE = {"organisation.view", "catalogue.view", "token.manage", "notification.view"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.TRAINEE: _EVERYONE | {"trainee.view"},
     Role.SUPERVISOR: _EVERYONE | {"trainee.view"},
-    Role.LEADER: _EVERYONE | {"trainee.view", "supervision.change"},
-    Role.EDUCATION_LEAD: _EVERYONE | {"trainee.view"},
-    Role.EDUCATION_COORDINATOR_PHYSICIAN: _EVERYONE | {"trainee.view"},
+    Role.LEADER: _EVERYONE
+    | {"trainee.view", "supervision.change", "plan.view", "plan.edit", "plan.sign"},
+    Role.EDUCATION_LEAD: _EVERYONE | {"trainee.view", "plan.view"},
+    Role.EDUCATION_COORDINATOR_PHYSICIAN: _EVERYONE | {"trainee.view", "plan.view"},
     Role.LOCAL_COORDINATOR: _EVERYONE
-    | {"trainee.view", "trainee.change", "supervision.change", "audit.view"},
-    Role.REGIONAL_COORDINATOR: _EVERYONE | {"trainee.view", "audit.view"},
+    | {"trainee.view", "trainee.change", "supervision.change", "audit.view",
+       "plan.view", "plan.edit", "plan.approve"},
+    Role.REGIONAL_COORDINATOR: _EVERYONE | {"trainee.view", "audit.view", "plan.view"},
     Role.PLANNER: _EVERYONE | {"trainee.view"},
     Role.ADMIN: set(PERMISSIONS),
 }
 
-# Relationship grants: a trainee sees their own record, a supervisor their supervisees.
+# Relationship grants: a trainee acts on their own record and plans, a supervisor sees their
+# supervisees.
 RELATIONSHIP_PERMISSIONS: dict[str, set[str]] = {
-    "self": {"trainee.view"},
-    "supervisee": {"trainee.view"},
+    "self": {"trainee.view", "plan.view", "plan.edit", "plan.sign"},
+    "supervisee": {"trainee.view", "plan.view"},
 }
 
 # Roles whose reach is a relationship, not their organisation scope.
@@ -181,7 +189,31 @@ def _scope_q(user, g: Grants, permission: str, model: type[Model]) -> Q:
 
         visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
         return Q(trainee_id__in=visible)
+    if label == "plans.ImplementationPlan":
+        from lisplan.trainees.models import Trainee
+
+        visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
+        return Q(trainee_id__in=visible)
+    if label == "plans.Revision":
+        return _revision_q(user, g, permission)
     raise LookupError(f"No scope rule for {label} with {permission}")
+
+
+def _revision_q(user, g: Grants, permission: str) -> Q:
+    """Plan revisions: by the trainee's scope; approval only by the employer's coordinator;
+    a partner institution's coordinator sees plans with a period at their institution."""
+    from lisplan.plans.models import Period
+    from lisplan.trainees.models import Trainee
+
+    institutions = [i for i, _s in g.institutions.get(permission, ())]
+    if permission == "plan.approve":
+        return Q(employer_id__in=institutions)
+    visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
+    q = Q(plan__trainee_id__in=visible)
+    if permission == "plan.view" and institutions:
+        partner = Period.objects.filter(revision=OuterRef("pk"), institution_id__in=institutions)
+        q |= Q(Exists(partner))
+    return q
 
 
 def scope_filter(user, permission: str, queryset: QuerySet) -> QuerySet:

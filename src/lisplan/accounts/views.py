@@ -1,8 +1,20 @@
+import os
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from lisplan.accounts.access import public, require, roles_summary
+from lisplan.accounts.access import public, require
+from lisplan.accounts.forms import ApiTokenForm, LoginForm
+from lisplan.accounts.models import ApiToken
+from lisplan.accounts.startpage import start_sections
+
+DEMO_USERS = ["trainee", "supervisor", "leader", "education_lead", "local_coordinator",
+              "regional_coordinator", "planner", "admin"]
 
 
 @public
@@ -10,10 +22,44 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-login_view = public(auth_views.LoginView.as_view(redirect_authenticated_user=True))
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # On a local or demo installation, say which users exist (their password is "demo").
+        show = settings.DEBUG or bool(os.environ.get("LISPLAN_DEMO_HINT"))
+        return super().get_context_data(demo_users=DEMO_USERS if show else [], **kwargs)
+
+
+login_view = public(LoginView.as_view())
 logout_view = public(auth_views.LogoutView.as_view())
 
 
 @require(None)
 def home(request):
-    return render(request, "accounts/home.html", {"assignments": roles_summary(request.user)})
+    return render(request, "accounts/home.html", {"sections": start_sections(request.user)})
+
+
+@require("token.manage")
+def api_tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _token, raw = ApiToken.issue(request.user, form.cleaned_data["name"])
+        request.session["new_api_token"] = raw  # shown once, on the next page
+        return redirect("api_tokens")
+    return render(request, "accounts/api_tokens.html", {
+        "form": form,
+        "tokens": request.user.api_tokens.all(),
+        "new_token": request.session.pop("new_api_token", None),
+    })
+
+
+@require_POST
+@require("token.manage")
+def api_token_revoke(request, pk: int):
+    # Only the user's own keys: someone else's key is "not found".
+    token = get_object_or_404(request.user.api_tokens, pk=pk)
+    token.delete()
+    messages.success(request, _("API-nøkkelen %(prefix)s… er slettet.") % {"prefix": token.prefix})
+    return redirect("api_tokens")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from lisplan.accounts.access import scope_filter
 from lisplan.trainees.models import Employment, Trainee
@@ -51,7 +51,8 @@ def trainee_list(user, filters: TraineeFilters = TraineeFilters()) -> QuerySet[T
     if filters.permanent is not None:
         emp &= Q(permanent=filters.permanent)
     if emp:
-        qs = qs.filter(Exists(Employment.objects.not_ended().filter(emp, trainee=OuterRef("pk"))))
+        # IN, not a correlated EXISTS: SQLite without statistics would scan per trainee.
+        qs = qs.filter(pk__in=Employment.objects.not_ended().filter(emp).values("trainee_id"))
     return qs.order_by("last_name", "first_name", "id").prefetch_related(current_employments())
 
 

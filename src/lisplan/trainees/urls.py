@@ -1,4 +1,13 @@
 from django.urls import path
 
+from lisplan.trainees import views
+
 app_name = "trainees"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.trainee_list, name="list"),
+    path("<int:pk>/", views.trainee_detail, name="detail"),
+    path("<int:pk>/ansettelser/ny/", views.employment_add, name="employment_add"),
+    path("<int:pk>/ansettelser/<int:employment_pk>/", views.employment_edit,
+         name="employment_edit"),
+    path("<int:pk>/permisjoner/ny/", views.leave_add, name="leave_add"),
+]

@@ -1,0 +1,176 @@
+"""The API's one error format (see docs: api.md, «Errors»).
+
+Every error is ``{"detail": "...", "errors": [...]}``; ``errors`` lists the fields at fault
+(``{"field": "periods[1].end", "code": "overlap", "message": "…"}``) and is empty when no one
+field is to blame. Bad input is always ``400``, never ``422`` or ``500``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+class ApiError(Exception):
+    """Raised by operations for input that validates as a type but breaks a rule."""
+
+    def __init__(self, errors: Sequence[FieldError], detail: str | None = None,
+                 status: int = 400) -> None:
+        self.errors = list(errors)
+        self.detail = detail
+        self.status = status
+        super().__init__(detail or "; ".join(e.message for e in self.errors))
+
+
+def field_error(field: str, code: str, message: str) -> ApiError:
+    return ApiError([FieldError(field, code, message)])
+
+
+def error_body(detail: str, errors: Iterable[FieldError] = ()) -> dict:
+    return {"detail": detail, "errors": [e.as_dict() for e in errors]}
+
+
+# --- request validation (pydantic) -> our shape --------------------------------------------
+
+# pydantic error type -> our code. Types not listed keep pydantic's name.
+_CODES = {
+    "missing": "required",
+    "int_parsing": "invalid",
+    "int_type": "invalid",
+    "int_from_float": "invalid",
+    "float_parsing": "invalid",
+    "bool_parsing": "invalid",
+    "bool_type": "invalid",
+    "date_parsing": "invalid",
+    "date_from_datetime_parsing": "invalid",
+    "date_from_datetime_inexact": "invalid",
+    "date_type": "invalid",
+    "string_type": "invalid",
+    "greater_than": "min_value",
+    "greater_than_equal": "min_value",
+    "less_than": "max_value",
+    "less_than_equal": "max_value",
+    "string_too_long": "max_length",
+    "string_too_short": "min_length",
+    "json_invalid": "invalid_json",
+    "model_attributes_type": "invalid",
+    "dict_type": "invalid",
+    "list_type": "invalid",
+    "value_error": "invalid",
+}
+
+
+def _message(code: str, ctx: dict) -> str:
+    if code == "required":
+        return _("Feltet må fylles ut.")
+    if code == "min_value":
+        bound = ctx.get("ge", ctx.get("gt"))
+        if "gt" in ctx:
+            return _("Verdien må være større enn %(bound)s.") % {"bound": bound}
+        return _("Verdien må være minst %(bound)s.") % {"bound": bound}
+    if code == "max_value":
+        if "lt" in ctx:
+            return _("Verdien må være mindre enn %(bound)s.") % {"bound": ctx["lt"]}
+        return _("Verdien kan ikke være større enn %(bound)s.") % {"bound": ctx.get("le")}
+    if code == "max_length":
+        return _("Verdien kan ha høyst %(n)s tegn.") % {"n": ctx.get("max_length")}
+    if code == "min_length":
+        return _("Verdien må ha minst %(n)s tegn.") % {"n": ctx.get("min_length")}
+    if code == "invalid_json":
+        return _("Innholdet er ikke gyldig JSON.")
+    if "error" in ctx and isinstance(ctx["error"], str) and ctx["error"]:
+        # our own validators raise ValueError with a Norwegian message
+        return ctx["error"]
+    return _("Ugyldig verdi.")
+
+
+def field_path(loc: Sequence) -> str:
+    """("body", "payload", "periods", 1, "end") -> "periods[1].end"; ("query", "page") -> "page"."""
+    parts = list(loc)
+    source = parts.pop(0) if parts and parts[0] in {"query", "path", "body", "form",
+                                                    "header", "cookie", "file"} else None
+    if source == "body" and len(parts) > 1:
+        parts.pop(0)  # the operation's parameter name, not part of the document
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or (source or "")
+
+
+def from_validation_error(exc: ValidationError) -> list[FieldError]:
+    errors = []
+    for err in exc.errors:
+        kind = err.get("type", "")
+        code = _CODES.get(kind, kind or "invalid")
+        ctx = err.get("ctx") or {}
+        if kind == "value_error" and isinstance(ctx.get("error"), str):
+            ctx = {**ctx, "error": ctx["error"].removeprefix("Value error, ")}
+        errors.append(FieldError(field_path(err.get("loc", ())), code, _message(code, ctx)))
+    return errors
+
+
+# --- handlers ------------------------------------------------------------------------------
+
+
+def install(api: NinjaAPI) -> None:
+    """Replace ninja's default handlers so every error comes out in the one format."""
+
+    def respond(request: HttpRequest, status: int, detail: str,
+                errors: Iterable[FieldError] = ()) -> HttpResponse:
+        return api.create_response(request, error_body(detail, errors), status=status)
+
+    @api.exception_handler(ValidationError)
+    def validation(request, exc: ValidationError):
+        return respond(request, 400, _("Ugyldig forespørsel."), from_validation_error(exc))
+
+    @api.exception_handler(ApiError)
+    def api_error(request, exc: ApiError):
+        return respond(request, exc.status, exc.detail or _("Ugyldig forespørsel."), exc.errors)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        response = respond(request, 401, _("Innlogging kreves: send en gyldig API-nøkkel "
+                                           "(Authorization: Bearer …) eller logg inn."))
+        response["WWW-Authenticate"] = 'Bearer realm="lisplan"'
+        return response
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return respond(request, 403, _("Du har ikke tilgang til denne handlingen."))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return respond(request, 404, _("Fant ikke objektet."))
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        if exc.status_code == 403 and "CSRF" in exc.message:
+            detail = _("CSRF-kontrollen feilet. Last siden på nytt, eller bruk en API-nøkkel.")
+        elif exc.status_code == 403:
+            detail = _("Du har ikke tilgang til denne handlingen.")
+        elif exc.status_code == 400:
+            detail = _("Innholdet i forespørselen kunne ikke leses som JSON.")
+        elif exc.status_code == 429:
+            detail = _("For mange forespørsler. Prøv igjen senere.")
+        else:
+            detail = exc.message
+        return respond(request, exc.status_code, detail)

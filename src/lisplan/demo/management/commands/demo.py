@@ -1,0 +1,63 @@
+"""`lisplan demo [--trainees N] [--seed S] [--force]`: load the demo region."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from lisplan.demo.generator import (
+    DEFAULT_SEED,
+    DEFAULT_TRAINEES,
+    DEMO_PASSWORD,
+    DemoRefused,
+    load_demo,
+)
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", "\u00a0")
+
+
+class Command(BaseCommand):
+    help = (
+        "Laster en realistisk, deterministisk demoregion (Helse Nord RHF med helseforetak, "
+        "kommuner, læringsarenaer, ansatte og leger i spesialisering) inn i databasen, og "
+        "skriver ut én innlogging per rolle (brukernavn = rollekoden, passord «demo»). "
+        "Katalogen (spesialiteter og læringsmål) lastes først. Samme --seed og --trainees gir "
+        "de samme navnene, HPR-numrene og datoene (regnet fra dagens dato). "
+        "Kjøres kommandoen på nytt, erstattes tidligere demodata: demobrukere, demoleger (med "
+        "ansettelser, permisjoner og veiledere) og læringsarenaer med demobruker som leder "
+        "slettes først; regioner, utdanningsvirksomheter og godkjenninger gjenbrukes. "
+        "Kommandoen nekter å kjøre mot en database med leger eller brukere som ikke er "
+        "demodata (superbrukere er tillatt) med mindre --force er gitt."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--trainees", type=int, default=DEFAULT_TRAINEES, metavar="N",
+            help=f"Antall leger i spesialisering (standard {DEFAULT_TRAINEES}).",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, metavar="S",
+            help=f"Startverdi for tilfeldige data (standard {DEFAULT_SEED}).",
+        )
+        parser.add_argument(
+            "--force", action="store_true",
+            help="Last demodata selv om databasen inneholder andre data (de beholdes).",
+        )
+
+    def handle(self, *args, trainees: int, seed: int, force: bool, **options):
+        try:
+            result = load_demo(trainees=trainees, seed=seed, force=force)
+        except DemoRefused as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(
+            f"Demodata lastet på {result.seconds:.1f} s: {_n(result.trainees)} leger i "
+            f"spesialisering, {_n(result.users)} brukere, {_n(result.arenas)} læringsarenaer "
+            f"i {result.institutions} utdanningsvirksomheter i Helse Nord (seed {seed})."
+        ))
+        self.stdout.write(f"\nInnlogging (passord «{DEMO_PASSWORD}» for alle):")
+        width = max(len(login.username) for login in result.logins)
+        for login in result.logins:
+            self.stdout.write(
+                f"  {login.username:<{width}}  {login.role} – {login.name}, {login.where}"
+            )

@@ -1,0 +1,37 @@
+"""The schema and the docs are served, and list the paths of the contract (api.md)."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+CONTRACT = [
+    ("get", "/api/v1/me"),
+    ("get", "/api/v1/specialties"),
+    ("get", "/api/v1/learning-goals"),
+    ("get", "/api/v1/institutions"),
+    ("get", "/api/v1/arenas"),
+    ("get", "/api/v1/trainees"),
+    ("get", "/api/v1/trainees/{id}"),
+]
+
+
+def test_openapi_schema_lists_the_contract(db):
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["info"]["title"] == "lisplan API"
+    assert schema["info"]["version"] == "1"
+    for method, path in CONTRACT:
+        assert method in schema["paths"].get(path, {}), path
+    schemes = schema["components"]["securitySchemes"]
+    assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
+    params = {p["name"] for p in schema["paths"]["/api/v1/trainees"]["get"]["parameters"]}
+    assert {"page", "page_size", "institution", "specialty", "q", "permanent"} <= params
+    page = schema["components"]["schemas"]["TraineePage"]
+    assert set(page["properties"]) == {"count", "results"}
+
+
+def test_docs_page(db):
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    assert b"openapi.json" in response.content

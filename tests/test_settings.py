@@ -9,7 +9,8 @@ import sys
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("LISPLAN_")}
-    base.pop("DJANGO_SETTINGS_MODULE", None)
+    for leaked in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # set by tests/e2e
+        base.pop(leaked, None)
     return subprocess.run(
         [sys.executable, "-m", "lisplan.cli", *args],
         env={**base, **env}, capture_output=True, text=True, timeout=120,

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "lisplan.organisations",
     "lisplan.catalogue",
     "lisplan.trainees",
+    "lisplan.notifications",
+    "lisplan.plans",
     "lisplan.allocation",
     "lisplan.demo",
 ]
@@ -88,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "lisplan.accounts.context_processors.navigation",
+                "lisplan.notifications.context_processors.unread",
             ],
         },
     },

@@ -8,6 +8,8 @@ urlpatterns = [
     path("helse/", account_views.health, name="health"),
     path("", include("lisplan.accounts.urls")),
     path("leger/", include("lisplan.trainees.urls")),
+    path("planer/", include("lisplan.plans.urls")),
+    path("varsler/", include("lisplan.notifications.urls")),
     path("api/v1/", include("lisplan.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -54,10 +54,10 @@ def test_start_page_needs_sign_in(client, db):
 
 
 EXPECTED_SECTIONS = {
-    "trainee": ["Min plan", "Mine veiledere", "gjennomføringsplanen og utdanningsplanen din"],
+    "trainee": ["Min plan", "Mine veiledere", "utdanningsplanen din (IUP)", "Min gjennomføringsplan"],
     "supervisor": ["Mine veiledningsleger", "Tora Trainee"],
     "leader": ["Leger i min læringsarena – Ortopedisk avdeling",
-               "gjennomføringsplaner som venter på din signatur"],
+               "Gjennomføringsplaner til signering", "Ingen planer venter på din signatur."],
     "education_lead": ["Leger i Ortopedisk kirurgi ved Universitetssykehuset Nord-Norge HF"],
     "local_coordinator": ["Leger ved Universitetssykehuset Nord-Norge HF", "fast ansatt",
                           "vikariat"],

@@ -238,6 +238,29 @@ def get_in_scope(user, permission: str, queryset: QuerySet, **lookup) -> Model:
     return obj
 
 
+def institutions_for(user, permission: str) -> list[int] | None:
+    """Institutions where the user holds the permission by institution scope; None when they
+    hold it everywhere (administrator)."""
+    g = grants(user)
+    if permission in g.all:
+        return None
+    return sorted({i for i, _s in g.institutions.get(permission, ())})
+
+
+def leads(user, trainee) -> bool:
+    """Whether the user is a leader (with an arena assignment) over the trainee's current
+    learning arena — the «leder med personalansvar» who signs the trainee's plans."""
+    from lisplan.trainees.models import Employment
+
+    paths = grants(user).arena_paths.get("plan.sign", ())
+    if not paths:
+        return False
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(arena__path__startswith=path)
+    return Employment.objects.not_ended().filter(under, trainee=trainee).exists()
+
+
 def roles_summary(user) -> list[RoleAssignment]:
     return list(
         RoleAssignment.objects.active()

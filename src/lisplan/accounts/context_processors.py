@@ -21,6 +21,8 @@ class NavItem:
 _SECTIONS = [
     (_("Mine oppgaver"), "home", None, "home"),
     (_("Leger i spesialisering"), "trainees:list", "trainee.view", "trainees"),
+    (_("Til signering"), "plans:to_sign", "plan.sign", "plans:to_sign"),
+    (_("Arbeidsliste"), "plans:work_list", "plan.approve", "plans:work_list"),
     (_("API-nøkler"), "api_tokens", "token.manage", "api_tokens"),
 ]
 
@@ -29,6 +31,8 @@ def _current_key(request) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return ""
+    if match.view_name in {m for *_, m in _SECTIONS}:
+        return match.view_name
     return match.namespace or match.url_name or ""
 
 

@@ -19,18 +19,17 @@ from lisplan.trainees.models import Employment, Supervision, Trainee
 
 # What later features will put in each role's task list, shown until they exist.
 COMING = {
-    Role.TRAINEE: _("Her kommer gjennomføringsplanen og utdanningsplanen din (IUP), "
-                    "med det som venter på din signatur."),
+    Role.TRAINEE: _("Her kommer utdanningsplanen din (IUP) og progresjonen mot kravene."),
     Role.SUPERVISOR: _("Her kommer utdanningsplaner (IUP) som venter på din signatur, "
                        "og veiledningssamtaler som skal holdes."),
-    Role.LEADER: _("Her kommer gjennomføringsplaner som venter på din signatur, og ledige "
-                   "gjennomstrømningsstillinger der du skal velge kandidat."),
+    Role.LEADER: _("Her kommer ledige gjennomstrømningsstillinger der du skal velge kandidat, "
+                   "og læringsmål som venter på godkjenning."),
     Role.EDUCATION_LEAD: _("Her kommer utdanningsplaner (IUP) i spesialiteten din der tabell 3 "
                            "skal fylles ut."),
     Role.EDUCATION_COORDINATOR_PHYSICIAN: _("Her kommer oversikten over spesialistutdanningen "
                                             "ved virksomheten."),
-    Role.LOCAL_COORDINATOR: _("Her kommer gjennomføringsplaner som venter på din godkjenning, "
-                              "og ønsker om spesialiseringsperioder som skal videresendes."),
+    Role.LOCAL_COORDINATOR: _("Her kommer ønsker om spesialiseringsperioder som skal "
+                              "videresendes til samarbeidsforetak."),
     Role.REGIONAL_COORDINATOR: _("Her kommer ønsker om spesialiseringsperioder mellom "
                                  "helseforetakene, og konflikter som må løses."),
     Role.PLANNER: _("Her kommer indikatorer og dimensjonering av utdanningsstillinger for "

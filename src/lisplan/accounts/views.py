@@ -12,6 +12,7 @@ from lisplan.accounts.access import public, require
 from lisplan.accounts.forms import ApiTokenForm, LoginForm
 from lisplan.accounts.models import ApiToken
 from lisplan.accounts.startpage import start_sections
+from lisplan.plans.tasks import tasks_for
 
 DEMO_USERS = ["trainee", "supervisor", "leader", "education_lead", "local_coordinator",
               "regional_coordinator", "planner", "admin"]
@@ -38,7 +39,8 @@ logout_view = public(auth_views.LogoutView.as_view())
 
 @require(None)
 def home(request):
-    return render(request, "accounts/home.html", {"sections": start_sections(request.user)})
+    return render(request, "accounts/home.html", {
+        "sections": start_sections(request.user), "tasks": tasks_for(request.user)})
 
 
 @require("token.manage")

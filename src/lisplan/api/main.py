@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from lisplan.accounts.access import public
-from lisplan.api import catalogue, errors, me, organisations, trainees
+from lisplan.api import catalogue, errors, me, organisations, plans, trainees
 from lisplan.api.auth import AUTH
 
 
@@ -41,6 +41,7 @@ api.add_router("", me.router)
 api.add_router("", catalogue.router)
 api.add_router("", organisations.router)
 api.add_router("", trainees.router)
+api.add_router("", plans.router)
 
 
 def urls_of(ninja_api: NinjaAPI):

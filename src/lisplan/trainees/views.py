@@ -45,6 +45,7 @@ def trainee_detail(request, pk: int):
         "roles": roles_summary(trainee.user) if trainee.user_id else [],
         "history": trainee_history(request.user, trainee),
         "can_change": can(request.user, "trainee.change", trainee),
+        "can_view_plans": can(request.user, "plan.view", trainee),
     })
 
 

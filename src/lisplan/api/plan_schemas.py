@@ -1,0 +1,305 @@
+"""Schemas of the implementation-plan endpoints (docs api.md «Implementation plans»).
+
+Field names are the contract; add, never rename. References use the identifier the API filters
+by: trainees, institutions, arenas, users and revisions by integer id, specialties by code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import AfterValidator, StringConstraints
+
+from lisplan.api.schemas import ErrorOut
+from lisplan.plans import rules
+from lisplan.plans.models import Status
+
+MAX_ID = 2**63 - 1
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _printable(value: str) -> str:
+    if "\x00" in value:
+        # PostgreSQL refuses NUL in text; a clear 400 rather than a 500
+        raise ValueError(_("Teksten inneholder ugyldige tegn."))
+    return value
+
+
+def _text(max_length: int):
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_printable)]
+
+
+ShortText = _text(200)
+EmployeeNumber = _text(30)
+LongText = _text(10_000)
+SpecialtyCode = _text(20)
+# Months with one decimal (the form's «antall måneder»); the caps are rules (400 `above_cap`).
+Months = Annotated[Decimal, Field(max_digits=6, decimal_places=1, allow_inf_nan=False)]
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class PeriodIn(Schema):
+    specialty: SpecialtyCode = Field(description="Spesialitetskode, f.eks. ORT")
+    institution: Id = Field(description="Foretak/samarbeidsforetak (id)")
+    arena: Id | None = Field(None, description="Klinikk/avdeling (læringsarena-id), valgfri")
+    service_place: ShortText | None = Field(None, description="Tjenestested (fritekst)")
+    start: dt.date
+    end: dt.date
+    contact_person: ShortText | None = Field(
+        None, description="Kontaktperson ved mottakende foretak, valgfri")
+    agreement: int | None = Field(
+        None, description="Samarbeidsavtale: ennå ikke i lisplan; bare null godtas")
+
+
+class _ContentIn(Schema):
+    employer: Id | None = Field(None, description="Arbeidsgiver/foretak (id); "
+                                "ved oppretting forhåndsutfylt fra ansettelsen")
+    specialty: SpecialtyCode | None = Field(
+        None, description="Hovedspesialitet (kode); ved oppretting forhåndsutfylt fra ansettelsen")
+    employee_number: EmployeeNumber | None = None
+    estimated_start: dt.date | None = None
+    estimated_end: dt.date | None = None
+    plan_date: dt.date | None = None
+    credit_old_scheme_months: Months | None = Field(
+        None, description=f"Høyst {rules.MAX_CREDIT_OLD_SCHEME_MONTHS} måneder")
+    credit_other_specialty_months: Months | None = Field(
+        None, description=f"Høyst {rules.MAX_CREDIT_OTHER_SPECIALTY_MONTHS} måneder")
+    remarks: LongText | None = None
+    outside_employment_confirmed: bool | None = Field(
+        None, description="Leder bekrefter perioder utenfor ansettelsen (bare leder)")
+    periods: list[PeriodIn] | None = Field(
+        None, max_length=200, description="Erstatter hele periodetabellen når oppgitt")
+
+
+class PlanCreateIn(_ContentIn):
+    trainee: Id = Field(description="Legen planen gjelder (id)")
+    employment: Id | None = Field(
+        None, description="Ansettelsen planen hører til; standard er legens nyeste aktive")
+
+
+class PlanPatchIn(_ContentIn):
+    version: int = Field(ge=0, le=2**31 - 1,
+                         description="Versjonen du leste; en eldre versjon gir 409")
+
+
+class ReturnIn(Schema):
+    comment: LongText = Field(description="Hvorfor planen returneres")
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class PeriodOut(Schema):
+    id: int
+    specialty: str = Field(description="Spesialitetskode")
+    specialty_name: str
+    institution: int
+    institution_name: str
+    arena: int | None
+    arena_name: str | None
+    service_place: str
+    start: dt.date
+    end: dt.date
+    contact_person: str
+    agreement: int | None = Field(None, description="Alltid null inntil avtaler finnes i lisplan")
+
+    @staticmethod
+    def resolve_specialty(obj) -> str:
+        return obj.specialty.code
+
+    @staticmethod
+    def resolve_specialty_name(obj) -> str:
+        return obj.specialty.name
+
+    @staticmethod
+    def resolve_institution(obj) -> int:
+        return obj.institution_id
+
+    @staticmethod
+    def resolve_institution_name(obj) -> str:
+        return obj.institution.name
+
+    @staticmethod
+    def resolve_arena(obj) -> int | None:
+        return obj.arena_id
+
+    @staticmethod
+    def resolve_arena_name(obj) -> str | None:
+        return obj.arena.name if obj.arena_id else None
+
+    @staticmethod
+    def resolve_agreement(obj) -> None:
+        return None
+
+
+class SignatureOut(Schema):
+    role: str = Field(description="leader eller trainee")
+    user: int
+    name: str
+    signed_at: dt.datetime
+
+    @staticmethod
+    def resolve_user(obj) -> int:
+        return obj.user_id
+
+
+class ProblemOut(Schema):
+    field: str
+    code: str
+    message: str
+
+
+class RevisionOut(Schema):
+    id: int
+    plan: int = Field(description="Planens (seriens) id")
+    revision: int = Field(description="Revisjonsnummer: 1, 2, …")
+    trainee: int
+    trainee_name: str
+    employment: int | None
+    employer: int = Field(description="Arbeidsgiver/foretak (id)")
+    employer_name: str
+    specialty: str = Field(description="Spesialitetskode")
+    specialty_name: str
+    employee_number: str
+    estimated_start: dt.date | None
+    estimated_end: dt.date | None
+    plan_date: dt.date | None
+    revision_dates: list[dt.date] = Field(
+        description="Godkjenningsdatoene til revisjon 2 … denne")
+    credit_old_scheme_months: Decimal | None
+    credit_other_specialty_months: Decimal | None
+    periods: list[PeriodOut]
+    remarks: str
+    outside_employment_confirmed: bool
+    status: str = Field(description="draft, awaiting_signatures, awaiting_approval, approved, "
+                        "superseded, eller expired (godkjent og gyldig_til passert)")
+    signatures: list[SignatureOut]
+    submitted_at: dt.datetime | None
+    approved_by: int | None
+    approved_by_name: str | None
+    approved_at: dt.datetime | None
+    valid_until: dt.date | None
+    return_comment: str
+    warnings: list[ProblemOut] = Field(
+        description="Advarsler som ikke stanser lagring, men må bekreftes av leder")
+    version: int = Field(description="Send med ved PATCH; økes ved hver endring")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_plan(obj) -> int:
+        return obj.plan_id
+
+    @staticmethod
+    def resolve_revision(obj) -> int:
+        return obj.number
+
+    @staticmethod
+    def resolve_trainee(obj) -> int:
+        return obj.plan.trainee_id
+
+    @staticmethod
+    def resolve_trainee_name(obj) -> str:
+        return obj.plan.trainee.full_name
+
+    @staticmethod
+    def resolve_employment(obj) -> int | None:
+        return obj.plan.employment_id
+
+    @staticmethod
+    def resolve_employer(obj) -> int:
+        return obj.employer_id
+
+    @staticmethod
+    def resolve_employer_name(obj) -> str:
+        return obj.employer.name
+
+    @staticmethod
+    def resolve_specialty(obj) -> str:
+        return obj.specialty.code
+
+    @staticmethod
+    def resolve_specialty_name(obj) -> str:
+        return obj.specialty.name
+
+    @staticmethod
+    def resolve_revision_dates(obj) -> list[dt.date]:
+        # prefetched as `plan.approved_revisions` (see lisplan.api.plans._revisions)
+        return [r.approved_at.date() for r in obj.plan.approved_revisions
+                if 1 < r.number <= obj.number]
+
+    @staticmethod
+    def resolve_periods(obj) -> list:
+        return list(obj.periods.all())
+
+    @staticmethod
+    def resolve_status(obj) -> str:
+        return str(obj.effective_status(timezone.localdate()))
+
+    @staticmethod
+    def resolve_signatures(obj) -> list:
+        return list(obj.signatures.all())
+
+    @staticmethod
+    def resolve_approved_by(obj) -> int | None:
+        return obj.approved_by_id
+
+    @staticmethod
+    def resolve_approved_by_name(obj) -> str | None:
+        user = obj.approved_by
+        return (user.get_full_name() or user.username) if user else None
+
+    @staticmethod
+    def resolve_warnings(obj) -> list[rules.Problem]:
+        return warnings_of(obj)
+
+
+def warnings_of(revision) -> list[rules.Problem]:
+    """The problems of kind warning (periods outside the employment), from loaded rows only."""
+    employment = revision.plan.employment
+    report = rules.check_plan(rules.PlanInput(
+        employer=revision.employer_id,
+        estimated_start=revision.estimated_start, estimated_end=revision.estimated_end,
+        credit_old_scheme_months=revision.credit_old_scheme_months,
+        credit_other_specialty_months=revision.credit_other_specialty_months,
+        periods=tuple(rules.Period(specialty=p.specialty_id, institution=p.institution_id,
+                                   start=p.start, end=p.end, arena=p.arena_id)
+                      for p in revision.periods.all()),
+        employment_start=employment.start if employment else None,
+        employment_end=employment.end if employment else None,
+    ))
+    return report.warnings
+
+
+class HistoryOut(Schema):
+    id: int
+    at: dt.datetime
+    actor: int | None = Field(description="Brukerens id; null for systemet")
+    actor_name: str
+    action: str = Field(description="f.eks. plan.created, plan.changed, plan.submitted, "
+                        "plan.signed, plan.sent_for_approval, plan.approved, plan.returned, "
+                        "plan.revised, plan.superseded")
+    changes: dict = Field(description="Endrede felt: {felt: [før, etter]}")
+
+    @staticmethod
+    def resolve_at(obj) -> dt.datetime:
+        return obj.created_at
+
+    @staticmethod
+    def resolve_actor(obj) -> int | None:
+        return obj.actor_id
+
+
+class ConflictOut(ErrorOut):
+    current_version: int = Field(description="Revisjonens versjon nå; last inn på nytt")
+
+
+STATUSES = [s.value for s in Status]

@@ -1,0 +1,264 @@
+"""Forms for the implementation plan: the plan's fields, and the rows editor of the periods
+table («Oversikt på spesialiseringsperioder»).
+
+Rows travel as `periods-<key>-<field>`, where `<key>` is any short token: rows can be added and
+removed in the browser without renumbering, and their order is the order of the page.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lisplan.accounts.forms import DesignsystemetForm
+from lisplan.catalogue.models import Specialty
+from lisplan.organisations.models import Institution, LearningArena
+from lisplan.plans import rules
+from lisplan.plans.models import Revision
+from lisplan.plans.services import PeriodData
+
+ROW_KEY = re.compile(r"^periods-([A-Za-z0-9]{1,16})-")
+CREDIT_FIELDS = ("credit_old_scheme_months", "credit_other_specialty_months")
+PROBLEM_FIELD = re.compile(r"^periods\[(\d+)\]\.(\w+)$")
+
+
+def _date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _describe(form: forms.Form) -> None:
+    """Every input points at its message container, which the live check fills."""
+    for name, field in form.fields.items():
+        ids = [f"{form[name].auto_id}_error"]
+        if field.help_text:
+            ids.append(f"{form[name].auto_id}_helptext")
+        field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+
+def describe_errors(form: forms.Form) -> None:
+    """Mark the inputs with messages as invalid (also for errors added after cleaning)."""
+    _describe(form)
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs["aria-invalid"] = "true"
+
+
+def new_row_key() -> str:
+    return "n" + secrets.token_hex(4)
+
+
+class RevisionForm(DesignsystemetForm, forms.ModelForm):
+    """The plan's own fields, with the form's (seed 000) labels."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Revision
+        fields = ["employee_number", "employer", "specialty", "estimated_start", "estimated_end",
+                  "plan_date", "credit_old_scheme_months", "credit_other_specialty_months",
+                  "remarks", "outside_employment_confirmed"]
+        labels = {
+            "employee_number": _("Ansattnummer"),
+            "employer": _("Arbeidsgiver/foretak"),
+            "specialty": _("Utdanning til spesialist i"),
+            "estimated_start": _("Beregnet tidsrom for spesialiseringen, fra"),
+            "estimated_end": _("Beregnet tidsrom for spesialiseringen, til"),
+            "plan_date": _("Dato for fastsatt plan"),
+            "credit_old_scheme_months": _("Godkjent tjenestetid i gammel ordning som kan telle "
+                                          "med i minstetiden i ny ordning (mnd.)"),
+            "credit_other_specialty_months": _("Godkjent tjenestetid fra evt. annen spesialitet "
+                                               "som kan telle med i minstetiden (mnd.)"),
+            "remarks": _("Andre merknader"),
+            "outside_employment_confirmed": _("Leder bekrefter at perioder utenfor "
+                                              "ansettelsesforholdet er riktige"),
+        }
+        help_texts = {
+            "specialty": _("Hovedspesialitet i tråd med spesialistforskriften."),
+            "credit_old_scheme_months": _("Maks 6,5 år (78 mnd.) inkl. turnustjeneste/del 1, "
+                                          "godkjent av leder."),
+            "credit_other_specialty_months": _("Maks 3 år og 3 mnd. (39 mnd.) inkl. del 1."),
+        }
+        widgets = {
+            "estimated_start": _date_widget(), "estimated_end": _date_widget(),
+            "plan_date": _date_widget(), "remarks": forms.Textarea(attrs={"rows": 4}),
+        }
+        error_messages = {
+            "employer": {"required": _("Oppgi arbeidsgiver/foretak.")},
+            "specialty": {"required": _("Velg hovedspesialiteten utdanningen gjelder.")},
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        trainee_id = self.instance.plan.trainee_id
+        self.fields["employer"].queryset = Institution.objects.filter(
+            Q(employments__trainee_id=trainee_id) | Q(pk=self.instance.employer_id)).distinct()
+        self.fields["employer"].empty_label = _("Velg arbeidsgiver")
+        self.fields["specialty"].empty_label = _("Velg spesialitet")
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+        for name in CREDIT_FIELDS:
+            self.fields[name].validators = []
+
+    def _get_validation_exclusions(self):
+        # The caps are `rules`' to check: its message names the form's limit.
+        return super()._get_validation_exclusions() | set(CREDIT_FIELDS)
+
+    def content(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+class PeriodForm(DesignsystemetForm, forms.Form):
+    """One row of the periods table. Missing values are left to `rules.check_plan`, which
+    names the rule; this form only parses."""
+
+    specialty = forms.ModelChoiceField(
+        label=_("Spesialiseringsperiode i (spesialitet)"), queryset=Specialty.objects.all(),
+        required=False, empty_label=_("Velg spesialitet"))
+    institution = forms.ModelChoiceField(
+        label=_("Foretak/samarbeidsforetak"), queryset=Institution.objects.all(),
+        required=False, empty_label=_("Velg foretak"))
+    arena = forms.ModelChoiceField(queryset=LearningArena.objects.all(), required=False,
+                                   widget=forms.HiddenInput)
+    service_place = forms.CharField(label=_("Klinikk/avdeling (tjenestested)"), max_length=200,
+                                    required=False)
+    start = forms.DateField(label=_("Tjenestetid fra"), required=False, widget=_date_widget(),
+                            error_messages={"invalid": _("Skriv datoen som dd.mm.åååå.")})
+    end = forms.DateField(label=_("Tjenestetid til"), required=False, widget=_date_widget(),
+                          error_messages={"invalid": _("Skriv datoen som dd.mm.åååå.")})
+    contact_person = forms.CharField(
+        label=_("Kontaktperson ved mottakende foretak"), max_length=200, required=False)
+
+    def __init__(self, *args, key: str, **kwargs) -> None:
+        super().__init__(*args, prefix=f"periods-{key}", **kwargs)
+        self.key = key
+        self.warnings: list[str] = []
+
+    def clean(self):
+        data = super().clean()
+        arena, institution = data.get("arena"), data.get("institution")
+        if arena and (institution is None or arena.institution_id != institution.pk):
+            data["arena"] = None  # the department belonged to another institution: drop it
+        return data
+
+    def is_blank(self) -> bool:
+        return not any(str(v).strip() for k, v in self.data.items()
+                       if k.startswith(self.prefix + "-") and not k.endswith("-arena"))
+
+    def period(self) -> PeriodData:
+        d = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return PeriodData(
+            specialty=d.get("specialty"), institution=d.get("institution"),
+            start=d.get("start"), end=d.get("end"), arena=d.get("arena"),
+            service_place=d.get("service_place") or "",
+            contact_person=d.get("contact_person") or "")
+
+
+def row_keys(data) -> list[str]:
+    """The rows' keys in the order the page sent them."""
+    keys: list[str] = []
+    for name in data:
+        match = ROW_KEY.match(name)
+        if match and match.group(1) not in keys:
+            keys.append(match.group(1))
+    return keys
+
+
+class PlanEditor:
+    """The plan form and its period rows, bound together; maps rule problems to fields."""
+
+    def __init__(self, revision: Revision, data=None) -> None:
+        self.revision = revision
+        self.form = RevisionForm(data, instance=revision)
+        if data is None:
+            self.rows = [
+                PeriodForm(key=f"r{i}", initial={
+                    "specialty": p.specialty_id, "institution": p.institution_id,
+                    "arena": p.arena_id, "service_place": p.service_place, "start": p.start,
+                    "end": p.end, "contact_person": p.contact_person})
+                for i, p in enumerate(revision.periods.all())
+            ]
+        else:
+            rows = [PeriodForm(data, key=k) for k in row_keys(data)]
+            self.rows = [r for r in rows if not r.is_blank()]
+        self.non_field_errors: list[str] = []
+        self.warnings: list[str] = []  # the plan's; a row's are on the row
+        self.stale = False  # someone else saved since the page was opened
+        for form in [self.form, *self.rows]:
+            _describe(form)
+
+    def is_valid(self) -> bool:
+        valid = self.form.is_valid()
+        return all([r.is_valid() for r in self.rows]) and valid
+
+    def periods(self) -> list[PeriodData]:
+        return [r.period() for r in self.rows]
+
+    def plan_input(self) -> rules.PlanInput:
+        """What the rules need, from whatever parsed (for instant validation)."""
+        self.is_valid()
+        data = getattr(self.form, "cleaned_data", {})
+        employment = self.revision.plan.employment
+        employer = data.get("employer")
+        return rules.PlanInput(
+            employer=employer.pk if employer else None,
+            estimated_start=data.get("estimated_start"), estimated_end=data.get("estimated_end"),
+            credit_old_scheme_months=data.get("credit_old_scheme_months"),
+            credit_other_specialty_months=data.get("credit_other_specialty_months"),
+            periods=tuple(rules.Period(
+                specialty=getattr(p.specialty, "pk", None),
+                institution=getattr(p.institution, "pk", None), start=p.start, end=p.end,
+                arena=getattr(p.arena, "pk", None)) for p in self.periods()),
+            employment_start=employment.start if employment else None,
+            employment_end=employment.end if employment else None,
+        )
+
+    def add_problems(self, problems: list[rules.Problem]) -> None:
+        """Put each problem by its field: the plan's, a row's, or the form as a whole."""
+        for problem in problems:
+            match = PROBLEM_FIELD.match(problem.field)
+            in_row = match and int(match.group(1)) < len(self.rows)
+            if problem.warning:
+                target = self.rows[int(match.group(1))].warnings if in_row else self.warnings
+                target.append(problem.message)
+            elif in_row:
+                row = self.rows[int(match.group(1))]
+                name = match.group(2) if match.group(2) in row.fields else None
+                if name not in row.errors:
+                    row.add_error(name, problem.message)
+            elif problem.field in self.form.fields:
+                # the rule's message, in the form's words, wins over Django's generic one
+                self.form.errors.pop(problem.field, None)
+                self.form.add_error(problem.field, problem.message)
+            else:
+                self.non_field_errors.append(problem.message)
+        for form in [self.form, *self.rows]:
+            describe_errors(form)
+
+    def add_error(self, message: str) -> None:
+        self.non_field_errors.append(message)
+
+    @property
+    def error_count(self) -> int:
+        forms_ = [self.form, *self.rows]
+        return len(self.non_field_errors) + sum(
+            len(errs) for f in forms_ for errs in f.errors.values())
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.warnings) + sum(len(r.warnings) for r in self.rows)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.non_field_errors or self.form.errors or any(r.errors for r in self.rows))
+
+
+class ReturnForm(DesignsystemetForm, forms.Form):
+    comment = forms.CharField(
+        label=_("Kommentar til leder og lege"), widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000, error_messages={"required": _("Skriv hvorfor planen returneres.")},
+        help_text=_("Forklar hva som må rettes. Planen går tilbake til utkast, og "
+                    "signaturene fjernes."))

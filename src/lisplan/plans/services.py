@@ -1,0 +1,339 @@
+"""Every write to implementation plans: create, edit (optimistic lock), submit, sign, approve,
+return and revise. Each runs in one transaction, locks the revision, checks the state, and
+writes one audit event; partners and coordinators are notified after commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lisplan.accounts.access import leads
+from lisplan.audit.services import diff, record
+from lisplan.notifications.services import notify
+from lisplan.plans import rules
+from lisplan.plans.models import ImplementationPlan, Period, Revision, Signature, Status
+
+CONTENT_FIELDS = [
+    "employee_number", "employer", "specialty", "estimated_start", "estimated_end",
+    "plan_date", "credit_old_scheme_months", "credit_other_specialty_months", "remarks",
+    "outside_employment_confirmed",
+]
+PERIOD_FIELDS = [
+    "specialty", "institution", "arena", "service_place", "start", "end", "contact_person",
+]
+
+
+class PlanInvalid(Exception):
+    """The content breaks rules; `problems` name each field, code and message."""
+
+    def __init__(self, problems: list[rules.Problem]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+class StaleVersion(Exception):
+    def __init__(self, current: int):
+        super().__init__(_("Planen er endret av noen andre siden du åpnet den. Last inn på nytt."))
+        self.current = current
+
+
+class StateError(Exception):
+    """The action is not possible in the revision's current state."""
+
+    def __init__(self, message: str, code: str = "invalid_state"):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class PeriodData:
+    specialty: Any
+    institution: Any
+    start: Any
+    end: Any
+    arena: Any = None
+    service_place: str = ""
+    contact_person: str = ""
+
+
+def _id(obj) -> Any:
+    return getattr(obj, "pk", obj)
+
+
+def _check(revision: Revision, periods: list[PeriodData], *, strict: bool) -> list[rules.Problem]:
+    employment = revision.plan.employment
+    report = rules.check_plan(rules.PlanInput(
+        employer=_id(revision.employer) if revision.employer_id else None,
+        estimated_start=revision.estimated_start, estimated_end=revision.estimated_end,
+        credit_old_scheme_months=revision.credit_old_scheme_months,
+        credit_other_specialty_months=revision.credit_other_specialty_months,
+        periods=tuple(rules.Period(
+            specialty=_id(p.specialty), institution=_id(p.institution), start=p.start,
+            end=p.end, arena=_id(p.arena)) for p in periods),
+        employment_start=employment.start if employment else None,
+        employment_end=employment.end if employment else None,
+    ))
+    problems = list(report.errors)
+    if strict and report.warnings and not revision.outside_employment_confirmed:
+        problems += report.warnings
+    return problems
+
+
+def _period_snapshot(periods) -> list[str]:
+    return [
+        f"{p.specialty} | {p.institution}{' / ' + str(p.arena) if p.arena else ''}"
+        f"{' / ' + p.service_place if p.service_place else ''} | "
+        f"{p.start:%d.%m.%Y}–{p.end:%d.%m.%Y}"
+        f"{' | ' + p.contact_person if p.contact_person else ''}"
+        for p in periods
+    ]
+
+
+def _content_snapshot(revision: Revision) -> dict[str, Any]:
+    from lisplan.audit.services import snapshot
+
+    data = snapshot(revision, CONTENT_FIELDS)
+    data["periods"] = _period_snapshot(revision.periods.select_related(
+        "specialty", "institution", "arena"))
+    return data
+
+
+def _write_periods(revision: Revision, periods: list[PeriodData]) -> None:
+    revision.periods.all().delete()
+    Period.objects.bulk_create([
+        Period(revision=revision, position=i, **{f: getattr(p, f) for f in PERIOD_FIELDS})
+        for i, p in enumerate(periods)
+    ])
+
+
+def _trainee_id(revision: Revision) -> int:
+    return revision.plan.trainee_id
+
+
+def _lock(revision: Revision) -> Revision:
+    # `of=("self",)`: lock the revision row only. PostgreSQL refuses FOR UPDATE on the nullable
+    # side of the outer join to the (optional) employment.
+    return Revision.objects.select_for_update(of=("self",)).select_related(
+        "plan__employment").get(pk=revision.pk)
+
+
+@transaction.atomic
+def plan_create(*, actor, trainee, employment=None, periods: list[PeriodData] = (),
+                **content) -> Revision:
+    """Revision 1 of a new plan, in draft."""
+    if employment is None:
+        employment = trainee.employments.not_ended().order_by("-start").first()
+    plan = ImplementationPlan.objects.create(trainee=trainee, employment=employment)
+    defaults = {}
+    if employment is not None:
+        defaults = {"employer": employment.institution, "specialty": employment.specialty,
+                    "employee_number": employment.employee_number}
+    revision = Revision(plan=plan, number=1, created_by=actor, **{**defaults, **content})
+    problems = _check(revision, list(periods), strict=False)
+    if problems:
+        raise PlanInvalid(problems)
+    revision.full_clean(exclude=["plan"])
+    revision.save()
+    _write_periods(revision, list(periods))
+    record(actor=actor, action="plan.created", obj=revision, trainee_id=trainee.pk,
+           changes={k: [None, v] for k, v in _content_snapshot(revision).items() if v})
+    return revision
+
+
+@transaction.atomic
+def revision_update(*, actor, revision: Revision, version: int,
+                    periods: list[PeriodData] | None = None, **content) -> Revision:
+    revision = _lock(revision)
+    if revision.version != version:
+        raise StaleVersion(revision.version)
+    if not revision.editable:
+        raise StateError(_("Bare utkast kan endres. En signert eller godkjent plan endres ved å "
+                           "lage en ny revisjon."), "not_draft")
+    before = _content_snapshot(revision)
+    for name, value in content.items():
+        setattr(revision, name, value)
+    new_periods = list(periods) if periods is not None else [
+        PeriodData(**{f: getattr(p, f) for f in PERIOD_FIELDS}) for p in revision.periods.all()]
+    problems = _check(revision, new_periods, strict=False)
+    if problems:
+        raise PlanInvalid(problems)
+    revision.full_clean(exclude=["plan"])
+    revision.version += 1
+    revision.save()
+    if periods is not None:
+        _write_periods(revision, new_periods)
+    changes = diff(before, _content_snapshot(revision))
+    if changes:
+        record(actor=actor, action="plan.changed", obj=revision, changes=changes,
+               trainee_id=_trainee_id(revision))
+    return revision
+
+
+def _transition(revision: Revision, actor, action: str, to: str, **fields) -> Revision:
+    before = revision.status
+    revision.status = to
+    for name, value in fields.items():
+        setattr(revision, name, value)
+    revision.version += 1
+    revision.save()
+    record(actor=actor, action=action, obj=revision, trainee_id=_trainee_id(revision),
+           changes={"status": [before, to], **{k: [None, str(v)] for k, v in fields.items()
+                                               if k != "return_comment"}})
+    return revision
+
+
+def _require_status(revision: Revision, *allowed: str) -> None:
+    if revision.status not in allowed:
+        raise StateError(_("Handlingen er ikke mulig når planen har status «%(status)s».")
+                         % {"status": revision.get_status_display()})
+
+
+@transaction.atomic
+def revision_submit(*, actor, revision: Revision) -> Revision:
+    """Draft → awaiting signatures, once the content passes every rule."""
+    revision = _lock(revision)
+    _require_status(revision, Status.DRAFT)
+    periods = [PeriodData(**{f: getattr(p, f) for f in PERIOD_FIELDS})
+               for p in revision.periods.all()]
+    problems = _check(revision, periods, strict=True)
+    if problems:
+        raise PlanInvalid(problems)
+    return _transition(revision, actor, "plan.submitted", Status.AWAITING_SIGNATURES,
+                       submitted_at=timezone.now())
+
+
+def signing_role(actor, revision: Revision) -> str | None:
+    """Which signature the actor gives: the trainee's own, or the leader's."""
+    if revision.plan.trainee.user_id == actor.pk:
+        return Signature.Role.TRAINEE
+    if leads(actor, revision.plan.trainee):
+        return Signature.Role.LEADER
+    return None
+
+
+@transaction.atomic
+def revision_sign(*, actor, revision: Revision) -> Revision:
+    revision = _lock(revision)
+    _require_status(revision, Status.AWAITING_SIGNATURES)
+    role = signing_role(actor, revision)
+    if role is None:
+        raise StateError(_("Du kan ikke signere denne planen."), "not_signer")
+    if revision.signatures.filter(role=role).exists():
+        raise StateError(_("Planen er allerede signert av %(role)s.")
+                         % {"role": Signature.Role(role).label}, "already_signed")
+    Signature.objects.create(revision=revision, role=role, user=actor,
+                             name=actor.get_full_name() or actor.username,
+                             signed_at=timezone.now())
+    record(actor=actor, action="plan.signed", obj=revision, trainee_id=_trainee_id(revision),
+           changes={"signature": [None, str(Signature.Role(role).label)]})
+    if revision.signatures.count() == len(Signature.Role):
+        _transition(revision, actor, "plan.sent_for_approval", Status.AWAITING_APPROVAL)
+        _notify_coordinators(revision)
+    else:
+        revision.version += 1
+        revision.save(update_fields=["version", "updated_at"])
+    return revision
+
+
+@transaction.atomic
+def revision_approve(*, actor, revision: Revision) -> Revision:
+    revision = _lock(revision)
+    _require_status(revision, Status.AWAITING_APPROVAL)
+    today = timezone.localdate()
+    previous = (Revision.objects.select_for_update()
+                .filter(plan=revision.plan, status=Status.APPROVED).exclude(pk=revision.pk).first())
+    _transition(revision, actor, "plan.approved", Status.APPROVED, approved_by=actor,
+                approved_at=timezone.now(), valid_until=rules.valid_until(today))
+    if previous is not None:
+        _transition(previous, actor, "plan.superseded", Status.SUPERSEDED)
+    _notify_partners(revision, previous)
+    return revision
+
+
+@transaction.atomic
+def revision_return(*, actor, revision: Revision, comment: str) -> Revision:
+    revision = _lock(revision)
+    _require_status(revision, Status.AWAITING_SIGNATURES, Status.AWAITING_APPROVAL)
+    if not comment.strip():
+        raise PlanInvalid([rules.Problem("comment", "required",
+                                         _("Skriv hvorfor planen returneres."))])
+    revision.signatures.all().delete()
+    _transition(revision, actor, "plan.returned", Status.DRAFT, return_comment=comment.strip(),
+                submitted_at=None)
+    return revision
+
+
+@transaction.atomic
+def revision_revise(*, actor, revision: Revision) -> Revision:
+    """The next revision in draft, pre-filled from an approved one, which stays valid."""
+    revision = _lock(revision)
+    _require_status(revision, Status.APPROVED)
+    if revision.plan.revisions.filter(number__gt=revision.number).exists():
+        raise StateError(_("Det finnes allerede en nyere revisjon av planen."), "revision_exists")
+    new = Revision.objects.create(
+        plan=revision.plan, number=revision.number + 1, created_by=actor,
+        **{f: getattr(revision, f) for f in CONTENT_FIELDS},
+    )
+    Period.objects.bulk_create([
+        Period(revision=new, position=p.position, **{f: getattr(p, f) for f in PERIOD_FIELDS})
+        for p in revision.periods.all()
+    ])
+    record(actor=actor, action="plan.revised", obj=new, trainee_id=_trainee_id(revision),
+           changes={"revision": [revision.number, new.number]})
+    return new
+
+
+# --- notifications -----------------------------------------------------------------------
+
+
+def _coordinators(institution_ids):
+    from lisplan.accounts.models import Role, RoleAssignment, User
+
+    users = RoleAssignment.objects.active().filter(
+        role=Role.LOCAL_COORDINATOR, institution_id__in=institution_ids).values("user")
+    return User.objects.filter(pk__in=users, is_active=True)
+
+
+def _url(revision: Revision) -> str:
+    return reverse("plans:revision", args=[revision.pk])
+
+
+def _notify_coordinators(revision: Revision) -> None:
+    notify(users=_coordinators([revision.employer_id]), kind="plan.awaiting_approval",
+           title=_("Gjennomføringsplan til godkjenning: %(name)s")
+           % {"name": revision.plan.trainee.full_name},
+           body=_("Planen er signert av leder og arbeidstaker og venter på din godkjenning."),
+           url=_url(revision))
+
+
+def _partner_periods(revision: Revision | None) -> dict[int, set[str]]:
+    if revision is None:
+        return {}
+    out: dict[int, set[str]] = {}
+    for p in revision.periods.select_related("specialty", "institution", "arena"):
+        if p.institution_id != revision.employer_id:
+            out.setdefault(p.institution_id, set()).update(_period_snapshot([p]))
+    return out
+
+
+def _notify_partners(revision: Revision, previous: Revision | None) -> None:
+    """Tell each partner institution's coordinators about periods added, changed or removed."""
+    new, old = _partner_periods(revision), _partner_periods(previous)
+    name = revision.plan.trainee.full_name
+    for institution_id in sorted(new.keys() | old.keys()):
+        added = new.get(institution_id, set()) - old.get(institution_id, set())
+        removed = old.get(institution_id, set()) - new.get(institution_id, set())
+        if not added and not removed:
+            continue
+        lines = [_("Ny eller endret: %(p)s") % {"p": p} for p in sorted(added)]
+        lines += [_("Fjernet: %(p)s") % {"p": p} for p in sorted(removed)]
+        notify(users=_coordinators([institution_id]), kind="plan.partner_periods",
+               title=_("Spesialiseringsperioder hos dere: %(name)s") % {"name": name},
+               body=_("Godkjent gjennomføringsplan (revisjon %(n)s) fra %(employer)s:\n")
+               % {"n": revision.number, "employer": revision.employer} + "\n".join(lines),
+               url=_url(revision))

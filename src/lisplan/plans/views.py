@@ -1,0 +1,255 @@
+"""Pages for implementation plans (individuell gjennomføringsplan): a trainee's plans, one
+revision (with its workflow actions, signatures and changes), the editor, the PDF, the list of
+plans to sign and the local coordinator's work list. Thin: parse, authorise, call, render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from lisplan.accounts.access import get_in_scope, require
+from lisplan.plans import pages, queries, rules, services, worklist
+from lisplan.plans.forms import PeriodForm, PlanEditor, ReturnForm, new_row_key
+from lisplan.plans.models import Revision
+from lisplan.plans.pdf import pdf_filename, render_revision_pdf
+from lisplan.trainees.models import Trainee
+
+
+def _revision(request, pk: int, permission: str) -> Revision:
+    return get_in_scope(request.user, permission, Revision.objects.select_related(
+        "plan__trainee", "plan__employment"), pk=pk)
+
+
+# --- a trainee's plans -------------------------------------------------------------------
+
+
+@require("plan.view")
+def trainee_plans(request, trainee_id: int):
+    trainee = get_in_scope(request.user, "plan.view", Trainee.objects.all(), pk=trainee_id)
+    return render(request, "plans/trainee.html", pages.trainee_context(request.user, trainee))
+
+
+@require("plan.edit")
+@require_POST
+def plan_create(request, trainee_id: int):
+    trainee = get_in_scope(request.user, "plan.edit", Trainee.objects.all(), pk=trainee_id)
+    try:
+        revision = services.plan_create(actor=request.user, trainee=trainee)
+    except (services.PlanInvalid, ValidationError) as error:
+        messages.error(request, _("Planen kunne ikke opprettes: %(why)s") % {
+            "why": " ".join(getattr(error, "messages", None) or [str(error)])})
+        return redirect("plans:trainee", trainee.pk)
+    messages.success(request, _("Gjennomføringsplanen er opprettet som utkast. Fyll den ut."))
+    return redirect("plans:edit", revision.pk)
+
+
+# --- one revision ------------------------------------------------------------------------
+
+
+def _detail(request, pk: int, return_form: ReturnForm | None = None, status: int = 200):
+    revision = queries.revision_detail(request.user, pk)
+    context = pages.revision_context(request.user, revision, timezone.localdate())
+    context["return_form"] = return_form or ReturnForm()
+    return render(request, "plans/revision.html", context, status=status)
+
+
+@require("plan.view")
+def revision_detail(request, pk: int):
+    return _detail(request, pk)
+
+
+@require("plan.view")
+def revision_pdf(request, pk: int):
+    revision = queries.revision_detail(request.user, pk)
+    response = HttpResponse(render_revision_pdf(revision), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{pdf_filename(revision)}"'
+    return response
+
+
+# --- editing a draft ---------------------------------------------------------------------
+
+
+def _save(request, revision: Revision, editor: PlanEditor) -> bool:
+    """Call the service with what parsed; put every refusal by its field. True when saved."""
+    if not editor.is_valid():  # still say every rule that fails, all at once
+        editor.add_problems(rules.check_plan(editor.plan_input()).problems)
+        return False
+    try:
+        services.revision_update(
+            actor=request.user, revision=revision, version=editor.form.cleaned_data["version"] or 0,
+            periods=editor.periods(), **editor.form.content())
+    except services.PlanInvalid as error:
+        editor.add_problems(error.problems)
+    except services.StaleVersion:
+        editor.add_error(_("Planen er endret av noen andre siden du åpnet den. Det du skrev, er "
+                           "ikke lagret, men står fortsatt i skjemaet. Åpne planen på nytt i en "
+                           "ny fane, og før inn endringene dine der."))
+        editor.stale = True
+    except services.StateError as error:
+        editor.add_error(str(error))
+    except ValidationError as error:
+        editor.add_problems([rules.Problem(f, "invalid", m) for f, ms in
+                             error.message_dict.items() for m in ms])
+    else:
+        return True
+    return False
+
+
+@require("plan.edit")
+def revision_edit(request, pk: int):
+    revision = _revision(request, pk, "plan.edit")
+    if not revision.editable:
+        messages.info(request, _("Bare utkast kan endres. Lag en ny revisjon for å endre en "
+                                 "signert eller godkjent plan."))
+        return redirect("plans:revision", revision.pk)
+    editor = PlanEditor(revision, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and _save(request, revision, editor):
+        messages.success(request, _("Endringene er lagret."))
+        return redirect("plans:revision", revision.pk)
+    status = 400 if editor.has_errors else 200
+    return render(request, "plans/edit.html", {"revision": revision, "editor": editor},
+                  status=status)
+
+
+@require("plan.edit")
+@require_POST
+def revision_check(request, pk: int):
+    """The live check (htmx): every rule's message by its row, nothing saved."""
+    revision = _revision(request, pk, "plan.edit")
+    editor = PlanEditor(revision, request.POST)
+    editor.add_problems(rules.check_plan(editor.plan_input()).problems)
+    return render(request, "plans/_check.html", {"editor": editor})
+
+
+@require("plan.edit")
+@require_GET
+def period_row(request, pk: int):
+    """A new, empty row for the periods table (htmx)."""
+    _revision(request, pk, "plan.edit")
+    try:
+        number = max(1, int(request.GET.get("n", "1")))
+    except ValueError:
+        number = 1
+    return render(request, "plans/_period_row.html",
+                  {"row": PeriodForm(key=new_row_key()), "number": number})
+
+
+# --- workflow actions --------------------------------------------------------------------
+
+
+def _act(request, revision: Revision, action, done: str):
+    try:
+        action()
+    except services.PlanInvalid as error:
+        messages.error(request, _("Planen kan ikke sendes videre før dette er rettet:"))
+        for problem in error.problems:
+            messages.error(request, f"{pages.problem_label(problem.field)}: {problem.message}")
+    except services.StateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect("plans:revision", revision.pk)
+
+
+@require("plan.edit")
+@require_POST
+def revision_submit(request, pk: int):
+    revision = _revision(request, pk, "plan.edit")
+    return _act(request, revision, lambda: services.revision_submit(
+        actor=request.user, revision=revision),
+        _("Planen er sendt til signering hos leder og arbeidstaker."))
+
+
+@require("plan.sign")
+@require_POST
+def revision_sign(request, pk: int):
+    revision = _revision(request, pk, "plan.sign")
+    return _act(request, revision, lambda: services.revision_sign(
+        actor=request.user, revision=revision), _("Du har signert planen."))
+
+
+@require("plan.approve")
+@require_POST
+def revision_approve(request, pk: int):
+    revision = _revision(request, pk, "plan.approve")
+    return _act(request, revision, lambda: services.revision_approve(
+        actor=request.user, revision=revision),
+        _("Planen er godkjent. Godkjenningen gjelder i 12 måneder."))
+
+
+@require("plan.approve")
+@require_POST
+def revision_return(request, pk: int):
+    revision = _revision(request, pk, "plan.approve")
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, pk, return_form=form, status=400)
+    return _act(request, revision, lambda: services.revision_return(
+        actor=request.user, revision=revision, comment=form.cleaned_data["comment"]),
+        _("Planen er returnert til leder og lege med kommentaren din."))
+
+
+@require("plan.edit")
+@require_POST
+def revision_revise(request, pk: int):
+    revision = _revision(request, pk, "plan.edit")
+    try:
+        new = services.revision_revise(actor=request.user, revision=revision)
+    except services.StateError as error:
+        messages.error(request, str(error))
+        return redirect("plans:revision", revision.pk)
+    messages.success(request, _("Revisjon %(n)s er laget som utkast, fylt ut fra den godkjente "
+                                "planen. Den godkjente planen gjelder til revisjonen er "
+                                "godkjent.") % {"n": new.number})
+    return redirect("plans:edit", new.pk)
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+def _page(request, rows):
+    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"page": page,
+            "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1))}
+
+
+@require("plan.sign")
+def to_sign(request):
+    rows = pages.awaiting_my_signature(request.user)
+    return render(request, "plans/to_sign.html", _page(request, rows))
+
+
+@require("plan.approve")
+def work_list(request):
+    today = timezone.localdate()
+    tab = request.GET.get("fane") if request.GET.get("fane") in worklist.TAB_KEYS else "awaiting"
+    q, specialty = request.GET.get("q", "").strip()[:100], request.GET.get("spesialitet", "")
+    rows = worklist.filter_rows(worklist.QUERIES[tab](request.user, today), tab, q, specialty)
+    paged = _page(request, rows)
+    paged["page"].object_list = worklist.with_days_left(paged["page"].object_list, today)
+    return render(request, "plans/work_list.html", {
+        "tab": tab, "tabs": worklist.TABS, "counts": worklist.counts(request.user, today),
+        "q": q, "specialty": specialty, "specialties": pages.specialty_choices(), **paged})
+
+
+@require("plan.approve")
+@require_POST
+def work_list_remind(request):
+    ids = [int(i) for i in request.POST.getlist("lege") if i.isdigit()][:500]
+    sent = pages.send_reminders(request.user, worklist.reminder_trainees(request.user, ids),
+                                request.POST.get("fane", ""))
+    if sent:
+        messages.success(request, _("Påminnelse er sendt om %(n)s lege(r).") % {"n": sent})
+    else:
+        messages.error(request, _("Velg minst én lege å sende påminnelse om."))
+    tab = request.POST.get("fane", "")
+    return redirect(reverse("plans:work_list") + (f"?fane={tab}" if tab in worklist.TAB_KEYS else ""))
+

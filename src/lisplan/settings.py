@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "lisplan.trainees",
     "lisplan.notifications",
     "lisplan.plans",
+    "lisplan.progress",
+    "lisplan.rotations",
     "lisplan.allocation",
     "lisplan.demo",
 ]

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("lisplan.accounts.urls")),
     path("leger/", include("lisplan.trainees.urls")),
     path("planer/", include("lisplan.plans.urls")),
+    path("progresjon/", include("lisplan.progress.urls")),
+    path("rotasjon/", include("lisplan.rotations.urls")),
     path("varsler/", include("lisplan.notifications.urls")),
     path("api/v1/", include("lisplan.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -22,7 +22,7 @@ def test_generation_is_deterministic_and_valid():
 
 
 def test_instances_have_the_realistic_features():
-    inst = parse_instance(generate(2000, seed=1, regions=4))
+    inst = parse_instance(generate(3000, seed=1, regions=4))
     homes = {t.home for t in inst.trainees.values()}
     assert {"UNN", "HB", "STO", "OUS"} <= homes  # all four regions
     requests = list(inst.requests.values())
@@ -39,4 +39,4 @@ def test_instances_have_the_realistic_features():
 
 
 def test_scale_picks_regions():
-    assert [default_regions(n) for n in (2500, 7000, 14000)] == [1, 2, 4]
+    assert [default_regions(n) for n in (2500, 4000, 7000, 14000)] == [1, 2, 4, 4]

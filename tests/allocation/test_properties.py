@@ -21,7 +21,7 @@ def months(offset_low: int, offset_high: int):
 
 
 @st.composite
-def documents(draw):
+def documents(draw, max_trainees: int = 7, max_requests: int = 14, horizon: int = HORIZON):
     arenas = [{"id": f"AR{i}", "institution": "R", "capacity": draw(st.integers(0, 2))}
               for i in range(draw(st.integers(1, 2)))]
     agreements = []
@@ -38,9 +38,13 @@ def documents(draw):
         agreements.append(agreement)
     ids = [a["id"] for a in agreements]
     trainees = []
-    for t in range(draw(st.integers(1, 7))):
+    budget = max_requests
+    for t in range(draw(st.integers(1, max_trainees))):
+        if budget <= 0:
+            break
         requests = []
-        for k in range(draw(st.integers(1, 2))):
+        for k in range(min(budget, draw(st.integers(1, 2)))):
+            budget -= 1
             requests.append({
                 "id": f"R{t}{k}",
                 "agreements": draw(st.lists(st.sampled_from(ids), min_size=1, max_size=2,
@@ -64,7 +68,7 @@ def documents(draw):
                  "from": month_text(START - 2), "to": draw(months(0, 3))}
                 for _ in range(draw(st.integers(0, 2)))]
     return {"format": "lisplan-allocation/1", "start_month": month_text(START),
-            "horizon_months": HORIZON, "policy": {"max_delay_months": draw(st.integers(0, 3))},
+            "horizon_months": horizon, "policy": {"max_delay_months": draw(st.integers(0, 3))},
             "arenas": arenas, "agreements": agreements, "trainees": trainees,
             "occupied": occupied}
 

@@ -145,7 +145,8 @@ def test_full_life_cycle(world, api):
     today = timezone.localdate()
     assert rev["status"] == "approved"
     assert rev["approved_by"] == world.users["local_coordinator"].pk
-    assert rev["approved_at"][:10] == today.isoformat()
+    approved_at = dt.datetime.fromisoformat(rev["approved_at"].replace("Z", "+00:00"))
+    assert timezone.localdate(approved_at) == today
     assert rev["valid_until"] == today.replace(year=today.year + 1).isoformat()
     assert rev["revision_dates"] == []
 
@@ -496,3 +497,27 @@ def test_pdf_is_scoped(world, api, draft):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert api("outsider").get(url).status_code == 404
+
+
+def test_withdraw_to_draft(world, api, draft):
+    url = f"{LIST}/{draft['id']}"
+    assert fields(api("leader").post(f"{url}/withdraw")) == {("status", "invalid_state")}
+    ok(api("leader").post(f"{url}/submit"))
+    ok(api("trainee").post(f"{url}/sign"))
+    for persona, status in [("supervisor", 403), ("local_coordinator", 403),
+                            ("partner_coordinator", 403), ("other_leader", 404),
+                            ("outsider", 403)]:  # no plan.sign anywhere
+        assert api(persona).post(f"{url}/withdraw").status_code == status, persona
+    rev = ok(api("leader").post(f"{url}/withdraw"))
+    assert (rev["status"], rev["signatures"]) == ("draft", [])
+    history = ok(api("trainee").get(f"{url}/history"))["results"]
+    assert history[-1]["action"] == "plan.withdrawn"
+    assert history[-1]["changes"]["status"] == ["awaiting_signatures", "draft"]
+    rev = ok(api("trainee").patch(url, {"version": rev["version"], "remarks": "Ny periode"}))
+    assert ok(api("trainee").post(f"{url}/submit"))["status"] == "awaiting_signatures"
+
+
+def test_model_field_errors_are_400_naming_the_field(world, api):
+    response = api("leader").post(LIST, body(world, credit_old_scheme_months="12.25"))
+    assert response.status_code == 400, response.content
+    assert [e["field"] for e in response.json()["errors"]] == ["credit_old_scheme_months"]

@@ -45,6 +45,10 @@ def test_leader_creates_edits_and_submits_a_plan(page, live_server, world):
 
     page.get_by_role("button", name="Legg til periode").click()
     fill_row(page, 1, "2027-01-01", "2027-12-31", world.unn.name)
+    # the institution's arenas are fetched into the row's «Klinikk/avdeling» select
+    arena = page.get_by_label("Klinikk/avdeling, periode 1")
+    arena.locator("option", has_text="Seksjon for traume").wait_for(state="attached")
+    arena.select_option(label="Seksjon for traume (Ortopedisk avdeling)")
     page.get_by_role("button", name="Legg til periode").click()
     fill_row(page, 2, "2027-06-01", "2028-06-30", world.nlsh.name)
     page.get_by_label("Kontaktperson ved mottakende foretak, periode 2").fill("Kari Kontakt")
@@ -72,8 +76,8 @@ def test_leader_creates_edits_and_submits_a_plan(page, live_server, world):
     page.get_by_text("Planen er sendt til signering").wait_for()
     revision.refresh_from_db()
     assert revision.status == Status.AWAITING_SIGNATURES
-    assert [(p.start.isoformat(), p.contact_person) for p in revision.periods.all()] == [
-        ("2027-01-01", ""), ("2028-01-01", "Kari Kontakt")]
+    assert [(p.start.isoformat(), p.contact_person, p.arena) for p in revision.periods.all()
+            ] == [("2027-01-01", "", world.section), ("2028-01-01", "Kari Kontakt", None)]
     screenshot(page, "plan-revision")
     assert_accessible(page, "the revision page")
 

@@ -23,3 +23,29 @@ def test_overlap_reported_iff_sorted_periods_touch(pairs):
     spans = sorted((p.start, p.end) for p in periods)
     overlapping = any(b[0] <= a[1] for a, b in zip(spans, spans[1:], strict=False))
     assert any(p.code == "overlap" for p in report.problems) == overlapping
+
+
+def test_plan_required_for_permanent_and_temporary_of_six_calendar_months():
+    assert rules.plan_required(True, dt.date(2026, 1, 1), None)
+    assert rules.plan_required(True, dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    assert rules.plan_required(False, dt.date(2026, 1, 1), None)  # no end: open-ended
+    # exactly 6 months (the last day is the day before the same date 6 months later) …
+    assert rules.plan_required(False, dt.date(2026, 3, 1), dt.date(2026, 8, 31))
+    assert rules.plan_required(False, dt.date(2026, 7, 1), dt.date(2026, 12, 31))  # 183 days
+    assert rules.plan_required(False, dt.date(2026, 8, 31), dt.date(2027, 2, 27))  # 180 days
+    # … one day less is not: calendar months, not 180 days
+    assert not rules.plan_required(False, dt.date(2026, 3, 1), dt.date(2026, 8, 30))
+    assert not rules.plan_required(False, dt.date(2026, 7, 1), dt.date(2026, 12, 30))
+    assert not rules.plan_required(False, dt.date(2026, 8, 31), dt.date(2027, 2, 26))
+
+
+@given(dates, st.integers(min_value=0, max_value=400))
+def test_plan_required_iff_end_reaches_six_months(start, days):
+    end = start + dt.timedelta(days=days)
+    six = rules.add_months(start, 6)
+    assert rules.plan_required(False, start, end) == (end + dt.timedelta(days=1) >= six)
+    # worklist.missing relies on this: under 180 days never, over 183 days always
+    if days < 180:
+        assert not rules.plan_required(False, start, end)
+    if days > 183:
+        assert rules.plan_required(False, start, end)

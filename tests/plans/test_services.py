@@ -158,3 +158,45 @@ def test_only_the_trainees_own_leader_signs_as_leader(world, draft):
         services.revision_sign(actor=world.users["admin"], revision=draft)
     assert services.signing_role(world.users["leader"], draft) == "leader"
     assert services.signing_role(world.users["trainee"], draft) == "trainee"
+
+
+@pytest.mark.parametrize("persona", ["trainee", "leader"])
+def test_withdraw_to_draft_clears_signatures_and_is_audited(world, draft, persona):
+    services.revision_submit(actor=world.users["leader"], revision=draft)
+    services.revision_sign(actor=world.users["trainee"], revision=draft)
+    rev = services.revision_withdraw(actor=world.users[persona], revision=draft)
+    rev.refresh_from_db()
+    assert rev.status == Status.DRAFT and rev.submitted_at is None
+    assert not rev.signatures.exists()
+    event = AuditEvent.objects.get(action="plan.withdrawn")
+    assert event.actor == world.users[persona] and event.trainee_id == world.trainee.pk
+    assert event.changes["status"] == ["awaiting_signatures", "draft"]
+    assert event.changes["signatures"] == [["Arbeidstaker"], []]
+    # a draft again: it can be edited and sent for signing once more
+    services.revision_update(actor=world.users["trainee"], revision=rev, version=rev.version,
+                             remarks="Endret etter tilbaketrekking")
+    services.revision_submit(actor=world.users["trainee"], revision=rev)
+
+
+def test_withdraw_only_by_signers_and_only_while_awaiting_signatures(world, draft):
+    with pytest.raises(services.StateError):
+        services.revision_withdraw(actor=world.users["leader"], revision=draft)  # a draft
+    services.revision_submit(actor=world.users["leader"], revision=draft)
+    for persona in ["local_coordinator", "supervisor", "admin"]:
+        with pytest.raises(services.StateError) as err:
+            services.revision_withdraw(actor=world.users[persona], revision=draft)
+        assert err.value.code == "not_signer"
+    services.revision_sign(actor=world.users["trainee"], revision=draft)
+    services.revision_sign(actor=world.users["leader"], revision=draft)
+    with pytest.raises(services.StateError):  # awaiting approval: the coordinator returns it
+        services.revision_withdraw(actor=world.users["trainee"], revision=draft)
+    assert Revision.objects.get(pk=draft.pk).status == Status.AWAITING_APPROVAL
+
+
+def test_approval_puts_partner_periods_in_the_rotation_register(world, approved):
+    from lisplan.rotations.models import RegisterEntry, RotationRequest
+
+    request = RotationRequest.objects.get(trainee=world.trainee)
+    assert (request.sending, request.receiving) == (world.unn, world.nlsh)
+    assert request.desired_start == dt.date(2026, 1, 1)
+    assert RegisterEntry.objects.filter(trainee=world.trainee, institution=world.unn).exists()

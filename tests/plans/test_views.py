@@ -428,3 +428,97 @@ def test_tasks_for_start_page(world, draft):
     assert trainee["Uleste varsler"]["count"] == 1
     assert trainee["Uleste varsler"]["url"] == "/varsler/"
     assert trainee["Min gjennomføringsplan"]["url"] == f"/planer/lege/{world.trainee.pk}/"
+
+
+def test_missing_tab_applies_the_six_month_rule_exactly(client, world):
+    """Exactly 6 calendar months needs a plan, one day less does not — also where 6 months are
+    more than 180 days (the database filter is only an approximation)."""
+    cases = {
+        "Seksmnd": (dt.date(2099, 3, 1), dt.date(2099, 8, 31)),  # 183 days: required
+        "Endagkortere": (dt.date(2099, 3, 1), dt.date(2099, 8, 30)),  # 182 days: not
+        "Julidesember": (dt.date(2099, 7, 1), dt.date(2099, 12, 31)),  # 183 days: required
+        "Julikort": (dt.date(2099, 7, 1), dt.date(2099, 12, 30)),  # 182 days: not
+        "Augustfeb": (dt.date(2099, 8, 31), dt.date(2100, 2, 27)),  # 180 days: required
+        "Augustkort": (dt.date(2099, 8, 31), dt.date(2100, 2, 26)),  # 179 days: not
+    }
+    for name, (start, end) in cases.items():
+        f.EmploymentFactory(trainee=f.TraineeFactory(last_name=name), institution=world.unn,
+                            permanent=False, start=start, end=end)
+    login(client, world, "local_coordinator")
+    response = client.get(url("work_list"), {"fane": "missing"})
+    names = {e.trainee.last_name for e in response.context["page"].object_list}
+    assert {"Seksmnd", "Julidesember", "Augustfeb"} <= names
+    assert not names & {"Endagkortere", "Julikort", "Augustkort"}
+    assert response.context["counts"]["missing"] == len(names)
+
+
+def test_withdraw_through_the_page(client, world, draft):
+    services.revision_submit(actor=world.users["leader"], revision=draft)
+    services.revision_sign(actor=world.users["leader"], revision=draft)
+    html = login(client, world, "trainee").get(url("revision", draft.pk)).content.decode()
+    assert "Trekk tilbake til utkast" in html and url("withdraw", draft.pk) in html
+    for persona, status in [("supervisor", 403), ("local_coordinator", 403), ("outsider", 403)]:
+        response = login(client, world, persona).post(url("withdraw", draft.pk))
+        assert response.status_code == status, persona
+        if persona == "local_coordinator":
+            assert "Trekk tilbake" not in client.get(url("revision", draft.pk)).content.decode()
+    assert Revision.objects.get(pk=draft.pk).status == Status.AWAITING_SIGNATURES
+    response = login(client, world, "trainee").post(url("withdraw", draft.pk), follow=True)
+    assert "Planen er trukket tilbake til utkast" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT and not draft.signatures.exists()
+    response = client.post(url("withdraw", draft.pk), follow=True)  # not twice
+    assert "ikke mulig" in response.content.decode()
+
+
+# --- the receiving learning arena of a period ---------------------------------------------
+
+
+def test_period_arena_is_chosen_among_the_institutions_arenas(client, world, draft):
+    data = plan_post(draft, world, {
+        **row("a", world.specialty.pk, world.unn.pk, "2026-01-01", "2026-12-31",
+              place="Tromsø"),
+        "periods-a-arena": world.section.pk})
+    login(client, world, "leader")
+    assert client.post(url("edit", draft.pk), data).status_code == 302
+    [period] = draft.periods.all()
+    assert (period.arena, period.service_place) == (world.section, "Tromsø")
+
+    html = client.get(url("edit", draft.pk)).content.decode()
+    assert f'<option value="{world.section.pk}" selected>' in html
+    # grouped by clinic: the department and its sections, by name
+    assert '<optgroup label="Kirurgi-, kreft- og kvinnehelseklinikken">' in html
+    assert "Seksjon for traume (Ortopedisk avdeling)" in html
+    # choosing an institution fetches its arenas into the row's arena select
+    assert f'hx-get="{url("arena_options", draft.pk)}"' in html
+    assert 'hx-target="#id_periods-r0-arena"' in html
+
+
+def test_period_arena_of_another_institution_is_refused_by_its_field(client, world, draft):
+    data = plan_post(draft, world, {
+        **row("a", world.specialty.pk, world.nlsh.pk, "2026-01-01", "2026-12-31"),
+        "periods-a-arena": world.department.pk})
+    response = login(client, world, "leader").post(url("edit", draft.pk), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Klinikken/avdelingen hører ikke til foretaket i perioden" in html
+    assert 'href="#id_periods-a-arena"' in html  # in the error summary, linked to the field
+    assert draft.periods.get().institution == world.nlsh  # nothing saved
+
+
+def test_arena_options_for_the_chosen_institution(client, world, draft):
+    login(client, world, "leader")
+    endpoint = url("arena_options", draft.pk)
+    html = client.get(endpoint, {"periods-x1-institution": world.unn.pk}).content.decode()
+    assert html.startswith("<select") and 'id="id_periods-x1-arena"' in html
+    assert 'name="periods-x1-arena"' in html and "aria-describedby" in html
+    assert "Seksjon for protese" in html and "Gastrokirurgisk avdeling" in html
+    html = client.get(endpoint, {"periods-x1-institution": world.nlsh.pk}).content.decode()
+    assert "Ingen registrerte avdelinger" in html and "Seksjon" not in html
+    html = client.get(endpoint, {"periods-x1-institution": ""}).content.decode()
+    assert "Velg foretak først" in html
+    assert client.get(endpoint).status_code == 400
+    assert login(client, world, "outsider").get(
+        endpoint, {"periods-x1-institution": world.unn.pk}).status_code == 404
+    assert login(client, world, "supervisor").get(
+        endpoint, {"periods-x1-institution": world.unn.pk}).status_code == 403

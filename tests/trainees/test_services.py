@@ -98,3 +98,25 @@ def test_database_refuses_audit_update_on_postgresql(world):
     services.trainee_update(actor=None, trainee=world.trainee, phone="99999999")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.all().update(action="tampered")
+
+
+def test_new_permanent_employment_enters_the_rotation_register(world):
+    from lisplan.rotations.models import RegisterEntry
+
+    t = services.trainee_create(actor=None, first_name="Ny", last_name="Lege")
+    services.employment_create(actor=world.users["local_coordinator"], trainee=t,
+                               institution=world.nlsh, specialty=world.specialty,
+                               start=dt.date(2025, 1, 1))
+    assert RegisterEntry.objects.filter(trainee=t, institution=world.nlsh).exists()
+    services.employment_create(actor=None, trainee=t, institution=world.unn,
+                               specialty=world.specialty, permanent=False,
+                               start=dt.date(2026, 1, 1), end=dt.date(2026, 3, 31))
+    assert not RegisterEntry.objects.filter(trainee=t, institution=world.unn).exists()
+
+
+def test_leave_refreshes_the_progress_summary(world):
+    from lisplan.progress.models import ProgressSummary
+
+    services.leave_create(actor=world.users["local_coordinator"], trainee=world.trainee,
+                          kind="parental", start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30))
+    assert ProgressSummary.objects.filter(trainee=world.trainee).exists()

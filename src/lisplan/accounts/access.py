@@ -35,6 +35,18 @@ PERMISSIONS: dict[str, str] = {
     "plan.sign": _("Signere gjennomføringsplaner"),
     "plan.approve": _("Godkjenne eller returnere gjennomføringsplaner"),
     "notification.view": _("Se egne varsler"),
+    "agreement.view": _("Se fagavtaler og kapasitetsbruk"),
+    "agreement.change": _("Registrere og endre fagavtaler"),
+    "register.view": _("Se fiktiv enhet: registreringer og ønsker om spesialiseringsperioder"),
+    "register.change": _("Registrere behov og ønsker i fiktiv enhet (avgivende foretak)"),
+    "register.forward": _("Sende ønsker til mottakende foretak"),
+    "register.offer": _("Tilby gjennomstrømningsstilling og avtale oppstart (mottaker)"),
+    "register.answer": _("Svare på tilbud om gjennomstrømningsstilling"),
+    "vacancy.view": _("Se ledige gjennomstrømningsstillinger og kandidatlister"),
+    "vacancy.change": _("Melde ledig gjennomstrømningsstilling og velge kandidat"),
+    "progress.view": _("Se progresjon: læringsmål, læringsaktiviteter og tjenestetid"),
+    "progress.record": _("Registrere læringsaktiviteter og markere læringsmål som påbegynt"),
+    "progress.approve": _("Godkjenne læringsmål og registrere tjenesteperioder"),
 }
 
 _EVERYONE = {"organisation.view", "catalogue.view", "token.manage", "notification.view"}
@@ -43,23 +55,48 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.TRAINEE: _EVERYONE | {"trainee.view"},
     Role.SUPERVISOR: _EVERYONE | {"trainee.view"},
     Role.LEADER: _EVERYONE
-    | {"trainee.view", "supervision.change", "plan.view", "plan.edit", "plan.sign"},
-    Role.EDUCATION_LEAD: _EVERYONE | {"trainee.view", "plan.view"},
-    Role.EDUCATION_COORDINATOR_PHYSICIAN: _EVERYONE | {"trainee.view", "plan.view"},
+    | {"trainee.view", "supervision.change", "plan.view", "plan.edit", "plan.sign",
+       "progress.view", "progress.record", "progress.approve"},
+    Role.EDUCATION_LEAD: _EVERYONE | {"trainee.view", "plan.view", "progress.view"},
+    Role.EDUCATION_COORDINATOR_PHYSICIAN: _EVERYONE
+    | {"trainee.view", "plan.view", "progress.view"},
     Role.LOCAL_COORDINATOR: _EVERYONE
     | {"trainee.view", "trainee.change", "supervision.change", "audit.view",
-       "plan.view", "plan.edit", "plan.approve"},
-    Role.REGIONAL_COORDINATOR: _EVERYONE | {"trainee.view", "audit.view", "plan.view"},
-    Role.PLANNER: _EVERYONE | {"trainee.view"},
+       "plan.view", "plan.edit", "plan.approve",
+       "progress.view", "progress.record", "progress.approve"},
+    Role.REGIONAL_COORDINATOR: _EVERYONE | {"trainee.view", "audit.view", "plan.view", "progress.view"},
+    Role.PLANNER: _EVERYONE | {"trainee.view", "progress.view"},
     Role.ADMIN: set(PERMISSIONS),
 }
+
+# Rotations (fagavtaler, fiktiv enhet, ledige stillinger): added per role here, in one block.
+_ROTATION_ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.LEADER: {"agreement.view", "register.view", "vacancy.view", "vacancy.change"},
+    Role.EDUCATION_LEAD: {"agreement.view", "register.view"},
+    Role.EDUCATION_COORDINATOR_PHYSICIAN: {"agreement.view", "register.view"},
+    Role.LOCAL_COORDINATOR: {"agreement.view", "agreement.change", "register.view",
+                             "register.change", "register.forward", "register.offer",
+                             "register.answer", "vacancy.view", "vacancy.change"},
+    Role.REGIONAL_COORDINATOR: {"agreement.view", "agreement.change", "register.view",
+                                "vacancy.view"},
+    Role.PLANNER: {"agreement.view", "register.view"},
+}
+for _role, _perms in _ROTATION_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
 # Relationship grants: a trainee acts on their own record and plans, a supervisor sees their
 # supervisees.
 RELATIONSHIP_PERMISSIONS: dict[str, set[str]] = {
-    "self": {"trainee.view", "plan.view", "plan.edit", "plan.sign"},
-    "supervisee": {"trainee.view", "plan.view"},
+    "self": {"trainee.view", "plan.view", "plan.edit", "plan.sign", "progress.view",
+             "progress.record"},
+    "supervisee": {"trainee.view", "plan.view", "progress.view", "progress.record"},
 }
+RELATIONSHIP_PERMISSIONS["self"] |= {"register.view", "register.answer", "agreement.view"}
+RELATIONSHIP_PERMISSIONS["supervisee"] |= {"register.view"}
+# The receiving institution's coordinator (and its leaders, the regional coordinator) on
+# requests forwarded to them: an institution scope on the request's `receiving`, applied to
+# these permissions only (`_rotation_request_q`); never one of `Grants.relations`.
+RELATIONSHIP_PERMISSIONS["receiving"] = {"register.view", "register.offer"}
 
 # Roles whose reach is a relationship, not their organisation scope.
 RELATIONAL_ROLES = {Role.TRAINEE: "self", Role.SUPERVISOR: "supervisee"}
@@ -194,8 +231,18 @@ def _scope_q(user, g: Grants, permission: str, model: type[Model]) -> Q:
 
         visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
         return Q(trainee_id__in=visible)
+    if label in {
+        "progress.GoalApproval", "progress.ActivityRecord", "progress.ServicePeriod",
+        "progress.ProgressSummary",
+    }:
+        from lisplan.trainees.models import Trainee
+
+        visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
+        return Q(trainee_id__in=visible)
     if label == "plans.Revision":
         return _revision_q(user, g, permission)
+    if label.startswith("rotations."):
+        return _rotation_q(user, g, permission, label)
     raise LookupError(f"No scope rule for {label} with {permission}")
 
 
@@ -213,6 +260,95 @@ def _revision_q(user, g: Grants, permission: str) -> Q:
     if permission == "plan.view" and institutions:
         partner = Period.objects.filter(revision=OuterRef("pk"), institution_id__in=institutions)
         q |= Q(Exists(partner))
+    return q
+
+
+# --- rotations: agreements, the register (fiktiv enhet), requests, vacancies --------------
+
+# Permissions a request's sending side acts with (through the trainee's scope).
+_SENDING_PERMISSIONS = {"register.view", "register.change", "register.forward", "register.answer"}
+
+
+def _arena_q(paths, field: str = "path") -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def _institution_in_scope(g: Grants, permission: str, field: str, specialty: str = "") -> Q:
+    """Rows whose institution `field` lies in the user's scopes for `permission`: their
+    institutions (an education lead's only in their specialty, where `specialty` names the
+    row's specialty field), the institutions of their arenas, their regions."""
+    from lisplan.organisations.models import LearningArena
+
+    q = Q(pk__in=[])
+    pairs = g.institutions.get(permission, ())
+    whole = [i for i, s in pairs if s is None or not specialty]
+    if whole:
+        q |= Q(**{f"{field}_id__in": whole})
+    for inst, spec in pairs:
+        if spec is not None and specialty:
+            q |= Q(**{f"{field}_id": inst, f"{specialty}_id": spec})
+    if g.arena_paths.get(permission):
+        arenas = LearningArena.objects.filter(_arena_q(g.arena_paths[permission]))
+        q |= Q(**{f"{field}_id__in": arenas.values("institution_id")})
+    if g.regions.get(permission):
+        q |= Q(**{f"{field}__region_id__in": g.regions[permission]})
+    return q
+
+
+def _rotation_q(user, g: Grants, permission: str, label: str) -> Q:
+    from lisplan.trainees.models import Employment, Trainee
+
+    if label == "rotations.CollaborationAgreement":
+        # Either party's people see (and their coordinators change) the agreement; a trainee
+        # sees their employer's agreements.
+        q = _institution_in_scope(g, permission, "sending", "specialty")
+        q |= _institution_in_scope(g, permission, "receiving", "specialty")
+        if "self" in g.relations and permission in RELATIONSHIP_PERMISSIONS["self"]:
+            employers = Employment.objects.not_ended().filter(trainee__user=user)
+            q |= Q(sending_id__in=employers.values("institution_id"))
+        return q
+    if label == "rotations.RegisterEntry":
+        visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
+        return Q(trainee_id__in=visible)
+    if label == "rotations.RotationRequest":
+        return _rotation_request_q(user, g, permission)
+    if label == "rotations.Vacancy":
+        # Coordinators and the region by institution; a leader in their own arenas only.
+        no_arenas = Grants(g.all, {}, g.institutions, g.regions, g.relations)
+        q = _institution_in_scope(no_arenas, permission, "institution", "specialty")
+        return q | _arena_q(g.arena_paths.get(permission, ()), "arena__path")
+    raise LookupError(f"No scope rule for {label} with {permission}")
+
+
+def _rotation_request_q(user, g: Grants, permission: str) -> Q:
+    """Requests: the sending side through the trainee's scope (own trainees, own record,
+    supervisees); the receiving side on requests forwarded to them — coordinators and the
+    region by institution, a leader for their arenas (or, without an arena, their arenas'
+    specialties)."""
+    from lisplan.organisations.models import LearningArena
+    from lisplan.trainees.models import Trainee
+
+    q = Q(pk__in=[])
+    if permission in _SENDING_PERMISSIONS:
+        visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
+        q |= Q(trainee_id__in=visible)
+    if permission in RELATIONSHIP_PERMISSIONS["receiving"]:
+        receiving = Q(pk__in=[])
+        pairs = g.institutions.get(permission, ())
+        if pairs:
+            inst_only = Grants(g.all, {}, g.institutions, {}, g.relations)
+            receiving |= _institution_in_scope(inst_only, permission, "receiving", "specialty")
+        if g.regions.get(permission):
+            receiving |= Q(receiving__region_id__in=g.regions[permission])
+        for path in g.arena_paths.get(permission, ()):
+            under = LearningArena.objects.filter(path__startswith=path)
+            receiving |= Q(arena__path__startswith=path) | Q(
+                arena__isnull=True, receiving_id__in=under.values("institution_id"),
+                specialty_id__in=under.exclude(specialty=None).values("specialty_id"))
+        q |= receiving & Q(forwarded_on__isnull=False)
     return q
 
 

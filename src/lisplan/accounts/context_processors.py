@@ -17,33 +17,35 @@ class NavItem:
     current: bool
 
 
-# (label, url name, permission or None for everyone signed in, URL namespace marking "current")
+# (label, url name, permission or None for everyone signed in, view-name prefixes that mark
+# the item as the current page)
 _SECTIONS = [
-    (_("Mine oppgaver"), "home", None, "home"),
-    (_("Leger i spesialisering"), "trainees:list", "trainee.view", "trainees"),
-    (_("Til signering"), "plans:to_sign", "plan.sign", "plans:to_sign"),
-    (_("Arbeidsliste"), "plans:work_list", "plan.approve", "plans:work_list"),
-    (_("API-nøkler"), "api_tokens", "token.manage", "api_tokens"),
+    (_("Mine oppgaver"), "home", None, ("home",)),
+    (_("Leger i spesialisering"), "trainees:list", "trainee.view", ("trainees:",)),
+    (_("Progresjon"), "progress:overview", "progress.view", ("progress:",)),
+    (_("Til signering"), "plans:to_sign", "plan.sign", ("plans:to_sign",)),
+    (_("Arbeidsliste"), "plans:work_list", "plan.approve", ("plans:work_list", "plans:remind")),
+    (_("Spesialiseringsperioder"), "rotations:requests", "register.view",
+     ("rotations:request", "rotations:own", "rotations:register", "rotations:queues",
+      "rotations:conflicts")),
+    (_("Fagavtaler"), "rotations:agreements", "agreement.view", ("rotations:agreement",)),
+    (_("Ledige stillinger"), "rotations:vacancies", "vacancy.view", ("rotations:vacanc",)),
 ]
 
 
-def _current_key(request) -> str:
+def _view_name(request) -> str:
     match = getattr(request, "resolver_match", None)
-    if match is None:
-        return ""
-    if match.view_name in {m for *_, m in _SECTIONS}:
-        return match.view_name
-    return match.namespace or match.url_name or ""
+    return match.view_name if match else ""
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    key = _current_key(request)
+    current = _view_name(request)
     items = [
-        NavItem(label, reverse(name), key == marker)
-        for label, name, permission, marker in _SECTIONS
+        NavItem(label, reverse(name), current.startswith(prefixes))
+        for label, name, permission, prefixes in _SECTIONS
         if permission is None or has_permission(user, permission)
     ]
     if user.is_staff:

@@ -13,6 +13,8 @@ from lisplan.accounts.forms import ApiTokenForm, LoginForm
 from lisplan.accounts.models import ApiToken
 from lisplan.accounts.startpage import start_sections
 from lisplan.plans.tasks import tasks_for
+from lisplan.progress.tasks import tasks_for as progress_tasks_for
+from lisplan.rotations.tasks import tasks_for as rotation_tasks_for
 
 DEMO_USERS = ["trainee", "supervisor", "leader", "education_lead", "local_coordinator",
               "regional_coordinator", "planner", "admin"]
@@ -40,7 +42,9 @@ logout_view = public(auth_views.LogoutView.as_view())
 @require(None)
 def home(request):
     return render(request, "accounts/home.html", {
-        "sections": start_sections(request.user), "tasks": tasks_for(request.user)})
+        "sections": start_sections(request.user),
+        "tasks": tasks_for(request.user) + progress_tasks_for(request.user)
+        + rotation_tasks_for(request.user)})
 
 
 @require("token.manage")

@@ -41,13 +41,17 @@ class Draft:
 
 
 def default_regions(trainees: int) -> int:
-    return min(4, max(1, round(trainees / 3500)))
+    """A region has about 2,500 trainees, the country about 7,000 (domain.md)."""
+    return min(4, max(1, round(trainees / 1750)))
 
 
 def generate(trainees: int, seed: int = 0, regions: int | None = None,
              max_delay_months: int = 0, start_month: str = "2027-01",
-             horizon_months: int = 60) -> dict:
-    """An instance document (lisplan-allocation/1) with about `trainees` trainees."""
+             horizon_months: int = 60, capacity_scale: float = 1.0) -> dict:
+    """An instance document (lisplan-allocation/1) with about `trainees` trainees (7,000 for
+    the country give about 3,000 requests). `capacity_scale` multiplies every agreement's and
+    arena's capacity (at least 1 position each) without changing anything else, so that the
+    same trainees and requests can be solved at several load levels."""
     draft = Draft(random.Random(seed), month_index(start_month), horizon_months)
     chosen = REGION_ORDER[: regions or default_regions(trainees)]
     trusts = [(region, trust, size) for region in chosen for trust, size in REGIONS[region]]
@@ -58,7 +62,7 @@ def generate(trainees: int, seed: int = 0, regions: int | None = None,
         specialty = draft.rng.choices(SPECIALTIES, spec_weights)[0]
         draft.trainees.append(_trainee(draft, i, region, home, size, specialty))
     _rank(draft)
-    _capacities(draft)
+    _capacities(draft, capacity_scale)
     return {
         "format": "lisplan-allocation/1",
         "start_month": start_month,
@@ -87,8 +91,9 @@ def _trainee(draft: Draft, i: int, region: str, home: str, size: str, specialty:
         "permanent": rng.random() < 0.93, "approved_goals": [], "expected_goals": {},
         "unavailable": _leave(draft), "requests": [],
     }
-    n_requests = {"U": rng.choice([0, 0, 0, 0, 1]), "M": rng.choice([0, 1, 1, 1, 2]),
-                  "S": rng.choice([1, 1, 2, 2])}[size]
+    n_requests = {"U": rng.choice([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),  # mean 0.1
+                  "M": rng.choice([0, 0, 1, 1, 1]),  # 0.6
+                  "S": rng.choice([0, 1, 1, 2])}[size]  # 1.0
     receiver = rng.choice(_receivers(region, home, size, specialty))
     previous = None
     desired = draft.start + rng.randint(0, 30)
@@ -182,26 +187,35 @@ def _rank(draft: Draft) -> None:
                 trainee["sending_rank"] = rank
 
 
-def _capacities(draft: Draft) -> None:
-    """Capacity near the requested volume, tighter at some places, so that queues form; a
-    few positions are taken by periods that are already running."""
+def _capacities(draft: Draft, scale: float) -> None:
+    """Capacity near the requested volume (times `scale`), tighter at some places, so that
+    queues form; about half of the positions are taken by periods already running at the
+    start. An agreement allows at least one trainee; an arena's capacity follows the demand on
+    it (not the sum of its agreements', which the floor of one would inflate). The random
+    draws do not depend on `scale`."""
     rng = draft.rng
     busy_months = draft.horizon * 0.6
+    agreement_factor = {key: rng.uniform(0.7, 1.3) for key in draft.agreements}
+    arena_factor = {key: rng.uniform(0.7, 1.0) for key in draft.arenas}
+    running = random.Random(rng.getrandbits(64))
+    wanted: dict[str, float] = defaultdict(float)
+    for key, agreement in draft.agreements.items():
+        per_month = draft.demand[agreement["id"]] / busy_months * agreement_factor[key] * scale
+        agreement["capacity"] = max(1, round(per_month))
+        wanted[agreement["arena"]] += per_month
+    for key, arena in draft.arenas.items():
+        arena["capacity"] = max(1, round(wanted[key] * arena_factor[key]))
+    free = {key: arena["capacity"] for key, arena in draft.arenas.items()}
     for agreement in draft.agreements.values():
-        per_month = draft.demand[agreement["id"]] / busy_months
-        agreement["capacity"] = max(1, round(per_month * rng.uniform(0.7, 1.3)))
-        draft.arenas[agreement["arena"]]["capacity"] += agreement["capacity"]
-        _running(draft, agreement)
-    for arena in draft.arenas.values():
-        arena["capacity"] = max(1, round(arena["capacity"] * rng.uniform(0.7, 1.0)))
+        _running(draft, running, agreement, free)
 
 
-def _running(draft: Draft, agreement: dict) -> None:
+def _running(draft: Draft, rng: random.Random, agreement: dict, free: dict[str, int]) -> None:
     duration = agreement["duration_months"]
-    for slot in range(agreement["capacity"]):
-        if duration > 1 and draft.rng.random() < 0.5:
-            first = draft.start - draft.rng.randint(1, duration - 1)
+    for _ in range(agreement["capacity"]):
+        if duration > 1 and rng.random() < 0.5 and free[agreement["arena"]] > 0:
+            free[agreement["arena"]] -= 1
+            first = draft.start - rng.randint(1, duration - 1)
             draft.occupied.append({
                 "agreement": agreement["id"], "trainee": f"T-RUN-{len(draft.occupied):05d}",
                 "from": month_text(first), "to": month_text(first + duration - 1)})
-            del slot

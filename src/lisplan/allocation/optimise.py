@@ -3,7 +3,10 @@ HiGHS, warm-started from the queue baseline, bounded below by its LP relaxation.
 
 Requests that share no arena and no trainee do not interact, so the model is split into such
 independent parts and each is solved on its own (the objective is a sum over requests, so the
-parts' optima and bounds add up to the whole's)."""
+parts' optima and bounds add up to the whole's). Time: up to 40 % for the LP relaxations, then
+the parts smallest first, each allowed its share by size or a quarter of what is left; time
+left over goes to parts that stopped short; the last 10 % are kept for the bound on total wait
+months (`wait_bound`). Callers use `engine.solve`."""
 
 from __future__ import annotations
 
@@ -21,8 +24,9 @@ from .priority import priority_order
 from .rules import own_starts
 from .validate import violations
 
-Progress = Callable[[str], None]
+Progress = Callable[[float, str], None]  # (fraction done 0..1, message)
 LP_SHARE = 0.4  # of the time limit, at most, for the LP relaxations (the lower bound)
+WAIT_BOUND_SHARE = 0.1  # of the time limit, at most, for the bound on total wait months
 
 
 @dataclass
@@ -38,6 +42,10 @@ class Outcome:
     columns: int = 0
     rows: int = 0
     parts: int = 0
+    # A lower bound on total wait months over every plan that keeps the hard rules and the
+    # guard and places at least `wait_bound_placed` requests (as many as this plan does).
+    wait_bound: float | None = None
+    wait_bound_placed: int = 0
 
     @property
     def bound(self) -> float | None:
@@ -74,16 +82,17 @@ class Model:
     lp_bound: float | None = None
     mip_bound: float | None = None
     status: str = "not solved"
+    incumbent: np.ndarray | None = None  # the best solution found, if better than the start
+    relaxation: highspy.Highs | None = None  # the LP, kept for warm starts
 
     def row(self, lower: float, upper: float, terms: list[tuple[int, float]]) -> None:
         index = len(self.row_lower)
         self.row_lower.append(lower)
         self.row_upper.append(upper)
         rows, cols, values = self.entries
-        for col, value in terms:
-            rows.append(index)
-            cols.append(col)
-            values.append(value)
+        rows.extend([index] * len(terms))
+        cols.extend([col for col, _ in terms])
+        values.extend([value for _, value in terms])
 
     @property
     def bound(self) -> float | None:
@@ -97,26 +106,46 @@ def optimise(inst: Instance, base: Plan, time_limit: float = 60.0,
     fairness guard against `base`; `base` itself if nothing better is found."""
     began = time.monotonic()
     deadline = began + time_limit
-    say = progress or (lambda _: None)
+    say = _monotone(progress)
     order = priority_order(inst) if order is None else order
-    models = [build_model(inst, base, order, part) for part in parts(inst, base, order)]
+    shared = Shared.of(inst, order)
+    models = [build_model(inst, base, order, part, shared)
+              for part in parts(inst, base, order)]
     assignable = {r for model in models for r in model.by_request}
     base_value = objective(inst, base, order, assignable)
     outcome = Outcome(base, "baseline", "not solved", base_value, base_value, None, None, 0.0,
                       sum(len(m.columns) for m in models), sum(len(m.row_lower) for m in models),
                       len(models))
-    say(f"model: {outcome.columns} variables, {outcome.rows} constraints in {len(models)} "
+    say(0.05, f"model: {outcome.columns} variables, {outcome.rows} constraints in {len(models)} "
         f"independent parts, largest {max((len(m.columns) for m in models), default=0)} "
         f"variables ({time.monotonic() - began:.1f} s)")
     models.sort(key=lambda m: len(m.columns))
     _relax(models, began + LP_SHARE * time_limit, outcome, say)
-    plan = _solve_parts(inst, base, models, deadline, say)
+    plan = _solve_parts(inst, base, models, deadline - WAIT_BOUND_SHARE * time_limit, say)
     outcome.mip_bound = _total([m.bound if m.columns else 0.0 for m in models])
     outcome.status = _status(models)
     plan = _complete(inst, order, plan)
     _adopt(inst, base, order, plan, assignable, outcome, say)
+    outcome.wait_bound_placed = len(outcome.plan.assignments)
+    outcome.wait_bound = wait_bound(inst, models, outcome.wait_bound_placed,
+                                    deadline - time.monotonic())
+    say(0.99, "lower bound on total wait months: " + (
+        "out of time" if outcome.wait_bound is None else f"{outcome.wait_bound:.1f}"))
     outcome.seconds = time.monotonic() - began
     return outcome
+
+
+def _monotone(progress: Progress | None) -> Progress:
+    """The caller's callback, with fractions that never go back."""
+    highest = 0.0
+
+    def say(fraction: float, message: str) -> None:
+        nonlocal highest
+        highest = min(1.0, max(highest, fraction))
+        if progress is not None:
+            progress(highest, message)
+
+    return say
 
 
 def parts(inst: Instance, base: Plan, order: list[str]) -> list[list[str]]:
@@ -140,12 +169,31 @@ def parts(inst: Instance, base: Plan, order: list[str]) -> list[list[str]]:
     return list(groups.values())
 
 
+@dataclass
+class Shared:
+    """What every part's model needs from the whole instance, computed once."""
+
+    position: dict[str, int]  # in the priority order
+    used: dict[tuple[str, int], int]  # (agreement or arena id, month) -> running periods
+
+    @classmethod
+    def of(cls, inst: Instance, order: list[str]) -> Shared:
+        used: dict[tuple[str, int], int] = defaultdict(int)
+        for occ in inst.occupied:
+            arena = inst.agreements[occ.agreement].arena
+            for month in range(occ.span.first, occ.span.last + 1):
+                used["agreement", occ.agreement, month] += 1
+                used["arena", arena, month] += 1
+        return cls({request_id: i for i, request_id in enumerate(order)}, used)
+
+
 def build_model(inst: Instance, base: Plan, order: list[str],
-                request_ids: list[str] | None = None) -> Model:
+                request_ids: list[str] | None = None, shared: Shared | None = None) -> Model:
     model = Model()
+    shared = shared or Shared.of(inst, order)
     _add_columns(inst, base, order if request_ids is None else request_ids, model)
     penalty = unassigned_penalty(inst)
-    position = {request_id: i for i, request_id in enumerate(order)}
+    position = shared.position
     for c in model.columns:
         wait = c.start - inst.earliest_start(inst.requests[c.request])
         tiebreak = queue_tiebreak(position[c.request], len(order))
@@ -154,8 +202,11 @@ def build_model(inst: Instance, base: Plan, order: list[str],
     for request_id, cols in model.by_request.items():
         placed = request_id in base.assignments
         model.row(1.0 if placed else 0.0, 1.0, [(c, 1.0) for c in cols])
-    _add_capacity_rows(inst, model)
-    _add_trainee_rows(inst, model)
+    packing: dict[tuple[int, ...], int] = {}  # columns -> at most this many of them
+    _add_capacity_rows(inst, model, shared, packing)
+    _add_trainee_rows(inst, model, packing)
+    for cols, most in packing.items():
+        model.row(-np.inf, most, [(c, 1.0) for c in cols])
     _add_after_rows(inst, model)
     return model
 
@@ -188,39 +239,38 @@ def _chain_depth(inst: Instance, request_id: str) -> int:
     return depth
 
 
-def _add_capacity_rows(inst: Instance, model: Model) -> None:
-    by_agreement: dict[tuple[str, int], list[int]] = defaultdict(list)
-    by_arena: dict[tuple[str, int], list[int]] = defaultdict(list)
+def _add_capacity_rows(inst: Instance, model: Model, shared: Shared,
+                       packing: dict[tuple[int, ...], int]) -> None:
+    """Rule 6, month by month; the same set of columns (an arena with one agreement, months
+    that the same periods cover) gets one row, with the least capacity."""
+    by_resource: dict[tuple[str, str, int], list[int]] = defaultdict(list)
     for index, c in enumerate(model.columns):
         arena = inst.agreements[c.agreement].arena
         for month in range(c.start, c.start + c.duration):
-            by_agreement[c.agreement, month].append(index)
-            by_arena[arena, month].append(index)
-    used_agreement: dict[tuple[str, int], int] = defaultdict(int)
-    used_arena: dict[tuple[str, int], int] = defaultdict(int)
-    for occ in inst.occupied:
-        arena = inst.agreements[occ.agreement].arena
-        for month in range(occ.span.first, occ.span.last + 1):
-            used_agreement[occ.agreement, month] += 1
-            used_arena[arena, month] += 1
-    for (agreement_id, month), cols in by_agreement.items():
-        free = max(0, inst.agreements[agreement_id].capacity - used_agreement[agreement_id, month])
+            by_resource["agreement", c.agreement, month].append(index)
+            by_resource["arena", arena, month].append(index)
+    for key, cols in by_resource.items():
+        kind, ident, _ = key
+        capacity = (inst.agreements[ident] if kind == "agreement" else inst.arenas[ident]).capacity
+        free = max(0, capacity - shared.used.get(key, 0))
         if len(cols) > free:  # rows that can never bind are left out
-            model.row(-np.inf, free, [(c, 1.0) for c in cols])
-    for (arena_id, month), cols in by_arena.items():
-        free = max(0, inst.arenas[arena_id].capacity - used_arena[arena_id, month])
-        if len(cols) > free:
-            model.row(-np.inf, free, [(c, 1.0) for c in cols])
+            _pack(packing, cols, free)
 
 
-def _add_trainee_rows(inst: Instance, model: Model) -> None:
+def _pack(packing: dict[tuple[int, ...], int], cols: list[int], most: int) -> None:
+    key = tuple(cols)
+    packing[key] = min(most, packing.get(key, most))
+
+
+def _add_trainee_rows(inst: Instance, model: Model,
+                      packing: dict[tuple[int, ...], int]) -> None:
     by_trainee: dict[tuple[str, int], list[int]] = defaultdict(list)
     for index, c in enumerate(model.columns):
         for month in range(c.start, c.start + c.duration):
             by_trainee[inst.requests[c.request].trainee, month].append(index)
     for cols in by_trainee.values():
         if len({model.columns[c].request for c in cols}) > 1:
-            model.row(-np.inf, 1.0, [(c, 1.0) for c in cols])
+            _pack(packing, cols, 1)
 
 
 def _add_after_rows(inst: Instance, model: Model) -> None:
@@ -268,7 +318,7 @@ def _highs(lp: highspy.HighsLp, seconds: float) -> highspy.Highs:
 def _relax(models: list[Model], deadline: float, outcome: Outcome, say: Progress) -> None:
     for model in models:
         if time.monotonic() >= deadline:
-            say("LP relaxation: out of time, no lower bound")
+            say(0.4, "LP relaxation: out of time, no lower bound")
             return
         if not model.columns:
             continue
@@ -276,9 +326,64 @@ def _relax(models: list[Model], deadline: float, outcome: Outcome, say: Progress
         relaxation.run()
         if relaxation.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             model.lp_bound = relaxation.getInfo().objective_function_value
+        model.relaxation = relaxation  # warm start for the bound on total wait
     outcome.lp_bound = _total([m.lp_bound if m.columns else 0.0 for m in models])
     if outcome.lp_bound is not None:
-        say(f"LP relaxation: lower bound {outcome.lp_bound:.1f}")
+        say(0.4, f"LP relaxation: lower bound {outcome.lp_bound:.1f}")
+
+
+def wait_bound(inst: Instance, models: list[Model], placed: int,
+               seconds: float) -> float | None:
+    """A lower bound on total wait months over every plan that keeps the hard rules and the
+    guard and places at least `placed` requests: the LP relaxation of that problem, solved by
+    its Lagrangian dual over the one constraint that couples the parts (the count). For any
+    price λ ≥ 0 of a placement, λ·placed + Σ_parts min_LP Σ (wait − λ)·x is such a bound;
+    λ is searched by bisection (each part's LP warm-started), the best value found within
+    `seconds` is returned, None if not even λ = 0 could be evaluated."""
+    models = [m for m in models if m.columns]
+    if not models:
+        return 0.0
+    deadline = time.monotonic() + seconds
+    waits = [np.array([c.start - inst.earliest_start(inst.requests[c.request])
+                       for c in m.columns], dtype=float) for m in models]
+
+    def value(price: float) -> tuple[float, float] | None:
+        """(the bound at `price`, requests the LPs place at that price), None if out of time."""
+        total, count = price * placed, 0.0
+        for model, wait in zip(models, waits, strict=True):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            lp = model.relaxation or _highs(_highs_lp(model), left)
+            model.relaxation = lp
+            n = len(model.columns)
+            lp.changeColsCost(n, np.arange(n, dtype=np.int32), wait - price)
+            lp.setOptionValue("time_limit", lp.getRunTime() + left)
+            lp.run()
+            if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            x = np.asarray(lp.getSolution().col_value)
+            total += float(np.dot(wait - price, x))
+            count += float(x.sum())
+        return total, count
+
+    found = value(0.0)
+    if found is None:
+        return None
+    best, count = found
+    low, high = 0.0, float(max(w.max() for w in waits)) + 1.0
+    while count < placed - 1e-6 and high - low > 0.05:  # else λ = 0 is the best price
+        price = (low + high) / 2
+        if (found := value(price)) is None:
+            break
+        bound, placed_there = found
+        best = max(best, bound)
+        if placed_there >= placed - 1e-6:
+            high = price
+        else:
+            low = price
+    # Every wait is a whole number of months, so the bound may be rounded up.
+    return float(np.ceil(best - 1e-6))
 
 
 def _total(values: list[float | None]) -> float | None:
@@ -287,9 +392,11 @@ def _total(values: list[float | None]) -> float | None:
 
 def _solve_parts(inst: Instance, base: Plan, models: list[Model], deadline: float,
                  say: Progress) -> Plan:
-    """Each part in turn, smallest first, with a share of the remaining time by size."""
+    """Each part in turn, smallest first, with a share of the remaining time by size (or more,
+    below); then the time left over goes to the parts that ran out of it, each warm-started
+    from its best plan so far."""
     plan = Plan(dict(base.assignments), dict(base.unassigned))
-    remaining = sum(len(m.columns) for m in models)
+    remaining = total = sum(len(m.columns) for m in models)
     last_report = time.monotonic()
     for done, model in enumerate(models, start=1):
         if not model.columns:
@@ -300,10 +407,23 @@ def _solve_parts(inst: Instance, base: Plan, models: list[Model], deadline: floa
             continue
         share = left * len(model.columns) / max(remaining, 1)
         remaining -= len(model.columns)
-        _solve_part(inst, base, model, max(share, min(left, 1.0)), plan)
-        if time.monotonic() - last_report > 5 or done == len(models):
+        # Most parts are solved at the root within seconds, and a part stopped short starts
+        # over in the second round: so each may take a quarter of what is left (≤ 10 s).
+        _solve_part(inst, base, model, max(share, min(left / 4, 10.0)), plan)
+        if time.monotonic() - last_report > 2 or done == len(models):
             last_report = time.monotonic()
-            say(f"solved {done}/{len(models)} parts")
+            say(0.4 + 0.45 * (total - remaining) / max(total, 1),
+                f"solved {done}/{len(models)} parts")
+    unfinished = [m for m in models if m.columns and m.status != "Optimal"]
+    remaining = sum(len(m.columns) for m in unfinished)
+    for model in unfinished:
+        left = deadline - time.monotonic()
+        if left < 1.0:
+            break
+        share = left * len(model.columns) / max(remaining, 1)
+        remaining -= len(model.columns)
+        say(0.85, f"a part of {len(model.columns)} variables again, with {share:.0f} s more")
+        _solve_part(inst, base, model, share, plan)
     return plan
 
 
@@ -313,19 +433,22 @@ def _solve_part(inst: Instance, base: Plan, model: Model, seconds: float, plan: 
     if model.lp_bound is not None and start_cost <= model.lp_bound + 1e-7:
         model.status, model.mip_bound = "Optimal", model.lp_bound  # the baseline is optimal
         return
+    best = start if model.incumbent is None else model.incumbent
+    best_cost = float(np.dot(model.cost, best)) + model.offset
     n = len(model.columns)
     mip = _highs(_highs_lp(model), seconds)
     mip.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                               np.full(n, highspy.HighsVarType.kInteger))
-    mip.setSolution(n, np.arange(n, dtype=np.int32), start)
+    mip.setSolution(n, np.arange(n, dtype=np.int32), best)
     mip.run()
     info = mip.getInfo()
     model.status = mip.modelStatusToString(mip.getModelStatus())
     if np.isfinite(info.mip_dual_bound) and abs(info.mip_dual_bound) < 1e20:
-        model.mip_bound = info.mip_dual_bound
+        model.mip_bound = max(info.mip_dual_bound, model.mip_bound or -np.inf)
     values = np.asarray(mip.getSolution().col_value)
     if info.primal_solution_status == 2 and float(np.dot(model.cost, values)) + model.offset \
-            < start_cost - 1e-9:  # a feasible plan, better than this part's baseline
+            < best_cost - 1e-9:  # a feasible plan, better than this part's best so far
+        model.incumbent = np.round(values)
         for request_id in model.by_request:
             plan.assignments.pop(request_id, None)
         for index in np.flatnonzero(values > 0.5):
@@ -368,6 +491,6 @@ def _adopt(inst: Instance, base: Plan, order: list[str], plan: Plan, assignable:
     value = objective(inst, plan, order, assignable)
     problems = violations(inst, plan, base)
     if problems:
-        say(f"solver plan rejected ({problems[0]}); keeping the baseline")
+        say(0.95, f"solver plan rejected ({problems[0]}); keeping the baseline")
     elif value < outcome.baseline_objective - 1e-9:
         outcome.plan, outcome.source, outcome.objective = plan, "optimised", value

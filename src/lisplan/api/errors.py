@@ -42,6 +42,18 @@ def field_error(field: str, code: str, message: str) -> ApiError:
     return ApiError([FieldError(field, code, message)])
 
 
+def from_model_error(exc) -> ApiError:
+    """A Django `ValidationError` from a service's `full_clean` → 400 naming each field."""
+    by_field = exc.error_dict if hasattr(exc, "error_dict") else {"": exc.error_list}
+    errors = []
+    for field, items in by_field.items():
+        for item in items:
+            message = item.message % item.params if item.params else item.message
+            errors.append(FieldError("" if field == "__all__" else field,
+                                     item.code or "invalid", str(message)))
+    return ApiError(errors)
+
+
 def error_body(detail: str, errors: Iterable[FieldError] = ()) -> dict:
     return {"detail": detail, "errors": [e.as_dict() for e in errors]}
 

@@ -12,7 +12,16 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from lisplan.accounts.access import public
-from lisplan.api import catalogue, errors, me, organisations, plans, trainees
+from lisplan.api import (
+    catalogue,
+    errors,
+    me,
+    organisations,
+    plans,
+    progress,
+    rotations,
+    trainees,
+)
 from lisplan.api.auth import AUTH
 
 
@@ -42,6 +51,8 @@ api.add_router("", catalogue.router)
 api.add_router("", organisations.router)
 api.add_router("", trainees.router)
 api.add_router("", plans.router)
+api.add_router("", progress.router)
+api.add_router("", rotations.router)
 
 
 def urls_of(ninja_api: NinjaAPI):

@@ -233,7 +233,7 @@ class RevisionOut(Schema):
     @staticmethod
     def resolve_revision_dates(obj) -> list[dt.date]:
         # prefetched as `plan.approved_revisions` (see lisplan.api.plans._revisions)
-        return [r.approved_at.date() for r in obj.plan.approved_revisions
+        return [timezone.localdate(r.approved_at) for r in obj.plan.approved_revisions
                 if 1 < r.number <= obj.number]
 
     @staticmethod

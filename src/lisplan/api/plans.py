@@ -22,7 +22,7 @@ from ninja import Field, Path, Query, Router
 
 from lisplan.accounts.access import can, get_in_scope, scope_filter
 from lisplan.api import queries as api_queries
-from lisplan.api.errors import ApiError, FieldError, field_error
+from lisplan.api.errors import ApiError, FieldError, field_error, from_model_error
 from lisplan.api.pagination import PageQuery, page_of, paginate
 from lisplan.api.params import Code
 from lisplan.api.plan_schemas import (
@@ -250,15 +250,6 @@ def _check_confirmation(user, trainee: Trainee, content: dict, current: bool = F
             detail=_("Du har ikke tilgang til denne handlingen."), status=403)
 
 
-def _model_errors(exc: DjangoValidationError) -> ApiError:
-    """`full_clean` in the service (e.g. a number with too many digits) → 400 naming fields."""
-    errors = []
-    for field, items in getattr(exc, "error_dict", {"": exc.error_list}).items():
-        for item in items:
-            message = item.message % item.params if item.params else item.message
-            errors.append(FieldError("" if field == "__all__" else field,
-                                     item.code or "invalid", str(message)))
-    return ApiError(errors)
 
 
 def _problems(exc: services.PlanInvalid) -> ApiError:
@@ -280,7 +271,7 @@ def _run(action, **kwargs) -> Revision:
     except services.StateError as exc:
         raise _state(exc) from exc
     except DjangoValidationError as exc:
-        raise _model_errors(exc) from exc
+        raise from_model_error(exc) from exc
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -360,6 +351,15 @@ def sign_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
     """Records the caller's signature as trainee or leader; when both have signed, the revision
     goes to the local coordinator for approval."""
     return _action(request, id, "plan.sign", services.revision_sign)
+
+
+@router.post(BASE + "/{id}/withdraw", response=_responses(RevisionOut),
+             summary="Trekk tilbake til utkast (til signering → utkast)")
+@rule("plan.sign")
+def withdraw_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    """By the trainee or the leader, while the revision awaits signatures: back to draft, the
+    signatures given are cleared (audited as `plan.withdrawn`)."""
+    return _action(request, id, "plan.sign", services.revision_withdraw)
 
 
 @router.post(BASE + "/{id}/approve", response=_responses(RevisionOut),

@@ -8,7 +8,9 @@ What counts as demo data, and what a rerun replaces:
 
 * users and trainees carry `demo=True`; learning arenas are demo arenas when their leader is a
   demo user (every demo arena has one). A rerun deletes those rows first (trainees with their
-  employments, leave and supervisors; users with their roles and API tokens);
+  implementation plans, employments, leave and supervisors; users with their roles and API
+  tokens). Every demo trainee has a user account (unusable password except `trainee`), since
+  trainees sign their plans; the plans in every state come from `lisplan.demo.plans`;
 * regions, institutions and approvals are matched on their natural keys (code; institution +
   specialty + start) and reused, never deleted — they are reference data that real rows may use.
 
@@ -24,6 +26,7 @@ import random
 import re
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -33,6 +36,7 @@ from django.utils import timezone
 
 from lisplan.accounts.models import Role, RoleAssignment, User
 from lisplan.catalogue.models import Specialty
+from lisplan.demo.plans import plan_plans, write_plans
 from lisplan.organisations.models import Approval, Institution, LearningArena, Region
 from lisplan.trainees.models import Employment, LeavePeriod, Supervision, Trainee
 
@@ -616,7 +620,13 @@ def non_demo_counts() -> tuple[int, int]:
 
 
 def clear_demo() -> None:
-    """Delete the demo users, trainees and arenas (see the module docstring)."""
+    """Delete the demo users, trainees (with their implementation plans) and arenas (see the
+    module docstring)."""
+    from lisplan.demo.plans import clear_plans
+    from lisplan.rotations.demo import clear_rotations
+
+    clear_rotations()  # requests and vacancies point to demo trainees and arenas
+    clear_plans()
     Supervision.objects.filter(Q(trainee__demo=True) | Q(supervisor__demo=True)).delete()
     Trainee.objects.filter(demo=True).delete()
     arenas = LearningArena.objects.filter(leader__demo=True)
@@ -640,8 +650,10 @@ def _analyze() -> None:
     specialty, 7,000 trainees) through the (institution, specialty) index inside the correlated
     subquery: 1.7 s instead of 50 ms. See docs/performance.md.
     """
+    from lisplan.plans.models import ImplementationPlan, Period, Revision, Signature
+
     models = [Trainee, Employment, LeavePeriod, Supervision, User, RoleAssignment, LearningArena,
-              Institution, Approval, Specialty]
+              Institution, Approval, Specialty, ImplementationPlan, Revision, Period, Signature]
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
@@ -655,6 +667,7 @@ class DemoResult:
     arenas: int
     seconds: float
     logins: list[Login]
+    plans: dict[str, int] = field(default_factory=dict)  # demo plans per state (demo.plans)
 
 
 def load_demo(*, trainees: int = DEFAULT_TRAINEES, seed: int = DEFAULT_SEED, force: bool = False,
@@ -707,15 +720,20 @@ def load_demo(*, trainees: int = DEFAULT_TRAINEES, seed: int = DEFAULT_SEED, for
             taken_hprs=set(Trainee.objects.exclude(hpr_number=None)
                            .values_list("hpr_number", flat=True)),
         ).plan()
-        logins = _write(plan, today)
+        implementation_plans = plan_plans(plan, seed)
+        logins, plan_counts = _write(plan, today, implementation_plans)
+        from lisplan.rotations.demo import load_rotation_demo
+
+        load_rotation_demo(seed=seed, today=today)  # agreements, register, requests
     _analyze()
     return DemoResult(
         trainees=len(plan.trainees), users=len(plan.users), institutions=len(plan.domains),
         arenas=len(plan.arenas), seconds=time.perf_counter() - started, logins=logins,
+        plans=dict(plan_counts),
     )
 
 
-def _write(plan: Planner, today: dt.date) -> list[Login]:
+def _write(plan: Planner, today: dt.date, implementation_plans) -> tuple[list[Login], Counter]:
     regions = {}
     for code, name in REGIONS:
         regions[code], _ = Region.objects.get_or_create(code=code, defaults={"name": name})
@@ -740,13 +758,14 @@ def _write(plan: Planner, today: dt.date) -> list[Login]:
         if (institutions[i].id, specialties[s]) not in have
     ])
 
-    # Users: the logins get «demo» (one hash for all eight), the rest an unusable password.
-    demo_hash = make_password(DEMO_PASSWORD)
+    # Users: the logins get «demo» (one hash for all eight), the rest an unusable password
+    # (also one value: making one per user took a second for the 3,700 users of 2,500 trainees).
+    demo_hash, unusable = make_password(DEMO_PASSWORD), make_password(None)
     users = {}
     for p in plan.users.values():
         users[p.key] = User(
             username=p.username, first_name=p.first_name, last_name=p.last_name, email=p.email,
-            password=demo_hash if p.login else make_password(None), demo=True,
+            password=demo_hash if p.login else unusable, demo=True,
             is_staff=p.superuser, is_superuser=p.superuser,
         )
     User.objects.bulk_create(users.values(), batch_size=500)
@@ -783,13 +802,16 @@ def _write(plan: Planner, today: dt.date) -> list[Login]:
                 for t, *_ in plan.trainees]
     Trainee.objects.bulk_create(trainees, batch_size=500)
     employments, leave, supervisions = [], [], []
+    employment_rows: dict[int, Employment] = {}  # id(PEmployment) -> row
     for (t, *_), obj in zip(plan.trainees, trainees, strict=True):
-        employments += [Employment(
-            trainee=obj, institution=institutions[e.institution], arena=arenas[e.arena],
-            specialty_id=specialties[e.specialty], permanent=e.permanent,
-            position_percent=e.percent, start=e.start, end=e.end, scheme=e.scheme,
-            employee_number=e.employee_number,
-        ) for e in t.employments]
+        for e in t.employments:
+            employment_rows[id(e)] = Employment(
+                trainee=obj, institution=institutions[e.institution], arena=arenas[e.arena],
+                specialty_id=specialties[e.specialty], permanent=e.permanent,
+                position_percent=e.percent, start=e.start, end=e.end, scheme=e.scheme,
+                employee_number=e.employee_number,
+            )
+            employments.append(employment_rows[id(e)])
         leave += [LeavePeriod(trainee=obj, kind=k, start=s, end=e, percent=p)
                   for k, s, e, p in t.leave]
         supervisions += [Supervision(trainee=obj, supervisor=users[u], kind=k, start=s)
@@ -797,7 +819,10 @@ def _write(plan: Planner, today: dt.date) -> list[Login]:
     Employment.objects.bulk_create(employments, batch_size=500)
     LeavePeriod.objects.bulk_create(leave, batch_size=500)
     Supervision.objects.bulk_create(supervisions, batch_size=500)
-    return _logins(plan, arenas, institutions)
+    plan_counts = write_plans(
+        implementation_plans, plan, trainees=trainees, employments=employment_rows, users=users,
+        arenas=arenas, institutions=institutions, specialties=specialties)
+    return _logins(plan, arenas, institutions), plan_counts
 
 
 def _logins(plan: Planner, arenas, institutions) -> list[Login]:

@@ -22,6 +22,7 @@ from lisplan.plans.models import Revision
 from lisplan.plans.services import PeriodData
 
 ROW_KEY = re.compile(r"^periods-([A-Za-z0-9]{1,16})-")
+ROW_FIELD = re.compile(r"^periods-([A-Za-z0-9]{1,16})-institution$")
 CREDIT_FIELDS = ("credit_old_scheme_months", "credit_other_specialty_months")
 PROBLEM_FIELD = re.compile(r"^periods\[(\d+)\]\.(\w+)$")
 
@@ -121,10 +122,13 @@ class PeriodForm(DesignsystemetForm, forms.Form):
     institution = forms.ModelChoiceField(
         label=_("Foretak/samarbeidsforetak"), queryset=Institution.objects.all(),
         required=False, empty_label=_("Velg foretak"))
-    arena = forms.ModelChoiceField(queryset=LearningArena.objects.all(), required=False,
-                                   widget=forms.HiddenInput)
-    service_place = forms.CharField(label=_("Klinikk/avdeling (tjenestested)"), max_length=200,
-                                    required=False)
+    arena = forms.ModelChoiceField(
+        label=_("Klinikk/avdeling"), queryset=LearningArena.objects.all(), required=False,
+        empty_label=_("Velg foretak først"),
+        error_messages={"invalid_choice": _("Velg en klinikk/avdeling fra listen.")})
+    service_place = forms.CharField(
+        label=_("Tjenestested (fritekst)"), max_length=200, required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Tjenestested (fritekst)")}))
     start = forms.DateField(label=_("Tjenestetid fra"), required=False, widget=_date_widget(),
                             error_messages={"invalid": _("Skriv datoen som dd.mm.åååå.")})
     end = forms.DateField(label=_("Tjenestetid til"), required=False, widget=_date_widget(),
@@ -132,21 +136,50 @@ class PeriodForm(DesignsystemetForm, forms.Form):
     contact_person = forms.CharField(
         label=_("Kontaktperson ved mottakende foretak"), max_length=200, required=False)
 
-    def __init__(self, *args, key: str, **kwargs) -> None:
+    def __init__(self, *args, key: str, arenas: dict[int, list] | None = None,
+                 options_url: str = "", **kwargs) -> None:
         super().__init__(*args, prefix=f"periods-{key}", **kwargs)
         self.key = key
         self.warnings: list[str] = []
+        if options_url:  # choosing the institution fetches its arenas into the next select
+            self.fields["institution"].widget.attrs.update({
+                "hx-get": options_url, "hx-trigger": "change",
+                "hx-target": f"#{self['arena'].auto_id}", "hx-swap": "outerHTML",
+                "hx-sync": "this:replace"})
+        self.set_arena_choices(arenas)
+
+    def institution_id(self) -> int | None:
+        value = self.data.get(self.add_prefix("institution")) if self.is_bound else \
+            self.initial.get("institution")
+        value = getattr(value, "pk", value)
+        return int(value) if str(value or "").isdigit() else None
+
+    def set_arena_choices(self, arenas: dict[int, list] | None) -> None:
+        """The arenas of the row's institution, grouped by clinic; none until one is chosen."""
+        institution = self.institution_id()
+        if arenas is None:
+            arenas = arena_choices([institution] if institution else [])
+        field = self.fields["arena"]
+        if institution is None:
+            field.choices = [("", field.empty_label)]
+            return
+        options = arenas.get(institution, [])
+        empty = _("Velg klinikk/avdeling (valgfritt)") if options else _(
+            "Ingen registrerte avdelinger")
+        field.choices = [("", empty), *options]
 
     def clean(self):
         data = super().clean()
         arena, institution = data.get("arena"), data.get("institution")
         if arena and (institution is None or arena.institution_id != institution.pk):
-            data["arena"] = None  # the department belonged to another institution: drop it
+            self.add_error("arena", _("Klinikken/avdelingen hører ikke til foretaket i "
+                                      "perioden. Velg en av foretakets avdelinger."))
+            data["arena"] = None
         return data
 
     def is_blank(self) -> bool:
         return not any(str(v).strip() for k, v in self.data.items()
-                       if k.startswith(self.prefix + "-") and not k.endswith("-arena"))
+                       if k.startswith(self.prefix + "-"))
 
     def period(self) -> PeriodData:
         d = self.cleaned_data if hasattr(self, "cleaned_data") else {}
@@ -155,6 +188,53 @@ class PeriodForm(DesignsystemetForm, forms.Form):
             start=d.get("start"), end=d.get("end"), arena=d.get("arena"),
             service_place=d.get("service_place") or "",
             contact_person=d.get("contact_person") or "")
+
+
+def _label(chain: list[str]) -> str:
+    """The most specific name first (a narrow select still shows it): «Seksjon for traume
+    (Ortopedisk avdeling)»; the clinic itself as «Klinikk (hele)»."""
+    if len(chain) == 1:
+        return _("%(clinic)s (hele)") % {"clinic": chain[0]}
+    inner = chain[1:]
+    return inner[-1] + (f" ({', '.join(reversed(inner[:-1]))})" if len(inner) > 1 else "")
+
+
+def arena_choices(institution_ids) -> dict[int, list]:
+    """{institution: choices} for the arena select, in one query: a clinic (or any top-level
+    arena with units under it) is an option group holding itself and its units by name."""
+    ids = {i for i in institution_ids if i}
+    if not ids:
+        return {}
+    arenas = list(LearningArena.objects.filter(institution_id__in=ids).only(
+        "pk", "name", "parent_id", "institution_id"))
+    by_id = {a.pk: a for a in arenas}
+
+    def names(a) -> list[str]:
+        out = []
+        while a is not None:
+            out.insert(0, a.name)
+            a = by_id.get(a.parent_id)
+        return out
+
+    trees: dict[int, dict[int, list]] = {}
+    for a in arenas:
+        chain = names(a)
+        top = a
+        while top.parent_id in by_id:
+            top = by_id[top.parent_id]
+        trees.setdefault(a.institution_id, {}).setdefault(top.pk, []).append((chain, a.pk))
+    out: dict[int, list] = {}
+    for institution, tops in trees.items():
+        choices = []
+        for _top, members in sorted(tops.items(), key=lambda kv: min(kv[1])[0][0].lower()):
+            members.sort(key=lambda m: [n.lower() for n in m[0]])
+            if len(members) == 1:
+                choices.append((members[0][1], members[0][0][0]))
+                continue
+            group = members[0][0][0]
+            choices.append((group, [(pk, _label(chain)) for chain, pk in members]))
+        out[institution] = choices
+    return out
 
 
 def row_keys(data) -> list[str]:
@@ -170,19 +250,25 @@ def row_keys(data) -> list[str]:
 class PlanEditor:
     """The plan form and its period rows, bound together; maps rule problems to fields."""
 
-    def __init__(self, revision: Revision, data=None) -> None:
+    def __init__(self, revision: Revision, data=None, options_url: str = "") -> None:
         self.revision = revision
         self.form = RevisionForm(data, instance=revision)
         if data is None:
+            periods = list(revision.periods.all())
+            arenas = arena_choices(p.institution_id for p in periods)
             self.rows = [
-                PeriodForm(key=f"r{i}", initial={
+                PeriodForm(key=f"r{i}", arenas=arenas, options_url=options_url, initial={
                     "specialty": p.specialty_id, "institution": p.institution_id,
                     "arena": p.arena_id, "service_place": p.service_place, "start": p.start,
                     "end": p.end, "contact_person": p.contact_person})
-                for i, p in enumerate(revision.periods.all())
+                for i, p in enumerate(periods)
             ]
         else:
-            rows = [PeriodForm(data, key=k) for k in row_keys(data)]
+            keys = row_keys(data)
+            ids = [data.get(f"periods-{k}-institution") for k in keys]
+            arenas = arena_choices(int(i) for i in ids if str(i or "").isdigit())
+            rows = [PeriodForm(data, key=k, arenas=arenas, options_url=options_url)
+                    for k in keys]
             self.rows = [r for r in rows if not r.is_blank()]
         self.non_field_errors: list[str] = []
         self.warnings: list[str] = []  # the plan's; a row's are on the row

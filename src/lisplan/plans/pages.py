@@ -59,11 +59,12 @@ def actions(user, revision: Revision, newest: int) -> dict[str, bool]:
         "edit": status == Status.DRAFT and may_edit,
         "submit": status == Status.DRAFT and may_edit,
         "revise": status == Status.APPROVED and may_edit and newest == revision.number,
-        "sign": False, "approve": False, "return": False,
+        "sign": False, "approve": False, "return": False, "withdraw": False,
     }
     if status == Status.AWAITING_SIGNATURES:
         role = signing_role(user, revision)
         out["sign"] = role is not None and all(s.role != role for s in revision.signatures.all())
+        out["withdraw"] = role is not None
     if status in (Status.AWAITING_SIGNATURES, Status.AWAITING_APPROVAL):
         may_approve = can(user, "plan.approve", revision)
         out["approve"] = status == Status.AWAITING_APPROVAL and may_approve

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from lisplan.accounts.access import get_in_scope, scope_filter
 from lisplan.plans.models import Period, Revision
@@ -27,7 +28,7 @@ def revision_detail(user, pk: int) -> Revision:
 def revision_dates(revision: Revision) -> list:
     """«Dato for eventuelle revideringer»: approval dates of the later revisions up to this one."""
     return [
-        r.approved_at.date() for r in revision.plan.revisions.filter(
+        timezone.localdate(r.approved_at) for r in revision.plan.revisions.filter(
             number__gt=1, number__lte=revision.number, approved_at__isnull=False
         ).order_by("number")
     ]

@@ -19,6 +19,9 @@ MAX_CREDIT_OLD_SCHEME_MONTHS = 78
 MAX_CREDIT_OTHER_SPECIALTY_MONTHS = 39
 APPROVAL_VALID_MONTHS = 12
 EXPIRY_WARNING_DAYS = 60
+# A temporary employment needs a plan when it lasts at least 6 months (seed 000: «fast stilling
+# eller vikarstilling, minimum 6 mnd.»).
+TEMPORARY_REQUIRES_PLAN_MONTHS = 6
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,15 @@ def add_months(day: dt.date, months: int) -> dt.date:
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def plan_required(permanent: bool, start: dt.date, end: dt.date | None) -> bool:
+    """Whether an employment needs an implementation plan: permanent, or temporary for at least
+    6 calendar months. `end` is the last day of the employment (inclusive), so 1 March to
+    31 August is exactly 6 months (it ends the day before 1 September); one day less is not."""
+    if permanent or end is None:
+        return True
+    return end >= add_months(start, TEMPORARY_REQUIRES_PLAN_MONTHS) - dt.timedelta(days=1)
 
 
 def valid_until(approved_on: dt.date) -> dt.date:

@@ -1,5 +1,5 @@
-"""Every write to implementation plans: create, edit (optimistic lock), submit, sign, approve,
-return and revise. Each runs in one transaction, locks the revision, checks the state, and
+"""Every write to implementation plans: create, edit (optimistic lock), submit, withdraw, sign,
+approve, return and revise. Each runs in one transaction, locks the revision, checks the state, and
 writes one audit event; partners and coordinators are notified after commit."""
 
 from __future__ import annotations
@@ -252,6 +252,12 @@ def revision_approve(*, actor, revision: Revision) -> Revision:
     if previous is not None:
         _transition(previous, actor, "plan.superseded", Status.SUPERSEDED)
     _notify_partners(revision, previous)
+    from lisplan.rotations.services import sync_from_plan  # rotations builds on plans
+
+    sync_from_plan(revision=revision, actor=actor)
+    from lisplan.progress.summary import refresh_summaries  # plan periods feed progress
+
+    refresh_summaries([revision.plan.trainee_id])
     return revision
 
 
@@ -265,6 +271,27 @@ def revision_return(*, actor, revision: Revision, comment: str) -> Revision:
     revision.signatures.all().delete()
     _transition(revision, actor, "plan.returned", Status.DRAFT, return_comment=comment.strip(),
                 submitted_at=None)
+    return revision
+
+
+@transaction.atomic
+def revision_withdraw(*, actor, revision: Revision) -> Revision:
+    """Awaiting signatures → draft, by the trainee or the leader (to change something before
+    both have signed): the signatures given are cleared, and the event is audited."""
+    revision = _lock(revision)
+    _require_status(revision, Status.AWAITING_SIGNATURES)
+    if signing_role(actor, revision) is None:
+        raise StateError(_("Bare legen og lederen med personalansvar kan trekke planen tilbake "
+                           "til utkast."), "not_signer")
+    cleared = [str(Signature.Role(role).label) for role in
+               revision.signatures.order_by("signed_at").values_list("role", flat=True)]
+    revision.signatures.all().delete()
+    before = revision.status
+    revision.status, revision.submitted_at = Status.DRAFT, None
+    revision.version += 1
+    revision.save()
+    record(actor=actor, action="plan.withdrawn", obj=revision, trainee_id=_trainee_id(revision),
+           changes={"status": [before, Status.DRAFT], "signatures": [cleared, []]})
     return revision
 
 

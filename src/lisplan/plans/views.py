@@ -17,7 +17,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lisplan.accounts.access import get_in_scope, require
 from lisplan.plans import pages, queries, rules, services, worklist
-from lisplan.plans.forms import PeriodForm, PlanEditor, ReturnForm, new_row_key
+from lisplan.plans.forms import (
+    ROW_FIELD,
+    PeriodForm,
+    PlanEditor,
+    ReturnForm,
+    new_row_key,
+)
+from lisplan.plans.forms import describe_errors as _describe_row
 from lisplan.plans.models import Revision
 from lisplan.plans.pdf import pdf_filename, render_revision_pdf
 from lisplan.trainees.models import Trainee
@@ -110,7 +117,8 @@ def revision_edit(request, pk: int):
         messages.info(request, _("Bare utkast kan endres. Lag en ny revisjon for å endre en "
                                  "signert eller godkjent plan."))
         return redirect("plans:revision", revision.pk)
-    editor = PlanEditor(revision, request.POST if request.method == "POST" else None)
+    editor = PlanEditor(revision, request.POST if request.method == "POST" else None,
+                        options_url=_options_url(revision))
     if request.method == "POST" and _save(request, revision, editor):
         messages.success(request, _("Endringene er lagret."))
         return redirect("plans:revision", revision.pk)
@@ -124,7 +132,7 @@ def revision_edit(request, pk: int):
 def revision_check(request, pk: int):
     """The live check (htmx): every rule's message by its row, nothing saved."""
     revision = _revision(request, pk, "plan.edit")
-    editor = PlanEditor(revision, request.POST)
+    editor = PlanEditor(revision, request.POST, options_url=_options_url(revision))
     editor.add_problems(rules.check_plan(editor.plan_input()).problems)
     return render(request, "plans/_check.html", {"editor": editor})
 
@@ -133,13 +141,32 @@ def revision_check(request, pk: int):
 @require_GET
 def period_row(request, pk: int):
     """A new, empty row for the periods table (htmx)."""
-    _revision(request, pk, "plan.edit")
+    revision = _revision(request, pk, "plan.edit")
     try:
         number = max(1, int(request.GET.get("n", "1")))
     except ValueError:
         number = 1
-    return render(request, "plans/_period_row.html",
-                  {"row": PeriodForm(key=new_row_key()), "number": number})
+    row = PeriodForm(key=new_row_key(), options_url=_options_url(revision))
+    _describe_row(row)
+    return render(request, "plans/_period_row.html", {"row": row, "number": number})
+
+
+def _options_url(revision: Revision) -> str:
+    return reverse("plans:arena_options", args=[revision.pk])
+
+
+@require("plan.edit")
+@require_GET
+def arena_options(request, pk: int):
+    """The arena select of one row, for the institution just chosen (htmx swaps it in)."""
+    _revision(request, pk, "plan.edit")
+    key = next((k for k in request.GET if ROW_FIELD.match(k)), None)
+    if key is None:
+        return HttpResponse(status=400)
+    match = ROW_FIELD.match(key)
+    row = PeriodForm(key=match.group(1), initial={"institution": request.GET[key]})
+    _describe_row(row)
+    return HttpResponse(row["arena"].as_widget())
 
 
 # --- workflow actions --------------------------------------------------------------------
@@ -174,6 +201,16 @@ def revision_sign(request, pk: int):
     revision = _revision(request, pk, "plan.sign")
     return _act(request, revision, lambda: services.revision_sign(
         actor=request.user, revision=revision), _("Du har signert planen."))
+
+
+@require("plan.sign")
+@require_POST
+def revision_withdraw(request, pk: int):
+    revision = _revision(request, pk, "plan.sign")
+    return _act(request, revision, lambda: services.revision_withdraw(
+        actor=request.user, revision=revision),
+        _("Planen er trukket tilbake til utkast. Signaturene er fjernet; send den til signering "
+          "igjen når den er klar."))
 
 
 @require("plan.approve")

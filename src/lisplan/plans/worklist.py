@@ -25,9 +25,11 @@ from lisplan.plans import rules
 from lisplan.plans.models import Revision, Status
 from lisplan.trainees.models import Employment, Trainee
 
-# A temporary employment needs a plan from 6 months (seed 000). Six calendar months are 180 to
-# 183 days from the first to the last day; the list errs on the side of showing a borderline one.
-SIX_MONTHS = dt.timedelta(days=180)
+# A temporary employment needs a plan from 6 calendar months (seed 000; `rules.plan_required`).
+# From the first to the last day, 6 calendar months are 180 to 183 days: shorter is never
+# required, longer always; the few in between are decided by the rule itself, in Python.
+SIX_MONTHS_MIN = dt.timedelta(days=180)
+SIX_MONTHS_MAX = dt.timedelta(days=183)
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,16 @@ def missing(user, today: dt.date) -> QuerySet[Employment]:
     if institutions is not None:
         rows = rows.filter(institution_id__in=institutions)
     length = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
+    rows = rows.alias(length=length).filter(
+        Q(permanent=True) | Q(end__isnull=True) | Q(length__gte=SIX_MONTHS_MIN))
+    borderline = rows.filter(permanent=False, length__lte=SIX_MONTHS_MAX).values_list(
+        "pk", "start", "end")
+    short = [pk for pk, start, end in borderline if not rules.plan_required(False, start, end)]
     latest = Revision.objects.filter(
         plan__trainee_id=OuterRef("trainee_id"), employer_id=OuterRef("institution_id"),
     ).order_by("-plan__created_at", "-number")
     return (
-        rows.alias(length=length)
-        .filter(Q(permanent=True) | Q(end__isnull=True) | Q(length__gte=SIX_MONTHS))
+        rows.exclude(pk__in=short)
         .filter(~Exists(_valid_plan(today)))
         .annotate(latest_revision=Subquery(latest.values("pk")[:1]),
                   latest_status=Subquery(latest.values("status")[:1]))

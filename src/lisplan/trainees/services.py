@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from lisplan.audit import writes
 from lisplan.trainees.models import Employment, LeavePeriod, Supervision, Trainee
 
@@ -14,32 +16,65 @@ def trainee_update(*, actor, trainee: Trainee, **fields) -> Trainee:
     return writes.update(actor=actor, obj=trainee, action="trainee.changed", **fields)
 
 
+def _sync_register(actor, trainee: Trainee) -> None:
+    """Employments decide who is in the rotation register (fiktiv enhet), and with leave they
+    feed the trainee's progress summary."""
+    from lisplan.rotations.services import register_sync
+
+    register_sync(actor=actor, trainee=trainee)
+    _refresh_progress(trainee)
+
+
+def _refresh_progress(trainee: Trainee) -> None:
+    from lisplan.progress.summary import refresh_summaries
+
+    refresh_summaries([trainee.pk])
+
+
+@transaction.atomic
 def employment_create(*, actor, trainee: Trainee, **fields) -> Employment:
-    return writes.create(
+    employment = writes.create(
         actor=actor, model=Employment, action="employment.created", trainee=trainee, **fields
     )
+    _sync_register(actor, trainee)
+    return employment
 
 
+@transaction.atomic
 def employment_update(*, actor, employment: Employment, **fields) -> Employment:
-    return writes.update(actor=actor, obj=employment, action="employment.changed", **fields)
+    employment = writes.update(actor=actor, obj=employment, action="employment.changed", **fields)
+    _sync_register(actor, employment.trainee)
+    return employment
 
 
+@transaction.atomic
 def employment_delete(*, actor, employment: Employment) -> None:
+    trainee = employment.trainee
     writes.delete(actor=actor, obj=employment, action="employment.deleted")
+    _sync_register(actor, trainee)
 
 
+@transaction.atomic
 def leave_create(*, actor, trainee: Trainee, **fields) -> LeavePeriod:
-    return writes.create(
+    leave = writes.create(
         actor=actor, model=LeavePeriod, action="leave.created", trainee=trainee, **fields
     )
+    _refresh_progress(trainee)
+    return leave
 
 
+@transaction.atomic
 def leave_update(*, actor, leave: LeavePeriod, **fields) -> LeavePeriod:
-    return writes.update(actor=actor, obj=leave, action="leave.changed", **fields)
+    leave = writes.update(actor=actor, obj=leave, action="leave.changed", **fields)
+    _refresh_progress(leave.trainee)
+    return leave
 
 
+@transaction.atomic
 def leave_delete(*, actor, leave: LeavePeriod) -> None:
+    trainee = leave.trainee
     writes.delete(actor=actor, obj=leave, action="leave.deleted")
+    _refresh_progress(trainee)
 
 
 def supervision_create(*, actor, trainee: Trainee, **fields) -> Supervision:

@@ -46,6 +46,7 @@ def trainee_detail(request, pk: int):
         "history": trainee_history(request.user, trainee),
         "can_change": can(request.user, "trainee.change", trainee),
         "can_view_plans": can(request.user, "plan.view", trainee),
+        "can_view_progress": can(request.user, "progress.view", trainee),
     })
 
 

@@ -9,12 +9,12 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from lisplan.allocation.baseline import queue_baseline
+from lisplan.allocation.engine import solve
 from lisplan.allocation.generate import generate
-from lisplan.allocation.optimise import optimise
 from lisplan.allocation.parse import InvalidFile, load_instance, read_json
 from lisplan.allocation.priority import priority_order
-from lisplan.allocation.result import parse_result, result_document
-from lisplan.allocation.validate import inversions, violations
+from lisplan.allocation.result import parse_result
+from lisplan.allocation.validate import violations
 
 ROWS = [("assigned", "assigned", "{}"), ("unassigned", "unassigned", "{}"),
         ("total wait (months)", "total_wait_months", "{}"),
@@ -42,6 +42,8 @@ class Command(BaseCommand):
         parser.add_argument("--trainees", type=int, default=2500)
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--regions", type=int, choices=[1, 2, 3, 4])
+        parser.add_argument("--capacity-scale", type=float, default=1.0,
+                            help="multiply every generated capacity (load levels: 0.7, 1.3)")
 
     def handle(self, *args, **options):
         if options["generate"]:
@@ -63,7 +65,8 @@ class Command(BaseCommand):
 
     def generate(self, options):
         document = generate(options["trainees"], options["seed"], options["regions"],
-                            options["max_delay"] or 0)
+                            options["max_delay"] or 0,
+                            capacity_scale=options["capacity_scale"])
         json.dump(document, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
 
@@ -71,24 +74,17 @@ class Command(BaseCommand):
         began = time.monotonic()
         report = self.stderr if options["output"] == "-" else self.stdout
 
-        def say(message: str) -> None:
-            self.stderr.write(f"[{time.monotonic() - began:6.1f} s] {message}")
+        def say(fraction: float, message: str) -> None:
+            self.stderr.write(f"[{time.monotonic() - began:6.1f} s {fraction:4.0%}] {message}")
 
-        say(f"{len(inst.requests)} requests, {len(inst.trainees)} trainees, "
-            f"{len(inst.agreements)} agreements, Δ = {inst.max_delay_months}")
-        order = priority_order(inst)
-        base = queue_baseline(inst, order)
-        say(f"queue baseline: {len(base.assignments)} placed")
-        outcome = optimise(inst, base, options["time_limit"], say, order)
-        found = inversions(inst, outcome.plan, order)
-        document = result_document(inst, base, outcome, order, found)
+        result = solve(inst, time_limit=options["time_limit"], progress=say)
+        document = result.document()
         text = json.dumps(document, ensure_ascii=False, indent=1)
         if options["output"] == "-":
             sys.stdout.write(text + "\n")
         else:
             with open(options["output"], "w", encoding="utf-8") as out:
                 out.write(text + "\n")
-        say(f"done: {outcome.source} plan ({outcome.status})")
         report.write(summary(document))
 
     def validate(self, inst, result_path):
@@ -117,6 +113,8 @@ def summary(document: dict) -> str:
         bound = document["lower_bound"][key]
         lines.append(f"{label:22}{'':>12}{'none' if bound is None else f'{bound:.1f}':>12}")
     gap = document["gap"]
+    wait = document["lower_bound"]["total_wait_months"]
+    lines.append(f"{'total wait bound':22}{'':>12}{'none' if wait is None else f'{wait:.0f}':>12}")
     lines.append(f"{'gap':22}{'':>12}{'-' if gap is None else f'{gap:.2%}':>12}")
     lines.append(f"{'priority inversions':22}{'':>12}{len(document['priority_inversions']):>12}")
     lines.append(f"{'solve seconds':22}{'':>12}{document['solve_seconds']:>12.1f}")

@@ -24,8 +24,11 @@ class Command(BaseCommand):
         "skriver ut én innlogging per rolle (brukernavn = rollekoden, passord «demo»). "
         "Katalogen (spesialiteter og læringsmål) lastes først. Samme --seed og --trainees gir "
         "de samme navnene, HPR-numrene og datoene (regnet fra dagens dato). "
+        "Legene får gjennomføringsplaner i alle tilstander (utkast, til signering, til "
+        "godkjenning, godkjent, utløper snart, utløpt, under revisjon, mangler). "
         "Kjøres kommandoen på nytt, erstattes tidligere demodata: demobrukere, demoleger (med "
-        "ansettelser, permisjoner og veiledere) og læringsarenaer med demobruker som leder "
+        "gjennomføringsplaner, ansettelser, permisjoner og veiledere) og læringsarenaer med "
+        "demobruker som leder "
         "slettes først; regioner, utdanningsvirksomheter og godkjenninger gjenbrukes. "
         "Kommandoen nekter å kjøre mot en database med leger eller brukere som ikke er "
         "demodata (superbrukere er tillatt) med mindre --force er gitt."
@@ -50,11 +53,27 @@ class Command(BaseCommand):
             result = load_demo(trainees=trainees, seed=seed, force=force)
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
+        from django.utils import timezone
+
+        from lisplan.progress.demo import load_progress_demo
+
+        progress = load_progress_demo(seed=seed, today=timezone.localdate())
         self.stdout.write(self.style.SUCCESS(
             f"Demodata lastet på {result.seconds:.1f} s: {_n(result.trainees)} leger i "
             f"spesialisering, {_n(result.users)} brukere, {_n(result.arenas)} læringsarenaer "
             f"i {result.institutions} utdanningsvirksomheter i Helse Nord (seed {seed})."
         ))
+        if result.plans:
+            self.stdout.write(
+                f"Gjennomføringsplaner: {_n(sum(result.plans.values()))} ("
+                + ", ".join(f"{state} {_n(n)}" for state, n in sorted(result.plans.items()))
+                + ")."
+            )
+        self.stdout.write(
+            f"Progresjon på {progress.seconds:.1f} s: {_n(progress.approvals)} godkjente "
+            f"læringsmål, {_n(progress.activities)} læringsaktiviteter, "
+            f"{_n(progress.service_periods)} tjenesteperioder."
+        )
         self.stdout.write(f"\nInnlogging (passord «{DEMO_PASSWORD}» for alle):")
         width = max(len(login.username) for login in result.logins)
         for login in result.logins:

@@ -1,0 +1,383 @@
+"""Progress (issue 4): requirement status and projected completion, goal approvals, activities.
+
+Access, in this order: the operation's permission in some scope (`@rule`, else 403); the
+trainee within the caller's `progress.view` scope (else 404); the action's permission on this
+trainee (`progress.record` / `progress.approve`, else 403). The services in
+`lisplan.progress.services` validate, write and audit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema
+
+from lisplan.accounts.access import can, get_in_scope
+from lisplan.accounts.models import User
+from lisplan.api.errors import ApiError, FieldError, field_error
+from lisplan.api.pagination import PageQuery, page_of, paginate
+from lisplan.api.params import Code, Text
+from lisplan.api.rules import caller, rule
+from lisplan.api.schemas import ErrorOut
+from lisplan.catalogue.models import LearningGoal
+from lisplan.organisations.models import Institution, LearningArena
+from lisplan.progress import queries, services
+from lisplan.progress.evaluation import evaluate_one
+from lisplan.progress.models import (
+    ActivityKind,
+    ActivityRecord,
+    Assessment,
+    Course,
+    GoalApproval,
+    GoalStatus,
+    MinutesBy,
+)
+from lisplan.trainees.models import Trainee
+
+router = Router(tags=["Progresjon"])
+
+MAX_ID = 2**63 - 1
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _ok(schema, status: int = 200) -> dict:
+    return {status: schema, **ERRORS}
+
+
+def _number(value) -> float | None:
+    if value is None:
+        return None
+    return round(float(Fraction(value)), 1)
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+
+class RequirementOut(Schema):
+    code: str
+    label: str
+    kind: str = Field(description="service_time, goals, activity_count eller activity_period")
+    unit: str = Field(description="months, goals, courses, shifts eller items")
+    done: float
+    required: float | None
+    maximum: float | None
+    remaining: float
+    status: str = Field(description="done (oppfylt) eller remaining (gjenstår)")
+    satisfied: bool
+    mandatory: bool
+    evidence: list[str]
+
+
+class GoalOut(Schema):
+    code: str
+    text: str
+    scope: str = Field(description="part2, part3 eller common (FKM)")
+    valid_from: dt.date = Field(description="Versjonen som gjelder i dag, gyldig fra")
+    status: str = Field(description="not_started, in_progress eller approved")
+    approved_by: str | None
+    approved_on: dt.date | None
+    assessment: str | None
+    arena: int | None
+    institution: int | None
+    earlier_version_approved_on: dt.date | None = Field(
+        description="Godkjent etter en tidligere versjon (teller ikke lenger), ellers null")
+    activities: int = Field(description="Aktiviteter registrert mot målkoden (alle versjoner)")
+
+
+class ProgressOut(Schema):
+    trainee: int
+    specialty: str | None
+    requirement_set: str | None
+    today: dt.date
+    status: str = Field(description="complete, on_track, behind, at_risk eller unknown")
+    projected_completion: dt.date | None
+    target_end: dt.date | None = Field(description="Beregnet slutt i godkjent gjennomføringsplan")
+    drivers: list[str] = Field(description="Hva som avgjør datoen og statusen (bokmål)")
+    requirements: list[RequirementOut]
+    goals: list[GoalOut]
+
+
+class GoalApprovalIn(Schema):
+    goal: Code = Field(description="Læringsmålkoden, f.eks. ORT-001 (versjonen som gjelder)")
+    status: Code = Field(description="not_started, in_progress eller approved")
+    assessment: Code = Field("", description="panel, observation, supervision, case, course, "
+                             "procedure eller other; påkrevd ved approved")
+    approved_on: dt.date | None = Field(None, description="Godkjenningsdato (standard i dag)")
+    institution: int | None = Field(None, ge=1, le=MAX_ID)
+    arena: int | None = Field(None, ge=1, le=MAX_ID)
+    comment: Text = ""
+
+
+class GoalApprovalOut(Schema):
+    id: int
+    trainee: int = Field(alias="trainee_id")
+    goal: str
+    goal_valid_from: dt.date
+    status: str
+    assessment: str
+    approved_by: int | None = Field(alias="approved_by_id")
+    approved_on: dt.date | None
+    institution: int | None = Field(alias="institution_id")
+    arena: int | None = Field(alias="arena_id")
+    comment: str
+
+    @staticmethod
+    def resolve_goal(obj) -> str:
+        return obj.goal.code
+
+    @staticmethod
+    def resolve_goal_valid_from(obj) -> dt.date:
+        return obj.goal.valid_from
+
+
+class ActivityIn(Schema):
+    kind: Code = Field(description=", ".join(ActivityKind.values))
+    date: dt.date
+    end_date: dt.date | None = None
+    course: Code | None = Field(None, description="Kurskode fra kurskatalogen, f.eks. ALM-GK-A")
+    title: Text = ""
+    hours: Decimal | None = Field(None, ge=0, le=10000, max_digits=6, decimal_places=1)
+    count: int = Field(1, ge=1, le=10000)
+    supervisor: int | None = Field(None, ge=1, le=MAX_ID, description="Veilederens bruker-id")
+    minutes_by: Code = Field("", description="trainee eller supervisor")
+    participants: str = Field("", max_length=2000)
+    summary: str = Field("", max_length=5000)
+    goals: list[Code] = Field(default_factory=list, description="Læringsmålkoder")
+    institution: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class ActivityOut(Schema):
+    id: int
+    trainee: int = Field(alias="trainee_id")
+    kind: str
+    date: dt.date
+    end_date: dt.date | None
+    course: str | None
+    title: str
+    hours: float | None
+    count: int
+    supervisor: int | None = Field(alias="supervisor_id")
+    minutes_by: str
+    participants: str
+    summary: str
+    goals: list[str]
+    institution: int | None = Field(alias="institution_id")
+    recorded_by: int | None = Field(alias="recorded_by_id")
+
+    @staticmethod
+    def resolve_course(obj) -> str | None:
+        return obj.course.code if obj.course_id else None
+
+    @staticmethod
+    def resolve_hours(obj) -> float | None:
+        return float(obj.hours) if obj.hours is not None else None
+
+    @staticmethod
+    def resolve_goals(obj) -> list[str]:
+        return sorted({g.code for g in obj.goals.all()})
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _trainee(request, id: int) -> Trainee:
+    """The trainee, or 404 outside the caller's `progress.view` scope."""
+    return get_in_scope(caller(request), "progress.view", Trainee.objects.all(), pk=id)
+
+
+def _allowed(request, permission: str, trainee: Trainee) -> None:
+    if not can(caller(request), permission, trainee):
+        raise PermissionDenied
+
+
+def _invalid(exc: DjangoValidationError, fields: dict[str, str] | None = None) -> ApiError:
+    """A Django validation error as the API's 400, naming the API's field names."""
+    fields = fields or {}
+    errors = []
+    if hasattr(exc, "error_dict"):
+        for name, messages in exc.message_dict.items():
+            field = fields.get(name, name if name != "__all__" else "")
+            errors += [FieldError(field, "invalid", m) for m in messages]
+    else:
+        errors = [FieldError("", "invalid", m) for m in exc.messages]
+    return ApiError(errors, _("Ugyldige opplysninger."))
+
+
+def _choice(value: str, choices, field: str, blank_ok: bool = False) -> str:
+    value = (value or "").strip()
+    if blank_ok and not value:
+        return ""
+    if value not in choices:
+        raise field_error(field, "invalid", _("Ugyldig verdi «%(v)s». Gyldige: %(all)s.")
+                          % {"v": value, "all": ", ".join(choices)})
+    return value
+
+
+def _one(model, pk: int | None, field: str, label: str):
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise field_error(field, "unknown", _("Ukjent %(what)s (id %(id)s).")
+                          % {"what": label, "id": pk})
+    return obj
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+@router.get("/trainees/{id}/progress", response=_ok(ProgressOut),
+            summary="Kravstatus, gjort/gjenstår og forventet ferdig for én lege")
+@rule("progress.view")
+def get_progress(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    trainee = queries.progress_trainee(caller(request), id)  # 404 outside scope
+    today = timezone.localdate()
+    inp, ctx, result = evaluate_one(trainee.pk, today)
+    requirements = []
+    if result is not None:
+        for r in result.requirements:
+            requirements.append({
+                "code": r.code, "label": r.label, "kind": r.kind, "unit": r.unit,
+                "done": _number(r.done), "required": _number(r.required),
+                "maximum": _number(r.maximum), "remaining": _number(r.remaining),
+                "status": "done" if r.satisfied else "remaining", "satisfied": r.satisfied,
+                "mandatory": r.mandatory, "evidence": list(r.evidence)})
+    goals = []
+    for row in queries.goal_rows(trainee, ctx["goals"]):
+        a = row.approval if row.status == GoalStatus.APPROVED else None
+        goals.append({
+            "code": row.goal.code, "text": row.goal.text, "scope": row.goal.part,
+            "valid_from": row.goal.valid_from, "status": row.status,
+            "approved_by": str(a.approved_by) if a and a.approved_by_id else None,
+            "approved_on": a.approved_on if a else None,
+            "assessment": a.assessment if a else None,
+            "arena": a.arena_id if a else None, "institution": a.institution_id if a else None,
+            "earlier_version_approved_on": row.earlier.approved_on if row.earlier else None,
+            "activities": row.activities})
+    return {
+        "trainee": trainee.pk,
+        "specialty": ctx["specialty"].code if ctx["specialty"] else None,
+        "requirement_set": result.requirement_set if result else None,
+        "today": today,
+        "status": result.overall_status if result else "unknown",
+        "projected_completion": result.projected_completion if result else None,
+        "target_end": inp.target_end,
+        "drivers": list(result.drivers) if result else [],
+        "requirements": requirements,
+        "goals": goals,
+    }
+
+
+class ActivityQuery(PageQuery):
+    kind: Code | None = Field(None, description="Bare aktiviteter av denne typen")
+
+
+@router.get("/trainees/{id}/activities", response=_ok(page_of(ActivityOut)),
+            summary="Registrerte læringsaktiviteter for én lege, nyeste først")
+@rule("progress.view")
+def list_activities(request, filters: Query[ActivityQuery], id: int = Path(..., ge=1, le=MAX_ID)):
+    trainee = _trainee(request, id)
+    qs = queries.activities_qs().filter(trainee=trainee)
+    if filters.kind:
+        qs = qs.filter(kind=_choice(filters.kind, ActivityKind.values, "kind"))
+    return paginate(qs, filters)
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+@router.post("/trainees/{id}/goal-approvals", response=_ok(GoalApprovalOut, 201),
+             summary="Sett status på et læringsmål, eller godkjenn det")
+@rule("progress.record")
+def set_goal_status(request, payload: GoalApprovalIn, id: int = Path(..., ge=1, le=MAX_ID)):
+    """`approved` requires `progress.approve` on the trainee (the leader of the arena or the
+    local coordinator), else 403; other statuses `progress.record`. The approval is for the
+    goal version valid on `approved_on` (today by default)."""
+    trainee = _trainee(request, id)
+    status = _choice(payload.status, GoalStatus.values, "status")
+    _allowed(request, "progress.approve" if status == GoalStatus.APPROVED
+             else "progress.record", trainee)
+    on = payload.approved_on or timezone.localdate()
+    code = payload.goal.strip().upper()
+    goal = services.goal_version(code, on)
+    if goal is None:
+        known = LearningGoal.objects.filter(code=code).exists()
+        raise field_error("goal", "invalid" if known else "unknown", _(
+            "Læringsmålet %(code)s gjaldt ikke %(on)s.") % {"code": code,
+                                                             "on": f"{on:%d.%m.%Y}"}
+            if known else _("Ukjent læringsmål «%(code)s».") % {"code": payload.goal})
+    assessment = _choice(payload.assessment, Assessment.values, "assessment", blank_ok=True)
+    try:
+        row = services.goal_set(
+            actor=caller(request), trainee=trainee, goal=goal, status=status,
+            assessment=assessment,
+            approved_on=payload.approved_on if status == GoalStatus.APPROVED else None,
+            institution=_one(Institution, payload.institution, "institution",
+                             _("utdanningsvirksomhet")),
+            arena=_one(LearningArena, payload.arena, "arena", _("læringsarena")),
+            comment=payload.comment)
+    except DjangoValidationError as exc:
+        raise _invalid(exc) from exc
+    row = GoalApproval.objects.select_related("goal").get(pk=row.pk)
+    return 201, row
+
+
+@router.post("/trainees/{id}/activities", response=_ok(ActivityOut, 201),
+             summary="Registrer en læringsaktivitet")
+@rule("progress.record")
+def create_activity(request, payload: ActivityIn, id: int = Path(..., ge=1, le=MAX_ID)):
+    trainee = _trainee(request, id)
+    _allowed(request, "progress.record", trainee)
+    kind = _choice(payload.kind, ActivityKind.values, "kind")
+    minutes_by = _choice(payload.minutes_by, MinutesBy.values, "minutes_by", blank_ok=True)
+    course = None
+    if payload.course:
+        course = Course.objects.filter(code=payload.course.strip().upper()).first()
+        if course is None:
+            raise field_error("course", "unknown",
+                              _("Ukjent kurs «%(code)s».") % {"code": payload.course})
+    goals, errors = [], []
+    for i, code in enumerate(payload.goals):
+        goal = services.goal_version(code.strip().upper(), payload.date) or (
+            LearningGoal.objects.filter(code=code.strip().upper()).order_by("-valid_from").first())
+        if goal is None:
+            errors.append(FieldError(f"goals[{i}]", "unknown",
+                                     _("Ukjent læringsmål «%(code)s».") % {"code": code}))
+        goals.append(goal)
+    if errors:
+        raise ApiError(errors)
+    try:
+        activity = services.activity_create(
+            actor=caller(request), trainee=trainee, kind=kind, date=payload.date,
+            end_date=payload.end_date, course=course, title=payload.title,
+            hours=payload.hours, count=payload.count,
+            supervisor=_one(User, payload.supervisor, "supervisor", _("bruker")),
+            minutes_by=minutes_by, participants=payload.participants, summary=payload.summary,
+            institution=_one(Institution, payload.institution, "institution",
+                             _("utdanningsvirksomhet")),
+            goals=goals)
+    except DjangoValidationError as exc:
+        raise _invalid(exc) from exc
+    return 201, queries.activities_qs().get(pk=activity.pk)
+
+
+@router.delete("/trainees/{id}/activities/{activity_id}", response={204: None, **ERRORS},
+               summary="Slett en læringsaktivitet")
+@rule("progress.record")
+def delete_activity(request, id: int = Path(..., ge=1, le=MAX_ID),
+                    activity_id: int = Path(..., ge=1, le=MAX_ID)):
+    trainee = _trainee(request, id)
+    activity = ActivityRecord.objects.filter(pk=activity_id, trainee=trainee).first()
+    if activity is None:
+        raise Http404
+    _allowed(request, "progress.record", trainee)
+    services.activity_delete(actor=caller(request), activity=activity)
+    return 204, None
+

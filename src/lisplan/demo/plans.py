@@ -1,0 +1,465 @@
+"""Implementation plans for the demo region, in every state of the workflow.
+
+`plan_plans(planner, seed)` decides, in plain Python and from its own seeded generator (so the
+rest of the demo is unchanged by it), which plan each demo trainee has: most permanent
+employments an approved plan (often with earlier revisions superseded), some in draft (a few
+returned with a comment), awaiting signatures, awaiting approval, expiring within 60 days,
+expired, in revision (approved + a newer revision in progress), and some missing. It also gives
+every demo trainee a user account (unusable password), since the trainee signs the plan.
+
+`write_plans(...)` writes the result with `bulk_create`, directly rather than through
+`lisplan.plans.services` (which take a lock and write audit events per action), but every row
+is one the services could have produced:
+
+* the content passes `rules.check_plan` (no overlaps; periods inside a temporary employment);
+* signatures are by the trainee's user and by the leader of the trainee's department (the
+  arena's leader, or for a section the leader of its department);
+* `approved_by` is the employer's local coordinator, `valid_until` = approval + 12 months;
+* an approved revision followed by a newer approved one is `superseded`; at most one revision
+  per plan is approved, and only the newest revision is in progress;
+* periods at partner trusts in Helse Nord carry the partner's department as arena.
+
+The demo personas get fixed states: `trainee` has an approved plan (revision 2, revision 1
+superseded) with revision 3 in draft; `leader` has plans of their department to sign;
+`local_coordinator` (UNN) has several plans to approve.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from lisplan.accounts.models import Role
+from lisplan.organisations.models import LearningArena
+from lisplan.plans import rules
+from lisplan.plans.models import ImplementationPlan, Period, Revision, Signature, Status
+
+# States of a demo trainee's plan, with their weights among employments that need a plan.
+APPROVED = "approved"
+EXPIRING = "expiring"
+EXPIRED = "expired"
+REVISION_DRAFT = "revision_draft"
+REVISION_SIGNING = "revision_signing"
+REVISION_APPROVAL = "revision_approval"
+DRAFT = "draft"
+RETURNED = "returned"
+SIGNING = "signing"
+APPROVAL = "approval"
+MISSING = "missing"
+STATE_WEIGHTS = {
+    APPROVED: 58, EXPIRING: 6, EXPIRED: 5, REVISION_DRAFT: 5, REVISION_SIGNING: 1.5,
+    REVISION_APPROVAL: 1.5, DRAFT: 4, RETURNED: 1, SIGNING: 5, APPROVAL: 5, MISSING: 8,
+}
+STATES = list(STATE_WEIGHTS)
+IN_REVISION = {REVISION_DRAFT: Status.DRAFT, REVISION_SIGNING: Status.AWAITING_SIGNATURES,
+               REVISION_APPROVAL: Status.AWAITING_APPROVAL}
+FIRST = {DRAFT: Status.DRAFT, RETURNED: Status.DRAFT, SIGNING: Status.AWAITING_SIGNATURES,
+         APPROVAL: Status.AWAITING_APPROVAL}
+
+EARLY = dt.timedelta(days=14)  # a plan may be made up to two weeks before the employment starts
+RETURN_COMMENTS = [
+    "Periodene hos samarbeidsforetaket mangler kontaktperson. Avklar med mottakende avdeling.",
+    "Beregnet tidsrom stemmer ikke med stillingsprosenten. Juster sluttdatoen.",
+    "Planen må vise når spesialiseringsperioden hos samarbeidsforetaket skal være.",
+]
+LEAVE_REMARK = "Planen er justert for permisjon fra {start:%d.%m.%Y}."
+REVISION_REMARK = "Revidert: spesialiseringsperioden hos samarbeidsforetaket er flyttet."
+
+
+@dataclass
+class PPeriod:
+    institution: str
+    arena: str | None
+    start: dt.date
+    end: dt.date
+    service_place: str = ""
+    contact_person: str = ""
+
+
+@dataclass
+class PSignature:
+    role: str
+    user: str
+    at: dt.datetime
+
+
+@dataclass
+class PRevision:
+    number: int
+    status: str
+    created: dt.datetime
+    created_by: str
+    periods: list[PPeriod]
+    remarks: str = ""
+    submitted: dt.datetime | None = None
+    signatures: list[PSignature] = field(default_factory=list)
+    approved: dt.datetime | None = None
+    approved_by: str | None = None
+    return_comment: str = ""
+    version: int = 1
+
+    @property
+    def updated(self) -> dt.datetime:
+        times = [self.created, self.submitted, self.approved, *(s.at for s in self.signatures)]
+        return max(t for t in times if t is not None)
+
+
+@dataclass
+class PPlan:
+    trainee: int  # index into planner.trainees
+    state: str
+    employment: object  # the PEmployment
+    estimated_start: dt.date
+    estimated_end: dt.date
+    credit_old_scheme: int | None
+    revisions: list[PRevision] = field(default_factory=list)
+
+
+def _at(day: dt.date, rng: random.Random, hour: int | None = None) -> dt.datetime:
+    hour = rng.randint(8, 15) if hour is None else hour
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, rng.randint(0, 59))))
+
+
+def _days(rng: random.Random, low: int, high: int) -> dt.timedelta:
+    return dt.timedelta(days=rng.randint(low, max(low, high)))
+
+
+class PlanPlanner:
+    def __init__(self, planner, seed: int):
+        from lisplan.demo.generator import NORD_MUNICIPALITIES, NORD_TRUSTS
+
+        self.p = planner
+        self.rng = random.Random(seed * 31 + 7)
+        self.today = planner.today
+        self.last = self.today - dt.timedelta(days=1)  # nothing happens today or later
+        self.trusts = {t.code: t for t in NORD_TRUSTS}
+        self.municipalities = {m.code for m in NORD_MUNICIPALITIES}
+        self.approved = set(planner.approvals)
+        self.coordinators = {
+            scope["institution"]: u.key for u in planner.users.values()
+            for role, scope in u.roles if role == Role.LOCAL_COORDINATOR
+        }
+
+    # -- who --
+    def leader(self, arena_key: str) -> str:
+        """The leader with personnel responsibility: the department's (a section's parent)."""
+        arena = self.p.arenas[arena_key]
+        if arena.level == LearningArena.Level.SECTION and arena.parent:
+            arena = self.p.arenas[arena.parent]
+        return arena.leader
+
+    def add_trainee_users(self) -> None:
+        """Every demo trainee gets a user account (unusable password) to sign plans with."""
+        from lisplan.demo.generator import PUser
+
+        for t, *_ in self.p.trainees:
+            if t.user is None:
+                key = f"trainee:{t.hpr}"
+                self.p.users[key] = PUser(
+                    key, self.p.username(t.first_name, t.last_name), t.first_name, t.last_name,
+                    t.email, roles=[(Role.TRAINEE, {})])
+                t.user = key
+
+    # -- when --
+    def states(self) -> list[str | None]:
+        """One state per trainee (None: no plan needed), personas first, then by weight."""
+        out: list[str | None] = []
+        weights = list(STATE_WEIGHTS.values())
+        for t, *_ in self.p.trainees:
+            e = t.employments[-1]
+            if not rules.plan_required(e.permanent, e.start, e.end):
+                out.append(None)
+            else:
+                out.append(self.rng.choices(STATES, weights=weights)[0])
+        self.force_personas(out)
+        return out
+
+    def force_personas(self, out: list[str | None]) -> None:
+        from lisplan.demo.generator import DEMO_HOME
+
+        out[0] = REVISION_DRAFT  # `trainee`
+        home_inst, home_spec = DEMO_HOME
+        department = f"{home_inst}/{home_spec}"
+        led = [i for i, (_t, inst, spec, arena) in enumerate(self.p.trainees)
+               if i and out[i] and (arena == department or arena.startswith(department + "/"))]
+        for i, state in zip(led, [SIGNING, REVISION_SIGNING, SIGNING], strict=False):
+            out[i] = state  # to sign for `leader`
+        home = [i for i, (_t, inst, *_rest) in enumerate(self.p.trainees)
+                if i and out[i] and inst == home_inst and i not in led[:3]]
+        for i in home[:4]:
+            out[i] = APPROVAL  # to approve for `local_coordinator`
+        if len(home) > 4:
+            out[home[4]] = REVISION_APPROVAL
+
+    # -- what --
+    def window(self, e) -> tuple[dt.date, dt.date, int | None]:
+        """The estimated period of the specialization, and old-scheme credit when converting."""
+        months = 60 * 100 // e.percent
+        credit = None
+        if e.scheme == "old":
+            credit = self.rng.choice([6, 12, 18, 24, 30, 36])
+            months -= credit
+        end = rules.add_months(e.start, months) - dt.timedelta(days=1)
+        soon = rules.add_months(self.today, self.rng.randint(6, 18))
+        return e.start, max(end, soon), credit
+
+    def partner(self, inst: str, spec: str) -> str | None:
+        if inst in self.municipalities:
+            trusts = [c for c in self.trusts if (c, "VOP") in self.approved]
+            return self.rng.choice(trusts) if self.rng.random() < 0.5 else None
+        candidates = [c for c in self.trusts if c != inst and (c, spec) in self.approved]
+        chance = {"UNN": 0.35, "NLSH": 0.6}.get(inst, 0.85)
+        if not candidates or self.rng.random() >= chance:
+            return None
+        if inst != "UNN" and "UNN" in candidates and self.rng.random() < 0.8:
+            return "UNN"
+        return self.rng.choice(candidates)
+
+    def partner_arena(self, partner: str, spec: str, inst: str) -> str | None:
+        code = "VOP" if inst in self.municipalities else spec
+        key = f"{partner}/{code}"
+        return key if key in self.p.arenas else None
+
+    def site(self, inst: str) -> str:
+        trust = self.trusts.get(inst)
+        if trust is None or len(trust.sites) < 2:
+            return ""
+        return trust.sites[0] if self.rng.random() < 0.7 else self.rng.choice(trust.sites[1:])
+
+    def contact(self) -> str:
+        from lisplan.demo.generator import FIRST_NAMES, LAST_NAMES
+
+        if self.rng.random() < 0.4:
+            return ""
+        return f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
+
+    def periods(self, e, arena: str, spec: str, start: dt.date, end: dt.date,
+                partner: tuple | None) -> list[PPeriod]:
+        """Main employer before and after an optional period at a partner; inside a temporary
+        employment, and never overlapping."""
+        last = min(end, e.end) if e.end else end
+        place = self.site(e.institution)
+        if partner is None:
+            return [PPeriod(e.institution, arena, start, last, place)]
+        code, offset, months, contact = partner
+        p_start = rules.add_months(start, offset)
+        p_end = rules.add_months(p_start, months) - dt.timedelta(days=1)
+        if p_start <= start + dt.timedelta(days=60) or p_end >= last - dt.timedelta(days=30):
+            return [PPeriod(e.institution, arena, start, last, place)]
+        trust = self.trusts.get(code)
+        return [
+            PPeriod(e.institution, arena, start, p_start - dt.timedelta(days=1), place),
+            PPeriod(code, self.partner_arena(code, spec, e.institution), p_start, p_end,
+                    trust.sites[0] if trust and trust.sites else "", contact),
+            PPeriod(e.institution, arena, p_end + dt.timedelta(days=1), last, place),
+        ]
+
+    # -- the revisions --
+    def signed(self, day: dt.date, trainee: str, leader: str, which=("trainee", "leader"),
+               ) -> tuple[dt.datetime, list[PSignature]]:
+        """Submitted on `day`, then signed by `which` within two days (not after today)."""
+        submitted = _at(day, self.rng, hour=9)
+        signatures = []
+        for role in which:
+            at = min(submitted + _days(self.rng, 0, 2) + dt.timedelta(hours=self.rng.randint(1, 6)),
+                     _at(self.last, self.rng, hour=16))
+            at = max(at, submitted + dt.timedelta(minutes=5))
+            user = trainee if role == "trainee" else leader
+            signatures.append(PSignature(role, user, at))
+        return submitted, signatures
+
+    def approved_revision(self, number: int, on: dt.date, status: str, trainee: str, leader: str,
+                          coordinator: str, periods: list[PPeriod], remarks: str) -> PRevision:
+        created = _at(on - _days(self.rng, 10, 40), self.rng)
+        submitted, signatures = self.signed(on - _days(self.rng, 3, 7), trainee, leader)
+        approved = max(_at(on, self.rng, hour=14), *(s.at for s in signatures))
+        return PRevision(number, status, created, self.rng.choice([trainee, leader]), periods,
+                         remarks, submitted, signatures, approved, coordinator, version=5)
+
+    def in_progress(self, number: int, status: str, not_before: dt.date, trainee: str,
+                    leader: str, periods: list[PPeriod], remarks: str,
+                    returned: bool = False) -> PRevision:
+        """A revision in draft, awaiting signatures (0 or 1 given) or awaiting approval."""
+        lead = (self.last - not_before).days
+        created_day = max(self.last - _days(self.rng, 0, min(45, lead)), not_before)
+        rev = PRevision(number, status, _at(created_day, self.rng, hour=8),
+                        self.rng.choice([trainee, leader]), periods, remarks)
+        if returned:
+            rev.return_comment = self.rng.choice(RETURN_COMMENTS)
+            rev.version = 4
+        if status == Status.DRAFT:
+            return rev
+        day = created_day + _days(self.rng, 0, (self.last - created_day).days)
+        which = ("trainee", "leader") if status == Status.AWAITING_APPROVAL else \
+            self.rng.choice([(), (), ("trainee",), ("leader",)])
+        rev.submitted, rev.signatures = self.signed(day, trainee, leader, which)
+        rev.submitted = max(rev.submitted, rev.created + dt.timedelta(minutes=30))
+        for s in rev.signatures:
+            s.at = max(s.at, rev.submitted + dt.timedelta(minutes=5))
+        rev.version = 2 + len(rev.signatures)
+        return rev
+
+    def approval_day(self, state: str, start: dt.date) -> dt.date | None:
+        """When the valid (or last) approval was, for the state; None when impossible."""
+        year_ago = rules.add_months(self.today, -rules.APPROVAL_VALID_MONTHS)
+        first = start - EARLY
+        if state == EXPIRED:
+            day = year_ago - _days(self.rng, 1, 200)
+        elif state == EXPIRING:
+            day = year_ago + _days(self.rng, 0, rules.EXPIRY_WARNING_DAYS - 1)
+        else:  # valid beyond the warning
+            low = max(first, year_ago + dt.timedelta(days=rules.EXPIRY_WARNING_DAYS + 1))
+            day = low + _days(self.rng, 0, (self.last - dt.timedelta(days=1) - low).days)
+        return day if first <= day < self.last else None
+
+    def plan_one(self, index: int, state: str) -> PPlan | None:
+        t, inst, spec, arena = self.p.trainees[index]
+        e = t.employments[-1]
+        trainee, leader = t.user, self.leader(arena)
+        coordinator = self.coordinators[inst]
+        start, end, credit = self.window(e)
+        plan = PPlan(index, state, e, start, end, credit)
+        partner = self.partner(inst, spec)
+        shape = None if partner is None else (
+            partner, self.rng.randint(12, 36), self.rng.choice([6, 6, 12]), self.contact())
+        periods = self.periods(e, arena, spec, start, end, shape)
+        remarks = LEAVE_REMARK.format(start=t.leave[0][1]) if t.leave else ""
+
+        if state in FIRST:
+            status = FIRST[state]
+            plan.revisions.append(self.in_progress(1, status, e.start - EARLY, trainee, leader,
+                                                   periods, remarks, returned=state == RETURNED))
+            return plan
+        day = self.approval_day(state, e.start)
+        if day is None:  # employment too recent for an expired or expiring plan
+            state = plan.state = APPROVED
+            day = self.approval_day(state, e.start)
+        if day is None:
+            return None
+        # Earlier approvals, about a year apart, superseded by the later ones.
+        days = [day]
+        while len(days) < 3 and self.rng.random() < 0.6:
+            earlier = days[0] - _days(self.rng, 300, 365)
+            if earlier < e.start - EARLY:
+                break
+            days.insert(0, earlier)
+        for n, on in enumerate(days, start=1):
+            status = Status.APPROVED if n == len(days) else Status.SUPERSEDED
+            plan.revisions.append(self.approved_revision(n, on, status, trainee, leader,
+                                                         coordinator, periods, remarks))
+        if state in IN_REVISION:
+            moved = None if shape is None else (shape[0], shape[1] + 3, shape[2], shape[3])
+            newer = self.periods(e, arena, spec, start, end, moved)
+            plan.revisions.append(self.in_progress(
+                len(days) + 1, IN_REVISION[state], day + dt.timedelta(days=1), trainee, leader,
+                newer, REVISION_REMARK if shape else remarks))
+        if index == 0:  # `trainee`: always two approvals, the first superseded
+            self.persona_history(plan, trainee, leader, coordinator, periods, remarks)
+        return plan
+
+    def persona_history(self, plan: PPlan, trainee, leader, coordinator, periods, remarks):
+        approved = [r for r in plan.revisions if r.approved]
+        if len(approved) >= 2:
+            return
+        first_day = approved[0].approved.date() - dt.timedelta(days=330)
+        first = self.approved_revision(1, first_day, Status.SUPERSEDED, trainee, leader,
+                                       coordinator, periods, remarks)
+        for r in plan.revisions:
+            r.number += 1
+        plan.revisions.insert(0, first)
+
+    def plan(self) -> list[PPlan]:
+        self.add_trainee_users()
+        plans = []
+        for index, state in enumerate(self.states()):
+            if state is None or state == MISSING:
+                continue
+            made = self.plan_one(index, state)
+            if made is not None:
+                plans.append(made)
+        return plans
+
+
+def plan_plans(planner, seed: int) -> list[PPlan]:
+    return PlanPlanner(planner, seed).plan()
+
+
+def plan_date(plan: PPlan) -> dt.date:
+    first = plan.revisions[0]
+    return (first.approved or first.created).date()
+
+
+@contextmanager
+def _own_timestamps(*models):
+    """Let bulk_create write the demo's past timestamps into auto_now(_add) fields."""
+    fields = [f for m in models for f in m._meta.concrete_fields
+              if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, now, now_add in saved:
+            f.auto_now, f.auto_now_add = now, now_add
+
+
+def write_plans(plans: list[PPlan], planner, *, trainees, employments, users, arenas,
+                institutions, specialties) -> Counter:
+    """Write the planned plans; `trainees` are the Trainee rows in planner order,
+    `employments` maps id(PEmployment) to its Employment row. Returns rows per state."""
+    names = {key: f"{u.first_name} {u.last_name}" for key, u in planner.users.items()}
+    with _own_timestamps(ImplementationPlan, Revision):
+        plan_rows = [ImplementationPlan(
+            trainee=trainees[p.trainee], employment=employments[id(p.employment)],
+            created_at=p.revisions[0].created) for p in plans]
+        ImplementationPlan.objects.bulk_create(plan_rows, batch_size=500)
+        revision_rows, pairs = [], []
+        for p, row in zip(plans, plan_rows, strict=True):
+            _t, inst, spec, _arena = planner.trainees[p.trainee]
+            for r in p.revisions:
+                obj = Revision(
+                    plan=row, number=r.number, status=r.status,
+                    employee_number=p.employment.employee_number,
+                    employer=institutions[inst], specialty_id=specialties[spec],
+                    estimated_start=p.estimated_start, estimated_end=p.estimated_end,
+                    plan_date=plan_date(p), credit_old_scheme_months=p.credit_old_scheme,
+                    remarks=r.remarks, return_comment=r.return_comment,
+                    submitted_at=r.submitted,
+                    approved_by=users[r.approved_by] if r.approved_by else None,
+                    approved_at=r.approved,
+                    valid_until=rules.valid_until(timezone.localdate(r.approved))
+                    if r.approved else None,
+                    created_by=users[r.created_by], created_at=r.created, updated_at=r.updated,
+                    version=r.version,
+                )
+                revision_rows.append(obj)
+                pairs.append((p, r, obj))
+        Revision.objects.bulk_create(revision_rows, batch_size=500)
+    periods, signatures = [], []
+    for p, r, obj in pairs:
+        spec = planner.trainees[p.trainee][2]
+        periods += [Period(
+            revision=obj, position=i, specialty_id=specialties[spec],
+            institution=institutions[x.institution], arena=arenas.get(x.arena),
+            service_place=x.service_place, start=x.start, end=x.end,
+            contact_person=x.contact_person) for i, x in enumerate(r.periods)]
+        signatures += [Signature(revision=obj, role=s.role, user=users[s.user],
+                                 name=names[s.user], signed_at=s.at) for s in r.signatures]
+    Period.objects.bulk_create(periods, batch_size=1000)
+    Signature.objects.bulk_create(signatures, batch_size=1000)
+    return Counter(p.state for p in plans)
+
+
+def clear_plans() -> None:
+    """Delete the demo trainees' plans (with revisions, periods and signatures). Periods and
+    signatures first, each in one statement, so the cascade has nothing left to fetch."""
+    mine = {"revision__plan__trainee__demo": True}
+    Signature.objects.filter(**mine).delete()
+    Period.objects.filter(**mine).delete()
+    ImplementationPlan.objects.filter(trainee__demo=True).delete()

@@ -1,0 +1,174 @@
+"""Every write to progress: goal status and approvals, activities, service periods.
+
+Each service validates (Norwegian messages naming the rule), writes one audit event in the
+same transaction, and refreshes the trainee's cached `ProgressSummary` so the overviews stay
+current. Who may call which service is decided by the views/API through the access policy
+(`progress.record`, `progress.approve`); the rules that hold whoever calls — nobody approves
+their own goals, an approval is for the goal version valid on the approval date — live here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lisplan.audit import writes
+from lisplan.audit.services import record, snapshot
+from lisplan.catalogue.models import LearningGoal
+from lisplan.progress.models import (
+    ActivityRecord,
+    GoalApproval,
+    GoalStatus,
+    ServicePeriod,
+)
+from lisplan.trainees.models import Trainee
+
+
+def _refresh(trainee_id: int) -> None:
+    from lisplan.progress.summary import refresh_summaries
+
+    refresh_summaries([trainee_id])
+
+
+# --- learning goals ---------------------------------------------------------------------------
+
+
+def goal_version(code: str, on: dt.date) -> LearningGoal | None:
+    """The version of the goal with `code` that is valid on `on`."""
+    return (
+        LearningGoal.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+                                    code=code, valid_from__lte=on)
+        .order_by("-valid_from").first()
+    )
+
+
+def _valid_on(goal: LearningGoal, on: dt.date) -> bool:
+    return goal.valid_from <= on and (goal.valid_to is None or goal.valid_to >= on)
+
+
+@transaction.atomic
+def goal_set(
+    *, actor, trainee: Trainee, goal: LearningGoal, status: str, assessment: str = "",
+    approved_on: dt.date | None = None, institution=None, arena=None, comment: str = "",
+) -> GoalApproval:
+    """Set the trainee's status on a goal version (creating the row on first use).
+
+    Approving stamps the actor as approver. The approval is for the version of the goal valid
+    on the approval date; an approval of an earlier version stays on record but no longer
+    counts once the goal has been tightened (see `GoalApproval`)."""
+    if status not in GoalStatus.values:
+        raise ValidationError({"status": _("Ukjent status for læringsmål.")})
+    fields: dict = {"status": status, "comment": comment, "updated_by": actor}
+    if status == GoalStatus.APPROVED:
+        if trainee.user_id and trainee.user_id == getattr(actor, "pk", None):
+            raise ValidationError({"status": _(
+                "Du kan ikke godkjenne dine egne læringsmål. Læringsmål godkjennes av leder "
+                "for læringsarenaen.")})
+        approved_on = approved_on or timezone.localdate()
+        if approved_on > timezone.localdate():
+            raise ValidationError({"approved_on": _("Godkjenningsdatoen kan ikke være fram i tid.")})
+        if not _valid_on(goal, approved_on):
+            raise ValidationError({"approved_on": _(
+                "Versjonen av %(code)s som gjaldt fra %(date)s, gjaldt ikke %(on)s. Et "
+                "læringsmål godkjennes etter versjonen som gjelder på godkjenningsdatoen."
+            ) % {"code": goal.code, "date": f"{goal.valid_from:%d.%m.%Y}",
+                 "on": f"{approved_on:%d.%m.%Y}"}})
+        fields.update(assessment=assessment, approved_on=approved_on, approved_by=actor,
+                      institution=institution, arena=arena)
+    else:
+        # Back to «not started»/«in progress»: an earlier approval is withdrawn.
+        fields.update(approved_on=None, approved_by=None,
+                      assessment=assessment, institution=institution, arena=arena)
+    existing = GoalApproval.objects.filter(trainee=trainee, goal=goal).first()
+    action = "progress.goal_approved" if status == GoalStatus.APPROVED else "progress.goal_status"
+    if existing is None:
+        row = writes.create(actor=actor, model=GoalApproval, action=action, trainee=trainee,
+                            goal=goal, **fields)
+    else:
+        row = writes.update(actor=actor, obj=existing, action=action, **fields)
+    _refresh(trainee.pk)
+    return row
+
+
+# --- activities -------------------------------------------------------------------------------
+
+
+def _goal_codes(goals: Iterable[LearningGoal]) -> list[str]:
+    return sorted({g.code for g in goals})
+
+
+@transaction.atomic
+def activity_create(*, actor, trainee: Trainee, goals: Iterable[LearningGoal] = (),
+                    **fields) -> ActivityRecord:
+    goals = list(goals)
+    activity = ActivityRecord(trainee=trainee, recorded_by=actor, **fields)
+    activity.full_clean()
+    activity.save()
+    if goals:
+        activity.goals.set(goals)
+    after = snapshot(activity)
+    changes = {k: [None, v] for k, v in after.items() if v not in (None, "")}
+    if goals:
+        changes["goals"] = [None, _goal_codes(goals)]
+    record(actor=actor, action="progress.activity_created", obj=activity,
+           trainee_id=trainee.pk, changes=changes)
+    _refresh(trainee.pk)
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, actor, activity: ActivityRecord,
+                    goals: Iterable[LearningGoal] | None = None, **fields) -> ActivityRecord:
+    before_goals = _goal_codes(activity.goals.all())
+    activity = writes.update(actor=actor, obj=activity, action="progress.activity_changed",
+                             **fields)
+    if goals is not None:
+        goals = list(goals)
+        if _goal_codes(goals) != before_goals:
+            activity.goals.set(goals)
+            record(actor=actor, action="progress.activity_changed", obj=activity,
+                   trainee_id=activity.trainee_id,
+                   changes={"goals": [before_goals, _goal_codes(goals)]})
+    _refresh(activity.trainee_id)
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, actor, activity: ActivityRecord) -> None:
+    trainee_id = activity.trainee_id
+    writes.delete(actor=actor, obj=activity, action="progress.activity_deleted")
+    _refresh(trainee_id)
+
+
+# --- service periods --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def service_create(*, actor, trainee: Trainee, **fields) -> ServicePeriod:
+    # Lock the trainee so two concurrent writes cannot both pass the overlap check.
+    Trainee.objects.select_for_update().filter(pk=trainee.pk).first()
+    period = writes.create(actor=actor, model=ServicePeriod, action="progress.service_created",
+                           trainee=trainee, recorded_by=actor, **fields)
+    _refresh(trainee.pk)
+    return period
+
+
+@transaction.atomic
+def service_update(*, actor, period: ServicePeriod, **fields) -> ServicePeriod:
+    Trainee.objects.select_for_update().filter(pk=period.trainee_id).first()
+    period = writes.update(actor=actor, obj=period, action="progress.service_changed", **fields)
+    _refresh(period.trainee_id)
+    return period
+
+
+@transaction.atomic
+def service_delete(*, actor, period: ServicePeriod) -> None:
+    trainee_id = period.trainee_id
+    writes.delete(actor=actor, obj=period, action="progress.service_deleted")
+    _refresh(trainee_id)

@@ -1,0 +1,80 @@
+"""The cached per-trainee summary (`ProgressSummary`) behind the overviews.
+
+The overview of 2,500 trainees must not run the engine per trainee per request; it reads one
+summary row per trainee (a join). The rows are written here: after every progress write (the
+services), by `lisplan refresh_progress` (nightly, since statuses change as time passes, and
+after changes to employments, leave or plans), and by the demo loader. `computed_at` is shown
+so a stale row is visible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from lisplan.progress import engine
+from lisplan.progress.evaluation import evaluate_many
+from lisplan.progress.ledger_input import GoalCatalogue
+from lisplan.progress.models import ProgressStatus, ProgressSummary
+
+BATCH = 500
+_STATUS = {"complete": ProgressStatus.ON_TRACK, "on_track": ProgressStatus.ON_TRACK,
+           "behind": ProgressStatus.BEHIND, "at_risk": ProgressStatus.AT_RISK}
+
+
+def _months(value) -> Decimal:
+    return Decimal(float(value)).quantize(Decimal("0.1"))
+
+
+def summary_row(trainee_id: int, inp, ctx, result, now) -> ProgressSummary:
+    goals = inp.goals
+    row = ProgressSummary(
+        trainee_id=trainee_id, computed_at=now,
+        goals_total=len(goals), goals_approved=sum(1 for g in goals if g.approved),
+        planned_completion=inp.target_end,
+    )
+    if result is None:
+        row.status = ProgressStatus.UNKNOWN
+        return row
+    row.status = _STATUS.get(result.overall_status, ProgressStatus.UNKNOWN)
+    mandatory = [r for r in result.requirements if r.mandatory]
+    row.requirements_total = len(mandatory)
+    row.requirements_met = sum(1 for r in mandatory if r.satisfied)
+    time_reqs = [r for r in mandatory if r.kind == "service_time" and r.required is not None]
+    if time_reqs:
+        row.service_months = _months(sum(r.done for r in time_reqs))
+        row.service_required_months = _months(sum(r.required for r in time_reqs))
+    row.projected_completion = result.projected_completion
+    row.driver = (result.drivers[0] if result.drivers else "")[:300]
+    return row
+
+
+FIELDS = ["status", "requirements_met", "requirements_total", "goals_approved", "goals_total",
+          "service_months", "service_required_months", "projected_completion",
+          "planned_completion", "driver", "computed_at"]
+
+
+def refresh_summaries(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
+    """Recompute and store the summaries of these trainees, in batches; returns the count."""
+    ids = list(trainee_ids)
+    today = today or timezone.localdate()
+    now = timezone.now()
+    goals = GoalCatalogue(today)
+    done = 0
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i:i + BATCH]
+        results = evaluate_many(chunk, today, goals)
+        rows = [summary_row(tid, *results[tid], now) for tid in chunk]
+        with transaction.atomic():
+            ProgressSummary.objects.filter(trainee_id__in=chunk).delete()
+            ProgressSummary.objects.bulk_create(rows)
+        done += len(rows)
+    return done
+
+
+def fmt_months(value) -> str:
+    return engine.fmt_number(value)

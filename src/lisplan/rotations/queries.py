@@ -1,0 +1,455 @@
+"""Reads of agreements, the register, queues, candidates and conflicts; scoped to the user.
+
+Prerequisites and progress are read through `goal_states` and `progress_summary`: until the
+progress app has goal approvals, `goal_states` knows of none (every prerequisite shows as
+missing) — point it at the progress ledger there, nothing else needs to change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from lisplan.accounts.access import get_in_scope, scope_filter
+from lisplan.rotations import ranking
+from lisplan.rotations.models import (
+    OPEN_STATUSES,
+    QUEUE_STATUSES,
+    CollaborationAgreement,
+    RegisterEntry,
+    RotationRequest,
+    Status,
+    Vacancy,
+    add_months,
+)
+
+# Periods that take a place under their agreement (with a date fixed).
+AGREED_STATUSES = (Status.START_AGREED, Status.IN_PROGRESS, Status.COMPLETED)
+
+
+# --- progress (the seam to the progress app) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalState:
+    approved_on: dt.date | None = None
+    expected_on: dt.date | None = None
+
+
+def goal_states(trainee_ids, goal_ids) -> dict[tuple[int, int], GoalState]:
+    """{(trainee, goal): state} for approved goals, from the progress app's goal approvals.
+    An approval counts when it is of the goal version valid today (a tightened goal must be
+    approved again); a prerequisite names a goal by any of its versions, so match by code."""
+    from lisplan.catalogue.models import LearningGoal
+    from lisplan.progress.models import GoalApproval, GoalStatus
+
+    today = timezone.localdate()
+    ids_by_code: dict[str, list[int]] = {}
+    for pk, code in LearningGoal.objects.filter(pk__in=list(goal_ids)).values_list("pk", "code"):
+        ids_by_code.setdefault(code, []).append(pk)
+    approvals = GoalApproval.objects.filter(
+        Q(goal__valid_to__isnull=True) | Q(goal__valid_to__gte=today),
+        status=GoalStatus.APPROVED, trainee_id__in=list(trainee_ids),
+        goal__code__in=list(ids_by_code), goal__valid_from__lte=today,
+    ).values_list("trainee_id", "goal__code", "approved_on")
+    return {
+        (trainee, goal): GoalState(approved_on=approved_on)
+        for trainee, code, approved_on in approvals for goal in ids_by_code[code]
+    }
+
+
+def progress_summary(trainees_specialty: list[tuple[int, int]], on: dt.date | None = None
+                     ) -> dict[int, tuple[float | None, float]]:
+    """{trainee: (share of goals approved or None, months of service in the specialty)}.
+    Months are employment months in the specialty up to `on`, pro rata by position %."""
+    from lisplan.trainees.models import Employment
+
+    on = on or timezone.localdate()
+    months: dict[int, float] = defaultdict(float)
+    pairs = set(trainees_specialty)
+    if not pairs:
+        return {}
+    rows = Employment.objects.filter(
+        trainee_id__in={t for t, _s in pairs}, start__lte=on
+    ).values_list("trainee_id", "specialty_id", "start", "end", "position_percent")
+    for trainee, specialty, start, end, percent in rows:
+        if (trainee, specialty) in pairs:
+            stop = min(end or on, on)
+            months[trainee] += ((stop - start).days + 1) / 30.4375 * percent / 100
+    return {t: (None, round(months[t], 1)) for t, _s in pairs}
+
+
+# --- eligibility -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    code: str
+    title: str
+    state: str  # "met" | "expected" | "missing"
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    permanent: bool
+    prerequisites: tuple[Prerequisite, ...] = ()
+
+    @property
+    def missing(self) -> list[Prerequisite]:
+        return [p for p in self.prerequisites if p.state == "missing"]
+
+    @property
+    def eligible(self) -> bool:
+        return self.permanent and not self.missing
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        out = []
+        if not self.permanent:
+            out.append("ikke fast ansatt")
+        if self.missing:
+            out.append("mangler " + ", ".join(p.code for p in self.missing))
+        return tuple(out)
+
+
+def eligibility(requests: list[RotationRequest], on: dt.date | None = None
+                ) -> dict[int, Eligibility]:
+    """Per request: permanent in the specialty at the sending institution on `on` (or the
+    request's start), and each prerequisite of its agreement met / expected by start / missing.
+    Three queries whatever the number of requests."""
+    from lisplan.trainees.models import Employment
+
+    if not requests:
+        return {}
+    trainee_ids = {r.trainee_id for r in requests}
+    permanent = set(Employment.objects.filter(trainee_id__in=trainee_ids, permanent=True)
+                    .filter(Q(end__isnull=True) | Q(end__gte=timezone.localdate()))
+                    .values_list("trainee_id", "institution_id", "specialty_id"))
+    agreement_ids = {r.agreement_id for r in requests if r.agreement_id}
+    prereqs: dict[int, list] = defaultdict(list)
+    through = CollaborationAgreement.prerequisites.through
+    for row in (through.objects.filter(collaborationagreement_id__in=agreement_ids)
+                .select_related("learninggoal").order_by("learninggoal__code")):
+        prereqs[row.collaborationagreement_id].append(row.learninggoal)
+    goal_ids = {g.pk for goals in prereqs.values() for g in goals}
+    states = goal_states(trainee_ids, goal_ids) if goal_ids else {}
+    out = {}
+    for r in requests:
+        start = on or r.start
+        checks = []
+        for goal in prereqs.get(r.agreement_id, []):
+            checks.append(_prerequisite(goal, states.get((r.trainee_id, goal.pk)), start))
+        out[r.pk] = Eligibility(
+            permanent=(r.trainee_id, r.sending_id, r.specialty_id) in permanent,
+            prerequisites=tuple(checks))
+    return out
+
+
+def _prerequisite(goal, state: GoalState | None, start: dt.date) -> Prerequisite:
+    title = getattr(goal, "title", "") or getattr(goal, "text", "") or str(goal)
+    if state and state.approved_on:
+        return Prerequisite(goal.code, title, "met", state.approved_on)
+    if state and state.expected_on and state.expected_on <= start:
+        return Prerequisite(goal.code, title, "expected", state.expected_on)
+    return Prerequisite(goal.code, title, "missing")
+
+
+# --- agreements ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementFilters:
+    q: str = ""
+    specialty: int | None = None
+    institution: int | None = None
+    valid_only: bool = True
+
+
+def agreement_list(user, filters: AgreementFilters = AgreementFilters()
+                   ) -> QuerySet[CollaborationAgreement]:
+    qs = scope_filter(user, "agreement.view", CollaborationAgreement.objects.all())
+    for word in filters.q.split():
+        qs = qs.filter(Q(reference__icontains=word) | Q(specialty__name__icontains=word)
+                       | Q(specialty__code__iexact=word) | Q(sending__name__icontains=word)
+                       | Q(receiving__name__icontains=word) | Q(sending__code__iexact=word)
+                       | Q(receiving__code__iexact=word))
+    if filters.specialty:
+        qs = qs.filter(specialty_id=filters.specialty)
+    if filters.institution:
+        qs = qs.filter(Q(sending_id=filters.institution) | Q(receiving_id=filters.institution))
+    if filters.valid_only:
+        qs = qs.valid_on(timezone.localdate())
+    return (qs.select_related("sending", "receiving", "specialty")
+            .prefetch_related("arenas").order_by("specialty__name", "receiving__name",
+                                                 "sending__name", "pk"))
+
+
+def agreement_detail(user, pk: int) -> CollaborationAgreement:
+    qs = CollaborationAgreement.objects.select_related("sending", "receiving", "specialty")
+    return get_in_scope(user, "agreement.view", qs.prefetch_related(
+        "arenas", "goals", "prerequisites"), pk=pk)
+
+
+def _agreed_periods(agreement_id: int, exclude: int | None = None) -> list[ranking.Period]:
+    rows = (RotationRequest.objects.filter(agreement_id=agreement_id, status__in=AGREED_STATUSES,
+                                           agreed_start__isnull=False)
+            .exclude(pk=exclude).values_list("agreed_start", "duration_months"))
+    return [ranking.Period(start, months) for start, months in rows]
+
+
+def agreement_problem(agreement: CollaborationAgreement, start: dt.date, months: int,
+                      exclude: int | None = None) -> str | None:
+    rules = ranking.AgreementRules(
+        capacity=agreement.capacity, start_months=tuple(agreement.start_months or ()),
+        valid_from=agreement.valid_from, valid_to=agreement.valid_to,
+        semester_quota=agreement.semester_quota, quota_semester=agreement.quota_semester)
+    return ranking.start_problem(rules, start, months, _agreed_periods(agreement.pk, exclude))
+
+
+@dataclass(frozen=True)
+class UsageMonth:
+    month: dt.date
+    used: int
+    capacity: int
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.used / self.capacity)) if self.capacity else 0
+
+
+def agreement_usage(agreement: CollaborationAgreement, first: dt.date | None = None,
+                    months: int = 24) -> list[UsageMonth]:
+    """Places used per month under the agreement (periods with an agreed start), one query."""
+    first = (first or timezone.localdate()).replace(day=1)
+    busy = ranking.occupancy(_agreed_periods(agreement.pk))
+    out = []
+    for i in range(months):
+        month = add_months(first, i)
+        out.append(UsageMonth(month, busy[ranking.month_index(month)], agreement.capacity))
+    return out
+
+
+# --- the register -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    q: str = ""
+    status: str = ""
+    sending: int | None = None
+    receiving: int | None = None
+    specialty: int | None = None
+    open_only: bool = True
+
+
+def _with_rows(qs: QuerySet[RotationRequest]) -> QuerySet[RotationRequest]:
+    return qs.select_related("trainee", "sending", "receiving", "specialty", "agreement", "arena")
+
+
+def request_list(user, filters: RequestFilters = RequestFilters()) -> QuerySet[RotationRequest]:
+    qs = scope_filter(user, "register.view", RotationRequest.objects.all())
+    for word in filters.q.split():
+        qs = qs.filter(Q(trainee__first_name__icontains=word)
+                       | Q(trainee__last_name__icontains=word)
+                       | Q(receiving__name__icontains=word) | Q(specialty__name__icontains=word))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    elif filters.open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if filters.sending:
+        qs = qs.filter(sending_id=filters.sending)
+    if filters.receiving:
+        qs = qs.filter(receiving_id=filters.receiving)
+    if filters.specialty:
+        qs = qs.filter(specialty_id=filters.specialty)
+    return _with_rows(qs).order_by("desired_start", "pk")
+
+
+def request_detail(user, pk: int, permission: str = "register.view") -> RotationRequest:
+    qs = _with_rows(RotationRequest.objects.all()).select_related(
+        "extends", "vacancy", "plan_period__revision")
+    return get_in_scope(user, permission, qs, pk=pk)
+
+
+def register_entries(user, institution: int | None = None, q: str = ""
+                     ) -> QuerySet[RegisterEntry]:
+    qs = scope_filter(user, "register.view", RegisterEntry.objects.filter(left_on=None))
+    if institution:
+        qs = qs.filter(institution_id=institution)
+    for word in q.split():
+        qs = qs.filter(Q(trainee__first_name__icontains=word)
+                       | Q(trainee__last_name__icontains=word))
+    return (qs.select_related("trainee", "institution", "specialty")
+            .order_by("institution__name", "registered_on", "pk"))
+
+
+# --- queues, candidates, conflicts --------------------------------------------------------
+
+
+def _queued(receiving_id: int, specialty_id: int) -> list[RotationRequest]:
+    return list(_with_rows(RotationRequest.objects.filter(
+        receiving_id=receiving_id, specialty_id=specialty_id, status__in=QUEUE_STATUSES,
+        forwarded_on__isnull=False)).order_by("forwarded_on", "pk"))
+
+
+def rank_requests(requests: list[RotationRequest], on: dt.date | None = None,
+                  with_progress: bool = True, checks: dict[int, Eligibility] | None = None
+                  ) -> list[tuple[ranking.Ranked, RotationRequest, Eligibility]]:
+    """The published ranking of queued requests, with each one's eligibility (computed here
+    unless given for all of them)."""
+    if checks is None:
+        checks = eligibility(requests, on=on)
+    progress = (progress_summary([(r.trainee_id, r.specialty_id) for r in requests])
+                if with_progress else {})
+    by_id = {r.pk: r for r in requests}
+    candidates = [ranking.Candidate(
+        id=r.pk, home=r.sending.code, registered=r.forwarded_on or r.need_on,
+        sending_rank=r.sending_rank, eligible=checks[r.pk].eligible,
+        reasons=checks[r.pk].reasons,
+        goals_share=progress.get(r.trainee_id, (None, None))[0],
+        months_done=progress.get(r.trainee_id, (None, None))[1]) for r in requests]
+    return [(row, by_id[row.candidate.id], checks[row.candidate.id])
+            for row in ranking.rank(candidates)]
+
+
+def candidates(vacancy: Vacancy) -> list[tuple[ranking.Ranked, RotationRequest, Eligibility]]:
+    """Forwarded requests matching the vacancy — same receiving institution and specialty, no
+    other arena asked for, wanting to start by the end of the window — ranked."""
+    requests = [r for r in _queued(vacancy.institution_id, vacancy.specialty_id)
+                if r.status == Status.FORWARDED and r.desired_start <= vacancy.start_to
+                and r.arena_id in (None, vacancy.arena_id)]
+    return rank_requests(requests, on=vacancy.start_from)
+
+
+@dataclass
+class Queue:
+    receiving: object
+    specialty: object
+    rows: list = field(default_factory=list)  # (Ranked, request, eligibility)
+    conflicts: list = field(default_factory=list)
+
+
+def queues(user, institution: int | None = None) -> list[Queue]:
+    """Queues per receiving institution and specialty that hold requests the user may see,
+    each in the published order, with waiting times and conflicts."""
+    visible = scope_filter(user, "register.view", RotationRequest.objects.filter(
+        status__in=QUEUE_STATUSES, forwarded_on__isnull=False))
+    if institution:
+        visible = visible.filter(Q(receiving_id=institution) | Q(sending_id=institution))
+    groups = set(visible.values_list("receiving_id", "specialty_id").distinct())
+    if not groups:
+        return []
+    cond = Q(pk__in=[])
+    for receiving, specialty in groups:
+        cond |= Q(receiving_id=receiving, specialty_id=specialty)
+    requests = list(_with_rows(RotationRequest.objects.filter(
+        cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False)).order_by("pk"))
+    visible_ids = set(visible.values_list("pk", flat=True))
+    by_group: dict[tuple[int, int], list[RotationRequest]] = defaultdict(list)
+    for r in requests:
+        by_group[(r.receiving_id, r.specialty_id)].append(r)
+    places = _places(groups)
+    checks = eligibility(requests)  # once for every group: constant queries
+    out = []
+    for key in sorted(by_group, key=lambda k: (str(by_group[k][0].receiving),
+                                               str(by_group[k][0].specialty))):
+        group = by_group[key]
+        ranked = rank_requests(group, with_progress=False, checks=checks)
+        queue = Queue(group[0].receiving, group[0].specialty)
+        # Others' places are shown (the order is public), their names only where visible.
+        queue.rows = [(row, r, check, r.pk in visible_ids) for row, r, check in ranked]
+        queue.conflicts = _conflicts(group, places.get(key, {}))
+        out.append(queue)
+    return out
+
+
+def _places(groups) -> dict[tuple[int, int], dict[tuple[int, str], int]]:
+    """Free places per semester for each (receiving, specialty): the capacity of the valid
+    agreements into it, less periods agreed there that run in the semester's first month.
+    Two queries."""
+    today = timezone.localdate()
+    cond = Q(pk__in=[])
+    for receiving, specialty in groups:
+        cond |= Q(receiving_id=receiving, specialty_id=specialty)
+    capacity: dict[tuple[int, int], int] = defaultdict(int)
+    for receiving, specialty, cap in (CollaborationAgreement.objects.valid_on(today).filter(cond)
+                                      .values_list("receiving_id", "specialty_id", "capacity")):
+        capacity[(receiving, specialty)] += cap
+    agreed: dict[tuple[int, int], list[ranking.Period]] = defaultdict(list)
+    for receiving, specialty, start, months in (
+            RotationRequest.objects.filter(cond, status__in=AGREED_STATUSES,
+                                           agreed_start__isnull=False)
+            .values_list("receiving_id", "specialty_id", "agreed_start", "duration_months")):
+        agreed[(receiving, specialty)].append(ranking.Period(start, months))
+    out = {}
+    for key in groups:
+        busy = ranking.occupancy(agreed[key])
+        semesters = {}
+        for year in range(today.year - 1, today.year + 6):
+            for half, month in (("spring", 1), ("autumn", 7)):
+                first = ranking.month_index(dt.date(year, month, 1))
+                semesters[(year, half)] = max(0, capacity[key] - busy[first])
+        out[key] = semesters
+    return out
+
+
+def _conflicts(group: list[RotationRequest], places) -> list[ranking.Conflict]:
+    demands = [ranking.Demand(r.pk, r.sending.code, r.desired_start) for r in group]
+    return ranking.conflicts(demands, places)
+
+
+def conflict_for(request: RotationRequest) -> ranking.Conflict | None:
+    """The conflict between trusts that `request` takes part in, if any."""
+    group = _queued(request.receiving_id, request.specialty_id)
+    key = (request.receiving_id, request.specialty_id)
+    for conflict in _conflicts(group, _places({key})[key]):
+        if request.pk in conflict.requests:
+            return conflict
+    return None
+
+
+def all_conflicts(user) -> list[tuple[Queue, ranking.Conflict]]:
+    return [(q, c) for q in queues(user) for c in q.conflicts]
+
+
+@dataclass(frozen=True)
+class OwnRequest:
+    request: RotationRequest
+    queue_place: int | None  # place in the receiving institution's queue
+    queue_length: int
+    eligibility: Eligibility | None
+
+
+def own_requests(trainee) -> list[OwnRequest]:
+    """A trainee's requests with their place in each receiving queue."""
+    requests = list(_with_rows(RotationRequest.objects.filter(trainee=trainee))
+                    .order_by("desired_start", "pk"))
+    queued = {(r.receiving_id, r.specialty_id) for r in requests if r.status in QUEUE_STATUSES}
+    places: dict[int, tuple[int, int]] = {}
+    for receiving, specialty in queued:
+        ranked = rank_requests(_queued(receiving, specialty), with_progress=False)
+        for row, r, _check in ranked:
+            places[r.pk] = (row.place, len(ranked))
+    checks = eligibility(requests)
+    return [OwnRequest(r, places.get(r.pk, (None, 0))[0], places.get(r.pk, (None, 0))[1],
+                       checks.get(r.pk)) for r in requests]
+
+
+def vacancy_list(user, open_only: bool = True) -> QuerySet[Vacancy]:
+    qs = scope_filter(user, "vacancy.view", Vacancy.objects.all())
+    if open_only:
+        qs = qs.filter(state=Vacancy.State.OPEN)
+    return qs.select_related("institution", "arena", "specialty", "selected__trainee").order_by(
+        "start_from", "pk")
+
+
+def waiting_days(request: RotationRequest, today: dt.date | None = None) -> int | None:
+    if request.forwarded_on is None:
+        return None
+    return ((today or timezone.localdate()) - request.forwarded_on).days
+

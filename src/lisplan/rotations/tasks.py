@@ -1,0 +1,42 @@
+"""Rotation tasks for the start page («Mine oppgaver»): what waits for this user, with counts.
+Same shape as `lisplan.plans.tasks.tasks_for`; a constant number of queries."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from lisplan.accounts.access import has_permission, scope_filter
+from lisplan.rotations.models import RotationRequest, Status
+
+
+def _task(title: str, count: int, url: str, empty_text: str) -> dict:
+    return {"title": title, "count": count, "url": url, "empty_text": empty_text}
+
+
+def _count(user, permission: str, status: str) -> int:
+    return scope_filter(user, permission, RotationRequest.objects.filter(status=status)).count()
+
+
+def tasks_for(user) -> list[dict]:
+    out = []
+    requests = reverse("rotations:requests")
+    if has_permission(user, "register.forward"):
+        out.append(_task(_("Ønsker som skal videresendes"),
+                         _count(user, "register.forward", Status.WISH),
+                         f"{requests}?status={Status.WISH}",
+                         _("Ingen ønsker venter på videresending.")))
+    if has_permission(user, "register.offer"):
+        out.append(_task(_("Ønsker mottatt fra andre foretak"),
+                         _count(user, "register.offer", Status.FORWARDED),
+                         f"{requests}?status={Status.FORWARDED}",
+                         _("Ingen ønsker venter på tilbud.")))
+        out.append(_task(_("Aksepterte tilbud uten avtalt oppstart"),
+                         _count(user, "register.offer", Status.ACCEPTED),
+                         f"{requests}?status={Status.ACCEPTED}",
+                         _("Ingen aksepterte tilbud venter på oppstartsdato.")))
+    offers = RotationRequest.objects.filter(trainee__user=user, status=Status.OFFERED).count()
+    if offers:
+        out.append(_task(_("Tilbud om spesialiseringsperiode"), offers,
+                         reverse("rotations:own"), ""))
+    return out

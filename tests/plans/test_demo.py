@@ -1,0 +1,169 @@
+"""The demo region's implementation plans (`lisplan.demo.plans`): every state, rows the
+services could have produced, and the personas' plans. Small N so the suite stays fast."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from lisplan.accounts.access import leads
+from lisplan.accounts.models import Role, RoleAssignment, User
+from lisplan.plans import pages, rules, worklist
+from lisplan.plans.models import ImplementationPlan, Revision, Signature, Status
+from lisplan.trainees.models import Employment, Trainee
+
+pytestmark = pytest.mark.django_db
+
+N = 200
+IN_PROGRESS = {Status.DRAFT, Status.AWAITING_SIGNATURES, Status.AWAITING_APPROVAL}
+
+
+def demo(n: int = N, **options) -> str:
+    out = StringIO()
+    call_command("demo", stdout=out, trainees=n, **options)
+    return out.getvalue()
+
+
+def fresh(username: str) -> User:
+    return User.objects.get(username=username)  # grants are cached on the instance
+
+
+def plan_states(today: dt.date) -> Counter:
+    """One label per plan, from the stored rows (not from the generator's own bookkeeping)."""
+    out = Counter()
+    for plan in ImplementationPlan.objects.prefetch_related("revisions"):
+        revs = sorted(plan.revisions.all(), key=lambda r: r.number)
+        newest = revs[-1]
+        approved = next((r for r in revs if r.status == Status.APPROVED), None)
+        if approved and newest is not approved:
+            out["in_revision"] += 1
+        elif approved and approved.valid_until < today:
+            out["expired"] += 1
+        elif approved and approved.valid_until <= today + dt.timedelta(days=60):
+            out["expiring"] += 1
+        elif approved:
+            out["approved"] += 1
+        else:
+            out[newest.status] += 1
+    return out
+
+
+def test_plans_in_every_state_and_valid_rows():
+    out = demo()
+    today = timezone.localdate()
+    assert "Gjennomføringsplaner:" in out
+    states = plan_states(today)
+    for state in ("approved", "expiring", "expired", "in_revision", Status.DRAFT,
+                  Status.AWAITING_SIGNATURES, Status.AWAITING_APPROVAL):
+        assert states[state] > 0, (state, states)
+    assert states["approved"] > N * 0.4  # most have an approved plan
+    assert Revision.objects.filter(status=Status.SUPERSEDED).exists()
+    assert Revision.objects.filter(status=Status.DRAFT).exclude(return_comment="").exists()
+
+    admin = fresh("admin")
+    missing = worklist.missing(admin, today)
+    assert missing.exists()
+    assert missing.count() < Employment.objects.not_ended().count() * 0.3
+    # every employment the rule says needs a plan has one, or shows on the «missing» tab
+    employments = Employment.objects.not_ended().select_related("trainee")
+    with_plan = set(ImplementationPlan.objects.values_list("employment_id", flat=True))
+    for e in employments:
+        if rules.plan_required(e.permanent, e.start, e.end):
+            assert e.pk in with_plan or e.pk in set(missing.values_list("pk", flat=True))
+
+    coordinators = set(RoleAssignment.objects.active().filter(
+        role=Role.LOCAL_COORDINATOR).values_list("user_id", "institution_id"))
+    revisions = Revision.objects.select_related(
+        "plan__trainee__user", "plan__employment", "employer").prefetch_related(
+        "periods__institution__region", "periods__arena", "signatures__user")
+    partner_periods = 0
+    by_plan: dict[int, list[Revision]] = {}
+    for r in revisions:
+        by_plan.setdefault(r.plan_id, []).append(r)
+        e, trainee = r.plan.employment, r.plan.trainee
+        periods = list(r.periods.all())
+        report = rules.check_plan(rules.PlanInput(
+            employer=r.employer_id, estimated_start=r.estimated_start,
+            estimated_end=r.estimated_end,
+            credit_old_scheme_months=r.credit_old_scheme_months,
+            credit_other_specialty_months=r.credit_other_specialty_months,
+            periods=tuple(rules.Period(p.specialty_id, p.institution_id, p.start, p.end,
+                                       p.arena_id) for p in periods),
+            employment_start=e.start, employment_end=e.end))
+        assert report.problems == [], (r.pk, report.problems)
+        assert periods and r.employer_id == e.institution_id
+        assert r.employee_number == e.employee_number
+        for p in periods:
+            assert p.institution.region.code == "NORD"
+            assert p.arena is None or p.arena.institution_id == p.institution_id
+            partner_periods += p.institution_id != r.employer_id
+        signatures = {s.role: s for s in r.signatures.all()}
+        expected = {Status.AWAITING_APPROVAL: 2, Status.APPROVED: 2, Status.SUPERSEDED: 2,
+                    Status.DRAFT: 0}.get(r.status)
+        if expected is not None:
+            assert len(signatures) == expected, r.status
+        else:
+            assert len(signatures) < 2
+        if Signature.Role.TRAINEE in signatures:
+            assert signatures[Signature.Role.TRAINEE].user_id == trainee.user_id
+        if Signature.Role.LEADER in signatures:
+            leader = signatures[Signature.Role.LEADER].user
+            assert leader.pk != trainee.user_id and leads(leader, trainee)
+        for s in signatures.values():
+            assert s.name == s.user.get_full_name()
+            assert r.submitted_at <= s.signed_at < timezone.now()
+        if r.status in (Status.APPROVED, Status.SUPERSEDED):
+            assert (r.approved_by_id, r.employer_id) in coordinators
+            assert r.valid_until == rules.valid_until(timezone.localdate(r.approved_at))
+            assert max(s.signed_at for s in signatures.values()) <= r.approved_at
+        else:
+            assert r.approved_by_id is None and r.valid_until is None
+        assert r.created_at <= r.updated_at < timezone.now()
+    assert partner_periods > 0
+
+    for revs in by_plan.values():
+        revs.sort(key=lambda r: r.number)
+        assert [r.number for r in revs] == list(range(1, len(revs) + 1))
+        statuses = [r.status for r in revs]
+        assert statuses.count(Status.APPROVED) <= 1
+        assert all(s not in IN_PROGRESS for s in statuses[:-1])  # only the newest in progress
+        if Status.APPROVED in statuses:
+            i = statuses.index(Status.APPROVED)
+            assert set(statuses[:i]) <= {Status.SUPERSEDED}
+            assert all(a.approved_at < b.approved_at for a, b in zip(revs[:i], revs[1:i + 1], strict=True))
+        else:
+            assert Status.SUPERSEDED not in statuses
+
+
+def test_personas_plans():
+    demo()
+    today = timezone.localdate()
+    me = Trainee.objects.get(user__username="trainee")
+    revs = list(Revision.objects.filter(plan__trainee=me).order_by("number"))
+    statuses = [r.status for r in revs]
+    assert statuses[-2:] == [Status.APPROVED, Status.DRAFT]
+    assert Status.SUPERSEDED in statuses
+    assert revs[-2].valid_until > today + dt.timedelta(days=60)
+
+    to_sign = list(pages.awaiting_my_signature(fresh("leader")))
+    assert to_sign and me.pk not in {r.plan.trainee_id for r in to_sign}
+    coordinator = fresh("local_coordinator")
+    assert worklist.awaiting(coordinator, today).count() >= 4
+    assert worklist.counts(coordinator, today)["expiring"] > 0
+
+
+def test_every_trainee_can_sign_and_rerun_replaces_the_plans():
+    demo(n=80, seed=5)
+    first = sorted(Revision.objects.values_list(
+        "plan__trainee__hpr_number", "number", "status", "valid_until"))
+    assert not Trainee.objects.filter(user=None).exists()
+    assert RoleAssignment.objects.filter(role=Role.TRAINEE).count() == 80
+    demo(n=80, seed=5)
+    assert sorted(Revision.objects.values_list(
+        "plan__trainee__hpr_number", "number", "status", "valid_until")) == first
+    assert ImplementationPlan.objects.filter(trainee__demo=False).count() == 0

@@ -126,6 +126,8 @@ USE_TZ = True
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 FORMAT_MODULE_PATH = ["lisplan.formats"]
 
+# Uploaded files (signed agreements) are private: kept under var/, never served as static files.
+MEDIA_ROOT = Path(os.environ.get("LISPLAN_MEDIA_ROOT", VAR_DIR / "media"))
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("LISPLAN_STATIC_ROOT", PROJECT_DIR / "staticfiles"))

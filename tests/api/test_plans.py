@@ -521,3 +521,24 @@ def test_model_field_errors_are_400_naming_the_field(world, api):
     response = api("leader").post(LIST, body(world, credit_old_scheme_months="12.25"))
     assert response.status_code == 400, response.content
     assert [e["field"] for e in response.json()["errors"]] == ["credit_old_scheme_months"]
+
+
+def test_period_links_to_a_matching_collaboration_agreement(world, api):
+    from lisplan.rotations.services import agreement_create
+
+    kw = dict(actor=world.users["admin"], specialty=world.specialty, duration_months=6,
+              capacity=1, valid_from=dt.date(2024, 1, 1))
+    right = agreement_create(sending=world.unn, receiving=world.nlsh, **kw)
+    wrong = agreement_create(sending=world.nlsh, receiving=world.unn, **kw)
+    bad = api("leader").post(LIST, body(world, periods=[period(world) | {"agreement": wrong.pk}]))
+    assert bad.status_code == 400
+    assert [(e["field"], e["code"]) for e in bad.json()["errors"]] == [
+        ("periods[0].agreement", "agreement_mismatch")]
+    unknown = api("leader").post(LIST, body(world, periods=[period(world) | {"agreement": 999}]))
+    assert [e["code"] for e in unknown.json()["errors"]] == ["unknown"]
+    rev = ok(api("leader").post(LIST, body(world, periods=[period(world) | {"agreement": right.pk}])),
+             201)
+    assert rev["periods"][0]["agreement"] == right.pk
+    revised = ok(api("leader").patch(f"{LIST}/{rev['id']}", {"version": rev["version"],
+                                                             "remarks": "x"}))
+    assert revised["periods"][0]["agreement"] == right.pk

@@ -522,3 +522,20 @@ def test_arena_options_for_the_chosen_institution(client, world, draft):
         endpoint, {"periods-x1-institution": world.unn.pk}).status_code == 404
     assert login(client, world, "supervisor").get(
         endpoint, {"periods-x1-institution": world.unn.pk}).status_code == 403
+
+
+def test_editor_keeps_a_linked_agreement(client, world, draft):
+    from lisplan.plans.models import Period
+    from lisplan.rotations.services import agreement_create
+
+    agreement = agreement_create(actor=world.users["admin"], sending=world.unn,
+                                 receiving=world.nlsh, specialty=world.specialty,
+                                 duration_months=6, capacity=1, valid_from=dt.date(2024, 1, 1))
+    Period.objects.filter(revision=draft).update(agreement=agreement)
+    html = login(client, world, "leader").get(url("edit", draft.pk)).content.decode()
+    assert f'name="periods-r0-agreement" value="{agreement.pk}"' in html
+    data = plan_post(draft, world, row("a", world.specialty.pk, world.nlsh.pk, "2026-01-01",
+                                       "2026-06-30"))
+    data["periods-a-agreement"] = str(agreement.pk)
+    assert client.post(url("edit", draft.pk), data).status_code == 302
+    assert draft.periods.get().agreement == agreement

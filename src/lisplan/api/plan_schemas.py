@@ -56,7 +56,7 @@ class PeriodIn(Schema):
     contact_person: ShortText | None = Field(
         None, description="Kontaktperson ved mottakende foretak, valgfri")
     agreement: int | None = Field(
-        None, description="Samarbeidsavtale: ennå ikke i lisplan; bare null godtas")
+        None, description="Samarbeidsavtale (fagavtale) perioden bygger på, valgfri")
 
 
 class _ContentIn(Schema):
@@ -109,7 +109,7 @@ class PeriodOut(Schema):
     start: dt.date
     end: dt.date
     contact_person: str
-    agreement: int | None = Field(None, description="Alltid null inntil avtaler finnes i lisplan")
+    agreement: int | None = Field(None, description="Samarbeidsavtale (fagavtale), valgfri")
 
     @staticmethod
     def resolve_specialty(obj) -> str:
@@ -136,8 +136,8 @@ class PeriodOut(Schema):
         return obj.arena.name if obj.arena_id else None
 
     @staticmethod
-    def resolve_agreement(obj) -> None:
-        return None
+    def resolve_agreement(obj) -> int | None:
+        return obj.agreement_id
 
 
 class SignatureOut(Schema):

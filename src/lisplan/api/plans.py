@@ -46,6 +46,7 @@ from lisplan.plans import services
 from lisplan.plans.models import Period, Revision, Signature, Status
 from lisplan.plans.pdf import pdf_filename, render_revision_pdf
 from lisplan.plans.services import PeriodData
+from lisplan.rotations.models import CollaborationAgreement
 from lisplan.trainees.models import Employment, Trainee
 
 router = Router(tags=["Gjennomføringsplaner"])
@@ -176,6 +177,8 @@ def _periods(items: list[PeriodIn]) -> list[PeriodData]:
                                 for i, p in enumerate(items)})
     institutions = Institution.objects.in_bulk({p.institution for p in items})
     arenas = LearningArena.objects.in_bulk({p.arena for p in items if p.arena})
+    agreements = CollaborationAgreement.objects.select_related(
+        "sending", "receiving", "specialty").in_bulk({p.agreement for p in items if p.agreement})
     errors, out = [], []
     for i, p in enumerate(items):
         where = f"periods[{i}]"
@@ -190,10 +193,12 @@ def _periods(items: list[PeriodIn]) -> list[PeriodData]:
         elif arena is not None and arena.institution_id != p.institution:
             errors.append(FieldError(f"{where}.arena", "wrong_institution", _(
                 "Læringsarenaen hører ikke til foretaket i perioden.")))
-        if p.agreement is not None:
-            errors.append(FieldError(f"{where}.agreement", "unsupported", _(
-                "Samarbeidsavtaler er ikke registrert i lisplan ennå; send null.")))
+        agreement = agreements.get(p.agreement) if p.agreement else None
+        if p.agreement and agreement is None:
+            errors.append(FieldError(f"{where}.agreement", "unknown", _(
+                "Ukjent samarbeidsavtale (id %(id)s).") % {"id": p.agreement}))
         out.append(PeriodData(
+            agreement=agreement,
             specialty=specialties[f"{where}.specialty"], institution=institution, arena=arena,
             start=p.start, end=p.end, service_place=(p.service_place or "").strip(),
             contact_person=(p.contact_person or "").strip()))

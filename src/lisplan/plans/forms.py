@@ -20,6 +20,7 @@ from lisplan.organisations.models import Institution, LearningArena
 from lisplan.plans import rules
 from lisplan.plans.models import Revision
 from lisplan.plans.services import PeriodData
+from lisplan.rotations.models import CollaborationAgreement
 
 ROW_KEY = re.compile(r"^periods-([A-Za-z0-9]{1,16})-")
 ROW_FIELD = re.compile(r"^periods-([A-Za-z0-9]{1,16})-institution$")
@@ -135,6 +136,10 @@ class PeriodForm(DesignsystemetForm, forms.Form):
                           error_messages={"invalid": _("Skriv datoen som dd.mm.åååå.")})
     contact_person = forms.CharField(
         label=_("Kontaktperson ved mottakende foretak"), max_length=200, required=False)
+    # Kept through edits (set through the API); choosing one in the editor is still to come.
+    agreement = forms.ModelChoiceField(
+        queryset=CollaborationAgreement.objects.all(), required=False,
+        widget=forms.HiddenInput)
 
     def __init__(self, *args, key: str, arenas: dict[int, list] | None = None,
                  options_url: str = "", **kwargs) -> None:
@@ -187,7 +192,7 @@ class PeriodForm(DesignsystemetForm, forms.Form):
             specialty=d.get("specialty"), institution=d.get("institution"),
             start=d.get("start"), end=d.get("end"), arena=d.get("arena"),
             service_place=d.get("service_place") or "",
-            contact_person=d.get("contact_person") or "")
+            contact_person=d.get("contact_person") or "", agreement=d.get("agreement"))
 
 
 def _label(chain: list[str]) -> str:
@@ -260,7 +265,8 @@ class PlanEditor:
                 PeriodForm(key=f"r{i}", arenas=arenas, options_url=options_url, initial={
                     "specialty": p.specialty_id, "institution": p.institution_id,
                     "arena": p.arena_id, "service_place": p.service_place, "start": p.start,
-                    "end": p.end, "contact_person": p.contact_person})
+                    "end": p.end, "contact_person": p.contact_person,
+                    "agreement": p.agreement_id})
                 for i, p in enumerate(periods)
             ]
         else:

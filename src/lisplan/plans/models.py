@@ -144,6 +144,10 @@ class Period(models.Model):
     contact_person = models.CharField(
         _("kontaktperson ved mottakende foretak"), max_length=200, blank=True
     )
+    agreement = models.ForeignKey(
+        "rotations.CollaborationAgreement", verbose_name=_("samarbeidsavtale (fagavtale)"),
+        null=True, blank=True, on_delete=models.PROTECT, related_name="plan_periods",
+    )
 
     class Meta:
         verbose_name = _("spesialiseringsperiode")

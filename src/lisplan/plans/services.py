@@ -25,6 +25,7 @@ CONTENT_FIELDS = [
 ]
 PERIOD_FIELDS = [
     "specialty", "institution", "arena", "service_place", "start", "end", "contact_person",
+    "agreement",
 ]
 
 
@@ -59,6 +60,7 @@ class PeriodData:
     arena: Any = None
     service_place: str = ""
     contact_person: str = ""
+    agreement: Any = None
 
 
 def _id(obj) -> Any:
@@ -78,9 +80,27 @@ def _check(revision: Revision, periods: list[PeriodData], *, strict: bool) -> li
         employment_start=employment.start if employment else None,
         employment_end=employment.end if employment else None,
     ))
-    problems = list(report.errors)
+    problems = list(report.errors) + _agreement_problems(revision, periods)
     if strict and report.warnings and not revision.outside_employment_confirmed:
         problems += report.warnings
+    return problems
+
+
+def _agreement_problems(revision: Revision, periods: list[PeriodData]) -> list[rules.Problem]:
+    """A linked collaboration agreement must be the employer's agreement with the period's
+    institution in the period's specialty."""
+    problems = []
+    for i, p in enumerate(periods):
+        a = p.agreement
+        if a is None:
+            continue
+        if (a.sending_id, a.receiving_id, a.specialty_id) != (
+                revision.employer_id, _id(p.institution), _id(p.specialty)):
+            problems.append(rules.Problem(
+                f"periods[{i}].agreement", "agreement_mismatch",
+                _("Samarbeidsavtalen gjelder %(sending)s → %(receiving)s i %(specialty)s, "
+                  "ikke denne perioden.") % {"sending": a.sending, "receiving": a.receiving,
+                                             "specialty": a.specialty}))
     return problems
 
 

@@ -99,56 +99,29 @@ class ReturnIn(Schema):
 
 class PeriodOut(Schema):
     id: int
-    specialty: str = Field(description="Spesialitetskode")
-    specialty_name: str
-    institution: int
-    institution_name: str
-    arena: int | None
+    specialty: str = Field(alias="specialty.code", description="Spesialitetskode")
+    specialty_name: str = Field(alias="specialty.name")
+    institution: int = Field(alias="institution_id")
+    institution_name: str = Field(alias="institution.name")
+    arena: int | None = Field(alias="arena_id")
     arena_name: str | None
     service_place: str
     start: dt.date
     end: dt.date
     contact_person: str
-    agreement: int | None = Field(None, description="Samarbeidsavtale (fagavtale), valgfri")
-
-    @staticmethod
-    def resolve_specialty(obj) -> str:
-        return obj.specialty.code
-
-    @staticmethod
-    def resolve_specialty_name(obj) -> str:
-        return obj.specialty.name
-
-    @staticmethod
-    def resolve_institution(obj) -> int:
-        return obj.institution_id
-
-    @staticmethod
-    def resolve_institution_name(obj) -> str:
-        return obj.institution.name
-
-    @staticmethod
-    def resolve_arena(obj) -> int | None:
-        return obj.arena_id
+    agreement: int | None = Field(
+        None, alias="agreement_id", description="Samarbeidsavtale (fagavtale), valgfri")
 
     @staticmethod
     def resolve_arena_name(obj) -> str | None:
         return obj.arena.name if obj.arena_id else None
 
-    @staticmethod
-    def resolve_agreement(obj) -> int | None:
-        return obj.agreement_id
-
 
 class SignatureOut(Schema):
     role: str = Field(description="leader eller trainee")
-    user: int
+    user: int = Field(alias="user_id")
     name: str
     signed_at: dt.datetime
-
-    @staticmethod
-    def resolve_user(obj) -> int:
-        return obj.user_id
 
 
 class ProblemOut(Schema):
@@ -159,15 +132,15 @@ class ProblemOut(Schema):
 
 class RevisionOut(Schema):
     id: int
-    plan: int = Field(description="Planens (seriens) id")
-    revision: int = Field(description="Revisjonsnummer: 1, 2, …")
-    trainee: int
-    trainee_name: str
-    employment: int | None
-    employer: int = Field(description="Arbeidsgiver/foretak (id)")
-    employer_name: str
-    specialty: str = Field(description="Spesialitetskode")
-    specialty_name: str
+    plan: int = Field(alias="plan_id", description="Planens (seriens) id")
+    revision: int = Field(alias="number", description="Revisjonsnummer: 1, 2, …")
+    trainee: int = Field(alias="plan.trainee_id")
+    trainee_name: str = Field(alias="plan.trainee.full_name")
+    employment: int | None = Field(alias="plan.employment_id")
+    employer: int = Field(alias="employer_id", description="Arbeidsgiver/foretak (id)")
+    employer_name: str = Field(alias="employer.name")
+    specialty: str = Field(alias="specialty.code", description="Spesialitetskode")
+    specialty_name: str = Field(alias="specialty.name")
     employee_number: str
     estimated_start: dt.date | None
     estimated_end: dt.date | None
@@ -183,7 +156,7 @@ class RevisionOut(Schema):
                         "superseded, eller expired (godkjent og gyldig_til passert)")
     signatures: list[SignatureOut]
     submitted_at: dt.datetime | None
-    approved_by: int | None
+    approved_by: int | None = Field(alias="approved_by_id")
     approved_by_name: str | None
     approved_at: dt.datetime | None
     valid_until: dt.date | None
@@ -193,42 +166,6 @@ class RevisionOut(Schema):
     version: int = Field(description="Send med ved PATCH; økes ved hver endring")
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @staticmethod
-    def resolve_plan(obj) -> int:
-        return obj.plan_id
-
-    @staticmethod
-    def resolve_revision(obj) -> int:
-        return obj.number
-
-    @staticmethod
-    def resolve_trainee(obj) -> int:
-        return obj.plan.trainee_id
-
-    @staticmethod
-    def resolve_trainee_name(obj) -> str:
-        return obj.plan.trainee.full_name
-
-    @staticmethod
-    def resolve_employment(obj) -> int | None:
-        return obj.plan.employment_id
-
-    @staticmethod
-    def resolve_employer(obj) -> int:
-        return obj.employer_id
-
-    @staticmethod
-    def resolve_employer_name(obj) -> str:
-        return obj.employer.name
-
-    @staticmethod
-    def resolve_specialty(obj) -> str:
-        return obj.specialty.code
-
-    @staticmethod
-    def resolve_specialty_name(obj) -> str:
-        return obj.specialty.name
 
     @staticmethod
     def resolve_revision_dates(obj) -> list[dt.date]:
@@ -247,10 +184,6 @@ class RevisionOut(Schema):
     @staticmethod
     def resolve_signatures(obj) -> list:
         return list(obj.signatures.all())
-
-    @staticmethod
-    def resolve_approved_by(obj) -> int | None:
-        return obj.approved_by_id
 
     @staticmethod
     def resolve_approved_by_name(obj) -> str | None:
@@ -281,21 +214,13 @@ def warnings_of(revision) -> list[rules.Problem]:
 
 class HistoryOut(Schema):
     id: int
-    at: dt.datetime
-    actor: int | None = Field(description="Brukerens id; null for systemet")
+    at: dt.datetime = Field(alias="created_at")
+    actor: int | None = Field(alias="actor_id", description="Brukerens id; null for systemet")
     actor_name: str
     action: str = Field(description="f.eks. plan.created, plan.changed, plan.submitted, "
                         "plan.signed, plan.sent_for_approval, plan.approved, plan.returned, "
                         "plan.revised, plan.superseded")
     changes: dict = Field(description="Endrede felt: {felt: [før, etter]}")
-
-    @staticmethod
-    def resolve_at(obj) -> dt.datetime:
-        return obj.created_at
-
-    @staticmethod
-    def resolve_actor(obj) -> int | None:
-        return obj.actor_id
 
 
 class ConflictOut(ErrorOut):

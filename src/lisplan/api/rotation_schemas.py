@@ -77,12 +77,12 @@ class GoalRefOut(Schema):
 class AgreementOut(Schema):
     id: int
     reference: str
-    sending: int
-    sending_name: str
-    receiving: int
-    receiving_name: str
-    specialty: str = Field(description="Spesialitetskode")
-    specialty_name: str
+    sending: int = Field(alias="sending_id")
+    sending_name: str = Field(alias="sending.name")
+    receiving: int = Field(alias="receiving_id")
+    receiving_name: str = Field(alias="receiving.name")
+    specialty: str = Field(alias="specialty.code", description="Spesialitetskode")
+    specialty_name: str = Field(alias="specialty.name")
     arenas: list[int]
     goals: list[GoalRefOut]
     prerequisites: list[GoalRefOut]
@@ -95,30 +95,6 @@ class AgreementOut(Schema):
     valid_from: dt.date
     valid_to: dt.date | None
     notes: str
-
-    @staticmethod
-    def resolve_sending(obj) -> int:
-        return obj.sending_id
-
-    @staticmethod
-    def resolve_sending_name(obj) -> str:
-        return obj.sending.name
-
-    @staticmethod
-    def resolve_receiving(obj) -> int:
-        return obj.receiving_id
-
-    @staticmethod
-    def resolve_receiving_name(obj) -> str:
-        return obj.receiving.name
-
-    @staticmethod
-    def resolve_specialty(obj) -> str:
-        return obj.specialty.code
-
-    @staticmethod
-    def resolve_specialty_name(obj) -> str:
-        return obj.specialty.name
 
     @staticmethod
     def resolve_arenas(obj) -> list[int]:
@@ -210,16 +186,16 @@ class CancelIn(Schema):
 
 class RequestOut(Schema):
     id: int
-    trainee: int
-    trainee_name: str
-    sending: int
-    sending_name: str
-    receiving: int
-    receiving_name: str
-    specialty: str
-    specialty_name: str
-    agreement: int | None
-    arena: int | None
+    trainee: int = Field(alias="trainee_id")
+    trainee_name: str = Field(alias="trainee.full_name")
+    sending: int = Field(alias="sending_id")
+    sending_name: str = Field(alias="sending.name")
+    receiving: int = Field(alias="receiving_id")
+    receiving_name: str = Field(alias="receiving.name")
+    specialty: str = Field(alias="specialty.code")
+    specialty_name: str = Field(alias="specialty.name")
+    agreement: int | None = Field(alias="agreement_id")
+    arena: int | None = Field(alias="arena_id")
     arena_name: str | None
     desired_start: dt.date
     agreed_start: dt.date | None
@@ -240,64 +216,16 @@ class RequestOut(Schema):
     cancelled_on: dt.date | None
     goals_reached: bool | None
     source: str
-    extends: int | None
-    vacancy: int | None
+    extends: int | None = Field(alias="extends_id")
+    vacancy: int | None = Field(alias="vacancy_id")
     comment: str
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
 
     @staticmethod
-    def resolve_trainee(obj) -> int:
-        return obj.trainee_id
-
-    @staticmethod
-    def resolve_trainee_name(obj) -> str:
-        return obj.trainee.full_name
-
-    @staticmethod
-    def resolve_sending(obj) -> int:
-        return obj.sending_id
-
-    @staticmethod
-    def resolve_sending_name(obj) -> str:
-        return obj.sending.name
-
-    @staticmethod
-    def resolve_receiving(obj) -> int:
-        return obj.receiving_id
-
-    @staticmethod
-    def resolve_receiving_name(obj) -> str:
-        return obj.receiving.name
-
-    @staticmethod
-    def resolve_specialty(obj) -> str:
-        return obj.specialty.code
-
-    @staticmethod
-    def resolve_specialty_name(obj) -> str:
-        return obj.specialty.name
-
-    @staticmethod
-    def resolve_agreement(obj) -> int | None:
-        return obj.agreement_id
-
-    @staticmethod
-    def resolve_arena(obj) -> int | None:
-        return obj.arena_id
-
-    @staticmethod
     def resolve_arena_name(obj) -> str | None:
         return obj.arena.name if obj.arena_id else None
-
-    @staticmethod
-    def resolve_extends(obj) -> int | None:
-        return obj.extends_id
-
-    @staticmethod
-    def resolve_vacancy(obj) -> int | None:
-        return obj.vacancy_id
 
 
 # --- vacancy candidates -----------------------------------------------------------------------

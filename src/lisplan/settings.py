@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "lisplan.audit",
     "lisplan.accounts",
     "lisplan.organisations",
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "lisplan.trainees",
     "lisplan.notifications",
     "lisplan.plans",
+    "lisplan.iup",
     "lisplan.progress",
     "lisplan.rotations",
     "lisplan.allocation",
@@ -175,3 +178,7 @@ LOGGING = {
 
 PAGE_SIZE = 50
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background work (reminders, imports, allocation runs): django-tasks with the database backend.
+# A worker runs them: `lisplan db_worker` (scripts/start starts one beside the web server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

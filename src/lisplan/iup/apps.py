@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IupConfig(AppConfig):
+    name = "lisplan.iup"
+    verbose_name = "Individuelle utdanningsplaner"

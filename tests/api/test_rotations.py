@@ -5,6 +5,7 @@ query counts on the lists."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -12,6 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from lisplan.accounts.models import RoleAssignment
+from lisplan.audit.models import AuditEvent
 from lisplan.rotations import services
 from lisplan.rotations.models import CollaborationAgreement, RotationRequest, Status
 from tests import factories as f
@@ -515,3 +518,103 @@ def test_candidate_queries_are_constant(world, api, people, agreement, forwarded
     with CaptureQueriesContext(connection) as many:
         assert ok(leader.get(CANDIDATES, **params))["count"] == 3
     assert len(many) == len(few)
+
+
+# --- cross-region registration: export (JSON, PDF) and the external answer ------------------
+# Scoped as the export pages: 404 outside `register.view`, 403 without `register.forward` on
+# the request, 400 for a state with nothing to send.
+
+
+def _pypdf():
+    return pytest.importorskip("pypdf")
+
+
+@pytest.fixture
+def bergen_request(world):
+    """A wish forwarded from UNN to Helse Bergen (another region, no coordinator in lisplan)."""
+    actor = world.users["local_coordinator"]
+    services.agreement_create(
+        actor=actor, sending=world.unn, receiving=world.bergen, specialty=world.specialty,
+        duration_months=2, capacity=1, valid_from=dt.date(2024, 1, 1), reference="HB-ORT-1")
+    RoleAssignment.objects.filter(user=world.users["outsider"]).delete()
+    world.trainee.hpr_number = "7654321"
+    world.trainee.save()
+    r = services.request_create(actor=actor, trainee=world.trainee, receiving=world.bergen,
+                                specialty=world.specialty, desired_start=dt.date(2027, 2, 1),
+                                wish=True, comment="Ønsker vårsemesteret.")
+    return services.request_forward(actor=actor, request=r)
+
+
+def test_export_json_is_the_form_record(world, api, bergen_request):
+    data = ok(api("local_coordinator").get(f"{REQUESTS}/{bergen_request.pk}/export"))
+    assert data["format"] == "lisplan.rotation-registration/1"
+    assert data["id"] == bergen_request.pk and data["status"] == "forwarded"
+    assert data["trainee"]["name"] == "Tora Trainee" and data["trainee"]["hpr_number"] == "7654321"
+    assert data["employment"]["employer_code"] == world.unn.code
+    assert data["receiving"]["code"] == world.bergen.code
+    assert data["agreement"]["reference"] == "HB-ORT-1"
+    assert data["period"] == {"desired_start": "2027-02-01", "agreed_start": None,
+                              "duration_months": 2, "end": "2027-03-31",
+                              "refunded_by_employer": True}
+    assert data["register"]["registered_on"] == bergen_request.forwarded_on.isoformat()
+    assert data["exported_by"]["name"] == world.users["local_coordinator"].get_full_name()
+    assert data["comment"] == "Ønsker vårsemesteret."
+
+
+def test_export_pdf(world, api, bergen_request):
+    response = api("local_coordinator").get(f"{REQUESTS}/{bergen_request.pk}/export/pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "innmelding-tora-trainee-hb.pdf" in response["Content-Disposition"]
+    text = " ".join("\n".join(p.extract_text() for p in _pypdf().PdfReader(
+        io.BytesIO(response.content)).pages).split())
+    for expected in ("INNMELDING TIL SPESIALISERINGSPERIODE", "Tora Trainee", "7654321",
+                     "Helse Bergen HF", "01.02.2027"):
+        assert expected in text, expected
+
+
+@pytest.mark.parametrize("suffix", ["export", "export/pdf"])
+def test_export_refusals(world, api, bergen_request, suffix):
+    path = f"{REQUESTS}/{bergen_request.pk}/{suffix}"
+    # they see the request, but do not forward for the sending side
+    for persona in ("trainee", "leader", "supervisor"):
+        assert error(api(persona).get(path), 403), persona
+    assert error(api("local_coordinator").get(f"{REQUESTS}/999999/{suffix}"), 404)
+    services.request_cancel(actor=world.users["local_coordinator"], request=bergen_request,
+                            reason="Trukket")
+    assert fields(api("local_coordinator").get(path)) == {("status", "invalid_state")}
+
+
+def test_export_outside_scope_is_404(world, api, bergen_request, people):
+    """Another trust's coordinator (NLSH) cannot see UNN's request to Bergen."""
+    assert error(api("nlsh_coordinator").get(f"{REQUESTS}/{bergen_request.pk}/export"), 404)
+
+
+def test_external_answer_accepted_with_start(world, api, bergen_request):
+    world.trainee.employments.update(permanent=True)
+    body = {"accepted": True, "start": "2027-02-01", "comment": "Velkommen"}
+    data = ok(api("local_coordinator").post(
+        f"{REQUESTS}/{bergen_request.pk}/external-answer", body))
+    assert data["status"] == Status.START_AGREED and data["agreed_start"] == "2027-02-01"
+    event = AuditEvent.objects.filter(action="register.external_answer",
+                                      object_id=str(bergen_request.pk)).get()
+    assert event.changes["answer"] == [None, "accepted"]
+
+
+def test_external_answer_refusals(world, api, bergen_request, people, agreement):
+    path = f"{REQUESTS}/{bergen_request.pk}/external-answer"
+    assert fields(api("local_coordinator").post(path, {"accepted": False,
+                                                       "start": "2027-02-01"})) == {
+        ("start", "start_with_decline")}
+    assert error(api("trainee").post(path, {"accepted": False}), 403)
+    assert error(api("nlsh_coordinator").post(path, {"accepted": False}), 404)
+    assert "accepted" in {f for f, _code in fields(api("local_coordinator").post(path, {}))}
+    # NLSH answers in lisplan itself
+    nlsh = services.request_create(
+        actor=world.users["local_coordinator"], trainee=world.trainee, receiving=world.nlsh,
+        specialty=world.specialty, desired_start=dt.date(2028, 2, 1))
+    assert fields(api("local_coordinator").post(
+        f"{REQUESTS}/{nlsh.pk}/external-answer", {"accepted": True})) == {
+        ("receiving", "not_external")}
+    data = ok(api("local_coordinator").post(path, {"accepted": False, "comment": "Fullt"}))
+    assert data["status"] == Status.CANCELLED and "Fullt" in data["comment"]
+    assert RotationRequest.objects.get(pk=bergen_request.pk).status == Status.CANCELLED

@@ -167,3 +167,60 @@ def test_every_trainee_can_sign_and_rerun_replaces_the_plans():
     assert sorted(Revision.objects.values_list(
         "plan__trainee__hpr_number", "number", "status", "valid_until")) == first
     assert ImplementationPlan.objects.filter(trainee__demo=False).count() == 0
+
+
+def test_demo_plans_have_their_history_and_agreement_links():
+    """Every demo revision's key steps are in the audit history, as the services write them;
+    periods at a partner link the employer's matching agreement where one is valid."""
+    from lisplan.audit.models import AuditEvent
+    from lisplan.audit.services import events_for
+    from lisplan.plans.models import Period
+    from lisplan.plans.services import PeriodData, agreement_problems
+    from lisplan.rotations.models import CollaborationAgreement
+
+    demo()
+    revisions = {r.pk: r for r in Revision.objects.select_related("plan__trainee")
+                 .prefetch_related("signatures")}
+    events = list(AuditEvent.objects.filter(object_type="plans.revision",
+                                            object_id__in=[str(pk) for pk in revisions]))
+    by_revision: dict[int, Counter] = {}
+    for e in events:
+        by_revision.setdefault(int(e.object_id), Counter())[e.action] += 1
+    for pk, r in revisions.items():
+        actions = by_revision.get(pk, Counter())
+        assert actions["plan.created" if r.number == 1 else "plan.revised"] == 1, (r, actions)
+        assert actions["plan.signed"] == len(r.signatures.all()), (r, actions)
+        assert actions["plan.approved"] == (1 if r.approved_at else 0), (r, actions)
+        assert actions["plan.superseded"] == (1 if r.status == Status.SUPERSEDED else 0)
+        assert actions["plan.returned"] == (1 if r.return_comment else 0)
+    e = next(e for e in events if e.action == "plan.approved")
+    r = revisions[int(e.object_id)]
+    assert (e.created_at, e.actor_name, e.trainee_id) == (
+        r.approved_at, r.approved_by.get_full_name(), r.plan.trainee_id)
+    assert e.actor_id is None  # demo users are replaced on re-run; the events stay
+    assert e.object_repr == str(r) and e.changes["status"] == ["awaiting_approval", "approved"]
+    assert e.request_id == "demo"
+    # the plan page's history reads them, oldest step first
+    trainee_plan = Revision.objects.filter(plan__trainee__user__username="trainee",
+                                           status=Status.APPROVED).get()
+    history = list(events_for(trainee_plan).order_by("created_at", "id"))
+    assert [h.action for h in history][0] == "plan.revised"
+    assert history[-1].action == "plan.approved"
+
+    partner = Period.objects.exclude(institution_id=models_f("revision__employer_id"))
+    linked = list(partner.filter(agreement__isnull=False).select_related("agreement", "revision"))
+    assert linked and partner.filter(agreement__isnull=True).exists()  # only where one exists
+    for p in linked:
+        assert not agreement_problems(p.revision.employer_id, [PeriodData(
+            specialty=p.specialty_id, institution=p.institution_id, start=p.start, end=p.end,
+            agreement=p.agreement)])
+        assert p.agreement.valid_on(p.start) and p.agreement.demo
+    # a re-run replaces the agreements the plans link (no protected-key refusal)
+    demo()
+    assert CollaborationAgreement.objects.filter(demo=True, plan_periods__isnull=False).exists()
+
+
+def models_f(name):
+    from django.db.models import F
+
+    return F(name)

@@ -524,18 +524,118 @@ def test_arena_options_for_the_chosen_institution(client, world, draft):
         endpoint, {"periods-x1-institution": world.unn.pk}).status_code == 403
 
 
-def test_editor_keeps_a_linked_agreement(client, world, draft):
-    from lisplan.plans.models import Period
+@pytest.fixture
+def agreements(world):
+    """UNN → NLSH in orthopaedics (valid, and an expired one), and agreements that must not be
+    offered: another sender, another specialty."""
     from lisplan.rotations.services import agreement_create
 
-    agreement = agreement_create(actor=world.users["admin"], sending=world.unn,
-                                 receiving=world.nlsh, specialty=world.specialty,
-                                 duration_months=6, capacity=1, valid_from=dt.date(2024, 1, 1))
-    Period.objects.filter(revision=draft).update(agreement=agreement)
+    admin = world.users["admin"]
+    other = f.SpecialtyFactory(code="XYZ", name="Annen spesialitet")
+
+    def make(**kw):
+        data = {"sending": world.unn, "receiving": world.nlsh, "specialty": world.specialty,
+                "duration_months": 6, "capacity": 1, "valid_from": dt.date(2024, 1, 1), **kw}
+        return agreement_create(actor=admin, **data)
+    return type("Agreements", (), {
+        "valid": make(reference="NLSH-ORT-1", valid_to=dt.date(2099, 12, 31)),
+        "expired": make(reference="GAMMEL", valid_from=dt.date(2020, 1, 1),
+                        valid_to=dt.date(2021, 12, 31)),
+        "other_sender": make(sending=world.bergen, reference="BERGEN"),
+        "other_specialty": make(specialty=other, reference="ANNEN"),
+    })
+
+
+def test_editor_offers_the_employers_agreements_for_the_row(client, world, draft, agreements):
+    from lisplan.plans.models import Period
+
+    Period.objects.filter(revision=draft).update(agreement=agreements.valid)
     html = login(client, world, "leader").get(url("edit", draft.pk)).content.decode()
-    assert f'name="periods-r0-agreement" value="{agreement.pk}"' in html
+    select = html[html.index('<select name="periods-r0-agreement"'):]
+    select = select[:select.index("</select>")]
+    assert f'<option value="{agreements.valid.pk}" selected>' in select
+    assert "NLSH-ORT-1" in select and "6 mnd." in select and "31.12.2099" in select
+    for refused in ("GAMMEL", "BERGEN", "ANNEN"):
+        assert refused not in select
+    # the institution and the specialty both refresh the row's selects
+    assert html.count(f'hx-get="{url("arena_options", draft.pk)}"') == 2
     data = plan_post(draft, world, row("a", world.specialty.pk, world.nlsh.pk, "2026-01-01",
                                        "2026-06-30"))
-    data["periods-a-agreement"] = str(agreement.pk)
+    data["periods-a-agreement"] = str(agreements.valid.pk)
     assert client.post(url("edit", draft.pk), data).status_code == 302
-    assert draft.periods.get().agreement == agreement
+    assert draft.periods.get().agreement == agreements.valid
+    data["periods-a-agreement"] = ""
+    data["version"] = draft.version + 1
+    assert client.post(url("edit", draft.pk), data).status_code == 302
+    assert draft.periods.get().agreement is None  # unlinking is a choice too
+
+
+def test_row_options_refresh_the_agreement_select(client, world, draft, agreements):
+    login(client, world, "leader")
+    endpoint = url("arena_options", draft.pk)
+    query = {"periods-x1-institution": world.nlsh.pk, "periods-x1-specialty": world.specialty.pk,
+             "periods-x1-agreement": "", "employer": world.unn.pk}
+    response = client.get(endpoint, query)
+    html = response.content.decode()
+    assert response["HX-Trigger"] == "lp-rows-changed"  # the live check runs again
+    assert html.startswith('<select name="periods-x1-arena"')
+    agreement = html[html.index('<select name="periods-x1-agreement"'):]
+    assert 'hx-swap-oob="true"' in agreement and 'id="id_periods-x1-agreement"' in agreement
+    assert "NLSH-ORT-1" in agreement and "Ingen fagavtale valgt" in agreement
+    assert not [ref for ref in ("GAMMEL", "BERGEN", "ANNEN") if ref in agreement]
+    # a changed institution drops the old choice that no longer fits
+    query.update({"periods-x1-institution": world.bergen.pk,
+                  "periods-x1-agreement": agreements.valid.pk})
+    html = client.get(endpoint, query).content.decode()
+    assert "Ingen gyldig fagavtale" in html and "NLSH-ORT-1" not in html
+    assert '<option value="" selected>' in html.split('name="periods-x1-agreement"')[1]
+    # the employer's own institution has no agreement; nothing chosen yet says what to do
+    query.update({"periods-x1-institution": world.unn.pk, "periods-x1-agreement": ""})
+    assert "Ikke aktuelt ved eget foretak" in client.get(endpoint, query).content.decode()
+    query.update({"periods-x1-specialty": ""})
+    assert "Velg foretak og spesialitet først" in client.get(endpoint, query).content.decode()
+
+
+def test_a_mismatched_agreement_is_named_by_its_field(client, world, draft, agreements):
+    data = plan_post(draft, world, row("a", world.specialty.pk, world.nlsh.pk, "2026-01-01",
+                                       "2026-06-30"))
+    data["periods-a-agreement"] = str(agreements.other_sender.pk)
+    login(client, world, "leader")
+    html = client.post(url("check", draft.pk), data).content.decode()  # the live check
+    assert ('id="id_periods-a-agreement_error" hx-swap-oob="true">Samarbeidsavtalen gjelder '
+            "Helse Bergen HF → Nordlandssykehuset HF") in html
+    assert "1 feil må rettes" in html
+    response = client.post(url("edit", draft.pk), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#id_periods-a-agreement"' in html and "ikke denne perioden" in html
+    # the refused choice stays selected (nothing the user chose is lost), marked as not fitting
+    assert f'<option value="{agreements.other_sender.pk}" selected>' in html
+    assert "passer ikke til perioden" in html
+    assert draft.periods.get().agreement is None  # nothing saved
+
+
+def test_revision_page_lists_its_events(client, world, draft):
+    """What happened to the revision, oldest first, in words: who, when, what (the audit
+    events `services` wrote); the trainee sees them like the API's history."""
+    html = login(client, world, "trainee").get(url("revision", draft.pk)).content.decode()
+    section = html[html.index('id="events-heading"'):]
+    assert "Planen er opprettet" in section and world.users["leader"].get_full_name() in section
+    services.revision_submit(actor=world.users["trainee"], revision=draft)
+    services.revision_sign(actor=world.users["trainee"], revision=draft)
+    services.revision_sign(actor=world.users["leader"], revision=draft)
+    services.revision_approve(actor=world.users["local_coordinator"], revision=draft)
+    html = client.get(url("revision", draft.pk)).content.decode()
+    section = html[html.index('id="events-heading"'):]
+    order = ["Planen er opprettet", "Sendt til signering", "Signert", "Signert",
+             "Sendt til godkjenning hos lokal koordinator", "Godkjent"]
+    positions = [section.index(label, section.index(order[i - 1]) + 1 if i else 0)
+                 for i, label in enumerate(order)]
+    assert positions == sorted(positions)
+    assert "(Arbeidstaker)" in section and "(Leder med personalansvar)" in section
+    assert world.users["local_coordinator"].get_full_name() in section
+    new = services.revision_revise(actor=world.users["leader"], revision=draft)
+    section = client.get(url("revision", new.pk)).content.decode()
+    section = section[section.index('id="events-heading"'):]
+    assert "Revisjonen er laget fra den godkjente planen" in section
+    assert "Godkjent" not in section.split("</table>")[0]  # only this revision's events

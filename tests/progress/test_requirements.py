@@ -37,7 +37,8 @@ def test_shipped_files_load():
     assert not book.on(D(2024, 1, 1)).leave_rule("parental").counts
     caps = {c.code: c.months for c in book.on(D(2024, 1, 1)).caps}
     assert caps == {"other_specialty": 39, "old_scheme": 78}
-    assert {s.code for s in rq.requirement_sets()} == {"hospital", "alm"}
+    assert {s.code for s in rq.requirement_sets()} == {"hospital", "alm", "sam"}
+    assert book.month_minimum == "calendar"
 
 
 def test_every_fact_has_source_and_verified_flag():
@@ -78,7 +79,8 @@ def test_pick_by_specialty_kind_and_date():
     sets = rq.requirement_sets()
     assert rq.pick_requirement_set(sets, "ALM", "community", D(2024, 1, 1)).code == "alm"
     assert rq.pick_requirement_set(sets, "ORT", "hospital", D(2024, 1, 1)).code == "hospital"
-    assert rq.pick_requirement_set(sets, "SAM", "community", D(2024, 1, 1)) is None
+    assert rq.pick_requirement_set(sets, "SAM", "community", D(2024, 1, 1)).code == "sam"
+    assert rq.pick_requirement_set(sets, "XYZ", "community", D(2024, 1, 1)) is None
     assert rq.pick_requirement_set(sets, "ORT", "hospital", D(2018, 1, 1)) is None
 
 

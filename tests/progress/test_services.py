@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from lisplan.audit.models import AuditEvent
 from lisplan.progress import services
 from lisplan.progress.ledger_input import build_inputs
-from lisplan.progress.models import ActivityRecord, GoalStatus, ProgressSummary
+from lisplan.progress.models import ActivityRecord, GoalApproval, GoalStatus, ProgressSummary
 from lisplan.progress.queries import goal_rows, progress_trainee
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +55,11 @@ def test_approval_is_for_the_version_valid_on_the_approval_date(world, goals):
 
 def test_tightened_goal_earlier_approval_no_longer_counts_activities_do(world, goals):
     leader = world.users["leader"]
-    services.goal_set(actor=leader, trainee=world.trainee, goal=goals["ort2_old"],
-                      status="approved", assessment="panel", approved_on=dt.date(2025, 1, 10))
+    # Approved in January 2025, before the goal was tightened (as the import records it; the
+    # service no longer approves a version that is not valid today).
+    GoalApproval.objects.create(trainee=world.trainee, goal=goals["ort2_old"],
+                                status="approved", assessment="panel", approved_by=leader,
+                                approved_on=dt.date(2025, 1, 10))
     services.activity_create(actor=world.users["trainee"], trainee=world.trainee,
                              kind="procedure", title="Hofteprotese", date=dt.date(2025, 1, 5),
                              count=3, goals=[goals["ort2_old"]])
@@ -123,3 +126,21 @@ def test_inputs_from_employments_service_periods_and_leave(world):
     cats = sorted(p.category for p in inp.periods)
     assert cats == ["lis1", "specialty"]
     assert inp.leave[0].kind == "parental"
+
+
+def test_approving_a_version_that_is_no_longer_valid_is_refused(world, goals):
+    """An approval records the version it approves; a stale version (the page was opened
+    before the goal was tightened) is refused with a message naming both versions."""
+    leader = world.users["leader"]
+    with pytest.raises(services.StaleGoalVersion) as exc:
+        services.goal_set(actor=leader, trainee=world.trainee, goal=goals["ort2_old"],
+                          status="approved", assessment="panel")
+    assert exc.value.current == goals["ort2"]
+    assert "01.03.2026" in exc.value.messages[0] and "01.03.2019" in exc.value.messages[0]
+    assert not GoalApproval.objects.exists()
+    row = services.goal_set(actor=leader, trainee=world.trainee, goal=goals["ort2"],
+                            status="approved", assessment="panel")
+    assert row.goal == goals["ort2"] and row.goal.valid_from == dt.date(2026, 3, 1)
+    # marking an old version as started is not an approval and is not refused
+    services.goal_set(actor=world.users["trainee"], trainee=world.trainee,
+                      goal=goals["ort2_old"], status="in_progress")

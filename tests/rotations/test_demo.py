@@ -100,3 +100,28 @@ def test_deterministic_and_replaced_on_rerun(demo):
     assert snapshot() == first
     assert CollaborationAgreement.objects.count() == agreements
     assert Vacancy.objects.count() == 1
+
+
+def test_agreements_with_prerequisites_show_every_state(demo):
+    """About half the agreements within Helse Nord require goals before start (the demo
+    trainee's one always); the eligibility column finds them met, expected and missing."""
+    with_prerequisites = CollaborationAgreement.objects.filter(
+        demo=True, prerequisites__isnull=False).distinct()
+    nord = CollaborationAgreement.objects.filter(demo=True, receiving__region__code="NORD")
+    assert 0.25 * nord.count() <= with_prerequisites.count() <= 0.75 * nord.count()
+    assert with_prerequisites.filter(sending__code="UNN", receiving__code="NLSH",
+                                     specialty__code="ORT").exists()
+    for a in with_prerequisites.prefetch_related("prerequisites", "goals"):
+        codes = {g.code for g in a.prerequisites.all()}
+        assert 1 <= len(codes) <= 3
+        assert not codes & {g.code for g in a.goals.all()}  # not what the period itself gives
+        assert {g.specialty_id for g in a.prerequisites.all()} == {a.specialty_id}
+    requests = list(RotationRequest.objects.filter(agreement__in=with_prerequisites))
+    assert "met" not in {p.state for e in queries.eligibility(requests).values()
+                         for p in e.prerequisites}  # no goal approvals yet
+    from lisplan.progress.demo import load_progress_demo
+
+    load_progress_demo(seed=7, today=timezone.localdate())
+    states = Counter(p.state for e in queries.eligibility(requests).values()
+                     for p in e.prerequisites)
+    assert states["missing"] and states["met"] + states["expected"], states

@@ -95,6 +95,40 @@ def test_sync_from_plan_creates_updates_and_cancels(world, nlsh, agreement, appr
     assert Notification.objects.filter(user=nlsh.coordinator, kind="rotations.cancelled").exists()
 
 
+def test_sync_from_plan_uses_the_periods_linked_agreement(world, nlsh, agreement, approved_plan):
+    """A period that names its agreement gets that one, not the newest valid one the lookup
+    would guess; a revision that links another agreement moves the request to it."""
+    coordinator = world.users["local_coordinator"]
+    newer = services.agreement_create(
+        actor=coordinator, sending=world.unn, receiving=world.nlsh, specialty=world.specialty,
+        duration_months=3, capacity=2, valid_from=dt.date(2025, 1, 1), arenas=[nlsh.arena])
+    assert services.find_agreement(sending=world.unn, receiving=world.nlsh,
+                                   specialty=world.specialty,
+                                   on=dt.date(2027, 1, 1)) == newer  # what a guess would pick
+    away = PeriodData(specialty=world.specialty, institution=world.nlsh, arena=nlsh.arena,
+                      start=dt.date(2027, 1, 1), end=dt.date(2027, 6, 30), agreement=agreement)
+    revision = approved_plan([away])
+    [request] = RotationRequest.objects.filter(trainee=world.trainee,
+                                               source=RotationRequest.Source.PLAN)
+    assert request.agreement == agreement  # the approval ran the sync with the linked one
+
+    draft = plans.revision_revise(actor=coordinator, revision=revision)
+    draft.periods.filter(institution=world.nlsh).update(agreement=newer)
+    approved_plan(None, revision=draft)
+    request.refresh_from_db()
+    assert request.agreement == newer and request.version > 1
+    event = request_events(request)[-1]
+    assert event.action == "register.updated_from_plan"
+    assert "agreement" in event.changes
+
+
+def request_events(request):
+    from lisplan.audit.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(object_id=str(request.pk),
+                                          action__startswith="register.").order_by("pk"))
+
+
 def test_conflict_between_trusts_flagged_to_regional_coordinator(world, nlsh, agreement,
                                                                  forwarded):
     helg = f.InstitutionFactory(code="HELG", name="Helgelandssykehuset", region=world.unn.region)

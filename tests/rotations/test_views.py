@@ -242,3 +242,26 @@ def test_constant_queries_on_queues_over_groups(client, world, nlsh, agreement):
     with CaptureQueriesContext(connection) as more:
         client.get(reverse("rotations:queues"))
     assert len(more) == len(few)
+
+
+def test_step_urls_are_norwegian_and_the_page_links_them(client, world, forwarded, nlsh):
+    """The steps' paths are Norwegian like the other pages (ASCII), the URL names unchanged;
+    the request page links exactly the steps the user may take."""
+    from lisplan.rotations.views import ACTION_SLUGS, ACTIONS
+
+    assert set(ACTION_SLUGS) == set(ACTIONS)
+    paths = {name: reverse(f"rotations:request_{name.replace('-', '_')}", args=[forwarded.pk])
+             for name in ACTIONS}
+    base = reverse("rotations:request", args=[forwarded.pk])
+    assert paths["forward"] == f"{base}videresend/" and paths["offer"] == f"{base}tilby/"
+    assert paths["answer"] == f"{base}svar/" and paths["cancel"] == f"{base}avbryt/"
+    assert paths["agree-start"] == f"{base}avtal-oppstart/"
+    for path in paths.values():
+        slug = path.removeprefix(base).strip("/")
+        assert slug.isascii() and slug == slug.lower() and slug not in ACTIONS, slug
+    html = get(client, nlsh.coordinator, base).content.decode()
+    assert f'href="{paths["offer"]}"' in html  # the receiving coordinator offers
+    assert f'href="{paths["cancel"]}"' not in html  # the sending side cancels
+    html = get(client, world.users["local_coordinator"], base).content.decode()
+    assert f'href="{paths["cancel"]}"' in html and f'href="{paths["offer"]}"' not in html
+    assert client.get(paths["cancel"]).status_code == 200

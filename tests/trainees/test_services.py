@@ -100,6 +100,25 @@ def test_database_refuses_audit_update_on_postgresql(world):
         AuditEvent.objects.all().update(action="tampered")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_user_only_unlinks_their_audit_events_on_postgresql(world):
+    from django.db import connection, transaction
+    from django.db.utils import DatabaseError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only")
+    actor = world.users["local_coordinator"]
+    services.trainee_update(actor=actor, trainee=world.trainee, phone="99999999")
+    event = AuditEvent.objects.get(action="trainee.changed")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(actor=None, action="tampered")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    actor.delete()
+    event = AuditEvent.objects.get(pk=event.pk)
+    assert event.actor_id is None and event.actor_name and event.action == "trainee.changed"
+
+
 def test_new_permanent_employment_enters_the_rotation_register(world):
     from lisplan.rotations.models import RegisterEntry
 
@@ -120,3 +139,21 @@ def test_leave_refreshes_the_progress_summary(world):
     services.leave_create(actor=world.users["local_coordinator"], trainee=world.trainee,
                           kind="parental", start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30))
     assert ProgressSummary.objects.filter(trainee=world.trainee).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_demos_own_events_may_be_deleted_on_postgresql(world):
+    from django.db import connection, transaction
+    from django.db.utils import DatabaseError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only")
+    services.trainee_update(actor=None, trainee=world.trainee, phone="99999999")
+    demo = AuditEvent.objects.create(action="plan.created", object_type="plans.revision",
+                                     object_id="1", request_id="demo")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(pk=demo.pk).update(request_id="x")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.exclude(pk=demo.pk).delete()
+    AuditEvent.objects.filter(pk=demo.pk).delete()
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["trainee.changed"]

@@ -64,3 +64,19 @@ def test_revoke_only_by_post_and_only_signed_in(client, world):
     client.force_login(world.users["leader"])
     assert client.get(url).status_code == 405
     assert ApiToken.objects.filter(pk=token.pk).exists()
+
+
+def test_issue_and_revoke_are_audited_without_the_key(client, world):
+    from lisplan.audit.models import AuditEvent
+
+    user = world.users["leader"]
+    client.force_login(user)
+    client.post(TOKENS, {"name": "Personalportalen"})
+    token = ApiToken.objects.get(user=user)
+    client.post(reverse("api_token_revoke", args=[token.pk]))
+    events = AuditEvent.objects.filter(object_type="accounts.apitoken", object_id=str(token.pk))
+    assert [e.action for e in events.order_by("pk")] == ["api_token.issued", "api_token.revoked"]
+    assert all(e.actor == user for e in events)
+    issued = events.get(action="api_token.issued")
+    assert issued.changes["prefix"] == [None, token.prefix]
+    assert token.token_hash not in str(issued.changes)

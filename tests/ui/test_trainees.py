@@ -177,3 +177,22 @@ def test_history_is_not_shown_for_other_trainees_events(client, world):
                               actor_name="Noen Andre")
     client.force_login(world.users["local_coordinator"])
     assert "Noen Andre" not in client.get(detail(world.trainee)).content.decode()
+
+
+def test_history_shows_plan_events_with_their_periods(client, world):
+    """A plan's audit snapshot holds its periods (a related list, not a field): the history
+    names the step in words and does not break on it."""
+    import datetime as dt
+
+    from lisplan.plans import services as plan_services
+
+    period = plan_services.PeriodData(specialty=world.specialty, institution=world.nlsh,
+                                      start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30))
+    plan_services.plan_create(actor=world.users["leader"], trainee=world.trainee,
+                              estimated_start=dt.date(2024, 1, 1),
+                              estimated_end=dt.date(2029, 6, 30), periods=[period])
+    client.force_login(world.users["local_coordinator"])
+    response = client.get(detail(world.trainee))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Gjennomføringsplan opprettet" in html and "plan.created" not in html

@@ -47,6 +47,15 @@ PERMISSIONS: dict[str, str] = {
     "progress.view": _("Se progresjon: læringsmål, læringsaktiviteter og tjenestetid"),
     "progress.record": _("Registrere læringsaktiviteter og markere læringsmål som påbegynt"),
     "progress.approve": _("Godkjenne læringsmål og registrere tjenesteperioder"),
+    "progress.import": _("Importere læringsmål og læringsaktiviteter fra regneark"),
+    "allocation.view": _("Se fordelingskjøringer, foreslåtte oppstarter og prognoser"),
+    "allocation.run": _("Starte fordelingskjøringer for regionen"),
+    "allocation.run_national": _("Starte fordelingskjøringer for hele landet"),
+    "iup.view": _("Se individuelle utdanningsplaner (IUP)"),
+    "iup.edit": _("Opprette og fylle ut individuelle utdanningsplaner"),
+    "iup.sign": _("Signere individuelle utdanningsplaner"),
+    "iup.template": _("Fylle ut mal for formelle krav (tabell 3) for spesialiteten"),
+    "iup.report": _("Se arbeidsliste og kompletthetsrapport for utdanningsplaner"),
 }
 
 _EVERYONE = {"organisation.view", "catalogue.view", "token.manage", "notification.view"}
@@ -84,6 +93,33 @@ _ROTATION_ROLE_PERMISSIONS: dict[str, set[str]] = {
 for _role, _perms in _ROTATION_ROLE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
+# Education plans (IUP): the leader signs and edits for their arena; the education lead (UAO)
+# fills in the table-3 template and follows plans in their specialty; coordinators follow.
+_IUP_ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.LEADER: {"iup.view", "iup.edit", "iup.sign", "iup.report"},
+    Role.EDUCATION_LEAD: {"iup.view", "iup.edit", "iup.template", "iup.report"},
+    Role.EDUCATION_COORDINATOR_PHYSICIAN: {"iup.view", "iup.report"},
+    Role.LOCAL_COORDINATOR: {"iup.view", "iup.report"},
+    Role.REGIONAL_COORDINATOR: {"iup.view", "iup.report"},
+}
+for _role, _perms in _IUP_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
+
+# Allocation runs (lisplan.allocation): the region runs plans, the receiving coordinator reads
+# them to make offers; national runs only for the planner (and the administrator).
+_ALLOCATION_ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.LOCAL_COORDINATOR: {"allocation.view"},
+    Role.REGIONAL_COORDINATOR: {"allocation.view", "allocation.run"},
+    Role.PLANNER: {"allocation.view", "allocation.run", "allocation.run_national"},
+}
+for _role, _perms in _ALLOCATION_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
+
+# Progress import (web upload of the spreadsheet): the local coordinator, for the trainees in
+# their `progress.approve` scope (the importer refuses rows for anyone else).
+ROLE_PERMISSIONS[Role.LOCAL_COORDINATOR] = ROLE_PERMISSIONS[Role.LOCAL_COORDINATOR] | {
+    "progress.import"}
+
 # Relationship grants: a trainee acts on their own record and plans, a supervisor sees their
 # supervisees.
 RELATIONSHIP_PERMISSIONS: dict[str, set[str]] = {
@@ -93,6 +129,8 @@ RELATIONSHIP_PERMISSIONS: dict[str, set[str]] = {
 }
 RELATIONSHIP_PERMISSIONS["self"] |= {"register.view", "register.answer", "agreement.view"}
 RELATIONSHIP_PERMISSIONS["supervisee"] |= {"register.view"}
+RELATIONSHIP_PERMISSIONS["self"] |= {"iup.view", "iup.edit", "iup.sign"}
+RELATIONSHIP_PERMISSIONS["supervisee"] |= {"iup.view", "iup.edit", "iup.sign", "iup.report"}
 # The receiving institution's coordinator (and its leaders, the regional coordinator) on
 # requests forwarded to them: an institution scope on the request's `receiving`, applied to
 # these permissions only (`_rotation_request_q`); never one of `Grants.relations`.
@@ -241,8 +279,18 @@ def _scope_q(user, g: Grants, permission: str, model: type[Model]) -> Q:
         return Q(trainee_id__in=visible)
     if label == "plans.Revision":
         return _revision_q(user, g, permission)
+    if label in {"iup.EducationPlan", "iup.Revision"}:
+        from lisplan.trainees.models import Trainee
+
+        visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
+        field = "trainee_id" if label == "iup.EducationPlan" else "plan__trainee_id"
+        return Q(**{f"{field}__in": visible})
+    if label == "iup.RequirementsTemplate":
+        return _institution_in_scope(g, permission, "institution", "specialty")
     if label.startswith("rotations."):
         return _rotation_q(user, g, permission, label)
+    if label == "allocation.AllocationRun":
+        return _allocation_run_q(g, permission)
     raise LookupError(f"No scope rule for {label} with {permission}")
 
 
@@ -352,6 +400,24 @@ def _rotation_request_q(user, g: Grants, permission: str) -> Q:
     return q
 
 
+def allocation_regions(g: Grants, permission: str) -> set[int]:
+    """Regions where the user holds an allocation permission: their regions, and the regions
+    of their institutions."""
+    from lisplan.organisations.models import Institution
+
+    regions = set(g.regions.get(permission, ()))
+    institutions = [i for i, _s in g.institutions.get(permission, ())]
+    if institutions:
+        regions |= set(Institution.objects.filter(pk__in=institutions)
+                       .exclude(region=None).values_list("region_id", flat=True))
+    return regions
+
+
+def _allocation_run_q(g: Grants, permission: str) -> Q:
+    """Runs for the user's regions, and national runs (they cover every region)."""
+    return Q(region_id__in=allocation_regions(g, permission)) | Q(region__isnull=True)
+
+
 def scope_filter(user, permission: str, queryset: QuerySet) -> QuerySet:
     """The rows of `queryset` the user may act on with `permission` (one query)."""
     g = grants(user)
@@ -389,6 +455,20 @@ def leads(user, trainee) -> bool:
     from lisplan.trainees.models import Employment
 
     paths = grants(user).arena_paths.get("plan.sign", ())
+    if not paths:
+        return False
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(arena__path__startswith=path)
+    return Employment.objects.not_ended().filter(under, trainee=trainee).exists()
+
+
+def leads_for(user, trainee, permission: str) -> bool:
+    """Whether the user holds `permission` as leader (arena assignment) over the trainee's
+    current learning arena."""
+    from lisplan.trainees.models import Employment
+
+    paths = grants(user).arena_paths.get(permission, ())
     if not paths:
         return False
     under = Q(pk__in=[])

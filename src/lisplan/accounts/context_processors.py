@@ -24,12 +24,16 @@ _SECTIONS = [
     (_("Leger i spesialisering"), "trainees:list", "trainee.view", ("trainees:",)),
     (_("Progresjon"), "progress:overview", "progress.view", ("progress:",)),
     (_("Til signering"), "plans:to_sign", "plan.sign", ("plans:to_sign",)),
+    (_("Utdanningsplaner"), "iup:work_list", "iup.report", ("iup:work_list", "iup:report")),
+    (_("IUP til signering"), "iup:to_sign", "iup.sign", ("iup:to_sign",)),
+    (_("Maler for tabell 3"), "iup:templates", "iup.template", ("iup:template",)),
     (_("Arbeidsliste"), "plans:work_list", "plan.approve", ("plans:work_list", "plans:remind")),
     (_("Spesialiseringsperioder"), "rotations:requests", "register.view",
      ("rotations:request", "rotations:own", "rotations:register", "rotations:queues",
       "rotations:conflicts")),
     (_("Fagavtaler"), "rotations:agreements", "agreement.view", ("rotations:agreement",)),
     (_("Ledige stillinger"), "rotations:vacancies", "vacancy.view", ("rotations:vacanc",)),
+    (_("Fordeling"), "allocation:runs", "allocation.view", ("allocation:",)),
 ]
 
 

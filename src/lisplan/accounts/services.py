@@ -1,9 +1,12 @@
-"""Role assignments: validated and audited."""
+"""Role assignments and API keys: validated and audited."""
 
 from __future__ import annotations
 
-from lisplan.accounts.models import RoleAssignment
+from django.db import transaction
+
+from lisplan.accounts.models import ApiToken, RoleAssignment
 from lisplan.audit import writes
+from lisplan.audit.services import record
 
 
 def role_assign(*, actor, user, role: str, **scope) -> RoleAssignment:
@@ -17,3 +20,20 @@ def role_update(*, actor, assignment: RoleAssignment, **fields) -> RoleAssignmen
 
 def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     writes.delete(actor=actor, obj=assignment, action="role.revoked")
+
+
+@transaction.atomic
+def token_issue(*, actor, user, name: str = "") -> tuple[ApiToken, str]:
+    """A new API key for `user`; the raw key is returned once and only its hash is stored."""
+    token, raw = ApiToken.issue(user, name)
+    record(actor=actor, action="api_token.issued", obj=token,
+           changes={"user": [None, user.username], "name": [None, name], "prefix": [None, token.prefix]})
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor, token: ApiToken) -> None:
+    record(actor=actor, action="api_token.revoked", obj=token,
+           changes={"user": [token.user.username, None], "name": [token.name, None],
+                    "prefix": [token.prefix, None]})
+    token.delete()

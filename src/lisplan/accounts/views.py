@@ -8,10 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lisplan.accounts import services
 from lisplan.accounts.access import public, require
 from lisplan.accounts.forms import ApiTokenForm, LoginForm
-from lisplan.accounts.models import ApiToken
 from lisplan.accounts.startpage import start_sections
+from lisplan.allocation.startpage import tasks_for as allocation_tasks_for
+from lisplan.iup.tasks import tasks_for as iup_tasks_for
 from lisplan.plans.tasks import tasks_for
 from lisplan.progress.tasks import tasks_for as progress_tasks_for
 from lisplan.rotations.tasks import tasks_for as rotation_tasks_for
@@ -44,14 +46,16 @@ def home(request):
     return render(request, "accounts/home.html", {
         "sections": start_sections(request.user),
         "tasks": tasks_for(request.user) + progress_tasks_for(request.user)
-        + rotation_tasks_for(request.user)})
+        + rotation_tasks_for(request.user) + allocation_tasks_for(request.user)
+        + iup_tasks_for(request.user)})
 
 
 @require("token.manage")
 def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _token, raw = ApiToken.issue(request.user, form.cleaned_data["name"])
+        _token, raw = services.token_issue(actor=request.user, user=request.user,
+                                          name=form.cleaned_data["name"])
         request.session["new_api_token"] = raw  # shown once, on the next page
         return redirect("api_tokens")
     return render(request, "accounts/api_tokens.html", {
@@ -66,6 +70,6 @@ def api_tokens(request):
 def api_token_revoke(request, pk: int):
     # Only the user's own keys: someone else's key is "not found".
     token = get_object_or_404(request.user.api_tokens, pk=pk)
-    token.delete()
+    services.token_revoke(actor=request.user, token=token)
     messages.success(request, _("API-nøkkelen %(prefix)s… er slettet.") % {"prefix": token.prefix})
     return redirect("api_tokens")

@@ -13,8 +13,10 @@ from ninja.renderers import JSONRenderer
 
 from lisplan.accounts.access import public
 from lisplan.api import (
+    allocation,
     catalogue,
     errors,
+    iup,
     me,
     organisations,
     plans,
@@ -51,8 +53,10 @@ api.add_router("", catalogue.router)
 api.add_router("", organisations.router)
 api.add_router("", trainees.router)
 api.add_router("", plans.router)
+api.add_router("", iup.router)
 api.add_router("", progress.router)
 api.add_router("", rotations.router)
+api.add_router("", allocation.router)
 
 
 def urls_of(ninja_api: NinjaAPI):

@@ -1,9 +1,11 @@
-"""Progress (issue 4): requirement status and projected completion, goal approvals, activities.
+"""Progress (issue 4): requirement status and projected completion, goal approvals, activities,
+service periods.
 
 Access, in this order: the operation's permission in some scope (`@rule`, else 403); the
 trainee within the caller's `progress.view` scope (else 404); the action's permission on this
 trainee (`progress.record` / `progress.approve`, else 403). The services in
-`lisplan.progress.services` validate, write and audit.
+`lisplan.progress.services` validate, write and audit. 409 for a stale `version` (service
+periods) and for approving a goal version that is no longer the one valid today.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from lisplan.api.pagination import PageQuery, page_of, paginate
 from lisplan.api.params import Code, Text
 from lisplan.api.rules import caller, rule
 from lisplan.api.schemas import ErrorOut
-from lisplan.catalogue.models import LearningGoal
+from lisplan.catalogue.models import LearningGoal, Specialty
 from lisplan.organisations.models import Institution, LearningArena
 from lisplan.progress import queries, services
 from lisplan.progress.evaluation import evaluate_one
@@ -38,8 +40,10 @@ from lisplan.progress.models import (
     GoalApproval,
     GoalStatus,
     MinutesBy,
+    ServiceCategory,
+    ServicePeriod,
 )
-from lisplan.trainees.models import Trainee
+from lisplan.trainees.models import Employment, Trainee
 
 router = Router(tags=["Progresjon"])
 
@@ -47,8 +51,18 @@ MAX_ID = 2**63 - 1
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
-def _ok(schema, status: int = 200) -> dict:
-    return {status: schema, **ERRORS}
+class ConflictOut(ErrorOut):
+    current_version: int | None = Field(
+        None, description="Tjenesteperiodens versjon nå (last inn på nytt)")
+    current_goal_version: dt.date | None = Field(
+        None, description="Læringsmålversjonen som gjelder i dag (gyldig fra)")
+
+
+def _ok(schema, status: int = 200, conflict: bool = False) -> dict:
+    out = {status: schema, **ERRORS}
+    if conflict:
+        out[409] = ConflictOut
+    return out
 
 
 def _number(value) -> float | None:
@@ -58,6 +72,13 @@ def _number(value) -> float | None:
 
 
 # --- schemas ----------------------------------------------------------------------------------
+
+
+class RequirementItemOut(Schema):
+    code: str = Field(description="Kurskoden i kurskatalogen")
+    label: str
+    done: bool
+    on: dt.date | None = Field(description="Dato gjennomført (første gang)")
 
 
 class RequirementOut(Schema):
@@ -73,6 +94,12 @@ class RequirementOut(Schema):
     satisfied: bool
     mandatory: bool
     evidence: list[str]
+    verified: bool = Field(description="false: kravet er ikke kontrollert mot kildene")
+    basis: str = Field(description="source (kildene avgjør) eller conservative (forsiktig "
+                       "tolkning der kildene ikke avgjør)")
+    note: str
+    items: list[RequirementItemOut] = Field(
+        description="Kurslisten (anbefalte kurs for spesialiteten): gjort/gjenstår per kurs")
 
 
 class GoalOut(Schema):
@@ -106,6 +133,9 @@ class ProgressOut(Schema):
 
 class GoalApprovalIn(Schema):
     goal: Code = Field(description="Læringsmålkoden, f.eks. ORT-001 (versjonen som gjelder)")
+    version: dt.date | None = Field(
+        None, description="valid_from for versjonen du leste; ved approved gir en versjon som "
+        "ikke lenger gjelder i dag 409 (standard: versjonen som gjelder i dag)")
     status: Code = Field(description="not_started, in_progress eller approved")
     assessment: Code = Field("", description="panel, observation, supervision, case, course, "
                              "procedure eller other; påkrevd ved approved")
@@ -248,7 +278,10 @@ def get_progress(request, id: int = Path(..., ge=1, le=MAX_ID)):
                 "done": _number(r.done), "required": _number(r.required),
                 "maximum": _number(r.maximum), "remaining": _number(r.remaining),
                 "status": "done" if r.satisfied else "remaining", "satisfied": r.satisfied,
-                "mandatory": r.mandatory, "evidence": list(r.evidence)})
+                "mandatory": r.mandatory, "evidence": list(r.evidence),
+                "verified": r.verified, "basis": r.basis, "note": r.note,
+                "items": [{"code": i.code, "label": i.label, "done": i.done, "on": i.on}
+                          for i in r.items]})
     goals = []
     for row in queries.goal_rows(trainee, ctx["goals"]):
         a = row.approval if row.status == GoalStatus.APPROVED else None
@@ -293,20 +326,29 @@ def list_activities(request, filters: Query[ActivityQuery], id: int = Path(..., 
 # --- writes -----------------------------------------------------------------------------------
 
 
-@router.post("/trainees/{id}/goal-approvals", response=_ok(GoalApprovalOut, 201),
+@router.post("/trainees/{id}/goal-approvals", response=_ok(GoalApprovalOut, 201, conflict=True),
              summary="Sett status på et læringsmål, eller godkjenn det")
 @rule("progress.record")
 def set_goal_status(request, payload: GoalApprovalIn, id: int = Path(..., ge=1, le=MAX_ID)):
     """`approved` requires `progress.approve` on the trainee (the leader of the arena or the
-    local coordinator), else 403; other statuses `progress.record`. The approval is for the
-    goal version valid on `approved_on` (today by default)."""
+    local coordinator), else 403; other statuses `progress.record`. An approval is of the
+    goal version valid today (`version`: the `valid_from` of the version the client read; a
+    version that is no longer valid gives 409 with `current_goal_version`); `approved_on`
+    (today by default) must lie within that version."""
     trainee = _trainee(request, id)
     status = _choice(payload.status, GoalStatus.values, "status")
     _allowed(request, "progress.approve" if status == GoalStatus.APPROVED
              else "progress.record", trainee)
-    on = payload.approved_on or timezone.localdate()
+    on = timezone.localdate()
     code = payload.goal.strip().upper()
-    goal = services.goal_version(code, on)
+    if payload.version is not None:
+        goal = LearningGoal.objects.filter(code=code, valid_from=payload.version).first()
+        if goal is None:
+            raise field_error("version", "unknown", _(
+                "Læringsmålet %(code)s har ingen versjon gyldig fra %(date)s.") % {
+                "code": code, "date": f"{payload.version:%d.%m.%Y}"})
+    else:
+        goal = services.goal_version(code, on)
     if goal is None:
         known = LearningGoal.objects.filter(code=code).exists()
         raise field_error("goal", "invalid" if known else "unknown", _(
@@ -323,6 +365,11 @@ def set_goal_status(request, payload: GoalApprovalIn, id: int = Path(..., ge=1, 
                              _("utdanningsvirksomhet")),
             arena=_one(LearningArena, payload.arena, "arena", _("læringsarena")),
             comment=payload.comment)
+    except services.StaleGoalVersion as exc:
+        current = exc.current.valid_from if exc.current else None
+        return 409, {"detail": exc.messages[0],
+                     "errors": [{"field": "version", "code": "stale", "message": exc.messages[0]}],
+                     "current_goal_version": current}
     except DjangoValidationError as exc:
         raise _invalid(exc) from exc
     row = GoalApproval.objects.select_related("goal").get(pk=row.pk)
@@ -381,3 +428,199 @@ def delete_activity(request, id: int = Path(..., ge=1, le=MAX_ID),
     services.activity_delete(actor=caller(request), activity=activity)
     return 204, None
 
+
+
+# --- service periods --------------------------------------------------------------------------
+
+CATEGORY_HELP = ", ".join(ServiceCategory.values)
+
+
+class ServicePeriodIn(Schema):
+    category: Code = Field(description=CATEGORY_HELP)
+    start: dt.date
+    end: dt.date | None = Field(None, description="Tom for en pågående periode")
+    percent: int = Field(100, ge=1, le=100, description="Stillingsprosent")
+    employment: int | None = Field(None, ge=1, le=MAX_ID,
+                                   description="Ansettelsen perioden hører til (erstatter den i "
+                                   "regnskapet), eller null for tjeneste utenfor lisplan")
+    institution: int | None = Field(None, ge=1, le=MAX_ID)
+    place: Text = Field("", description="Tjenestested som fritekst (utenfor lisplan)")
+    specialty: Code | None = Field(None, description="Spesialitetskode; påkrevd for "
+                                   "other_specialty")
+    note: str = Field("", max_length=5000)
+
+
+class ServicePeriodPatchIn(Schema):
+    version: int = Field(ge=1, le=2**31 - 1, description="Versjonen du leste; eldre gir 409")
+    category: Code | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    percent: int | None = Field(None, ge=1, le=100)
+    employment: int | None = Field(None, ge=1, le=MAX_ID)
+    institution: int | None = Field(None, ge=1, le=MAX_ID)
+    place: Text | None = None
+    specialty: Code | None = None
+    note: str | None = Field(None, max_length=5000)
+
+
+class ServicePeriodOut(Schema):
+    id: int
+    trainee: int = Field(alias="trainee_id")
+    category: str
+    ledger_category: str = Field(description="Kategorien i tjenestetidsregnskapet")
+    start: dt.date
+    end: dt.date | None
+    percent: int
+    employment: int | None = Field(alias="employment_id")
+    institution: int | None = Field(alias="institution_id")
+    place: str
+    specialty: str | None
+    note: str
+    version: int
+    recorded_by: int | None = Field(alias="recorded_by_id")
+
+    @staticmethod
+    def resolve_ledger_category(obj) -> str:
+        from lisplan.progress.models import LEDGER_CATEGORY
+
+        return LEDGER_CATEGORY[obj.category]
+
+    @staticmethod
+    def resolve_specialty(obj) -> str | None:
+        return obj.specialty.code if obj.specialty_id else None
+
+
+class ServicePeriodQuery(PageQuery):
+    category: Code | None = Field(None, description="Bare perioder i denne kategorien")
+
+
+def _service_periods(trainee: Trainee):
+    return ServicePeriod.objects.filter(trainee=trainee).select_related("specialty").order_by(
+        "start", "id")
+
+
+def _period(trainee: Trainee, period_id: int) -> ServicePeriod:
+    period = _service_periods(trainee).filter(pk=period_id).first()
+    if period is None:
+        raise Http404
+    return period
+
+
+def _period_fields(payload, trainee: Trainee, fields: set[str]) -> dict:
+    """API fields -> model fields; unknown ids/codes name the field (400)."""
+    out: dict = {}
+    if "category" in fields:
+        out["category"] = _choice(payload.category, ServiceCategory.values, "category")
+    for name in ("start", "end", "percent", "place", "note"):
+        if name in fields:
+            value = getattr(payload, name)
+            if value is None and name in ("start", "percent", "place", "note"):
+                raise field_error(name, "required", _("Feltet «%(f)s» kan ikke være tomt.")
+                                  % {"f": name})
+            out[name] = value
+    if "employment" in fields:
+        out["employment"] = None
+        if payload.employment is not None:
+            out["employment"] = Employment.objects.filter(
+                pk=payload.employment, trainee=trainee).first()
+            if out["employment"] is None:
+                raise field_error("employment", "unknown", _(
+                    "Legen har ingen ansettelse med id %(id)s.") % {"id": payload.employment})
+    if "institution" in fields:
+        out["institution"] = _one(Institution, payload.institution, "institution",
+                                  _("utdanningsvirksomhet"))
+    if "specialty" in fields:
+        out["specialty"] = None
+        if payload.specialty:
+            out["specialty"] = Specialty.objects.filter(
+                code=payload.specialty.strip().upper()).first()
+            if out["specialty"] is None:
+                raise field_error("specialty", "unknown", _("Ukjent spesialitet «%(code)s».")
+                                  % {"code": payload.specialty})
+    return out
+
+
+def _period_conflict(exc: services.StalePeriod) -> tuple[int, dict]:
+    return 409, {"detail": exc.messages[0], "errors": [], "current_version": exc.current}
+
+
+@router.get("/trainees/{id}/service-periods", response=_ok(page_of(ServicePeriodOut)),
+            summary="Tjenesteperioder for én lege (ALIS-kategorier, LIS1, tjeneste utenfor "
+                    "lisplan), eldste først")
+@rule("progress.view")
+def list_service_periods(request, filters: Query[ServicePeriodQuery],
+                         id: int = Path(..., ge=1, le=MAX_ID)):
+    trainee = _trainee(request, id)
+    qs = _service_periods(trainee)
+    if filters.category:
+        qs = qs.filter(category=_choice(filters.category, ServiceCategory.values, "category"))
+    return paginate(qs, filters)
+
+
+@router.post("/trainees/{id}/service-periods", response=_ok(ServicePeriodOut, 201),
+             summary="Registrer en tjenesteperiode")
+@rule("progress.approve")
+def create_service_period(request, payload: ServicePeriodIn,
+                          id: int = Path(..., ge=1, le=MAX_ID)):
+    """Registered by those who approve goals (the leader of the arena, the local
+    coordinator), never for themselves. Two periods of a trainee may not overlap."""
+    trainee = _trainee(request, id)
+    _allowed(request, "progress.approve", trainee)
+    if trainee.user_id and trainee.user_id == caller(request).pk:
+        raise PermissionDenied
+    fields = _period_fields(payload, trainee, set(ServicePeriodIn.model_fields))
+    try:
+        period = services.service_create(actor=caller(request), trainee=trainee, **fields)
+    except DjangoValidationError as exc:
+        raise _invalid(exc) from exc
+    return 201, _service_periods(trainee).get(pk=period.pk)
+
+
+@router.patch("/trainees/{id}/service-periods/{period_id}",
+              response=_ok(ServicePeriodOut, conflict=True),
+              summary="Endre en tjenesteperiode (send med version)")
+@rule("progress.approve")
+def update_service_period(request, payload: ServicePeriodPatchIn,
+                          id: int = Path(..., ge=1, le=MAX_ID),
+                          period_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Only the fields sent change. A `version` other than the period's gives 409 and changes
+    nothing."""
+    trainee = _trainee(request, id)
+    period = _period(trainee, period_id)
+    _allowed(request, "progress.approve", trainee)
+    if trainee.user_id and trainee.user_id == caller(request).pk:
+        raise PermissionDenied
+    sent = set(payload.model_fields_set) - {"version"}
+    fields = _period_fields(payload, trainee, sent)
+    try:
+        services.service_update(actor=caller(request), period=period, version=payload.version,
+                                **fields)
+    except services.StalePeriod as exc:
+        return _period_conflict(exc)
+    except DjangoValidationError as exc:
+        raise _invalid(exc) from exc
+    return 200, _service_periods(trainee).get(pk=period.pk)
+
+
+class DeleteQuery(Schema):
+    version: int | None = Field(None, ge=1, le=2**31 - 1,
+                                description="Versjonen du leste; eldre gir 409")
+
+
+@router.delete("/trainees/{id}/service-periods/{period_id}",
+               response={204: None, 409: ConflictOut, **ERRORS},
+               summary="Slett en tjenesteperiode")
+@rule("progress.approve")
+def delete_service_period(request, query: Query[DeleteQuery],
+                          id: int = Path(..., ge=1, le=MAX_ID),
+                          period_id: int = Path(..., ge=1, le=MAX_ID)):
+    trainee = _trainee(request, id)
+    period = _period(trainee, period_id)
+    _allowed(request, "progress.approve", trainee)
+    if trainee.user_id and trainee.user_id == caller(request).pk:
+        raise PermissionDenied
+    try:
+        services.service_delete(actor=caller(request), period=period, version=query.version)
+    except services.StalePeriod as exc:
+        return _period_conflict(exc)
+    return 204, None

@@ -278,3 +278,103 @@ class CandidatesOut(Schema):
     duration: int
     count: int
     results: list[CandidateOut]
+
+
+# --- cross-region registration (innmelding til foretak utenfor lisplan) ---------------------
+
+
+class ExportPersonOut(Schema):
+    name: str
+    email: str | None
+
+
+class ExportTraineeOut(Schema):
+    name: str
+    first_name: str
+    last_name: str
+    hpr_number: str | None
+    email: str | None
+    phone: str | None
+
+
+class ExportEmploymentOut(Schema):
+    employer: str
+    employer_code: str
+    employer_org_number: str | None
+    employee_number: str | None
+    department: str | None
+    permanent: bool
+    position_percent: float | None
+    start: dt.date | None
+    end: dt.date | None
+
+
+class ExportCodeOut(Schema):
+    code: str
+    name: str
+
+
+class ExportReceivingOut(Schema):
+    name: str
+    code: str
+    department: str | None
+
+
+class ExportGoalOut(Schema):
+    code: str
+    text: str
+
+
+class ExportAgreementOut(Schema):
+    id: int
+    reference: str | None
+    duration_months: int
+    capacity: int
+    semester_quota: int | None
+    quota_semester: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    goals: list[ExportGoalOut]
+
+
+class ExportPeriodOut(Schema):
+    desired_start: dt.date
+    agreed_start: dt.date | None
+    duration_months: int
+    end: dt.date
+    refunded_by_employer: bool
+
+
+class ExportRegisterOut(Schema):
+    need_on: dt.date | None
+    wish_on: dt.date | None
+    registered_on: dt.date | None = Field(
+        description="Dato mottakende foretak fikk innmeldingen (køansiennitet)")
+    sending_rank: int | None
+
+
+class ExportOut(Schema):
+    """The registration as the receiving trust's form asks for it (`format`
+    lisplan.rotation-registration/1) — the same record as the JSON download on the page."""
+
+    format: str
+    id: int
+    exported_at: dt.datetime
+    exported_by: ExportPersonOut | None
+    status: str
+    trainee: ExportTraineeOut
+    employment: ExportEmploymentOut
+    leader: ExportPersonOut | None
+    specialty: ExportCodeOut
+    receiving: ExportReceivingOut
+    agreement: ExportAgreementOut | None
+    period: ExportPeriodOut
+    # `register` would shadow pydantic's own attribute: named by its alias (`by_alias=True`)
+    register_: ExportRegisterOut = Field(alias="register")
+    comment: str | None
+
+
+class ExternalAnswerIn(Schema):
+    accepted: bool = Field(description="true: akseptert; false: avslått")
+    start: dt.date | None = Field(None, description="Avtalt oppstart (bare ved aksept)")
+    comment: LongText = Field("", description="Kommentar fra mottakende foretak")

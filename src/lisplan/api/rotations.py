@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 
@@ -49,6 +49,8 @@ from lisplan.api.rotation_schemas import (
     CapacityOut,
     CapacityQuery,
     CompleteIn,
+    ExportOut,
+    ExternalAnswerIn,
     OfferIn,
     RequestIn,
     RequestOut,
@@ -59,7 +61,7 @@ from lisplan.api.rules import caller, rule
 from lisplan.api.schemas import ErrorOut
 from lisplan.catalogue.models import LearningGoal
 from lisplan.organisations.models import Institution, LearningArena
-from lisplan.rotations import queries, services
+from lisplan.rotations import export, queries, services
 from lisplan.rotations.models import (
     OPEN_STATUSES,
     CollaborationAgreement,
@@ -426,6 +428,59 @@ def complete_request(request, payload: CompleteIn, id: int = Path(..., ge=1, le=
 @rule("register.change")
 def cancel_request(request, payload: CancelIn, id: int = Path(..., ge=1, le=MAX_ID)):
     return _act(request, id, "register.change", services.request_cancel, reason=payload.reason)
+
+
+# --- cross-region registration ---------------------------------------------------------------
+
+
+def _exportable(request, id: int) -> RotationRequest:
+    """As the export pages: 404 outside `register.view`, 403 unless the caller forwards for the
+    sending side, 400 (`status`) when the request's state has nothing to send."""
+    obj = _request(request, id)
+    _allowed(request, "register.forward", obj)
+    if obj.status not in export.EXPORTABLE:
+        raise field_error("status", "invalid_state", _(
+            "Innmeldingen kan ikke sendes når ønsket har status «%(status)s».")
+            % {"status": obj.get_status_display()})
+    return obj
+
+
+@router.get(REQUESTS + "/{id}/export", response=_responses(ExportOut), by_alias=True,
+            summary="Innmelding til mottakende foretak utenfor lisplan (JSON)")
+@rule("register.forward")
+def export_request(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    """The registration the receiving trust's form asks for, for a trust outside lisplan
+    (another region): trainee, employment, leader, agreement, period and queue dates."""
+    obj = _exportable(request, id)
+    return export.export_record(obj, exported_by=caller(request))
+
+
+@router.get(REQUESTS + "/{id}/export/pdf", response=ERRORS,
+            summary="Innmelding til mottakende foretak utenfor lisplan (PDF)",
+            openapi_extra={"responses": {200: {
+                "description": "PDF (A4)", "content": {"application/pdf": {}}}}})
+@rule("register.forward")
+def export_request_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    obj = _exportable(request, id)
+    response = HttpResponse(export.render_pdf(obj, exported_by=caller(request)),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{export.filename(obj, "pdf")}"'
+    return response
+
+
+@router.post(REQUESTS + "/{id}/external-answer", response=_responses(RequestOut),
+             summary="Registrer svaret fra et mottakende foretak utenfor lisplan")
+@rule("register.forward")
+def external_answer(request, payload: ExternalAnswerIn, id: int = Path(..., ge=1, le=MAX_ID)):
+    """Accepted (→ accepted, or start agreed with `start`) or declined (→ cancelled). Refused
+    (`not_external`) when the receiving institution answers in lisplan itself."""
+    obj = _request(request, id)
+    _allowed(request, "register.forward", obj)
+    if not payload.accepted and payload.start is not None:
+        raise field_error("start", "start_with_decline", _("Et avslag har ingen oppstartsdato."))
+    _run(export.record_answer, actor=caller(request), request=obj, accepted=payload.accepted,
+         start=payload.start, comment=payload.comment)
+    return _rows().get(pk=id)
 
 
 # --- vacancy candidates -----------------------------------------------------------------------

@@ -19,6 +19,12 @@ is one the services could have produced:
   per plan is approved, and only the newest revision is in progress;
 * periods at partner trusts in Helse Nord carry the partner's department as arena.
 
+The key steps of every revision (created or revised, submitted, signed, sent for approval,
+approved, superseded, returned) are written as audit events in bulk with their own past times
+(`write_audit`; `request_id` "demo", the actor by name only, since demo users are replaced on
+the next run), so a plan's history is not empty. Once the rotation demo
+has made the agreements, `link_agreements` links periods at partners to the matching one.
+
 The demo personas get fixed states: `trainee` has an approved plan (revision 2, revision 1
 superseded) with revision 3 in draft; `leader` has plans of their department to sign;
 `local_coordinator` (UNN) has several plans to approve.
@@ -32,6 +38,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.utils import timezone
 
 from lisplan.accounts.models import Role
@@ -453,12 +460,140 @@ def write_plans(plans: list[PPlan], planner, *, trainees, employments, users, ar
                                  name=names[s.user], signed_at=s.at) for s in r.signatures]
     Period.objects.bulk_create(periods, batch_size=1000)
     Signature.objects.bulk_create(signatures, batch_size=1000)
+    coordinator_of = {scope["institution"]: u.key for u in planner.users.values()
+                      for role, scope in u.roles if role == Role.LOCAL_COORDINATOR}
+    write_audit(pairs, trainees, names, {
+        p.trainee: coordinator_of[planner.trainees[p.trainee][1]] for p in plans})
     return Counter(p.state for p in plans)
+
+
+DEMO_REQUEST_ID = "demo"  # marks the demo's audit events; a re-run deletes them (audit/0003)
+
+
+def write_audit(pairs, trainees, names, coordinators) -> int:
+    """The audit history of the demo revisions' key steps, as the services would have written
+    it — created (or revised), submitted, each signature, sent for approval, approved,
+    superseded, returned — in bulk, with the steps' own past times. Returns the event count."""
+    events: list[dict] = []
+    label = {Signature.Role.TRAINEE: str(Signature.Role.TRAINEE.label),
+             Signature.Role.LEADER: str(Signature.Role.LEADER.label)}
+
+    revision_word = str(Revision._meta.get_field("number").verbose_name)  # «revisjon»
+
+    def add(obj, trainee_id, at, actor, action, changes):
+        events.append({
+            # By name only: the demo users are deleted on the next run, and a foreign key
+            # would make that an UPDATE of the append-only events (refused on PostgreSQL).
+            "created_at": at, "actor_id": None, "actor_name": names[actor],
+            "action": action, "object_type": "plans.revision", "object_id": str(obj.pk),
+            # as str(revision), without a translation lookup per event
+            "object_repr": f"{obj.plan.trainee} – {revision_word} {obj.number}"[:300],
+            "trainee_id": trainee_id, "changes": changes, "request_id": DEMO_REQUEST_ID})
+
+    superseded_at: dict[int, dt.datetime] = {}  # revision pk → when the next approval came
+    by_plan: dict[int, list] = {}
+    for p, r, obj in pairs:
+        by_plan.setdefault(id(p), []).append((r, obj))
+    for revisions in by_plan.values():
+        approved = [(r, obj) for r, obj in revisions if r.approved]
+        for (_r, older), (newer, _o) in zip(approved, approved[1:], strict=False):
+            superseded_at[older.pk] = newer.approved
+    for p, r, obj in pairs:
+        tid = trainees[p.trainee].pk
+        if r.number == 1:
+            add(obj, tid, r.created, r.created_by, "plan.created", {
+                "status": [None, Status.DRAFT], "employer": [None, str(obj.employer)],
+                "estimated_start": [None, str(obj.estimated_start)],
+                "estimated_end": [None, str(obj.estimated_end)]})
+        else:
+            add(obj, tid, r.created, r.created_by, "plan.revised",
+                {"revision": [r.number - 1, r.number]})
+        if r.return_comment:  # submitted once, and returned by the employer's coordinator
+            sent = r.created + dt.timedelta(hours=1)
+            add(obj, tid, sent, r.created_by, "plan.submitted", {
+                "status": [Status.DRAFT, Status.AWAITING_SIGNATURES],
+                "submitted_at": [None, str(sent)]})
+            add(obj, tid, r.created + dt.timedelta(days=1), coordinators[p.trainee],
+                "plan.returned", {"status": [Status.AWAITING_APPROVAL, Status.DRAFT]})
+        if r.submitted is None:
+            continue
+        add(obj, tid, r.submitted, r.created_by, "plan.submitted", {
+            "status": [Status.DRAFT, Status.AWAITING_SIGNATURES],
+            "submitted_at": [None, str(r.submitted)]})
+        for sig in sorted(r.signatures, key=lambda x: x.at):
+            add(obj, tid, sig.at, sig.user, "plan.signed", {"signature": [None, label[sig.role]]})
+        if len(r.signatures) == len(Signature.Role):
+            last = max(r.signatures, key=lambda x: x.at)
+            add(obj, tid, last.at, last.user, "plan.sent_for_approval",
+                {"status": [Status.AWAITING_SIGNATURES, Status.AWAITING_APPROVAL]})
+        if r.approved:
+            add(obj, tid, r.approved, r.approved_by, "plan.approved", {
+                "status": [Status.AWAITING_APPROVAL, Status.APPROVED],
+                "approved_by": [None, names[r.approved_by]], "approved_at": [None, str(r.approved)],
+                "valid_until": [None, str(obj.valid_until)]})
+        if obj.pk in superseded_at:
+            add(obj, tid, superseded_at[obj.pk], r.approved_by, "plan.superseded",
+                {"status": [Status.APPROVED, Status.SUPERSEDED]})
+    _insert_events(events)
+    return len(events)
+
+
+def _insert_events(events) -> None:
+    """One `executemany` per 5,000 events: `bulk_create` spent seconds preparing ~20,000 rows
+    field by field; only the time and the JSON need the backend's preparing here."""
+    from django.db import connection
+
+    from lisplan.audit.models import AuditEvent
+
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    ops = connection.ops
+    prepare = {"created_at": ops.adapt_datetimefield_value,
+               "changes": lambda value: ops.adapt_json_value(value, None)}
+    table = ops.quote_name(AuditEvent._meta.db_table)
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    steps = [(f.attname, prepare.get(f.attname)) for f in fields]
+    with connection.cursor() as cursor:
+        for i in range(0, len(events), 5000):
+            cursor.executemany(sql, [[e[a] if p is None else p(e[a]) for a, p in steps]
+                                     for e in events[i:i + 5000]])
+
+
+def link_agreements(agreements) -> int:
+    """Link the demo plans' periods at a partner institution to the employer's collaboration
+    agreement with that partner in the period's specialty, valid when the period starts (the
+    newest such; none: no link), as `plans.services` would accept it. Runs once the demo
+    agreements exist (`rotations.demo`). One read and one UPDATE per agreement used."""
+    by_key: dict[tuple[int, int, int], list] = {}
+    for a in sorted(agreements, key=lambda a: (a.valid_from, a.pk), reverse=True):
+        by_key.setdefault((a.sending_id, a.receiving_id, a.specialty_id), []).append(a)
+    chosen: dict[int, list[int]] = {}
+    rows = (Period.objects.filter(revision__plan__trainee__demo=True)
+            .exclude(institution_id=models.F("revision__employer_id"))
+            .values_list("pk", "revision__employer_id", "institution_id", "specialty_id",
+                         "start"))
+    for pk, employer, institution, specialty, start in rows:
+        match = next((a for a in by_key.get((employer, institution, specialty), ())
+                      if a.valid_on(start)), None)
+        if match is not None:
+            chosen.setdefault(match.pk, []).append(pk)
+    for agreement, ids in chosen.items():
+        for i in range(0, len(ids), 900):  # SQLite's limit on query parameters
+            Period.objects.filter(pk__in=ids[i:i + 900]).update(agreement_id=agreement)
+    return sum(len(ids) for ids in chosen.values())
+
+
+def unlink_agreements() -> None:
+    """Before the demo agreements are deleted: the plan periods that link one lose the link."""
+    Period.objects.filter(agreement__demo=True).update(agreement=None)
 
 
 def clear_plans() -> None:
     """Delete the demo trainees' plans (with revisions, periods and signatures). Periods and
     signatures first, each in one statement, so the cascade has nothing left to fetch."""
+    from lisplan.audit.models import AuditEvent
+
+    AuditEvent.objects.filter(request_id=DEMO_REQUEST_ID).delete()
     mine = {"revision__plan__trainee__demo": True}
     Signature.objects.filter(**mine).delete()
     Period.objects.filter(**mine).delete()

@@ -28,3 +28,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar subscription (iCalendar). Calendar programs such as Outlook
+    cannot sign in, so the feed URL carries a secret; only its hash is stored (as for API
+    tokens). One feed per user: regenerating replaces the secret, revoking deletes the row."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("bruker"), on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    prefix = models.CharField(_("prefiks"), max_length=8, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("sist hentet"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kalenderabonnement")
+        verbose_name_plural = _("kalenderabonnementer")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

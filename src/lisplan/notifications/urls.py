@@ -6,4 +6,6 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("lest/", views.notification_read, name="read"),
+    path("kalender/", views.calendar_settings, name="calendar"),
+    path("kalender/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

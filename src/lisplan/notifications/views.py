@@ -6,13 +6,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lisplan.accounts.access import require
-from lisplan.notifications.models import Notification
+from lisplan.accounts.access import public, require
+from lisplan.notifications.models import CalendarFeed, Notification
 from lisplan.notifications.services import mark_read
 
 
@@ -47,3 +50,46 @@ def notification_read(request):
         messages.success(request, _("%(n)s varsel er merket som lest.") % {"n": count}
                          if count == 1 else _("%(n)s varsler er merket som lest.") % {"n": count})
     return redirect("notifications:list")
+
+
+# --- the personal calendar feed (lisplan.notifications.calendar) ---------------------------
+
+
+@require("notification.view")
+def calendar_settings(request):
+    """The user's calendar subscription: make (or replace) and revoke the secret feed URL."""
+    from lisplan.notifications import calendar
+
+    if request.method == "POST":
+        if request.POST.get("handling") == "slett":
+            if calendar.feed_revoke(actor=request.user, user=request.user):
+                messages.success(request, _("Kalenderabonnementet er slettet. Den gamle adressen "
+                                            "virker ikke lenger."))
+            return redirect("notifications:calendar")
+        _feed, raw = calendar.feed_issue(actor=request.user, user=request.user)
+        request.session["new_calendar_url"] = calendar.absolute(
+            reverse("notifications:calendar_feed", args=[raw]))  # shown once
+        return redirect("notifications:calendar")
+    return render(request, "notifications/calendar.html", {
+        "feed": CalendarFeed.objects.filter(user=request.user).first(),
+        "new_url": request.session.pop("new_calendar_url", None),
+        "events": [e for e in calendar.events_for(request.user)
+                   if e.day >= timezone.localdate()][:10],  # what is coming, not the past
+    })
+
+
+@public
+def calendar_feed(request, token: str):
+    """The feed itself, fetched by calendar programs without a session: the secret in the
+    URL is the credential. Unknown or revoked secret: 404 (nothing tells whether it existed)."""
+    from lisplan.notifications import calendar
+
+    user = calendar.feed_user(token)
+    if user is None:
+        raise Http404
+    body = calendar.render_calendar(calendar.events_for(user), name=_("lisplan – %(name)s") % {
+        "name": user.get_full_name() or user.username})
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="lisplan.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lisplan.accounts.forms import DesignsystemetForm
 from lisplan.catalogue.models import Specialty
 from lisplan.organisations.models import Institution, LearningArena
-from lisplan.plans import rules
+from lisplan.plans import rules, services
 from lisplan.plans.models import Revision
 from lisplan.plans.services import PeriodData
 from lisplan.rotations.models import CollaborationAgreement
@@ -39,6 +42,11 @@ def _describe(form: forms.Form) -> None:
         if field.help_text:
             ids.append(f"{form[name].auto_id}_helptext")
         field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+
+def describe_fields(form: forms.Form) -> None:
+    """Point every input at its message container (no validation)."""
+    _describe(form)
 
 
 def describe_errors(form: forms.Form) -> None:
@@ -136,28 +144,74 @@ class PeriodForm(DesignsystemetForm, forms.Form):
                           error_messages={"invalid": _("Skriv datoen som dd.mm.åååå.")})
     contact_person = forms.CharField(
         label=_("Kontaktperson ved mottakende foretak"), max_length=200, required=False)
-    # Kept through edits (set through the API); choosing one in the editor is still to come.
+    # Parses any agreement; the options offered are the employer's with the row's institution
+    # in its specialty, and `services.agreement_problems` refuses one that does not fit.
     agreement = forms.ModelChoiceField(
-        queryset=CollaborationAgreement.objects.all(), required=False,
-        widget=forms.HiddenInput)
+        label=_("Samarbeidsavtale (fagavtale)"), queryset=CollaborationAgreement.objects.all(),
+        required=False, empty_label=_("Velg foretak og spesialitet først"),
+        error_messages={"invalid_choice": _("Velg en samarbeidsavtale fra listen.")})
 
     def __init__(self, *args, key: str, arenas: dict[int, list] | None = None,
-                 options_url: str = "", **kwargs) -> None:
+                 agreements: AgreementOptions | None = None, employer_id: int | None = None,
+                 options_url: str = "", refresh: bool = False, **kwargs) -> None:
         super().__init__(*args, prefix=f"periods-{key}", **kwargs)
         self.key = key
+        self.employer_id = employer_id
         self.warnings: list[str] = []
-        if options_url:  # choosing the institution fetches its arenas into the next select
-            self.fields["institution"].widget.attrs.update({
+        if options_url:
+            # choosing the institution or the specialty fetches the row's arenas into the
+            # arena select and the fitting agreements into the agreement select
+            attrs = {
                 "hx-get": options_url, "hx-trigger": "change",
                 "hx-target": f"#{self['arena'].auto_id}", "hx-swap": "outerHTML",
-                "hx-sync": "this:replace"})
+                "hx-include": "closest tbody", "hx-sync": "closest tbody:replace",
+                "hx-vals": 'js:{employer: document.getElementById("id_employer")?.value || ""}'}
+            self.fields["institution"].widget.attrs.update(attrs)
+            self.fields["specialty"].widget.attrs.update(attrs)
         self.set_arena_choices(arenas)
+        self.set_agreement_choices(agreements, refresh=refresh)
 
-    def institution_id(self) -> int | None:
-        value = self.data.get(self.add_prefix("institution")) if self.is_bound else \
-            self.initial.get("institution")
+    def _value_id(self, name: str) -> int | None:
+        value = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
         value = getattr(value, "pk", value)
         return int(value) if str(value or "").isdigit() else None
+
+    def institution_id(self) -> int | None:
+        return self._value_id("institution")
+
+    def agreement_key(self) -> tuple[int | None, int | None]:
+        return self._value_id("institution"), self._value_id("specialty")
+
+    def set_agreement_choices(self, agreements: AgreementOptions | None, *,
+                              refresh: bool = False) -> None:
+        """The employer's agreements with the row's institution in the row's specialty. A
+        linked agreement that does not fit stays selectable (the check says why), except when
+        the row's institution or specialty was just changed (`refresh`): then it is dropped."""
+        field = self.fields["agreement"]
+        institution, specialty = self.agreement_key()
+        chosen = self._value_id("agreement")
+        if agreements is None:
+            agreements = agreement_options(self.employer_id, [(institution, specialty)],
+                                           [chosen])
+        options: list = []
+        if self.employer_id is None:
+            empty = _("Velg arbeidsgiver først")
+        elif institution is None or specialty is None:
+            empty = _("Velg foretak og spesialitet først")
+        elif institution == self.employer_id:
+            empty = _("Ikke aktuelt ved eget foretak")
+        else:
+            options = list(agreements.by_row.get((institution, specialty), []))
+            empty = _("Ingen fagavtale valgt") if options else _("Ingen gyldig fagavtale")
+        if chosen and chosen not in {pk for pk, _label in options}:
+            if refresh:
+                if self.is_bound:
+                    self.data = self.data.copy()
+                    self.data[self.add_prefix("agreement")] = ""
+            elif chosen in agreements.labels:
+                options.append((chosen, _("%(agreement)s – passer ikke til perioden") % {
+                    "agreement": agreements.labels[chosen]}))
+        field.choices = [("", empty), *options]
 
     def set_arena_choices(self, arenas: dict[int, list] | None) -> None:
         """The arenas of the row's institution, grouped by clinic; none until one is chosen."""
@@ -242,6 +296,52 @@ def arena_choices(institution_ids) -> dict[int, list]:
     return out
 
 
+@dataclass
+class AgreementOptions:
+    """The agreement select's options per row (institution, specialty), and a label for every
+    agreement fetched (also a linked one that fits no row)."""
+
+    by_row: dict[tuple[int, int], list] = dataclass_field(default_factory=dict)
+    labels: dict[int, str] = dataclass_field(default_factory=dict)
+
+
+def agreement_label(agreement: CollaborationAgreement) -> str:
+    text = _("Fagavtale nr. %(n)s") % {"n": agreement.pk}
+    if agreement.reference:
+        text += f" ({agreement.reference})"
+    text += ", " + _("%(months)s mnd.") % {"months": agreement.duration_months}
+    if agreement.valid_to:
+        text += ", " + _("gyldig til %(date)s") % {"date": f"{agreement.valid_to:%d.%m.%Y}"}
+    return text
+
+
+def agreement_options(employer_id: int | None, rows, chosen=()) -> AgreementOptions:
+    """In one query: for each (institution, specialty) of `rows`, the employer's agreements
+    with that institution in that specialty that have not expired; plus the `chosen` ones."""
+    rows = {(i, s) for i, s in rows if i and s and i != employer_id}
+    chosen = {c for c in chosen if c}
+    out = AgreementOptions()
+    if not (employer_id and rows) and not chosen:
+        return out
+    today = timezone.localdate()
+    current = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    wanted = Q(pk__in=chosen)
+    if employer_id and rows:
+        wanted |= current & Q(sending_id=employer_id,
+                              receiving_id__in={i for i, _s in rows},
+                              specialty_id__in={s for _i, s in rows})
+    for a in CollaborationAgreement.objects.filter(wanted).order_by("valid_from", "pk").only(
+            "pk", "reference", "sending_id", "receiving_id", "specialty_id", "duration_months",
+            "valid_from", "valid_to"):
+        label = agreement_label(a)
+        out.labels[a.pk] = label
+        key = (a.receiving_id, a.specialty_id)
+        if a.sending_id == employer_id and key in rows and (a.valid_to is None
+                                                            or a.valid_to >= today):
+            out.by_row.setdefault(key, []).append((a.pk, label))
+    return out
+
+
 def row_keys(data) -> list[str]:
     """The rows' keys in the order the page sent them."""
     keys: list[str] = []
@@ -252,17 +352,27 @@ def row_keys(data) -> list[str]:
     return keys
 
 
+def _int(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
 class PlanEditor:
     """The plan form and its period rows, bound together; maps rule problems to fields."""
 
     def __init__(self, revision: Revision, data=None, options_url: str = "") -> None:
         self.revision = revision
         self.form = RevisionForm(data, instance=revision)
+        employer = data.get("employer") if data is not None else revision.employer_id
+        employer_id = int(employer) if str(employer or "").isdigit() else None
         if data is None:
             periods = list(revision.periods.all())
             arenas = arena_choices(p.institution_id for p in periods)
+            agreements = agreement_options(
+                employer_id, [(p.institution_id, p.specialty_id) for p in periods],
+                [p.agreement_id for p in periods])
             self.rows = [
-                PeriodForm(key=f"r{i}", arenas=arenas, options_url=options_url, initial={
+                PeriodForm(key=f"r{i}", arenas=arenas, agreements=agreements,
+                           employer_id=employer_id, options_url=options_url, initial={
                     "specialty": p.specialty_id, "institution": p.institution_id,
                     "arena": p.arena_id, "service_place": p.service_place, "start": p.start,
                     "end": p.end, "contact_person": p.contact_person,
@@ -273,7 +383,12 @@ class PlanEditor:
             keys = row_keys(data)
             ids = [data.get(f"periods-{k}-institution") for k in keys]
             arenas = arena_choices(int(i) for i in ids if str(i or "").isdigit())
-            rows = [PeriodForm(data, key=k, arenas=arenas, options_url=options_url)
+            agreements = agreement_options(
+                employer_id, [(_int(data.get(f"periods-{k}-institution")),
+                               _int(data.get(f"periods-{k}-specialty"))) for k in keys],
+                [_int(data.get(f"periods-{k}-agreement")) for k in keys])
+            rows = [PeriodForm(data, key=k, arenas=arenas, agreements=agreements,
+                               employer_id=employer_id, options_url=options_url)
                     for k in keys]
             self.rows = [r for r in rows if not r.is_blank()]
         self.non_field_errors: list[str] = []
@@ -307,6 +422,13 @@ class PlanEditor:
             employment_start=employment.start if employment else None,
             employment_end=employment.end if employment else None,
         )
+
+    def all_problems(self) -> list[rules.Problem]:
+        """Every rule's problem with what parsed, for the live check: the plan rules and the
+        agreements' fit."""
+        plan = self.plan_input()
+        return list(rules.check_plan(plan).problems) + services.agreement_problems(
+            plan.employer, self.periods())
 
     def add_problems(self, problems: list[rules.Problem]) -> None:
         """Put each problem by its field: the plan's, a row's, or the form as a whole."""

@@ -83,6 +83,47 @@ def comparison(revision: Revision) -> compare.Comparison | None:
     return compare.compare(previous, revision) if previous else None
 
 
+# The audit events of a revision, in the words of the page (`services` writes them).
+EVENT_LABELS = {
+    "plan.created": _("Planen er opprettet"),
+    "plan.revised": _("Revisjonen er laget fra den godkjente planen"),
+    "plan.changed": _("Endret"),
+    "plan.submitted": _("Sendt til signering"),
+    "plan.signed": _("Signert"),
+    "plan.sent_for_approval": _("Sendt til godkjenning hos lokal koordinator"),
+    "plan.approved": _("Godkjent"),
+    "plan.superseded": _("Erstattet av en nyere godkjent revisjon"),
+    "plan.returned": _("Returnert til utkast med kommentar"),
+    "plan.withdrawn": _("Trukket tilbake til utkast"),
+}
+
+
+def _field_label(name: str) -> str:
+    if name == "periods":
+        return _("spesialiseringsperiodene")
+    try:
+        return str(Revision._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - an event may name a field that no longer exists
+        return name
+
+
+def revision_events(revision: Revision) -> list[dict]:
+    """What happened to this revision, oldest first: when, who, what (one query). Visible to
+    those who see the revision, as `GET …/history` in the API."""
+    from lisplan.audit.services import events_for
+
+    rows = []
+    for e in events_for(revision).order_by("created_at", "id"):
+        detail = ""
+        if e.action == "plan.signed":
+            detail = str((e.changes.get("signature") or [None, ""])[1] or "")
+        elif e.action == "plan.changed":
+            detail = ", ".join(_field_label(name) for name in e.changes)
+        rows.append({"when": e.created_at, "who": e.actor_name or "–",
+                     "action": str(EVENT_LABELS.get(e.action, e.action)), "detail": detail})
+    return rows
+
+
 def revision_context(user, revision: Revision, today: dt.date) -> dict:
     history = list(revision.plan.revisions.order_by("-number").only(
         "pk", "number", "status", "approved_at", "valid_until", "created_at", "plan_id"))
@@ -94,6 +135,7 @@ def revision_context(user, revision: Revision, today: dt.date) -> dict:
         "actions": actions(user, revision, history[0].number),
         "comparison": comparison(revision),
         "history": [(r, expiry(r, today)) for r in history],
+        "events": revision_events(revision),
         "today": today,
     }
 

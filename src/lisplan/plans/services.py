@@ -80,22 +80,22 @@ def _check(revision: Revision, periods: list[PeriodData], *, strict: bool) -> li
         employment_start=employment.start if employment else None,
         employment_end=employment.end if employment else None,
     ))
-    problems = list(report.errors) + _agreement_problems(revision, periods)
+    problems = list(report.errors) + agreement_problems(revision.employer_id, periods)
     if strict and report.warnings and not revision.outside_employment_confirmed:
         problems += report.warnings
     return problems
 
 
-def _agreement_problems(revision: Revision, periods: list[PeriodData]) -> list[rules.Problem]:
+def agreement_problems(employer_id, periods: list[PeriodData]) -> list[rules.Problem]:
     """A linked collaboration agreement must be the employer's agreement with the period's
-    institution in the period's specialty."""
+    institution in the period's specialty (also the editor's live check)."""
     problems = []
     for i, p in enumerate(periods):
         a = p.agreement
         if a is None:
             continue
         if (a.sending_id, a.receiving_id, a.specialty_id) != (
-                revision.employer_id, _id(p.institution), _id(p.specialty)):
+                employer_id, _id(p.institution), _id(p.specialty)):
             problems.append(rules.Problem(
                 f"periods[{i}].agreement", "agreement_mismatch",
                 _("Samarbeidsavtalen gjelder %(sending)s → %(receiving)s i %(specialty)s, "

@@ -22,6 +22,7 @@ from lisplan.plans.forms import (
     PeriodForm,
     PlanEditor,
     ReturnForm,
+    describe_fields,
     new_row_key,
 )
 from lisplan.plans.forms import describe_errors as _describe_row
@@ -87,7 +88,7 @@ def revision_pdf(request, pk: int):
 def _save(request, revision: Revision, editor: PlanEditor) -> bool:
     """Call the service with what parsed; put every refusal by its field. True when saved."""
     if not editor.is_valid():  # still say every rule that fails, all at once
-        editor.add_problems(rules.check_plan(editor.plan_input()).problems)
+        editor.add_problems(editor.all_problems())
         return False
     try:
         services.revision_update(
@@ -133,7 +134,7 @@ def revision_check(request, pk: int):
     """The live check (htmx): every rule's message by its row, nothing saved."""
     revision = _revision(request, pk, "plan.edit")
     editor = PlanEditor(revision, request.POST, options_url=_options_url(revision))
-    editor.add_problems(rules.check_plan(editor.plan_input()).problems)
+    editor.add_problems(editor.all_problems())
     return render(request, "plans/_check.html", {"editor": editor})
 
 
@@ -146,7 +147,9 @@ def period_row(request, pk: int):
         number = max(1, int(request.GET.get("n", "1")))
     except ValueError:
         number = 1
-    row = PeriodForm(key=new_row_key(), options_url=_options_url(revision))
+    employer = request.GET.get("employer", "")
+    row = PeriodForm(key=new_row_key(), options_url=_options_url(revision),
+                     employer_id=int(employer) if employer.isdigit() else revision.employer_id)
     _describe_row(row)
     return render(request, "plans/_period_row.html", {"row": row, "number": number})
 
@@ -158,15 +161,21 @@ def _options_url(revision: Revision) -> str:
 @require("plan.edit")
 @require_GET
 def arena_options(request, pk: int):
-    """The arena select of one row, for the institution just chosen (htmx swaps it in)."""
-    _revision(request, pk, "plan.edit")
+    """One row's selects for the institution or specialty just chosen (htmx): the arena select
+    (swapped in place) and the agreement select (out of band, by its id). Then the live check
+    runs again (`lp-rows-changed`), so a message about the old choice does not linger."""
+    revision = _revision(request, pk, "plan.edit")
     key = next((k for k in request.GET if ROW_FIELD.match(k)), None)
     if key is None:
         return HttpResponse(status=400)
-    match = ROW_FIELD.match(key)
-    row = PeriodForm(key=match.group(1), initial={"institution": request.GET[key]})
-    _describe_row(row)
-    return HttpResponse(row["arena"].as_widget())
+    employer = request.GET.get("employer", "")
+    row = PeriodForm(request.GET, key=ROW_FIELD.match(key).group(1), refresh=True,
+                     employer_id=int(employer) if employer.isdigit() else revision.employer_id)
+    describe_fields(row)
+    row.fields["agreement"].widget.attrs["hx-swap-oob"] = "true"
+    response = HttpResponse(row["arena"].as_widget() + row["agreement"].as_widget())
+    response["HX-Trigger"] = "lp-rows-changed"
+    return response
 
 
 # --- workflow actions --------------------------------------------------------------------

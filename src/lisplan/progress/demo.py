@@ -145,8 +145,12 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
         if spec.code == "ALM":
             _alm(rng, tid, main, first, today, fraction, alm_courses, topic_courses,
                  activities, periods)
+        elif spec.code == "SAM":
+            _sam(rng, tid, main, first, today, fraction, activities, periods)
         else:
-            for course in rng.sample(national, k=min(len(national), int(fraction * 4))):
+            # The specialty's own recommended courses and the general ones (FKM, ATLS …).
+            mine = [c for c in national if c.specialty_id in (None, spec.pk)]
+            for course in rng.sample(mine, k=min(len(mine), int(fraction * 4))):
                 activities.append(ActivityRecord(
                     trainee_id=tid, kind="course", course=course, hours=course.hours,
                     date=_between(rng, first, today)))
@@ -196,6 +200,23 @@ def _insert(model, objs: list) -> None:
                 rows.append([values[a] if p is None else p(values[a], conn)
                              for p, a in zip(prepare, attnames, strict=True)])
             cursor.executemany(sql, rows)
+
+
+def _sam(rng, tid, main, first, today, fraction, activities, periods) -> None:
+    """Samfunnsmedisin: community-medicine work in the employment (the ledger's default for a
+    SAM employment), for most a year of clinical service before it (outside lisplan), and
+    group supervision in proportion to progress (docs/rules.md, set «sam»)."""
+    if rng.random() < 0.8:
+        start = first - dt.timedelta(days=365 + rng.randint(0, 180))
+        periods.append(ServicePeriod(
+            trainee_id=tid, category="clinical", start=start,
+            end=first - dt.timedelta(days=1), percent=100,
+            place=rng.choice(["Fastlegepraksis", "Legevakt og sykehjem", "Medisinsk avdeling"])))
+    group_end = min(today, first + dt.timedelta(days=int(1095 * min(1.0, fraction * 1.3))))
+    if group_end > first + dt.timedelta(days=30):
+        activities.append(ActivityRecord(
+            trainee_id=tid, kind="group_supervision", date=first, end_date=group_end,
+            hours=round(30 * _days(first, group_end) / 365.25, 1)))
 
 
 def _alm(rng, tid, main, first, today, fraction, alm_courses, topic_courses, activities,

@@ -9,8 +9,12 @@ Conventions (see docs/rules.md, in Norwegian, for worked examples):
 * All periods are **inclusive** of both `start` and `end` (a period 01.01–31.01 is 31 days).
 * Time is counted in **days**, exactly (`fractions.Fraction`): a day at 60 % is 3/5 day.
 * **1 month = 365.25 / 12 = 30.4375 days** (`MONTH_DAYS`), the same as `Employment.months`.
-  A requirement or cap of M months is `floor(M × 30.4375)` whole days (`months_to_days`):
+  A cap of M months is exactly M × 30.4375 days; `months_to_days` rounds down:
   60 months = 1826 days, 6 months = 182 days, 39 months = 1187 days.
+* A **minimum** of M whole months is met by M consecutive calendar months of full-time
+  service (`minimum_days`, rule book `month_minimum="calendar"`): the fewest days M calendar
+  months can have — 6 months = 181 days (01.01.–30.06. in a common year), 18 = 546,
+  24 = 730, 60 = 1826. With `month_minimum="average"`: `months_to_days`.
 * The § 31 rules (which leave counts, caps) come from data (`ServiceRules`, loaded by
   `progress.requirements` from `progress/data/service_rules.yaml`), never from constants here.
 * Goal statuses arrive **already resolved** to the goal version valid for the trainee: when a
@@ -25,6 +29,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Literal
 
 Number = int | Fraction | Decimal
@@ -40,6 +45,40 @@ def months_to_days(months: Number) -> int:
 
 def days_to_months(days: Number) -> Fraction:
     return Fraction(days) / MONTH_DAYS
+
+
+def _shortest_calendar_span(months: int) -> int:
+    """The fewest days `months` consecutive calendar months can have (every start month of a
+    four-year cycle with one leap year; the Gregorian century rule only adds longer spans)."""
+    best = None
+    for start in range(48):
+        y, m = 2001 + start // 12, start % 12 + 1
+        end_index = start + months
+        ey, em = 2001 + end_index // 12, end_index % 12 + 1
+        days = (dt.date(ey, em, 1) - dt.date(y, m, 1)).days
+        best = days if best is None else min(best, days)
+    return best or 0
+
+
+MONTH_MINIMUM_MODES = ("calendar", "average")
+
+
+@lru_cache(maxsize=256)
+def minimum_days(months: Number, mode: str = "calendar") -> int:
+    """Whole days of full-time service that meet a minimum of `months` months.
+
+    ``calendar`` (the rule book's default, docs/rules.md § 1): a whole number of months is met
+    by that many consecutive calendar months, so the minimum is the shortest such span —
+    six months from 01.01. end on 30.06. (181 days in a common year). A fractional number of
+    months adds the fraction at 30.4375 days, rounded down. ``average``: `months_to_days`.
+    """
+    if mode == "average":
+        return months_to_days(months)
+    if mode != "calendar":
+        raise ValueError(f"unknown month_minimum mode {mode!r}")
+    value = Fraction(months)
+    whole = math.floor(value)
+    return _shortest_calendar_span(whole) + math.floor((value - whole) * MONTH_DAYS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -62,6 +101,9 @@ class LeaveRule:
     categories: tuple[str, ...] = ()
     source: str = ""
     verified: bool = False
+    # "source": the seeds/domain.md decide it; "conservative": they do not, and we chose the
+    # reading that never overstates progress (docs/rules.md § 6).
+    basis: str = "source"
 
     def counts_in(self, category: str) -> bool:
         return self.counts and (not self.categories or category in self.categories)
@@ -97,6 +139,7 @@ class ServiceRules:
     max_percent_per_day: int = 100  # overlapping service counts at most this much per day
     source: str = ""
     verified: bool = False
+    basis: str = "source"  # of max_percent_per_day; see LeaveRule.basis
 
     def leave_rule(self, kind: str) -> LeaveRule | None:
         return next((r for r in self.leave if r.kind == kind), None)
@@ -110,6 +153,11 @@ class RuleBook:
     """All versions of the service rules; `on(day)` picks the one valid that day."""
 
     versions: tuple[ServiceRules, ...]
+    # How a minimum of M months becomes days (`minimum_days`): "calendar" or "average".
+    month_minimum: str = "calendar"
+
+    def minimum_days(self, months: Number) -> int:
+        return minimum_days(months, self.month_minimum)
 
     def on(self, day: dt.date) -> ServiceRules:
         for version in self.versions:
@@ -123,6 +171,15 @@ class RuleBook:
 
 
 RequirementKind = Literal["service_time", "goals", "activity_count", "activity_period"]
+
+
+@dataclass(frozen=True)
+class CourseRef:
+    """One course of a requirement's course list (`Requirement.courses`): the catalogue
+    `code` (matched against `Activity.course`) and its name."""
+
+    code: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -159,6 +216,10 @@ class Requirement:
     source: str = ""
     verified: bool = False
     note: str = ""
+    basis: str = "source"  # see LeaveRule.basis
+    # activity_count with a course list: each course is reported done/remaining
+    # (`RequirementResult.items`); without `minimum`, every listed course is required.
+    courses: tuple[CourseRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,8 +265,9 @@ class ServicePeriod:
     * `category`: the ledger category — hospital: ``specialty`` (own specialty, parts 2/3),
       ``other_specialty``, ``lis1``; general practice (ALM): ``open_practice`` (åpen
       uselektert praksis), ``other_gp`` (annen allmennmedisinsk tjeneste), ``institution``
-      (institusjonstjeneste), ``lis1``. The requirement set decides what each category counts
-      towards.
+      (institusjonstjeneste), ``lis1``; community medicine (SAM): ``community_medicine``
+      (samfunnsmedisinsk arbeid), ``clinical`` (klinisk tjeneste). The requirement set decides
+      what each category counts towards.
     * `percent`: position % (1..100). ``None`` makes it a *placement* (e.g. a rotation period
       of the implementation plan inside the main employment): on its days it takes over the
       position % of the periods with a percent (the employments) active that day, instead of
@@ -282,6 +344,7 @@ class Activity:
     hours: Number | None = None
     ref: str = ""
     planned: bool = False
+    course: str = ""  # catalogue course code, for requirements with a course list
 
 
 @dataclass(frozen=True)
@@ -368,6 +431,16 @@ class Ledger:
 
 
 @dataclass(frozen=True)
+class RequirementItem:
+    """Done/remaining for one item of a requirement (one course of a course list)."""
+
+    code: str
+    label: str
+    done: bool
+    on: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class RequirementResult:
     """Status of one requirement on `today`. `done`/`remaining`/`required` are in `unit`
     (months as exact fractions; use `fmt_number` to show them). `satisfied` is False while a
@@ -386,6 +459,9 @@ class RequirementResult:
     evidence: tuple[str, ...]
     form_fields: tuple[str, ...] = ()
     verified: bool = True
+    items: tuple[RequirementItem, ...] = ()
+    basis: str = "source"
+    note: str = ""
 
 
 OverallStatus = Literal["complete", "on_track", "behind", "at_risk"]
@@ -475,12 +551,16 @@ def fmt_percent(value: Number) -> str:
 
 @dataclass
 class _Acc:
-    """Running totals of one ledger line during the sweep."""
+    """Running totals of one ledger line during the sweep.
+
+    Amounts stay plain `int` while they are whole days (full-time service without leave or
+    caps, the common case) and become `Fraction` as soon as a part of a day enters: exact
+    either way, and the sweep avoids most `Fraction` arithmetic (docs/performance.md)."""
 
     calendar_days: int = 0
-    gross: Fraction = Fraction(0)
-    leave: Fraction = Fraction(0)
-    capped: Fraction = Fraction(0)
+    gross: Fraction | int = 0
+    leave: Fraction | int = 0
+    capped: Fraction | int = 0
     displaced: int = 0  # days taken over by a placement
     scaled: bool = False  # over 100 % on some day
     first: dt.date | None = None
@@ -493,6 +573,11 @@ class _Acc:
 
 def _frac(value: Number) -> Fraction:
     return Fraction(value) if not isinstance(value, Decimal) else Fraction(str(value))
+
+
+def _exact(value: Fraction) -> Fraction | int:
+    """`value` as an int when it is whole (exact, and much cheaper to add up)."""
+    return value.numerator if value.denominator == 1 else value
 
 
 def _clip(p_start: dt.date, p_end: dt.date | None, lo: dt.date, hi: dt.date):
@@ -536,8 +621,8 @@ def _sweep(
         (j, *c) for j, lv in enumerate(leave) if (c := _clip(lv.start, lv.end, far_past, until))
     ]
     period_acc = tuple(_Acc() for _ in periods)
-    pct = [None if p.percent is None else _frac(p.percent) / 100 for p in periods]
-    leave_pct = [_frac(lv.percent) for lv in leave]
+    pct = [None if p.percent is None else _exact(_frac(p.percent) / 100) for p in periods]
+    leave_pct = [_exact(_frac(lv.percent)) for lv in leave]
     leave_acc = tuple(_Acc() for _ in leave)
     credit_acc = tuple(_Acc() for _ in credits)
 
@@ -567,7 +652,7 @@ def _sweep(
             members = [k for k, item in enumerate(items) if item[1] in cats]
             if not members:
                 continue
-            total = sum((items[k][2] for k in members), Fraction(0))
+            total = sum(items[k][2] for k in members)
             room = limit - used.get(code, 0)
             if total > room:
                 if factors is None:
@@ -607,10 +692,10 @@ def _sweep(
                 trace.append((a, b - ONE_DAY, dict(totals), False))  # type: ignore[arg-type]
             continue
         ruleset = rules.on(a)
-        limit = Fraction(ruleset.max_percent_per_day, 100)
+        limit = _exact(Fraction(ruleset.max_percent_per_day, 100))
         base = [i for i in active if periods[i].percent is not None]
         placed = [i for i in active if periods[i].percent is None]
-        base_total = sum((pct[i] for i in base), Fraction(0))  # type: ignore[misc]
+        base_total = sum(pct[i] for i in base)  # type: ignore[misc]
         share: dict[int, Fraction] = {}
         if placed:
             winner = max(placed, key=lambda i: (periods[i].start, i))
@@ -621,7 +706,8 @@ def _sweep(
                 if i != winner:
                     period_acc[i].displaced += n
         else:
-            scale = min(Fraction(1), limit / base_total) if base_total else Fraction(0)
+            # (never int / int: that would be a float)
+            scale = 1 if base_total <= limit else Fraction(limit) / base_total
             for i in base:
                 share[i] = pct[i] if scale == 1 else pct[i] * scale  # type: ignore[operator]
                 if scale < 1:
@@ -646,13 +732,16 @@ def _sweep(
                 rule = ruleset.leave_rule(leave[j].kind)
                 if not (rule and rule.counts_in(cat)):
                     takers.append(j)
-            taken_pct = sum((leave_pct[j] for j in takers), Fraction(0))
-            lost = Fraction(0)
+            taken_pct = sum(leave_pct[j] for j in takers)
+            lost = 0
             if taken_pct:
-                lost = gross * min(Fraction(1), taken_pct / 100)
+                lost = gross if taken_pct >= 100 else _exact(gross * Fraction(taken_pct) / 100)
                 acc.leave += lost
-                for j in takers:
-                    leave_acc[j].leave += lost * leave_pct[j] / taken_pct
+                if len(takers) == 1:
+                    leave_acc[takers[0]].leave += lost
+                else:
+                    for j in takers:
+                        leave_acc[j].leave += lost * Fraction(leave_pct[j]) / taken_pct
             items.append((acc, cat, gross - lost))
         cut = apply_caps(a, items)
         if trace is not None:
@@ -718,6 +807,8 @@ CATEGORY_LABELS = {
     "open_practice": "åpen uselektert allmennpraksis",
     "other_gp": "annen allmennmedisinsk tjeneste",
     "institution": "institusjonstjeneste",
+    "community_medicine": "samfunnsmedisinsk arbeid",
+    "clinical": "klinisk tjeneste",
 }
 
 
@@ -781,8 +872,8 @@ def _leave_reason(lv: Leave, acc: _Acc, rule: LeaveRule | None) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _min_days(req: Requirement) -> int | None:
-    return months_to_days(req.minimum) if req.minimum is not None else None
+def _min_days(req: Requirement, mode: str = "calendar") -> int | None:
+    return minimum_days(req.minimum, mode) if req.minimum is not None else None
 
 
 def _time_reqs(rset: RequirementSet) -> list[Requirement]:
@@ -792,13 +883,13 @@ def _time_reqs(rset: RequirementSet) -> list[Requirement]:
     ]
 
 
-def _time_met(ledger: Ledger, reqs: list[Requirement]) -> bool:
-    return all(ledger.days(r.categories) >= _min_days(r) for r in reqs)  # type: ignore[operator]
+def _extra(req: Requirement) -> dict:
+    return {"basis": req.basis, "note": req.note}
 
 
-def _service_result(req: Requirement, ledger: Ledger) -> RequirementResult:
+def _service_result(req: Requirement, ledger: Ledger, mode: str = "calendar") -> RequirementResult:
     days = ledger.days(req.categories)
-    need = _min_days(req)
+    need = _min_days(req, mode)
     done = days_to_months(days)
     remaining = days_to_months(max(Fraction(0), need - days)) if need is not None else Fraction(0)
     satisfied = (need is None or days >= need) and (
@@ -818,7 +909,7 @@ def _service_result(req: Requirement, ledger: Ledger) -> RequirementResult:
         )
     return RequirementResult(
         req.code, req.label, req.kind, req.unit, done, req.minimum, req.maximum, remaining,
-        satisfied, req.mandatory, tuple(evidence), req.form_fields, req.verified,
+        satisfied, req.mandatory, tuple(evidence), req.form_fields, req.verified, **_extra(req),
     )
 
 
@@ -836,7 +927,7 @@ def _goal_result(req: Requirement, goals: tuple[GoalStatus, ...]) -> Requirement
     return RequirementResult(
         req.code, req.label, req.kind, req.unit, Fraction(len(approved)), Fraction(len(mine)),
         None, Fraction(len(missing)), bool(mine) and not missing, req.mandatory,
-        tuple(evidence), req.form_fields, req.verified,
+        tuple(evidence), req.form_fields, req.verified, **_extra(req),
     )
 
 
@@ -844,7 +935,31 @@ def _activity_done(a: Activity, today: dt.date) -> bool:
     return not a.planned and (a.on is None or a.on <= today)
 
 
+def _course_list_result(req: Requirement, inp: TraineeInput) -> RequirementResult:
+    """A course list: each listed course is done when an activity with its catalogue code is
+    done; `minimum` (default: all of them) decides `satisfied`."""
+    done_on: dict[str, dt.date | None] = {}
+    for a in inp.activities:
+        if a.course and _activity_done(a, inp.today):
+            prev = done_on.get(a.course)
+            done_on[a.course] = a.on if prev is None or (a.on and a.on < prev) else prev
+    items = tuple(RequirementItem(c.code, c.name, c.code in done_on, done_on.get(c.code))
+                  for c in req.courses)
+    done = Fraction(sum(1 for i in items if i.done))
+    required = req.minimum if req.minimum is not None else Fraction(len(items))
+    remaining = max(Fraction(0), required - done)
+    evidence = [f"{'Gjennomført' if i.done else 'Gjenstår'}: {i.label}"
+                + (f" {fmt_date(i.on)}" if i.on else "") for i in items]
+    return RequirementResult(
+        req.code, req.label, req.kind, req.unit, done, required, req.maximum, remaining,
+        done >= required, req.mandatory, tuple(evidence), req.form_fields, req.verified,
+        items=items, **_extra(req),
+    )
+
+
 def _count_result(req: Requirement, inp: TraineeInput) -> RequirementResult:
+    if req.courses:
+        return _course_list_result(req, inp)
     items = [
         a for a in inp.activities
         if a.kind == req.activity_kind and (not req.activity_codes or a.code in req.activity_codes)
@@ -872,7 +987,7 @@ def _count_result(req: Requirement, inp: TraineeInput) -> RequirementResult:
     )
     return RequirementResult(
         req.code, req.label, req.kind, req.unit, done, required, req.maximum, remaining,
-        satisfied, req.mandatory, tuple(evidence), req.form_fields, req.verified,
+        satisfied, req.mandatory, tuple(evidence), req.form_fields, req.verified, **_extra(req),
     )
 
 
@@ -896,7 +1011,7 @@ def _intersect(a: list[tuple[dt.date, dt.date]], b: list[tuple[dt.date, dt.date]
     return _union(out)
 
 
-def _period_result(req: Requirement, inp: TraineeInput) -> RequirementResult:
+def _period_result(req: Requirement, inp: TraineeInput, mode: str = "calendar") -> RequirementResult:
     spans = []
     for a in inp.activities:
         if a.kind != req.activity_kind or a.planned or a.on is None:
@@ -916,38 +1031,40 @@ def _period_result(req: Requirement, inp: TraineeInput) -> RequirementResult:
         cats = ", ".join(CATEGORY_LABELS.get(c, c) for c in req.categories)
         evidence = [f"Under {cats}: {fmt_date(s)}–{fmt_date(e)}" for s, e in covered]
     days = sum(((e - s).days + 1 for s, e in covered), 0)
-    need = _min_days(req)
+    need = _min_days(req, mode)
     done = days_to_months(days)
     remaining = days_to_months(max(0, need - days)) if need is not None else Fraction(0)
     return RequirementResult(
         req.code, req.label, req.kind, req.unit, done, req.minimum, req.maximum, remaining,
         need is None or days >= need, req.mandatory, tuple(evidence), req.form_fields,
-        req.verified,
+        req.verified, **_extra(req),
     )
 
 
-def evaluate_requirement(req: Requirement, inp: TraineeInput, ledger: Ledger) -> RequirementResult:
+def evaluate_requirement(req: Requirement, inp: TraineeInput, ledger: Ledger,
+                         mode: str = "calendar") -> RequirementResult:
+    """`mode`: how a minimum in months becomes days (`RuleBook.month_minimum`)."""
     if req.kind == "service_time":
-        return _service_result(req, ledger)
+        return _service_result(req, ledger, mode)
     if req.kind == "goals":
         return _goal_result(req, inp.goals)
     if req.kind == "activity_count":
         return _count_result(req, inp)
     if req.kind == "activity_period":
-        return _period_result(req, inp)
+        return _period_result(req, inp, mode)
     raise ValueError(f"unknown requirement kind {req.kind!r}")
 
 
 def _counted_days(
     inp: TraineeInput, rules: RuleBook, caps: tuple[Cap, ...], until: dt.date
-) -> dict[str, Fraction]:
+) -> dict[str, Fraction | int]:
     """Counted days per category up to `until` — the ledger's totals without the text."""
     sw = _sweep(inp.periods, inp.leave, inp.credits, rules, caps, today=inp.today, until=until)
-    totals: dict[str, Fraction] = {}
+    totals: dict[str, Fraction | int] = {}
     for credit, acc in zip(inp.credits, sw.credit_acc, strict=True):
-        totals[credit.kind] = totals.get(credit.kind, Fraction(0)) + acc.days
+        totals[credit.kind] = totals.get(credit.kind, 0) + acc.days
     for p, acc in zip(inp.periods, sw.period_acc, strict=True):
-        totals[p.category] = totals.get(p.category, Fraction(0)) + acc.days
+        totals[p.category] = totals.get(p.category, 0) + acc.days
     return totals
 
 
@@ -965,22 +1082,21 @@ def project_completion(
     """
     reqs = _time_reqs(rset)
     caps = rset.caps()
-    needs = [(months_to_days(r.minimum), r.categories) for r in reqs]  # type: ignore[arg-type]
+    needs = [(rules.minimum_days(r.minimum), r.categories) for r in reqs]  # type: ignore[arg-type]
 
-    def missing(totals: dict[str, Fraction]) -> Fraction:
-        return max(
-            (need - sum((totals.get(c, Fraction(0)) for c in cats), Fraction(0))
-             for need, cats in needs),
-            default=Fraction(0),
-        )
+    def missing(totals: dict[str, Fraction | int]) -> Fraction | int:
+        # (plain sums: whole days stay int, exact either way; this runs once per segment)
+        return max((need - sum(totals.get(c, 0) for c in cats) for need, cats in needs),
+                   default=0)
 
-    def shortfall(day: dt.date) -> Fraction:
+    def shortfall(day: dt.date) -> Fraction | int:
         return missing(_counted_days(inp, rules, caps, day))
 
     starts = [p.start for p in inp.periods]
     first = min(starts, default=inp.today) - ONE_DAY
-    if shortfall(first) <= 0:
-        return first  # credits alone suffice
+    # Before the first period only credits count: without credits nothing is counted yet.
+    if (shortfall(first) if inp.credits else missing({})) <= 0:
+        return first  # credits alone suffice (or nothing is required)
     ends = [p.end for p in inp.periods]
     horizon = inp.today.replace(year=inp.today.year + HORIZON_YEARS)
     if not ends:
@@ -1035,16 +1151,28 @@ def _status(
     return "on_track"
 
 
-def evaluate(inp: TraineeInput, rset: RequirementSet, rules: RuleBook) -> Progress:
-    """Status of every requirement of `rset` on `inp.today`, the projection and the drivers."""
+def evaluate(inp: TraineeInput, rset: RequirementSet, rules: RuleBook, *,
+             detail: bool = True) -> Progress:
+    """Status of every requirement of `rset` on `inp.today`, the projection and the drivers.
+
+    `detail=False` (the cached summaries of thousands of trainees): the same statuses,
+    numbers, projection and first driver, without the explanations nobody reads there — the
+    ledger has totals but no lines (so service-time evidence lists only the requirement), and
+    the drivers leave out the explanation of the projected date (never the first driver).
+    """
     caps = rset.caps()
-    ledger = compute_ledger(inp.periods, inp.leave, inp.credits, rules=rules, today=inp.today,
-                            extra_caps=caps)
-    results = tuple(evaluate_requirement(r, inp, ledger) for r in rset.requirements)
+    if detail:
+        ledger = compute_ledger(inp.periods, inp.leave, inp.credits, rules=rules,
+                                today=inp.today, extra_caps=caps)
+    else:
+        totals = _counted_days(inp, rules, caps, inp.today)
+        ledger = Ledger(inp.today, (), tuple(CategoryTotal(c, d) for c, d in sorted(totals.items())))
+    results = tuple(evaluate_requirement(r, inp, ledger, rules.month_minimum)
+                    for r in rset.requirements)
     complete = all(r.satisfied for r in results if r.mandatory)
     projected = project_completion(inp, rset, rules)
     status = _status(complete, projected, inp.today, inp.target_end)
-    drivers = _drivers(inp, rset, rules, results, projected, status)
+    drivers = _drivers(inp, rset, rules, results, projected, status, detail=detail)
     return Progress(rset.code, inp.today, ledger, results, status, projected, tuple(drivers),
                     inp.target_end)
 
@@ -1057,6 +1185,7 @@ STATUS_LABELS = {
 def _drivers(
     inp: TraineeInput, rset: RequirementSet, rules: RuleBook,
     results: tuple[RequirementResult, ...], projected: dt.date | None, status: str,
+    detail: bool = True,
 ) -> list[str]:
     out: list[str] = []
     if status == "complete":
@@ -1071,7 +1200,7 @@ def _drivers(
             "Kjent framtidig tjeneste (løpende ansettelser og planens perioder, minus planlagt "
             "permisjon) dekker ikke gjenstående minstetid: ingen sluttdato kan beregnes."
         )
-    elif open_time:
+    elif open_time and detail:
         horizon = compute_ledger(inp.periods, inp.leave, inp.credits, rules=rules,
                                  today=inp.today, until=projected, extra_caps=rset.caps())
         out.append(f"Beregnet fullført tjenestetid {fmt_date(projected)}.")

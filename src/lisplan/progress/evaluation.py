@@ -13,7 +13,7 @@ from lisplan.progress import engine
 from lisplan.progress.ledger_input import GoalCatalogue, build_inputs
 
 
-def _evaluator():
+def _evaluator(detail: bool = True):
     """(run(inp, kind, started) -> Progress | None), or None when the requirement data cannot
     be read (the pages then show the registered data without requirement status)."""
     try:
@@ -29,15 +29,17 @@ def _evaluator():
         requirement_set = requirements.requirement_set_for(inp.specialty, kind, started)
         if requirement_set is None:
             return None
-        return engine.evaluate(inp, requirement_set, rules)
+        return engine.evaluate(inp, requirement_set, rules, detail=detail)
 
     return run
 
 
-def evaluate_many(trainee_ids: Iterable[int], today: dt.date, goals: GoalCatalogue | None = None):
-    """{trainee id: (input, context, Progress | None)} with a fixed number of queries."""
+def evaluate_many(trainee_ids: Iterable[int], today: dt.date, goals: GoalCatalogue | None = None,
+                  *, detail: bool = True):
+    """{trainee id: (input, context, Progress | None)} with a fixed number of queries.
+    `detail=False` for the cached summaries (see `engine.evaluate`)."""
     inputs = build_inputs(trainee_ids, today, goals)
-    run = _evaluator()
+    run = _evaluator(detail)
     out = {}
     for tid, (inp, ctx) in inputs.items():
         result = None

@@ -145,8 +145,16 @@ class ServicePeriodForm(DesignsystemetForm, forms.ModelForm):
             "specialty": _("Påkrevd for tjeneste i annen spesialitet."),
         }
 
+    # The version the user read (edits only): a period changed by someone else meanwhile is
+    # refused with a message instead of being overwritten.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
     def __init__(self, *args, trainee: Trainee, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
         self.fields["employment"].queryset = Employment.objects.filter(
             trainee=trainee).select_related("institution", "specialty")
         self.fields["employment"].empty_label = _("Ingen")
@@ -174,3 +182,29 @@ class OverviewFilterForm(DesignsystemetForm, forms.Form):
             Exists(visible.filter(institution=OuterRef("pk"))))
         self.fields["specialty"].queryset = Specialty.objects.filter(
             Exists(visible.filter(specialty=OuterRef("pk"))))
+
+
+class ImportUploadForm(DesignsystemetForm, forms.Form):
+    """The spreadsheet a local coordinator uploads (docs/progress-import.md)."""
+
+    file = forms.FileField(
+        label=_("Fil (.xlsx eller .csv)"),
+        help_text=_("Kolonner og regler står i veiledningen under. Filen kontrolleres først; "
+                    "ingenting lagres før du bekrefter."),
+        error_messages={"required": _("Velg filen som skal importeres."),
+                        "empty": _("Filen er tom.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        from lisplan.progress.upload import MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Filen må være et regneark (.xlsx) eller en CSV-fil "
+                                          "(.csv)."))
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("Filen er for stor: høyst %(mb)s MB.")
+                                        % {"mb": MAX_BYTES // (1024 * 1024)})
+        return upload

@@ -156,11 +156,13 @@ class _RowInvalid(Exception):
 class _Lookups:
     """Reference rows read once per file."""
 
-    def __init__(self, table) -> None:
+    def __init__(self, table, trainees=None) -> None:
         hprs = {cell_text(r.get("hpr")) for _n, r in table}
         # A spreadsheet may have turned «012345678» into the number 12345678.
         hprs |= {h.zfill(9) for h in hprs if h.isdigit()}
-        self.trainees = {t.hpr_number: t for t in Trainee.objects.filter(hpr_number__in=hprs)}
+        pool = Trainee.objects.all() if trainees is None else trainees
+        self.scoped = trainees is not None
+        self.trainees = {t.hpr_number: t for t in pool.filter(hpr_number__in=hprs)}
         self.courses = {c.code: c for c in Course.objects.all()}
         self.institutions = {i.code.upper(): i for i in Institution.objects.all()}
         names = {cell_text(r.get(c)) for _n, r in table for c in ("godkjent_av", "veileder")}
@@ -311,7 +313,11 @@ def _activity_row(row, lookups: _Lookups, trainee: Trainee, kind: str, actor):
 
 
 def import_progress(source: str | os.PathLike | IO, *, actor=None, dry_run: bool = False,
-                    name: str | None = None) -> ImportReport:
+                    name: str | None = None, trainees=None) -> ImportReport:
+    """Check every row, then write all of them or nothing (see the module docstring).
+
+    `trainees`: a queryset limiting whom the file may touch (the web upload passes the
+    uploader's `progress.approve` scope); a row for anyone else is an error."""
     try:
         file_name, table, ignored = _read(source, name)
     except TableError as exc:
@@ -323,7 +329,7 @@ def import_progress(source: str | os.PathLike | IO, *, actor=None, dry_run: bool
     if not table:
         report.errors.append(RowError(0, "", _("Filen inneholder ingen rader.")))
         return report
-    lookups = _Lookups(table)
+    lookups = _Lookups(table, trainees)
     goals: dict[tuple[int, int], tuple[int, GoalApproval]] = {}
     activities = []
     for line, row in table:
@@ -332,6 +338,10 @@ def import_progress(source: str | os.PathLike | IO, *, actor=None, dry_run: bool
             trainee = lookups.trainees.get(hpr) or (
                 lookups.trainees.get(hpr.zfill(9)) if isinstance(row.get("hpr"), int | float)
                 else None)
+            if trainee is None and hpr and lookups.scoped:
+                raise _RowInvalid("hpr", _(
+                    "Finner ingen lege med HPR-nummer «%(v)s» blant legene du kan registrere "
+                    "læringsmål og aktiviteter for.") % {"v": hpr})
             if trainee is None:
                 raise _RowInvalid("hpr", _("Finner ingen lege med HPR-nummer «%(v)s».") % {
                     "v": hpr} if hpr else _("Feltet må fylles ut."))

@@ -26,6 +26,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q
 
@@ -41,9 +42,31 @@ from lisplan.progress.models import (
 from lisplan.trainees.models import Employment, LeavePeriod
 
 GP = "ALM"
+# The ledger category of service in the trainee's own specialty, where it is not «specialty»
+# (parts 2/3 of a hospital specialty): an ALM employment is open unselected practice, a SAM
+# employment community-medicine work, unless service periods linked to it say otherwise.
+OWN_CATEGORY = {GP: "open_practice", "SAM": "community_medicine"}
 
 
-def _main_employment(rows: list[Employment], today: dt.date) -> Employment | None:
+class EmploymentRow(NamedTuple):
+    """An employment as the ledger reads it: a tuple, not a model instance (a batch of 2,500
+    trainees has ~7,500 employments; model instances with three related objects each were
+    the largest cost of a refresh). The main employment is loaded as a model for the pages."""
+
+    pk: int
+    trainee_id: int
+    start: dt.date
+    end: dt.date | None
+    permanent: bool
+    position_percent: int
+    specialty_id: int
+    specialty_code: str
+    specialty_name: str
+    institution_name: str
+    arena_name: str | None
+
+
+def _main_employment(rows, today: dt.date):
     current = [e for e in rows if e.start <= today and (e.end is None or e.end >= today)]
     pool = current or rows
     if not pool:
@@ -57,6 +80,19 @@ class GoalCatalogue:
     def __init__(self, today: dt.date) -> None:
         self.today = today
         self._cache: dict[int, list[LearningGoal]] = {}
+        self._entries: dict[int, list[tuple[int, str, str, str, engine.GoalStatus]]] = {}
+
+    def entries(self, specialty: Specialty) -> list[tuple[int, str, str, str, engine.GoalStatus]]:
+        """(goal id, code, scope, label, the engine's «not approved» status) per required
+        goal: the not-approved status is immutable and shared by every trainee."""
+        got = self._entries.get(specialty.pk)
+        if got is None:
+            got = self._entries[specialty.pk] = [
+                (g.pk, g.code, g.part, g.text[:120],
+                 engine.GoalStatus(code=g.code, scope=g.part, approved=False,
+                                   label=g.text[:120]))
+                for g in self.goals(specialty)]
+        return got
 
     def goals(self, specialty: Specialty) -> list[LearningGoal]:
         if specialty.pk not in self._cache:
@@ -73,22 +109,42 @@ class GoalCatalogue:
         return self._cache[specialty.pk]
 
 
-def _approved_plans(trainee_ids: list[int]) -> dict[int, object]:
-    """The latest approved revision per trainee, with its periods."""
-    from django.db.models import Prefetch
+class PlanPeriodRow(NamedTuple):
+    pk: int
+    start: dt.date
+    end: dt.date
+    specialty_code: str
+    specialty_name: str
+    institution_name: str
 
+
+class PlanRow(NamedTuple):
+    """What progress reads of the latest approved revision of the implementation plan."""
+
+    pk: int
+    estimated_end: dt.date | None
+    credit_old_scheme_months: Decimal | None
+    credit_other_specialty_months: Decimal | None
+    periods: list[PlanPeriodRow]
+
+
+def _approved_plans(trainee_ids: list[int]) -> dict[int, PlanRow]:
+    """The latest approved revision per trainee, with its periods (two queries, tuples)."""
     from lisplan.plans.models import Period, Revision, Status
 
-    revisions = (
-        Revision.objects.filter(plan__trainee_id__in=trainee_ids, status=Status.APPROVED)
-        .select_related("plan", "specialty")
-        .prefetch_related(Prefetch("periods", queryset=Period.objects.select_related(
-            "specialty", "institution").order_by("start")))
-        .order_by("plan__trainee_id", "-approved_at", "-id")
-    )
-    out: dict[int, object] = {}
-    for r in revisions:
-        out.setdefault(r.plan.trainee_id, r)
+    out: dict[int, PlanRow] = {}
+    for pk, tid, end, old, other in (
+            Revision.objects.filter(plan__trainee_id__in=trainee_ids, status=Status.APPROVED)
+            .order_by("plan__trainee_id", "-approved_at", "-id")
+            .values_list("pk", "plan__trainee_id", "estimated_end", "credit_old_scheme_months",
+                         "credit_other_specialty_months")):
+        if tid not in out:
+            out[tid] = PlanRow(pk, end, old, other, [])
+    by_revision = {plan.pk: plan for plan in out.values()}
+    for row in (Period.objects.filter(revision_id__in=list(by_revision)).order_by("start", "pk")
+                .values_list("revision_id", "pk", "start", "end", "specialty__code",
+                             "specialty__name", "institution__name")):
+        by_revision[row[0]].periods.append(PlanPeriodRow(*row[1:]))
     return out
 
 
@@ -98,10 +154,12 @@ def build_inputs(trainee_ids: Iterable[int], today: dt.date,
     and the resolved goal rows for rendering."""
     ids = list(trainee_ids)
     goals = goals or GoalCatalogue(today)
-    employments: dict[int, list[Employment]] = defaultdict(list)
-    for e in (Employment.objects.filter(trainee_id__in=ids)
-              .select_related("specialty", "institution", "arena").order_by("start", "id")):
-        employments[e.trainee_id].append(e)
+    employments: dict[int, list[EmploymentRow]] = defaultdict(list)
+    for row in (Employment.objects.filter(trainee_id__in=ids).order_by("start", "id")
+                .values_list("pk", "trainee_id", "start", "end", "permanent",
+                             "position_percent", "specialty_id", "specialty__code",
+                             "specialty__name", "institution__name", "arena__name")):
+        employments[row[1]].append(EmploymentRow(*row))
     # Plain tuples, not model instances, for the large tables: building 100,000 model objects
     # took most of the time of a 2,500-trainee refresh.
     leave: dict[int, list[engine.Leave]] = defaultdict(list)
@@ -116,33 +174,41 @@ def build_inputs(trainee_ids: Iterable[int], today: dt.date,
               .select_related("institution", "specialty").order_by("start")):
         periods[p.trainee_id].append(p)
     approvals: dict[int, dict[int, tuple[str, dt.date | None]]] = defaultdict(dict)
+    # Only approvals count (the goal version rule is applied below by goal id).
     for tid, goal_id, status, approved_on in (
-            GoalApproval.objects.filter(trainee_id__in=ids)
+            GoalApproval.objects.filter(trainee_id__in=ids, status=GoalStatus.APPROVED)
             .values_list("trainee_id", "goal_id", "status", "approved_on")):
         approvals[tid][goal_id] = (status, approved_on)
     activities: dict[int, list[engine.Activity]] = defaultdict(list)
     for row in (ActivityRecord.objects.filter(trainee_id__in=ids).order_by("date", "pk")
                 .values_list("pk", "trainee_id", "kind", "date", "end_date", "count", "hours",
                              "title", "course_id", "course__name", "course__hours",
-                             "course__requirement_code", "course__counts_as")):
+                             "course__requirement_code", "course__counts_as",
+                             "course__code")):
         activities[row[1]].append(_activity(*row))
     plans = _approved_plans(ids)
+    main_rows = {tid: _main_employment(employments[tid], today) for tid in ids}
+    mains = Employment.objects.select_related("specialty", "institution", "arena").in_bulk(
+        [r.pk for r in main_rows.values() if r is not None])
 
     out = {}
     for tid in ids:
-        main = _main_employment(employments[tid], today)
+        main_row = main_rows[tid]
+        main = mains.get(main_row.pk) if main_row else None
         specialty = main.specialty if main else None
         code = specialty.code if specialty else ""
         plan = plans.get(tid)
         required = goals.goals(specialty) if specialty else []
         approved = approvals[tid]
         goal_inputs = []
-        for g in required:
-            status, approved_on = approved.get(g.pk, ("", None))
-            ok = status == GoalStatus.APPROVED
-            goal_inputs.append(engine.GoalStatus(
-                code=g.code, scope=g.part, approved=ok,
-                approved_on=approved_on if ok else None, label=g.text[:120]))
+        for goal_id, goal_code, scope, label, not_approved in (
+                goals.entries(specialty) if specialty else ()):
+            status, approved_on = approved.get(goal_id, ("", None))
+            if status == GoalStatus.APPROVED:
+                goal_inputs.append(engine.GoalStatus(code=goal_code, scope=scope, approved=True,
+                                                     approved_on=approved_on, label=label))
+            else:
+                goal_inputs.append(not_approved)
         inp = engine.TraineeInput(
             today=today,
             specialty=code,
@@ -160,22 +226,22 @@ def build_inputs(trainee_ids: Iterable[int], today: dt.date,
     return out
 
 
-def _service(employments: list[Employment], periods: list[ServicePeriod], specialty: str,
+def _service(employments: list[EmploymentRow], periods: list[ServicePeriod], specialty: str,
              plan) -> list[engine.ServicePeriod]:
     linked = {p.employment_id for p in periods if p.employment_id}
     out = []
     for e in employments:
         if e.pk in linked:
             continue
-        if e.specialty.code == specialty:
-            category = "open_practice" if specialty == GP else "specialty"
+        if e.specialty_code == specialty:
+            category = OWN_CATEGORY.get(specialty, "specialty")
         else:
             category = "other_specialty"
-        place = f"{e.institution}" + (f", {e.arena.name}" if e.arena_id else "")
+        place = e.institution_name + (f", {e.arena_name}" if e.arena_name else "")
         out.append(engine.ServicePeriod(
             start=e.start, end=e.end, category=category, percent=e.position_percent,
-            specialty=e.specialty.code, ref=f"employment:{e.pk}",
-            label=f"{place} ({e.specialty.name})"))
+            specialty=e.specialty_code, ref=f"employment:{e.pk}",
+            label=f"{place} ({e.specialty_name})"))
     for p in periods:
         place = str(p.institution) if p.institution_id else p.place
         out.append(engine.ServicePeriod(
@@ -184,14 +250,14 @@ def _service(employments: list[Employment], periods: list[ServicePeriod], specia
             ref=f"service:{p.pk}",
             label=f"{p.get_category_display()}" + (f", {place}" if place else "")))
     if plan is not None:
-        for period in plan.periods.all():
-            own = period.specialty.code == specialty
+        for period in plan.periods:
+            own = period.specialty_code == specialty
             out.append(engine.ServicePeriod(
                 start=period.start, end=period.end,
-                category=("open_practice" if specialty == GP else "specialty") if own
+                category=OWN_CATEGORY.get(specialty, "specialty") if own
                 else "other_specialty",
-                percent=None, specialty=period.specialty.code, ref=f"plan-period:{period.pk}",
-                label=f"{period.institution} ({period.specialty.name})", planned=True))
+                percent=None, specialty=period.specialty_code, ref=f"plan-period:{period.pk}",
+                label=f"{period.institution_name} ({period.specialty_name})", planned=True))
     return out
 
 
@@ -215,7 +281,7 @@ ENGINE_KIND = {"procedure": "procedures"}
 
 
 def _activity(pk, _tid, kind, on, end, count, hours, title, course_id, course_name,
-              course_hours, requirement_code, counts_as) -> engine.Activity:
+              course_hours, requirement_code, counts_as, course_code) -> engine.Activity:
     """A catalogue course counts under its requirement code (emnekurs, grunnkurs_a, …) and
     its own name, so six different topic courses are six distinct titles."""
     kind = ENGINE_KIND.get(kind, kind)
@@ -223,6 +289,6 @@ def _activity(pk, _tid, kind, on, end, count, hours, title, course_id, course_na
         return engine.Activity(kind=counts_as or kind, code=requirement_code,
                                title=title or course_name, on=on, end=end, count=count,
                                hours=hours if hours is not None else course_hours,
-                               ref=f"activity:{pk}")
+                               ref=f"activity:{pk}", course=course_code)
     return engine.Activity(kind=kind, code="", title=title, on=on, end=end, count=count,
                            hours=hours, ref=f"activity:{pk}")

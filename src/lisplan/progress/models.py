@@ -276,6 +276,9 @@ class ServiceCategory(models.TextChoices):
     SPECIALTY = "specialty", _("Tjeneste i spesialiteten (del 2/3)")
     OTHER_SPECIALTY = "other_specialty", _("Tjeneste i annen spesialitet")
     LIS1 = "lis1", _("LIS1 / turnustjeneste")
+    # Samfunnsmedisin (SAM): docs/rules.md, requirements.yaml (set «sam»)
+    COMMUNITY_MEDICINE = "community_medicine", _("Samfunnsmedisinsk arbeid")
+    CLINICAL = "clinical", _("Klinisk tjeneste (primær- eller spesialisthelsetjenesten)")
 
 
 # ServiceCategory -> the requirement engine's ledger category (progress/engine.py).
@@ -290,6 +293,8 @@ LEDGER_CATEGORY = {
     ServiceCategory.SPECIALTY: "specialty",
     ServiceCategory.OTHER_SPECIALTY: "other_specialty",
     ServiceCategory.LIS1: "lis1",
+    ServiceCategory.COMMUNITY_MEDICINE: "community_medicine",
+    ServiceCategory.CLINICAL: "clinical",
 }
 
 GP_CATEGORIES = {
@@ -306,7 +311,7 @@ class ServicePeriod(models.Model):
         "trainees.Trainee", verbose_name=_("lege"), on_delete=models.CASCADE,
         related_name="service_periods",
     )
-    category = models.CharField(_("kategori"), max_length=20, choices=ServiceCategory.choices)
+    category = models.CharField(_("kategori"), max_length=30, choices=ServiceCategory.choices)
     start = models.DateField(_("fra"))
     end = models.DateField(_("til"), null=True, blank=True)
     percent = models.PositiveSmallIntegerField(
@@ -332,6 +337,9 @@ class ServicePeriod(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("registrert av"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    # Optimistic concurrency: every change adds one; a change based on an older version is
+    # refused (409 in the API).
+    version = models.PositiveIntegerField(_("versjon"), default=1)
 
     class Meta:
         verbose_name = _("tjenesteperiode")
@@ -398,6 +406,12 @@ class ProgressSummary(models.Model):
     planned_completion = models.DateField(_("planlagt ferdig"), null=True, blank=True)
     driver = models.CharField(_("avgjørende krav"), max_length=300, blank=True)
     computed_at = models.DateTimeField(_("beregnet"))
+    # The local date the row was computed for: statuses depend on the date, so a row computed
+    # before today is out of date (`lisplan refresh_progress --stale-only`, nightly).
+    computed_on = models.DateField(_("beregnet for dato"), null=True, blank=True, db_index=True)
+    # Set when an input changed outside the progress services (employments, leave, plans,
+    # goal versions) — see progress/signals.py; cleared when the row is recomputed.
+    stale = models.BooleanField(_("utdatert"), default=False, db_index=True)
 
     class Meta:
         verbose_name = _("progresjonssammendrag")

@@ -35,7 +35,7 @@ def progress_context(trainee, today: dt.date) -> dict:
                 if r.required is not None else "–",
                 "remaining": engine.fmt_quantity(r.remaining, r.unit),
                 "satisfied": r.satisfied, "mandatory": r.mandatory, "evidence": r.evidence,
-                "verified": r.verified,
+                "verified": r.verified, "basis": r.basis, "note": r.note, "items": r.items,
             })
     status = result.overall_status if result else "unknown"
     return {

@@ -10,7 +10,7 @@ validated as a whole: `RequirementDataError` lists every problem with its place 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
@@ -20,7 +20,9 @@ from typing import Any
 import yaml
 
 from lisplan.progress.engine import (
+    MONTH_MINIMUM_MODES,
     Cap,
+    CourseRef,
     LeaveRule,
     Requirement,
     RequirementSet,
@@ -30,6 +32,8 @@ from lisplan.progress.engine import (
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 KINDS = ("service_time", "goals", "activity_count", "activity_period")
+BASES = ("source", "conservative")
+COURSES = Path(__file__).resolve().parent / "catalogue" / "courses.yaml"
 UNITS = ("months", "goals", "courses", "shifts", "items")
 
 
@@ -114,6 +118,13 @@ class _Reader:
             verified = False
         return source, verified
 
+    def basis(self, where: str, data: dict) -> str:
+        value = data.get("basis", "source")
+        if value not in BASES:
+            self.fail(f"{where}.basis", f"må være en av {', '.join(BASES)}")
+            return "source"
+        return value
+
     def validity(self, where: str, data: dict) -> tuple[dt.date | None, dt.date | None]:
         start = self.date(f"{where}.valid_from", data.get("valid_from"))
         end = self.date(f"{where}.valid_to", data.get("valid_to"), optional=True)
@@ -133,15 +144,25 @@ def _overlaps(a: tuple[dt.date, dt.date | None], b: tuple[dt.date, dt.date | Non
 def parse_rule_book(data: Any, filename: str = "service_rules.yaml") -> RuleBook:
     r = _Reader()
     versions: list[ServiceRules] = []
-    if not r.keys("", data, {"versions"}, {"versions"}) or not isinstance(
+    if not r.keys("", data, {"versions", "month_minimum"}, {"versions"}) or not isinstance(
         data.get("versions"), list
     ) or not data["versions"]:
         r.fail("versions", "må være en ikke-tom liste")
         raise RequirementDataError(r.problems, filename)
+    mode = "calendar"
+    mm = data.get("month_minimum")
+    if mm is not None and r.keys("month_minimum", mm, {"mode", "source", "verified", "basis",
+                                                        "note"}, {"mode"}):
+        if mm.get("mode") not in MONTH_MINIMUM_MODES:
+            r.fail("month_minimum.mode", f"må være en av {', '.join(MONTH_MINIMUM_MODES)}")
+        else:
+            mode = mm["mode"]
+        r.sourced("month_minimum", mm)
+        r.basis("month_minimum", mm)
     for i, v in enumerate(data["versions"]):
         w = f"versions[{i}]"
         if not r.keys(w, v, {"valid_from", "valid_to", "max_percent_per_day", "source",
-                             "verified", "note", "leave", "caps"},
+                             "verified", "note", "leave", "caps", "basis"},
                       {"valid_from", "source", "verified", "leave"}):
             continue
         start, end = r.validity(w, v)
@@ -154,7 +175,7 @@ def parse_rule_book(data: Any, filename: str = "service_rules.yaml") -> RuleBook
         for j, lv in enumerate(v.get("leave") or []):
             lw = f"{w}.leave[{j}]"
             if not r.keys(lw, lv, {"kind", "counts", "label", "categories", "source",
-                                   "verified", "note"}, {"kind", "counts", "label"}):
+                                   "verified", "note", "basis"}, {"kind", "counts", "label"}):
                 continue
             if not isinstance(lv.get("counts"), bool):
                 r.fail(f"{lw}.counts", "må være true eller false")
@@ -163,7 +184,8 @@ def parse_rule_book(data: Any, filename: str = "service_rules.yaml") -> RuleBook
             src, ver = r.sourced(lw, lv)
             leave.append(LeaveRule(str(lv.get("kind")), bool(lv.get("counts")),
                                    str(lv.get("label")),
-                                   r.strings(f"{lw}.categories", lv.get("categories")), src, ver))
+                                   r.strings(f"{lw}.categories", lv.get("categories")), src, ver,
+                                   r.basis(lw, lv)))
         caps: list[Cap] = []
         for j, c in enumerate(v.get("caps") or []):
             cw = f"{w}.caps[{j}]"
@@ -180,7 +202,7 @@ def parse_rule_book(data: Any, filename: str = "service_rules.yaml") -> RuleBook
                             months or Fraction(0), src, ver))
         if start:
             versions.append(ServiceRules(start, end, tuple(leave), tuple(caps), limit, source,
-                                         verified))
+                                         verified, r.basis(w, v)))
     for a in range(len(versions)):
         for b in range(a + 1, len(versions)):
             va, vb = versions[a], versions[b]
@@ -188,7 +210,7 @@ def parse_rule_book(data: Any, filename: str = "service_rules.yaml") -> RuleBook
                 r.fail(f"versions[{b}]", "gyldighetsperioden overlapper en annen versjon")
     if r.problems:
         raise RequirementDataError(r.problems, filename)
-    return RuleBook(tuple(sorted(versions, key=lambda v: v.valid_from)))
+    return RuleBook(tuple(sorted(versions, key=lambda v: v.valid_from)), mode)
 
 
 # --- requirement sets -----------------------------------------------------------------------
@@ -196,7 +218,7 @@ def parse_rule_book(data: Any, filename: str = "service_rules.yaml") -> RuleBook
 REQ_KEYS = {
     "code", "kind", "label", "unit", "minimum", "maximum", "categories", "scopes",
     "activity_kind", "activity_codes", "distinct", "min_hours", "mandatory", "form_fields",
-    "source", "verified", "note",
+    "source", "verified", "note", "basis", "courses",
 }
 
 
@@ -227,6 +249,9 @@ def _requirement(r: _Reader, w: str, q: Any) -> Requirement | None:
         if flag in q and not isinstance(q[flag], bool):
             r.fail(f"{w}.{flag}", "må være true eller false")
     source, verified = r.sourced(w, q)
+    courses = _course_refs(r, f"{w}.courses", q.get("courses"))
+    if courses and kind != "activity_count":
+        r.fail(f"{w}.courses", "bare et activity_count-krav kan ha en kursliste")
     return Requirement(
         code=str(q.get("code")), kind=kind, label=str(q.get("label")), unit=str(unit),
         minimum=minimum, maximum=maximum, categories=categories, scopes=scopes,
@@ -236,7 +261,30 @@ def _requirement(r: _Reader, w: str, q: Any) -> Requirement | None:
         min_hours=r.number(f"{w}.min_hours", q.get("min_hours")),
         mandatory=bool(q.get("mandatory", True)), form_fields=form_fields,
         source=source, verified=verified, note=str(q.get("note") or ""),
+        basis=r.basis(w, q), courses=courses,
     )
+
+
+def _course_refs(r: _Reader, where: str, value: Any) -> tuple[CourseRef, ...]:
+    """Course codes of the catalogue (`progress/catalogue/courses.yaml`) → CourseRef."""
+    codes = r.strings(where, value)
+    if not codes:
+        return ()
+    names = course_names()
+    out = []
+    for k, code in enumerate(codes):
+        if code not in names:
+            r.fail(f"{where}[{k}]", f"«{code}» finnes ikke i kurskatalogen")
+            continue
+        out.append(CourseRef(code, names[code]))
+    return tuple(out)
+
+
+@cache
+def course_names(path: Path = COURSES) -> dict[str, str]:
+    """Catalogue course code -> name, from the course catalogue data file."""
+    data = _yaml(path) or {}
+    return {c["code"]: c["name"] for c in data.get("courses", []) if isinstance(c, dict)}
 
 
 def parse_requirement_sets(
@@ -342,5 +390,90 @@ def pick_requirement_set(
     return None
 
 
+# --- recommended courses per specialty --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseList:
+    courses: tuple[CourseRef, ...]
+    source: str
+    verified: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CourseLists:
+    """`recommended_courses.yaml`: the requirement it refines, a list per specialty, and the
+    default (count only, with a note) for specialties without one."""
+
+    requirement: str
+    default: CourseList
+    specialties: dict[str, CourseList]
+
+
+def parse_course_lists(data: Any, filename: str = "recommended_courses.yaml") -> CourseLists:
+    r = _Reader()
+    if not r.keys("", data, {"requirement", "default", "specialties"},
+                  {"requirement", "default", "specialties"}):
+        raise RequirementDataError(r.problems, filename)
+    default = data.get("default")
+    note, source, verified = "", "", False
+    if r.keys("default", default, {"note", "source", "verified"}, {"note", "source", "verified"}):
+        source, verified = r.sourced("default", default)
+        note = str(default.get("note") or "")
+    lists: dict[str, CourseList] = {}
+    specialties = data.get("specialties")
+    if not isinstance(specialties, dict):
+        r.fail("specialties", "må være en tabell med spesialitetskoder")
+        specialties = {}
+    for code, entry in specialties.items():
+        w = f"specialties.{code}"
+        if not r.keys(w, entry, {"courses", "source", "verified", "note"},
+                      {"courses", "source", "verified"}):
+            continue
+        src, ver = r.sourced(w, entry)
+        courses = _course_refs(r, f"{w}.courses", entry.get("courses"))
+        if not courses:
+            r.fail(f"{w}.courses", "må ha minst ett kurs")
+        lists[str(code)] = CourseList(courses, src, ver, str(entry.get("note") or ""))
+    if r.problems:
+        raise RequirementDataError(r.problems, filename)
+    return CourseLists(str(data["requirement"]), CourseList((), source, verified, note), lists)
+
+
+@cache
+def course_lists(path: Path = DATA_DIR / "recommended_courses.yaml") -> CourseLists:
+    return parse_course_lists(_yaml(path), path.name)
+
+
+def with_course_list(rset: RequirementSet, specialty: str, lists: CourseLists) -> RequirementSet:
+    """The set with its recommended-courses requirement refined for `specialty`: the
+    specialty's course list (each course done/remaining), or the count with the default note."""
+    entry = lists.specialties.get(specialty)
+    reqs = []
+    for req in rset.requirements:
+        if req.code == lists.requirement and req.kind == "activity_count":
+            if entry is not None:
+                req = replace(req, courses=entry.courses, source=entry.source,
+                              verified=entry.verified, note=entry.note, minimum=None)
+            else:
+                req = replace(req, verified=lists.default.verified, note=lists.default.note)
+        reqs.append(req)
+    return replace(rset, requirements=tuple(reqs))
+
+
+_refined: dict[tuple[str, dt.date, str], RequirementSet] = {}
+
+
 def requirement_set_for(specialty: str, kind: str, on: dt.date) -> RequirementSet | None:
-    return pick_requirement_set(requirement_sets(), specialty, kind, on)
+    """The set valid `on` for the specialty (see `pick_requirement_set`), with the
+    specialty's recommended courses (`recommended_courses.yaml`). Cached per set and
+    specialty: thousands of trainees share a handful of sets."""
+    rset = pick_requirement_set(requirement_sets(), specialty, kind, on)
+    if rset is None:
+        return None
+    key = (rset.code, rset.valid_from, specialty)
+    got = _refined.get(key)
+    if got is None:
+        got = _refined[key] = with_course_list(rset, specialty, course_lists())
+    return got

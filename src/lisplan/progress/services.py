@@ -52,6 +52,26 @@ def _valid_on(goal: LearningGoal, on: dt.date) -> bool:
     return goal.valid_from <= on and (goal.valid_to is None or goal.valid_to >= on)
 
 
+class StaleGoalVersion(ValidationError):
+    """Approving a goal version that is no longer the one valid today (the goal was tightened
+    after the page or the API client read it). The UI shows the message; the API answers 409
+    with the current version. `current` is the version valid today (None: none is)."""
+
+    def __init__(self, goal: LearningGoal, current: LearningGoal | None) -> None:
+        self.goal, self.current = goal, current
+        if current is None:
+            message = _("Læringsmål %(code)s (versjonen fra %(date)s) gjelder ikke lenger og kan "
+                        "ikke godkjennes.") % {"code": goal.code,
+                                               "date": f"{goal.valid_from:%d.%m.%Y}"}
+        else:
+            message = _(
+                "Læringsmål %(code)s er endret: versjonen fra %(old)s som du godkjenner, er "
+                "erstattet av versjonen fra %(new)s. Les den gjeldende versjonen og godkjenn "
+                "den.") % {"code": goal.code, "old": f"{goal.valid_from:%d.%m.%Y}",
+                          "new": f"{current.valid_from:%d.%m.%Y}"}
+        super().__init__({"goal": message})
+
+
 @transaction.atomic
 def goal_set(
     *, actor, trainee: Trainee, goal: LearningGoal, status: str, assessment: str = "",
@@ -59,9 +79,12 @@ def goal_set(
 ) -> GoalApproval:
     """Set the trainee's status on a goal version (creating the row on first use).
 
-    Approving stamps the actor as approver. The approval is for the version of the goal valid
-    on the approval date; an approval of an earlier version stays on record but no longer
-    counts once the goal has been tightened (see `GoalApproval`)."""
+    Approving stamps the actor as approver and records the version approved (the row points
+    at the `LearningGoal` version). Only the version valid today can be approved: approving
+    an earlier version — a page or API client that read the goal before it was tightened —
+    raises `StaleGoalVersion`. The approval date must lie inside that version's validity. An
+    approval of an earlier version made before the tightening (or imported) stays on record,
+    shown as «godkjent etter tidligere versjon», and no longer counts (see `GoalApproval`)."""
     if status not in GoalStatus.values:
         raise ValidationError({"status": _("Ukjent status for læringsmål.")})
     fields: dict = {"status": status, "comment": comment, "updated_by": actor}
@@ -70,8 +93,12 @@ def goal_set(
             raise ValidationError({"status": _(
                 "Du kan ikke godkjenne dine egne læringsmål. Læringsmål godkjennes av leder "
                 "for læringsarenaen.")})
-        approved_on = approved_on or timezone.localdate()
-        if approved_on > timezone.localdate():
+        today = timezone.localdate()
+        current = goal_version(goal.code, today)
+        if current is None or current.pk != goal.pk:
+            raise StaleGoalVersion(goal, current)
+        approved_on = approved_on or today
+        if approved_on > today:
             raise ValidationError({"approved_on": _("Godkjenningsdatoen kan ikke være fram i tid.")})
         if not _valid_on(goal, approved_on):
             raise ValidationError({"approved_on": _(
@@ -159,16 +186,41 @@ def service_create(*, actor, trainee: Trainee, **fields) -> ServicePeriod:
     return period
 
 
+class StalePeriod(ValidationError):
+    """The service period was changed by someone else since `version` was read (409 in the
+    API, a message in the UI). `current` is the version in the database."""
+
+    def __init__(self, current: int) -> None:
+        self.current = current
+        super().__init__(_("Tjenesteperioden er endret av noen andre siden du åpnet den. Last "
+                           "siden inn på nytt og gjør endringen igjen."))
+
+
+def _check_version(period: ServicePeriod, version: int | None) -> ServicePeriod:
+    """The period re-read under lock; `StalePeriod` if `version` is given and not current."""
+    locked = ServicePeriod.objects.select_for_update().get(pk=period.pk)
+    if version is not None and version != locked.version:
+        raise StalePeriod(locked.version)
+    return locked
+
+
 @transaction.atomic
-def service_update(*, actor, period: ServicePeriod, **fields) -> ServicePeriod:
+def service_update(*, actor, period: ServicePeriod, version: int | None = None,
+                   **fields) -> ServicePeriod:
+    """Change a service period. With `version` (the one the caller read), a period changed by
+    someone else in the meantime is refused (`StalePeriod`); every change adds one."""
     Trainee.objects.select_for_update().filter(pk=period.trainee_id).first()
-    period = writes.update(actor=actor, obj=period, action="progress.service_changed", **fields)
+    locked = _check_version(period, version)
+    period = writes.update(actor=actor, obj=locked, action="progress.service_changed",
+                           version=locked.version + 1, **fields)
     _refresh(period.trainee_id)
     return period
 
 
 @transaction.atomic
-def service_delete(*, actor, period: ServicePeriod) -> None:
+def service_delete(*, actor, period: ServicePeriod, version: int | None = None) -> None:
     trainee_id = period.trainee_id
-    writes.delete(actor=actor, obj=period, action="progress.service_deleted")
+    Trainee.objects.select_for_update().filter(pk=trainee_id).first()
+    locked = _check_version(period, version)
+    writes.delete(actor=actor, obj=locked, action="progress.service_deleted")
     _refresh(trainee_id)

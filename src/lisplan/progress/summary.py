@@ -5,6 +5,11 @@ summary row per trainee (a join). The rows are written here: after every progres
 services), by `lisplan refresh_progress` (nightly, since statuses change as time passes, and
 after changes to employments, leave or plans), and by the demo loader. `computed_at` is shown
 so a stale row is visible.
+
+A row is out of date when it is marked `stale` (an input changed outside the progress
+services, progress/signals.py), when it was computed for an earlier day (`computed_on <
+today`: statuses move with the date), or when the trainee has none: `stale_trainee_ids`.
+`refresh_stale` recomputes exactly those — the nightly job (docs/performance.md § Progress).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from lisplan.progress import engine
@@ -30,10 +36,11 @@ def _months(value) -> Decimal:
     return Decimal(float(value)).quantize(Decimal("0.1"))
 
 
-def summary_row(trainee_id: int, inp, ctx, result, now) -> ProgressSummary:
+def summary_row(trainee_id: int, inp, ctx, result, now, today: dt.date | None = None
+                ) -> ProgressSummary:
     goals = inp.goals
     row = ProgressSummary(
-        trainee_id=trainee_id, computed_at=now,
+        trainee_id=trainee_id, computed_at=now, computed_on=today or inp.today, stale=False,
         goals_total=len(goals), goals_approved=sum(1 for g in goals if g.approved),
         planned_completion=inp.target_end,
     )
@@ -55,7 +62,7 @@ def summary_row(trainee_id: int, inp, ctx, result, now) -> ProgressSummary:
 
 FIELDS = ["status", "requirements_met", "requirements_total", "goals_approved", "goals_total",
           "service_months", "service_required_months", "projected_completion",
-          "planned_completion", "driver", "computed_at"]
+          "planned_completion", "driver", "computed_at", "computed_on", "stale"]
 
 
 def refresh_summaries(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
@@ -67,13 +74,32 @@ def refresh_summaries(trainee_ids: Iterable[int], today: dt.date | None = None) 
     done = 0
     for i in range(0, len(ids), BATCH):
         chunk = ids[i:i + BATCH]
-        results = evaluate_many(chunk, today, goals)
-        rows = [summary_row(tid, *results[tid], now) for tid in chunk]
+        results = evaluate_many(chunk, today, goals, detail=False)
+        rows = [summary_row(tid, *results[tid], now, today) for tid in chunk]
         with transaction.atomic():
             ProgressSummary.objects.filter(trainee_id__in=chunk).delete()
             ProgressSummary.objects.bulk_create(rows)
         done += len(rows)
     return done
+
+
+def stale_trainee_ids(today: dt.date | None = None) -> list[int]:
+    """Trainees whose summary is missing, marked stale, or computed for an earlier day."""
+    from lisplan.trainees.models import Trainee
+
+    today = today or timezone.localdate()
+    return list(
+        Trainee.objects.filter(
+            Q(progress_summary__isnull=True) | Q(progress_summary__stale=True)
+            | Q(progress_summary__computed_on__isnull=True)
+            | Q(progress_summary__computed_on__lt=today))
+        .order_by("pk").values_list("pk", flat=True))
+
+
+def refresh_stale(today: dt.date | None = None) -> int:
+    """Recompute every out-of-date summary (see the module docstring); returns the count."""
+    today = today or timezone.localdate()
+    return refresh_summaries(stale_trainee_ids(today), today)
 
 
 def fmt_months(value) -> str:

@@ -5,6 +5,8 @@ from lisplan.progress import views
 app_name = "progress"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("import/", views.import_upload, name="import"),
+    path("import/bekreft/", views.import_confirm, name="import_confirm"),
     path("<int:pk>/", views.trainee_progress, name="trainee"),
     path("<int:pk>/aktiviteter/ny/<slug:kind>/", views.activity_add, name="activity_add"),
     path("<int:pk>/aktiviteter/<int:activity_pk>/", views.activity_edit, name="activity_edit"),

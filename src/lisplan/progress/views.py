@@ -22,13 +22,14 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lisplan.accounts.access import can, get_in_scope, require
+from lisplan.accounts.access import can, get_in_scope, has_permission, require
 from lisplan.catalogue.models import LearningGoal
-from lisplan.progress import pages, queries, services
+from lisplan.progress import pages, queries, services, upload
 from lisplan.progress.forms import (
     ActivityForm,
     GoalApproveForm,
     GoalMarkForm,
+    ImportUploadForm,
     OverviewFilterForm,
     ServicePeriodForm,
 )
@@ -48,6 +49,7 @@ def overview(request):
         "page": page,
         "counts": pages.status_counts(request.user, filters),
         "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
+        "can_import": has_permission(request.user, "progress.import"),
     }
     partial = request.htmx and request.htmx.target == RESULTS_TARGET
     template = "progress/_overview_results.html" if partial else "progress/overview.html"
@@ -172,8 +174,11 @@ def goal_approve(request, pk: int, goal_pk: int):
     done = _save(request, form, lambda data: services.goal_set(
         actor=request.user, trainee=trainee, goal=goal, status=GoalStatus.APPROVED, **data),
         _("Læringsmål %(code)s er godkjent.") % {"code": goal.code}, pk)
+    valid_today = services.goal_version(goal.code, timezone.localdate())
     return done or render(request, "progress/goal_form.html", {
         "trainee": trainee, "form": form, "goal": goal, "approval": current,
+        "newer": valid_today if valid_today is None or valid_today.pk != goal.pk else None,
+        "stale": valid_today is None or valid_today.pk != goal.pk,
         "title": _("Godkjenn læringsmål %(code)s") % {"code": goal.code}})
 
 
@@ -195,3 +200,49 @@ def service_edit(request, pk: int, period_pk: int):
     done = _save(request, form, lambda data: services.service_update(
         actor=request.user, period=period, **data), _("Tjenesteperioden er endret."), pk)
     return done or _form_page(request, period.trainee, form, _("Endre tjenesteperiode"))
+
+
+# --- import by upload (docs/progress-import.md) -------------------------------------------------
+
+
+@require("progress.import")
+def import_upload(request):
+    """Upload → dry run: the report lists every bad row by line; a clean file can be confirmed."""
+    bound = request.method == "POST"
+    form = ImportUploadForm(request.POST if bound else None, request.FILES if bound else None)
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        data = file.read()
+        report = upload.check(request.user, data, file.name)
+        token = None
+        if report.ok:
+            old = request.session.get(upload.SESSION_KEY)
+            if old:
+                upload.discard(request.user, old.get("token", ""))
+            token = upload.stash(request.user, data)
+            request.session[upload.SESSION_KEY] = {"token": token, "name": file.name}
+        return render(request, "progress/import_report.html",
+                      {"report": report, "token": token, "checked": True})
+    return render(request, "progress/import.html", {"form": form})
+
+
+@require_POST
+@require("progress.import")
+def import_confirm(request):
+    """Import the checked file: all rows or none (checked again, inside one transaction)."""
+    pending = request.session.get(upload.SESSION_KEY) or {}
+    token = request.POST.get("token", "")
+    data = upload.load(request.user, token) if token and pending.get("token") == token else None
+    if data is None:
+        messages.error(request, _("Fant ingen kontrollert fil å importere. Last opp filen på "
+                                  "nytt."))
+        return redirect("progress:import")
+    report = upload.check(request.user, data, pending.get("name", ""), dry_run=False)
+    upload.discard(request.user, token)
+    request.session.pop(upload.SESSION_KEY, None)
+    if not report.ok:
+        # Something changed since the check (e.g. a trainee left the scope): nothing imported.
+        return render(request, "progress/import_report.html",
+                      {"report": report, "token": None, "checked": False})
+    messages.success(request, report.summary())
+    return redirect("progress:import")

@@ -12,6 +12,9 @@ every row is one the services could have produced (seed 003; design/domain.md §
   specialty's goals, normed durations of 2–12 months, capacities of 1–4 at one time, some with
   start months or a semester quota; and a few with trusts in other regions (OUS, Helse Bergen —
   1 LIS per spring semester in plastic surgery —, St. Olavs), which are outside the system;
+  about half of those within Helse Nord require learning goals before start (prerequisites,
+  shown met / expected / missing from the progress demo's approvals and agreed periods); the
+  demo plans' periods at a partner are linked to the matching agreement (`demo.plans`);
 * a register entry per qualifying employment (permanent, or temporary for 6 months or more);
 * requests in every state: only permanent employees are offered, accept or decline, start or
   complete; a trainee has open requests at one receiving institution at a time (here: at most
@@ -98,6 +101,8 @@ class RotationDemoResult:
     register_entries: int = 0
     requests: Counter = field(default_factory=Counter)
     vacancies: int = 0
+    prerequisites: int = 0  # agreements with learning goals required before start
+    plan_links: int = 0  # plan periods linked to their agreement
 
 
 def clear_rotations() -> None:
@@ -108,11 +113,90 @@ def clear_rotations() -> None:
     requests.exclude(extends=None).update(extends=None)
     requests.delete()
     RegisterEntry.objects.filter(trainee__demo=True).delete()
+    from lisplan.demo.plans import unlink_agreements
+
+    unlink_agreements()  # plan periods protect the agreements they link
     demo_agreements = CollaborationAgreement.objects.filter(demo=True)
     for through in (CollaborationAgreement.arenas.through, CollaborationAgreement.goals.through,
                     CollaborationAgreement.prerequisites.through):
         through.objects.filter(collaborationagreement__demo=True).delete()
     demo_agreements.delete()
+
+
+def _prerequisites(agreements, covered: dict[int, set[int]], goals_of: dict[int, list[int]],
+                   seed: int) -> int:
+    """About half the agreements within Helse Nord (and the demo trainee's, UNN → NLSH in
+    orthopaedics) require 1–3 of the specialty's goals before start (seed 003, d): one the
+    sending trust's other agreements in the specialty cover where there is one (so a period
+    there makes it «expected»), the others from the specialty's goals. Their own random
+    generator: the rest of the demo is unchanged by them."""
+    from lisplan.catalogue.models import LearningGoal
+
+    rng = random.Random(seed * 13 + 5)
+    Prerequisites = CollaborationAgreement.prerequisites.through
+    code = dict(LearningGoal.objects.filter(
+        pk__in={g for goals in goals_of.values() for g in goals}).values_list("pk", "code"))
+    siblings: dict[tuple[int, int], list] = defaultdict(list)
+    for a in agreements:
+        siblings[(a.sending_id, a.specialty_id)].append(a)
+    rows, count = [], 0
+    for a in agreements:
+        fixed = (a.sending.code, a.receiving.code) == ("UNN", "NLSH") and \
+            a.reference.endswith("-ORT")
+        if a.receiving.code not in NORD or not (fixed or rng.random() < 0.5):
+            continue
+        own = {code[g] for g in covered[a.pk]}  # by code: a goal may have several versions
+        elsewhere = sorted({g for b in siblings[(a.sending_id, a.specialty_id)] if b is not a
+                            for g in covered[b.pk] if code[g] not in own})
+        chosen = [rng.choice(elsewhere)] if elsewhere else []
+        taken = own | {code[g] for g in chosen}
+        rest = list({code[g]: g for g in goals_of.get(a.specialty_id, [])
+                     if code[g] not in taken}.values())
+        chosen += rng.sample(rest, min(len(rest), rng.randint(1, 3) - len(chosen) or 1))
+        rows += [Prerequisites(collaborationagreement_id=a.pk, learninggoal_id=g)
+                 for g in chosen]
+        count += bool(chosen)
+    Prerequisites.objects.bulk_create(rows, batch_size=1000)
+    return count
+
+
+def _expected_prerequisites(requests, covered: dict[int, set[int]], today: dt.date) -> int:
+    """Where a trainee's approved plan has a coming period at a partner under another agreement
+    that ends before a waiting request's start, that agreement requires one of the goals the
+    period gives: the request's eligibility shows it «expected» by the period's end (seed 003,
+    d: goals reached before start). At most one such goal per agreement. Two queries."""
+    from lisplan.catalogue.models import LearningGoal
+    from lisplan.plans.models import Period
+    from lisplan.plans.models import Status as PlanStatus
+
+    waiting = [r for r in requests if r.status in (Status.NEED, Status.WISH, Status.FORWARDED)
+               and r.agreement_id]
+    periods: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    for trainee, agreement, end in (
+            Period.objects.filter(
+                revision__plan__trainee_id__in={r.trainee_id for r in waiting},
+                revision__status=PlanStatus.APPROVED, revision__valid_until__gte=today,
+                agreement__isnull=False, end__gte=today)
+            .values_list("revision__plan__trainee_id", "agreement_id", "end")
+            .order_by("end", "pk")):
+        periods[trainee].append((end, agreement))
+    code = dict(LearningGoal.objects.filter(
+        pk__in={g for goals in covered.values() for g in goals}).values_list("pk", "code"))
+    Prerequisites = CollaborationAgreement.prerequisites.through
+    rows, done = [], set()
+    for r in waiting:
+        if r.agreement_id in done:
+            continue
+        own = {code[g] for g in covered[r.agreement_id]}
+        for end, other in periods.get(r.trainee_id, ()):
+            goals = sorted(g for g in covered[other] if code[g] not in own)
+            if other != r.agreement_id and end < r.desired_start and goals:
+                rows.append(Prerequisites(collaborationagreement_id=r.agreement_id,
+                                          learninggoal_id=goals[0]))
+                done.add(r.agreement_id)
+                break
+    Prerequisites.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return len(rows)
 
 
 def _first(day: dt.date) -> dt.date:
@@ -299,6 +383,7 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
             .order_by("code", "pk").values_list("pk", "specialty_id")):
         goals_of[spec].append(pk)
     agreements, arena_rows, goal_rows = [], [], []
+    covered: dict[int, set[int]] = defaultdict(set)
     Arenas = CollaborationAgreement.arenas.through
     Goals = CollaborationAgreement.goals.through
     for sending, receiving, spec in wanted:
@@ -329,9 +414,14 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
         pool = goals_of.get(a.specialty_id, [])
         for g in rng.sample(pool, min(len(pool), rng.randint(3, 8))):
             goal_rows.append(Goals(collaborationagreement_id=a.pk, learninggoal_id=g))
+            covered[a.pk].add(g)
     Arenas.objects.bulk_create(arena_rows, batch_size=1000)
     Goals.objects.bulk_create(goal_rows, batch_size=1000)
+    result.prerequisites = _prerequisites(agreements, covered, goals_of, seed)
     result.agreements = len(agreements)
+    from lisplan.demo.plans import link_agreements
+
+    result.plan_links = link_agreements(agreements)
 
     out_of: dict[tuple[int, int], list[CollaborationAgreement]] = defaultdict(list)
     for a in agreements:
@@ -402,6 +492,7 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
             p.request(x, a, status, arena_for(a))
     RotationRequest.objects.bulk_create(p.requests, batch_size=1000)
     result.requests = Counter(r.status for r in p.requests)
+    result.prerequisites += _expected_prerequisites(p.requests, covered, today)
 
     # -- the leader's open vacancy at Ortopedisk avdeling, UNN --
     leader = User.objects.filter(username="leader", demo=True).first()

@@ -10,7 +10,7 @@ from lisplan.accounts.access import grants, institutions_for
 from lisplan.accounts.forms import DesignsystemetForm
 from lisplan.catalogue.models import LearningGoal, Specialty
 from lisplan.organisations.models import Institution, LearningArena
-from lisplan.rotations.models import CollaborationAgreement, Status
+from lisplan.rotations.models import DOCUMENT_MAX_BYTES, CollaborationAgreement, Status
 from lisplan.rotations.queries import AgreementFilters, RequestFilters
 
 MONTHS = [(i, name) for i, name in enumerate(
@@ -67,6 +67,25 @@ class AgreementForm(DesignsystemetForm, forms.ModelForm):
             for name in ("goals", "prerequisites"):
                 self.initial[name] = ", ".join(
                     g.code for g in getattr(self.instance, name).all())
+
+    def clean_document(self):
+        """The signed agreement: a PDF (by name and by content) of at most 10 MB."""
+        document = self.cleaned_data.get("document")
+        if not document or document == self.initial.get("document"):
+            return document  # unchanged (or cleared)
+        if not document.name.lower().endswith(".pdf"):
+            raise forms.ValidationError(_("Signert avtale må være en PDF-fil (.pdf)."))
+        if document.size > DOCUMENT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Signert avtale kan være høyst %(mb)s MB; filen er %(size)s MB.") % {
+                    "mb": DOCUMENT_MAX_BYTES // 1_000_000,
+                    "size": f"{document.size / 1_000_000:.1f}".replace(".", ",")})
+        head = document.read(5)
+        document.seek(0)
+        if head != b"%PDF-":
+            raise forms.ValidationError(_("Signert avtale er ikke en gyldig PDF-fil (filen "
+                                          "begynner ikke som en PDF)."))
+        return document
 
     def m2m(self) -> dict:
         return {k: self.cleaned_data[k] for k in ("arenas", "goals", "prerequisites")}

@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 REFUND_BELOW_MONTHS = 3
 # A temporary employment of at least this many months puts the trainee in the register.
 REGISTER_TEMPORARY_MONTHS = 6
+# The signed agreement is a PDF of at most this size (checked by the upload form).
+DOCUMENT_MAX_BYTES = 10_000_000
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -88,7 +90,8 @@ class CollaborationAgreement(models.Model):
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
     document = models.FileField(
-        _("signert avtale"), upload_to="agreements/%Y/", blank=True, max_length=300
+        _("signert avtale"), upload_to="agreements/%Y/", blank=True, max_length=300,
+        help_text=_("PDF, høyst 10 MB. Bare de som kan se avtalen, kan laste den ned."),
     )
     notes = models.TextField(_("merknader"), blank=True)
     demo = models.BooleanField(default=False, editable=False)

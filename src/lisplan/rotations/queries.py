@@ -1,8 +1,9 @@
 """Reads of agreements, the register, queues, candidates and conflicts; scoped to the user.
 
-Prerequisites and progress are read through `goal_states` and `progress_summary`: until the
-progress app has goal approvals, `goal_states` knows of none (every prerequisite shows as
-missing) — point it at the progress ledger there, nothing else needs to change.
+Prerequisites and progress are read through `goal_states` and `progress_summary`: a goal is met
+by the progress app's approval (of the version valid today), and expected by a date when a
+period whose agreement covers it (an agreed or running rotation, or a period of the approved
+implementation plan linked to its agreement) ends by then.
 """
 
 from __future__ import annotations
@@ -56,10 +57,49 @@ def goal_states(trainee_ids, goal_ids) -> dict[tuple[int, int], GoalState]:
         status=GoalStatus.APPROVED, trainee_id__in=list(trainee_ids),
         goal__code__in=list(ids_by_code), goal__valid_from__lte=today,
     ).values_list("trainee_id", "goal__code", "approved_on")
-    return {
+    out = {
         (trainee, goal): GoalState(approved_on=approved_on)
         for trainee, code, approved_on in approvals for goal in ids_by_code[code]
     }
+    for (trainee, code), day in _expected(trainee_ids, list(ids_by_code)).items():
+        for goal in ids_by_code[code]:
+            if (trainee, goal) not in out:
+                out[(trainee, goal)] = GoalState(expected_on=day)
+    return out
+
+
+def _expected(trainee_ids, codes: list[str]) -> dict[tuple[int, str], dt.date]:
+    """{(trainee, goal code): the earliest day the goal is expected reached}: the end of a
+    period whose collaboration agreement covers the goal — a rotation with its start agreed or
+    in progress, or a period of the trainee's approved implementation plan that links the
+    agreement. Two queries."""
+    from lisplan.plans.models import Period
+    from lisplan.plans.models import Status as PlanStatus
+
+    if not codes:
+        return {}
+    today = timezone.localdate()
+    out: dict[tuple[int, str], dt.date] = {}
+
+    def keep(trainee: int, code: str, end: dt.date) -> None:
+        if end >= today and ((trainee, code) not in out or end < out[(trainee, code)]):
+            out[(trainee, code)] = end
+
+    for trainee, code, agreed, desired, months in (
+            RotationRequest.objects.filter(
+                trainee_id__in=list(trainee_ids), agreement__goals__code__in=codes,
+                status__in=(Status.START_AGREED, Status.IN_PROGRESS))
+            .values_list("trainee_id", "agreement__goals__code", "agreed_start",
+                         "desired_start", "duration_months")):
+        keep(trainee, code, add_months(agreed or desired, months) - dt.timedelta(days=1))
+    for trainee, code, end in (
+            Period.objects.filter(
+                revision__plan__trainee_id__in=list(trainee_ids),
+                revision__status=PlanStatus.APPROVED, revision__valid_until__gte=today,
+                agreement__goals__code__in=codes)
+            .values_list("revision__plan__trainee_id", "agreement__goals__code", "end")):
+        keep(trainee, code, end)
+    return out
 
 
 def progress_summary(trainees_specialty: list[tuple[int, int]], on: dt.date | None = None
@@ -121,7 +161,7 @@ def eligibility(requests: list[RotationRequest], on: dt.date | None = None
                 ) -> dict[int, Eligibility]:
     """Per request: permanent in the specialty at the sending institution on `on` (or the
     request's start), and each prerequisite of its agreement met / expected by start / missing.
-    Three queries whatever the number of requests."""
+    Five queries whatever the number of requests."""
     from lisplan.trainees.models import Employment
 
     if not requests:

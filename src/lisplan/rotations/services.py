@@ -115,6 +115,14 @@ def _set_m2m(agreement: CollaborationAgreement, m2m: dict[str, Iterable]) -> dic
     return changes
 
 
+def _agreement_snapshot(agreement: CollaborationAgreement, fields=None) -> dict[str, Any]:
+    """The audited values; the signed document as its stored name (a file is no JSON)."""
+    data = snapshot(agreement, fields)
+    if "document" in data:
+        data["document"] = agreement.document.name or ""
+    return data
+
+
 def _check_arenas(agreement: CollaborationAgreement, arenas: Iterable) -> None:
     if any(a.institution_id != agreement.receiving_id for a in arenas):
         raise RotationError(_("Læringsarenaene må høre til det mottakende foretaket."),
@@ -131,7 +139,7 @@ def agreement_create(*, actor, arenas: Iterable = (), goals: Iterable = (),
     agreement.save()
     m2m = _set_m2m(agreement, {"arenas": arenas, "goals": goals,
                                "prerequisites": prerequisites})
-    after = snapshot(agreement)
+    after = _agreement_snapshot(agreement)
     record(actor=actor, action="agreement.created", obj=agreement,
            changes={**{k: [None, v] for k, v in after.items() if v not in (None, "", [])},
                     **m2m})
@@ -144,7 +152,7 @@ def agreement_update(*, actor, agreement: CollaborationAgreement, **fields: Any
     from lisplan.audit.services import diff
 
     agreement = CollaborationAgreement.objects.select_for_update().get(pk=agreement.pk)
-    before = snapshot(agreement)
+    before = _agreement_snapshot(agreement)
     m2m = {k: fields.pop(k) for k in AGREEMENT_M2M if k in fields}
     for name, value in fields.items():
         setattr(agreement, name, value)
@@ -153,7 +161,8 @@ def agreement_update(*, actor, agreement: CollaborationAgreement, **fields: Any
         m2m["arenas"] = list(m2m["arenas"])
         _check_arenas(agreement, m2m["arenas"])
     agreement.save()
-    changes = {**diff(before, snapshot(agreement, before.keys())), **_set_m2m(agreement, m2m)}
+    changes = {**diff(before, _agreement_snapshot(agreement, before.keys())),
+               **_set_m2m(agreement, m2m)}
     if changes:
         record(actor=actor, action="agreement.changed", obj=agreement, changes=changes)
     return agreement
@@ -581,7 +590,8 @@ def sync_from_plan(*, revision, actor) -> list[RotationRequest]:
     plan = revision.plan
     trainee = plan.trainee
     register_sync(actor=actor, trainee=trainee, source=RegisterEntry.Source.PLAN)
-    periods = [p for p in revision.periods.select_related("institution", "specialty", "arena")
+    periods = [p for p in revision.periods.select_related(
+                   "institution", "specialty", "arena", "agreement")
                if p.institution_id != revision.employer_id]
     existing = list(
         RotationRequest.objects.select_for_update(of=("self",))
@@ -597,7 +607,9 @@ def sync_from_plan(*, revision, actor) -> list[RotationRequest]:
                 actor=actor, trainee=trainee, receiving=period.institution,
                 specialty=period.specialty, sending=revision.employer, arena=period.arena,
                 desired_start=period.start, duration_months=duration,
-                source=RotationRequest.Source.PLAN, plan_period=period))
+                # the agreement the plan names; only without one is it looked up
+                agreement=period.agreement, source=RotationRequest.Source.PLAN,
+                plan_period=period))
             continue
         existing.remove(match)
         result.append(_update_from_period(actor, match, period, duration))
@@ -627,8 +639,11 @@ def _match(existing: list[RotationRequest], period) -> RotationRequest | None:
 def _update_from_period(actor, request: RotationRequest, period, duration: int
                         ) -> RotationRequest:
     changes: dict[str, tuple] = {}
-    for name, value in (("desired_start", period.start), ("duration_months", duration),
-                        ("arena_id", period.arena_id), ("plan_period_id", period.pk)):
+    fields = [("desired_start", period.start), ("duration_months", duration),
+              ("arena_id", period.arena_id), ("plan_period_id", period.pk)]
+    if period.agreement_id:  # a period that names its agreement decides it
+        fields.append(("agreement_id", period.agreement_id))
+    for name, value in fields:
         if getattr(request, name) != value:
             changes[name.removesuffix("_id")] = (getattr(request, name), value)
             setattr(request, name, value)

@@ -5,14 +5,18 @@ validate a form, call the service, redirect or render."""
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lisplan.accounts.access import can, get_in_scope, has_permission, require
@@ -49,10 +53,39 @@ def agreement_list(request):
 @require("agreement.view")
 def agreement_detail(request, pk: int):
     agreement = queries.agreement_detail(request.user, pk)
+    document = agreement.document
     return render(request, "rotations/agreement_detail.html", {
         "agreement": agreement, "usage": queries.agreement_usage(agreement),
+        "document_name": PurePosixPath(document.name).name if document else "",
+        "document_size": _size(document),
         "can_change": can(request.user, "agreement.change", agreement),
         "history": events_for(agreement) if has_permission(request.user, "audit.view") else []})
+
+
+def _size(document) -> int | None:
+    try:
+        return document.size if document else None
+    except OSError:  # the row names a file that is gone
+        return None
+
+
+@require("agreement.view")
+def agreement_document(request, pk: int):
+    """The signed agreement, to those who may see the agreement (404 otherwise, and when there
+    is no file). Uploaded files are private (MEDIA_ROOT is not served): this is the only way
+    to them."""
+    agreement = queries.agreement_detail(request.user, pk)
+    document = agreement.document
+    if not document or not document.storage.exists(document.name):
+        raise Http404(_("Fagavtalen har ingen signert avtale lagret."))
+    name = PurePosixPath(document.name).name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(document.open("rb"), content_type=content_type,
+                            as_attachment=content_type != "application/pdf",
+                            filename=f"fagavtale-{agreement.pk}-{name}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _save_agreement(request, form, save) -> CollaborationAgreement | None:
@@ -195,11 +228,25 @@ def _action_view(name: str):
 
 ACTION_VIEWS = {name: _action_view(name) for name in ACTIONS}
 
+# The steps' URL path segments, Norwegian like the other pages' (ASCII: å → a, ø → o). The URL
+# names stay `request_<step>` and the API's paths stay English (api.md).
+ACTION_SLUGS = {
+    "wish": "registrer-onske", "forward": "videresend", "offer": "tilby", "answer": "svar",
+    "agree-start": "avtal-oppstart", "start": "startet", "complete": "fullfort",
+    "change-start": "endre-oppstart", "rank": "prioritet", "extend": "forleng",
+    "cancel": "avbryt",
+}
+
+
+def action_url_name(name: str) -> str:
+    return f"rotations:request_{name.replace('-', '_')}"
+
 
 @require("register.view")
 def request_detail(request, pk: int):
     obj = queries.request_detail(request.user, pk)
-    actions = [(name, title) for name, (perm, statuses, _form, _call, title) in ACTIONS.items()
+    actions = [(reverse(action_url_name(name), args=[obj.pk]), title)
+               for name, (perm, statuses, _form, _call, title) in ACTIONS.items()
                if obj.status in statuses and has_permission(request.user, perm)
                and can(request.user, perm, obj)]
     return render(request, "rotations/request_detail.html", {

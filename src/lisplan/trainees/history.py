@@ -25,6 +25,49 @@ ACTIONS = {
     "supervision.created": _("Veileder registrert"),
     "supervision.changed": _("Veilederrelasjon endret"),
     "supervision.deleted": _("Veilederrelasjon avsluttet og slettet"),
+    "plan.created": _("Gjennomføringsplan opprettet"),
+    "plan.changed": _("Gjennomføringsplan endret"),
+    "plan.submitted": _("Gjennomføringsplan sendt til signering"),
+    "plan.signed": _("Gjennomføringsplan signert"),
+    "plan.sent_for_approval": _("Gjennomføringsplan sendt til godkjenning"),
+    "plan.approved": _("Gjennomføringsplan godkjent"),
+    "plan.returned": _("Gjennomføringsplan sendt tilbake"),
+    "plan.withdrawn": _("Gjennomføringsplan trukket tilbake"),
+    "plan.revised": _("Ny revisjon av gjennomføringsplanen"),
+    "plan.superseded": _("Gjennomføringsplan erstattet av ny revisjon"),
+    "iup.created": _("Utdanningsplan (IUP) opprettet"),
+    "iup.changed": _("Utdanningsplan (IUP) endret"),
+    "iup.submitted": _("Utdanningsplan (IUP) sendt til signering"),
+    "iup.signed": _("Utdanningsplan (IUP) signert"),
+    "iup.withdrawn": _("Utdanningsplan (IUP) trukket tilbake"),
+    "iup.revised": _("Ny revisjon av utdanningsplanen (IUP)"),
+    "iup.superseded": _("Utdanningsplan (IUP) erstattet av ny revisjon"),
+    "progress.goal_approved": _("Læringsmål godkjent"),
+    "progress.activity_created": _("Læringsaktivitet registrert"),
+    "progress.activity_changed": _("Læringsaktivitet endret"),
+    "progress.activity_deleted": _("Læringsaktivitet slettet"),
+    "progress.service_created": _("Tjenesteperiode registrert"),
+    "progress.service_changed": _("Tjenesteperiode endret"),
+    "progress.service_deleted": _("Tjenesteperiode slettet"),
+    "progress.imported": _("Progresjon importert"),
+    "register.registered": _("Registrert i rotasjonsregisteret"),
+    "register.left": _("Fjernet fra rotasjonsregisteret"),
+    "register.updated": _("Oppføring i rotasjonsregisteret endret"),
+    "register.request_created": _("Behov for spesialiseringsperiode registrert"),
+    "register.wish_registered": _("Ønske om spesialiseringsperiode registrert"),
+    "register.forwarded": _("Ønske videresendt til fiktiv enhet"),
+    "register.offered": _("Spesialiseringsperiode tilbudt"),
+    "register.accepted": _("Tilbud akseptert"),
+    "register.declined": _("Tilbud avslått"),
+    "register.start_agreed": _("Oppstart avtalt"),
+    "register.start_changed": _("Oppstart endret"),
+    "register.started": _("Spesialiseringsperiode startet"),
+    "register.completed": _("Spesialiseringsperiode fullført"),
+    "register.cancelled": _("Ønske avbrutt"),
+    "register.rank_set": _("Prioritet satt"),
+    "register.external_answer": _("Svar fra annen region registrert"),
+    "register.updated_from_plan": _("Oppdatert fra godkjent gjennomføringsplan"),
+    "allocation.offer_from_proposal": _("Tilbud laget fra fordelingsforslag"),
 }
 HISTORY_LIMIT = 200
 
@@ -46,10 +89,13 @@ class HistoryRow:
 
 
 def _field(model, name: str):
+    """The model field behind a changed value; None for anything else (e.g. a snapshot's list
+    of related rows such as a plan's «periods», which has no verbose name)."""
     try:
-        return model._meta.get_field(name) if model else None
+        field = model._meta.get_field(name) if model else None
     except FieldDoesNotExist:
         return None
+    return field if field is not None and field.concrete else None
 
 
 def _value(field, value) -> str:

@@ -47,6 +47,7 @@ def trainee_detail(request, pk: int):
         "can_change": can(request.user, "trainee.change", trainee),
         "can_view_plans": can(request.user, "plan.view", trainee),
         "can_view_progress": can(request.user, "progress.view", trainee),
+        "can_view_iup": can(request.user, "iup.view", trainee),
     })
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from lisplan.accounts.models import ApiToken
+from lisplan.accounts import services
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(f"Fant ingen bruker med brukernavnet «{username}».") from None
         if not user.is_active:
             raise CommandError(f"Brukeren «{username}» er deaktivert; nøkkelen ville ikke virket.")
-        token, raw = ApiToken.issue(user, name)
+        token, raw = services.token_issue(actor=None, user=user, name=name)
         if options["verbosity"] >= 2:
             self.stderr.write(f"Ny API-nøkkel {token.prefix}… for {user.username}.")
         self.stdout.write(raw)

@@ -49,7 +49,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, trainees: int, seed: int, force: bool, **options):
+        from lisplan.iup.demo import clear_iup_demo, load_iup_demo
+
         try:
+            clear_iup_demo()  # education plans protect the demo trainees and users
             result = load_demo(trainees=trainees, seed=seed, force=force)
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
@@ -58,6 +61,7 @@ class Command(BaseCommand):
         from lisplan.progress.demo import load_progress_demo
 
         progress = load_progress_demo(seed=seed, today=timezone.localdate())
+        iup = load_iup_demo(seed=seed, today=timezone.localdate())
         self.stdout.write(self.style.SUCCESS(
             f"Demodata lastet på {result.seconds:.1f} s: {_n(result.trainees)} leger i "
             f"spesialisering, {_n(result.users)} brukere, {_n(result.arenas)} læringsarenaer "
@@ -73,6 +77,20 @@ class Command(BaseCommand):
             f"Progresjon på {progress.seconds:.1f} s: {_n(progress.approvals)} godkjente "
             f"læringsmål, {_n(progress.activities)} læringsaktiviteter, "
             f"{_n(progress.service_periods)} tjenesteperioder."
+        )
+        from lisplan.allocation.demo import load_allocation_demo
+
+        allocation = load_allocation_demo()
+        if allocation.run is not None and allocation.run.metrics:
+            self.stdout.write(
+                f"Fordeling på {allocation.seconds:.1f} s: {allocation.run.metrics['assigned']} "
+                f"av {allocation.run.metrics['requests']} ønsker får foreslått oppstart "
+                f"(kjøring #{allocation.run.pk})."
+            )
+        self.stdout.write(
+            f"Utdanningsplaner (IUP) på {iup.seconds:.1f} s: {_n(iup.plans)} planer, "
+            f"{_n(iup.revisions)} revisjoner, {_n(iup.templates)} maler for tabell 3 ("
+            + ", ".join(f"{state} {_n(n)}" for state, n in sorted(iup.states.items())) + ")."
         )
         self.stdout.write(f"\nInnlogging (passord «{DEMO_PASSWORD}» for alle):")
         width = max(len(login.username) for login in result.logins)

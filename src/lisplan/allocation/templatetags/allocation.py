@@ -1,0 +1,44 @@
+"""Template tags for allocation: page links with a named page parameter, and the forecast
+(«forventet oppstart») box on a trainee's request and trainee pages."""
+
+from __future__ import annotations
+
+from django import template
+
+from lisplan.accounts.access import has_permission
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param: str, number) -> str:
+    """The current query string with `param` set to `number` (other parameters kept)."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return "?" + query.urlencode()
+
+
+@register.inclusion_tag("allocation/_forecast.html", takes_context=True)
+def forecast(context, request_obj):
+    """The newest finished run's estimate for a request still waiting (or nothing)."""
+    from lisplan.allocation.services import forecast as forecast_for
+
+    user = context["request"].user
+    data = forecast_for(request_obj) if request_obj is not None else None
+    return {"f": data, "request": context["request"],
+            "can_view_run": data is not None and has_permission(user, "allocation.view")}
+
+
+@register.inclusion_tag("allocation/_forecasts.html", takes_context=True)
+def forecasts_for_trainee(context, trainee):
+    """Forecasts for each of the trainee's requests still waiting."""
+    from lisplan.allocation.services import forecast as forecast_for
+    from lisplan.rotations.models import RotationRequest, Status
+
+    rows = []
+    for r in (RotationRequest.objects.filter(trainee=trainee, status=Status.FORWARDED)
+              .select_related("receiving", "specialty").order_by("desired_start", "pk")):
+        data = forecast_for(r)
+        if data is not None:
+            rows.append((r, data))
+    return {"rows": rows, "request": context["request"]}

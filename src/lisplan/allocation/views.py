@@ -1,0 +1,235 @@
+"""Pages for allocation runs: start a run, follow its progress, read the plan (metrics, the
+capacity per agreement and month, each request's proposed start and why, the priority
+inversions), and turn proposed starts into offers.
+
+Thin: authorise (`require` + `get_in_scope`), validate a form, call `services`, render. Names
+of trainees are shown only for requests the user may see in the register (`register.view`);
+agreements only where the user may see them (`agreement.view`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, Q
+from django.shortcuts import redirect, render
+from django.utils.html import mark_safe
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lisplan.accounts.access import get_in_scope, has_permission, require, scope_filter
+from lisplan.allocation import charts, services
+from lisplan.allocation.build import key_pk
+from lisplan.allocation.forms import RunForm
+from lisplan.allocation.model import month_index
+from lisplan.allocation.models import AllocationRun, Proposal
+from lisplan.rotations.models import CollaborationAgreement, RotationRequest
+
+CHARTS_PER_PAGE = 8
+SHOW = {
+    "all": lambda qs: qs,
+    "unassigned": lambda qs: qs.filter(start__isnull=True),
+    "later": lambda qs: qs.filter(start__gt=F("baseline_start")),
+    "earlier": lambda qs: qs.filter(start__lt=F("baseline_start")),
+    "offerable": lambda qs: qs.filter(start__isnull=False, offered_at__isnull=True,
+                                      request__status="forwarded"),
+}
+
+
+def _page(request, items, param: str = "page", size: int | None = None):
+    page = Paginator(items, size or settings.PAGE_SIZE).get_page(request.GET.get(param))
+    return page, list(page.paginator.get_elided_page_range(page.number, on_ends=1))
+
+
+def _runs(user):
+    return scope_filter(user, "allocation.view",
+                        AllocationRun.objects.select_related("region", "created_by"))
+
+
+@require("allocation.view")
+def run_list(request):
+    page, page_range = _page(request, _runs(request.user).defer("instance", "result"))
+    return render(request, "allocation/run_list.html", {
+        "page": page, "page_range": page_range,
+        "can_run": has_permission(request.user, "allocation.run")})
+
+
+@require("allocation.run")
+def run_new(request):
+    form = RunForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.start_run(
+                actor=request.user, region=form.region(),
+                max_delay_months=form.cleaned_data["max_delay_months"],
+                time_limit=form.cleaned_data["time_limit"])
+        except services.AllocationError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("Kjøringen er startet. Siden oppdateres mens den "
+                                        "går."))
+            return redirect("allocation:run", run.pk)
+    return render(request, "allocation/run_form.html", {"form": form})
+
+
+def _visible_requests(user):
+    return scope_filter(user, "register.view", RotationRequest.objects.all()).values("pk")
+
+
+@require("allocation.view")
+def run_detail(request, pk: int):
+    run = services.expire_if_stale(
+        get_in_scope(request.user, "allocation.view", _runs(request.user), pk=pk))
+    context = {"run": run}
+    if run.status == AllocationRun.Status.DONE:
+        context.update(_result_context(request, run))
+    return render(request, "allocation/run_detail.html", context)
+
+
+@require("allocation.view")
+def run_progress(request, pk: int):
+    """The progress box, polled by htmx while the run is queued or running; when it ends the
+    whole page reloads to show the result."""
+    run = services.expire_if_stale(get_in_scope(
+        request.user, "allocation.view", _runs(request.user).defer("instance", "result"), pk=pk))
+    response = render(request, "allocation/_progress.html", {"run": run})
+    if run.finished and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _metric_rows(run: AllocationRun) -> list[tuple[str, object, object, str]]:
+    base, mine = run.baseline_metrics or {}, run.metrics or {}
+    rows = [
+        (_("Ønsker i planen"), "requests", ""),
+        (_("Får foreslått oppstart"), "assigned", ""),
+        (_("Uten plass i planperioden"), "unassigned", ""),
+        (_("Samlet ventetid (mnd.)"), "total_wait_months", ""),
+        (_("Gjennomsnittlig ventetid (mnd.)"), "mean_wait_months", ""),
+        (_("95-persentil ventetid (mnd.)"), "p95_wait_months", ""),
+        (_("Lengste ventetid (mnd.)"), "max_wait_months", ""),
+        (_("Andel som starter innen 3 mnd. etter ønsket"), "share_within_3_months", "%"),
+        (_("Kapasitetsutnyttelse"), "utilisation", "%"),
+    ]
+    out = []
+    for label, key, unit in rows:
+        b, m = base.get(key), mine.get(key)
+        if unit == "%":
+            b = None if b is None else f"{100 * b:.1f} %"
+            m = None if m is None else f"{100 * m:.1f} %"
+        out.append((label, b, m, key))
+    return out
+
+
+def _result_context(request, run: AllocationRun) -> dict:
+    user = request.user
+    visible = _visible_requests(user)
+    proposals = (run.proposals.filter(request__in=visible)
+                 .select_related("request__trainee", "request__sending", "request__receiving",
+                                 "request__specialty", "agreement__receiving"))
+    show = request.GET.get("show", "all")
+    proposals = SHOW.get(show, SHOW["all"])(proposals)
+    if show == "offerable":  # the user's own receiving side only
+        proposals = proposals.filter(request__in=scope_filter(
+            user, "register.offer", RotationRequest.objects.all()).values("pk"))
+    q = request.GET.get("q", "").strip()
+    for word in q.split():
+        proposals = proposals.filter(Q(request__trainee__first_name__icontains=word)
+                                     | Q(request__trainee__last_name__icontains=word)
+                                     | Q(request__receiving__code__iexact=word)
+                                     | Q(request__sending__code__iexact=word))
+    page, page_range = _page(request, proposals)
+    rows = list(page.object_list)
+    offerable = services.offerable(user, rows)
+
+    # The capacity chart per agreement the user may see.
+    loads = charts.loads(run.instance or {}, run.result or {})
+    agreements = (scope_filter(user, "agreement.view", CollaborationAgreement.objects.filter(
+        pk__in=[key_pk(k) for k in loads])).select_related("sending", "receiving", "specialty")
+        .order_by("receiving__name", "specialty__name", "sending__name", "pk"))
+    # Agreements with proposed starts first, the busiest first.
+    agreements = sorted(agreements, key=lambda a: -loads[f"A-{a.pk}"].proposed_starts)
+    chart_page, chart_range = _page(request, agreements, "apage", CHARTS_PER_PAGE)
+    labels = {"capacity": _("Kapasitet (samtidige leger)")}
+    chart_rows = []
+    for agreement in chart_page.object_list:
+        load = loads[f"A-{agreement.pk}"]
+        title = _("%(agreement)s: %(starts)d foreslåtte oppstarter, kapasitet %(capacity)d") % {
+            "agreement": agreement, "starts": load.proposed_starts, "capacity": load.capacity}
+        chart_rows.append({"agreement": agreement, "load": load, "title": title,
+                           "svg": mark_safe(charts.svg(load, title, labels))})  # noqa: S308
+
+    inversions = _inversions(run, user)
+    inv_page, inv_range = _page(request, inversions, "ipage")
+    return {
+        "metric_rows": _metric_rows(run), "page": page, "page_range": page_range,
+        "rows": rows, "offerable": offerable, "show": show, "q": q,
+        "shows": [("all", _("Alle")), ("offerable", _("Kan tilbys nå")),
+                  ("earlier", _("Tidligere enn køordningen")),
+                  ("later", _("Senere enn køordningen")), ("unassigned", _("Uten plass"))],
+        "chart_page": chart_page, "chart_range": chart_range, "chart_rows": chart_rows,
+        "inv_page": inv_page, "inv_range": inv_range, "inversion_count": len(inversions),
+        "can_offer": bool(offerable) or has_permission(user, "register.offer"),
+    }
+
+
+def _inversions(run: AllocationRun, user) -> list[dict]:
+    """Each reported priority inversion with its size: how many months later the request
+    ahead in the queue starts than the one that went before it (or that it got no place)."""
+    found = (run.result or {}).get("priority_inversions", [])
+    if not found:
+        return []
+    keys = {key_pk(i["before"]) for i in found} | {key_pk(i["after"]) for i in found}
+    proposals = {p.request_id: p for p in run.proposals.filter(request_id__in=keys)
+                 .select_related("request__trainee")}
+    visible = set(scope_filter(user, "register.view", RotationRequest.objects.filter(
+        pk__in=keys)).values_list("pk", flat=True))
+    agreements = {a.pk: a for a in CollaborationAgreement.objects.filter(
+        pk__in={key_pk(i["agreement"]) for i in found}).select_related("receiving")}
+    rows = []
+    for inv in found:
+        before, after = proposals.get(key_pk(inv["before"])), proposals.get(key_pk(inv["after"]))
+        if before is None or after is None:
+            continue
+        if before.request_id not in visible and after.request_id not in visible:
+            continue
+        month = month_index(inv["month"])
+        size = None
+        if before.start is not None:
+            size = month_index(before.start.isoformat()[:7]) - month
+        rows.append({"before": before, "after": after, "month": inv["month"], "size": size,
+                     "agreement": agreements.get(key_pk(inv["agreement"])),
+                     "before_visible": before.request_id in visible,
+                     "after_visible": after.request_id in visible})
+    return rows
+
+
+@require_POST
+@require("register.offer")
+def run_offer(request, pk: int):
+    run = get_in_scope(request.user, "allocation.view",
+                       _runs(request.user).defer("instance", "result"), pk=pk)
+    ids = [int(v) for v in request.POST.getlist("proposal") if v.isdigit()]
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = ""
+    target = back or run.get_absolute_url()
+    if not ids:
+        messages.error(request, _("Velg minst ett forslag å gi tilbud på."))
+        return redirect(target)
+    proposals = list(Proposal.objects.filter(run=run, pk__in=ids)
+                     .select_related("run", "request__trainee"))
+    if not proposals:
+        raise PermissionDenied
+    made, refused = services.offer_many(actor=request.user, proposals=proposals)
+    if made:
+        messages.success(request, _("Tilbud gitt til %(names)s.") % {
+            "names": ", ".join(r.trainee.full_name for r in made)})
+    for proposal, reason in refused:
+        messages.error(request, _("%(name)s: %(reason)s") % {
+            "name": proposal.request.trainee.full_name, "reason": reason})
+    return redirect(target)

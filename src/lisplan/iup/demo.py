@@ -1,0 +1,426 @@
+"""Individual education plans (IUP) for the demo trainees, in every state, hospital and ALIS,
+plus table-3 templates for a few specialties per institution. Deterministic
+(`random.Random(seed)`), written with `bulk_create` (no per-row services or audit events, like
+`demo.plans`), but every row is one the services could have produced:
+
+* a signed revision has the three signatures (the trainee's user, an active supervisor, the
+  leader of the trainee's arena) and its status table frozen from the progress engine;
+* only the newest revision of a plan is open (draft / awaiting signatures); an older signed one
+  is superseded only when a newer one is signed;
+* hospital plans get table 3 from the course's template where there is one.
+
+States (per demo trainee with a current employment): signed and in order, signed but overdue
+(last signature more than six months ago), in revision (signed + a newer draft or a newer one
+awaiting signatures), first draft, awaiting signatures, and missing. The demo persona `trainee`
+has a signed revision 1 and revision 2 awaiting the supervisor's and leader's signatures.
+
+Called by `lisplan demo` after the progress demo (the status tables read the ledger):
+
+    from lisplan.iup.demo import load_iup_demo
+    load_iup_demo(seed=seed, today=today)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from lisplan.accounts.models import Role, RoleAssignment, User
+from lisplan.iup import rules
+from lisplan.iup.models import (
+    TEMPLATE_FIELDS,
+    CoursePeriod,
+    EducationPlan,
+    Kind,
+    Meeting,
+    RequirementsTemplate,
+    Revision,
+    Signature,
+    Status,
+    SupervisorRow,
+)
+from lisplan.trainees.models import Employment, Supervision, Trainee
+
+SIGNED = "signed"
+OVERDUE = "overdue"
+REVISION_DRAFT = "revision_draft"
+REVISION_SIGNING = "revision_signing"
+DRAFT = "draft"
+SIGNING = "signing"
+MISSING = "missing"
+STATE_WEIGHTS = {SIGNED: 46, OVERDUE: 10, REVISION_DRAFT: 8, REVISION_SIGNING: 5, DRAFT: 9,
+                 SIGNING: 9, MISSING: 13}
+TEMPLATES_PER_INSTITUTION = 3
+BATCH = 500
+
+HOSPITAL_TEXT = {
+    "degree": ["Universitetet i Tromsø, 2017", "NTNU, 2018", "Universitetet i Oslo, 2016",
+               "Universitetet i Bergen, 2019", "Jagiellonian University, Kraków, 2018"],
+    "lis1_comment": ["UNN Harstad og Tromsø kommune, 2019–2020",
+                     "Nordlandssykehuset Vesterålen og Sortland kommune, 2020–2021",
+                     "Helgelandssykehuset Mo i Rana og Rana kommune, 2018–2019"],
+    "clinical_own_unit": ["Dagarbeid i poliklinikk og sengepost, forvakt annenhver uke.",
+                          "Operasjonsprogram to dager i uka, bakvaktsopplæring fra våren.",
+                          "Mottak og sengepost; ansvar for tverrfaglig morgenmøte en uke i måneden."],
+    "clinical_other_unit": ["", "Tre måneder ved intensivavdelingen.",
+                            "Hospitering ved radiologisk avdeling (to uker)."],
+    "procedure_requirements": ["", "Prosedyreliste i kompetanseportalen følges opp månedlig."],
+    "fkm_in_clinical": ["Pasientinformasjon og samvalg i poliklinikken; meldinger i avvikssystemet.",
+                        "Deltar i pasientsikkerhetsgruppen og i tverrfaglige møter."],
+    "priority_goals": ["Læringsmål knyttet til akuttfunksjonen og vurdering av innlagte pasienter.",
+                       "Poliklinisk utredning og oppfølging; selvstendig bakvakt.",
+                       "Prosedyrer som gjenstår på prosedyrelisten."],
+    "courses_national": ["Nasjonalt anbefalt kurs i spesialiteten til høsten.",
+                         "To nasjonale kurs våren; søknad sendt."],
+    "courses_local": ["Lokalt akuttkurs", "Simuleringstrening en gang i måneden"],
+    "fkm_project": ["Kvalitetsforbedringsprosjekt om ventetid i poliklinikken, start i vår.",
+                    "Prosjektoppgave «Kunnskap og forbedring» om legemiddelsamstemming."],
+    "literature": ["Oppdatert lærebok i faget, ett kapittel per uke.", "Nasjonale retningslinjer."],
+    "teaching_topics": ["Internundervisning om nye retningslinjer.",
+                        "Kasuistikk på fredagsmøtet hver sjette uke."],
+    "own_supervision_tasks": ["Veileder for LIS1 i avdelingen.", "Veileder for medisinstudenter."],
+    "personal_goal": ["Trygg i bakvaktsrollen innen neste vurderingskollegium.",
+                      "Bli selvstendig i poliklinisk utredning.",
+                      "Fullføre prosjektoppgaven og holde to internundervisninger."],
+    "planned_leave": ["", "", "Foreldrepermisjon planlagt til høsten."],
+    "other_competence": ["", "Instruktør i avansert hjerte-lungeredning.",
+                         "Erfaring fra legevakt i Nord-Norge."],
+}
+ALIS_TEXT = {
+    "plan_open_practice": ["Fastlegeliste med 1 000 pasienter, fire dager i uka.",
+                           "Egen liste fra august; halv liste fram til da."],
+    "plan_other_gp": ["Sykehjemslege én dag i uka.", "Helsestasjon annenhver uke.", ""],
+    "plan_institution": ["Institusjonstjeneste ved UNN (6 måneder) planlagt neste år.",
+                         "Institusjonstjeneste er gjennomført.", ""],
+    "plan_courses": ["Grunnkurs B og C, ett emnekurs.", "Emnekurs i geriatri og akuttkurs."],
+    "plan_group_supervision": ["Fortsetter i veiledningsgruppen (to timer annenhver uke)."],
+    "plan_out_of_hours": ["Legevakt to ganger i måneden.", "Legevakt hver tredje uke."],
+    "plan_other_activities": ["Praksisbesøk av veileder i vår.", "Felleskonsultasjon med veileder."],
+    "plan_in_depth": ["Fordypning i geriatri.", "Fordypning i barn og unges helse."],
+    "planned_leave": ["", "Foreldrepermisjon planlagt neste år."],
+    "plan_overall": ["Åpen uselektert praksis i kommunen gjennom hele løpet, "
+                     "institusjonstjeneste i år tre, søknad om spesialistgodkjenning om fem år.",
+                     "Sykehjem og legevakt i tillegg til fastlegepraksis; institusjonstjeneste "
+                     "ved Nordlandssykehuset."],
+}
+TEMPLATE_TEXT = {
+    "programme_plan_url": "https://helse-nord.no/utdanningsplaner/{code}",
+    "requirements_notes": "Se utdanningsplanen for {name}. Prosedyrelisten i kompetanseportalen "
+                          "skal være gjennomgått før hvert vurderingskollegium.",
+    "goals_own_unit": "De fleste læringsmålene i {name} oppnås i egen avdeling; se "
+                      "kompetanseportalen for læringsmål som gjenstår.",
+    "goals_other_unit": "Læringsmål som krever intensiv- og akuttfunksjon: rotasjon til "
+                        "intensivavdelingen (3 måneder).",
+    "goals_other_trust": "Læringsmål som krever regionsfunksjon: spesialiseringsperiode ved "
+                         "UNN Tromsø etter fagavtalen (6 måneder).",
+    "goals_adjacent": "",
+    "internal_teaching": "LIS holder internundervisning minst to ganger i halvåret.",
+}
+
+
+@dataclass
+class IupDemoResult:
+    plans: int = 0
+    revisions: int = 0
+    templates: int = 0
+    states: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+def clear_iup_demo() -> None:
+    """Delete the IUPs of demo trainees and the templates written by demo users (so the demo
+    trainees and users can be deleted: `EducationPlan.trainee` and `Signature.user` protect)."""
+    from django.db import DatabaseError
+
+    try:
+        _delete_demo_plans()
+        Signature.objects.filter(user__demo=True).delete()
+        RequirementsTemplate.objects.filter(updated_by__demo=True).delete()
+    except DatabaseError:  # not migrated yet: the demo loader reports that itself
+        return
+
+
+def _delete_demo_plans() -> None:
+    """Children first, so each delete is one query (no cascade collection in Python)."""
+    demo = Q(revision__plan__trainee__demo=True)
+    for model in (Signature, Meeting, SupervisorRow, CoursePeriod):
+        model.objects.filter(demo).delete()
+    Revision.objects.filter(plan__trainee__demo=True).delete()
+    EducationPlan.objects.filter(trainee__demo=True).delete()
+
+
+def _pick(rng: random.Random, options: list[str]) -> str:
+    return rng.choice(options)
+
+
+def _leaders() -> list[tuple[str, int]]:
+    return list(RoleAssignment.objects.active().filter(role=Role.LEADER)
+                .exclude(arena=None).values_list("arena__path", "user_id"))
+
+
+def _leader_for(path: str | None, leaders: list[tuple[str, int]]) -> int | None:
+    """The leader of the nearest arena above (or at) `path`."""
+    if not path:
+        return None
+    best = None
+    for prefix, uid in leaders:
+        if path.startswith(prefix) and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, uid)
+    return best[1] if best else None
+
+
+def _templates(rng: random.Random, users: dict[int, User]) -> dict[tuple[int, int], RequirementsTemplate]:
+    """Templates for the most common specialties at each institution, and for every demo
+    education lead's course."""
+    courses = defaultdict(list)
+    for inst, spec, _n in (Employment.objects.not_ended().filter(trainee__demo=True)
+                          .exclude(specialty__code="ALM")
+                          .values_list("institution_id", "specialty_id")
+                          .annotate(n=Count("pk")).order_by("institution_id", "-n", "specialty_id")):
+        courses[inst].append(spec)
+    wanted = {(i, s) for i, specs in courses.items() for s in specs[:TEMPLATES_PER_INSTITUTION]}
+    leads = list(RoleAssignment.objects.active().filter(role=Role.EDUCATION_LEAD)
+                 .exclude(specialty=None).values_list("institution_id", "specialty_id", "user_id"))
+    author = {}
+    for inst, spec, uid in leads:
+        wanted.add((inst, spec))
+        author[(inst, spec)] = uid
+    from lisplan.catalogue.models import Specialty
+
+    specialties = Specialty.objects.in_bulk({s for _i, s in wanted})
+    existing = set(RequirementsTemplate.objects.values_list("institution_id", "specialty_id"))
+    rows = []
+    for inst, spec in sorted(wanted - existing):
+        s = specialties[spec]
+        text = {k: v.format(code=s.code.lower(), name=s.name) for k, v in TEMPLATE_TEXT.items()}
+        uid = author.get((inst, spec)) or next(iter(users), None)
+        rows.append(RequirementsTemplate(institution_id=inst, specialty_id=spec,
+                                         updated_by_id=uid, **text))
+    RequirementsTemplate.objects.bulk_create(rows, batch_size=BATCH)
+    return {(t.institution_id, t.specialty_id): t for t in RequirementsTemplate.objects.all()}
+
+
+def _content(rng: random.Random, kind: str, trainee: Trainee, employment: Employment,
+             sup_name: str, sup_email: str, coordinator: str, leader: str,
+             template: RequirementsTemplate | None, start: dt.date) -> dict:
+    content = {"valid_from": start, "valid_to": rules.add_months(start, 6),
+               "made_by": f"{trainee.full_name} og {sup_name}".strip(),
+               "place": str(employment.institution.name).split(" ")[0],
+               "workplace": str(employment.arena.name if employment.arena_id
+                                else employment.institution.name)}
+    if kind == Kind.ALIS:
+        content.update({k: _pick(rng, v) for k, v in ALIS_TEXT.items()})
+        content.update(municipality_registered=rng.random() < 0.9, municipality_leader=leader,
+                       alis_coordinator=coordinator,
+                       contact=" / ".join(x for x in (trainee.email, trainee.phone) if x),
+                       supervisor_name=sup_name, supervisor_contact=sup_email,
+                       minutes_by=rng.choice(["trainee", "supervisor"]),
+                       next_meeting=start + dt.timedelta(days=rng.randint(20, 40)))
+    else:
+        content.update({k: _pick(rng, v) for k, v in HOSPITAL_TEXT.items()})
+        content.update(scheme=employment.scheme,
+                       next_panel=start + dt.timedelta(days=rng.randint(120, 175)),
+                       next_meeting=start + dt.timedelta(days=rng.randint(20, 40)))
+        if template is not None:
+            content.update({f: getattr(template, f) for f in TEMPLATE_FIELDS})
+            content["template_applied"] = template
+    return content
+
+
+def _state(rng: random.Random, employment: Employment, today: dt.date) -> str:
+    age = (today - employment.start).days
+    if age < 0:
+        return MISSING
+    if age < rules.NEW_POSITION_DAYS:
+        return rng.choice([DRAFT, MISSING, SIGNING])
+    states, weights = zip(*STATE_WEIGHTS.items(), strict=True)
+    state = rng.choices(states, weights=weights)[0]
+    if state == OVERDUE and age < 200:
+        return SIGNED
+    return state
+
+
+def load_iup_demo(*, seed: int, today: dt.date | None = None,
+                  snapshots: bool = True) -> IupDemoResult:
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    rng = random.Random(seed * 7919 + 5)
+    result = IupDemoResult()
+    with transaction.atomic():
+        _delete_demo_plans()
+        users = {u.pk: u for u in User.objects.filter(demo=True).only(
+            "pk", "first_name", "last_name", "username", "email")}
+        templates = _templates(rng, users)
+        result.templates = len(templates)
+        trainees = {t.pk: t for t in Trainee.objects.filter(demo=True).order_by("pk")}
+        main: dict[int, Employment] = {}
+        for e in (Employment.objects.not_ended(today).filter(trainee__demo=True)
+                  .select_related("institution", "specialty", "arena").order_by("start", "pk")):
+            main[e.trainee_id] = e
+        sups: dict[int, list[int]] = defaultdict(list)
+        for tid, uid in (Supervision.objects.filter(Q(end__isnull=True) | Q(end__gte=today),
+                                                    trainee__demo=True)
+                         .order_by("kind", "start").values_list("trainee_id", "supervisor_id")):
+            sups[tid].append(uid)
+        all_users = {u.pk: u for u in User.objects.filter(
+            pk__in={u for v in sups.values() for u in v}).only(
+            "pk", "first_name", "last_name", "username", "email")}
+        coordinators = {}
+        for inst, uid in (RoleAssignment.objects.active().filter(role=Role.LOCAL_COORDINATOR)
+                          .exclude(institution=None).values_list("institution_id", "user_id")):
+            coordinators.setdefault(inst, uid)
+        coordinator_users = {u.pk: u for u in User.objects.filter(pk__in=coordinators.values())}
+        leaders = _leaders()
+        leader_users = {u.pk: u for u in User.objects.filter(pk__in={u for _p, u in leaders})}
+
+        def name(u) -> str:
+            return (u.get_full_name() or u.username) if u else ""
+
+        persona = User.objects.filter(username="trainee", demo=True).first()
+        plans, revisions_spec = [], []
+        for tid, trainee in trainees.items():
+            emp = main.get(tid)
+            if emp is None:
+                continue
+            state = _state(rng, emp, today)
+            if persona is not None and trainee.user_id == persona.pk:
+                state = REVISION_SIGNING
+            if state == MISSING:
+                result.states[state] += 1
+                continue
+            kind = Kind.ALIS if (emp.specialty.code == "ALM"
+                                 or emp.institution.kind == "municipality") else Kind.HOSPITAL
+            sup_ids = sups.get(tid, [])
+            sup = all_users.get(sup_ids[0]) if sup_ids else None
+            leader_id = _leader_for(emp.arena.path if emp.arena_id else None, leaders)
+            signers = {"trainee": trainee.user_id, "supervisor": sup.pk if sup else None,
+                       "leader": leader_id}
+            # States that need all three signers fall back to drafts without them.
+            if None in signers.values() and state not in (DRAFT,):
+                state = DRAFT
+            result.states[state] += 1
+            coord = coordinator_users.get(coordinators.get(emp.institution_id))
+            template = templates.get((emp.institution_id, emp.specialty_id)) \
+                if kind == Kind.HOSPITAL else None
+            first_start = max(emp.start, today - dt.timedelta(days=rng.randint(30, 170)))
+            if state == OVERDUE:
+                first_start = max(emp.start, today - dt.timedelta(days=rng.randint(200, 400)))
+            content = _content(rng, kind, trainee, emp, name(sup), sup.email if sup else "",
+                               name(coord), name(leader_users.get(leader_id)), template,
+                               first_start)
+            plan = EducationPlan(trainee_id=tid, employment=emp, kind=kind)
+            plans.append(plan)
+            sup_rows = [(name(all_users.get(u)), emp.specialty.name if i == 0 else "",
+                         "Hovedveileder" if i == 0 else "Veileder", u)
+                        for i, u in enumerate(sup_ids[:2])]
+            specs = []
+            signed_at = timezone.make_aware(dt.datetime.combine(
+                first_start + dt.timedelta(days=rng.randint(3, 20)), dt.time(10)))
+            if state in (SIGNED, OVERDUE, REVISION_DRAFT, REVISION_SIGNING):
+                specs.append((1, Status.SIGNED, signed_at, content, ("trainee", "supervisor",
+                                                                     "leader")))
+                second = dict(content, valid_from=today, valid_to=rules.add_months(today, 6))
+                if "personal_goal" in second:
+                    second["personal_goal"] = _pick(rng, HOSPITAL_TEXT["personal_goal"])
+                if state == REVISION_DRAFT:
+                    specs.append((2, Status.DRAFT, None, second, ()))
+                elif state == REVISION_SIGNING:
+                    specs.append((2, Status.AWAITING_SIGNATURES, None, second, ("trainee",)))
+            elif state == DRAFT:
+                specs.append((1, Status.DRAFT, None, content, ()))
+            elif state == SIGNING:
+                given = ("trainee",) if rng.random() < 0.6 else ("trainee", "supervisor")
+                specs.append((1, Status.AWAITING_SIGNATURES, None, content, given))
+            revisions_spec.append((plan, specs, sup_rows, signers, kind, emp))
+
+        EducationPlan.objects.bulk_create(plans, batch_size=BATCH)
+        result.plans = len(plans)
+        revs, sup_objs, meetings, periods, signatures = [], [], [], [], []
+        signed_by_trainee: dict[int, Revision] = {}
+        for plan, specs, sup_rows, signers, kind, emp in revisions_spec:
+            for number, status, signed_at, content, given in specs:
+                rev = Revision(plan=plan, number=number, status=status, signed_at=signed_at,
+                               submitted_at=signed_at or (timezone.now() if given else None),
+                               version=1 + len(given) + (1 if status != Status.DRAFT else 0),
+                               **content)
+                revs.append((rev, sup_rows, signers, given, kind, emp, content))
+                if status == Status.SIGNED:
+                    signed_by_trainee[plan.trainee_id] = rev
+        Revision.objects.bulk_create([r[0] for r in revs], batch_size=BATCH)
+        result.revisions = len(revs)
+        now = timezone.now()
+        for rev, sup_rows, signers, given, kind, emp, content in revs:
+            for i, (sname, sspec, srole, uid) in enumerate(sup_rows):
+                sup_objs.append(SupervisorRow(revision=rev, position=i, user_id=uid, name=sname,
+                                              specialty=sspec, role=srole))
+            start = content["valid_from"]
+            for m in range(1, 6):
+                meetings.append(Meeting(revision=rev, kind=Meeting.Kind.SUPERVISION,
+                                        date=rules.add_months(start, m), time=dt.time(14, 0)))
+            if kind == Kind.HOSPITAL and content.get("next_panel"):
+                meetings.append(Meeting(revision=rev, kind=Meeting.Kind.ASSESSMENT_PANEL,
+                                        date=content["next_panel"], time=dt.time(8, 30)))
+                if emp.end is None and rev.number == 1:
+                    periods.append(CoursePeriod(
+                        revision=rev, where=CoursePeriod.Where.OTHER_UNIT,
+                        place="Intensivavdelingen", start=rules.add_months(start, 12),
+                        end=rules.add_months(start, 15) - dt.timedelta(days=1),
+                        note="Tentativt"))
+            for role in given:
+                uid = signers[role]
+                u = users.get(uid) or all_users.get(uid) or leader_users.get(uid)
+                when = rev.signed_at or now
+                signatures.append(Signature(revision=rev, role=role, user_id=uid,
+                                            name=(u.get_full_name() or u.username) if u else "",
+                                            signed_at=when))
+        SupervisorRow.objects.bulk_create(sup_objs, batch_size=BATCH)
+        Meeting.objects.bulk_create(meetings, batch_size=BATCH)
+        CoursePeriod.objects.bulk_create(periods, batch_size=BATCH)
+        Signature.objects.bulk_create(signatures, batch_size=BATCH)
+        if snapshots and signed_by_trainee:
+            _snapshots(signed_by_trainee, today)
+        elif signed_by_trainee:
+            _backdate(signed_by_trainee)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _snapshots(signed: dict[int, Revision], today: dt.date) -> None:
+    """Freeze the status table of every signed revision, from the progress engine (batched)."""
+    from lisplan.iup.status import alis_table, hospital_table
+    from lisplan.progress.evaluation import evaluate_many
+    from lisplan.progress.ledger_input import GoalCatalogue
+
+    goals = GoalCatalogue(today)
+    ids = sorted(signed)
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i:i + BATCH]
+        results = evaluate_many(chunk, today, goals)
+        rows = []
+        for tid in chunk:
+            rev = signed[tid]
+            inp, ctx, res = results[tid]
+            # Computed from the ledger as loaded today (the demo has no history to replay), and
+            # labelled with that date.
+            build = alis_table if rev.plan.kind == Kind.ALIS else hospital_table
+            rev.status_snapshot = build(inp, ctx, res, today).as_json()
+            rows.append(rev)
+        Revision.objects.bulk_update(rows, ["status_snapshot"], batch_size=BATCH)
+    _backdate(signed)
+
+
+def _backdate(signed: dict[int, Revision]) -> None:
+    """A signed demo revision was made and last changed when it was signed (`auto_now` set
+    today's date on create; `bulk_update` writes the values as they are)."""
+    rows = []
+    for rev in signed.values():
+        rev.created_at = rev.updated_at = rev.signed_at
+        rows.append(rev)
+    Revision.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=BATCH)

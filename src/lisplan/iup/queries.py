@@ -1,0 +1,276 @@
+"""Reads of education plans shared by pages, the API and the start page, always scoped to the
+user. The work list and the completeness report are computed for every trainee in scope with a
+fixed number of queries (deadlines come from the pure `rules.deadline`), then paged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lisplan.accounts.access import get_in_scope, scope_filter
+from lisplan.iup import rules
+from lisplan.iup.models import EducationPlan, Meeting, Revision, Signature, Status
+from lisplan.trainees.models import Employment, LeavePeriod, Supervision, Trainee
+
+OPEN = (Status.DRAFT, Status.AWAITING_SIGNATURES)
+DONE = (Status.SIGNED, Status.SUPERSEDED)
+
+
+def revision_qs() -> QuerySet[Revision]:
+    return Revision.objects.select_related(
+        "plan__trainee", "plan__employment__institution", "plan__employment__specialty",
+        "plan__employment__arena", "template_applied",
+    ).prefetch_related("supervisors", "meetings", "periods",
+                       Prefetch("signatures", queryset=Signature.objects.select_related("user")))
+
+
+def revision_in_scope(user, permission: str, pk: int) -> Revision:
+    return get_in_scope(user, permission, revision_qs(), pk=pk)
+
+
+def trainee_in_scope(user, permission: str, pk: int) -> Trainee:
+    return get_in_scope(user, permission, Trainee.objects.all(), pk=pk)
+
+
+def plans_of(trainee: Trainee) -> list[EducationPlan]:
+    return list(trainee.education_plans.select_related(
+        "employment__institution", "employment__specialty", "employment__arena")
+        .prefetch_related(Prefetch("revisions", queryset=Revision.objects.order_by("-number"))))
+
+
+def current_revision(plan: EducationPlan) -> Revision | None:
+    """The revision to show: the open one (draft/signing) if any, else the latest signed."""
+    revisions = list(plan.revisions.all())
+    return revisions[0] if revisions else None
+
+
+def awaiting_my_signature(user) -> QuerySet[Revision]:
+    """Revisions awaiting signatures in scope for `iup.sign` that the user has not signed."""
+    qs = scope_filter(user, "iup.sign", Revision.objects.filter(
+        status=Status.AWAITING_SIGNATURES))
+    return (qs.exclude(signatures__user=user).select_related("plan__trainee")
+            .order_by("submitted_at", "pk"))
+
+
+# --- deadlines for many trainees ------------------------------------------------------------
+
+
+@dataclass
+class TraineeDeadline:
+    trainee_id: int
+    deadline: rules.Deadline
+    employment: dict | None
+    last_signed: dt.date | None
+    open_status: str = ""
+    open_revision: int | None = None
+    latest_revision: int | None = None
+    trainee: Trainee | None = None  # filled for the rows of a page
+    missing: list = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        return self.deadline.state
+
+
+def deadlines(trainees: QuerySet[Trainee], today: dt.date) -> dict[int, TraineeDeadline]:
+    """{trainee id: deadline} for every trainee of the (scoped) queryset: seven queries."""
+    ids_q = trainees.order_by().values("pk")
+    employments: dict[int, dict] = {}
+    for row in (Employment.objects.not_ended(today).filter(trainee_id__in=ids_q)
+                .order_by("start", "pk")
+                .values("pk", "trainee_id", "start", "end", "institution_id", "specialty_id",
+                        "arena_id")):
+        employments[row["trainee_id"]] = row  # the latest start wins
+    signed = dict(Revision.objects.filter(plan__trainee_id__in=ids_q, status__in=DONE)
+                  .values("plan__trainee_id").annotate(last=Max("signed_at"))
+                  .values_list("plan__trainee_id", "last"))
+    latest: dict[int, tuple[int, str, dt.date | None]] = {}
+    for pk, tid, status, next_panel in (
+            Revision.objects.filter(plan__trainee_id__in=ids_q)
+            .order_by("plan__trainee_id", "-plan__created_at", "-number")
+            .values_list("pk", "plan__trainee_id", "status", "next_panel")):
+        latest.setdefault(tid, (pk, status, next_panel))
+    planned_panels: dict[int, dt.date] = dict(
+        Meeting.objects.filter(revision__plan__trainee_id__in=ids_q,
+                               kind=Meeting.Kind.ASSESSMENT_PANEL, date__gte=today,
+                               revision__status__in=DONE + OPEN)
+        .values("revision__plan__trainee_id").annotate(first=Min("date"))
+        .values_list("revision__plan__trainee_id", "first"))
+    from lisplan.progress.models import ActivityKind, ActivityRecord
+
+    panels: dict[int, list[dt.date]] = defaultdict(list)
+    for tid, day in (ActivityRecord.objects.filter(
+            trainee_id__in=ids_q, kind=ActivityKind.ASSESSMENT_PANEL,
+            date__lte=today, date__gte=today - dt.timedelta(days=730))
+            .values_list("trainee_id", "date")):
+        panels[tid].append(day)
+    leave: dict[int, list[rules.LeaveSpan]] = defaultdict(list)
+    for tid, start, end in (LeavePeriod.objects.filter(
+            trainee_id__in=ids_q, end__gte=today - dt.timedelta(days=365))
+            .values_list("trainee_id", "start", "end")):
+        leave[tid].append(rules.LeaveSpan(start, end))
+
+    out = {}
+    for tid in trainees.order_by().values_list("pk", flat=True):
+        emp = employments.get(tid)
+        last = signed.get(tid)
+        last_day = timezone.localdate(last) if last else None
+        rev_pk, status, next_panel = latest.get(tid, (None, "", None))
+        planned = [d for d in (next_panel, planned_panels.get(tid)) if d and d >= today]
+        inp = rules.DeadlineInput(
+            today=today, employment_start=emp["start"] if emp else None,
+            employment_end=emp["end"] if emp else None, last_signed=last_day,
+            panels_held=tuple(panels[tid]), next_panel=min(planned, default=None),
+            leave=tuple(leave[tid]))
+        out[tid] = TraineeDeadline(
+            trainee_id=tid, deadline=rules.deadline(inp), employment=emp, last_signed=last_day,
+            open_status=status if status in OPEN else "",
+            open_revision=rev_pk if status in OPEN else None, latest_revision=rev_pk)
+    return out
+
+
+def deadline_for(trainee: Trainee, today: dt.date) -> TraineeDeadline:
+    return deadlines(Trainee.objects.filter(pk=trainee.pk), today)[trainee.pk]
+
+
+# --- the work list -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    institution: int | None = None
+    specialty: str | None = None
+    state: str = "attention"  # "attention" (overdue+missing+due soon) | a Deadline state | "all"
+
+
+STATES = ("missing", "overdue", "due_soon", "ok", "none")
+
+
+def _scoped_trainees(user, filters: Filters) -> QuerySet[Trainee]:
+    from lisplan.trainees.queries import _search
+
+    qs = scope_filter(user, "iup.report", Trainee.objects.all())
+    if filters.q.strip():
+        qs = qs.filter(_search(filters.q))
+    emp = Q()
+    if filters.institution is not None:
+        emp &= Q(institution_id=filters.institution)
+    if filters.specialty:
+        emp &= Q(specialty__code=filters.specialty)
+    if emp:
+        qs = qs.filter(pk__in=Employment.objects.not_ended().filter(emp).values("trainee_id"))
+    return qs
+
+
+def work_list(user, filters: Filters, today: dt.date) -> tuple[list[TraineeDeadline],
+                                                                 dict[str, int]]:
+    """Rows for the filter's state (sorted by due date), and counts per state."""
+    rows = deadlines(_scoped_trainees(user, filters), today)
+    counts = {s: 0 for s in STATES}
+    for r in rows.values():
+        counts[r.state] += 1
+    counts["attention"] = counts["missing"] + counts["overdue"] + counts["due_soon"]
+    counts["all"] = len(rows)
+    if filters.state == "attention":
+        wanted = {"missing", "overdue", "due_soon"}
+    elif filters.state == "all":
+        wanted = set(STATES)
+    else:
+        wanted = {filters.state}
+    selected = sorted((r for r in rows.values() if r.state in wanted),
+                      key=lambda r: (r.deadline.due or dt.date.max, r.trainee_id))
+    return selected, counts
+
+
+def attach_trainees(rows: list[TraineeDeadline]) -> list[TraineeDeadline]:
+    """Fill `trainee` (with current employments) for the rows of one page: two queries."""
+    from lisplan.trainees.queries import current_employments
+
+    by_id = Trainee.objects.prefetch_related(current_employments()).in_bulk(
+        [r.trainee_id for r in rows])
+    for r in rows:
+        r.trainee = by_id.get(r.trainee_id)
+    return rows
+
+
+# --- the 1 March / 1 September completeness report -------------------------------------------
+
+
+@dataclass
+class ReportRow:
+    trainee_id: int
+    problems: list[str]
+    revision_id: int | None = None
+    trainee: Trainee | None = None
+
+
+def completeness(user, on: dt.date, filters: Filters, today: dt.date
+                 ) -> tuple[list[ReportRow], dict[str, int]]:
+    """Trainees in scope whose IUP or its data will be incomplete on `on` (a 1 March or
+    1 September): no plan, not signed, due for revision by then, required fields missing, no
+    active supervisor. Counts per kind of problem."""
+    from lisplan.iup.services import completeness_values
+
+    trainees = _scoped_trainees(user, filters)
+    dl = deadlines(trainees, today)
+    ids_q = trainees.order_by().values("pk")
+    latest: dict[int, Revision] = {}
+    for r in (Revision.objects.filter(plan__trainee_id__in=ids_q)
+              .exclude(status=Status.SUPERSEDED)
+              .select_related("plan").prefetch_related("supervisors", "meetings")
+              .order_by("plan__trainee_id", "-plan__created_at", "-number")):
+        latest.setdefault(r.plan.trainee_id, r)
+    supervised = set(Supervision.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=on), trainee_id__in=ids_q, start__lte=on)
+        .values_list("trainee_id", flat=True))
+    counts = {"no_plan": 0, "unsigned": 0, "due": 0, "fields": 0, "no_supervisor": 0}
+    rows = []
+    for tid, d in dl.items():
+        if d.employment is None:
+            continue
+        problems: list[str] = []
+        rev = latest.get(tid)
+        if rev is None:
+            problems.append(_("Har ingen individuell utdanningsplan."))
+            counts["no_plan"] += 1
+        else:
+            if rev.status != Status.SIGNED:
+                problems.append(_("Revisjon %(n)s er ikke ferdig signert (%(status)s).")
+                                % {"n": rev.number, "status": rev.get_status_display()})
+                counts["unsigned"] += 1
+            gaps = rules.missing_fields(rev.plan.kind, completeness_values(rev))
+            if gaps:
+                counts["fields"] += 1
+                problems += [g.message for g in gaps]
+        if rev is not None and d.deadline.due and d.deadline.due < on and d.state != "missing":
+            text = (_("Revisjonen er forfalt: fristen var %(due)s (%(reason)s).")
+                    if d.deadline.due < today else
+                    _("Må revideres innen %(due)s (%(reason)s)."))
+            problems.append(text % {"due": d.deadline.due.strftime("%d.%m.%Y"),
+                                    "reason": d.deadline.label})
+            counts["due"] += 1
+        if tid not in supervised:
+            problems.append(_("Har ingen aktiv veileder registrert."))
+            counts["no_supervisor"] += 1
+        if problems:
+            rows.append(ReportRow(tid, problems, rev.pk if rev else None))
+    names = dict((pk, (last, first)) for pk, last, first in
+                 trainees.order_by().values_list("pk", "last_name", "first_name"))
+    rows.sort(key=lambda r: (names.get(r.trainee_id, ("", "")), r.trainee_id))
+    return rows, counts
+
+
+def attach_report_trainees(rows: list[ReportRow]) -> list[ReportRow]:
+    from lisplan.trainees.queries import current_employments
+
+    by_id = Trainee.objects.prefetch_related(current_employments()).in_bulk(
+        [r.trainee_id for r in rows])
+    for r in rows:
+        r.trainee = by_id.get(r.trainee_id)
+    return rows

@@ -1,0 +1,44 @@
+"""Education-plan tasks for the start page («Mine oppgaver»), the same shape as the plans'
+tasks: `{"title", "count", "url", "empty_text"}`, only what the user's permissions allow, with
+a constant number of queries."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lisplan.accounts.access import has_permission
+from lisplan.iup import queries
+from lisplan.trainees.models import Trainee
+
+
+def tasks_for(user) -> list[dict]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    out = []
+    today = timezone.localdate()
+    own = Trainee.objects.filter(user=user).only("pk").first()
+    if own is not None:
+        d = queries.deadline_for(own, today)
+        title = _("Min utdanningsplan (IUP)")
+        if d.state in ("missing", "overdue"):
+            title = _("Min utdanningsplan (IUP) – frist %(due)s er passert") % {
+                "due": d.deadline.due.strftime("%d.%m.%Y")}
+        elif d.state == "due_soon":
+            title = _("Min utdanningsplan (IUP) – skal revideres innen %(due)s") % {
+                "due": d.deadline.due.strftime("%d.%m.%Y")}
+        out.append({"title": title, "count": None,
+                    "url": reverse("iup:trainee", args=[own.pk]), "empty_text": ""})
+    if has_permission(user, "iup.sign"):
+        out.append({"title": _("Utdanningsplaner til signering"),
+                    "count": queries.awaiting_my_signature(user).count(),
+                    "url": reverse("iup:to_sign"),
+                    "empty_text": _("Ingen utdanningsplaner venter på din signatur.")})
+    if has_permission(user, "iup.report"):
+        _rows, counts = queries.work_list(user, queries.Filters(), today)
+        out.append({"title": _("Utdanningsplaner som mangler eller er forfalt"),
+                    "count": counts["missing"] + counts["overdue"],
+                    "url": reverse("iup:work_list"),
+                    "empty_text": _("Ingen utdanningsplaner mangler eller er forfalt.")})
+    return out

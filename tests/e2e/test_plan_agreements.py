@@ -1,0 +1,61 @@
+"""A leader links a period at a partner institution to the employer's collaboration agreement
+in the periods editor: choosing the institution and the specialty fills the row's agreement
+select (htmx), the choice is saved and shown in the plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from lisplan.plans import services as plans
+from lisplan.rotations import services as rotations
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_plans import assert_accessible, fill_row, sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_leader_links_a_period_to_an_agreement(page, live_server, world):
+    agreement = rotations.agreement_create(
+        actor=world.users["admin"], sending=world.unn, receiving=world.nlsh,
+        specialty=world.specialty, reference="NLSH-ORT-7", duration_months=6, capacity=2,
+        valid_from=dt.date(2024, 1, 1))
+    rotations.agreement_create(  # another sender's agreement is not offered
+        actor=world.users["admin"], sending=world.bergen, receiving=world.nlsh,
+        specialty=world.specialty, reference="BERGEN-ORT", duration_months=3, capacity=1,
+        valid_from=dt.date(2024, 1, 1))
+    revision = plans.plan_create(
+        actor=world.users["leader"], trainee=world.trainee, employer=world.unn,
+        specialty=world.specialty, estimated_start=dt.date(2024, 1, 1),
+        estimated_end=dt.date(2029, 6, 30), plan_date=dt.date(2025, 11, 1))
+    base = live_server.url
+    sign_in(page, base, "leader")
+    page.goto(f"{base}/planer/revisjon/{revision.pk}/rediger/")
+
+    page.get_by_role("button", name="Legg til periode").click()
+    choice = page.get_by_label("Samarbeidsavtale, periode 1")
+    expect(choice.locator("option:checked")).to_have_text("Velg foretak og spesialitet først")
+    fill_row(page, 1, "2027-01-01", "2027-06-30", world.nlsh.name)
+    option = choice.locator("option", has_text="NLSH-ORT-7")
+    option.wait_for(state="attached")
+    assert choice.locator("option", has_text="BERGEN-ORT").count() == 0
+    choice.select_option(value=str(agreement.pk))
+    choice.dispatch_event("change")
+    page.get_by_text("Ingen feil funnet").wait_for()
+    screenshot(page, "plan-edit-agreement")
+    assert_accessible(page, "the plan editor with an agreement select")
+
+    page.get_by_role("button", name="Lagre utkastet").click()
+    page.wait_for_url(f"**/planer/revisjon/{revision.pk}/")
+    assert page.get_by_text("Endringene er lagret.").is_visible()
+    assert page.get_by_text(f"fagavtale nr. {agreement.pk}").first.is_visible()
+    assert [p.agreement_id for p in revision.periods.all()] == [agreement.pk]
+
+    # back in the editor the link is selected; another institution drops it from the row
+    page.goto(f"{base}/planer/revisjon/{revision.pk}/rediger/")
+    expect(choice.locator("option:checked")).to_contain_text("NLSH-ORT-7")
+    page.get_by_label("Foretak/samarbeidsforetak, periode 1").select_option(
+        label=world.bergen.name)
+    expect(choice.locator("option:checked")).to_have_text("Ingen gyldig fagavtale")

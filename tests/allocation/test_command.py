@@ -70,3 +70,12 @@ def test_generate_writes_an_instance(capsys):
     document = json.loads(capsys.readouterr().out)
     assert document["format"] == "lisplan-allocation/1"
     assert len(document["trainees"]) == 50
+
+
+def test_queue_weight_is_passed_through_and_checked(instance_file, tmp_path):
+    result = tmp_path / "result.json"
+    out, _ = run(instance_file, "--output", result, "--time-limit", 5, "--queue-weight", 0.5)
+    assert json.loads(result.read_text(encoding="utf-8"))["queue_weight"] == 0.5
+    assert "strengthened LP bound" in out and "root node bound" in out
+    with pytest.raises(CommandError, match="--queue-weight: queue weight must be between"):
+        run(instance_file, "--output", result, "--queue-weight", 2)

@@ -149,8 +149,11 @@ def check_against_brute_force(document: dict) -> None:
     assert outcome.status == "Optimal"
     assert abs(outcome.objective - optimum) < 1e-6
     # Never below the bounds, and the bounds are below the true optimum.
-    for bound in (outcome.lp_bound, outcome.mip_bound, outcome.bound):
+    for bound in (outcome.lp_bound, outcome.cut_bound, outcome.root_bound, outcome.mip_bound,
+                  outcome.bound):
         assert bound is not None and bound <= optimum + 1e-6
+    # The odd-cycle inequalities only tighten the LP.
+    assert outcome.cut_bound >= outcome.lp_bound - 1e-6
     # The bound on total wait holds for every plan that places as many requests.
     least_wait, _ = brute_force(inst, base, wait_months(inst), outcome.wait_bound_placed)
     assert outcome.wait_bound is not None and outcome.wait_bound <= least_wait

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
+from lisplan.accounts.models import ApiToken
 from lisplan.api.errors import field_path
 
 LIST = "/api/v1/trainees"
@@ -78,3 +80,13 @@ def test_unknown_path_is_json_404(db):
     response = Client().get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response.json() == {"detail": "Ukjent adresse i API-et.", "errors": []}
+
+
+def test_a_method_the_path_does_not_have_is_a_json_405(world):
+    """ninja's own 405 is plain text; ours keeps the error format and the Allow header."""
+    _, token = ApiToken.issue(world.users["admin"], name="test")
+    response = Client().delete("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response.json() == {"detail": "Metoden er ikke tillatt for denne adressen.",
+                               "errors": []}

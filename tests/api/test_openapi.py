@@ -35,3 +35,23 @@ def test_docs_page(db):
     response = Client().get("/api/v1/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+def test_schema_names_are_unique():
+    """ninja files every schema under its class name in `components.schemas`: two classes with
+    one name would silently document one of them with the other's fields (found by fuzzing)."""
+    import importlib
+    import pkgutil
+
+    from pydantic import BaseModel
+
+    import lisplan.api
+
+    owners: dict[str, set[str]] = {}
+    for info in pkgutil.iter_modules(lisplan.api.__path__):
+        module = importlib.import_module(f"lisplan.api.{info.name}")
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, BaseModel)
+                    and value.__module__.startswith("lisplan.api.")):
+                owners.setdefault(value.__name__, set()).add(f"{value.__module__}.{value.__qualname__}")
+    assert {name: where for name, where in owners.items() if len(where) > 1} == {}

@@ -266,8 +266,9 @@ def test_start_page_tasks(client, world, draft):
     assert "Min utdanningsplan (IUP)" in html
     html = login(client, world, "local_coordinator").get(reverse("home")).content.decode()
     assert "Utdanningsplaner som mangler eller er forfalt" in html
-    response = login(client, world, "supervisor").get(url("to_sign"))
-    assert [r.pk for r in response.context["page"].object_list] == [draft.pk]
+    response = login(client, world, "supervisor").get(url("to_sign"), follow=True)
+    assert response.redirect_chain[0][0].startswith(reverse("plans:to_sign"))
+    assert [r.pk for r in response.context["iup_page"].object_list] == [draft.pk]
 
 
 def test_alis_pages(client, world, alis):

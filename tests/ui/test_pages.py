@@ -54,7 +54,7 @@ def test_start_page_needs_sign_in(client, db):
 
 
 EXPECTED_SECTIONS = {
-    "trainee": ["Min plan", "Mine veiledere", "utdanningsplanen din (IUP)", "Min gjennomføringsplan"],
+    "trainee": ["Min plan", "Mine veiledere", "Utdanningsplanen min (IUP)", "Progresjon mot kravene", "Min gjennomføringsplan"],
     "supervisor": ["Mine veiledningsleger", "Tora Trainee"],
     "leader": ["Leger i min læringsarena – Ortopedisk avdeling",
                "Gjennomføringsplaner til signering", "Ingen planer venter på din signatur."],

@@ -10,31 +10,61 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lisplan.accounts.access import roles_summary, scope_filter
+from lisplan.accounts.access import has_permission, roles_summary, scope_filter
 from lisplan.accounts.models import Role, RoleAssignment
 from lisplan.trainees.models import Employment, Supervision, Trainee
 
-# What later features will put in each role's task list, shown until they exist.
-COMING = {
-    Role.TRAINEE: _("Her kommer utdanningsplanen din (IUP) og progresjonen mot kravene."),
-    Role.SUPERVISOR: _("Her kommer utdanningsplaner (IUP) som venter på din signatur, "
-                       "og veiledningssamtaler som skal holdes."),
-    Role.LEADER: _("Her kommer ledige gjennomstrømningsstillinger der du skal velge kandidat, "
-                   "og læringsmål som venter på godkjenning."),
-    Role.EDUCATION_LEAD: _("Her kommer utdanningsplaner (IUP) i spesialiteten din der tabell 3 "
-                           "skal fylles ut."),
-    Role.EDUCATION_COORDINATOR_PHYSICIAN: _("Her kommer oversikten over spesialistutdanningen "
-                                            "ved virksomheten."),
-    Role.LOCAL_COORDINATOR: _("Her kommer ønsker om spesialiseringsperioder som skal "
-                              "videresendes til samarbeidsforetak."),
-    Role.REGIONAL_COORDINATOR: _("Her kommer ønsker om spesialiseringsperioder mellom "
-                                 "helseforetakene, og konflikter som må løses."),
-    Role.PLANNER: _("Her kommer indikatorer og dimensjonering av utdanningsstillinger for "
-                    "regionen."),
+
+@dataclass(frozen=True)
+class Link:
+    """A way into the role's work from its start-page card, with a count where one is cheap."""
+
+    label: str
+    url: str
+    count: int | None = None
+
+
+# The links of each role's card: (label, url name, permission). Only those the user holds.
+ROLE_LINKS: dict[str, list[tuple[Any, str, str]]] = {
+    Role.TRAINEE: [(_("Abonner i kalenderen (Outlook)"), "notifications:calendar",
+                    "notification.view")],
+    Role.SUPERVISOR: [(_("Progresjon for legene dine"), "progress:overview", "progress.view"),
+                      (_("Abonner i kalenderen (Outlook)"), "notifications:calendar",
+                       "notification.view")],
+    Role.LEADER: [(_("Ledige gjennomstrømningsstillinger"), "rotations:vacancies",
+                   "vacancy.view"),
+                  (_("Progresjon og læringsmål til godkjenning"), "progress:overview",
+                   "progress.view"),
+                  (_("Abonner i kalenderen (Outlook)"), "notifications:calendar",
+                   "notification.view")],
+    Role.EDUCATION_LEAD: [(_("Maler for tabell 3 (formelle krav)"), "iup:templates",
+                           "iup.template"),
+                          (_("Arbeidsliste for utdanningsplaner"), "iup:work_list",
+                           "iup.report")],
+    Role.EDUCATION_COORDINATOR_PHYSICIAN: [
+        (_("Arbeidsliste for utdanningsplaner"), "iup:work_list", "iup.report"),
+        (_("Kompletthetsrapport for utdanningsplaner"), "iup:report", "iup.report"),
+        (_("Progresjon"), "progress:overview", "progress.view")],
+    Role.LOCAL_COORDINATOR: [
+        (_("Ønsker om spesialiseringsperioder"), "rotations:requests", "register.view"),
+        (_("Arbeidsliste for utdanningsplaner"), "iup:work_list", "iup.report"),
+        (_("Arbeidsliste for gjennomføringsplaner"), "plans:work_list", "plan.approve")],
+    Role.REGIONAL_COORDINATOR: [
+        (_("Køer til fordeling"), "rotations:queues", "register.view"),
+        (_("Konflikter mellom ønsker"), "rotations:conflicts", "register.view"),
+        (_("Fordeling"), "allocation:runs", "allocation.view")],
+    Role.PLANNER: [(_("Fordeling og prognoser"), "allocation:runs", "allocation.view"),
+                   (_("Progresjon i regionen"), "progress:overview", "progress.view")],
 }
+
+
+def _links(user, role: str) -> list[Link]:
+    return [Link(str(label), reverse(name)) for label, name, permission in ROLE_LINKS.get(role, ())
+            if has_permission(user, permission)]
 
 
 @dataclass
@@ -42,7 +72,7 @@ class Section:
     role: str
     title: str
     template: str
-    coming: str = ""
+    links: list[Link] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     wide: bool = False  # a table that needs the page's width
 
@@ -66,25 +96,49 @@ def _active_supervisions():
 
 def _trainee(user, a: RoleAssignment) -> dict:
     own = Trainee.objects.filter(user=user).first()
-    supervisors = []
-    if own is not None:
-        supervisors = list(
-            _active_supervisions().filter(trainee=own).select_related("supervisor")
-        )
-    return {"own": own, "supervisors": supervisors}
+    if own is None:
+        return {"own": None, "supervisors": []}
+    from lisplan.iup import pages as iup_pages
+    from lisplan.iup import queries as iup_queries
+    from lisplan.iup.models import Status as IupStatus
+    from lisplan.progress.models import ProgressSummary
+
+    supervisors = list(_active_supervisions().filter(trainee=own).select_related("supervisor"))
+    iup = iup_queries.deadline_for(own, timezone.localdate())
+    return {
+        "own": own, "supervisors": supervisors,
+        # the education plan: the deadline state and date, the open revision if any
+        "iup": iup, "iup_state": iup_pages.state_label(iup.state),
+        "iup_colour": iup_pages.STATE_COLOURS.get(iup.state, "neutral"),
+        "iup_open_label": (str(IupStatus(iup.open_status).label).lower()
+                           if iup.open_status in IupStatus.values else ""),
+        "progress": ProgressSummary.objects.filter(trainee=own).first(),
+    }
 
 
 def _supervisor(user, a: RoleAssignment) -> dict:
     rows = scope_filter(user, "trainee.view", _active_supervisions().filter(supervisor=user))
     return {"supervisions": list(rows.select_related("trainee").order_by(
-        "trainee__last_name", "trainee__first_name"))}
+        "trainee__last_name", "trainee__first_name")), **_to_sign(user)}
+
+
+def _to_sign(user) -> dict:
+    """How many plans of each kind wait for the user's signature (for «Til signering»)."""
+    from lisplan.iup import queries as iup_queries
+    from lisplan.plans import pages as plan_pages
+
+    plans = (plan_pages.awaiting_my_signature(user).count()
+             if has_permission(user, "plan.sign") else None)
+    iups = (iup_queries.awaiting_my_signature(user).count()
+            if has_permission(user, "iup.sign") else None)
+    return {"to_sign_plans": plans, "to_sign_iups": iups}
 
 
 def _leader(user, a: RoleAssignment) -> dict:
     in_arena = Employment.objects.not_ended().filter(
         arena__path__startswith=a.arena.path, trainee=OuterRef("pk"))
     trainees = scope_filter(user, "trainee.view", Trainee.objects.filter(Exists(in_arena)))
-    return {"count": trainees.count()}
+    return {"count": trainees.count(), **_to_sign(user)}
 
 
 def _institution(user, a: RoleAssignment) -> dict:
@@ -157,7 +211,7 @@ def start_sections(user) -> list[Section]:
             role=a.role,
             title=_title(a),
             template=f"accounts/sections/{TEMPLATES[a.role]}.html",
-            coming=COMING.get(a.role, ""),
+            links=_links(user, a.role),
             data={"assignment": a, **BUILDERS[a.role](user, a)},
             wide=TEMPLATES[a.role] == "region",
         )

@@ -2,7 +2,7 @@
 
     from lisplan.allocation.engine import solve
 
-    result = solve(instance, max_delay=3, time_limit=60.0, progress=report)
+    result = solve(instance, max_delay=3, time_limit=60.0, progress=report, queue_weight=0.01)
     result.document()   # the result file (allocation-format.md), a JSON-ready dict
     result.plan         # the chosen Plan (assignments + unassigned with reasons)
 
@@ -11,7 +11,8 @@ format; `InvalidFile` lists every format error with its JSON path). `max_delay` 
 `policy.max_delay_months` (Δ) when not None; `time_limit` bounds the whole call in seconds
 (about a second more for building the model at national scale); `progress(fraction, message)`
 is called now and then with the fraction done (0..1, never decreasing) and a line for a
-coordinator. The call is pure: it reads no database, writes no file, does not change
+coordinator. `queue_weight` is the region's weight of the queue order in the objective
+(`metrics.QUEUE_WEIGHT` = 0.01 when None; 0–1, else ValueError; decision 0004). The call is pure: it reads no database, writes no file, does not change
 `instance` and can run in a background task (a worker process or thread).
 Whatever happens within the time, the result keeps every hard rule and the fairness guard:
 the queue baseline is the fallback.
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .baseline import queue_baseline
+from .metrics import QUEUE_WEIGHT, check_queue_weight
 from .model import Instance, Plan
 from .optimise import Outcome, optimise
 from .parse import parse_instance
@@ -45,6 +47,7 @@ class Result:
     inversions: list[Inversion]  # every priority inversion in the chosen plan
     baseline_seconds: float
     seconds: float  # the whole call
+    queue_weight: float = QUEUE_WEIGHT  # the weight of the queue order in the objective
 
     @property
     def plan(self) -> Plan:
@@ -55,12 +58,15 @@ class Result:
         document = result_document(self.instance, self.baseline, self.outcome, self.order,
                                    self.inversions)
         document["solve_seconds"] = round(self.seconds, 3)
+        document["queue_weight"] = self.queue_weight
         return document
 
 
 def solve(instance: Instance | Mapping[str, Any], *, max_delay: int | None = None,
-          time_limit: float = 60.0, progress: ProgressCallback | None = None) -> Result:
+          time_limit: float = 60.0, progress: ProgressCallback | None = None,
+          queue_weight: float | None = None) -> Result:
     """Queue baseline, then the optimised plan within `time_limit` seconds (module docstring)."""
+    weight = QUEUE_WEIGHT if queue_weight is None else check_queue_weight(queue_weight)
     began = time.monotonic()
     say = progress or (lambda _fraction, _message: None)
     inst = instance if isinstance(instance, Instance) else parse_instance(instance)
@@ -76,11 +82,11 @@ def solve(instance: Instance | Mapping[str, Any], *, max_delay: int | None = Non
     # A little is kept for finding the inversions after the optimiser (HiGHS may also run over
     # its limit by a fraction of a second).
     remaining = max(0.0, time_limit - baseline_seconds - min(1.0, 0.02 * time_limit))
-    outcome = optimise(inst, base, remaining, _after(say, 0.02, 0.98), order)
+    outcome = optimise(inst, base, remaining, _after(say, 0.02, 0.98), order, weight)
     found = inversions(inst, outcome.plan, order)
     seconds = time.monotonic() - began
     say(1.0, f"done: {outcome.source} plan ({outcome.status}) in {seconds:.1f} s")
-    return Result(inst, order, base, outcome, found, baseline_seconds, seconds)
+    return Result(inst, order, base, outcome, found, baseline_seconds, seconds, weight)
 
 
 def _after(say: ProgressCallback, low: float, high: float) -> ProgressCallback:

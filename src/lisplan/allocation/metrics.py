@@ -20,18 +20,34 @@ def unassigned_penalty(inst: Instance) -> int:
     return 4 * wait_cost(inst.horizon_months)
 
 
-def queue_tiebreak(position: int, n_requests: int) -> float:
-    """Per month of wait: tiny, larger for earlier queue positions (prefers queue order)."""
-    return 0.01 * (n_requests - position) / max(n_requests, 1)
+# How strongly the queue order is kept: the most a month of waiting costs extra for the first
+# in the queue (decision 0004). A region's policy setting; 0 ignores the order among plans of
+# equal cost, 1 weighs it like the first month of waiting.
+QUEUE_WEIGHT = 0.01
+QUEUE_WEIGHT_RANGE = (0.0, 1.0)
 
 
-def objective(inst: Instance, plan: Plan, order: list[str], assignable: set[str]) -> float:
+def check_queue_weight(weight: float) -> float:
+    low, high = QUEUE_WEIGHT_RANGE
+    if not low <= weight <= high:  # NaN fails too
+        raise ValueError(f"queue weight must be between {low} and {high}, got {weight}")
+    return float(weight)
+
+
+def queue_tiebreak(position: int, n_requests: int, weight: float = QUEUE_WEIGHT) -> float:
+    """Per month of wait: small, larger for earlier queue positions (prefers queue order)."""
+    return weight * (n_requests - position) / max(n_requests, 1)
+
+
+def objective(inst: Instance, plan: Plan, order: list[str], assignable: set[str],
+              queue_weight: float = QUEUE_WEIGHT) -> float:
     """What the optimiser minimises; `assignable` are the requests that have a feasible start."""
     position = {request_id: i for i, request_id in enumerate(order)}
     value = 0.0
     for request_id in plan.assignments:
         wait = plan.wait(inst, request_id)
-        value += wait_cost(wait) + wait * queue_tiebreak(position[request_id], len(order))
+        value += wait_cost(wait) + wait * queue_tiebreak(position[request_id], len(order),
+                                                         queue_weight)
     missing = len(assignable - plan.assignments.keys())
     return value + unassigned_penalty(inst) * missing
 

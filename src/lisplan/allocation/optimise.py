@@ -1,6 +1,21 @@
 """The optimised plan: a time-indexed MIP over (request, agreement, start month), solved with
 HiGHS, warm-started from the queue baseline, bounded below by its LP relaxation.
 
+Three lower bounds on the objective are kept apart (docs/decisions/0004):
+
+- `lp_bound`, the LP relaxation of the model as built (rows for rules 1–6 and the guard);
+- `cut_bound`, the LP relaxation of the strengthened model: the same LP plus odd-cycle
+  inequalities of the conflict graph (two columns conflict when a row with upper bound 1 and
+  unit coefficients holds both: one start per request, a capacity-1 month, a trainee month).
+  For an odd cycle C of conflicts at most (|C| − 1)/2 of its columns can be 1 in any integer
+  plan, so the strengthened model has exactly the same integer plans and optimum. They are
+  separated from the LP solution (shortest odd cycle with weights 1 − x_i − x_j) and added as
+  rows, to the MIP too;
+- `root_bound`, HiGHS's dual bound at the end of its root node (presolve, the strengthened LP
+  and the solver's own cuts, no branching) — not an LP relaxation;
+
+and the MIP's final dual bound (`mip_bound`).
+
 Requests that share no arena and no trainee do not interact, so the model is split into such
 independent parts and each is solved on its own (the objective is a sum over requests, so the
 parts' optima and bounds add up to the whole's). Time: up to 40 % for the LP relaxations, then
@@ -10,6 +25,7 @@ months (`wait_bound`). Callers use `engine.solve`."""
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -18,7 +34,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from .metrics import objective, queue_tiebreak, unassigned_penalty, wait_cost
+from .metrics import QUEUE_WEIGHT, objective, queue_tiebreak, unassigned_penalty, wait_cost
 from .model import Assignment, Instance, Plan, Unassigned
 from .priority import priority_order
 from .rules import own_starts
@@ -46,11 +62,21 @@ class Outcome:
     # guard and places at least `wait_bound_placed` requests (as many as this plan does).
     wait_bound: float | None = None
     wait_bound_placed: int = 0
+    cut_bound: float | None = None  # the LP relaxation with the odd-cycle inequalities
+    root_bound: float | None = None  # HiGHS's bound after the root node (not an LP bound)
+    cuts: int = 0  # odd-cycle inequalities added
 
     @property
     def bound(self) -> float | None:
-        bounds = [b for b in (self.lp_bound, self.mip_bound) if b is not None]
+        bounds = [b for b in (self.lp_bound, self.cut_bound, self.root_bound, self.mip_bound)
+                  if b is not None]
         return min(max(bounds), self.objective) if bounds else None
+
+    def gap_to(self, bound: float | None) -> float | None:
+        """The objective's distance from `bound`, relative to the objective."""
+        if bound is None:
+            return None
+        return max(0.0, self.objective - bound) / max(1.0, abs(self.objective))
 
     @property
     def gap(self) -> float | None:
@@ -80,7 +106,10 @@ class Model:
         default_factory=lambda: ([], [], []))
     offset: float = 0.0
     lp_bound: float | None = None
+    cut_bound: float | None = None
+    root_bound: float | None = None
     mip_bound: float | None = None
+    cuts: int = 0
     status: str = "not solved"
     incumbent: np.ndarray | None = None  # the best solution found, if better than the start
     relaxation: highspy.Highs | None = None  # the LP, kept for warm starts
@@ -96,23 +125,31 @@ class Model:
 
     @property
     def bound(self) -> float | None:
-        bounds = [b for b in (self.lp_bound, self.mip_bound) if b is not None]
+        bounds = [b for b in (self.lp_bound, self.cut_bound, self.root_bound, self.mip_bound)
+                  if b is not None]
         return max(bounds) if bounds else None
+
+    @property
+    def lp_strong(self) -> float | None:
+        """The best LP bound: with the odd-cycle inequalities if they were separated."""
+        return self.cut_bound if self.cut_bound is not None else self.lp_bound
 
 
 def optimise(inst: Instance, base: Plan, time_limit: float = 60.0,
-             progress: Progress | None = None, order: list[str] | None = None) -> Outcome:
+             progress: Progress | None = None, order: list[str] | None = None,
+             queue_weight: float = QUEUE_WEIGHT) -> Outcome:
     """The best plan found within `time_limit` seconds that keeps every hard rule and the
-    fairness guard against `base`; `base` itself if nothing better is found."""
+    fairness guard against `base`; `base` itself if nothing better is found. `queue_weight`
+    is the region's weight of the queue order in the objective (`metrics.QUEUE_WEIGHT`)."""
     began = time.monotonic()
     deadline = began + time_limit
     say = _monotone(progress)
     order = priority_order(inst) if order is None else order
     shared = Shared.of(inst, order)
-    models = [build_model(inst, base, order, part, shared)
+    models = [build_model(inst, base, order, part, shared, queue_weight)
               for part in parts(inst, base, order)]
     assignable = {r for model in models for r in model.by_request}
-    base_value = objective(inst, base, order, assignable)
+    base_value = objective(inst, base, order, assignable, queue_weight)
     outcome = Outcome(base, "baseline", "not solved", base_value, base_value, None, None, 0.0,
                       sum(len(m.columns) for m in models), sum(len(m.row_lower) for m in models),
                       len(models))
@@ -123,9 +160,11 @@ def optimise(inst: Instance, base: Plan, time_limit: float = 60.0,
     _relax(models, began + LP_SHARE * time_limit, outcome, say)
     plan = _solve_parts(inst, base, models, deadline - WAIT_BOUND_SHARE * time_limit, say)
     outcome.mip_bound = _total([m.bound if m.columns else 0.0 for m in models])
+    outcome.root_bound = _total([(m.lp_strong if m.root_bound is None else m.root_bound)
+                                 if m.columns else 0.0 for m in models])
     outcome.status = _status(models)
     plan = _complete(inst, order, plan)
-    _adopt(inst, base, order, plan, assignable, outcome, say)
+    _adopt(inst, base, order, plan, assignable, outcome, say, queue_weight)
     outcome.wait_bound_placed = len(outcome.plan.assignments)
     outcome.wait_bound = wait_bound(inst, models, outcome.wait_bound_placed,
                                     deadline - time.monotonic())
@@ -188,7 +227,8 @@ class Shared:
 
 
 def build_model(inst: Instance, base: Plan, order: list[str],
-                request_ids: list[str] | None = None, shared: Shared | None = None) -> Model:
+                request_ids: list[str] | None = None, shared: Shared | None = None,
+                queue_weight: float = QUEUE_WEIGHT) -> Model:
     model = Model()
     shared = shared or Shared.of(inst, order)
     _add_columns(inst, base, order if request_ids is None else request_ids, model)
@@ -196,7 +236,7 @@ def build_model(inst: Instance, base: Plan, order: list[str],
     position = shared.position
     for c in model.columns:
         wait = c.start - inst.earliest_start(inst.requests[c.request])
-        tiebreak = queue_tiebreak(position[c.request], len(order))
+        tiebreak = queue_tiebreak(position[c.request], len(order), queue_weight)
         model.cost.append(wait_cost(wait) + wait * tiebreak - penalty)
     model.offset = penalty * len(model.by_request)
     for request_id, cols in model.by_request.items():
@@ -315,7 +355,12 @@ def _highs(lp: highspy.HighsLp, seconds: float) -> highspy.Highs:
     return h
 
 
+CUT_ROUNDS = 20  # of odd-cycle separation per part, at most
+
+
 def _relax(models: list[Model], deadline: float, outcome: Outcome, say: Progress) -> None:
+    """Each part's LP relaxation, then the same LP strengthened by odd-cycle inequalities
+    (the module docstring); the cuts become rows of the part's model, for the MIP too."""
     for model in models:
         if time.monotonic() >= deadline:
             say(0.4, "LP relaxation: out of time, no lower bound")
@@ -324,12 +369,127 @@ def _relax(models: list[Model], deadline: float, outcome: Outcome, say: Progress
             continue
         relaxation = _highs(_highs_lp(model), deadline - time.monotonic())
         relaxation.run()
-        if relaxation.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-            model.lp_bound = relaxation.getInfo().objective_function_value
         model.relaxation = relaxation  # warm start for the bound on total wait
+        if relaxation.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            continue
+        model.lp_bound = relaxation.getInfo().objective_function_value
+        _strengthen(model, relaxation, deadline)
     outcome.lp_bound = _total([m.lp_bound if m.columns else 0.0 for m in models])
+    outcome.cut_bound = _total([m.cut_bound if m.columns else 0.0 for m in models])
+    outcome.cuts = sum(m.cuts for m in models)
     if outcome.lp_bound is not None:
-        say(0.4, f"LP relaxation: lower bound {outcome.lp_bound:.1f}")
+        say(0.4, f"LP relaxation: lower bound {outcome.lp_bound:.1f}" + (
+            "" if outcome.cut_bound is None else
+            f"; with {outcome.cuts} odd-cycle inequalities {outcome.cut_bound:.1f}"))
+
+
+def _strengthen(model: Model, relaxation: highspy.Highs, deadline: float) -> None:
+    """Rounds of odd-cycle separation on the LP solution, each cut added to the LP (re-solved
+    warm) and to the model; `cut_bound` is the last optimal LP value. Left None if time ran
+    out mid-way (then the cuts added so far stay: they are valid either way)."""
+    conflicts = conflict_graph(model)
+    for _ in range(CUT_ROUNDS):
+        x = np.asarray(relaxation.getSolution().col_value)
+        cycles = odd_cycles(conflicts, x)
+        if not cycles or time.monotonic() >= deadline:
+            break
+        for cycle in cycles:
+            most = (len(cycle) - 1) // 2
+            model.row(-np.inf, most, [(c, 1.0) for c in cycle])
+            relaxation.addRow(-highspy.kHighsInf, most, len(cycle),
+                              np.asarray(cycle, dtype=np.int32), np.ones(len(cycle)))
+        model.cuts += len(cycles)
+        relaxation.setOptionValue("time_limit", relaxation.getRunTime()
+                                  + max(0.05, deadline - time.monotonic()))
+        relaxation.run()
+        if relaxation.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return
+    model.cut_bound = max(model.lp_bound, relaxation.getInfo().objective_function_value)
+
+
+def conflict_graph(model: Model) -> dict[int, set[int]]:
+    """Column -> the columns it cannot be 1 together with: both in a row `Σ x ≤ 1` (unit
+    coefficients), which the request, capacity-1 and trainee rows are."""
+    rows, cols, values = model.entries
+    members: dict[int, list[int]] = defaultdict(list)
+    mixed: set[int] = set()
+    for row, col, value in zip(rows, cols, values, strict=True):
+        members[row].append(col)
+        if value != 1.0:
+            mixed.add(row)
+    graph: dict[int, set[int]] = defaultdict(set)
+    for row, clique in members.items():
+        if row in mixed or model.row_upper[row] != 1 or len(clique) < 2:
+            continue
+        for col in clique:
+            graph[col].update(clique)
+    for col, others in graph.items():
+        others.discard(col)
+    return graph
+
+
+def odd_cycles(graph: dict[int, set[int]], x: np.ndarray, eps: float = 1e-6) -> list[list[int]]:
+    """Odd cycles C of `graph` with Σ_C x > (|C| − 1)/2 (violated odd-cycle inequalities):
+    from each fractional column, the shortest odd closed walk back to it in the bipartite
+    double cover, with edge weights 1 − x_i − x_j ≥ 0 (a cycle is violated iff its weight is
+    below 1), reduced to a simple odd cycle."""
+    support = {i for i in graph if x[i] > eps}
+    found: list[list[int]] = []
+    seen: set[frozenset[int]] = set()
+    for source in sorted(i for i in support if x[i] < 1 - eps):
+        distance = {(source, 0): 0.0}
+        previous: dict[tuple[int, int], tuple[int, int]] = {}
+        heap = [(0.0, source, 0)]
+        reached = False
+        while heap:
+            dist, node, parity = heapq.heappop(heap)
+            if dist > distance[node, parity] + 1e-12:
+                continue
+            if dist >= 1 - eps:
+                break
+            if (node, parity) == (source, 1):
+                reached = True
+                break
+            for other in graph[node]:
+                if other not in support:
+                    continue
+                step = dist + max(0.0, 1.0 - x[node] - x[other])
+                if step < distance.get((other, 1 - parity), np.inf) - 1e-12:
+                    distance[other, 1 - parity] = step
+                    previous[other, 1 - parity] = (node, parity)
+                    heapq.heappush(heap, (step, other, 1 - parity))
+        if not reached:
+            continue
+        walk, at = [], (source, 1)
+        while at != (source, 0):
+            walk.append(at[0])
+            at = previous[at]
+        cycle = _simple_odd(walk)
+        if cycle is None or len(cycle) < 3 or frozenset(cycle) in seen:
+            continue
+        if sum(x[i] for i in cycle) > (len(cycle) - 1) / 2 + eps:
+            seen.add(frozenset(cycle))
+            found.append(cycle)
+    return found
+
+
+def _simple_odd(walk: list[int]) -> list[int] | None:
+    """A simple odd cycle inside a closed walk of odd length (a closed walk that repeats a
+    node splits there into two closed walks, one of them odd; weights are ≥ 0, so the odd
+    one weighs no more)."""
+    while True:
+        first: dict[int, int] = {}
+        repeat = None
+        for k, node in enumerate(walk):
+            if node in first:
+                repeat = first[node], k
+                break
+            first[node] = k
+        if repeat is None:
+            return walk if len(walk) % 2 == 1 else None
+        a, b = repeat
+        inner, outer = walk[a:b], walk[:a] + walk[b:]
+        walk = inner if len(inner) % 2 == 1 else outer
 
 
 def wait_bound(inst: Instance, models: list[Model], placed: int,
@@ -430,8 +590,11 @@ def _solve_parts(inst: Instance, base: Plan, models: list[Model], deadline: floa
 def _solve_part(inst: Instance, base: Plan, model: Model, seconds: float, plan: Plan) -> None:
     start = _start_vector(base, model)
     start_cost = float(np.dot(model.cost, start)) + model.offset
-    if model.lp_bound is not None and start_cost <= model.lp_bound + 1e-7:
-        model.status, model.mip_bound = "Optimal", model.lp_bound  # the baseline is optimal
+    strong = model.lp_strong
+    if strong is not None and start_cost <= strong + 1e-7:
+        # The baseline is optimal: the (strengthened) LP proves it, at the root.
+        model.status, model.mip_bound = "Optimal", strong
+        model.root_bound = max(strong, model.root_bound or -np.inf)
         return
     best = start if model.incumbent is None else model.incumbent
     best_cost = float(np.dot(model.cost, best)) + model.offset
@@ -440,11 +603,24 @@ def _solve_part(inst: Instance, base: Plan, model: Model, seconds: float, plan: 
     mip.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                               np.full(n, highspy.HighsVarType.kInteger))
     mip.setSolution(n, np.arange(n, dtype=np.int32), best)
+    root: list[float] = []  # HiGHS's dual bounds while still at the root node
+
+    def watch(event) -> None:
+        if event.data_out.mip_node_count == 0 and _finite(event.data_out.mip_dual_bound):
+            root.append(event.data_out.mip_dual_bound)
+
+    mip.cbMipInterrupt.subscribe(watch)
     mip.run()
     info = mip.getInfo()
     model.status = mip.modelStatusToString(mip.getModelStatus())
-    if np.isfinite(info.mip_dual_bound) and abs(info.mip_dual_bound) < 1e20:
+    if _finite(info.mip_dual_bound):
         model.mip_bound = max(info.mip_dual_bound, model.mip_bound or -np.inf)
+        if info.mip_node_count <= 1 and model.status == "Optimal":
+            root.append(info.mip_dual_bound)  # closed at the root: its bound is the root's
+    # The root starts from the strengthened LP, so that bounds it too (and stands in when
+    # HiGHS reported no bound before branching).
+    known = root + [b for b in (strong, model.root_bound) if b is not None]
+    model.root_bound = max(known) if known else None
     values = np.asarray(mip.getSolution().col_value)
     if info.primal_solution_status == 2 and float(np.dot(model.cost, values)) + model.offset \
             < best_cost - 1e-9:  # a feasible plan, better than this part's best so far
@@ -456,6 +632,10 @@ def _solve_part(inst: Instance, base: Plan, model: Model, seconds: float, plan: 
             plan.unassigned.pop(c.request, None)
             plan.assignments[c.request] = Assignment(
                 c.request, inst.requests[c.request].trainee, c.agreement, c.start)
+
+
+def _finite(value: float) -> bool:
+    return bool(np.isfinite(value)) and abs(value) < 1e20
 
 
 def _start_vector(base: Plan, model: Model) -> np.ndarray:
@@ -486,9 +666,9 @@ def _complete(inst: Instance, order: list[str], plan: Plan) -> Plan:
 
 
 def _adopt(inst: Instance, base: Plan, order: list[str], plan: Plan, assignable: set[str],
-           outcome: Outcome, say: Progress) -> None:
+           outcome: Outcome, say: Progress, queue_weight: float = QUEUE_WEIGHT) -> None:
     """Take the solver's plan only if our own checks agree that it is valid and better."""
-    value = objective(inst, plan, order, assignable)
+    value = objective(inst, plan, order, assignable, queue_weight)
     problems = violations(inst, plan, base)
     if problems:
         say(0.95, f"solver plan rejected ({problems[0]}); keeping the baseline")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from lisplan.accounts.access import get_in_scope, scope_filter
 from lisplan.allocation import services
@@ -85,8 +85,8 @@ def start_run(request, payload: RunIn):
                                  time_limit=payload.time_limit)
     except services.AllocationError as error:
         raise ApiError([FieldError(error.field or "", error.code, str(error))]) from error
-    return 202, {"id": run.pk, "status": run.status,
-                 "url": reverse("api:get_allocation_run", args=[run.pk])}
+    return Status(202, {"id": run.pk, "status": run.status,
+                        "url": reverse("api:get_allocation_run", args=[run.pk])})
 
 
 @router.get(RUNS, response={200: page_of(RunSummaryOut), **ERRORS},

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -186,3 +186,20 @@ def install(api: NinjaAPI) -> None:
         else:
             detail = exc.message
         return respond(request, exc.status_code, detail)
+
+
+# --- 405 ---------------------------------------------------------------------------------------
+
+
+def json_method_not_allowed(path_view) -> None:
+    """ninja answers a method a path does not have with a plain-text 405 ("Method not allowed");
+    make it the API's error format, keeping the `Allow` header."""
+
+    def not_allowed() -> HttpResponse:
+        allowed = sorted({m for op in path_view.operations for m in op.methods})
+        response = JsonResponse(error_body(_("Metoden er ikke tillatt for denne adressen.")),
+                                status=405, json_dumps_params={"ensure_ascii": False})
+        response["Allow"] = ", ".join(allowed)
+        return response
+
+    path_view._not_allowed = not_allowed

@@ -19,7 +19,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field as NinjaField
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from lisplan.accounts.access import can, get_in_scope, scope_filter
 from lisplan.api.errors import ApiError, FieldError, field_error
@@ -27,10 +27,10 @@ from lisplan.api.iup_schemas import (
     KINDS,
     STATUSES,
     ActionIn,
-    PlanCreateIn,
-    PlanPatchIn,
+    IupPlanCreateIn,
+    IupPlanPatchIn,
+    IupRevisionOut,
     RevisionDetailOut,
-    RevisionOut,
 )
 from lisplan.api.pagination import PageQuery, page_of, paginate
 from lisplan.api.params import Code
@@ -60,7 +60,7 @@ def _responses(ok, status: int = 200, conflict: bool = False) -> dict:
 
 
 def _revisions(user) -> QuerySet[Revision]:
-    """Revisions the caller may see, with everything `RevisionOut` reads (constant queries)."""
+    """Revisions the caller may see, with everything `IupRevisionOut` reads (constant queries)."""
     return scope_filter(user, "iup.view", Revision.objects.all()).select_related(
         "plan__trainee", "plan__employment__specialty",
     ).prefetch_related(
@@ -82,17 +82,17 @@ def _allowed(request, permission: str, obj) -> None:
         raise PermissionDenied
 
 
-class PlanQuery(PageQuery):
+class IupPlanQuery(PageQuery):
     trainee: int | None = NinjaField(None, ge=1, le=MAX_ID, description="Legens id")
     status: Code | None = NinjaField(
         None, description="draft, awaiting_signatures, signed eller superseded")
     kind: Code | None = NinjaField(None, description="hospital eller alis")
 
 
-@router.get(BASE, response=_responses(page_of(RevisionOut)),
+@router.get(BASE, response=_responses(page_of(IupRevisionOut)),
             summary="Revisjoner av utdanningsplaner du har tilgang til")
 @rule("iup.view")
-def list_revisions(request, filters: Query[PlanQuery]):
+def list_revisions(request, filters: Query[IupPlanQuery]):
     """Without the status table (it is computed per revision: read one revision for it)."""
     qs = _revisions(caller(request))
     if filters.trainee is not None:
@@ -188,8 +188,8 @@ def _state(exc: services.StateError) -> ApiError:
     return ApiError([FieldError("status", exc.code, str(exc))], detail=str(exc), status=status)
 
 
-def _stale(exc: services.StaleVersion) -> tuple[int, dict]:
-    return 409, {"detail": str(exc), "errors": [], "current_version": exc.current}
+def _stale(exc: services.StaleVersion) -> Status:
+    return Status(409, {"detail": str(exc), "errors": [], "current_version": exc.current})
 
 
 def _run(action, **kwargs):
@@ -207,7 +207,7 @@ def _run(action, **kwargs):
 @router.post(BASE, response=_responses(RevisionDetailOut, 201),
              summary="Opprett en utdanningsplan (revisjon 1, utkast, forhåndsutfylt)")
 @rule("iup.edit")
-def create_plan(request, payload: PlanCreateIn):
+def create_plan(request, payload: IupPlanCreateIn):
     """Pre-filled as in the pages (supervisors, workplace, table 3 from the education lead's
     template); content sent along is written in the same transaction. 404 when the trainee is
     outside the caller's `iup.view` scope, 403 when visible but not theirs to edit."""
@@ -231,13 +231,13 @@ def create_plan(request, payload: PlanCreateIn):
         if content or children:
             revision = _run(services.revision_update, actor=user, revision=revision,
                             version=revision.version, **children, **content)
-    return 201, _visible(request, revision.pk)
+    return Status(201, _visible(request, revision.pk))
 
 
 @router.patch(BASE + "/{id}", response=_responses(RevisionDetailOut, conflict=True),
               summary="Endre et utkast (send med version)")
 @rule("iup.edit")
-def update_revision(request, payload: PlanPatchIn, id: int = Path(..., ge=1, le=MAX_ID)):
+def update_revision(request, payload: IupPlanPatchIn, id: int = Path(..., ge=1, le=MAX_ID)):
     """Partial update of a draft: only the fields sent change; `supervisors`, `meetings` and
     `periods`, when sent, replace their table. A `version` older than the revision's gives 409
     and changes nothing."""
@@ -302,4 +302,4 @@ def revise_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
     revision = _visible(request, id)
     _allowed(request, "iup.edit", revision)
     new = _run(services.revision_revise, actor=caller(request), revision=revision)
-    return 201, _visible(request, new.pk)
+    return Status(201, _visible(request, new.pk))

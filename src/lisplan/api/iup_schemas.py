@@ -53,7 +53,7 @@ class MeetingIn(Schema):
     note: Short | None = None
 
 
-class PeriodIn(Schema):
+class IupPeriodIn(Schema):
     where: Literal["own_unit", "other_unit", "other_trust"] = Field(
         description="own_unit (egen avdeling), other_unit (annen avdeling i foretaket), "
         "other_trust (annet foretak)")
@@ -63,7 +63,7 @@ class PeriodIn(Schema):
     note: Short | None = None
 
 
-class _ContentIn(Schema):
+class _IupContentIn(Schema):
     """Every typed field of both forms; each is optional, and only what is sent changes."""
 
     # common
@@ -139,10 +139,10 @@ class _ContentIn(Schema):
     # child tables: replaced when sent
     supervisors: list[SupervisorIn] | None = Field(None, max_length=20)
     meetings: list[MeetingIn] | None = Field(None, max_length=100)
-    periods: list[PeriodIn] | None = Field(None, max_length=100)
+    periods: list[IupPeriodIn] | None = Field(None, max_length=100)
 
 
-class PlanCreateIn(_ContentIn):
+class IupPlanCreateIn(_IupContentIn):
     trainee: Id = Field(description="Legens id")
     employment: Id | None = Field(None, description="Ansettelsen planen gjelder; standard: "
                                   "legens nyeste aktive ansettelse")
@@ -150,7 +150,7 @@ class PlanCreateIn(_ContentIn):
         None, description="hospital (tabell 1–7) eller alis; standard: ut fra ansettelsen")
 
 
-class PlanPatchIn(_ContentIn):
+class IupPlanPatchIn(_IupContentIn):
     version: int = Field(ge=1, le=MAX_ID, description="Versjonen du endrer (fra GET)")
 
 
@@ -162,7 +162,7 @@ class ActionIn(Schema):
 # --- output -----------------------------------------------------------------------------------
 
 
-class SupervisorOut(Schema):
+class IupSupervisorOut(Schema):
     name: str
     specialty: str
     role: str
@@ -176,7 +176,7 @@ class MeetingOut(Schema):
     note: str
 
 
-class PeriodOut(Schema):
+class IupPeriodOut(Schema):
     where: str
     place: str
     start: dt.date | None
@@ -184,7 +184,7 @@ class PeriodOut(Schema):
     note: str
 
 
-class SignatureOut(Schema):
+class IupSignatureOut(Schema):
     role: str = Field(description="trainee, supervisor eller leader")
     user: int = Field(alias="user_id")
     name: str
@@ -215,7 +215,7 @@ class StatusTableOut(Schema):
     form_values: dict[str, str] = Field(description="ALIS: skjemafeltnavn → verdi")
 
 
-class RevisionOut(Schema):
+class IupRevisionOut(Schema):
     id: int
     plan: int = Field(alias="plan_id", description="Planens (seriens) id")
     revision: int = Field(alias="number")
@@ -229,10 +229,10 @@ class RevisionOut(Schema):
     first_made: dt.datetime = Field(alias="plan.created_at",
                                     description="Første gang utarbeidet")
     content: dict = Field(description="Skjemaets felt for denne typen plan: {felt: verdi}")
-    supervisors: list[SupervisorOut]
+    supervisors: list[IupSupervisorOut]
     meetings: list[MeetingOut]
-    periods: list[PeriodOut]
-    signatures: list[SignatureOut]
+    periods: list[IupPeriodOut]
+    signatures: list[IupSignatureOut]
     submitted_at: dt.datetime | None
     signed_at: dt.datetime | None
     version: int = Field(description="Send med ved PATCH; økes ved hver endring")
@@ -279,7 +279,7 @@ class RevisionOut(Schema):
         return f"/api/v1/education-plans/{obj.pk}/pdf"
 
 
-class RevisionDetailOut(RevisionOut):
+class RevisionDetailOut(IupRevisionOut):
     status_table: StatusTableOut = Field(description="Tabell 4 / ALIS del 4, kun lesing")
     missing: list[str] = Field(description="Påkrevde felt som ikke er fylt ut (må fylles før "
                                "signering)")

@@ -6,9 +6,12 @@ in ``errors``, paging in ``pagination``, access rules in ``rules``.
 
 from __future__ import annotations
 
+import inspect
+
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.operation import PathView
 from ninja.renderers import JSONRenderer
 
 from lisplan.accounts.access import public
@@ -67,6 +70,11 @@ def urls_of(ninja_api: NinjaAPI):
     for pattern in patterns:
         if pattern.name in {"openapi-json", "openapi-view", "api-root"}:
             public(pattern.callback)
+        code = getattr(pattern.callback, "__code__", None)
+        owner = (inspect.getclosurevars(pattern.callback).nonlocals.get("self")
+                 if code is not None and "self" in code.co_freevars else None)
+        if isinstance(owner, PathView):
+            errors.json_method_not_allowed(owner)  # a JSON 405, not ninja's plain text
     return patterns, app_name, namespace
 
 

@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router
+from ninja import Status as Reply
 
 from lisplan.accounts.access import can, get_in_scope, scope_filter
 from lisplan.api import queries as api_queries
@@ -306,11 +307,11 @@ def create_plan(request, payload: PlanCreateIn):
             "Legen har ingen aktiv ansettelse; oppgi spesialitet og arbeidsgiver."))
     revision = _run(services.plan_create, actor=user, trainee=trainee, employment=employment,
                     periods=periods or [], **content)
-    return 201, _visible(request, revision.pk)
+    return Reply(201, _visible(request, revision.pk))
 
 
-def _stale(exc: services.StaleVersion) -> tuple[int, dict]:
-    return 409, {"detail": str(exc), "errors": [], "current_version": exc.current}
+def _stale(exc: services.StaleVersion) -> Reply:
+    return Reply(409, {"detail": str(exc), "errors": [], "current_version": exc.current})
 
 
 @router.patch(BASE + "/{id}", response=_responses(RevisionOut, conflict=True),
@@ -390,4 +391,4 @@ def return_revision(request, payload: ReturnIn, id: int = Path(..., ge=1, le=MAX
 def revise_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
     """By the trainee or the leader. The approved revision stays valid until the new one is
     approved; then it becomes `superseded`."""
-    return 201, _action(request, id, "plan.sign", services.revision_revise)
+    return Reply(201, _action(request, id, "plan.sign", services.revision_revise))

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from lisplan.accounts.access import can, get_in_scope
 from lisplan.accounts.models import User
@@ -51,7 +51,7 @@ MAX_ID = 2**63 - 1
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
-class ConflictOut(ErrorOut):
+class ProgressConflictOut(ErrorOut):
     current_version: int | None = Field(
         None, description="Tjenesteperiodens versjon nå (last inn på nytt)")
     current_goal_version: dt.date | None = Field(
@@ -61,7 +61,7 @@ class ConflictOut(ErrorOut):
 def _ok(schema, status: int = 200, conflict: bool = False) -> dict:
     out = {status: schema, **ERRORS}
     if conflict:
-        out[409] = ConflictOut
+        out[409] = ProgressConflictOut
     return out
 
 
@@ -367,13 +367,13 @@ def set_goal_status(request, payload: GoalApprovalIn, id: int = Path(..., ge=1, 
             comment=payload.comment)
     except services.StaleGoalVersion as exc:
         current = exc.current.valid_from if exc.current else None
-        return 409, {"detail": exc.messages[0],
-                     "errors": [{"field": "version", "code": "stale", "message": exc.messages[0]}],
-                     "current_goal_version": current}
+        return Status(409, {"detail": exc.messages[0],
+                            "errors": [{"field": "version", "code": "stale", "message": exc.messages[0]}],
+                            "current_goal_version": current})
     except DjangoValidationError as exc:
         raise _invalid(exc) from exc
     row = GoalApproval.objects.select_related("goal").get(pk=row.pk)
-    return 201, row
+    return Status(201, row)
 
 
 @router.post("/trainees/{id}/activities", response=_ok(ActivityOut, 201),
@@ -412,7 +412,7 @@ def create_activity(request, payload: ActivityIn, id: int = Path(..., ge=1, le=M
             goals=goals)
     except DjangoValidationError as exc:
         raise _invalid(exc) from exc
-    return 201, queries.activities_qs().get(pk=activity.pk)
+    return Status(201, queries.activities_qs().get(pk=activity.pk))
 
 
 @router.delete("/trainees/{id}/activities/{activity_id}", response={204: None, **ERRORS},
@@ -426,7 +426,7 @@ def delete_activity(request, id: int = Path(..., ge=1, le=MAX_ID),
         raise Http404
     _allowed(request, "progress.record", trainee)
     services.activity_delete(actor=caller(request), activity=activity)
-    return 204, None
+    return Status(204, None)
 
 
 
@@ -541,7 +541,7 @@ def _period_fields(payload, trainee: Trainee, fields: set[str]) -> dict:
 
 
 def _period_conflict(exc: services.StalePeriod) -> tuple[int, dict]:
-    return 409, {"detail": exc.messages[0], "errors": [], "current_version": exc.current}
+    return Status(409, {"detail": exc.messages[0], "errors": [], "current_version": exc.current})
 
 
 @router.get("/trainees/{id}/service-periods", response=_ok(page_of(ServicePeriodOut)),
@@ -573,7 +573,7 @@ def create_service_period(request, payload: ServicePeriodIn,
         period = services.service_create(actor=caller(request), trainee=trainee, **fields)
     except DjangoValidationError as exc:
         raise _invalid(exc) from exc
-    return 201, _service_periods(trainee).get(pk=period.pk)
+    return Status(201, _service_periods(trainee).get(pk=period.pk))
 
 
 @router.patch("/trainees/{id}/service-periods/{period_id}",
@@ -599,7 +599,7 @@ def update_service_period(request, payload: ServicePeriodPatchIn,
         return _period_conflict(exc)
     except DjangoValidationError as exc:
         raise _invalid(exc) from exc
-    return 200, _service_periods(trainee).get(pk=period.pk)
+    return Status(200, _service_periods(trainee).get(pk=period.pk))
 
 
 class DeleteQuery(Schema):
@@ -608,7 +608,7 @@ class DeleteQuery(Schema):
 
 
 @router.delete("/trainees/{id}/service-periods/{period_id}",
-               response={204: None, 409: ConflictOut, **ERRORS},
+               response={204: None, 409: ProgressConflictOut, **ERRORS},
                summary="Slett en tjenesteperiode")
 @rule("progress.approve")
 def delete_service_period(request, query: Query[DeleteQuery],
@@ -623,4 +623,4 @@ def delete_service_period(request, query: Query[DeleteQuery],
         services.service_delete(actor=caller(request), period=period, version=query.version)
     except services.StalePeriod as exc:
         return _period_conflict(exc)
-    return 204, None
+    return Status(204, None)

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from lisplan.accounts.access import (
     can,
@@ -228,7 +228,7 @@ def create_agreement(request, payload: AgreementIn):
         agreement = _run(services.agreement_create, actor=user, **fields)
         if not can(user, "agreement.change", agreement):
             raise PermissionDenied
-    return 201, _agreement(request, agreement.pk)
+    return Status(201, _agreement(request, agreement.pk))
 
 
 # --- rotation requests ------------------------------------------------------------------------
@@ -305,7 +305,7 @@ def create_request(request, payload: RequestIn):
                    specialty=specialty, desired_start=payload.desired_start,
                    duration_months=payload.duration_months, agreement=agreement, arena=arena,
                    wish=payload.wish, comment=payload.comment)
-    return 201, _rows().get(pk=created.pk)
+    return Status(201, _rows().get(pk=created.pk))
 
 
 @router.patch(REQUESTS + "/{id}", response=_responses(RequestOut, conflict=True),
@@ -322,9 +322,9 @@ def update_request(request, payload: RequestPatchIn, id: int = Path(..., ge=1, l
         current = (RotationRequest.objects.select_for_update().filter(pk=id)
                    .values_list("version", flat=True).first())
         if current != payload.version:
-            return 409, {"detail": _("Ønsket er endret av noen andre siden du leste det. "
-                                     "Last inn på nytt."), "errors": [],
-                         "current_version": current}
+            return Status(409, {"detail": _("Ønsket er endret av noen andre siden du leste det. "
+                                            "Last inn på nytt."), "errors": [],
+                                "current_version": current})
         if "desired_start" in sent:
             if payload.desired_start is None:
                 raise field_error("desired_start", "required", _("Feltet må fylles ut."))

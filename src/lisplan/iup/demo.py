@@ -417,10 +417,16 @@ def _snapshots(signed: dict[int, Revision], today: dt.date) -> None:
 
 
 def _backdate(signed: dict[int, Revision]) -> None:
-    """A signed demo revision was made and last changed when it was signed (`auto_now` set
-    today's date on create; `bulk_update` writes the values as they are)."""
-    rows = []
+    """A signed demo revision was drafted a few days before it was signed and last changed
+    when it was signed, and its plan was made with it (`auto_now`/`auto_now_add` set today on
+    create; `bulk_update` writes the values as they are). Without the plan's date the PDF's
+    «Første gang utarbeidet» came after «Sist oppdatert»."""
+    rows, plans = [], []
     for rev in signed.values():
-        rev.created_at = rev.updated_at = rev.signed_at
+        rev.created_at = rev.signed_at - dt.timedelta(days=3)
+        rev.updated_at = rev.signed_at
         rows.append(rev)
+        rev.plan.created_at = rev.created_at
+        plans.append(rev.plan)
     Revision.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=BATCH)
+    EducationPlan.objects.bulk_update(plans, ["created_at"], batch_size=BATCH)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from lisplan.iup.models import Revision, Signature
 from lisplan.iup.status import ALIS_ROWS, status_table
 
@@ -32,6 +34,12 @@ def _date(d: dt.date | None) -> str:
     return d.strftime("%d.%m.%Y") if d else ""
 
 
+def _local_date(moment: dt.datetime | None) -> str:
+    """The date in Norway (Europe/Oslo) of a stored (UTC) moment: a signature at 00:30 on
+    1 March Norwegian time is dated 1 March, not 28 February."""
+    return _date(timezone.localdate(moment)) if moment else ""
+
+
 def alis_form_values(revision: Revision, today: dt.date) -> dict[str, str]:
     """Every field name of the ALIS PDF form -> its text (checkboxes "Yes"/"Off")."""
     plan = revision.plan
@@ -46,8 +54,7 @@ def alis_form_values(revision: Revision, today: dt.date) -> dict[str, str]:
         "referat_hvem": revision.get_minutes_by_display() if revision.minutes_by else "",
         "alm_tj_fremtid": "\n".join(x for x in (revision.plan_open_practice,
                                                  revision.plan_other_gp) if x),
-        "sted": ", ".join(x for x in (revision.place, _date(
-            revision.signed_at.date() if revision.signed_at else None)) if x),
+        "sted": ", ".join(x for x in (revision.place, _local_date(revision.signed_at)) if x),
         "neste_mote": _date(revision.next_meeting),
     }
     for name, attr in TEXT_FIELDS.items():
@@ -55,7 +62,7 @@ def alis_form_values(revision: Revision, today: dt.date) -> dict[str, str]:
     signatures = {s.role: s for s in revision.signatures.all()}
     for name, role in SIGNATURE_FIELDS.items():
         s = signatures.get(role)
-        values[name] = f"{s.name} {s.signed_at:%d.%m.%Y}" if s else ""
+        values[name] = f"{s.name} {_local_date(s.signed_at)}" if s else ""
     table = status_table(revision, today)
     for _group, done, rest, _label in ALIS_ROWS:
         values[done] = table.form_values.get(done, "")

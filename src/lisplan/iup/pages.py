@@ -90,12 +90,22 @@ def course_plan(revision: Revision) -> dict[str, list[dict]]:
             "implementation_plan": approved}
 
 
+def first_made(revisions) -> dt.datetime | None:
+    """«Første gang utarbeidet»: when the plan's first revision was completed (signed by
+    all), or created while it is not yet signed. Never after any later revision's «Sist
+    oppdatert», which is that revision's own latest change."""
+    first = min(revisions, key=lambda r: r.number, default=None)
+    if first is None:
+        return None
+    return first.signed_at or first.created_at
+
+
 def revision_context(user, revision: Revision, today: dt.date) -> dict:
     plan = revision.plan
     revisions = list(plan.revisions.order_by("-number"))
     newest = revisions[0].number if revisions else revision.number
     previous = compare.previous_of(revision)
-    first = min((r.created_at for r in revisions), default=revision.created_at)
+    first = first_made(revisions) or revision.created_at
     deadline = queries.deadline_for(plan.trainee, today)
     return {
         "revision": revision,

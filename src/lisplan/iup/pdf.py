@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from lisplan.iup.models import Kind, Meeting, Revision, Signature, Status
+from lisplan.iup.pages import first_made
 from lisplan.iup.status import status_table
 from lisplan.plans.pdf import _css_string
 
@@ -129,6 +130,7 @@ def pdf_context(revision: Revision, today: dt.date | None = None) -> dict:
     return {
         "revision": revision,
         "plan": plan,
+        "first_made": first_made(plan.revisions.all()) or revision.created_at,
         "trainee": plan.trainee,
         "employment": employment,
         "specialty": employment.specialty if employment else None,

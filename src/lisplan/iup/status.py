@@ -142,7 +142,7 @@ def _planned(inp, categories: tuple[str, ...], today: dt.date) -> tuple[str, ...
 def _done_remaining(req) -> tuple[str, str]:
     if req is None:
         return "–", "–"
-    return _q(req.done, req.unit), _q(req.remaining, req.unit)
+    return _q(req.done, req.unit), engine.fmt_remaining(req)
 
 
 def hospital_table(inp, ctx, result, today: dt.date) -> StatusTable:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -180,8 +181,10 @@ def template_apply(request, pk: int):
 
 @require("iup.sign")
 def to_sign(request):
-    rows = queries.awaiting_my_signature(request.user)
-    return render(request, "iup/to_sign.html", _page(request, rows))
+    """The old address of the IUP list: one «Til signering» page lists both plan kinds."""
+    side = request.GET.get("iup_page") or request.GET.get("page")
+    query = f"?iup_page={side}" if side and side.isdigit() else ""
+    return redirect(reverse("plans:to_sign") + query + "#utdanningsplaner")
 
 
 # --- the education lead's table-3 templates ------------------------------------------------

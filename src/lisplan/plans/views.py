@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from lisplan.accounts.access import get_in_scope, require
+from lisplan.accounts.access import get_in_scope, has_permission, require
 from lisplan.plans import pages, queries, rules, services, worklist
 from lisplan.plans.forms import (
     ROW_FIELD,
@@ -267,10 +267,32 @@ def _page(request, rows):
             "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1))}
 
 
-@require("plan.sign")
+@require(None)
 def to_sign(request):
-    rows = pages.awaiting_my_signature(request.user)
-    return render(request, "plans/to_sign.html", _page(request, rows))
+    """«Til signering»: implementation plans and education plans (IUP) that wait for the
+    user's signature, one list per kind the user may sign (`plan.sign`, `iup.sign`), each with
+    its count and its own pagination (`?page=` / `?iup_page=`). The IUP list comes from the
+    iup app's own query; `iup:to_sign` redirects here."""
+    from lisplan.iup import queries as iup_queries  # the IUP app builds on plans, not back
+
+    may_plans = has_permission(request.user, "plan.sign")
+    may_iup = has_permission(request.user, "iup.sign")
+    if not (may_plans or may_iup):
+        raise PermissionDenied
+    context = {"may_plans": may_plans, "may_iup": may_iup}
+    if may_plans:
+        page = _paged(pages.awaiting_my_signature(request.user), request.GET.get("page"))
+        context |= {"page": page[0], "page_range": page[1]}
+    if may_iup:
+        page = _paged(iup_queries.awaiting_my_signature(request.user),
+                      request.GET.get("iup_page"))
+        context |= {"iup_page": page[0], "iup_page_range": page[1]}
+    return render(request, "plans/to_sign.html", context)
+
+
+def _paged(rows, number):
+    page = Paginator(rows, settings.PAGE_SIZE).get_page(number)
+    return page, list(page.paginator.get_elided_page_range(page.number, on_ends=1))
 
 
 @require("plan.approve")

@@ -504,7 +504,7 @@ class Progress:
             if len(r.form_fields) >= 1:
                 values[r.form_fields[0]] = fmt_quantity(r.done, r.unit)
             if len(r.form_fields) >= 2:
-                values[r.form_fields[1]] = fmt_quantity(r.remaining, r.unit)
+                values[r.form_fields[1]] = fmt_remaining(r)
         return values
 
 
@@ -534,6 +534,33 @@ def fmt_number(value: Number, places: int = 1) -> str:
 
 def fmt_quantity(value: Number, unit: str) -> str:
     return f"{fmt_number(value)} {UNIT_LABELS.get(unit, unit)}"
+
+
+def remaining_months_and_days(remaining: Number, mode: str = "calendar") -> tuple[int, int]:
+    """A remaining minimum in months (`RequirementResult.remaining`, the missing days / 30.4375)
+    as whole months and days *in the terms the minimum is counted in* (`minimum_days`): with
+    calendar months an untouched 18-month minimum is 546 days = 18 months, not 17.9. Days that
+    are part of a day (part-time) round up, so the remainder is never understated."""
+    days = math.ceil(Fraction(remaining) * MONTH_DAYS)
+    if days <= 0:
+        return 0, 0
+    months = max(0, math.floor(days / MONTH_DAYS) - 1)
+    while minimum_days(months + 1, mode) <= days:
+        months += 1
+    return months, days - minimum_days(months, mode) if months else days
+
+
+def fmt_remaining(r: RequirementResult, mode: str = "calendar") -> str:
+    """«Gjenstår» for a requirement, for people and the ALIS form: a minimum in months as whole
+    months and days counted the way the engine counts it (`remaining_months_and_days`); every
+    other unit as `fmt_quantity`. The one place remaining amounts are formatted."""
+    if r.unit != "months" or r.required is None:
+        return fmt_quantity(r.remaining, r.unit)
+    months, days = remaining_months_and_days(r.remaining, mode)
+    if not days:
+        return f"{months} {UNIT_LABELS['months']}"
+    day_text = f"{days} {'dag' if days == 1 else 'dager'}"
+    return f"{months} {UNIT_LABELS['months']} {day_text}" if months else day_text
 
 
 def fmt_date(day: dt.date | None) -> str:
@@ -1193,7 +1220,7 @@ def _drivers(
     time_codes = {r.code for r in _time_reqs(rset)}
     open_time = [r for r in results if r.code in time_codes and not r.satisfied]
     for r in open_time:
-        out.append(f"{r.label}: gjenstår {fmt_quantity(r.remaining, 'months')} av "
+        out.append(f"{r.label}: gjenstår {fmt_remaining(r)} av "
                    f"{fmt_number(r.required)} mnd.")  # type: ignore[arg-type]
     if projected is None:
         out.append(
@@ -1224,7 +1251,7 @@ def _drivers(
     other = [r for r in results if r.mandatory and not r.satisfied and r.code not in time_codes]
     for r in other:
         if r.required and r.remaining:
-            out.append(f"Gjenstår: {r.label} ({fmt_quantity(r.remaining, r.unit)}).")
+            out.append(f"Gjenstår: {r.label} ({fmt_remaining(r)}).")
         else:
             out.append(f"Ikke oppfylt: {r.label}.")
     return out

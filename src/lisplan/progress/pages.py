@@ -33,7 +33,7 @@ def progress_context(trainee, today: dt.date) -> dict:
                 "code": r.code, "label": r.label, "done": engine.fmt_quantity(r.done, r.unit),
                 "required": engine.fmt_quantity(r.required, r.unit)
                 if r.required is not None else "–",
-                "remaining": engine.fmt_quantity(r.remaining, r.unit),
+                "remaining": engine.fmt_remaining(r),
                 "satisfied": r.satisfied, "mandatory": r.mandatory, "evidence": r.evidence,
                 "verified": r.verified, "basis": r.basis, "note": r.note, "items": r.items,
             })

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lisplan.allocation.baseline import queue_baseline
 from lisplan.allocation.engine import solve
 from lisplan.allocation.generate import generate
+from lisplan.allocation.metrics import check_queue_weight
 from lisplan.allocation.parse import InvalidFile, load_instance, read_json
 from lisplan.allocation.priority import priority_order
 from lisplan.allocation.result import parse_result
@@ -34,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="result file to write ('-' for stdout)")
         parser.add_argument("--time-limit", type=float, default=60.0, help="seconds (60)")
         parser.add_argument("--max-delay", type=int, help="override policy.max_delay_months")
+        parser.add_argument("--queue-weight", type=float,
+                            help="weight of the queue order in the objective, 0-1 (the "
+                                 "region's policy; default 0.01, decision 0004)")
         parser.add_argument("--validate", metavar="RESULT", help="check a result file")
         parser.add_argument("--instance", dest="instance_option", metavar="INSTANCE",
                             help="the instance a --validate'd result belongs to")
@@ -59,6 +63,11 @@ class Command(BaseCommand):
                 return self.validate(inst, options["validate"])
             if not options["output"]:
                 raise CommandError("--output RESULT.json is required ('-' for stdout)")
+            if options["queue_weight"] is not None:
+                try:
+                    check_queue_weight(options["queue_weight"])
+                except ValueError as exc:
+                    raise CommandError(f"--queue-weight: {exc}") from exc
             self.solve(inst, options)
         except InvalidFile as exc:
             raise CommandError("invalid file:\n  " + "\n  ".join(map(str, exc.errors))) from exc
@@ -77,7 +86,8 @@ class Command(BaseCommand):
         def say(fraction: float, message: str) -> None:
             self.stderr.write(f"[{time.monotonic() - began:6.1f} s {fraction:4.0%}] {message}")
 
-        result = solve(inst, time_limit=options["time_limit"], progress=say)
+        result = solve(inst, time_limit=options["time_limit"], progress=say,
+                       queue_weight=options["queue_weight"])
         document = result.document()
         text = json.dumps(document, ensure_ascii=False, indent=1)
         if options["output"] == "-":
@@ -109,8 +119,10 @@ def summary(document: dict) -> str:
         lines.append(f"{label:22}{fmt.format(base[key]):>12}{fmt.format(best[key]):>12}")
     objective = document["objective"]
     lines.append(f"{'objective':22}{objective['baseline']:>12.1f}{objective['optimised']:>12.1f}")
-    for label, key in [("LP relaxation bound", "lp_relaxation"), ("best bound", "objective")]:
-        bound = document["lower_bound"][key]
+    for label, key in [("LP relaxation bound", "lp_relaxation"),
+                       ("strengthened LP bound", "strengthened_lp"),
+                       ("root node bound", "root_node"), ("best bound", "objective")]:
+        bound = document["lower_bound"].get(key)
         lines.append(f"{label:22}{'':>12}{'none' if bound is None else f'{bound:.1f}':>12}")
     gap = document["gap"]
     wait = document["lower_bound"]["total_wait_months"]

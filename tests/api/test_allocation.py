@@ -98,3 +98,53 @@ def test_scope_per_persona(world):
     assert _post(world.users["regional_coordinator"], {
         "scope": f"region:{world.bergen.region_id}", "max_delay_months": 0})[0] == 403
     assert _get(world.users["admin"], f"{RUNS}/{bergen.pk + nord.pk + 100}")[0] == 404
+
+
+def test_queue_weight_defaults_to_the_policy_and_is_returned(world, register,  # noqa: F811
+                                                             immediate_tasks):  # noqa: F811
+    from lisplan.allocation.services import save_policy
+
+    save_policy(actor=world.users["planner"], region=world.unn.region, version=0,
+                queue_weight=0.3, max_delay_months=3, time_limit=30)
+    user = world.users["regional_coordinator"]
+    scope = f"region:{world.unn.region_id}"
+    status, body = _post(user, {"scope": scope, "max_delay_months": 3, "time_limit": 5})
+    assert status == 202, body
+    status, run = _get(user, f"{RUNS}/{body['id']}")
+    assert run["queue_weight"] == 0.3 and run["status"] == "done"
+    status, result = _get(user, f"{RUNS}/{body['id']}/result")
+    assert result["queue_weight"] == 0.3
+    status, body = _post(user, {"scope": scope, "max_delay_months": 3, "time_limit": 5,
+                                "queue_weight": 0})
+    assert status == 202, body
+    assert AllocationRun.objects.get(pk=body["id"]).queue_weight == 0.0
+    assert _get(user, f"{RUNS}/{body['id']}/result")[1]["queue_weight"] == 0.0
+    status, page = _get(user, RUNS)
+    assert sorted(r["queue_weight"] for r in page["results"]) == [0.0, 0.3]
+
+
+@pytest.mark.parametrize("weight, message", [
+    (1.5, "Verdien kan ikke være større enn 1"),
+    (-0.1, "Verdien må være minst 0"),
+    ("mye", None),
+    ([0.1], None),
+])
+def test_queue_weight_is_validated(world, weight, message):
+    status, error = _post(world.users["planner"], {"scope": "national", "max_delay_months": 3,
+                                                   "queue_weight": weight})
+    assert status == 400, error
+    fields = {e["field"].split(".")[-1]: e["message"] for e in error["errors"]}
+    assert "queue_weight" in fields, error
+    if message:
+        assert fields["queue_weight"].startswith(message)
+    assert not AllocationRun.objects.exists()
+
+
+def test_queue_weight_nan_is_refused(world):
+    client, headers = _client(world.users["planner"])
+    response = client.post(RUNS, '{"scope": "national", "max_delay_months": 3, '
+                           '"queue_weight": NaN}', content_type="application/json",
+                           headers=headers)
+    assert response.status_code == 400, response.content
+    assert [e["field"] for e in response.json()["errors"]] == ["queue_weight"]
+    assert not AllocationRun.objects.exists()

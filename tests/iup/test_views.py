@@ -331,3 +331,12 @@ def test_alis_edit_saves_unchanged_form(client, world, alis):
     saved = Revision.objects.get(pk=revision.pk)
     assert saved.plan_in_depth == "Palliasjon" and saved.municipality_registered is True
     assert saved.meetings.count() == 1 and saved.minutes_by == "trainee"
+
+
+def test_revision_page_lists_its_events_in_words(client, world, signed):
+    html = login(client, world, "local_coordinator").get(url("revision", signed.pk)).content.decode()
+    assert "Hendelser i revisjon 1" in html
+    for text in ("Planen er opprettet", "Sendt til signering", "Signert av alle",
+                 str(world.users["supervisor"].get_full_name() or world.users["supervisor"])):
+        assert text in html, text
+    assert "iup.signed" not in html

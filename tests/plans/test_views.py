@@ -577,7 +577,7 @@ def test_row_options_refresh_the_agreement_select(client, world, draft, agreemen
              "periods-x1-agreement": "", "employer": world.unn.pk}
     response = client.get(endpoint, query)
     html = response.content.decode()
-    assert response["HX-Trigger"] == "lp-rows-changed"  # the live check runs again
+    assert response["HX-Trigger-After-Swap"] == "lp-rows-changed"  # the live check runs again
     assert html.startswith('<select name="periods-x1-arena"')
     agreement = html[html.index('<select name="periods-x1-agreement"'):]
     assert 'hx-swap-oob="true"' in agreement and 'id="id_periods-x1-agreement"' in agreement
@@ -639,3 +639,40 @@ def test_revision_page_lists_its_events(client, world, draft):
     section = section[section.index('id="events-heading"'):]
     assert "Revisjonen er laget fra den godkjente planen" in section
     assert "Godkjent" not in section.split("</table>")[0]  # only this revision's events
+
+
+def test_employer_change_refreshes_every_rows_agreement_select(client, world, draft, agreements):
+    """Issue #3: the agreements offered are the employer's, so choosing another employer
+    fetches every row's agreement select (out of band), as a row's institution does."""
+    login(client, world, "leader")
+    endpoint = url("agreement_selects", draft.pk)
+    html = client.get(url("edit", draft.pk)).content.decode()
+    employer = html[html.index('<select name="employer"'):]
+    employer = employer[:employer.index(">")]
+    assert f'hx-get="{endpoint}"' in employer and 'hx-include="#period-rows"' in employer
+    assert 'hx-trigger="change"' in employer and 'hx-swap="none"' in employer
+    query = {"periods-x1-institution": world.nlsh.pk, "periods-x1-specialty": world.specialty.pk,
+             "periods-x1-agreement": agreements.valid.pk,
+             "periods-x2-institution": world.unn.pk, "periods-x2-specialty": world.specialty.pk,
+             "periods-x2-agreement": "", "employer": world.unn.pk}
+    response = client.get(endpoint, query)
+    assert response.status_code == 200
+    assert response["HX-Trigger-After-Swap"] == "lp-rows-changed"  # the check, with new values
+    html = response.content.decode()
+    first, second = html.split("</select>")[:2]
+    assert 'id="id_periods-x1-agreement"' in first and 'hx-swap-oob="true"' in first
+    assert f'<option value="{agreements.valid.pk}" selected>' in first
+    assert not [ref for ref in ("GAMMEL", "BERGEN", "ANNEN") if ref in first]
+    assert 'id="id_periods-x2-agreement"' in second and "Ikke aktuelt ved eget foretak" in second
+    # Helse Bergen as employer: its agreement is offered, UNN's link is dropped
+    query["employer"] = world.bergen.pk
+    first = client.get(endpoint, query).content.decode().split("</select>")[0]
+    assert "BERGEN" in first and "NLSH-ORT-1" not in first
+    assert '<option value="" selected>' in first
+    # no employer: the rows say what to choose first
+    query["employer"] = ""
+    html = client.get(endpoint, query).content.decode()
+    assert html.count("Velg arbeidsgiver først") == 2
+    assert client.get(endpoint, {"employer": world.unn.pk}).content == b""  # no rows
+    assert login(client, world, "outsider").get(endpoint, query).status_code == 404
+    assert login(client, world, "supervisor").get(endpoint, query).status_code == 403

@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, str] = {
     "allocation.view": _("Se fordelingskjøringer, foreslåtte oppstarter og prognoser"),
     "allocation.run": _("Starte fordelingskjøringer for regionen"),
     "allocation.run_national": _("Starte fordelingskjøringer for hele landet"),
+    "allocation.policy": _("Endre regionens innstillinger for fordeling (køvekt, standardverdier)"),
     "iup.view": _("Se individuelle utdanningsplaner (IUP)"),
     "iup.edit": _("Opprette og fylle ut individuelle utdanningsplaner"),
     "iup.sign": _("Signere individuelle utdanningsplaner"),
@@ -110,7 +111,8 @@ for _role, _perms in _IUP_ROLE_PERMISSIONS.items():
 _ALLOCATION_ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.LOCAL_COORDINATOR: {"allocation.view"},
     Role.REGIONAL_COORDINATOR: {"allocation.view", "allocation.run"},
-    Role.PLANNER: {"allocation.view", "allocation.run", "allocation.run_national"},
+    Role.PLANNER: {"allocation.view", "allocation.run", "allocation.run_national",
+                   "allocation.policy"},
 }
 for _role, _perms in _ALLOCATION_ROLE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
@@ -291,6 +293,8 @@ def _scope_q(user, g: Grants, permission: str, model: type[Model]) -> Q:
         return _rotation_q(user, g, permission, label)
     if label == "allocation.AllocationRun":
         return _allocation_run_q(g, permission)
+    if label == "allocation.AllocationPolicy":
+        return Q(region_id__in=allocation_regions(g, permission))
     raise LookupError(f"No scope rule for {label} with {permission}")
 
 

@@ -15,9 +15,16 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lisplan.allocation.metrics import QUEUE_WEIGHT, QUEUE_WEIGHT_RANGE
+
 MAX_DELAY_MONTHS = 24
 MIN_TIME_LIMIT = 5
 MAX_TIME_LIMIT = 600
+# The defaults where a region has no policy row, and for national runs (decision 0004: the
+# engine's queue weight 0.01; Δ and the time limit as the run form has always offered).
+DEFAULT_MAX_DELAY_MONTHS = 3
+DEFAULT_TIME_LIMIT = 30
+MIN_QUEUE_WEIGHT, MAX_QUEUE_WEIGHT = QUEUE_WEIGHT_RANGE
 
 
 class AllocationRun(models.Model):
@@ -39,6 +46,11 @@ class AllocationRun(models.Model):
     time_limit = models.PositiveSmallIntegerField(
         _("tidsgrense (sekunder)"),
         validators=[MinValueValidator(MIN_TIME_LIMIT), MaxValueValidator(MAX_TIME_LIMIT)],
+    )
+    queue_weight = models.FloatField(
+        _("køvekt"), default=QUEUE_WEIGHT,
+        validators=[MinValueValidator(MIN_QUEUE_WEIGHT), MaxValueValidator(MAX_QUEUE_WEIGHT)],
+        help_text=_("Vekten av køordningen i målfunksjonen som kjøringen brukte."),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.QUEUED, db_index=True)
@@ -138,3 +150,40 @@ class Proposal(models.Model):
             return None
         return (self.start.year - self.baseline_start.year) * 12 + \
             self.start.month - self.baseline_start.month
+
+
+class AllocationPolicy(models.Model):
+    """A region's settings for allocation runs: the weight of the queue order in the objective
+    (decision 0004) and the Δ and time limit the run form starts from. No row means the
+    defaults (`policy_for` in services); national runs always use the defaults."""
+
+    region = models.OneToOneField(
+        "organisations.Region", verbose_name=_("region"), on_delete=models.CASCADE,
+        related_name="allocation_policy",
+    )
+    queue_weight = models.FloatField(
+        _("køvekt"), default=QUEUE_WEIGHT,
+        validators=[MinValueValidator(MIN_QUEUE_WEIGHT), MaxValueValidator(MAX_QUEUE_WEIGHT)],
+    )
+    max_delay_months = models.PositiveSmallIntegerField(
+        _("største forsinkelse (Δ, mnd.)"), default=DEFAULT_MAX_DELAY_MONTHS,
+        validators=[MaxValueValidator(MAX_DELAY_MONTHS)],
+    )
+    time_limit = models.PositiveSmallIntegerField(
+        _("tidsgrense (sekunder)"), default=DEFAULT_TIME_LIMIT,
+        validators=[MinValueValidator(MIN_TIME_LIMIT), MaxValueValidator(MAX_TIME_LIMIT)],
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("endret av"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    updated_at = models.DateTimeField(_("endret"), auto_now=True)
+    version = models.PositiveIntegerField(_("versjon"), default=1)
+
+    class Meta:
+        verbose_name = _("innstillinger for fordeling")
+        verbose_name_plural = _("innstillinger for fordeling")
+        ordering = ["region__name"]
+
+    def __str__(self) -> str:
+        return f"{_('Innstillinger for fordeling')} – {self.region}"

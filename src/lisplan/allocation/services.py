@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,15 +28,18 @@ from lisplan.allocation.build import agreement_key, build_instance, key_pk, mont
 from lisplan.allocation.model import Instance, Plan
 from lisplan.allocation.models import (
     MAX_DELAY_MONTHS,
+    MAX_QUEUE_WEIGHT,
     MAX_TIME_LIMIT,
+    MIN_QUEUE_WEIGHT,
     MIN_TIME_LIMIT,
+    AllocationPolicy,
     AllocationRun,
     Proposal,
 )
 from lisplan.allocation.parse import InvalidFile
 from lisplan.allocation.rules import own_starts
 from lisplan.allocation.validate import violations
-from lisplan.audit.services import record
+from lisplan.audit.services import diff, record, snapshot
 from lisplan.notifications.services import notify
 from lisplan.rotations import services as rotation_services
 from lisplan.rotations.models import RotationRequest, Status
@@ -65,14 +68,26 @@ def can_run(user, region) -> bool:
     return "allocation.run" in g.all or region.pk in allocation_regions(g, "allocation.run")
 
 
-def runnable_regions(user):
-    """The regions the user may start runs for."""
+def regions_with(user, permission: str):
+    """The regions where the user holds an allocation permission."""
     from lisplan.organisations.models import Region
 
     g = grants(user)
-    if "allocation.run" in g.all:
+    if not g.holds(permission):
+        return Region.objects.none()
+    if permission in g.all:
         return Region.objects.all()
-    return Region.objects.filter(pk__in=allocation_regions(g, "allocation.run"))
+    return Region.objects.filter(pk__in=allocation_regions(g, permission))
+
+
+def runnable_regions(user):
+    """The regions the user may start runs for."""
+    return regions_with(user, "allocation.run")
+
+
+def policy_regions(user):
+    """The regions whose allocation policy the user may change (`allocation.policy`)."""
+    return regions_with(user, "allocation.policy")
 
 
 # --- starting a run -----------------------------------------------------------------------
@@ -89,26 +104,117 @@ def validate_settings(max_delay_months, time_limit) -> None:
             % {"min": MIN_TIME_LIMIT, "max": MAX_TIME_LIMIT}, "out_of_range", "time_limit")
 
 
+def validate_queue_weight(queue_weight) -> None:
+    if (isinstance(queue_weight, bool) or not isinstance(queue_weight, int | float)
+            or not MIN_QUEUE_WEIGHT <= queue_weight <= MAX_QUEUE_WEIGHT):  # NaN fails too
+        raise AllocationError(
+            _("Køvekten må være et tall fra %(min)s til %(max)s.")
+            % {"min": f"{MIN_QUEUE_WEIGHT:g}", "max": f"{MAX_QUEUE_WEIGHT:g}"},
+            "out_of_range", "queue_weight")
+
+
 @transaction.atomic
 def start_run(*, actor, region, max_delay_months: int, time_limit: int,
-              demo: bool = False) -> AllocationRun:
+              queue_weight: float | None = None, demo: bool = False) -> AllocationRun:
     """A queued run, and its background task (`tasks.run_allocation`). The task row is written
-    in this transaction (database backend), so the worker never sees a run that is not saved."""
+    in this transaction (database backend), so the worker never sees a run that is not saved.
+    `queue_weight` None means the region's policy (the default for national runs); the run
+    stores the weight it uses."""
     from lisplan.allocation.tasks import run_allocation
 
     validate_settings(max_delay_months, time_limit)
+    if queue_weight is None:
+        queue_weight = policy_for(region).queue_weight
+    validate_queue_weight(queue_weight)
     if actor is not None and not can_run(actor, region):
         raise PermissionDenied
     run = AllocationRun.objects.create(
         region=region, max_delay_months=max_delay_months, time_limit=time_limit,
+        queue_weight=float(queue_weight),
         created_by=actor if getattr(actor, "is_authenticated", False) else None, demo=demo)
     record(actor=actor, action="allocation.run_started", obj=run, changes={
         "scope": [None, run.scope], "max_delay_months": [None, max_delay_months],
-        "time_limit": [None, time_limit]})
+        "time_limit": [None, time_limit], "queue_weight": [None, run.queue_weight]})
     result = run_allocation.enqueue(run.pk)
     AllocationRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
     run.refresh_from_db()
     return run
+
+
+# --- the region's policy -------------------------------------------------------------------
+
+POLICY_FIELDS = ("queue_weight", "max_delay_months", "time_limit")
+
+
+class StaleVersion(Exception):
+    """The policy was changed by someone else since the user opened it."""
+
+    def __init__(self, current: AllocationPolicy):
+        super().__init__(_("Innstillingene for %(region)s er endret av %(who)s siden du åpnet "
+                           "dem. Dine verdier står fortsatt i skjemaet; lagre på nytt for å "
+                           "erstatte de nye verdiene (køvekt %(weight)s, Δ %(delay)d mnd., "
+                           "tidsgrense %(limit)d s).") % {
+            "region": current.region,
+            "who": (current.updated_by.get_full_name() or current.updated_by.username)
+            if current.updated_by else _("en annen"),
+            "weight": f"{current.queue_weight:g}".replace(".", ","),
+            "delay": current.max_delay_months, "limit": current.time_limit})
+        self.current = current
+
+
+def policy_for(region) -> AllocationPolicy:
+    """The region's policy; the defaults (an unsaved row, version 0) where it has none, and
+    always for national runs (`region` None)."""
+    policy = None
+    if region is not None:
+        policy = AllocationPolicy.objects.select_related("updated_by").filter(
+            region=region).first()
+    if policy is None:
+        policy = AllocationPolicy(region=region, version=0)
+    return policy
+
+
+def can_edit_policy(user, region) -> bool:
+    return region is not None and policy_regions(user).filter(pk=region.pk).exists()
+
+
+def save_policy(*, actor, region, version: int, queue_weight: float, max_delay_months: int,
+                time_limit: int) -> AllocationPolicy:
+    """Create or change a region's policy. `version` is the one the user started from (0 when
+    the region had no policy yet); else StaleVersion. Audited."""
+    if region is None or not can_edit_policy(actor, region):
+        raise PermissionDenied
+    validate_settings(max_delay_months, time_limit)
+    validate_queue_weight(queue_weight)
+    values = {"queue_weight": float(queue_weight), "max_delay_months": max_delay_months,
+              "time_limit": time_limit}
+    try:
+        with transaction.atomic():
+            policy = (AllocationPolicy.objects.select_for_update(of=("self",))
+                      .select_related("updated_by")
+                      .filter(region=region).first())
+            created = policy is None
+            if created:
+                if version != 0:
+                    raise StaleVersion(policy_for(region))
+                policy = AllocationPolicy(region=region, version=1)
+                before = {}
+            else:
+                if policy.version != version:
+                    raise StaleVersion(policy)
+                before = snapshot(policy, POLICY_FIELDS)
+                policy.version += 1
+            for name, value in values.items():
+                setattr(policy, name, value)
+            policy.updated_by = actor
+            policy.save()
+            record(actor=actor, obj=policy,
+                   action="allocation.policy_created" if created
+                   else "allocation.policy_changed",
+                   changes=diff(before, snapshot(policy, POLICY_FIELDS)))
+    except IntegrityError as error:  # two first saves at once: the other one won
+        raise StaleVersion(policy_for(region)) from error
+    return policy
 
 
 # --- executing a run (the background task) ------------------------------------------------
@@ -153,7 +259,8 @@ def execute(run_id: int) -> str:
             instance=built.document, notes=built.notes, start_month=built.start_month)
         _progress(run_id, 0.1, _("Beregner køordningen og optimerer"))
         result = engine.solve(built.instance, max_delay=run.max_delay_months,
-                              time_limit=float(run.time_limit), progress=_Reporter(run_id))
+                              time_limit=float(run.time_limit), progress=_Reporter(run_id),
+                              queue_weight=run.queue_weight)
         document = result.document()
         problems = violations(result.instance, result.plan, result.baseline,
                               set(result.inversions), result.order)

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/", views.run_detail, name="run"),
     path("<int:pk>/framdrift/", views.run_progress, name="progress"),
     path("<int:pk>/tilbud/", views.run_offer, name="offer"),
+    path("innstillinger/", views.policy_list, name="policies"),
+    path("innstillinger/<int:region>/", views.policy_edit, name="policy"),
 ]

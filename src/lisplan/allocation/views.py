@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.html import mark_safe
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,9 +24,9 @@ from django.views.decorators.http import require_POST
 from lisplan.accounts.access import get_in_scope, has_permission, require, scope_filter
 from lisplan.allocation import charts, services
 from lisplan.allocation.build import key_pk
-from lisplan.allocation.forms import RunForm
+from lisplan.allocation.forms import PolicyForm, RunForm
 from lisplan.allocation.model import month_index
-from lisplan.allocation.models import AllocationRun, Proposal
+from lisplan.allocation.models import AllocationPolicy, AllocationRun, Proposal
 from lisplan.rotations.models import CollaborationAgreement, RotationRequest
 
 CHARTS_PER_PAGE = 8
@@ -59,7 +60,8 @@ def run_list(request):
 
 @require("allocation.run")
 def run_new(request):
-    form = RunForm(request.POST or None, user=request.user)
+    form = RunForm(request.POST or None, user=request.user,
+                   initial={"scope": request.GET.get("scope", "")})
     if request.method == "POST" and form.is_valid():
         try:
             run = services.start_run(
@@ -72,7 +74,65 @@ def run_new(request):
             messages.success(request, _("Kjøringen er startet. Siden oppdateres mens den "
                                         "går."))
             return redirect("allocation:run", run.pk)
-    return render(request, "allocation/run_form.html", {"form": form})
+    weights = [(region.name, services.policy_for(region).queue_weight)
+               for region in form.regions.values()]
+    return render(request, "allocation/run_form.html", {
+        "form": form, "weights": weights, "national_weight": services.policy_for(None)
+        .queue_weight, "national": "national" in dict(form.fields["scope"].choices)})
+
+
+# --- the region's policy ------------------------------------------------------------------
+
+
+@require("allocation.view")
+def policy_list(request):
+    """The policy of every region whose runs the user sees (read-only for coordinators), with
+    a link to change it where the user may (`allocation.policy`: the region's planner)."""
+    editable = set(services.policy_regions(request.user).values_list("pk", flat=True))
+    regions = list(services.regions_with(request.user, "allocation.view").order_by("name"))
+    saved = {p.region_id: p for p in AllocationPolicy.objects.filter(
+        region__in=regions).select_related("updated_by")}
+    rows = [{"region": region, "editable": region.pk in editable,
+             "policy": saved.get(region.pk) or AllocationPolicy(region=region, version=0)}
+            for region in regions]
+    return render(request, "allocation/policy_list.html", {
+        "rows": rows, "defaults": services.policy_for(None),
+        "can_run": has_permission(request.user, "allocation.run")})
+
+
+@require("allocation.policy")
+def policy_edit(request, region: int):
+    region = services.policy_regions(request.user).filter(pk=region).first()
+    if region is None:
+        raise Http404
+    policy = services.policy_for(region)
+    form = PolicyForm(request.POST or None, initial={
+        "queue_weight": policy.queue_weight, "max_delay_months": policy.max_delay_months,
+        "time_limit": policy.time_limit, "version": policy.version})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_policy(actor=request.user, region=region, **form.cleaned_data)
+            except services.StaleVersion as error:
+                form.add_error(None, str(error))
+                # What the user typed stays; saving again knowingly replaces the new values.
+                form.data = form.data.copy()
+                form.data["version"] = str(error.current.version)
+                policy, status = error.current, 409
+            except services.AllocationError as error:
+                form.add_error(error.field if error.field in form.fields else None, str(error))
+                status = 400
+            else:
+                messages.success(request, _("Innstillingene for %(region)s er lagret. Nye "
+                                            "kjøringer for regionen bruker dem.")
+                                 % {"region": region})
+                return redirect("allocation:policies")
+        else:
+            status = 400
+    return render(request, "allocation/policy_form.html", {
+        "form": form, "region": region, "policy": policy,
+        "defaults": services.policy_for(None)}, status=status)
 
 
 def _visible_requests(user):
@@ -188,7 +248,8 @@ def _inversions(run: AllocationRun, user) -> list[dict]:
     visible = set(scope_filter(user, "register.view", RotationRequest.objects.filter(
         pk__in=keys)).values_list("pk", flat=True))
     agreements = {a.pk: a for a in CollaborationAgreement.objects.filter(
-        pk__in={key_pk(i["agreement"]) for i in found}).select_related("receiving")}
+        pk__in={key_pk(i["agreement"]) for i in found}).select_related(
+        "receiving", "sending", "specialty")}  # str(agreement) in the table names all three
     rows = []
     for inv in found:
         before, after = proposals.get(key_pk(inv["before"])), proposals.get(key_pk(inv["after"]))

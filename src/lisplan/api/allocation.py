@@ -4,7 +4,8 @@ background), follow it, and fetch its result in the engine's result format
 
 Access: `allocation.view` to read (runs of the caller's regions, and national runs; else 404),
 `allocation.run` to start a region's run and `allocation.run_national` for the whole country
-(else 403). Bad input is 400 naming the field; the result of a run that is not done is 400 on
+(else 403). `queue_weight` defaults to the region's policy (`AllocationPolicy`; the default
+0.01 for national runs). Bad input is 400 naming the field; the result of a run that is not done is 400 on
 `status`.
 """
 
@@ -48,7 +49,7 @@ def _out(run: AllocationRun) -> dict:
         "id": run.pk, "scope": run.scope, "region": run.region_id, "status": run.status,
         "progress": run.progress, "progress_message": run.progress_message,
         "max_delay_months": run.max_delay_months, "time_limit": run.time_limit,
-        "start_month": run.start_month,
+        "queue_weight": run.queue_weight, "start_month": run.start_month,
         "created_by": user.username if user else None, "created_at": run.created_at,
         "started_at": run.started_at, "finished_at": run.finished_at,
         "metrics": run.metrics, "baseline_metrics": run.baseline_metrics, "bound": run.bound,
@@ -82,7 +83,8 @@ def start_run(request, payload: RunIn):
     try:
         run = services.start_run(actor=user, region=region,
                                  max_delay_months=payload.max_delay_months,
-                                 time_limit=payload.time_limit)
+                                 time_limit=payload.time_limit,
+                                 queue_weight=payload.queue_weight)
     except services.AllocationError as error:
         raise ApiError([FieldError(error.field or "", error.code, str(error))]) from error
     return Status(202, {"id": run.pk, "status": run.status,
@@ -96,7 +98,8 @@ def list_runs(request, query: Query[PageQuery]):
     page = paginate(_runs(caller(request)).defer("instance", "result"), query)
     page["results"] = [{"id": r.pk, "scope": r.scope, "region": r.region_id,
                         "status": r.status, "progress": r.progress,
-                        "max_delay_months": r.max_delay_months, "created_at": r.created_at,
+                        "max_delay_months": r.max_delay_months,
+                        "queue_weight": r.queue_weight, "created_at": r.created_at,
                         "finished_at": r.finished_at} for r in page["results"]]
     return page
 

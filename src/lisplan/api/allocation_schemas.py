@@ -7,7 +7,13 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from lisplan.allocation.models import MAX_DELAY_MONTHS, MAX_TIME_LIMIT, MIN_TIME_LIMIT
+from lisplan.allocation.models import (
+    MAX_DELAY_MONTHS,
+    MAX_QUEUE_WEIGHT,
+    MAX_TIME_LIMIT,
+    MIN_QUEUE_WEIGHT,
+    MIN_TIME_LIMIT,
+)
 
 
 class RunIn(Schema):
@@ -18,6 +24,11 @@ class RunIn(Schema):
                     "køordningen for at andre skal få plass tidligere (0 = køen følges strengt)")
     time_limit: int = Field(60, ge=MIN_TIME_LIMIT, le=MAX_TIME_LIMIT,
                             description="Tidsgrense for beregningen, i sekunder")
+    queue_weight: float | None = Field(
+        None, ge=MIN_QUEUE_WEIGHT, le=MAX_QUEUE_WEIGHT, allow_inf_nan=False,
+        description="Køvekt 0–1: hvor strengt planen følger rekkefølgen i køen (høyere = "
+                    "strengere, mot litt mer samlet ventetid; gir aldri færre plass). Utelatt: "
+                    "regionens innstilling (standardverdien 0,01 for hele landet)")
 
 
 class RunAcceptedOut(Schema):
@@ -35,6 +46,7 @@ class RunOut(Schema):
     progress_message: str
     max_delay_months: int
     time_limit: int
+    queue_weight: float = Field(description="Køvekten kjøringen brukte")
     start_month: dt.date | None
     created_by: str | None
     created_at: dt.datetime
@@ -56,5 +68,6 @@ class RunSummaryOut(Schema):
     status: str
     progress: float
     max_delay_months: int
+    queue_weight: float
     created_at: dt.datetime
     finished_at: dt.datetime | None

@@ -67,3 +67,19 @@ def events_for(obj: models.Model):
     return AuditEvent.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
     ).select_related("actor")
+
+
+def event_rows(obj: models.Model, labels: dict, field_label=None) -> list[dict]:
+    """What happened to `obj`, oldest first, in the words of its page (one query): when, who,
+    the action's label and a detail (the signer's role for a signature, the changed fields for
+    a change, named by `field_label`)."""
+    rows = []
+    for e in events_for(obj).order_by("created_at", "id"):
+        detail = ""
+        if e.action.endswith(".signed"):
+            detail = str((e.changes.get("signature") or [None, ""])[1] or "")
+        elif e.action.endswith(".changed") and field_label is not None:
+            detail = ", ".join(field_label(name) for name in e.changes)
+        rows.append({"when": e.created_at, "who": e.actor_name or "–",
+                     "action": str(labels.get(e.action, e.action)), "detail": detail})
+    return rows

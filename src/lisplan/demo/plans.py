@@ -22,7 +22,7 @@ is one the services could have produced:
 The key steps of every revision (created or revised, submitted, signed, sent for approval,
 approved, superseded, returned) are written as audit events in bulk with their own past times
 (`write_audit`; `request_id` "demo", the actor by name only, since demo users are replaced on
-the next run), so a plan's history is not empty. Once the rotation demo
+the next run: `demo.audit`), so a plan's history is not empty. Once the rotation demo
 has made the agreements, `link_agreements` links periods at partners to the matching one.
 
 The demo personas get fixed states: `trainee` has an approved plan (revision 2, revision 1
@@ -42,6 +42,7 @@ from django.db import models
 from django.utils import timezone
 
 from lisplan.accounts.models import Role
+from lisplan.demo.audit import clear_events, event, insert_events
 from lisplan.organisations.models import LearningArena
 from lisplan.plans import rules
 from lisplan.plans.models import ImplementationPlan, Period, Revision, Signature, Status
@@ -467,9 +468,6 @@ def write_plans(plans: list[PPlan], planner, *, trainees, employments, users, ar
     return Counter(p.state for p in plans)
 
 
-DEMO_REQUEST_ID = "demo"  # marks the demo's audit events; a re-run deletes them (audit/0003)
-
-
 def write_audit(pairs, trainees, names, coordinators) -> int:
     """The audit history of the demo revisions' key steps, as the services would have written
     it — created (or revised), submitted, each signature, sent for approval, approved,
@@ -481,14 +479,12 @@ def write_audit(pairs, trainees, names, coordinators) -> int:
     revision_word = str(Revision._meta.get_field("number").verbose_name)  # «revisjon»
 
     def add(obj, trainee_id, at, actor, action, changes):
-        events.append({
-            # By name only: the demo users are deleted on the next run, and a foreign key
-            # would make that an UPDATE of the append-only events (refused on PostgreSQL).
-            "created_at": at, "actor_id": None, "actor_name": names[actor],
-            "action": action, "object_type": "plans.revision", "object_id": str(obj.pk),
-            # as str(revision), without a translation lookup per event
-            "object_repr": f"{obj.plan.trainee} – {revision_word} {obj.number}"[:300],
-            "trainee_id": trainee_id, "changes": changes, "request_id": DEMO_REQUEST_ID})
+        # By name only (demo.audit); the repr as str(revision), without a translation
+        # lookup per event.
+        events.append(event(
+            at=at, actor=names[actor], action=action, object_type="plans.revision",
+            object_id=obj.pk, object_repr=f"{obj.plan.trainee} – {revision_word} {obj.number}",
+            trainee_id=trainee_id, changes=changes))
 
     superseded_at: dict[int, dt.datetime] = {}  # revision pk → when the next approval came
     by_plan: dict[int, list] = {}
@@ -534,29 +530,8 @@ def write_audit(pairs, trainees, names, coordinators) -> int:
         if obj.pk in superseded_at:
             add(obj, tid, superseded_at[obj.pk], r.approved_by, "plan.superseded",
                 {"status": [Status.APPROVED, Status.SUPERSEDED]})
-    _insert_events(events)
+    insert_events(events)
     return len(events)
-
-
-def _insert_events(events) -> None:
-    """One `executemany` per 5,000 events: `bulk_create` spent seconds preparing ~20,000 rows
-    field by field; only the time and the JSON need the backend's preparing here."""
-    from django.db import connection
-
-    from lisplan.audit.models import AuditEvent
-
-    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    ops = connection.ops
-    prepare = {"created_at": ops.adapt_datetimefield_value,
-               "changes": lambda value: ops.adapt_json_value(value, None)}
-    table = ops.quote_name(AuditEvent._meta.db_table)
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-    steps = [(f.attname, prepare.get(f.attname)) for f in fields]
-    with connection.cursor() as cursor:
-        for i in range(0, len(events), 5000):
-            cursor.executemany(sql, [[e[a] if p is None else p(e[a]) for a, p in steps]
-                                     for e in events[i:i + 5000]])
 
 
 def link_agreements(agreements) -> int:
@@ -591,9 +566,7 @@ def unlink_agreements() -> None:
 def clear_plans() -> None:
     """Delete the demo trainees' plans (with revisions, periods and signatures). Periods and
     signatures first, each in one statement, so the cascade has nothing left to fetch."""
-    from lisplan.audit.models import AuditEvent
-
-    AuditEvent.objects.filter(request_id=DEMO_REQUEST_ID).delete()
+    clear_events()  # all the demo's audit events: plans, rotation requests, IUPs
     mine = {"revision__plan__trainee__demo": True}
     Signature.objects.filter(**mine).delete()
     Period.objects.filter(**mine).delete()

@@ -1,7 +1,9 @@
 """Individual education plans (IUP) for the demo trainees, in every state, hospital and ALIS,
 plus table-3 templates for a few specialties per institution. Deterministic
-(`random.Random(seed)`), written with `bulk_create` (no per-row services or audit events, like
-`demo.plans`), but every row is one the services could have produced:
+(`random.Random(seed)`), written with `bulk_create` (no per-row services, like `demo.plans`), but
+every row is one the services could have produced, and every revision's history has the audit
+events of its steps — created or revised, submitted, each signature, completed — with the
+steps' own past times (`write_audit`; `demo.audit`):
 
 * a signed revision has the three signatures (the trainee's user, an active supervisor, the
   leader of the trainee's arena) and its status table frozen from the progress engine;
@@ -33,6 +35,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from lisplan.accounts.models import Role, RoleAssignment, User
+from lisplan.demo.audit import clear_events, event, insert_events
+from lisplan.demo.plans import _own_timestamps
 from lisplan.iup import rules
 from lisplan.iup.models import (
     TEMPLATE_FIELDS,
@@ -59,6 +63,7 @@ STATE_WEIGHTS = {SIGNED: 46, OVERDUE: 10, REVISION_DRAFT: 8, REVISION_SIGNING: 5
                  SIGNING: 9, MISSING: 13}
 TEMPLATES_PER_INSTITUTION = 3
 BATCH = 500
+AUDIT_TYPE = Revision._meta.label_lower  # «iup.revision»
 
 HOSPITAL_TEXT = {
     "degree": ["Universitetet i Tromsø, 2017", "NTNU, 2018", "Universitetet i Oslo, 2016",
@@ -141,6 +146,7 @@ def clear_iup_demo() -> None:
 
     try:
         _delete_demo_plans()
+        clear_events(AUDIT_TYPE)
         Signature.objects.filter(user__demo=True).delete()
         RequirementsTemplate.objects.filter(updated_by__demo=True).delete()
     except DatabaseError:  # not migrated yet: the demo loader reports that itself
@@ -253,8 +259,10 @@ def load_iup_demo(*, seed: int, today: dt.date | None = None,
     today = today or timezone.localdate()
     rng = random.Random(seed * 7919 + 5)
     result = IupDemoResult()
+    now = timezone.now()
     with transaction.atomic():
         _delete_demo_plans()
+        clear_events(AUDIT_TYPE)  # a re-run on its own; `lisplan demo` clears them all first
         users = {u.pk: u for u in User.objects.filter(demo=True).only(
             "pk", "first_name", "last_name", "username", "email")}
         templates = _templates(rng, users)
@@ -338,25 +346,31 @@ def load_iup_demo(*, seed: int, today: dt.date | None = None,
             elif state == SIGNING:
                 given = ("trainee",) if rng.random() < 0.6 else ("trainee", "supervisor")
                 specs.append((1, Status.AWAITING_SIGNATURES, None, content, given))
-            revisions_spec.append((plan, specs, sup_rows, signers, kind, emp))
+            steps = [_steps(number, signed_at, given, first_start, today, now)
+                     for number, _status, signed_at, _content, given in specs]
+            plan.created_at = steps[0].created
+            revisions_spec.append((plan, specs, steps, sup_rows, signers, kind, emp))
 
-        EducationPlan.objects.bulk_create(plans, batch_size=BATCH)
-        result.plans = len(plans)
-        revs, sup_objs, meetings, periods, signatures = [], [], [], [], []
-        signed_by_trainee: dict[int, Revision] = {}
-        for plan, specs, sup_rows, signers, kind, emp in revisions_spec:
-            for number, status, signed_at, content, given in specs:
-                rev = Revision(plan=plan, number=number, status=status, signed_at=signed_at,
-                               submitted_at=signed_at or (timezone.now() if given else None),
-                               version=1 + len(given) + (1 if status != Status.DRAFT else 0),
-                               **content)
-                revs.append((rev, sup_rows, signers, given, kind, emp, content))
-                if status == Status.SIGNED:
-                    signed_by_trainee[plan.trainee_id] = rev
-        Revision.objects.bulk_create([r[0] for r in revs], batch_size=BATCH)
+        with _own_timestamps(EducationPlan, Revision):  # the steps' own past times
+            EducationPlan.objects.bulk_create(plans, batch_size=BATCH)
+            result.plans = len(plans)
+            revs, sup_objs, meetings, periods, signatures = [], [], [], [], []
+            signed_by_trainee: dict[int, Revision] = {}
+            for plan, specs, steps, sup_rows, signers, kind, emp in revisions_spec:
+                for (number, status, signed_at, content, given), step in zip(specs, steps,
+                                                                           strict=True):
+                    rev = Revision(
+                        plan=plan, number=number, status=status, signed_at=signed_at,
+                        submitted_at=step.submitted, created_at=step.created,
+                        updated_at=step.updated,
+                        version=1 + len(given) + (1 if status != Status.DRAFT else 0),
+                        **content)
+                    revs.append((rev, sup_rows, signers, given, kind, emp, content, step))
+                    if status == Status.SIGNED:
+                        signed_by_trainee[plan.trainee_id] = rev
+            Revision.objects.bulk_create([r[0] for r in revs], batch_size=BATCH)
         result.revisions = len(revs)
-        now = timezone.now()
-        for rev, sup_rows, signers, given, kind, emp, content in revs:
+        for rev, sup_rows, signers, given, kind, emp, content, step in revs:
             for i, (sname, sspec, srole, uid) in enumerate(sup_rows):
                 sup_objs.append(SupervisorRow(revision=rev, position=i, user_id=uid, name=sname,
                                               specialty=sspec, role=srole))
@@ -376,18 +390,16 @@ def load_iup_demo(*, seed: int, today: dt.date | None = None,
             for role in given:
                 uid = signers[role]
                 u = users.get(uid) or all_users.get(uid) or leader_users.get(uid)
-                when = rev.signed_at or now
                 signatures.append(Signature(revision=rev, role=role, user_id=uid,
                                             name=(u.get_full_name() or u.username) if u else "",
-                                            signed_at=when))
+                                            signed_at=step.signed[role]))
         SupervisorRow.objects.bulk_create(sup_objs, batch_size=BATCH)
         Meeting.objects.bulk_create(meetings, batch_size=BATCH)
         CoursePeriod.objects.bulk_create(periods, batch_size=BATCH)
         Signature.objects.bulk_create(signatures, batch_size=BATCH)
+        write_audit([(r[0], r[7]) for r in revs], trainees, signatures)
         if snapshots and signed_by_trainee:
             _snapshots(signed_by_trainee, today)
-        elif signed_by_trainee:
-            _backdate(signed_by_trainee)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -413,20 +425,83 @@ def _snapshots(signed: dict[int, Revision], today: dt.date) -> None:
             rev.status_snapshot = build(inp, ctx, res, today).as_json()
             rows.append(rev)
         Revision.objects.bulk_update(rows, ["status_snapshot"], batch_size=BATCH)
-    _backdate(signed)
 
 
-def _backdate(signed: dict[int, Revision]) -> None:
-    """A signed demo revision was drafted a few days before it was signed and last changed
-    when it was signed, and its plan was made with it (`auto_now`/`auto_now_add` set today on
-    create; `bulk_update` writes the values as they are). Without the plan's date the PDF's
-    «Første gang utarbeidet» came after «Sist oppdatert»."""
-    rows, plans = [], []
-    for rev in signed.values():
-        rev.created_at = rev.signed_at - dt.timedelta(days=3)
-        rev.updated_at = rev.signed_at
-        rows.append(rev)
-        rev.plan.created_at = rev.created_at
-        plans.append(rev.plan)
-    Revision.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=BATCH)
-    EducationPlan.objects.bulk_update(plans, ["created_at"], batch_size=BATCH)
+@dataclass
+class Steps:
+    """When a demo revision went through its steps (all before the demo was loaded)."""
+
+    created: dt.datetime
+    submitted: dt.datetime | None
+    signed: dict[str, dt.datetime]  # role → when
+    updated: dt.datetime
+
+
+SIGN_ORDER = ("trainee", "supervisor", "leader")
+
+
+def _steps(number: int, signed_at: dt.datetime | None, given: tuple[str, ...],
+           first_start: dt.date, today: dt.date, now: dt.datetime) -> Steps:
+    """A signed revision was drafted three days before it was signed, sent to signing two hours
+    before, and signed by the trainee, the supervisor and last the leader (at `signed_at`); its
+    plan was made with it. An open one was drafted on its first day (a new revision:
+    yesterday), and sent to signing and signed within the next hours — all at least a few
+    hours before now."""
+    if signed_at is not None:
+        signed = {role: signed_at - dt.timedelta(minutes=30 * (len(SIGN_ORDER) - 1 - i))
+                  for i, role in enumerate(SIGN_ORDER)}
+        return Steps(signed_at - dt.timedelta(days=3), signed_at - dt.timedelta(hours=2),
+                     signed, signed_at)
+    day = first_start if number == 1 else today - dt.timedelta(days=1)
+    created = min(timezone.make_aware(dt.datetime.combine(day, dt.time(9))),
+                  now - dt.timedelta(hours=3))
+    if not given:
+        return Steps(created, None, {}, created)
+    submitted = created + dt.timedelta(hours=1)
+    signed = {role: submitted + dt.timedelta(minutes=20 * (i + 1))
+              for i, role in enumerate(r for r in SIGN_ORDER if r in given)}
+    return Steps(created, submitted, signed, max(signed.values()))
+
+
+def write_audit(revisions: list[tuple[Revision, Steps]], trainees: dict[int, Trainee],
+                signatures: list[Signature]) -> int:
+    """The audit history of the demo revisions, as `iup.services` would have written it:
+    created (or revised), submitted, each signature, completed — at the steps' times, in bulk
+    (`demo.audit`: `request_id` «demo», the actor by name only). The trainee drafts and submits
+    the plan; the leader's signature completes it. Returns the event count."""
+    from django.utils.translation import gettext
+
+    word = gettext("revisjon")  # as str(revision), without a lookup per event
+    label = {role: str(Signature.Role(role).label) for role in SIGN_ORDER}
+    by_revision: dict[int, list[Signature]] = defaultdict(list)
+    for sig in signatures:
+        by_revision[sig.revision_id].append(sig)
+    events: list[dict] = []
+    for rev, step in revisions:
+        tid = rev.plan.trainee_id
+        trainee = trainees[tid].full_name
+
+        def add(at, actor, action, changes, rev=rev, tid=tid, trainee=trainee):
+            events.append(event(at=at, actor=actor, action=action, object_type=AUDIT_TYPE,
+                                object_id=rev.pk, object_repr=f"{trainee} – {word} {rev.number}",
+                                trainee_id=tid, changes=changes))
+
+        if rev.number == 1:
+            add(step.created, trainee, "iup.created", {
+                "status": [None, Status.DRAFT], "kind": [None, rev.plan.kind],
+                "valid_from": [None, rev.valid_from.isoformat()],
+                "valid_to": [None, rev.valid_to.isoformat()], "made_by": [None, rev.made_by]})
+        else:
+            add(step.created, trainee, "iup.revised", {"revision": [rev.number - 1, rev.number]})
+        if step.submitted is None:
+            continue
+        add(step.submitted, trainee, "iup.submitted",
+            {"status": [Status.DRAFT, Status.AWAITING_SIGNATURES]})
+        signed = sorted(by_revision[rev.pk], key=lambda x: x.signed_at)
+        for sig in signed:
+            add(sig.signed_at, sig.name, "iup.signed", {"signature": [None, label[sig.role]]})
+        if rev.status == Status.SIGNED:
+            add(rev.signed_at, signed[-1].name, "iup.completed",
+                {"status": [Status.AWAITING_SIGNATURES, Status.SIGNED]})
+    insert_events(events)
+    return len(events)

@@ -100,6 +100,32 @@ def first_made(revisions) -> dt.datetime | None:
     return first.signed_at or first.created_at
 
 
+# The audit events of a revision, in the words of the page (`services` writes them).
+EVENT_LABELS = {
+    "iup.created": _("Planen er opprettet"),
+    "iup.revised": _("Revisjonen er laget fra den signerte planen"),
+    "iup.changed": _("Endret"),
+    "iup.submitted": _("Sendt til signering"),
+    "iup.signed": _("Signert"),
+    "iup.completed": _("Signert av alle"),
+    "iup.superseded": _("Erstattet av en nyere signert revisjon"),
+    "iup.withdrawn": _("Trukket tilbake til utkast"),
+}
+
+
+def revision_events(revision: Revision) -> list[dict]:
+    from lisplan.audit.services import event_rows
+
+    return event_rows(revision, EVENT_LABELS, _field_label)
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Revision._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - an event may name a field that no longer exists
+        return name
+
+
 def revision_context(user, revision: Revision, today: dt.date) -> dict:
     plan = revision.plan
     revisions = list(plan.revisions.order_by("-number"))
@@ -123,6 +149,7 @@ def revision_context(user, revision: Revision, today: dt.date) -> dict:
         "changes": compare.compare(previous, revision) if previous else [],
         "missing": services.missing(revision) if revision.status == Status.DRAFT else [],
         "deadline": deadline.deadline,
+        "events": revision_events(revision),
         "deadline_colour": STATE_COLOURS.get(deadline.state, "neutral"),
         "deadline_state_label": state_label(deadline.state),
         "supervision_meetings": [m for m in revision.meetings.all()

@@ -356,12 +356,32 @@ def _int(value) -> int | None:
     return int(value) if str(value or "").isdigit() else None
 
 
+def agreement_rows(data, employer_id: int | None) -> list[PeriodForm]:
+    """The rows of the periods table as the page sent them, each with its agreement choices
+    for `employer_id` (one query for all rows); a linked agreement that no longer fits is
+    dropped (`refresh`), as when the row's institution or specialty changes."""
+    keys = row_keys(data)
+    agreements = agreement_options(
+        employer_id, [(_int(data.get(f"periods-{k}-institution")),
+                       _int(data.get(f"periods-{k}-specialty"))) for k in keys],
+        [_int(data.get(f"periods-{k}-agreement")) for k in keys])
+    return [PeriodForm(data, key=k, arenas={}, agreements=agreements, employer_id=employer_id,
+                       refresh=True) for k in keys]
+
+
 class PlanEditor:
     """The plan form and its period rows, bound together; maps rule problems to fields."""
 
-    def __init__(self, revision: Revision, data=None, options_url: str = "") -> None:
+    def __init__(self, revision: Revision, data=None, options_url: str = "",
+                 agreements_url: str = "") -> None:
         self.revision = revision
         self.form = RevisionForm(data, instance=revision)
+        if agreements_url:
+            # choosing another employer fetches every row's agreement select (the agreements
+            # offered are the employer's), like choosing a row's institution or specialty
+            self.form.fields["employer"].widget.attrs.update({
+                "hx-get": agreements_url, "hx-trigger": "change", "hx-swap": "none",
+                "hx-include": "#period-rows", "hx-sync": "this:replace"})
         employer = data.get("employer") if data is not None else revision.employer_id
         employer_id = int(employer) if str(employer or "").isdigit() else None
         if data is None:

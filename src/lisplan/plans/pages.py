@@ -108,20 +108,11 @@ def _field_label(name: str) -> str:
 
 
 def revision_events(revision: Revision) -> list[dict]:
-    """What happened to this revision, oldest first: when, who, what (one query). Visible to
-    those who see the revision, as `GET …/history` in the API."""
-    from lisplan.audit.services import events_for
+    """What happened to this revision, oldest first. Visible to those who see the revision, as
+    `GET …/history` in the API."""
+    from lisplan.audit.services import event_rows
 
-    rows = []
-    for e in events_for(revision).order_by("created_at", "id"):
-        detail = ""
-        if e.action == "plan.signed":
-            detail = str((e.changes.get("signature") or [None, ""])[1] or "")
-        elif e.action == "plan.changed":
-            detail = ", ".join(_field_label(name) for name in e.changes)
-        rows.append({"when": e.created_at, "who": e.actor_name or "–",
-                     "action": str(EVENT_LABELS.get(e.action, e.action)), "detail": detail})
-    return rows
+    return event_rows(revision, EVENT_LABELS, _field_label)
 
 
 def revision_context(user, revision: Revision, today: dt.date) -> dict:

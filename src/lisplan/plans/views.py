@@ -22,6 +22,7 @@ from lisplan.plans.forms import (
     PeriodForm,
     PlanEditor,
     ReturnForm,
+    agreement_rows,
     describe_fields,
     new_row_key,
 )
@@ -119,7 +120,8 @@ def revision_edit(request, pk: int):
                                  "signert eller godkjent plan."))
         return redirect("plans:revision", revision.pk)
     editor = PlanEditor(revision, request.POST if request.method == "POST" else None,
-                        options_url=_options_url(revision))
+                        options_url=_options_url(revision),
+                        agreements_url=reverse("plans:agreement_selects", args=[revision.pk]))
     if request.method == "POST" and _save(request, revision, editor):
         messages.success(request, _("Endringene er lagret."))
         return redirect("plans:revision", revision.pk)
@@ -174,7 +176,28 @@ def arena_options(request, pk: int):
     describe_fields(row)
     row.fields["agreement"].widget.attrs["hx-swap-oob"] = "true"
     response = HttpResponse(row["arena"].as_widget() + row["agreement"].as_widget())
-    response["HX-Trigger"] = "lp-rows-changed"
+    # after the swap: a check sent before it would post a dropped link and show its message
+    response["HX-Trigger-After-Swap"] = "lp-rows-changed"
+    return response
+
+
+@require("plan.edit")
+@require_GET
+def agreement_selects(request, pk: int):
+    """Every row's agreement select for the employer just chosen (htmx, out of band by id):
+    the agreements offered are the employer's, and a linked one that is not the new
+    employer's is dropped, as when a row's institution or specialty changes. Then the live
+    check runs again (`lp-rows-changed`, once the selects are swapped in)."""
+    _revision(request, pk, "plan.edit")  # in the user's scope, or 404
+    employer = request.GET.get("employer", "")
+    selects = []
+    for row in agreement_rows(request.GET, int(employer) if employer.isdigit() else None):
+        describe_fields(row)
+        row.fields["agreement"].widget.attrs["hx-swap-oob"] = "true"
+        selects.append(row["agreement"].as_widget())
+    response = HttpResponse("".join(selects))
+    # after the swap: a check sent before it would post the dropped link and show its message
+    response["HX-Trigger-After-Swap"] = "lp-rows-changed"
     return response
 
 

@@ -375,6 +375,7 @@ class ServicePeriod(models.Model):
 
 
 class ProgressStatus(models.TextChoices):
+    COMPLETE = "complete", _("Fullført")
     ON_TRACK = "on_track", _("I rute")
     BEHIND = "behind", _("Forsinket")
     AT_RISK = "at_risk", _("I faresonen")

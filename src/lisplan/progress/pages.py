@@ -20,7 +20,7 @@ STATUS_COLOURS = {"complete": "success", "on_track": "success", "behind": "warni
 
 
 def status_label(status: str) -> str:
-    return str({"complete": _("Fullført")}.get(status) or ProgressStatus(status).label)
+    return str(ProgressStatus(status).label)
 
 
 def progress_context(trainee, today: dt.date) -> dict:
@@ -169,4 +169,4 @@ def status_counts(user, filters: queries.OverviewFilters) -> list[dict]:
     counts = queries.status_counts(queries.overview(user, base))
     return [{"status": s, "label": status_label(s), "n": counts.get(s, 0),
              "colour": STATUS_COLOURS[s]}
-            for s in ("on_track", "behind", "at_risk", "unknown")]
+            for s in ProgressStatus.values]

@@ -28,7 +28,7 @@ from lisplan.progress.ledger_input import GoalCatalogue
 from lisplan.progress.models import ProgressStatus, ProgressSummary
 
 BATCH = 500
-_STATUS = {"complete": ProgressStatus.ON_TRACK, "on_track": ProgressStatus.ON_TRACK,
+_STATUS = {"complete": ProgressStatus.COMPLETE, "on_track": ProgressStatus.ON_TRACK,
            "behind": ProgressStatus.BEHIND, "at_risk": ProgressStatus.AT_RISK}
 
 

@@ -4,8 +4,9 @@ for the demo region.
 `load_rotation_demo(seed=S, today=D)` runs after the demo trainees, employments and plans are
 written (`lisplan.demo.generator.load_demo`). It reads them back in primary-key order (the
 insertion order, so the same seed and N give the same result) and decides everything from its
-own `random.Random(seed)`, then writes with `bulk_create`: no audit events or notifications, but
-every row is one the services could have produced (seed 003; design/domain.md § 6):
+own `random.Random(seed)`, then writes with `bulk_create`: no notifications, but every row is one
+the services could have produced (seed 003; design/domain.md § 6), and every request's history
+has the audit events of the steps it went through (`write_audit`, as `demo.plans` does):
 
 * agreements between the Helse Nord trusts (the smaller trusts send to UNN and Nordlandssykehuset,
   the larger ones to the local hospitals), with the receiving department as arena, some of the
@@ -103,6 +104,7 @@ class RotationDemoResult:
     vacancies: int = 0
     prerequisites: int = 0  # agreements with learning goals required before start
     plan_links: int = 0  # plan periods linked to their agreement
+    audit_events: int = 0  # the requests' life-cycle steps (`write_audit`)
 
 
 def clear_rotations() -> None:
@@ -492,6 +494,7 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
             p.request(x, a, status, arena_for(a))
     RotationRequest.objects.bulk_create(p.requests, batch_size=1000)
     result.requests = Counter(r.status for r in p.requests)
+    result.audit_events = write_audit(p.requests, institutions, specialties)
     result.prerequisites += _expected_prerequisites(p.requests, covered, today)
 
     # -- the leader's open vacancy at Ortopedisk avdeling, UNN --
@@ -507,3 +510,104 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
         for model in (CollaborationAgreement, RegisterEntry, RotationRequest):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return result
+
+
+# The life-cycle steps (rotations.services): action, the date field it sets, status before/after.
+STEPS = [
+    ("register.wish_registered", "wish_on", Status.NEED, Status.WISH),
+    ("register.forwarded", "forwarded_on", Status.WISH, Status.FORWARDED),
+    ("register.offered", "offered_on", Status.FORWARDED, Status.OFFERED),
+    ("register.accepted", "answered_on", Status.OFFERED, Status.ACCEPTED),
+    ("register.start_agreed", "start_agreed_on", Status.ACCEPTED, Status.START_AGREED),
+    ("register.started", "started_on", Status.START_AGREED, Status.IN_PROGRESS),
+    ("register.completed", "completed_on", Status.IN_PROGRESS, Status.COMPLETED),
+]
+
+
+def write_audit(requests: list[RotationRequest], institutions, specialties) -> int:
+    """The audit history of the demo requests, as `rotations.services` would have written it:
+    created (need), wish registered, forwarded, offered, accepted or declined, start agreed,
+    started, completed, cancelled — each on the day the request records for the step, in bulk
+    (`demo.audit`: `request_id` «demo», the actor by name only). The trainee registers the
+    need and the wish and answers the offer, the sending trust's local coordinator forwards
+    and cancels, the receiving one offers, agrees the start and follows the period (the
+    sending one when the receiving trust is outside Helse Nord). Returns the event count."""
+    from django.utils import timezone
+
+    from lisplan.accounts.models import Role, RoleAssignment
+    from lisplan.catalogue.models import Specialty
+    from lisplan.demo.audit import event, insert_events
+    from lisplan.trainees.models import Trainee
+
+    names = {pk: f"{first} {last}" for pk, first, last in Trainee.objects.filter(demo=True)
+             .order_by().values_list("pk", "first_name", "last_name")}
+    coordinator: dict[int, str] = {}
+    for inst, first, last in (RoleAssignment.objects.active()
+                              .filter(role=Role.LOCAL_COORDINATOR, user__demo=True)
+                              .exclude(institution=None).order_by("pk")
+                              .values_list("institution_id", "user__first_name",
+                                           "user__last_name")):
+        coordinator.setdefault(inst, f"{first} {last}")
+    inst_name = {i.pk: str(i) for i in institutions.values()}
+    spec_name = dict(Specialty.objects.filter(pk__in=set(specialties.values()))
+                     .values_list("pk", "name"))
+    now = timezone.now()
+    latest = now - dt.timedelta(minutes=10)  # nothing after the demo was loaded
+    events: list[dict] = []
+    for r in requests:
+        trainee = names[r.trainee_id]
+        sending = coordinator.get(r.sending_id, "system")
+        receiving = coordinator.get(r.receiving_id, sending)
+        actor_of = {"register.wish_registered": trainee, "register.forwarded": sending,
+                    "register.accepted": trainee, "register.declined": trainee,
+                    "register.cancelled": sending}
+        repr_ = (f"{trainee} → {inst_name.get(r.receiving_id, '')} "
+                 f"({spec_name.get(r.specialty_id, '')}, {r.desired_start:%m.%Y})")
+        last = [None]
+
+        def add(day: dt.date, hour: int, actor: str, action: str, changes: dict,
+                r=r, repr_=repr_, last=last) -> None:
+            at = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, r.pk * 7 % 60)))
+            if last[0] is not None:
+                at = max(at, last[0] + dt.timedelta(minutes=1))  # the steps in order
+            at = min(at, latest)
+            last[0] = at
+            events.append(event(at=at, actor=actor, action=action,
+                                object_type="rotations.rotationrequest", object_id=r.pk,
+                                object_repr=repr_, trainee_id=r.trainee_id, changes=changes))
+
+        created = {"status": [None, Status.NEED],
+                   "sending": [None, inst_name.get(r.sending_id)],
+                   "receiving": [None, inst_name.get(r.receiving_id)],
+                   "specialty": [None, spec_name.get(r.specialty_id)],
+                   "desired_start": [None, r.desired_start.isoformat()],
+                   "duration_months": [None, r.duration_months],
+                   "refunded_by_employer": [None, r.refunded_by_employer],
+                   "source": [None, r.source]}
+        if r.agreement_id:  # as str(agreement)
+            created["agreement"] = [None, f"{spec_name.get(r.specialty_id)}: "
+                                          f"{inst_name.get(r.sending_id)} → "
+                                          f"{inst_name.get(r.receiving_id)}"]
+        add(r.need_on, 9, trainee, "register.request_created", created)
+        for action, field_name, before, after in STEPS:
+            day = getattr(r, field_name)
+            if day is None:
+                continue
+            if action == "register.accepted" and r.status == Status.DECLINED:
+                action, after = "register.declined", Status.DECLINED
+            changes = {"status": [before, after], field_name: [None, day.isoformat()]}
+            if action == "register.start_agreed":
+                changes["agreed_start"] = [None, r.agreed_start.isoformat()]
+            elif action == "register.completed":
+                changes["goals_reached"] = [None, r.goals_reached]
+            elif action == "register.declined" and r.comment:
+                changes["comment"] = ["", r.comment]
+            add(day, 10 if field_name != "started_on" else 8,
+                actor_of.get(action, receiving), action, changes)
+        if r.cancelled_on is not None:
+            add(r.cancelled_on, 13, sending, "register.cancelled", {
+                "status": [Status.FORWARDED, Status.CANCELLED],
+                "cancelled_on": [None, r.cancelled_on.isoformat()],
+                "comment": ["", r.comment]})
+    insert_events(events)
+    return len(events)

@@ -15,8 +15,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lisplan.audit.services import diff, record, snapshot
+from lisplan.documents import signing
+from lisplan.documents.signing import StateError, trainee_id
 from lisplan.iup import rules
 from lisplan.iup.models import (
     TEMPLATE_FIELDS,
@@ -75,19 +78,9 @@ class PlanInvalid(Exception):
         self.problems = problems
 
 
-class StaleVersion(Exception):
-    def __init__(self, current: int):
-        super().__init__(_("Utdanningsplanen er endret av noen andre siden du åpnet den. "
-                           "Last inn på nytt."))
-        self.current = current
-
-
-class StateError(Exception):
-    """The action is not possible in the revision's current state (or for this user)."""
-
-    def __init__(self, message: str, code: str = "invalid_state"):
-        super().__init__(message)
-        self.code = code
+class StaleVersion(signing.StaleVersion):
+    message = gettext_lazy("Utdanningsplanen er endret av noen andre siden du åpnet den. "
+                           "Last inn på nytt.")
 
 
 @dataclass(frozen=True)
@@ -119,12 +112,7 @@ class PeriodData:
 
 
 def _lock(revision: Revision) -> Revision:
-    return Revision.objects.select_for_update(of=("self",)).select_related(
-        "plan__trainee", "plan__employment").get(pk=revision.pk)
-
-
-def _trainee_id(revision: Revision) -> int:
-    return revision.plan.trainee_id
+    return signing.lock(revision, "plan__trainee", "plan__employment")
 
 
 def _children_snapshot(revision: Revision) -> dict[str, list[str]]:
@@ -326,8 +314,7 @@ def revision_update(*, actor, revision: Revision, version: int,
     """Change a draft. `version` must be the one the user started from (else StaleVersion);
     child tables are replaced when given."""
     revision = _lock(revision)
-    if revision.version != version:
-        raise StaleVersion(revision.version)
+    signing.check_version(revision, version, StaleVersion)
     if not revision.editable:
         raise StateError(_("Bare utkast kan endres. En signert utdanningsplan endres ved å lage "
                            "en ny revisjon."), "not_draft")
@@ -347,31 +334,24 @@ def revision_update(*, actor, revision: Revision, version: int,
     changes = diff(before, content_snapshot(revision))
     if changes:
         record(actor=actor, action="iup.changed", obj=revision, changes=changes,
-               trainee_id=_trainee_id(revision))
+               trainee_id=trainee_id(revision))
     return revision
 
 
-def _transition(revision: Revision, actor, action: str, to: str, **fields) -> Revision:
-    before = revision.status
-    revision.status = to
-    for name, value in fields.items():
-        setattr(revision, name, value)
-    revision.version += 1
-    revision.save()
-    record(actor=actor, action=action, obj=revision, trainee_id=_trainee_id(revision),
-           changes={"status": [before, to]})
-    return revision
+_transition = signing.transition  # the IUP audits the status change only
+
+
+_WRONG_STATUS = gettext_lazy("Handlingen er ikke mulig når utdanningsplanen har status "
+                             "«%(status)s».")
 
 
 def _require_status(revision: Revision, *allowed: str) -> None:
-    if revision.status not in allowed:
-        raise StateError(_("Handlingen er ikke mulig når utdanningsplanen har status "
-                           "«%(status)s».") % {"status": revision.get_status_display()})
+    signing.require_status(revision, allowed, _WRONG_STATUS)
 
 
 def _check_version(revision: Revision, version: int | None) -> None:
-    if version is not None and revision.version != version:
-        raise StaleVersion(revision.version)
+    if version is not None:
+        signing.check_version(revision, version, StaleVersion)
 
 
 def _submit(revision: Revision, actor) -> Revision:
@@ -423,19 +403,12 @@ def revision_sign(*, actor, revision: Revision, version: int | None = None) -> R
     _check_version(revision, version)
     _require_status(revision, Status.DRAFT, Status.AWAITING_SIGNATURES)
     role = signing_role(actor, revision)
-    if role is None:
-        raise StateError(_("Du kan ikke signere denne utdanningsplanen."), "not_signer")
-    if revision.signatures.filter(role=role).exists():
-        raise StateError(_("Utdanningsplanen er allerede signert av %(role)s.")
-                         % {"role": Signature.Role(role).label}, "already_signed")
+    signing.require_signer(
+        revision, role, not_signer=_("Du kan ikke signere denne utdanningsplanen."),
+        already_signed=_("Utdanningsplanen er allerede signert av %(role)s."))
     if revision.status == Status.DRAFT:
         _submit(revision, actor)
-    Signature.objects.create(revision=revision, role=role, user=actor,
-                             name=actor.get_full_name() or actor.username,
-                             signed_at=timezone.now())
-    record(actor=actor, action="iup.signed", obj=revision, trainee_id=_trainee_id(revision),
-           changes={"signature": [None, str(Signature.Role(role).label)]})
-    if revision.signatures.count() == len(Signature.Role):
+    if signing.sign(revision, actor, role, "iup.signed"):
         from lisplan.iup.status import status_table
 
         table = status_table(revision, timezone.localdate(), live=True)
@@ -446,9 +419,6 @@ def revision_sign(*, actor, revision: Revision, version: int | None = None) -> R
         for old in previous:
             _transition(old, actor, "iup.superseded", Status.SUPERSEDED)
         _notify_signed(revision)
-    else:
-        revision.version += 1
-        revision.save(update_fields=["version", "updated_at"])
     return revision
 
 
@@ -458,20 +428,9 @@ def revision_withdraw(*, actor, revision: Revision, version: int | None = None) 
     signatures given are cleared."""
     revision = _lock(revision)
     _check_version(revision, version)
-    _require_status(revision, Status.AWAITING_SIGNATURES)
-    if signing_role(actor, revision) is None:
-        raise StateError(_("Bare legen, veilederen og lederen kan trekke planen tilbake til "
-                           "utkast."), "not_signer")
-    cleared = [str(Signature.Role(r).label) for r in
-               revision.signatures.order_by("signed_at").values_list("role", flat=True)]
-    revision.signatures.all().delete()
-    before = revision.status
-    revision.status, revision.submitted_at = Status.DRAFT, None
-    revision.version += 1
-    revision.save()
-    record(actor=actor, action="iup.withdrawn", obj=revision, trainee_id=_trainee_id(revision),
-           changes={"status": [before, Status.DRAFT], "signatures": [cleared, []]})
-    return revision
+    return signing.withdraw(revision, actor, "iup.withdrawn", signing_role=signing_role,
+                            wrong_status=_WRONG_STATUS, not_signer=_(
+        "Bare legen, veilederen og lederen kan trekke planen tilbake til utkast."))
 
 
 @transaction.atomic
@@ -480,9 +439,8 @@ def revision_revise(*, actor, revision: Revision) -> Revision:
     until the new one is signed."""
     revision = _lock(revision)
     _require_status(revision, Status.SIGNED)
-    if revision.plan.revisions.filter(number__gt=revision.number).exists():
-        raise StateError(_("Det finnes allerede en nyere revisjon av utdanningsplanen."),
-                         "revision_exists")
+    signing.require_latest(revision,
+                           _("Det finnes allerede en nyere revisjon av utdanningsplanen."))
     today = timezone.localdate()
     copied = {f: getattr(revision, f) for f in fields_for(revision.plan.kind)}
     copied.update(valid_from=today, valid_to=rules.add_months(today, 6))
@@ -497,8 +455,7 @@ def revision_revise(*, actor, revision: Revision) -> Revision:
          if m.date >= today],
         [PeriodData(p.where, p.place, p.start, p.end, p.note) for p in revision.periods.all()],
     )
-    record(actor=actor, action="iup.revised", obj=new, trainee_id=_trainee_id(revision),
-           changes={"revision": [revision.number, new.number]})
+    signing.record_revised(actor, "iup.revised", revision, new)
     return new
 
 

@@ -11,9 +11,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lisplan.accounts.access import leads
 from lisplan.audit.services import diff, record
+from lisplan.documents import signing
+from lisplan.documents.signing import StateError, trainee_id
 from lisplan.notifications.services import notify
 from lisplan.plans import rules
 from lisplan.plans.models import ImplementationPlan, Period, Revision, Signature, Status
@@ -37,18 +40,8 @@ class PlanInvalid(Exception):
         self.problems = problems
 
 
-class StaleVersion(Exception):
-    def __init__(self, current: int):
-        super().__init__(_("Planen er endret av noen andre siden du åpnet den. Last inn på nytt."))
-        self.current = current
-
-
-class StateError(Exception):
-    """The action is not possible in the revision's current state."""
-
-    def __init__(self, message: str, code: str = "invalid_state"):
-        super().__init__(message)
-        self.code = code
+class StaleVersion(signing.StaleVersion):
+    message = gettext_lazy("Planen er endret av noen andre siden du åpnet den. Last inn på nytt.")
 
 
 @dataclass
@@ -131,15 +124,8 @@ def _write_periods(revision: Revision, periods: list[PeriodData]) -> None:
     ])
 
 
-def _trainee_id(revision: Revision) -> int:
-    return revision.plan.trainee_id
-
-
 def _lock(revision: Revision) -> Revision:
-    # `of=("self",)`: lock the revision row only. PostgreSQL refuses FOR UPDATE on the nullable
-    # side of the outer join to the (optional) employment.
-    return Revision.objects.select_for_update(of=("self",)).select_related(
-        "plan__employment").get(pk=revision.pk)
+    return signing.lock(revision, "plan__employment")
 
 
 @transaction.atomic
@@ -169,8 +155,7 @@ def plan_create(*, actor, trainee, employment=None, periods: list[PeriodData] = 
 def revision_update(*, actor, revision: Revision, version: int,
                     periods: list[PeriodData] | None = None, **content) -> Revision:
     revision = _lock(revision)
-    if revision.version != version:
-        raise StaleVersion(revision.version)
+    signing.check_version(revision, version, StaleVersion)
     if not revision.editable:
         raise StateError(_("Bare utkast kan endres. En signert eller godkjent plan endres ved å "
                            "lage en ny revisjon."), "not_draft")
@@ -190,27 +175,21 @@ def revision_update(*, actor, revision: Revision, version: int,
     changes = diff(before, _content_snapshot(revision))
     if changes:
         record(actor=actor, action="plan.changed", obj=revision, changes=changes,
-               trainee_id=_trainee_id(revision))
+               trainee_id=trainee_id(revision))
     return revision
 
 
 def _transition(revision: Revision, actor, action: str, to: str, **fields) -> Revision:
-    before = revision.status
-    revision.status = to
-    for name, value in fields.items():
-        setattr(revision, name, value)
-    revision.version += 1
-    revision.save()
-    record(actor=actor, action=action, obj=revision, trainee_id=_trainee_id(revision),
-           changes={"status": [before, to], **{k: [None, str(v)] for k, v in fields.items()
-                                               if k != "return_comment"}})
-    return revision
+    """Plans also audit the fields set (approver, dates), but not the return comment."""
+    return signing.transition(revision, actor, action, to, **fields, audit={
+        k: [None, str(v)] for k, v in fields.items() if k != "return_comment"})
+
+
+_WRONG_STATUS = gettext_lazy("Handlingen er ikke mulig når planen har status «%(status)s».")
 
 
 def _require_status(revision: Revision, *allowed: str) -> None:
-    if revision.status not in allowed:
-        raise StateError(_("Handlingen er ikke mulig når planen har status «%(status)s».")
-                         % {"status": revision.get_status_display()})
+    signing.require_status(revision, allowed, _WRONG_STATUS)
 
 
 @transaction.atomic
@@ -241,22 +220,11 @@ def revision_sign(*, actor, revision: Revision) -> Revision:
     revision = _lock(revision)
     _require_status(revision, Status.AWAITING_SIGNATURES)
     role = signing_role(actor, revision)
-    if role is None:
-        raise StateError(_("Du kan ikke signere denne planen."), "not_signer")
-    if revision.signatures.filter(role=role).exists():
-        raise StateError(_("Planen er allerede signert av %(role)s.")
-                         % {"role": Signature.Role(role).label}, "already_signed")
-    Signature.objects.create(revision=revision, role=role, user=actor,
-                             name=actor.get_full_name() or actor.username,
-                             signed_at=timezone.now())
-    record(actor=actor, action="plan.signed", obj=revision, trainee_id=_trainee_id(revision),
-           changes={"signature": [None, str(Signature.Role(role).label)]})
-    if revision.signatures.count() == len(Signature.Role):
+    signing.require_signer(revision, role, not_signer=_("Du kan ikke signere denne planen."),
+                           already_signed=_("Planen er allerede signert av %(role)s."))
+    if signing.sign(revision, actor, role, "plan.signed"):
         _transition(revision, actor, "plan.sent_for_approval", Status.AWAITING_APPROVAL)
         _notify_coordinators(revision)
-    else:
-        revision.version += 1
-        revision.save(update_fields=["version", "updated_at"])
     return revision
 
 
@@ -299,20 +267,9 @@ def revision_withdraw(*, actor, revision: Revision) -> Revision:
     """Awaiting signatures → draft, by the trainee or the leader (to change something before
     both have signed): the signatures given are cleared, and the event is audited."""
     revision = _lock(revision)
-    _require_status(revision, Status.AWAITING_SIGNATURES)
-    if signing_role(actor, revision) is None:
-        raise StateError(_("Bare legen og lederen med personalansvar kan trekke planen tilbake "
-                           "til utkast."), "not_signer")
-    cleared = [str(Signature.Role(role).label) for role in
-               revision.signatures.order_by("signed_at").values_list("role", flat=True)]
-    revision.signatures.all().delete()
-    before = revision.status
-    revision.status, revision.submitted_at = Status.DRAFT, None
-    revision.version += 1
-    revision.save()
-    record(actor=actor, action="plan.withdrawn", obj=revision, trainee_id=_trainee_id(revision),
-           changes={"status": [before, Status.DRAFT], "signatures": [cleared, []]})
-    return revision
+    return signing.withdraw(revision, actor, "plan.withdrawn", signing_role=signing_role,
+                            wrong_status=_WRONG_STATUS, not_signer=_(
+        "Bare legen og lederen med personalansvar kan trekke planen tilbake til utkast."))
 
 
 @transaction.atomic
@@ -320,8 +277,7 @@ def revision_revise(*, actor, revision: Revision) -> Revision:
     """The next revision in draft, pre-filled from an approved one, which stays valid."""
     revision = _lock(revision)
     _require_status(revision, Status.APPROVED)
-    if revision.plan.revisions.filter(number__gt=revision.number).exists():
-        raise StateError(_("Det finnes allerede en nyere revisjon av planen."), "revision_exists")
+    signing.require_latest(revision, _("Det finnes allerede en nyere revisjon av planen."))
     new = Revision.objects.create(
         plan=revision.plan, number=revision.number + 1, created_by=actor,
         **{f: getattr(revision, f) for f in CONTENT_FIELDS},
@@ -330,8 +286,7 @@ def revision_revise(*, actor, revision: Revision) -> Revision:
         Period(revision=new, position=p.position, **{f: getattr(p, f) for f in PERIOD_FIELDS})
         for p in revision.periods.all()
     ])
-    record(actor=actor, action="plan.revised", obj=new, trainee_id=_trainee_id(revision),
-           changes={"revision": [revision.number, new.number]})
+    signing.record_revised(actor, "plan.revised", revision, new)
     return new
 
 

@@ -1,0 +1,1 @@
+"""What the signed, versioned documents (`plans`, `iup`) share. Not an app: no models."""

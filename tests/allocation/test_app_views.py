@@ -147,6 +147,15 @@ def test_forecast_on_the_trainees_own_pages(client, world, register, done):
     assert "Forventet oppstart" in page and "plass 2 i køen" in page
 
 
+def test_forecasts_for_many_requests_take_one_query(register, done,
+                                                    django_assert_num_queries):
+    requests = list(register.requests)
+    with django_assert_num_queries(1):
+        found = services.forecasts(requests)
+    assert set(found) == {r.pk for r in requests if r.status == Status.FORWARDED}
+    assert all(f["run"] == done for f in found.values())
+
+
 def test_start_page_tasks_and_navigation(client, world, register, done):
     client.force_login(world.users["regional_coordinator"])
     page = client.get(reverse("home")).content.decode()

@@ -497,15 +497,27 @@ def offer_many(*, actor, proposals: Iterable[Proposal]) -> tuple[list[RotationRe
 # --- the forecast («forventet oppstart») --------------------------------------------------
 
 
+def forecasts(requests: Iterable[RotationRequest]) -> dict[int, dict]:
+    """The newest finished run's estimate for each request still waiting, by request id (one
+    query): the optimised start, the range up to the queue baseline's start, and when the run
+    was made. Requests without one are left out."""
+    waiting = [r.pk for r in requests if r.status == Status.FORWARDED]
+    newest: dict[int, Proposal] = {}
+    if waiting:
+        for proposal in (Proposal.objects
+                         .filter(request_id__in=waiting, run__status=AllocationRun.Status.DONE)
+                         .select_related("run")
+                         .order_by("request_id", "-run__finished_at", "-run_id")):
+            newest.setdefault(proposal.request_id, proposal)
+    today = timezone.localdate()
+    return {request_id: _forecast(proposal, today) for request_id, proposal in newest.items()}
+
+
 def forecast(request: RotationRequest) -> dict | None:
-    """The newest finished run's estimate for a request still waiting: the optimised start,
-    the range up to the queue baseline's start, and when the run was made; else None."""
-    if request.status != Status.FORWARDED:
-        return None
-    proposal = (Proposal.objects.filter(request=request, run__status=AllocationRun.Status.DONE)
-                .select_related("run").order_by("-run__finished_at", "-run_id").first())
-    if proposal is None:
-        return None
+    return forecasts([request]).get(request.pk)
+
+
+def _forecast(proposal: Proposal, today) -> dict:
     starts = [s for s in (proposal.start, proposal.baseline_start) if s is not None]
     return {
         "proposal": proposal,
@@ -515,5 +527,5 @@ def forecast(request: RotationRequest) -> dict | None:
         "latest": max(starts) if starts else None,
         "placed": proposal.start is not None,
         "made_on": proposal.run.finished_at,
-        "today": timezone.localdate(),
+        "today": today,
     }

@@ -32,13 +32,11 @@ def forecast(context, request_obj):
 @register.inclusion_tag("allocation/_forecasts.html", takes_context=True)
 def forecasts_for_trainee(context, trainee):
     """Forecasts for each of the trainee's requests still waiting."""
-    from lisplan.allocation.services import forecast as forecast_for
+    from lisplan.allocation.services import forecasts
     from lisplan.rotations.models import RotationRequest, Status
 
-    rows = []
-    for r in (RotationRequest.objects.filter(trainee=trainee, status=Status.FORWARDED)
-              .select_related("receiving", "specialty").order_by("desired_start", "pk")):
-        data = forecast_for(r)
-        if data is not None:
-            rows.append((r, data))
+    waiting = list(RotationRequest.objects.filter(trainee=trainee, status=Status.FORWARDED)
+                   .select_related("receiving", "specialty").order_by("desired_start", "pk"))
+    found = forecasts(waiting)
+    rows = [(r, found[r.pk]) for r in waiting if r.pk in found]
     return {"rows": rows, "request": context["request"]}

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "lisplan.ui",
     "lisplan.audit",
     "lisplan.accounts",
     "lisplan.organisations",

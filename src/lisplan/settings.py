@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "lisplan.progress",
     "lisplan.rotations",
     "lisplan.allocation",
+    "lisplan.programmes",
     "lisplan.insights",
     "lisplan.demo",
 ]

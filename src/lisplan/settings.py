@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "lisplan.accounts.security.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "lisplan.audit.middleware.RequestIdMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -192,6 +194,23 @@ SESSION_COOKIE_AGE = 60 * 60 * 10  # absolute limit; the idle limit (30 min) is 
 LISPLAN_SESSION_IDLE_SECONDS = 30 * 60
 LISPLAN_SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files —
+# no inline script, no eval (htmx runs with allowEval off; behaviours are in lisplan/app.js).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # One JSON object per line on standard error; security events (logins, failures, lockouts,
 # role changes, 403s) go to the `lisplan.security` logger at INFO whatever the level.

@@ -122,6 +122,14 @@ class RoleAssignment(models.Model):
             raise ValidationError({"valid_to": _("«Gyldig til» kan ikke være før «gyldig fra».")})
 
 
+TOKEN_LIFETIME = dt.timedelta(days=365)
+
+
+def token_expiry() -> dt.datetime:
+    """When a new API key stops working unless another date is chosen: one year from now."""
+    return timezone.now() + TOKEN_LIFETIME
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -138,6 +146,7 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("sist brukt"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("utløper"), default=token_expiry)
 
     class Meta:
         verbose_name = _("API-nøkkel")
@@ -147,16 +156,21 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
 
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
     @classmethod
-    def issue(cls, user, name: str = "") -> tuple[ApiToken, str]:
+    def issue(cls, user, name: str = "", expires_at=None) -> tuple[ApiToken, str]:
         raw = "lp_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[:8], token_hash=hash_token(raw))
+        token = cls.objects.create(user=user, name=name, prefix=raw[:8], token_hash=hash_token(raw),
+                                   expires_at=expires_at or token_expiry())
         return token, raw
 
     @classmethod
     def authenticate(cls, raw: str):
         token = cls.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
-        if token is None or not token.user.is_active:
+        if token is None or not token.user.is_active or token.expired:
             return None
         now = timezone.now()
         # At most one write a minute per token, not one per API call.

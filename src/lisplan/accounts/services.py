@@ -23,11 +23,13 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
 
 
 @transaction.atomic
-def token_issue(*, actor, user, name: str = "") -> tuple[ApiToken, str]:
-    """A new API key for `user`; the raw key is returned once and only its hash is stored."""
-    token, raw = ApiToken.issue(user, name)
+def token_issue(*, actor, user, name: str = "", expires_at=None) -> tuple[ApiToken, str]:
+    """A new API key for `user`; the raw key is returned once and only its hash is stored. It
+    expires after a year unless `expires_at` says otherwise."""
+    token, raw = ApiToken.issue(user, name, expires_at)
     record(actor=actor, action="api_token.issued", obj=token,
-           changes={"user": [None, user.username], "name": [None, name], "prefix": [None, token.prefix]})
+           changes={"user": [None, user.username], "name": [None, name], "prefix": [None, token.prefix],
+                    "expires_at": [None, token.expires_at.isoformat()]})
     return token, raw
 
 

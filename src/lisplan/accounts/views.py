@@ -65,7 +65,8 @@ def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         _token, raw = services.token_issue(actor=request.user, user=request.user,
-                                          name=form.cleaned_data["name"])
+                                          name=form.cleaned_data["name"],
+                                          expires_at=form.expires_at())
         request.session["new_api_token"] = raw  # shown once, on the next page
         return redirect("api_tokens")
     return render(request, "accounts/api_tokens.html", {

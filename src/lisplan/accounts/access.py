@@ -57,6 +57,8 @@ PERMISSIONS: dict[str, str] = {
     "iup.sign": _("Signere individuelle utdanningsplaner"),
     "iup.template": _("Fylle ut mal for formelle krav (tabell 3) for spesialiteten"),
     "iup.report": _("Se arbeidsliste og kompletthetsrapport for utdanningsplaner"),
+    "insights.view": _("Se kvalitetsindikatorer, listene bak dem og innhøstinger for enheten"),
+    "insights.harvest": _("Starte innhøsting av kvalitetsindikatorer"),
 }
 
 _EVERYONE = {"organisation.view", "catalogue.view", "token.manage", "notification.view"}
@@ -115,6 +117,20 @@ _ALLOCATION_ROLE_PERMISSIONS: dict[str, set[str]] = {
                    "allocation.policy"},
 }
 for _role, _perms in _ALLOCATION_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
+
+# Insights (quality indicators, lisplan.insights): the leader for their arena, coordinators
+# and the UAO for their institution (UAO: their specialty), the region for the regional roles;
+# the regional coordinator starts harvests. How a unit relates to a scope: insights/scopes.py.
+_INSIGHTS_ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.LEADER: {"insights.view"},
+    Role.EDUCATION_LEAD: {"insights.view"},
+    Role.EDUCATION_COORDINATOR_PHYSICIAN: {"insights.view"},
+    Role.LOCAL_COORDINATOR: {"insights.view"},
+    Role.REGIONAL_COORDINATOR: {"insights.view", "insights.harvest"},
+    Role.PLANNER: {"insights.view"},
+}
+for _role, _perms in _INSIGHTS_ROLE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
 # Progress import (web upload of the spreadsheet): the local coordinator, for the trainees in

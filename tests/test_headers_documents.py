@@ -50,9 +50,14 @@ def test_pages_carry_csp_and_no_store(client, world):
 def test_pdf_fetcher_serves_only_static_files():
     body, mime = pdf.fetch_static(pdf.BASE_URL + "static/lisplan/app.css")
     assert b"htmx-indicator" in body and mime == "text/css"
-    for url in ["file:///etc/passwd", "http://127.0.0.1:8016/", "https://example.org/x.css",
-                pdf.BASE_URL + "static/../settings.py", pdf.BASE_URL + "media/agreements/x.pdf",
-                pdf.BASE_URL + "static/%2e%2e/settings.py"]:
+    for url in [
+        "file:///etc/passwd",
+        "http://127.0.0.1:8016/",
+        "https://example.org/x.css",
+        pdf.BASE_URL + "static/../settings.py",
+        pdf.BASE_URL + "media/agreements/x.pdf",
+        pdf.BASE_URL + "static/%2e%2e/settings.py",
+    ]:
         with pytest.raises(pdf.RefusedURL):
             pdf.fetch_static(url)
 
@@ -60,10 +65,12 @@ def test_pdf_fetcher_serves_only_static_files():
 def test_pdf_with_a_foreign_reference_renders_without_it(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOPSECRET")
-    html = (f'<html><body><p>Hei</p><img src="file://{secret}"><img src="/static/x/../../s">'
-            '<img src="static/lisplan/missing.png">'
-            f'<link rel="stylesheet" href="file://{secret}">'
-            f'<object data="file://{secret}"></object></body></html>')
+    html = (
+        f'<html><body><p>Hei</p><img src="file://{secret}"><img src="/static/x/../../s">'
+        '<img src="static/lisplan/missing.png">'
+        f'<link rel="stylesheet" href="file://{secret}">'
+        f'<object data="file://{secret}"></object></body></html>'
+    )
     data = pdf.write_pdf(html)
     from io import BytesIO
 
@@ -97,8 +104,9 @@ def test_token_page_sets_a_chosen_expiry_up_to_a_year(client, world):
     response = client.post(reverse("api_tokens"), {"name": "x", "expires_on": too_late})
     assert "høyst ett år" in response.content.decode()
     chosen = today + dt.timedelta(days=30)
-    response = client.post(reverse("api_tokens"),
-                           {"name": "x", "expires_on": chosen.strftime("%d.%m.%Y")})
+    response = client.post(
+        reverse("api_tokens"), {"name": "x", "expires_on": chosen.strftime("%d.%m.%Y")}
+    )
     assert response.status_code == 302
     token = ApiToken.objects.get(user=world.users["trainee"])
     assert timezone.localtime(token.expires_at).date() == chosen + dt.timedelta(days=1)

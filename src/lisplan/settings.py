@@ -98,6 +98,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# OpenID Connect sign-in (HelseID, Entra ID per tenant): LISPLAN_OIDC_PROVIDERS and
+# LISPLAN_OIDC_<KEY>_* (README, decision 0008). With a provider set up, local passwords are
+# for demo users and break-glass accounts only (LISPLAN_PASSWORD_LOGIN=all|restricted).
+from lisplan.accounts.oidc_config import providers_from_env  # noqa: E402
+
+LISPLAN_OIDC_PROVIDERS = providers_from_env()
+LISPLAN_PASSWORD_LOGIN = os.environ.get("LISPLAN_PASSWORD_LOGIN", "")
+
 # Lockout after repeated failed password logins, per account and per address (django-axes).
 AXES_FAILURE_LIMIT = int(os.environ.get("LISPLAN_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LISPLAN_LOGIN_LOCKOUT_MINUTES", "15")))
@@ -176,7 +184,11 @@ EMAIL_PORT = int(os.environ.get("LISPLAN_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("LISPLAN_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("LISPLAN_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = envbool("LISPLAN_EMAIL_USE_TLS", False)
-LISPLAN_BASE_URL = os.environ.get("LISPLAN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails and the OpenID Connect redirect address. Unset: the address the request
+# came in on (e-mails sent by the worker fall back to http://127.0.0.1:$PORT).
+LISPLAN_BASE_URL_SET = bool(os.environ.get("LISPLAN_BASE_URL"))
+LISPLAN_BASE_URL = os.environ.get(
+    "LISPLAN_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("LISPLAN_EMAIL_FROM", "lisplan <noreply@lisplan.invalid>")
 
 # Secure defaults whenever DEBUG is off (`lisplan check --deploy` is clean).

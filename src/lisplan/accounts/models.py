@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 class User(AbstractUser):
     demo = models.BooleanField(default=False, editable=False)
+    # From HelseID when it gives one (Helsepersonellregisteret); never the national identity number.
+    hpr_number = models.CharField(_("HPR-nummer"), max_length=9, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("bruker")
@@ -196,3 +198,25 @@ class LoginSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ExternalIdentity(models.Model):
+    """A sign-in identity at an OpenID Connect provider (HelseID, Entra ID): the user is found
+    by (issuer, subject), never by name or e-mail."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("bruker"),
+                             on_delete=models.CASCADE, related_name="external_identities")
+    provider = models.CharField(_("innloggingstjeneste"), max_length=40)
+    issuer = models.CharField(_("utsteder"), max_length=300)
+    subject = models.CharField(_("subjekt"), max_length=255)
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("sist innlogget"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ekstern identitet")
+        verbose_name_plural = _("eksterne identiteter")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"],
+                                               name="external_identity_issuer_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.user}"

@@ -33,7 +33,7 @@ def static_path(url: str) -> Path | None:
     path = unquote(parts.path)
     if not path.startswith(prefix) or ".." in Path(path).parts:
         return None
-    found = finders.find(path[len(prefix):])
+    found = finders.find(path[len(prefix) :])
     return Path(found) if found else None
 
 

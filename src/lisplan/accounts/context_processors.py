@@ -45,6 +45,8 @@ _SECTIONS: list[tuple] = [
      ("plans:work_list", "plans:remind")),
     ("agreements", _("Fagavtaler"), "rotations:agreements", ("agreement.view",), ("rotations:agreement",)),
     ("vacancies", _("Ledige stillinger"), "rotations:vacancies", ("vacancy.view",), ("rotations:vacanc",)),
+    ("programmes", (_("Læringsmål og steder"), _("Utdanningsplaner for virksomhetene og hvor læringsmålene kan nås")),
+     "programmes:list", ("programme.view",), ("programmes:",)),
 ]
 
 # Each role's weekly work first (by its most senior active role); the rest in the order above.

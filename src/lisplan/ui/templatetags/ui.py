@@ -41,5 +41,11 @@ def pagination(context, page, page_range=None, param="page", label="", target=""
     more than one pager, `target` an htmx target to swap instead of loading the page."""
     if page_range is None:
         page_range = page.paginator.get_elided_page_range(page.number)
-    return {"request": context["request"], "page": page, "page_range": list(page_range),
-            "param": param, "label": label, "target": target}
+    return {
+        "request": context["request"],
+        "page": page,
+        "page_range": list(page_range),
+        "param": param,
+        "label": label,
+        "target": target,
+    }

@@ -49,3 +49,11 @@ def pagination(context, page, page_range=None, param="page", label="", target=""
         "label": label,
         "target": target,
     }
+
+
+@register.filter
+def may(user, permission: str) -> bool:
+    """`{% if user|may:"vacancy.view" %}`: whether to show a link (the access policy decides)."""
+    from lisplan.accounts.access import has_permission
+
+    return has_permission(user, permission)

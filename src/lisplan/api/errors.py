@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from lisplan.errors import DomainError, Refused
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -52,6 +54,19 @@ def from_model_error(exc) -> ApiError:
             errors.append(FieldError("" if field == "__all__" else field,
                                      item.code or "invalid", str(message)))
     return ApiError(errors)
+
+
+def from_domain_error(exc: DomainError) -> ApiError:
+    """A service's domain error → the API's error shape (the one place this happens).
+
+    A refusal names a field only when the rule is about one (``leader_only``); otherwise it
+    is the plain 403 every refusal gives."""
+    if isinstance(exc, Refused) and not exc.field and not exc.problems:
+        return ApiError([], detail=_("Du har ikke tilgang til denne handlingen."), status=403)
+    errors = [FieldError(p.field, p.code, p.message) for p in exc.all_problems()]
+    detail = _("Du har ikke tilgang til denne handlingen.") if isinstance(exc, Refused) \
+        else exc.message
+    return ApiError(errors, detail=detail, status=exc.status)
 
 
 def error_body(detail: str, errors: Iterable[FieldError] = ()) -> dict:
@@ -157,6 +172,12 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ApiError)
     def api_error(request, exc: ApiError):
         return respond(request, exc.status, exc.detail or _("Ugyldig forespørsel."), exc.errors)
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        error = from_domain_error(exc)
+        return respond(request, error.status, error.detail or _("Ugyldig forespørsel."),
+                       error.errors)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):

@@ -243,21 +243,6 @@ def _content(payload, *, creating: bool) -> tuple[dict, list[PeriodData] | None]
     return content, periods
 
 
-def _is_leader_for(user, trainee: Trainee) -> bool:
-    """The leader confirms periods outside the employment; the trainee cannot do it alone."""
-    return trainee.user_id != user.pk and can(user, "plan.sign", trainee)
-
-
-def _check_confirmation(user, trainee: Trainee, content: dict, current: bool = False) -> None:
-    if content.get("outside_employment_confirmed") and not current \
-            and not _is_leader_for(user, trainee):
-        raise ApiError([FieldError("outside_employment_confirmed", "leader_only", _(
-            "Bare leder med personalansvar kan bekrefte perioder utenfor ansettelsen."))],
-            detail=_("Du har ikke tilgang til denne handlingen."), status=403)
-
-
-
-
 def _problems(exc: services.PlanInvalid) -> ApiError:
     return ApiError([FieldError(p.field, p.code, p.message) for p in exc.problems],
                     detail=_("Planen har feil som må rettes."))
@@ -300,7 +285,6 @@ def create_plan(request, payload: PlanCreateIn):
                               _("Legen har ingen ansettelse med id %(id)s.")
                               % {"id": payload.employment})
     content, periods = _content(payload, creating=True)
-    _check_confirmation(user, trainee, content)
     if "specialty" not in content and employment is None and not \
             trainee.employments.not_ended().exists():
         raise field_error("specialty", "required", _(
@@ -324,8 +308,6 @@ def update_revision(request, payload: PlanPatchIn, id: int = Path(..., ge=1, le=
     revision = _visible(request, id)
     _allowed(request, "plan.edit", revision)
     content, periods = _content(payload, creating=False)
-    _check_confirmation(user, revision.plan.trainee, content,
-                        current=revision.outside_employment_confirmed)
     try:
         _run(services.revision_update, actor=user, revision=revision, version=payload.version,
              periods=periods, **content)
@@ -387,8 +369,9 @@ def return_revision(request, payload: ReturnIn, id: int = Path(..., ge=1, le=MAX
 
 @router.post(BASE + "/{id}/revise", response=_responses(RevisionOut, 201),
              summary="Lag neste revisjon av en godkjent plan (som utkast)")
-@rule("plan.sign")
+@rule("plan.edit")
 def revise_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
-    """By the trainee or the leader. The approved revision stays valid until the new one is
+    """By those who edit the plan (`plan.edit`: the trainee, the leader, the local
+    coordinator), as on the page. The approved revision stays valid until the new one is
     approved; then it becomes `superseded`."""
-    return Reply(201, _action(request, id, "plan.sign", services.revision_revise))
+    return Reply(201, _action(request, id, "plan.edit", services.revision_revise))

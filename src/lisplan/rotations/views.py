@@ -351,7 +351,7 @@ def vacancy_detail(request, pk: int):
 def vacancy_select(request, pk: int):
     vacancy = _vacancy(request, pk, "vacancy.change")
     if request.method == "POST":
-        chosen = RotationRequest.objects.filter(pk=request.POST.get("request")).first()
+        chosen = queries.candidate(vacancy, request.POST.get("request"))
         if chosen is None:
             messages.error(request, _("Velg en kandidat fra listen."))
         else:

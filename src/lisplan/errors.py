@@ -11,8 +11,8 @@ shape in one place (``lisplan.api.errors``) and into a page message in one place
   ``PermissionDenied``, so a page that does not catch it answers 403.
 - ``Conflict`` (409): the object changed since the caller read it (a stale ``version``).
 
-This module imports nothing from Django but the two exception types, so the pure engines and
-rules may use it.
+This module imports nothing from Django but ``PermissionDenied`` (so a refusal a page does not
+catch is a 403).
 """
 
 from __future__ import annotations
@@ -38,10 +38,14 @@ class DomainError(Exception):
     status: int = 400
     code: str = "invalid"
     field: str | None = None
+    detail: str | None = None  # the API's `detail` when it should not be the message
 
     def __init__(self, message: str = "", code: str | None = None, field: str | None = None,
-                 *, problems: list[Problem] | None = None, status: int | None = None) -> None:
+                 *, problems: list[Problem] | None = None, status: int | None = None,
+                 detail: str | None = None) -> None:
         self.problems: list[Problem] = list(problems or [])
+        if detail is not None:
+            self.detail = detail
         if not message and self.problems:
             message = "; ".join(p.message for p in self.problems)
         super().__init__(str(message))
@@ -51,6 +55,11 @@ class DomainError(Exception):
             self.field = field
         if status is not None:
             self.status = status
+
+    @classmethod
+    def of(cls, field: str, code: str, message: str) -> DomainError:
+        """One problem with one field (`Invalid.of("specialty", "unknown", "…")`)."""
+        return cls(message, code, field)
 
     @property
     def message(self) -> str:

@@ -22,14 +22,28 @@ from ninja import Field, Path, Query, Router
 from ninja import Status as Reply
 
 from lisplan.accounts.access import can, get_in_scope, scope_filter
-from lisplan.api import queries as api_queries
-from lisplan.api.errors import ApiError, FieldError, field_error, from_model_error
-from lisplan.api.pagination import PageQuery, page_of, paginate
-from lisplan.api.params import Code
-from lisplan.api.plan_schemas import (
-    MAX_ID,
-    STATUSES,
+from lisplan.api.access import caller, rule
+from lisplan.api.errors import (
+    ApiError,
     ConflictOut,
+    ErrorOut,
+    FieldError,
+    field_error,
+    from_model_error,
+)
+from lisplan.api.pagination import PageQuery, page_of, paginate
+from lisplan.api.params import MAX_ID, Code
+from lisplan.audit.services import events_for
+from lisplan.catalogue import queries as catalogue_queries
+from lisplan.catalogue.models import Specialty
+from lisplan.organisations import queries as organisation_queries
+from lisplan.organisations.models import Institution, LearningArena
+from lisplan.plans import queries as plan_queries
+from lisplan.plans import services
+from lisplan.plans.models import Period, Revision, Signature, Status
+from lisplan.plans.pdf import pdf_filename, render_revision_pdf
+from lisplan.plans.schemas import (
+    STATUSES,
     HistoryOut,
     PeriodIn,
     PlanCreateIn,
@@ -37,15 +51,6 @@ from lisplan.api.plan_schemas import (
     ReturnIn,
     RevisionOut,
 )
-from lisplan.api.rules import caller, rule
-from lisplan.api.schemas import ErrorOut
-from lisplan.audit.services import events_for
-from lisplan.catalogue.models import Specialty
-from lisplan.organisations.models import Institution, LearningArena
-from lisplan.plans import queries as plan_queries
-from lisplan.plans import services
-from lisplan.plans.models import Period, Revision, Signature, Status
-from lisplan.plans.pdf import pdf_filename, render_revision_pdf
 from lisplan.plans.services import PeriodData
 from lisplan.rotations.models import CollaborationAgreement
 from lisplan.trainees.models import Employment, Trainee
@@ -227,14 +232,14 @@ def _content(payload, *, creating: bool) -> tuple[dict, list[PeriodData] | None]
                 if creating:
                     continue  # pre-filled from the employment
                 raise field_error("employer", "required", _("Oppgi arbeidsgiver/foretak."))
-            api_queries.check_institution(value, "employer")
+            organisation_queries.check_institution(value, "employer")
             value = Institution.objects.get(pk=value)
         elif name == "specialty":
             if value is None:
                 if creating:
                     continue
                 raise field_error("specialty", "required", _("Velg spesialitet."))
-            value = api_queries.specialty_by_code(value, "specialty")
+            value = catalogue_queries.specialty_by_code(value, "specialty")
         elif name in TEXT_FIELDS:
             value = (value or "").strip() if name == "employee_number" else (value or "")
         elif name == "outside_employment_confirmed":

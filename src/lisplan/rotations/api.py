@@ -31,11 +31,28 @@ from lisplan.accounts.access import (
     institutions_for,
     scope_filter,
 )
-from lisplan.api import queries as api_queries
-from lisplan.api.errors import ApiError, FieldError, field_error, from_model_error
+from lisplan.api.access import caller, rule
+from lisplan.api.errors import (
+    ApiError,
+    ConflictOut,
+    ErrorOut,
+    FieldError,
+    field_error,
+    from_model_error,
+)
 from lisplan.api.pagination import page_of, paginate
-from lisplan.api.plan_schemas import MAX_ID, ConflictOut
-from lisplan.api.rotation_schemas import (
+from lisplan.api.params import MAX_ID
+from lisplan.catalogue import queries as catalogue_queries
+from lisplan.catalogue.models import LearningGoal
+from lisplan.organisations.models import Institution, LearningArena
+from lisplan.rotations import export, queries, services
+from lisplan.rotations.models import (
+    OPEN_STATUSES,
+    CollaborationAgreement,
+    RotationRequest,
+    Vacancy,
+)
+from lisplan.rotations.schemas import (
     QUOTA_SEMESTERS,
     STATUSES,
     AgreeIn,
@@ -56,17 +73,6 @@ from lisplan.api.rotation_schemas import (
     RequestOut,
     RequestPatchIn,
     RequestQuery,
-)
-from lisplan.api.rules import caller, rule
-from lisplan.api.schemas import ErrorOut
-from lisplan.catalogue.models import LearningGoal
-from lisplan.organisations.models import Institution, LearningArena
-from lisplan.rotations import export, queries, services
-from lisplan.rotations.models import (
-    OPEN_STATUSES,
-    CollaborationAgreement,
-    RotationRequest,
-    Vacancy,
 )
 from lisplan.rotations.services import RotationError
 from lisplan.trainees.models import Trainee
@@ -138,7 +144,7 @@ def _agreement(request, id: int) -> CollaborationAgreement:
 def list_agreements(request, filters: Query[AgreementQuery]):
     qs = _agreements(caller(request))
     if filters.specialty:
-        qs = qs.filter(specialty=api_queries.specialty_by_code(filters.specialty))
+        qs = qs.filter(specialty=catalogue_queries.specialty_by_code(filters.specialty))
     if filters.sending is not None:
         qs = qs.filter(sending_id=filters.sending)
     if filters.receiving is not None:
@@ -205,7 +211,7 @@ def _agreement_fields(payload: AgreementIn) -> dict:
     return {
         "reference": payload.reference.strip(), "sending": institutions[payload.sending],
         "receiving": institutions[payload.receiving],
-        "specialty": api_queries.specialty_by_code(payload.specialty),
+        "specialty": catalogue_queries.specialty_by_code(payload.specialty),
         "duration_months": payload.duration_months, "capacity": payload.capacity,
         "semester_quota": payload.semester_quota, "quota_semester": quota,
         "start_months": sorted(set(payload.start_months)), "valid_from": payload.valid_from,
@@ -265,7 +271,7 @@ def list_requests(request, filters: Query[RequestQuery]):
     if filters.sending is not None:
         qs = qs.filter(sending_id=filters.sending)
     if filters.specialty:
-        qs = qs.filter(specialty=api_queries.specialty_by_code(filters.specialty))
+        qs = qs.filter(specialty=catalogue_queries.specialty_by_code(filters.specialty))
     return paginate(qs.order_by("desired_start", "pk"), filters)
 
 
@@ -300,7 +306,7 @@ def create_request(request, payload: RequestIn):
             errors.append(_unknown("arena", _("læringsarena"), payload.arena))
     if errors:
         raise ApiError(errors)
-    specialty = api_queries.specialty_by_code(payload.specialty)
+    specialty = catalogue_queries.specialty_by_code(payload.specialty)
     created = _run(services.request_create, actor=user, trainee=trainee, receiving=receiving,
                    specialty=specialty, desired_start=payload.desired_start,
                    duration_months=payload.duration_months, agreement=agreement, arena=arena,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from ninja import Router
 
 from lisplan.accounts.access import PERMISSIONS, has_permission, roles_summary
-from lisplan.api.rules import caller, rule
-from lisplan.api.schemas import MeOut, responses
+from lisplan.accounts.schemas import MeOut
+from lisplan.api.access import caller, rule
+from lisplan.api.errors import responses
 
 router = Router(tags=["Bruker"])
 

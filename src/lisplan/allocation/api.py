@@ -19,12 +19,11 @@ from ninja import Path, Query, Router, Status
 from lisplan.accounts.access import get_in_scope, scope_filter
 from lisplan.allocation import services
 from lisplan.allocation.models import AllocationRun
-from lisplan.api.allocation_schemas import RunAcceptedOut, RunIn, RunOut, RunSummaryOut
-from lisplan.api.errors import ApiError, FieldError, field_error
+from lisplan.allocation.schemas import RunAcceptedOut, RunIn, RunOut, RunSummaryOut
+from lisplan.api.access import caller, rule
+from lisplan.api.errors import ApiError, ErrorOut, FieldError, field_error
 from lisplan.api.pagination import PageQuery, page_of, paginate
-from lisplan.api.plan_schemas import MAX_ID
-from lisplan.api.rules import caller, rule
-from lisplan.api.schemas import ErrorOut
+from lisplan.api.params import MAX_ID
 from lisplan.organisations.models import Region
 
 router = Router(tags=["Fordeling"])

@@ -16,8 +16,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator
 
 from lisplan.api.pagination import PageQuery
-from lisplan.api.params import Code, Text
-from lisplan.api.plan_schemas import MAX_ID, LongText, ShortText
+from lisplan.api.params import MAX_ID, Code, LongText, ShortText, Text
 from lisplan.rotations.models import CollaborationAgreement, Status
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

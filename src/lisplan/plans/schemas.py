@@ -11,33 +11,13 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints
 
-from lisplan.api.schemas import ErrorOut
+from lisplan.api.params import MAX_ID, Id, LongText, ShortText, _text  # noqa: F401
 from lisplan.plans import rules
 from lisplan.plans.models import Status
 
-MAX_ID = 2**63 - 1
-
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-def _printable(value: str) -> str:
-    if "\x00" in value:
-        # PostgreSQL refuses NUL in text; a clear 400 rather than a 500
-        raise ValueError(_("Teksten inneholder ugyldige tegn."))
-    return value
-
-
-def _text(max_length: int):
-    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_printable)]
-
-
-ShortText = _text(200)
 EmployeeNumber = _text(30)
-LongText = _text(10_000)
 SpecialtyCode = _text(20)
 # Months with one decimal (the form's «antall måneder»); the caps are rules (400 `above_cap`).
 Months = Annotated[Decimal, Field(max_digits=6, decimal_places=1, allow_inf_nan=False)]
@@ -169,7 +149,7 @@ class RevisionOut(Schema):
 
     @staticmethod
     def resolve_revision_dates(obj) -> list[dt.date]:
-        # prefetched as `plan.approved_revisions` (see lisplan.api.plans._revisions)
+        # prefetched as `plan.approved_revisions` (see lisplan.plans.api._revisions)
         return [timezone.localdate(r.approved_at) for r in obj.plan.approved_revisions
                 if 1 < r.number <= obj.number]
 
@@ -221,10 +201,6 @@ class HistoryOut(Schema):
                         "plan.signed, plan.sent_for_approval, plan.approved, plan.returned, "
                         "plan.revised, plan.superseded")
     changes: dict = Field(description="Endrede felt: {felt: [før, etter]}")
-
-
-class ConflictOut(ErrorOut):
-    current_version: int = Field(description="Revisjonens versjon nå; last inn på nytt")
 
 
 STATUSES = [s.value for s in Status]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from ninja import Field, Query, Router
 
-from lisplan.api import queries
+from lisplan.api.access import rule
+from lisplan.api.errors import responses
 from lisplan.api.pagination import PageQuery, page_of, paginate
 from lisplan.api.params import Code
-from lisplan.api.rules import rule
-from lisplan.api.schemas import ArenaOut, InstitutionOut, responses
+from lisplan.organisations import queries
+from lisplan.organisations.schemas import ArenaOut, InstitutionOut
 
 router = Router(tags=["Organisasjon"])
 

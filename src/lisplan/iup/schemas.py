@@ -14,7 +14,8 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 
-from lisplan.api.plan_schemas import MAX_ID, ConflictOut, _printable
+from lisplan.api.errors import ConflictOut
+from lisplan.api.params import MAX_ID, _printable
 from lisplan.iup import services
 from lisplan.iup.models import Status
 

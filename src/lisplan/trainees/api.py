@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from ninja import Field, Path, Query, Router
 
-from lisplan.api import queries
+from lisplan.api.access import caller, rule
+from lisplan.api.errors import responses
 from lisplan.api.pagination import PageQuery, page_of, paginate
 from lisplan.api.params import Code, Text
-from lisplan.api.rules import caller, rule
-from lisplan.api.schemas import TraineeDetailOut, TraineeOut, responses
+from lisplan.catalogue import queries as catalogue_queries
+from lisplan.organisations import queries as organisation_queries
 from lisplan.trainees.queries import TraineeFilters, trainee_detail, trainee_list
+from lisplan.trainees.schemas import TraineeDetailOut, TraineeOut
 
 router = Router(tags=["Leger i spesialisering"])
 
@@ -32,9 +34,9 @@ class TraineeQuery(PageQuery):
 def list_trainees(request, filters: Query[TraineeQuery]):
     specialty = None
     if filters.specialty:
-        specialty = queries.specialty_by_code(filters.specialty).code
+        specialty = catalogue_queries.specialty_by_code(filters.specialty).code
     if filters.institution is not None:
-        queries.check_institution(filters.institution)
+        organisation_queries.check_institution(filters.institution)
     qs = trainee_list(caller(request), TraineeFilters(
         q=filters.q, institution=filters.institution, specialty=specialty,
         permanent=filters.permanent))

@@ -6,11 +6,12 @@ import datetime as dt
 
 from ninja import Field, Query, Router
 
-from lisplan.api import queries
+from lisplan.api.access import rule
+from lisplan.api.errors import responses
 from lisplan.api.pagination import PageQuery, page_of, paginate
 from lisplan.api.params import Code
-from lisplan.api.rules import rule
-from lisplan.api.schemas import LearningGoalOut, SpecialtyOut, responses
+from lisplan.catalogue import queries
+from lisplan.catalogue.schemas import LearningGoalOut, SpecialtyOut
 
 router = Router(tags=["Katalog"])
 

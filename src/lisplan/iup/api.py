@@ -22,8 +22,14 @@ from ninja import Field as NinjaField
 from ninja import Path, Query, Router, Status
 
 from lisplan.accounts.access import can, get_in_scope, scope_filter
-from lisplan.api.errors import ApiError, FieldError, field_error
-from lisplan.api.iup_schemas import (
+from lisplan.api.access import caller, rule
+from lisplan.api.errors import ApiError, ConflictOut, ErrorOut, FieldError, field_error
+from lisplan.api.pagination import PageQuery, page_of, paginate
+from lisplan.api.params import MAX_ID, Code
+from lisplan.iup import services
+from lisplan.iup.models import Meeting, Revision, Signature
+from lisplan.iup.pdf import pdf_filename, render_revision_pdf
+from lisplan.iup.schemas import (
     KINDS,
     STATUSES,
     ActionIn,
@@ -32,14 +38,6 @@ from lisplan.api.iup_schemas import (
     IupRevisionOut,
     RevisionDetailOut,
 )
-from lisplan.api.pagination import PageQuery, page_of, paginate
-from lisplan.api.params import Code
-from lisplan.api.plan_schemas import MAX_ID, ConflictOut
-from lisplan.api.rules import caller, rule
-from lisplan.api.schemas import ErrorOut
-from lisplan.iup import services
-from lisplan.iup.models import Meeting, Revision, Signature
-from lisplan.iup.pdf import pdf_filename, render_revision_pdf
 from lisplan.trainees.models import Employment, Trainee
 
 router = Router(tags=["Utdanningsplaner (IUP)"])

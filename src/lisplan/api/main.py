@@ -26,6 +26,7 @@ from lisplan.catalogue import api as catalogue_api
 from lisplan.iup import api as iup_api
 from lisplan.organisations import api as organisations_api
 from lisplan.plans import api as plans_api
+from lisplan.programmes import api as programmes_api
 from lisplan.progress import api as progress_api
 from lisplan.rotations import api as rotations_api
 from lisplan.trainees import api as trainees_api
@@ -63,6 +64,7 @@ api.add_router("", iup_api.router)
 api.add_router("", progress_api.router)
 api.add_router("", rotations_api.router)
 api.add_router("", allocation_api.router)
+api.add_router("", programmes_api.router)
 
 
 def urls_of(ninja_api: NinjaAPI):

@@ -44,6 +44,7 @@ from lisplan.plans.models import Period, Revision, Signature, Status
 from lisplan.plans.pdf import pdf_filename, render_revision_pdf
 from lisplan.plans.schemas import (
     STATUSES,
+    ApproveIn,
     HistoryOut,
     PeriodIn,
     PlanCreateIn,
@@ -358,10 +359,13 @@ def withdraw_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
 @router.post(BASE + "/{id}/approve", response=_responses(RevisionOut),
              summary="Godkjenn (lokal koordinator hos arbeidsgiver)")
 @rule("plan.approve")
-def approve_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
+def approve_revision(request, payload: ApproveIn | None = None,
+                     id: int = Path(..., ge=1, le=MAX_ID)):
     """Sets `approved_at` and `valid_until` (12 months); an earlier approved revision of the
-    plan becomes `superseded`."""
-    return _action(request, id, "plan.approve", services.revision_approve)
+    plan becomes `superseded`. A period at an institution the employer has no collaboration
+    agreement with is refused (`no_agreement`) unless `confirm_no_agreement` is sent."""
+    return _action(request, id, "plan.approve", services.revision_approve,
+                   confirm_no_agreement=(payload or ApproveIn()).confirm_no_agreement)
 
 
 @router.post(BASE + "/{id}/return", response=_responses(RevisionOut),

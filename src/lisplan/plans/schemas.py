@@ -70,6 +70,12 @@ class PlanPatchIn(_ContentIn):
                          description="Versjonen du leste; en eldre versjon gir 409")
 
 
+class ApproveIn(Schema):
+    confirm_no_agreement: bool = Field(
+        False, description="Koordinatoren bekrefter perioder ved foretak uten fagavtale "
+                           "(ellers `no_agreement`)")
+
+
 class ReturnIn(Schema):
     comment: LongText = Field(description="Hvorfor planen returneres")
 

@@ -254,7 +254,8 @@ def revision_withdraw(request, pk: int):
 def revision_approve(request, pk: int):
     revision = _revision(request, pk, "plan.approve")
     return _act(request, revision, lambda: services.revision_approve(
-        actor=request.user, revision=revision),
+        actor=request.user, revision=revision,
+        confirm_no_agreement=request.POST.get("confirm_no_agreement") == "1"),
         _("Planen er godkjent. Godkjenningen gjelder i 12 måneder."))
 
 

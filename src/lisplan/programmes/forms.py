@@ -88,7 +88,8 @@ class PeriodForm(DesignsystemetForm, forms.Form):
     agreement = forms.TypedChoiceField(label=_("Fagavtale"), coerce=int)
     phase = forms.TypedChoiceField(label=_("Fase"), required=False, coerce=int,
                                    empty_value=None)
-    approver = forms.ChoiceField(label=_("Godkjenner læringsmålene"), choices=Approver.choices)
+    approver = forms.ChoiceField(label=_("Godkjenner læringsmålene"), choices=Approver.choices,
+                                 initial=Approver.RECEIVING)
     prerequisites = forms.MultipleChoiceField(
         label=_("Læringsmål som må være oppnådd før start"), required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}))

@@ -428,6 +428,30 @@ def plan_prerequisites(agreement_ids: Iterable[int]) -> dict[int, set[int]]:
     return dict(out)
 
 
+def rotation_prerequisites(agreement_ids: Iterable[int]) -> dict[int, list[LearningGoal]]:
+    """The learning goals required before a period under each agreement: the sending
+    institution's published programme plan (its partner period for that agreement) together
+    with the agreement's own — the stricter of the two, as their union. One goal per code (the
+    newest version), in code order. Two queries."""
+    ids = list(agreement_ids)
+    goals: dict[int, dict[str, LearningGoal]] = defaultdict(dict)
+
+    def add(agreement: int, goal: LearningGoal) -> None:
+        have = goals[agreement].get(goal.code)
+        if have is None or goal.valid_from > have.valid_from:
+            goals[agreement][goal.code] = goal
+
+    for row in CollaborationAgreement.prerequisites.through.objects.filter(
+            collaborationagreement_id__in=ids).select_related("learninggoal"):
+        add(row.collaborationagreement_id, row.learninggoal)
+    for row in PartnerPeriod.prerequisites.through.objects.filter(
+            partnerperiod__agreement_id__in=ids,
+            partnerperiod__plan__status=Status.PUBLISHED).select_related(
+            "learninggoal", "partnerperiod"):
+        add(row.partnerperiod.agreement_id, row.learninggoal)
+    return {a: [g for _c, g in sorted(by_code.items())] for a, by_code in goals.items()}
+
+
 def table3_prefill(institution_id, specialty_id) -> dict | None:
     """IUP table 3 («hvor læringsmålene oppnås») from the course's published programme plan:
     the public link, goals at the own unit and at other arenas of the trust, goals in other

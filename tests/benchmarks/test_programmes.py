@@ -127,10 +127,11 @@ def test_where_can_this_goal_be_reached():
                  ["/dekning/mangler/?region=NORD"] * 5),
     ]
     lines = [
-        f"{TRAINEES:,} leger (demo {demo_s:.0f} s), {programmes.published} publiserte og "
+        f"{TRAINEES:,} leger".replace(",", "\u00a0")
+        + f" (demo {demo_s:.0f} s), {programmes.published} publiserte og "
         f"{programmes.drafts} utkast til utdanningsplaner, {len(codes)} læringsmål med steder, "
         f"{len(courses)} utdanningsløp; {connection.vendor}, "
-        f"{timezone.localtime():%Y-%m-%d}.".replace(",", " "),
+        f"{timezone.localtime():%Y-%m-%d}.",
         "",
         "| Hva | Forespørsler | Spørringer per forespørsel | Median (ms) | 95-persentil (ms) "
         "| Maks (ms) |",

@@ -40,6 +40,7 @@ _SECTIONS: list[tuple] = [
      ("plans:work_list", "plans:remind")),
     (_("Fagavtaler"), "rotations:agreements", ("agreement.view",), ("rotations:agreement",)),
     (_("Ledige stillinger"), "rotations:vacancies", ("vacancy.view",), ("rotations:vacanc",)),
+    (_("Innsikt"), "insights:dashboard", ("insights.view",), ("insights:",)),
 ]
 
 # Room in the header line for the menu, in characters of the labels plus `_ITEM_COST` per item

@@ -61,8 +61,11 @@ class Scope:
 
     @property
     def key(self) -> str:
-        parts = [f"{name}:{getattr(self, name)}" for name in
-                 ("region", "institution", "arena", "specialty") if getattr(self, name)]
+        parts = [
+            f"{name}:{getattr(self, name)}"
+            for name in ("region", "institution", "arena", "specialty")
+            if getattr(self, name)
+        ]
         return "/".join(parts) or "all"
 
     @classmethod
@@ -109,9 +112,16 @@ class Ctx:
     def of(cls, scope: Scope, at: dt.date) -> Ctx:
         path = ""
         if scope.arena:
-            path = LearningArena.objects.filter(pk=scope.arena).values_list(
-                "path", flat=True).first() or "/none/"
+            path = (
+                LearningArena.objects.filter(pk=scope.arena).values_list("path", flat=True).first()
+                or "/none/"
+            )
         return cls(scope, at, path)
+
+    @property
+    def end(self) -> dt.datetime:
+        """The end of `at` (local midnight after it), for comparing timestamps with an index."""
+        return end_of(self.at)
 
     @property
     def year_ago(self) -> dt.date:
@@ -124,6 +134,12 @@ class Ctx:
     @property
     def year_ahead(self) -> dt.date:
         return add_months(self.at, 12)
+
+
+def end_of(day: dt.date) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
 def employment_scope_q(ctx: Ctx, prefix: str = "") -> Q:
@@ -143,8 +159,11 @@ def employment_scope_q(ctx: Ctx, prefix: str = "") -> Q:
 def primary_employments(at: dt.date) -> QuerySet[Employment]:
     """Each trainee's primary employment on `at`: current, and no other current employment of
     the trainee starts later (ties: the higher id)."""
-    later = Employment.objects.current(at).filter(trainee_id=OuterRef("trainee_id")).filter(
-        Q(start__gt=OuterRef("start")) | Q(start=OuterRef("start"), pk__gt=OuterRef("pk")))
+    later = (
+        Employment.objects.current(at)
+        .filter(trainee_id=OuterRef("trainee_id"))
+        .filter(Q(start__gt=OuterRef("start")) | Q(start=OuterRef("start"), pk__gt=OuterRef("pk")))
+    )
     return Employment.objects.current(at).filter(~Exists(later))
 
 
@@ -169,9 +188,11 @@ def _requires_plan(ctx: Ctx) -> QuerySet[Employment]:
     rows = population(ctx)
     length = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
     rows = rows.alias(length=length).filter(
-        Q(permanent=True) | Q(end__isnull=True) | Q(length__gte=SIX_MONTHS_MIN))
+        Q(permanent=True) | Q(end__isnull=True) | Q(length__gte=SIX_MONTHS_MIN)
+    )
     borderline = rows.filter(permanent=False, length__lte=SIX_MONTHS_MAX).values_list(
-        "pk", "start", "end")
+        "pk", "start", "end"
+    )
     short = [pk for pk, start, end in borderline if not rules.plan_required(False, start, end)]
     return rows.exclude(pk__in=short)
 
@@ -180,30 +201,41 @@ def _approved_by(ctx: Ctx):
     from lisplan.plans.models import Revision, Status
 
     return Revision.objects.filter(
-        status__in=(Status.APPROVED, Status.SUPERSEDED), approved_at__date__lte=ctx.at,
-        plan__trainee_id=OuterRef("trainee_id"), employer_id=OuterRef("institution_id"))
+        status__in=(Status.APPROVED, Status.SUPERSEDED),
+        approved_at__lt=ctx.end,
+        plan__trainee_id=OuterRef("trainee_id"),
+        employer_id=OuterRef("institution_id"),
+    )
 
 
 def _valid_plan(ctx: Ctx):
     return _approved_by(ctx).filter(valid_until__gte=ctx.at)
 
 
-def _signed_iup(ctx: Ctx, ref: str = "pk"):
+def _signed_iup(ctx: Ctx):
+    """Trainee ids with an IUP revision fully signed by the end of `at` (not correlated: the
+    database computes the set once)."""
     from lisplan.iup.models import Revision, Status
 
-    return Revision.objects.filter(status__in=(Status.SIGNED, Status.SUPERSEDED),
-                                   signed_at__date__lte=ctx.at, plan__trainee_id=OuterRef(ref))
+    return Revision.objects.filter(
+        status__in=(Status.SIGNED, Status.SUPERSEDED), signed_at__lt=ctx.end
+    ).values("plan__trainee_id")
 
 
-def _iup_updated(ctx: Ctx, ref: str = "pk") -> Q:
-    """An IUP signed, or an assessment panel held, in the 6 months up to `at`."""
+def _iup_updated(ctx: Ctx) -> Q:
+    """An IUP signed, or an assessment panel held, in the 6 months up to `at` (on `pk`)."""
+    from lisplan.iup.models import Revision, Status
     from lisplan.progress.models import ActivityKind, ActivityRecord
 
     panel = ActivityRecord.objects.filter(
-        trainee_id=OuterRef(ref), kind=ActivityKind.ASSESSMENT_PANEL,
-        date__gt=ctx.half_year_ago, date__lte=ctx.at)
-    signed = _signed_iup(ctx, ref).filter(signed_at__date__gt=ctx.half_year_ago)
-    return Q(Exists(panel)) | Q(Exists(signed))
+        kind=ActivityKind.ASSESSMENT_PANEL, date__gt=ctx.half_year_ago, date__lte=ctx.at
+    )
+    signed = Revision.objects.filter(
+        status__in=(Status.SIGNED, Status.SUPERSEDED),
+        signed_at__lt=ctx.end,
+        signed_at__gte=end_of(ctx.half_year_ago),
+    )
+    return Q(pk__in=panel.values("trainee_id")) | Q(pk__in=signed.values("plan__trainee_id"))
 
 
 def _trainees(ctx: Ctx) -> QuerySet[Trainee]:
@@ -219,8 +251,9 @@ def _summaries(ctx: Ctx):
 def _activities(ctx: Ctx, kind: str):
     from lisplan.progress.models import ActivityRecord
 
-    return ActivityRecord.objects.filter(_in_population(ctx), kind=kind,
-                                         date__gt=ctx.year_ago, date__lte=ctx.at)
+    return ActivityRecord.objects.filter(
+        _in_population(ctx), kind=kind, date__gt=ctx.year_ago, date__lte=ctx.at
+    )
 
 
 def _requests(ctx: Ctx):
@@ -234,8 +267,11 @@ def _requests(ctx: Ctx):
 COUNT, SHARE, RATE, MEDIAN = "count", "share", "rate", "median"
 HIGHER, LOWER, NEUTRAL = "higher", "lower", "neutral"
 UNITS = {COUNT: _("antall"), SHARE: _("andel (%)"), RATE: _("per lege"), MEDIAN: _("måneder")}
-DIRECTIONS = {HIGHER: _("høyere er bedre"), LOWER: _("lavere er bedre"),
-              NEUTRAL: _("verken høyere eller lavere er bedre")}
+DIRECTIONS = {
+    HIGHER: _("høyere er bedre"),
+    LOWER: _("lavere er bedre"),
+    NEUTRAL: _("verken høyere eller lavere er bedre"),
+}
 
 # How drill-down rows are read: (trainee field, date field, detail field) on the row model.
 TRAINEE_ROW = ("pk", None, None)
@@ -282,11 +318,11 @@ def _plans_valid(ctx):
 
 
 def _iup_missing(ctx):
-    return _trainees(ctx).filter(~Exists(_signed_iup(ctx)))
+    return _trainees(ctx).exclude(pk__in=_signed_iup(ctx))
 
 
 def _iup_overdue(ctx):
-    return _trainees(ctx).filter(Exists(_signed_iup(ctx))).exclude(_iup_updated(ctx))
+    return _trainees(ctx).filter(pk__in=_signed_iup(ctx)).exclude(_iup_updated(ctx))
 
 
 def _on_track(ctx):
@@ -322,13 +358,18 @@ def _panels(ctx):
 def _goals_approved(ctx):
     from lisplan.progress.models import GoalApproval, GoalStatus
 
-    return GoalApproval.objects.filter(_in_population(ctx), status=GoalStatus.APPROVED,
-                                       approved_on__gt=ctx.year_ago, approved_on__lte=ctx.at)
+    return GoalApproval.objects.filter(
+        _in_population(ctx),
+        status=GoalStatus.APPROVED,
+        approved_on__gt=ctx.year_ago,
+        approved_on__lte=ctx.at,
+    )
 
 
 def _completions(ctx):
-    return _summaries(ctx).filter(projected_completion__gt=ctx.at,
-                                  projected_completion__lte=ctx.year_ahead)
+    return _summaries(ctx).filter(
+        projected_completion__gt=ctx.at, projected_completion__lte=ctx.year_ahead
+    )
 
 
 def _queue(ctx):
@@ -340,9 +381,16 @@ def _queue(ctx):
 def _started(ctx):
     from lisplan.rotations.models import Status
 
-    return _requests(ctx).annotate(begun=Coalesce("started_on", "agreed_start")).filter(
-        status__in=(Status.START_AGREED, Status.IN_PROGRESS, Status.COMPLETED),
-        forwarded_on__isnull=False, begun__gt=ctx.year_ago, begun__lte=ctx.at)
+    return (
+        _requests(ctx)
+        .annotate(begun=Coalesce("started_on", "agreed_start"))
+        .filter(
+            status__in=(Status.START_AGREED, Status.IN_PROGRESS, Status.COMPLETED),
+            forwarded_on__isnull=False,
+            begun__gt=ctx.year_ago,
+            begun__lte=ctx.at,
+        )
+    )
 
 
 def _wait_months(row: dict) -> float:
@@ -361,8 +409,8 @@ def _receiving_q(ctx: Ctx, prefix: str) -> Q:
     specialty = s.specialty
     if s.arena:
         arena = LearningArena.objects.filter(pk=s.arena).values(
-            "institution_id", "specialty_id").first() or {"institution_id": 0,
-                                                           "specialty_id": None}
+            "institution_id", "specialty_id"
+        ).first() or {"institution_id": 0, "specialty_id": None}
         q &= Q(**{f"{prefix}receiving_id": arena["institution_id"]})
         specialty = specialty or arena["specialty_id"]
     if specialty:
@@ -373,20 +421,28 @@ def _receiving_q(ctx: Ctx, prefix: str) -> Q:
 def _agreements(ctx):
     from lisplan.rotations.models import CollaborationAgreement
 
-    slots = Greatest(Value(1), F("capacity") * Value(12) / F("duration_months"),
-                     output_field=IntegerField())
-    return (CollaborationAgreement.objects.valid_on(ctx.at).filter(_receiving_q(ctx, ""))
-            .annotate(weight=slots))
+    slots = Greatest(
+        Value(1), F("capacity") * Value(12) / F("duration_months"), output_field=IntegerField()
+    )
+    return (
+        CollaborationAgreement.objects.valid_on(ctx.at)
+        .filter(_receiving_q(ctx, ""))
+        .annotate(weight=slots)
+    )
 
 
 def _occupying(ctx):
     from lisplan.rotations.models import OCCUPYING_STATUSES, RotationRequest
 
-    return (RotationRequest.objects.filter(
-        _receiving_q(ctx, ""), status__in=OCCUPYING_STATUSES,
-        agreement__in=_agreements(ctx).values("pk"))
+    return (
+        RotationRequest.objects.filter(
+            _receiving_q(ctx, ""),
+            status__in=OCCUPYING_STATUSES,
+            agreement__in=_agreements(ctx).values("pk"),
+        )
         .annotate(begins=Coalesce("started_on", "agreed_start", "desired_start"))
-        .filter(begins__lt=ctx.year_ahead))
+        .filter(begins__lt=ctx.year_ahead)
+    )
 
 
 def _offered(ctx):
@@ -405,9 +461,15 @@ def _complete(ctx):
     or assessment panel) in the last 6 months, and an active supervisor."""
     requiring = _requires_plan(ctx).filter(~Exists(_valid_plan(ctx))).values("trainee_id")
     supervisor = Supervision.objects.filter(
-        Q(end__isnull=True) | Q(end__gte=ctx.at), start__lte=ctx.at, trainee_id=OuterRef("pk"))
-    return (_trainees(ctx).exclude(pk__in=requiring).filter(Exists(_signed_iup(ctx)))
-            .filter(_iup_updated(ctx)).filter(Exists(supervisor)))
+        Q(end__isnull=True) | Q(end__gte=ctx.at), start__lte=ctx.at, trainee_id=OuterRef("pk")
+    )
+    return (
+        _trainees(ctx)
+        .exclude(pk__in=requiring)
+        .filter(pk__in=_signed_iup(ctx))
+        .filter(_iup_updated(ctx))
+        .filter(Exists(supervisor))
+    )
 
 
 _EMP = ("trainee_id", None, None)
@@ -416,112 +478,246 @@ _REQUEST = ("trainee_id", None, "receiving__name")
 
 INDICATORS: list[Indicator] = [
     Indicator(
-        "trainees", _("Leger i spesialisering"),
-        _("Leger med en pågående ansettelse i enheten på datoen (hver lege telles én gang, "
-          "der hovedansettelsen er)."),
-        COUNT, NEUTRAL, _trainees, row_title=_("lege")),
+        "trainees",
+        _("Leger i spesialisering"),
+        _(
+            "Leger med en pågående ansettelse i enheten på datoen (hver lege telles én gang, "
+            "der hovedansettelsen er)."
+        ),
+        COUNT,
+        NEUTRAL,
+        _trainees,
+        row_title=_("lege"),
+    ),
     Indicator(
-        "plans_missing", _("Mangler gyldig gjennomføringsplan"),
-        _("Leger som skal ha individuell gjennomføringsplan (fast ansatt, eller vikariat på "
-          "minst 6 måneder) og ikke har en godkjent plan som gjelder på datoen, av dem som "
-          "skal ha plan."),
-        COUNT, LOWER, _plans_missing, denominator=_requires_plan, fields=_EMP,
-        row_title=_("lege")),
+        "plans_missing",
+        _("Mangler gyldig gjennomføringsplan"),
+        _(
+            "Leger som skal ha individuell gjennomføringsplan (fast ansatt, eller vikariat på "
+            "minst 6 måneder) og ikke har en godkjent plan som gjelder på datoen, av dem som "
+            "skal ha plan."
+        ),
+        COUNT,
+        LOWER,
+        _plans_missing,
+        denominator=_requires_plan,
+        fields=_EMP,
+        row_title=_("lege"),
+    ),
     Indicator(
-        "plans_expired", _("Utløpt gjennomføringsplan"),
-        _("Leger som skal ha gjennomføringsplan og bare har en godkjent plan som er utløpt "
-          "(godkjenningen varer i 12 måneder)."),
-        COUNT, LOWER, _plans_expired, denominator=_requires_plan, fields=_EMP,
-        row_title=_("lege")),
+        "plans_expired",
+        _("Utløpt gjennomføringsplan"),
+        _(
+            "Leger som skal ha gjennomføringsplan og bare har en godkjent plan som er utløpt "
+            "(godkjenningen varer i 12 måneder)."
+        ),
+        COUNT,
+        LOWER,
+        _plans_expired,
+        denominator=_requires_plan,
+        fields=_EMP,
+        row_title=_("lege"),
+    ),
     Indicator(
-        "plans_valid_share", _("Andel med gyldig gjennomføringsplan"),
-        _("Leger med godkjent gjennomføringsplan som gjelder på datoen, delt på leger som skal "
-          "ha plan."),
-        SHARE, HIGHER, _plans_valid, denominator=_requires_plan, fields=_EMP,
-        row_title=_("lege")),
+        "plans_valid_share",
+        _("Andel med gyldig gjennomføringsplan"),
+        _(
+            "Leger med godkjent gjennomføringsplan som gjelder på datoen, delt på leger som skal "
+            "ha plan."
+        ),
+        SHARE,
+        HIGHER,
+        _plans_valid,
+        denominator=_requires_plan,
+        fields=_EMP,
+        row_title=_("lege"),
+    ),
     Indicator(
-        "iup_missing", _("Mangler signert utdanningsplan (IUP)"),
+        "iup_missing",
+        _("Mangler signert utdanningsplan (IUP)"),
         _("Leger uten en ferdig signert individuell utdanningsplan på datoen."),
-        COUNT, LOWER, _iup_missing, denominator="population", row_title=_("lege")),
+        COUNT,
+        LOWER,
+        _iup_missing,
+        denominator="population",
+        row_title=_("lege"),
+    ),
     Indicator(
-        "iup_overdue", _("Utdanningsplan ikke oppdatert siste 6 måneder"),
-        _("Leger med signert IUP der verken en ny signert revisjon eller et "
-          "vurderingskollegium er registrert de siste 6 månedene før datoen."),
-        COUNT, LOWER, _iup_overdue, denominator="population", row_title=_("lege")),
+        "iup_overdue",
+        _("Utdanningsplan ikke oppdatert siste 6 måneder"),
+        _(
+            "Leger med signert IUP der verken en ny signert revisjon eller et "
+            "vurderingskollegium er registrert de siste 6 månedene før datoen."
+        ),
+        COUNT,
+        LOWER,
+        _iup_overdue,
+        denominator="population",
+        row_title=_("lege"),
+    ),
     Indicator(
-        "progress_on_track_share", _("Andel i rute"),
-        _("Leger med progresjon «i rute» eller «fullført», delt på leger med beregnet "
-          "progresjon (dagens progresjonssammendrag)."),
-        SHARE, HIGHER, _on_track, denominator=_computed, fields=_SUMMARY,
-        row_title=_("lege")),
+        "progress_on_track_share",
+        _("Andel i rute"),
+        _(
+            "Leger med progresjon «i rute» eller «fullført», delt på leger med beregnet "
+            "progresjon (dagens progresjonssammendrag)."
+        ),
+        SHARE,
+        HIGHER,
+        _on_track,
+        denominator=_computed,
+        fields=_SUMMARY,
+        row_title=_("lege"),
+    ),
     Indicator(
-        "progress_at_risk", _("I faresonen"),
+        "progress_at_risk",
+        _("I faresonen"),
         _("Leger med progresjon «i faresonen» (dagens progresjonssammendrag)."),
-        COUNT, LOWER, _at_risk, denominator="population", fields=_SUMMARY,
-        row_title=_("lege")),
+        COUNT,
+        LOWER,
+        _at_risk,
+        denominator="population",
+        fields=_SUMMARY,
+        row_title=_("lege"),
+    ),
     Indicator(
-        "supervision_meetings_per_trainee_12m", _("Veiledningssamtaler per lege, siste 12 mnd."),
-        _("Registrerte veiledningssamtaler de siste 12 månedene til og med datoen, delt på "
-          "antall leger (anbefalt: månedlig)."),
-        RATE, HIGHER, _meetings, denominator="population",
-        fields=("trainee_id", "date", "title"), row_title=_("veiledningssamtale"),
-        date_title=_("Dato"), detail_title=_("Beskrivelse")),
+        "supervision_meetings_per_trainee_12m",
+        _("Veiledningssamtaler per lege, siste 12 mnd."),
+        _(
+            "Registrerte veiledningssamtaler de siste 12 månedene til og med datoen, delt på "
+            "antall leger (anbefalt: månedlig)."
+        ),
+        RATE,
+        HIGHER,
+        _meetings,
+        denominator="population",
+        fields=("trainee_id", "date", "title"),
+        row_title=_("veiledningssamtale"),
+        date_title=_("Dato"),
+        detail_title=_("Beskrivelse"),
+    ),
     Indicator(
         "assessment_panels_per_trainee_12m",
         _("Vurderingskollegier per lege, siste 12 mnd."),
-        _("Registrerte vurderingskollegier de siste 12 månedene til og med datoen, delt på "
-          "antall leger (anbefalt: minst to i året)."),
-        RATE, HIGHER, _panels, denominator="population",
-        fields=("trainee_id", "date", "title"), row_title=_("vurderingskollegium"),
-        date_title=_("Dato"), detail_title=_("Beskrivelse")),
+        _(
+            "Registrerte vurderingskollegier de siste 12 månedene til og med datoen, delt på "
+            "antall leger (anbefalt: minst to i året)."
+        ),
+        RATE,
+        HIGHER,
+        _panels,
+        denominator="population",
+        fields=("trainee_id", "date", "title"),
+        row_title=_("vurderingskollegium"),
+        date_title=_("Dato"),
+        detail_title=_("Beskrivelse"),
+    ),
     Indicator(
-        "goals_approved_12m", _("Godkjente læringsmål, siste 12 mnd."),
+        "goals_approved_12m",
+        _("Godkjente læringsmål, siste 12 mnd."),
         _("Læringsmål godkjent de siste 12 månedene til og med datoen."),
-        COUNT, HIGHER, _goals_approved, fields=("trainee_id", "approved_on", "goal__code"),
-        row_title=_("godkjent læringsmål"), date_title=_("Godkjent"),
-        detail_title=_("Læringsmål")),
+        COUNT,
+        HIGHER,
+        _goals_approved,
+        fields=("trainee_id", "approved_on", "goal__code"),
+        row_title=_("godkjent læringsmål"),
+        date_title=_("Godkjent"),
+        detail_title=_("Læringsmål"),
+    ),
     Indicator(
-        "projected_completions_12m", _("Forventet ferdige neste 12 mnd."),
-        _("Leger med forventet ferdig dato (progresjonssammendraget) de neste 12 månedene "
-          "etter datoen."),
-        COUNT, NEUTRAL, _completions,
-        fields=("trainee_id", "projected_completion", None), row_title=_("lege"),
-        date_title=_("Forventet ferdig")),
+        "projected_completions_12m",
+        _("Forventet ferdige neste 12 mnd."),
+        _(
+            "Leger med forventet ferdig dato (progresjonssammendraget) de neste 12 månedene "
+            "etter datoen."
+        ),
+        COUNT,
+        NEUTRAL,
+        _completions,
+        fields=("trainee_id", "projected_completion", None),
+        row_title=_("lege"),
+        date_title=_("Forventet ferdig"),
+    ),
     Indicator(
-        "queue_length", _("Ønsker i kø"),
-        _("Ønsker om spesialiseringsperiode som er sendt til mottakende foretak og venter på "
-          "tilbud eller svar (fiktiv enhet)."),
-        COUNT, LOWER, _queue, fields=("trainee_id", "forwarded_on", "receiving__name"),
-        row_title=_("ønske"), date_title=_("I kø fra"), detail_title=_("Mottaker")),
+        "queue_length",
+        _("Ønsker i kø"),
+        _(
+            "Ønsker om spesialiseringsperiode som er sendt til mottakende foretak og venter på "
+            "tilbud eller svar (fiktiv enhet)."
+        ),
+        COUNT,
+        LOWER,
+        _queue,
+        fields=("trainee_id", "forwarded_on", "receiving__name"),
+        row_title=_("ønske"),
+        date_title=_("I kø fra"),
+        detail_title=_("Mottaker"),
+    ),
     Indicator(
-        "median_wait_months", _("Ventetid til oppstart (median)"),
-        _("Median tid i måneder fra registrering hos mottaker (ansiennitet) til oppstart, for "
-          "spesialiseringsperioder som startet de siste 12 månedene."),
-        MEDIAN, LOWER, _started, fields=("trainee_id", "begun", "receiving__name"),
-        row_title=_("spesialiseringsperiode"), date_title=_("Oppstart"),
-        detail_title=_("Mottaker"), measure=_wait_months),
+        "median_wait_months",
+        _("Ventetid til oppstart (median)"),
+        _(
+            "Median tid i måneder fra registrering hos mottaker (ansiennitet) til oppstart, for "
+            "spesialiseringsperioder som startet de siste 12 månedene."
+        ),
+        MEDIAN,
+        LOWER,
+        _started,
+        fields=("trainee_id", "begun", "receiving__name"),
+        row_title=_("spesialiseringsperiode"),
+        date_title=_("Oppstart"),
+        detail_title=_("Mottaker"),
+        measure=_wait_months,
+    ),
     Indicator(
-        "agreement_utilisation", _("Utnyttelse av fagavtaler, neste 12 mnd."),
-        _("Spesialiseringsperioder (akseptert, avtalt eller pågående) som bruker en fagavtale "
-          "med enheten som mottaker og starter før det er gått 12 måneder, delt på antall "
-          "perioder avtalene gir rom for på 12 måneder (kapasitet × 12 / normert varighet)."),
-        SHARE, HIGHER, _occupying, denominator=_agreements,
-        fields=("trainee_id", "begins", "sending__name"), row_title=_("spesialiseringsperiode"),
-        date_title=_("Oppstart"), detail_title=_("Avgivende foretak"), side="receiving",
-        weighted=True),
+        "agreement_utilisation",
+        _("Utnyttelse av fagavtaler, neste 12 mnd."),
+        _(
+            "Spesialiseringsperioder (akseptert, avtalt eller pågående) som bruker en fagavtale "
+            "med enheten som mottaker og starter før det er gått 12 måneder, delt på antall "
+            "perioder avtalene gir rom for på 12 måneder (kapasitet × 12 / normert varighet)."
+        ),
+        SHARE,
+        HIGHER,
+        _occupying,
+        denominator=_agreements,
+        fields=("trainee_id", "begins", "sending__name"),
+        row_title=_("spesialiseringsperiode"),
+        date_title=_("Oppstart"),
+        detail_title=_("Avgivende foretak"),
+        side="receiving",
+        weighted=True,
+    ),
     Indicator(
-        "offers_declined_share", _("Andel tilbud som ble avslått"),
-        _("Tilbud om gjennomstrømningsstilling gitt de siste 12 månedene som legen takket nei "
-          "til, delt på alle tilbud gitt i perioden."),
-        SHARE, LOWER, _declined, denominator=_offered,
-        fields=("trainee_id", "offered_on", "receiving__name"), row_title=_("tilbud"),
-        date_title=_("Tilbudt"), detail_title=_("Mottaker")),
+        "offers_declined_share",
+        _("Andel tilbud som ble avslått"),
+        _(
+            "Tilbud om gjennomstrømningsstilling gitt de siste 12 månedene som legen takket nei "
+            "til, delt på alle tilbud gitt i perioden."
+        ),
+        SHARE,
+        LOWER,
+        _declined,
+        denominator=_offered,
+        fields=("trainee_id", "offered_on", "receiving__name"),
+        row_title=_("tilbud"),
+        date_title=_("Tilbudt"),
+        detail_title=_("Mottaker"),
+    ),
     Indicator(
-        "data_complete_share", _("Andel med komplette data (1. mars / 1. september)"),
-        _("Leger med gyldig gjennomføringsplan (der det kreves), signert IUP oppdatert siste 6 "
-          "måneder og aktiv veileder på datoen, delt på alle leger — kravet om at dataene skal "
-          "være fullstendige 1. mars og 1. september."),
-        SHARE, HIGHER, _complete, denominator="population", row_title=_("lege")),
+        "data_complete_share",
+        _("Andel med komplette data (1. mars / 1. september)"),
+        _(
+            "Leger med gyldig gjennomføringsplan (der det kreves), signert IUP oppdatert siste 6 "
+            "måneder og aktiv veileder på datoen, delt på alle leger — kravet om at dataene skal "
+            "være fullstendige 1. mars og 1. september."
+        ),
+        SHARE,
+        HIGHER,
+        _complete,
+        denominator="population",
+        row_title=_("lege"),
+    ),
 ]
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
 
@@ -547,8 +743,12 @@ class Value_:
         return self.indicator.code
 
 
-def compute(indicator: Indicator, numerator: int, denominator: int | None,
-            measures: list[float] | None = None) -> float | int | None:
+def compute(
+    indicator: Indicator,
+    numerator: int,
+    denominator: int | None,
+    measures: list[float] | None = None,
+) -> float | int | None:
     """The value from the numerator and denominator (and, for medians, the rows' measures)."""
     if indicator.unit == COUNT:
         return numerator
@@ -602,8 +802,9 @@ def evaluate(indicator: Indicator, ctx: Ctx, population_count: int | None = None
     else:
         numerator = rows.count()
     denominator = denominator_count(indicator, ctx, population_count)
-    return Value_(indicator, compute(indicator, numerator, denominator, measures), numerator,
-                  denominator)
+    return Value_(
+        indicator, compute(indicator, numerator, denominator, measures), numerator, denominator
+    )
 
 
 def evaluate_all(scope: Scope, at: dt.date, codes: list[str] | None = None) -> list[Value_]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -48,6 +49,9 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "lisplan.audit",
     "lisplan.accounts",
     "lisplan.organisations",
@@ -71,10 +75,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lisplan.accounts.security.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "lisplan.audit.middleware.RequestIdMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lisplan.urls"
@@ -83,6 +90,20 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: refuses a locked-out account or address before the password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lockout after repeated failed password logins, per account and per address (django-axes).
+AXES_FAILURE_LIMIT = int(os.environ.get("LISPLAN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LISPLAN_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "lisplan.accounts.security.lockout_response"
+AXES_VERBOSE = False  # lisplan.security logs the events as JSON
+AXES_DISABLE_ACCESS_LOG = True  # successful logins: lisplan.security log and LoginSession
 
 TEMPLATES = [
     {
@@ -167,14 +188,27 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 10
+SESSION_COOKIE_AGE = 60 * 60 * 10  # absolute limit; the idle limit (30 min) is server side
+# Server-side limits (lisplan.accounts.security.SessionSecurityMiddleware).
+LISPLAN_SESSION_IDLE_SECONDS = 30 * 60
+LISPLAN_SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
 X_FRAME_OPTIONS = "DENY"
 
+# One JSON object per line on standard error; security events (logins, failures, lockouts,
+# role changes, 403s) go to the `lisplan.security` logger at INFO whatever the level.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "lisplan.jsonlog.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LISPLAN_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "lisplan.security": {
+            "handlers": ["console"],
+            "level": os.environ.get("LISPLAN_SECURITY_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+    },
 }
 
 PAGE_SIZE = 50

@@ -164,3 +164,21 @@ class ApiToken(models.Model):
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - dt.timedelta(minutes=1))
         ).update(last_used_at=now)
         return token.user
+
+
+class LoginSession(models.Model):
+    """A server-side session of a signed-in user, so that deactivating the user (or signing
+    them out everywhere) can delete every session they hold."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    method = models.CharField(max_length=40, blank=True)  # "password", "helseid", "entra"…
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("innloggingsøkt")
+        verbose_name_plural = _("innloggingsøkter")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -37,6 +37,16 @@ class LoginView(auth_views.LoginView):
         show = settings.DEBUG or bool(os.environ.get("LISPLAN_DEMO_HINT"))
         return super().get_context_data(demo_users=DEMO_USERS if show else [], **kwargs)
 
+    def form_valid(self, form):
+        user = form.get_user()
+        user.login_method = "password+otp" if form.otp_device else "password"
+        response = super().form_valid(form)
+        if form.otp_device is not None:
+            from django_otp import login as otp_login
+
+            otp_login(self.request, form.otp_device)
+        return response
+
 
 login_view = public(LoginView.as_view())
 logout_view = public(auth_views.LogoutView.as_view())

@@ -14,15 +14,28 @@ import logging
 
 SECURITY = logging.getLogger("lisplan.security")
 
-_SECRET_KEYS = {"password", "token", "code", "otp_token", "secret", "authorization", "cookie",
-                "id_token", "access_token", "refresh_token", "assertion", "client_assertion"}
+_SECRET_KEYS = {
+    "password",
+    "token",
+    "code",
+    "otp_token",
+    "secret",
+    "authorization",
+    "cookie",
+    "id_token",
+    "access_token",
+    "refresh_token",
+    "assertion",
+    "client_assertion",
+}
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data = {
             "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
-                timespec="milliseconds"),
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -48,7 +61,11 @@ def security_event(event: str, request=None, level: int = logging.INFO, **fields
         data["ip"] = client_address(request)
         data["path"] = request.path[:200]
         user = getattr(request, "user", None)
-        if user is not None and getattr(user, "is_authenticated", False) and "user_id" not in fields:
+        if (
+            user is not None
+            and getattr(user, "is_authenticated", False)
+            and "user_id" not in fields
+        ):
             data["user_id"] = user.pk
             data["username"] = user.get_username()
     data.update(fields)

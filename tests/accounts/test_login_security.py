@@ -24,8 +24,9 @@ LOGIN = "/logg-inn/"
 
 
 def post_login(client, username, password, code="", addr="10.0.0.1"):
-    return client.post(LOGIN, {"username": username, "password": password, "otp_token": code},
-                       REMOTE_ADDR=addr)
+    return client.post(
+        LOGIN, {"username": username, "password": password, "otp_token": code}, REMOTE_ADDR=addr
+    )
 
 
 def make_user(username, password):
@@ -176,8 +177,9 @@ def test_break_glass_account_needs_the_one_time_code(client, settings):
     device = TOTPDevice.objects.create(user=user, name="nødtilgang", confirmed=True)
     response = post_login(client, "nod", "langt-passord-1")
     assert "Skriv inn engangskoden" in response.content.decode()
-    response = post_login(client, "nod", "langt-passord-1", code="000000"
-                          if totp(device.bin_key) != 0 else "111111")
+    response = post_login(
+        client, "nod", "langt-passord-1", code="000000" if totp(device.bin_key) != 0 else "111111"
+    )
     assert "Engangskoden er feil" in response.content.decode()
     code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
     response = post_login(client, "nod", "langt-passord-1", code=code)

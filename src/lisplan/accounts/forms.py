@@ -87,3 +87,33 @@ class ApiTokenForm(DesignsystemetForm, forms.Form):
         label=_("Navn på nøkkelen"), max_length=100, required=False,
         help_text=_("For eksempel systemet som skal bruke nøkkelen."),
     )
+    expires_on = forms.DateField(
+        label=_("Utløper"), required=False,
+        help_text=_("Dato (dd.mm.åååå). Tomt: om ett år, som også er det lengste."),
+    )
+
+    def clean_expires_on(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        value = self.cleaned_data.get("expires_on")
+        if value is None:
+            return None
+        today = timezone.localdate()
+        if value <= today:
+            raise forms.ValidationError(_("Utløpsdatoen må være etter i dag."))
+        if value > today + dt.timedelta(days=365):
+            raise forms.ValidationError(_("En API-nøkkel kan gjelde i høyst ett år."))
+        return value
+
+    def expires_at(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        value = self.cleaned_data.get("expires_on")
+        if value is None:
+            return None
+        # The key works through the chosen day (Oslo time).
+        return timezone.make_aware(dt.datetime.combine(value + dt.timedelta(days=1), dt.time()))

@@ -34,5 +34,8 @@ def password_login_allowed(user) -> bool:
 
 def login_refused(request, user, reason: str) -> None:
     """A correct password refused for another reason counts as a failed login (lockout)."""
-    user_login_failed.send(sender=__name__, request=request,
-                           credentials={"username": user.get_username(), "reason": reason})
+    user_login_failed.send(
+        sender=__name__,
+        request=request,
+        credentials={"username": user.get_username(), "reason": reason},
+    )

@@ -44,29 +44,45 @@ def _logged_in(sender, request, user, **kwargs):
         if not request.session.session_key:
             request.session.save()
         LoginSession.objects.update_or_create(
-            session_key=request.session.session_key, defaults={"user": user, "method": method})
-    security_event("login.succeeded", request, user_id=user.pk, username=user.get_username(),
-                   method=method)
+            session_key=request.session.session_key, defaults={"user": user, "method": method}
+        )
+    security_event(
+        "login.succeeded", request, user_id=user.pk, username=user.get_username(), method=method
+    )
 
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
-    security_event("login.failed", request, level=logging.WARNING,
-                   username=str(credentials.get("username", ""))[:150],
-                   reason=credentials.get("reason", "credentials"))
+    security_event(
+        "login.failed",
+        request,
+        level=logging.WARNING,
+        username=str(credentials.get("username", ""))[:150],
+        reason=credentials.get("reason", "credentials"),
+    )
 
 
 @receiver(user_locked_out)
 def _locked_out(sender, request, username, ip_address, **kwargs):
-    security_event("login.locked_out", request, level=logging.WARNING,
-                   username=str(username or "")[:150], ip=ip_address)
+    security_event(
+        "login.locked_out",
+        request,
+        level=logging.WARNING,
+        username=str(username or "")[:150],
+        ip=ip_address,
+    )
 
 
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        security_event("logout", request, user_id=user.pk, username=user.get_username(),
-                       reason=getattr(request, "lp_logout_reason", "user") if request else "")
+        security_event(
+            "logout",
+            request,
+            user_id=user.pk,
+            username=user.get_username(),
+            reason=getattr(request, "lp_logout_reason", "user") if request else "",
+        )
     # logout() flushes the session itself; this removes the bookkeeping row.
     if request is not None and getattr(request, "session", None) is not None:
         key = request.session.session_key
@@ -97,28 +113,44 @@ def _user_saved(sender, instance, created, **kwargs):
     old = getattr(instance, "_lp_old_flags", None)
     if not old:
         return
-    changed = {f: [old[f], getattr(instance, f)] for f in _ROLE_FIELDS
-               if old[f] != getattr(instance, f)}
+    changed = {
+        f: [old[f], getattr(instance, f)] for f in _ROLE_FIELDS if old[f] != getattr(instance, f)
+    }
     if not changed:
         return
-    security_event("user.flags_changed", user_id=instance.pk, username=instance.get_username(),
-                   changes=changed)
+    security_event(
+        "user.flags_changed", user_id=instance.pk, username=instance.get_username(), changes=changed
+    )
     if old["is_active"] and not instance.is_active:
         ended = end_sessions(instance)
-        security_event("user.deactivated", user_id=instance.pk,
-                       username=instance.get_username(), sessions_ended=ended)
+        security_event(
+            "user.deactivated",
+            user_id=instance.pk,
+            username=instance.get_username(),
+            sessions_ended=ended,
+        )
 
 
 def _role_fields(a: RoleAssignment) -> dict:
-    return {"user_id": a.user_id, "role": a.role, "arena_id": a.arena_id,
-            "institution_id": a.institution_id, "region_id": a.region_id,
-            "specialty_id": a.specialty_id, "valid_from": a.valid_from, "valid_to": a.valid_to}
+    return {
+        "user_id": a.user_id,
+        "role": a.role,
+        "arena_id": a.arena_id,
+        "institution_id": a.institution_id,
+        "region_id": a.region_id,
+        "specialty_id": a.specialty_id,
+        "valid_from": a.valid_from,
+        "valid_to": a.valid_to,
+    }
 
 
 @receiver(post_save, sender=RoleAssignment)
 def _role_saved(sender, instance, created, **kwargs):
-    security_event("role.assigned" if created else "role.changed", assignment_id=instance.pk,
-                   **_role_fields(instance))
+    security_event(
+        "role.assigned" if created else "role.changed",
+        assignment_id=instance.pk,
+        **_role_fields(instance),
+    )
 
 
 @receiver(post_delete, sender=RoleAssignment)
@@ -141,8 +173,9 @@ class SessionSecurityMiddleware:
         expired = self._check_session(request)
         response = expired or self.get_response(request)
         if response.status_code == 403:
-            security_event("access.forbidden", request, level=logging.WARNING,
-                           method=request.method)
+            security_event(
+                "access.forbidden", request, level=logging.WARNING, method=request.method
+            )
         if not request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             response["Cache-Control"] = "private, no-store"
             response["Pragma"] = "no-cache"
@@ -159,17 +192,22 @@ class SessionSecurityMiddleware:
         if login_at is None:  # a session from before timeouts were tracked
             session["lp_login_at"] = login_at = now
         idle = seen_at is not None and now - seen_at > getattr(
-            settings, "LISPLAN_SESSION_IDLE_SECONDS", IDLE_SECONDS)
+            settings, "LISPLAN_SESSION_IDLE_SECONDS", IDLE_SECONDS
+        )
         too_old = now - login_at > getattr(
-            settings, "LISPLAN_SESSION_ABSOLUTE_SECONDS", ABSOLUTE_SECONDS)
+            settings, "LISPLAN_SESSION_ABSOLUTE_SECONDS", ABSOLUTE_SECONDS
+        )
         if idle or too_old:
             request.lp_logout_reason = "idle" if idle else "absolute"
             logout(request)
             if request.path.startswith("/api/"):
                 return None  # the API answers 401 itself for a missing session
-            messages.info(request, _("Du ble logget ut fordi du ikke har vært aktiv på 30 "
-                                     "minutter.") if idle else
-                          _("Du ble logget ut fordi økten varer høyst 10 timer. Logg inn på nytt."))
+            messages.info(
+                request,
+                _("Du ble logget ut fordi du ikke har vært aktiv på 30 minutter.")
+                if idle
+                else _("Du ble logget ut fordi økten varer høyst 10 timer. Logg inn på nytt."),
+            )
             if request.headers.get("HX-Request"):
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
@@ -185,5 +223,4 @@ def lockout_response(request, original_response=None, credentials=None):
     from django.shortcuts import render
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes},
-                  status=429)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from lisplan.audit import writes
 from lisplan.audit.services import record, snapshot
+from lisplan.documents.files import remove_replaced
 from lisplan.notifications.services import notify
 from lisplan.progress.engine import whole_months
 from lisplan.rotations import queries, ranking
@@ -154,6 +155,7 @@ def agreement_update(*, actor, agreement: CollaborationAgreement, **fields: Any
 
     agreement = CollaborationAgreement.objects.select_for_update().get(pk=agreement.pk)
     before = _agreement_snapshot(agreement)
+    old_document = agreement.document.name or ""
     m2m = {k: fields.pop(k) for k in AGREEMENT_M2M if k in fields}
     for name, value in fields.items():
         setattr(agreement, name, value)
@@ -162,6 +164,7 @@ def agreement_update(*, actor, agreement: CollaborationAgreement, **fields: Any
         m2m["arenas"] = list(m2m["arenas"])
         _check_arenas(agreement, m2m["arenas"])
     agreement.save()
+    remove_replaced(agreement.document, old_document)  # a replaced signed copy leaves the disk
     changes = {**diff(before, _agreement_snapshot(agreement, before.keys())),
                **_set_m2m(agreement, m2m)}
     if changes:

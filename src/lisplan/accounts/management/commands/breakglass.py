@@ -13,8 +13,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--replace", action="store_true",
-                            help="replace an existing device (the old key stops working)")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="replace an existing device (the old key stops working)",
+        )
 
     def handle(self, *args, username: str, replace: bool, **options):
         user = get_user_model().objects.filter(username=username).first()
@@ -25,6 +28,8 @@ class Command(BaseCommand):
             raise CommandError(f"{username} already has a one-time-code device (--replace).")
         existing.delete()
         device = TOTPDevice.objects.create(user=user, name="break-glass", confirmed=True)
-        self.stdout.write(f"One-time-code key for {username} (enter it in an authenticator app; "
-                          "it is not shown again):")
+        self.stdout.write(
+            f"One-time-code key for {username} (enter it in an authenticator app; "
+            "it is not shown again):"
+        )
         self.stdout.write(device.config_url)

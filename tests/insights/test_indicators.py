@@ -138,3 +138,15 @@ def test_definition_has_words(code):
     assert str(ind.name) and len(str(ind.definition)) > 30
     assert ind.unit in {"count", "share", "rate", "median"}
     assert ind.direction in {"higher", "lower", "neutral"}
+
+
+def test_harvest_command(w):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("harvest", "--date", w.at.isoformat(), stdout=out)
+    assert ": done" in out.getvalue()
+    out = StringIO()
+    call_command("harvest", "--scheduled", stdout=out)

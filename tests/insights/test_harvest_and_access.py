@@ -11,7 +11,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from lisplan.insights import queries, scopes, services
-from lisplan.insights.indicators import COUNT, INDICATORS, Ctx, Scope, evaluate
+from lisplan.insights.indicators import COUNT, INDICATORS, Ctx, Scope, evaluate, evaluate_all
 from lisplan.insights.models import Harvest, HarvestValue
 from lisplan.plans.models import Revision as PlanRevision
 
@@ -47,6 +47,7 @@ def test_drill_down_count_equals_number_for_every_indicator_and_scope(w):
     h = _harvest(w)
     for scope in _scopes(w):
         frozen = {v.code: v for v in services.values_from_rows(h, scope)}
+        grouped = {v.code: v for v in evaluate_all(scope, w.at)}
         for ind in INDICATORS:
             v = evaluate(ind, Ctx.of(scope, w.at))
             rows = queries.live_rows(ind, scope, w.at)
@@ -54,6 +55,11 @@ def test_drill_down_count_equals_number_for_every_indicator_and_scope(w):
             assert len(list(queries.export_live_rows(ind, scope, w.at))) == v.numerator
             if ind.unit == COUNT:
                 assert v.value == v.numerator
+            g = grouped[ind.code]  # counted together per base table: the same numbers
+            assert (g.value, g.numerator, g.denominator) == (v.value, v.numerator, v.denominator), (
+                ind.code,
+                scope,
+            )
             f = frozen[ind.code]
             assert services.frozen_rows(h, ind, scope).count() == f.numerator, (ind.code, scope)
             assert (f.value, f.numerator, f.denominator) == (v.value, v.numerator, v.denominator), (

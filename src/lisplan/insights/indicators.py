@@ -172,8 +172,14 @@ def population(ctx: Ctx) -> QuerySet[Employment]:
     return primary_employments(ctx.at).filter(employment_scope_q(ctx))
 
 
+# A LIMIT the population never reaches: it keeps PostgreSQL from flattening the subquery into
+# each indicator's query (where a misestimated anti-join turns into a nested loop per row); the
+# population is computed once per query and hashed instead (docs/performance.md, «Innsikt»).
+_FENCE = 10_000_000
+
+
 def _in_population(ctx: Ctx, field: str = "trainee_id") -> Q:
-    return Q(**{f"{field}__in": population(ctx).values("trainee_id")})
+    return Q(**{f"{field}__in": population(ctx).order_by().values("trainee_id")[:_FENCE]})
 
 
 # --- building blocks shared by several indicators ------------------------------------------
@@ -305,54 +311,101 @@ class Indicator:
         return str(DIRECTIONS[self.direction])
 
 
+def part(base: Callable[[Ctx], QuerySet]):
+    """An indicator's rows as a base queryset and a condition: `rows(ctx)` is
+    `base(ctx).filter(where(ctx))`. Indicators on the same base are counted together in one
+    query (`evaluate_all`: `Count(filter=where)`), from the same definition as their lists."""
+
+    def decorate(where: Callable[[Ctx], Q]) -> Callable[[Ctx], QuerySet]:
+        def rows(ctx: Ctx) -> QuerySet:
+            return base(ctx).filter(where(ctx))
+
+        rows.base, rows.where = base, where
+        rows.__name__ = rows.__qualname__ = where.__name__
+        rows.__doc__ = where.__doc__
+        return rows
+
+    return decorate
+
+
+def _activities_12m(ctx: Ctx):
+    from lisplan.progress.models import ActivityRecord
+
+    return ActivityRecord.objects.filter(
+        _in_population(ctx), date__gt=ctx.year_ago, date__lte=ctx.at
+    )
+
+
+@part(_requires_plan)
 def _plans_missing(ctx):
-    return _requires_plan(ctx).filter(~Exists(_valid_plan(ctx)))
+    return ~Q(Exists(_valid_plan(ctx)))
 
 
+@part(_requires_plan)
 def _plans_expired(ctx):
-    return _plans_missing(ctx).filter(Exists(_approved_by(ctx).filter(valid_until__lt=ctx.at)))
+    return ~Q(Exists(_valid_plan(ctx))) & Q(
+        Exists(_approved_by(ctx).filter(valid_until__lt=ctx.at))
+    )
 
 
+@part(_requires_plan)
 def _plans_valid(ctx):
-    return _requires_plan(ctx).filter(Exists(_valid_plan(ctx)))
+    return Q(Exists(_valid_plan(ctx)))
 
 
+@part(_requires_plan)
+def _plans_required(ctx):
+    return Q()
+
+
+@part(_trainees)
+def _all_trainees(ctx):
+    return Q()
+
+
+@part(_trainees)
 def _iup_missing(ctx):
-    return _trainees(ctx).exclude(pk__in=_signed_iup(ctx))
+    return ~Q(pk__in=_signed_iup(ctx))
 
 
+@part(_trainees)
 def _iup_overdue(ctx):
-    return _trainees(ctx).filter(pk__in=_signed_iup(ctx)).exclude(_iup_updated(ctx))
+    return Q(pk__in=_signed_iup(ctx)) & ~_iup_updated(ctx)
 
 
+@part(_summaries)
 def _on_track(ctx):
     from lisplan.progress.models import ProgressStatus
 
-    return _summaries(ctx).filter(status__in=(ProgressStatus.ON_TRACK, ProgressStatus.COMPLETE))
+    return Q(status__in=(ProgressStatus.ON_TRACK, ProgressStatus.COMPLETE))
 
 
+@part(_summaries)
 def _computed(ctx):
     from lisplan.progress.models import ProgressStatus
 
-    return _summaries(ctx).exclude(status=ProgressStatus.UNKNOWN)
+    return ~Q(status=ProgressStatus.UNKNOWN)
 
 
+@part(_summaries)
 def _at_risk(ctx):
     from lisplan.progress.models import ProgressStatus
 
-    return _summaries(ctx).filter(status=ProgressStatus.AT_RISK)
+    return Q(status=ProgressStatus.AT_RISK)
 
 
+@part(_activities_12m)
 def _meetings(ctx):
     from lisplan.progress.models import ActivityKind
 
-    return _activities(ctx, ActivityKind.SUPERVISION_MEETING)
+    return Q(kind=ActivityKind.SUPERVISION_MEETING)
 
 
+@part(_activities_12m)
 def _panels(ctx):
     from lisplan.progress.models import ActivityKind
 
-    return _activities(ctx, ActivityKind.ASSESSMENT_PANEL)
+    return Q(kind=ActivityKind.ASSESSMENT_PANEL)
 
 
 def _goals_approved(ctx):
@@ -366,16 +419,16 @@ def _goals_approved(ctx):
     )
 
 
+@part(_summaries)
 def _completions(ctx):
-    return _summaries(ctx).filter(
-        projected_completion__gt=ctx.at, projected_completion__lte=ctx.year_ahead
-    )
+    return Q(projected_completion__gt=ctx.at, projected_completion__lte=ctx.year_ahead)
 
 
+@part(_requests)
 def _queue(ctx):
     from lisplan.rotations.models import QUEUE_STATUSES
 
-    return _requests(ctx).filter(status__in=QUEUE_STATUSES, forwarded_on__lte=ctx.at)
+    return Q(status__in=QUEUE_STATUSES, forwarded_on__lte=ctx.at)
 
 
 def _started(ctx):
@@ -445,30 +498,32 @@ def _occupying(ctx):
     )
 
 
+@part(_requests)
 def _offered(ctx):
-    return _requests(ctx).filter(offered_on__gt=ctx.year_ago, offered_on__lte=ctx.at)
+    return Q(offered_on__gt=ctx.year_ago, offered_on__lte=ctx.at)
 
 
+@part(_requests)
 def _declined(ctx):
     from lisplan.rotations.models import Status
 
-    return _offered(ctx).filter(status=Status.DECLINED)
+    return Q(offered_on__gt=ctx.year_ago, offered_on__lte=ctx.at, status=Status.DECLINED)
 
 
+@part(_trainees)
 def _complete(ctx):
     """The 1 March / 1 September rule (seed 003): on the harvest date the trainee's data are
     complete — a valid implementation plan where one is required, a signed IUP updated (signed
     or assessment panel) in the last 6 months, and an active supervisor."""
-    requiring = _requires_plan(ctx).filter(~Exists(_valid_plan(ctx))).values("trainee_id")
+    requiring = _plans_missing(ctx).values("trainee_id")
     supervisor = Supervision.objects.filter(
         Q(end__isnull=True) | Q(end__gte=ctx.at), start__lte=ctx.at, trainee_id=OuterRef("pk")
     )
     return (
-        _trainees(ctx)
-        .exclude(pk__in=requiring)
-        .filter(pk__in=_signed_iup(ctx))
-        .filter(_iup_updated(ctx))
-        .filter(Exists(supervisor))
+        ~Q(pk__in=requiring)
+        & Q(pk__in=_signed_iup(ctx))
+        & _iup_updated(ctx)
+        & Q(Exists(supervisor))
     )
 
 
@@ -486,7 +541,7 @@ INDICATORS: list[Indicator] = [
         ),
         COUNT,
         NEUTRAL,
-        _trainees,
+        _all_trainees,
         row_title=_("lege"),
     ),
     Indicator(
@@ -500,7 +555,7 @@ INDICATORS: list[Indicator] = [
         COUNT,
         LOWER,
         _plans_missing,
-        denominator=_requires_plan,
+        denominator=_plans_required,
         fields=_EMP,
         row_title=_("lege"),
     ),
@@ -514,7 +569,7 @@ INDICATORS: list[Indicator] = [
         COUNT,
         LOWER,
         _plans_expired,
-        denominator=_requires_plan,
+        denominator=_plans_required,
         fields=_EMP,
         row_title=_("lege"),
     ),
@@ -528,7 +583,7 @@ INDICATORS: list[Indicator] = [
         SHARE,
         HIGHER,
         _plans_valid,
-        denominator=_requires_plan,
+        denominator=_plans_required,
         fields=_EMP,
         row_title=_("lege"),
     ),
@@ -779,19 +834,28 @@ def numerator_rows(indicator: Indicator, ctx: Ctx) -> QuerySet:
     return indicator.rows(ctx)
 
 
-def denominator_count(indicator: Indicator, ctx: Ctx, population_count: int | None) -> int | None:
+def denominator_count(
+    indicator: Indicator, ctx: Ctx, population_count: int | None, memo: dict | None = None
+) -> int | None:
+    """The denominator; `memo` shares it between indicators with the same one (the three plan
+    indicators) within one computation."""
     d = indicator.denominator
     if d is None:
         return None
     if d == "population":
         return population_count if population_count is not None else population(ctx).count()
+    if memo is not None and d in memo:
+        return memo[d]
     qs = d(ctx)
-    if indicator.weighted:
-        return int(qs.aggregate(s=Sum("weight"))["s"] or 0)
-    return qs.count()
+    count = int(qs.aggregate(s=Sum("weight"))["s"] or 0) if indicator.weighted else qs.count()
+    if memo is not None:
+        memo[d] = count
+    return count
 
 
-def evaluate(indicator: Indicator, ctx: Ctx, population_count: int | None = None) -> Value_:
+def evaluate(
+    indicator: Indicator, ctx: Ctx, population_count: int | None = None, memo: dict | None = None
+) -> Value_:
     """The live value of one indicator: the numerator is the count of its rows."""
     rows = indicator.rows(ctx)
     measures = None
@@ -801,14 +865,59 @@ def evaluate(indicator: Indicator, ctx: Ctx, population_count: int | None = None
         numerator = len(data)
     else:
         numerator = rows.count()
-    denominator = denominator_count(indicator, ctx, population_count)
+    denominator = denominator_count(indicator, ctx, population_count, memo)
     return Value_(
         indicator, compute(indicator, numerator, denominator, measures), numerator, denominator
     )
 
 
 def evaluate_all(scope: Scope, at: dt.date, codes: list[str] | None = None) -> list[Value_]:
+    """Every (or the chosen) indicator for one scope and date. Numerators and denominators on
+    the same base queryset (`part`) are counted in one query per base — the same conditions
+    as their lists — the others one by one (`evaluate`)."""
+    from django.db.models import Count
+
     ctx = Ctx.of(scope, at)
-    pop = population(ctx).count()
     chosen = [BY_CODE[c] for c in codes] if codes else INDICATORS
-    return [evaluate(i, ctx, pop) for i in chosen]
+    wanted: dict[Callable, dict[str, Callable]] = {}
+
+    def want(rows) -> bool:
+        base = getattr(rows, "base", None)
+        if base is None:
+            return False
+        wanted.setdefault(base, {})[f"n{len(wanted[base])}_{rows.__name__}"] = rows
+        return True
+
+    want(_all_trainees)
+    for ind in chosen:
+        if ind.unit != MEDIAN:
+            want(ind.rows)
+        if callable(ind.denominator) and not ind.weighted:
+            want(ind.denominator)
+    counts: dict[Callable, int] = {}
+    for base, parts in wanted.items():
+        aggregates = {}
+        for key, rows in parts.items():
+            where = rows.where(ctx)
+            aggregates[key] = Count("pk", filter=where) if where else Count("pk")
+        result = base(ctx).order_by().aggregate(**aggregates)
+        for key, rows in parts.items():
+            counts[rows] = result[key]
+    pop = counts[_all_trainees]
+    out = []
+    for ind in chosen:
+        if ind.rows in counts:
+            d = ind.denominator
+            if d is None:
+                den = None
+            elif d == "population":
+                den = pop
+            elif d in counts:
+                den = counts[d]
+            else:
+                den = denominator_count(ind, ctx, pop)
+            num = counts[ind.rows]
+            out.append(Value_(ind, compute(ind, num, den), num, den))
+        else:
+            out.append(evaluate(ind, ctx, pop))
+    return out

@@ -40,7 +40,9 @@ _SECTIONS: list[tuple] = [
      ("plans:work_list", "plans:remind")),
     (_("Fagavtaler"), "rotations:agreements", ("agreement.view",), ("rotations:agreement",)),
     (_("Ledige stillinger"), "rotations:vacancies", ("vacancy.view",), ("rotations:vacanc",)),
-    (_("Læringsmål og steder"), "programmes:list", ("programme.view",), ("programmes:",)),
+    (_("Innsikt"), "insights:dashboard", ("insights.view",), ("insights:",)),
+    ((_("Læringsmål og steder"), _("Utdanningsplaner for virksomhetene og hvor læringsmålene kan nås")),
+     "programmes:list", ("programme.view",), ("programmes:",)),
 ]
 
 # Room in the header line for the menu, in characters of the labels plus `_ITEM_COST` per item

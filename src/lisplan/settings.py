@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "lisplan.progress",
     "lisplan.rotations",
     "lisplan.allocation",
+    "lisplan.dimensioning",
     "lisplan.demo",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("utdanningsplaner/", include("lisplan.iup.urls")),
     path("rotasjon/", include("lisplan.rotations.urls")),
     path("fordeling/", include("lisplan.allocation.urls")),
+    path("dimensjonering/", include("lisplan.dimensioning.urls")),
     path("varsler/", include("lisplan.notifications.urls")),
     path("api/v1/", include("lisplan.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

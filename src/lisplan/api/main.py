@@ -29,6 +29,7 @@ from lisplan.api import (
 )
 from lisplan.api.auth import AUTH
 from lisplan.dimensioning import api as dimensioning_api
+from lisplan.programmes import api as programmes_api
 
 
 class Utf8JSON(JSONRenderer):
@@ -62,6 +63,7 @@ api.add_router("", progress.router)
 api.add_router("", rotations.router)
 api.add_router("", allocation.router)
 api.add_router("", dimensioning_api.router)
+api.add_router("", programmes_api.router)
 
 
 def urls_of(ninja_api: NinjaAPI):

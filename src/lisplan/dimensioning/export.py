@@ -1,27 +1,16 @@
-"""XLSX export of the run's tables: a small write-only openpyxl workbook, streamed from a
-temporary file (the shared row exporter was not on main yet when this was written; switch to
-it when it lands)."""
+"""XLSX export of a run's tables through the shared streamed exporter (`lisplan.exports`)."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable
 
-from django.http import FileResponse
-from openpyxl import Workbook
+from django.http import StreamingHttpResponse
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from lisplan.exports import Column, export_response
 
 
-def xlsx_response(
-    filename: str, sheet: str, header: list[str], rows: Iterable[list]
-) -> FileResponse:
-    workbook = Workbook(write_only=True)
-    ws = workbook.create_sheet(title=sheet[:31])
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+def xlsx_response(filename: str, sheet: str, header: list[str], rows: Iterable[list]
+                  ) -> StreamingHttpResponse:
+    """`filename` without suffix (the exporter adds the date and «.xlsx»)."""
+    return export_response(rows, [Column(str(h)) for h in header], filename, fmt="xlsx",
+                           sheet_title=str(sheet)[:31])

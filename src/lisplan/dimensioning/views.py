@@ -271,7 +271,7 @@ def run_export(request, pk: int, table: str):
         raise Http404
     result = run.result
     sel = _selection(request, result)
-    name = f"dimensjonering-{run.pk}-{table}.xlsx"
+    name = f"dimensjonering-{run.pk}-{table}"
     if table == "oppstarter":
         rows = queries.intake_rows(
             result,

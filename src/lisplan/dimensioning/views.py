@@ -402,7 +402,7 @@ def scenario_export(request):
     chosen = [int(x) for x in request.GET.getlist("sammenlign") if x.isdigit()][:6]
     columns, rows = queries.comparison(request.user, chosen)
     return xlsx_response(
-        "dimensjonering-scenarioer.xlsx",
+        "dimensjonering-scenarioer",
         _("Scenarioer"),
         [_("Spesialitet")] + [c["scenario"].name for c in columns],
         ([r["specialty"]] + r["values"] for r in rows),

@@ -141,7 +141,7 @@ def test_input_from_the_database(data):
     # Demography: the sample projection has Helse Nord and Helse Midt-Norge (not in this world)
     nord = next(r for r in doc["demand_growth"] if r["region"] == "NORD")
     assert 0 < nord["per_year"] < 0.05
-    assert any("VEST" in n for n in built.notes)
+    assert any("Helse Vest RHF" in n for n in built.notes)
     assert doc["exit_rates"][0]["rate"] == 0.012
 
 

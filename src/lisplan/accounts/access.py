@@ -127,7 +127,7 @@ for _role, _perms in _ALLOCATION_ROLE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
 # Dimensioning (lisplan.dimensioning): the planner owns the model and its data; the regional
-# coordinator reads it and runs scenarios. Aggregate data, no person: not scoped (decision 0008).
+# coordinator reads it and runs scenarios. Aggregate data, no person: not scoped (decision 0009).
 _DIMENSIONING_ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.REGIONAL_COORDINATOR: {"dimensioning.view", "dimensioning.run"},
     Role.PLANNER: {"dimensioning.view", "dimensioning.run", "dimensioning.scenario",

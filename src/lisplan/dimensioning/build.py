@@ -10,7 +10,7 @@ pages, the API with a scenario). Reads only; the engine does the arithmetic.
   where 09544 has nothing for a specialty, by all specialists' regional shares there, else
   evenly. SSB's specialty names are matched to the catalogue by name.
 - Demand: today's supply (FTE) in each specialty and region, with `DEFAULT_UNMET_SHARE`
-  unmet demand on top (decision 0008: the model starts from balance plus the unmet share).
+  unmet demand on top (decision 0009: the model starts from balance plus the unmet share).
 - Demand growth: from the scenario — the population projection's age-weighted growth per
   region (`USE_WEIGHTS`) plus the scenario's extra growth.
 - The pipeline: every trainee with an employment that has not ended, in the employment's
@@ -57,7 +57,7 @@ DEFAULT_EXIT_RATES = [
     {"specialty": "*", "sex": "*", "age_from": 67, "age_to": 75, "rate": 0.30},
 ]
 # Relative use of specialist health services by age (an assumption for the demographic
-# growth, in the spirit of HELSEMOD; decision 0008).
+# growth, in the spirit of HELSEMOD; decision 0009).
 USE_WEIGHTS = [(0, 17, 0.6), (18, 49, 0.8), (50, 66, 1.2), (67, 79, 2.5), (80, 200, 3.5)]
 DEFAULT_UNCERTAINTY = [
     {"param": "exit_rate_factor", "specialty": "*", "lo": 0.8, "hi": 1.2},
@@ -113,7 +113,7 @@ def demographic_growth(
         if y1 <= y0 or per_year[y0] <= 0:
             continue
         out[code] = (per_year[y1] / per_year[y0]) ** (1 / (y1 - y0)) - 1
-    missing = [r.code for r in regions if r.code not in out]
+    missing = [r.name for r in regions if r.code not in out]
     if missing:
         notes.append(
             _("Befolkningsframskrivingen mangler for %(regions)s.")
@@ -298,7 +298,7 @@ def build_input(
     trainees, starts, counted = _pipeline(specialties, base_year)
     notes.append(_("Leger i spesialisering fra registeret: %(n)d.") % {"n": counted})
     with_trainees = {t["region"] for t in trainees}
-    without = [r.code for r in regions if r.code not in with_trainees]
+    without = [r.name for r in regions if r.code not in with_trainees]
     if without and trainees:
         notes.append(
             _(

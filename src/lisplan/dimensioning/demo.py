@@ -85,9 +85,27 @@ def _datasets(seed: int, today: dt.date) -> None:
             kind=kind, source=DEMO_SOURCE, source_date=today, file_name="", rows=rows, demo=True
         )
 
+    # Sized from the demo register where it has trainees (about 4.5 specialists per doctor in
+    # training, as in Norway; the register's region is about 11 % of the country).
+    from django.db.models import Count
+
+    from lisplan.trainees.models import Employment
+
+    in_training = dict(
+        Employment.objects.not_ended(today)
+        .exclude(specialty=None)
+        .values("specialty__code")
+        .annotate(n=Count("trainee", distinct=True))
+        .values_list("specialty__code", "n")
+    )
     counts, employed = [], []
     for spec in specialties:
-        national = rnd.randint(80, 1500)
+        trainees = in_training.get(spec.code, 0)
+        national = (
+            round(trainees * 4.5 / 0.11 * rnd.uniform(0.8, 1.2))
+            if trainees
+            else rnd.randint(60, 400)
+        )
         female = rnd.uniform(0.35, 0.65)
         for lo, hi, share in AGE_BANDS:
             # Younger bands have more women, as in the profession.

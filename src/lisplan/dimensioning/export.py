@@ -9,8 +9,10 @@ from django.http import StreamingHttpResponse
 from lisplan.exports import Column, export_response
 
 
-def xlsx_response(filename: str, sheet: str, header: list[str], rows: Iterable[list]
-                  ) -> StreamingHttpResponse:
+def xlsx_response(
+    filename: str, sheet: str, header: list[str], rows: Iterable[list]
+) -> StreamingHttpResponse:
     """`filename` without suffix (the exporter adds the date and «.xlsx»)."""
-    return export_response(rows, [Column(str(h)) for h in header], filename, fmt="xlsx",
-                           sheet_title=str(sheet)[:31])
+    return export_response(
+        rows, [Column(str(h)) for h in header], filename, fmt="xlsx", sheet_title=str(sheet)[:31]
+    )

@@ -4,7 +4,7 @@ new version), start a run and execute it (the background task's body).
 Permissions (`accounts/access.py`): `dimensioning.view` to read, `dimensioning.run` to start
 runs, `dimensioning.scenario` to create and change scenarios, `dimensioning.load` to load data
 files. Dimensioning data are aggregate numbers, not about any person, so a holder of a
-permission acts on all of it (decision 0008). Every write is audited.
+permission acts on all of it (decision 0009). Every write is audited.
 """
 
 from __future__ import annotations

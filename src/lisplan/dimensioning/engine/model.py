@@ -7,9 +7,9 @@ from 0 (= `base_year`) to `H = target_year - base_year`.
 
 Wildcards: `"*"` matches any specialty, region or sex; where several rows match, the most
 specific one wins (a named specialty before a named region before a named sex before `*`); among
-equally specific rows the last one in the file wins (decision 0008).
+equally specific rows the last one in the file wins (decision 0009).
 
-Extensions to the format (all optional; decision 0008):
+Extensions to the format (all optional; decision 0009):
 
 - `starts` rows may carry `"year"`: that row sets the starts of that one year (a user-defined
   intake path); rows without `year` set every other year.

@@ -226,6 +226,7 @@ def test_pages(done_run, world):
         "Spesialister i dag etter alder",
         "Hva som flytter behovet mest",
         "Ortopedisk kirurgi",
+        "Jevn opptaksplan",
     ):
         assert text in html
     one = c.get(
@@ -254,7 +255,8 @@ def test_pages(done_run, world):
 
 
 @pytest.mark.parametrize(
-    "table", ["oppstarter", "framskriving", "aldersfordeling", "fossefall", "tornado"]
+    "table",
+    ["oppstarter", "opptaksplan", "framskriving", "aldersfordeling", "fossefall", "tornado"],
 )
 def test_every_table_exports_to_xlsx(done_run, world, table):
     c = client_for(world.users["planner"])

@@ -163,6 +163,23 @@ def series(result: dict, selection: Selection) -> dict:
     return {"years": years, "sums": sums, "bands": bands if has_band else None, "rows": rows}
 
 
+def intake_path(result: dict, selection: Selection) -> list[dict]:
+    """The smooth intake path per year, summed over the selection, next to the constant required
+    intake and today's starts."""
+    required = sum(r["per_year"] or 0 for r in result["required_intake"] if selection.matches(r))
+    current = sum(
+        r["current_per_year"] or 0 for r in result["required_intake"] if selection.matches(r)
+    )
+    per_year: dict[int, float] = defaultdict(float)
+    for row in result.get("intake_path", []):
+        if selection.matches(row):
+            per_year[row["year"]] += row["starts"]
+    return [
+        {"year": y, "starts": v, "required": required, "current": current}
+        for y, v in sorted(per_year.items())
+    ]
+
+
 def pyramid(result: dict, selection: Selection) -> list[tuple[str, float, float]]:
     bands: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: {"K": 0.0, "M": 0.0})
     for row in result.get("age_pyramid", []):

@@ -165,6 +165,7 @@ def _result_context(request, run: DimensioningRun) -> dict:
         "demand_band": _("Etterspørsel P10–P90"),
     }
     pyramid = queries.pyramid(result, sel)
+    path = queries.intake_path(result, sel)
     waterfall = queries.waterfall(result, sel)
     base, tornado = queries.tornado(result, sel)
     counts = {k: sum(1 for r in intake if r["light"] == k) for k in queries.LIGHTS}
@@ -213,6 +214,7 @@ def _result_context(request, run: DimensioningRun) -> dict:
             )
         ),
         "pyramid": pyramid,
+        "path": path,
         "pyramid_svg": mark_safe(
             charts.pyramid(  # noqa: S308
                 pyramid,
@@ -261,7 +263,7 @@ def run_progress(request, pk: int):
     return response
 
 
-EXPORTS = ("oppstarter", "framskriving", "aldersfordeling", "fossefall", "tornado")
+EXPORTS = ("oppstarter", "opptaksplan", "framskriving", "aldersfordeling", "fossefall", "tornado")
 
 
 @require("dimensioning.view")
@@ -344,6 +346,21 @@ def run_export(request, pk: int, table: str):
                 ]
                 for r in result["projection"]
                 if sel.matches(r)
+            ),
+        )
+    if table == "opptaksplan":
+        return xlsx_response(
+            name,
+            _("Jevn opptaksplan"),
+            [
+                _("År"),
+                _("Oppstarter i jevn plan"),
+                _("Nødvendige oppstarter i året"),
+                _("Dagens oppstarter i året"),
+            ],
+            (
+                [r["year"], r["starts"], r["required"], r["current"]]
+                for r in queries.intake_path(result, sel)
             ),
         )
     if table == "aldersfordeling":

@@ -220,6 +220,7 @@ def test_pages(done_run, world):
     page = c.get(reverse("dimensioning:run", args=[done_run.pk]))
     assert page.status_code == 200
     html = page.content.decode()
+    assert '<option value="NORD" selected>' in html  # first visit: the user's own region
     for text in (
         "Nødvendige og dagens oppstarter",
         "<svg",

@@ -71,11 +71,24 @@ def run_new(request):
     )
 
 
+def _own_region(user) -> str:
+    from lisplan.accounts.models import RoleAssignment
+
+    codes = set(
+        RoleAssignment.objects.active()
+        .filter(user=user, region__isnull=False)
+        .values_list("region__code", flat=True)
+    )
+    return codes.pop() if len(codes) == 1 else ""
+
+
 def _selection(request, result: dict) -> queries.Selection:
     specs = {r["specialty"] for r in result["required_intake"]}
     regions = {r["region"] for r in result["required_intake"]}
     spec = request.GET.get("spesialitet", "")
-    region = request.GET.get("region", "")
+    region = request.GET.get("region")
+    if region is None:  # first visit: the user's own region, if they have one
+        region = _own_region(request.user)
     return queries.Selection(spec if spec in specs else "", region if region in regions else "")
 
 

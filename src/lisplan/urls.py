@@ -13,6 +13,7 @@ urlpatterns = [
     path("utdanningsplaner/", include("lisplan.iup.urls")),
     path("rotasjon/", include("lisplan.rotations.urls")),
     path("fordeling/", include("lisplan.allocation.urls")),
+    path("dimensjonering/", include("lisplan.dimensioning.urls")),
     path("varsler/", include("lisplan.notifications.urls")),
     path("innsikt/", include("lisplan.insights.urls")),
     path("", include("lisplan.programmes.urls")),

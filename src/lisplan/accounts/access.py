@@ -52,6 +52,10 @@ PERMISSIONS: dict[str, str] = {
     "allocation.run": _("Starte fordelingskjøringer for regionen"),
     "allocation.run_national": _("Starte fordelingskjøringer for hele landet"),
     "allocation.policy": _("Endre regionens innstillinger for fordeling (køvekt, standardverdier)"),
+    "dimensioning.view": _("Se dimensjonering: framskrivinger, scenarioer og data"),
+    "dimensioning.run": _("Starte dimensjoneringskjøringer"),
+    "dimensioning.scenario": _("Opprette og endre scenarioer for dimensjonering"),
+    "dimensioning.load": _("Laste inn data for dimensjonering (SSB, avgangsrater)"),
     "iup.view": _("Se individuelle utdanningsplaner (IUP)"),
     "iup.edit": _("Opprette og fylle ut individuelle utdanningsplaner"),
     "iup.sign": _("Signere individuelle utdanningsplaner"),
@@ -120,6 +124,16 @@ _ALLOCATION_ROLE_PERMISSIONS: dict[str, set[str]] = {
                    "allocation.policy"},
 }
 for _role, _perms in _ALLOCATION_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
+
+# Dimensioning (lisplan.dimensioning): the planner owns the model and its data; the regional
+# coordinator reads it and runs scenarios. Aggregate data, no person: not scoped (decision 0009).
+_DIMENSIONING_ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.REGIONAL_COORDINATOR: {"dimensioning.view", "dimensioning.run"},
+    Role.PLANNER: {"dimensioning.view", "dimensioning.run", "dimensioning.scenario",
+                   "dimensioning.load"},
+}
+for _role, _perms in _DIMENSIONING_ROLE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
 # Insights (quality indicators, lisplan.insights): the leader for their arena, coordinators
@@ -332,6 +346,8 @@ def _scope_q(user, g: Grants, permission: str, model: type[Model]) -> Q:
         return _allocation_run_q(g, permission)
     if label == "allocation.AllocationPolicy":
         return Q(region_id__in=allocation_regions(g, permission))
+    if label.startswith("dimensioning."):
+        return Q()  # aggregate numbers, no person: whoever holds the permission sees all
     raise LookupError(f"No scope rule for {label} with {permission}")
 
 

@@ -33,6 +33,7 @@ _SECTIONS: list[tuple] = [
     (_("Utdanningsplaner"), [("iup.report", "iup:work_list"), ("iup.template", "iup:templates")],
      ("iup.report", "iup.template"), ("iup:work_list", "iup:report", "iup:template")),
     (_("Fordeling"), "allocation:runs", ("allocation.view",), ("allocation:",)),
+    (_("Dimensjonering"), "dimensioning:index", ("dimensioning.view",), ("dimensioning:",)),
     (_("Spesialiseringsperioder"), "rotations:requests", ("register.view",),
      ("rotations:request", "rotations:own", "rotations:register", "rotations:queues",
       "rotations:conflicts")),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lisplan.audit.middleware.RequestIdMiddleware",  # first: every log line gets the request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,7 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "lisplan.audit.middleware.RequestIdMiddleware",
+    "lisplan.audit.reads.ReadAccessMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

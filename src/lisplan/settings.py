@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "lisplan.progress",
     "lisplan.rotations",
     "lisplan.allocation",
+    "lisplan.programmes",
     "lisplan.insights",
     "lisplan.demo",
 ]

@@ -19,6 +19,7 @@ from lisplan.accounts.startpage import start_sections
 from lisplan.allocation.startpage import tasks_for as allocation_tasks_for
 from lisplan.iup.tasks import tasks_for as iup_tasks_for
 from lisplan.plans.tasks import tasks_for
+from lisplan.programmes.startpage import tasks_for as programme_tasks_for
 from lisplan.progress.tasks import tasks_for as progress_tasks_for
 from lisplan.rotations.tasks import tasks_for as rotation_tasks_for
 
@@ -69,7 +70,7 @@ def home(request):
         "sections": start_sections(request.user),
         "tasks": tasks_for(request.user) + progress_tasks_for(request.user)
         + rotation_tasks_for(request.user) + allocation_tasks_for(request.user)
-        + iup_tasks_for(request.user)})
+        + iup_tasks_for(request.user) + programme_tasks_for(request.user)})
 
 
 @require("token.manage")

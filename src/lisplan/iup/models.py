@@ -333,3 +333,35 @@ TEMPLATE_FIELDS = [
     "programme_plan_url", "requirements_notes", "goals_own_unit", "goals_other_unit",
     "goals_other_trust", "goals_adjacent", "internal_teaching",
 ]
+
+
+class DeadlineSummary(models.Model):
+    """A trainee's IUP deadline, kept so the work list, its counts and the start page are
+    one indexed query each (issue #18). Written by `iup.deadlines.refresh` whenever an input changes
+    (signals on employments, leave, revisions, meetings and assessment panels, in the same
+    transaction) and when `fresh_until` has passed: the inputs that move with the date (a
+    planned panel passing, an employment ending, a panel or leave leaving the look-back window)
+    make the row due for recomputation on that day. The state (missing/overdue/due soon/ok)
+    depends on today and is computed in the query from `due` and `signed`."""
+
+    trainee = models.OneToOneField("trainees.Trainee", on_delete=models.CASCADE,
+                                   primary_key=True, related_name="iup_deadline")
+    due = models.DateField(null=True, blank=True, db_index=True)
+    reason = models.CharField(max_length=20, blank=True)
+    signed = models.BooleanField(default=False)  # a revision counts for the current position
+    employed = models.BooleanField(default=False)  # has a current (not ended) employment
+    last_signed = models.DateField(null=True, blank=True)
+    open_status = models.CharField(max_length=20, blank=True)
+    open_revision = models.ForeignKey(Revision, null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+    latest_revision = models.ForeignKey(Revision, null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+    fresh_until = models.DateField(null=True, blank=True, db_index=True)
+    computed_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("frist for utdanningsplan")
+        verbose_name_plural = _("frister for utdanningsplaner")
+
+    def __str__(self) -> str:
+        return f"{self.trainee_id}: {self.due} ({self.reason})"

@@ -78,21 +78,34 @@ class TraineeDeadline:
     latest_revision: int | None = None
     trainee: Trainee | None = None  # filled for the rows of a page
     missing: list = field(default_factory=list)
+    # the first day on which an input that moves with the date changes the deadline (a planned
+    # panel passes, the employment ends, a panel or leave leaves the look-back window)
+    fresh_until: dt.date | None = None
 
     @property
     def state(self) -> str:
         return self.deadline.state
 
 
+PANEL_WINDOW_DAYS = 730
+LEAVE_WINDOW_DAYS = 365
+
+
 def deadlines(trainees: QuerySet[Trainee], today: dt.date) -> dict[int, TraineeDeadline]:
-    """{trainee id: deadline} for every trainee of the (scoped) queryset: seven queries."""
+    """{trainee id: deadline} for every trainee of the (scoped) queryset: seven queries.
+
+    Pages read the stored result (`DeadlineSummary`, kept by `iup.deadlines`) instead of
+    calling this for a whole region."""
     ids_q = trainees.order_by().values("pk")
     employments: dict[int, dict] = {}
+    ends: dict[int, list[dt.date]] = defaultdict(list)
     for row in (Employment.objects.not_ended(today).filter(trainee_id__in=ids_q)
                 .order_by("start", "pk")
                 .values("pk", "trainee_id", "start", "end", "institution_id", "specialty_id",
                         "arena_id")):
         employments[row["trainee_id"]] = row  # the latest start wins
+        if row["end"] is not None:
+            ends[row["trainee_id"]].append(row["end"] + dt.timedelta(days=1))
     signed = dict(Revision.objects.filter(plan__trainee_id__in=ids_q, status__in=DONE)
                   .values("plan__trainee_id").annotate(last=Max("signed_at"))
                   .values_list("plan__trainee_id", "last"))
@@ -111,16 +124,22 @@ def deadlines(trainees: QuerySet[Trainee], today: dt.date) -> dict[int, TraineeD
     from lisplan.progress.models import ActivityKind, ActivityRecord
 
     panels: dict[int, list[dt.date]] = defaultdict(list)
+    changes: dict[int, list[dt.date]] = defaultdict(list)
     for tid, day in (ActivityRecord.objects.filter(
             trainee_id__in=ids_q, kind=ActivityKind.ASSESSMENT_PANEL,
-            date__lte=today, date__gte=today - dt.timedelta(days=730))
+            date__gte=today - dt.timedelta(days=PANEL_WINDOW_DAYS))
             .values_list("trainee_id", "date")):
-        panels[tid].append(day)
+        if day <= today:
+            panels[tid].append(day)
+            changes[tid].append(day + dt.timedelta(days=PANEL_WINDOW_DAYS + 1))
+        else:  # registered ahead: counts from its day
+            changes[tid].append(day)
     leave: dict[int, list[rules.LeaveSpan]] = defaultdict(list)
     for tid, start, end in (LeavePeriod.objects.filter(
-            trainee_id__in=ids_q, end__gte=today - dt.timedelta(days=365))
+            trainee_id__in=ids_q, end__gte=today - dt.timedelta(days=LEAVE_WINDOW_DAYS))
             .values_list("trainee_id", "start", "end")):
         leave[tid].append(rules.LeaveSpan(start, end))
+        changes[tid].append(end + dt.timedelta(days=LEAVE_WINDOW_DAYS + 1))
 
     out = {}
     for tid in trainees.order_by().values_list("pk", flat=True):
@@ -134,10 +153,12 @@ def deadlines(trainees: QuerySet[Trainee], today: dt.date) -> dict[int, TraineeD
             employment_end=emp["end"] if emp else None, last_signed=last_day,
             panels_held=tuple(panels[tid]), next_panel=min(planned, default=None),
             leave=tuple(leave[tid]))
+        moves = changes[tid] + ends[tid] + [d + dt.timedelta(days=1) for d in planned]
         out[tid] = TraineeDeadline(
             trainee_id=tid, deadline=rules.deadline(inp), employment=emp, last_signed=last_day,
             open_status=status if status in OPEN else "",
-            open_revision=rev_pk if status in OPEN else None, latest_revision=rev_pk)
+            open_revision=rev_pk if status in OPEN else None, latest_revision=rev_pk,
+            fresh_until=min(moves, default=None))
     return out
 
 
@@ -175,24 +196,93 @@ def _scoped_trainees(user, filters: Filters) -> QuerySet[Trainee]:
     return qs
 
 
-def work_list(user, filters: Filters, today: dt.date) -> tuple[list[TraineeDeadline],
-                                                                 dict[str, int]]:
-    """Rows for the filter's state (sorted by due date), and counts per state."""
-    rows = deadlines(_scoped_trainees(user, filters), today)
-    counts = {s: 0 for s in STATES}
-    for r in rows.values():
-        counts[r.state] += 1
+class DeadlineRows:
+    """The work list's rows for one filter, lazily: `len()` is a COUNT and a slice reads only
+    that page from `DeadlineSummary` (sorted by due date in the database), so a paginator
+    over it costs two small queries whatever the size of the scope."""
+
+    def __init__(self, qs: QuerySet):
+        self.qs = qs
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.qs.count()
+        return self._count
+
+    __len__ = count
+
+    def __iter__(self):
+        return iter(self[0:self.count()])
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_row(s) for s in self.qs[index]]
+        return _row(self.qs[index])
+
+
+def _row(s) -> TraineeDeadline:
+    return TraineeDeadline(
+        trainee_id=s.trainee_id,
+        deadline=rules.Deadline(s.due, s.reason, s.state), employment=None,
+        last_signed=s.last_signed, open_status=s.open_status,
+        open_revision=s.open_revision_id, latest_revision=s.latest_revision_id,
+        fresh_until=s.fresh_until)
+
+
+def summaries(trainees: QuerySet[Trainee], today: dt.date) -> QuerySet:
+    """The stored deadlines of these trainees (brought up to date first), with `state`."""
+    from lisplan.iup import deadlines as stored
+    from lisplan.iup.models import DeadlineSummary
+
+    stored.ensure_fresh(trainees, today)
+    return (DeadlineSummary.objects.filter(trainee_id__in=trainees.order_by().values("pk"))
+            .annotate(state=stored.state_case(today)))
+
+
+def state_counts(trainees: QuerySet[Trainee], today: dt.date) -> dict[str, int]:
+    """Trainees per deadline state, plus «attention» and «all»: one aggregate query."""
+    from django.db.models import Count
+
+    from lisplan.iup import deadlines as stored
+
+    qs = summaries(trainees, today)
+    counts = qs.aggregate(**{s: Count("pk", filter=stored.state_filter(s, today))
+                             for s in STATES})
     counts["attention"] = counts["missing"] + counts["overdue"] + counts["due_soon"]
-    counts["all"] = len(rows)
+    counts["all"] = sum(counts[s] for s in STATES)
+    return counts
+
+
+def work_list(user, filters: Filters, today: dt.date) -> tuple[DeadlineRows, dict[str, int]]:
+    """Rows for the filter's state (sorted by due date, lazily paged), and counts per state."""
+    from lisplan.iup import deadlines as stored
+
+    trainees = _scoped_trainees(user, filters)
+    counts = state_counts(trainees, today)
     if filters.state == "attention":
-        wanted = {"missing", "overdue", "due_soon"}
+        wanted = ("missing", "overdue", "due_soon")
     elif filters.state == "all":
-        wanted = set(STATES)
+        wanted = STATES
     else:
-        wanted = {filters.state}
-    selected = sorted((r for r in rows.values() if r.state in wanted),
-                      key=lambda r: (r.deadline.due or dt.date.max, r.trainee_id))
-    return selected, counts
+        wanted = (filters.state,) if filters.state in STATES else ()
+    cond = Q(pk__in=[])
+    for s in wanted:
+        cond |= stored.state_filter(s, today)
+    from django.db.models import F
+
+    qs = (summaries(trainees, today).filter(cond)
+          .order_by(F("due").asc(nulls_last=True), "trainee_id"))
+    return DeadlineRows(qs), counts
+
+
+def attention_count(user, today: dt.date) -> int:
+    """Missing + overdue plans in the user's scope (the start page): one COUNT."""
+    from lisplan.iup import deadlines as stored
+
+    trainees = _scoped_trainees(user, Filters())
+    return summaries(trainees, today).filter(
+        stored.state_filter("missing", today) | stored.state_filter("overdue", today)).count()
 
 
 def attach_trainees(rows: list[TraineeDeadline]) -> list[TraineeDeadline]:
@@ -223,7 +313,9 @@ def completeness(user, on: dt.date, filters: Filters, today: dt.date
     1 September): no plan, not signed, due for revision by then, required fields missing, no
     active supervisor. Counts per kind of problem."""
     trainees = _scoped_trainees(user, filters)
-    dl = deadlines(trainees, today)
+    dl = {tid: (rules.Deadline(due, reason, state), employed) for tid, due, reason, state, employed
+          in summaries(trainees, today).values_list("trainee_id", "due", "reason", "state",
+                                                   "employed")}
     ids_q = trainees.order_by().values("pk")
     latest: dict[int, dict] = {}
     for r in _report_revisions(ids_q):
@@ -241,8 +333,8 @@ def completeness(user, on: dt.date, filters: Filters, today: dt.date
     no_supervisor = _("Har ingen aktiv veileder registrert.")
     status_labels = {value: str(label) for value, label in Status.choices}
     reason_labels: dict[str, str] = {}
-    for tid, d in dl.items():
-        if d.employment is None:
+    for tid, (d, employed) in dl.items():
+        if not employed:
             continue
         problems: list[str] = []
         rev = latest.get(tid)
@@ -258,12 +350,12 @@ def completeness(user, on: dt.date, filters: Filters, today: dt.date
             if gaps:
                 counts["fields"] += 1
                 problems += [g.message for g in gaps]
-        if rev is not None and d.deadline.due and d.deadline.due < on and d.state != "missing":
-            reason = d.deadline.reason
+        if rev is not None and d.due and d.due < on and d.state != "missing":
+            reason = d.reason
             if reason not in reason_labels:
-                reason_labels[reason] = d.deadline.label
-            text = overdue if d.deadline.due < today else due_by
-            problems.append(text % {"due": d.deadline.due.strftime("%d.%m.%Y"),
+                reason_labels[reason] = d.label
+            text = overdue if d.due < today else due_by
+            problems.append(text % {"due": d.due.strftime("%d.%m.%Y"),
                                     "reason": reason_labels[reason]})
             counts["due"] += 1
         if tid not in supervised:

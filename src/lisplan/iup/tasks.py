@@ -36,9 +36,8 @@ def tasks_for(user) -> list[dict]:
                     "url": reverse("iup:to_sign"),
                     "empty_text": _("Ingen utdanningsplaner venter på din signatur.")})
     if has_permission(user, "iup.report"):
-        _rows, counts = queries.work_list(user, queries.Filters(), today)
         out.append({"title": _("Utdanningsplaner som mangler eller er forfalt"),
-                    "count": counts["missing"] + counts["overdue"],
+                    "count": queries.attention_count(user, today),
                     "url": reverse("iup:work_list"),
                     "empty_text": _("Ingen utdanningsplaner mangler eller er forfalt.")})
     return out

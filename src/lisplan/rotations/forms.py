@@ -11,7 +11,7 @@ from lisplan.accounts.forms import DesignsystemetForm
 from lisplan.catalogue.models import LearningGoal, Specialty
 from lisplan.organisations.models import Institution, LearningArena
 from lisplan.rotations.models import DOCUMENT_MAX_BYTES, CollaborationAgreement, Status
-from lisplan.rotations.queries import AgreementFilters, RequestFilters
+from lisplan.rotations.queries import AgreementFilters, QueueFilters, RequestFilters
 
 MONTHS = [(i, name) for i, name in enumerate(
     [_("januar"), _("februar"), _("mars"), _("april"), _("mai"), _("juni"), _("juli"),
@@ -128,6 +128,35 @@ class RequestFilterForm(DesignsystemetForm, forms.Form):
         return RequestFilters(q=d.get("q") or "", status=d.get("status") or "",
                               sending=getattr(d.get("sending"), "pk", None),
                               receiving=getattr(d.get("receiving"), "pk", None))
+
+
+class QueueFilterForm(DesignsystemetForm, forms.Form):
+    """Queues and conflicts by institution (receiving or sending), specialty or agreement."""
+
+    institution = forms.ModelChoiceField(
+        label=_("Foretak (mottaker eller avgiver)"), required=False,
+        queryset=Institution.objects.order_by("name"), empty_label=_("Alle"))
+    specialty = forms.ModelChoiceField(label=_("Spesialitet"), required=False,
+                                       queryset=Specialty.objects.order_by("name"),
+                                       empty_label=_("Alle"))
+    agreement = forms.ModelChoiceField(
+        label=_("Samarbeidsavtale"), required=False, empty_label=_("Alle"),
+        queryset=CollaborationAgreement.objects.select_related(
+            "specialty", "sending", "receiving").order_by("specialty__name", "receiving__name",
+                                                          "sending__name", "pk"))
+
+    def __init__(self, *args, agreements=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if agreements is not None:  # only agreements with queued requests the user sees
+            field = self.fields["agreement"]
+            field.queryset = field.queryset.filter(pk__in=agreements)
+
+    def filters(self) -> QueueFilters:
+        self.is_valid()
+        d = self.cleaned_data
+        return QueueFilters(institution=getattr(d.get("institution"), "pk", None),
+                            specialty=getattr(d.get("specialty"), "pk", None),
+                            agreement=getattr(d.get("agreement"), "pk", None))
 
 
 class RequestForm(DesignsystemetForm, forms.Form):

@@ -337,8 +337,45 @@ def _queued(receiving_id: int, specialty_id: int) -> list[RotationRequest]:
         forwarded_on__isnull=False)).order_by("forwarded_on", "pk"))
 
 
+@dataclass(frozen=True)
+class Seniority:
+    """The date a queued request ranks by, and which date it is."""
+
+    date: dt.date
+    basis: str  # "register" | "forwarded"
+
+
+def seniority(requests: list[RotationRequest]) -> dict[int, Seniority]:
+    """Seed 003: trainees registered in the fiktiv enhet «samler ansiennitet» there — between
+    trusts the longest registered goes first. A request ranks by the date its trainee was
+    registered in the sending trust's register for the specialty (the earliest membership
+    still open when the wish was forwarded), or by its forwarding date when that is earlier
+    or there is no register entry. One query for all requests; the ranking, the queue pages,
+    the API and the allocation instance all use it."""
+    trainees = {r.trainee_id for r in requests}
+    entries: dict[tuple[int, int, int], list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    if trainees:
+        for t, inst, spec, registered_on, left_on in RegisterEntry.objects.filter(
+                trainee_id__in=trainees).values_list(
+                "trainee_id", "institution_id", "specialty_id", "registered_on", "left_on"):
+            entries[(t, inst, spec)].append((registered_on, left_on))
+    out = {}
+    for r in requests:
+        queued = r.forwarded_on or r.need_on
+        open_then = [since for since, left in entries.get(
+                     (r.trainee_id, r.sending_id, r.specialty_id), ())
+                     if left is None or left >= queued]
+        registered = min(open_then, default=None)
+        if registered is not None and registered < queued:
+            out[r.pk] = Seniority(registered, "register")
+        else:
+            out[r.pk] = Seniority(queued, "forwarded")
+    return out
+
+
 def rank_requests(requests: list[RotationRequest], on: dt.date | None = None,
-                  with_progress: bool = True, checks: dict[int, Eligibility] | None = None
+                  with_progress: bool = True, checks: dict[int, Eligibility] | None = None,
+                  dates: dict[int, Seniority] | None = None,
                   ) -> list[tuple[ranking.Ranked, RotationRequest, Eligibility]]:
     """The published ranking of queued requests, with each one's eligibility (computed here
     unless given for all of them)."""
@@ -347,8 +384,11 @@ def rank_requests(requests: list[RotationRequest], on: dt.date | None = None,
     progress = (progress_summary([(r.trainee_id, r.specialty_id) for r in requests])
                 if with_progress else {})
     by_id = {r.pk: r for r in requests}
+    if dates is None:
+        dates = seniority(requests)
     candidates = [ranking.Candidate(
-        id=r.pk, home=r.sending.code, registered=r.forwarded_on or r.need_on,
+        id=r.pk, home=r.sending.code, registered=dates[r.pk].date, basis=dates[r.pk].basis,
+        forwarded_on=r.forwarded_on,
         sending_rank=r.sending_rank, eligible=checks[r.pk].eligible,
         reasons=checks[r.pk].reasons,
         goals_share=progress.get(r.trainee_id, (None, None))[0],
@@ -370,42 +410,101 @@ def candidates(vacancy: Vacancy) -> list[tuple[ranking.Ranked, RotationRequest, 
 class Queue:
     receiving: object
     specialty: object
-    rows: list = field(default_factory=list)  # (Ranked, request, eligibility)
+    rows: list = field(default_factory=list)  # (Ranked, request, eligibility, visible)
     conflicts: list = field(default_factory=list)
+    count: int = 0  # requests in the queue (all institutions)
 
 
-def queues(user, institution: int | None = None) -> list[Queue]:
-    """Queues per receiving institution and specialty that hold requests the user may see,
-    each in the published order, with waiting times and conflicts."""
+@dataclass(frozen=True)
+class QueueFilters:
+    institution: int | None = None  # receiving or sending
+    specialty: int | None = None
+    agreement: int | None = None
+
+
+def _visible_queued(user, filters: QueueFilters) -> QuerySet[RotationRequest]:
     visible = scope_filter(user, "register.view", RotationRequest.objects.filter(
         status__in=QUEUE_STATUSES, forwarded_on__isnull=False))
-    if institution:
-        visible = visible.filter(Q(receiving_id=institution) | Q(sending_id=institution))
-    groups = set(visible.values_list("receiving_id", "specialty_id").distinct())
-    if not groups:
-        return []
+    if filters.institution:
+        visible = visible.filter(Q(receiving_id=filters.institution)
+                                 | Q(sending_id=filters.institution))
+    if filters.specialty:
+        visible = visible.filter(specialty_id=filters.specialty)
+    if filters.agreement:
+        visible = visible.filter(agreement_id=filters.agreement)
+    return visible
+
+
+def _group_cond(groups) -> Q:
     cond = Q(pk__in=[])
     for receiving, specialty in groups:
         cond |= Q(receiving_id=receiving, specialty_id=specialty)
+    return cond
+
+
+def queue_groups(user, filters: QueueFilters = QueueFilters()) -> list[dict]:
+    """The queues (receiving institution × specialty) holding requests the user may see, with
+    how many requests each holds and how many the user sees, sorted by name: two grouped
+    queries, no ranking. `queues_for` ranks the ones a page shows."""
+    from django.db.models import Count
+
+    from lisplan.catalogue.models import Specialty
+    from lisplan.organisations.models import Institution
+
+    seen = dict(((r, s), n) for r, s, n in _visible_queued(user, filters)
+                .values("receiving_id", "specialty_id").annotate(n=Count("pk"))
+                .values_list("receiving_id", "specialty_id", "n"))
+    if not seen:
+        return []
+    receiving = {r for r, _s in seen}
+    specialties = {s for _r, s in seen}
+    totals = dict(((r, s), n) for r, s, n in RotationRequest.objects.filter(
+        status__in=QUEUE_STATUSES, forwarded_on__isnull=False, receiving_id__in=receiving,
+        specialty_id__in=specialties).values("receiving_id", "specialty_id")
+        .annotate(n=Count("pk")).values_list("receiving_id", "specialty_id", "n"))
+    inst = Institution.objects.in_bulk(receiving)
+    spec = Specialty.objects.in_bulk(specialties)
+    out = [{"key": key, "receiving": inst[key[0]], "specialty": spec[key[1]],
+            "count": totals.get(key, n), "visible": n} for key, n in seen.items()]
+    out.sort(key=lambda g: (str(g["receiving"]), str(g["specialty"])))
+    return out
+
+
+def queues_for(user, groups: list[dict]) -> list[Queue]:
+    """Each of these queues (from `queue_groups`) in the published order, with eligibility and
+    conflicts: a constant number of queries for the groups of one page."""
+    if not groups:
+        return []
+    keys = {g["key"] for g in groups}
+    cond = _group_cond(keys)
     requests = list(_with_rows(RotationRequest.objects.filter(
         cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False)).order_by("pk"))
-    visible_ids = set(visible.values_list("pk", flat=True))
+    visible_ids = set(scope_filter(user, "register.view", RotationRequest.objects.filter(
+        cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False)).values_list("pk", flat=True))
     by_group: dict[tuple[int, int], list[RotationRequest]] = defaultdict(list)
     for r in requests:
         by_group[(r.receiving_id, r.specialty_id)].append(r)
-    places = _places(groups)
+    places = _places(keys)
     checks = eligibility(requests)  # once for every group: constant queries
+    dates = seniority(requests)
     out = []
-    for key in sorted(by_group, key=lambda k: (str(by_group[k][0].receiving),
-                                               str(by_group[k][0].specialty))):
-        group = by_group[key]
-        ranked = rank_requests(group, with_progress=False, checks=checks)
-        queue = Queue(group[0].receiving, group[0].specialty)
+    for g in groups:
+        group = by_group.get(g["key"], [])
+        if not group:
+            continue
+        ranked = rank_requests(group, with_progress=False, checks=checks, dates=dates)
+        queue = Queue(g["receiving"], g["specialty"], count=len(group))
         # Others' places are shown (the order is public), their names only where visible.
         queue.rows = [(row, r, check, r.pk in visible_ids) for row, r, check in ranked]
-        queue.conflicts = _conflicts(group, places.get(key, {}))
+        queue.conflicts = _conflicts(group, places.get(g["key"], {}))
         out.append(queue)
     return out
+
+
+def queues(user, institution: int | None = None) -> list[Queue]:
+    """Every queue the user may see, ranked (for a small scope or a test; the page pages
+    through `queue_groups` and ranks one page with `queues_for`)."""
+    return queues_for(user, queue_groups(user, QueueFilters(institution=institution)))
 
 
 def _places(groups) -> dict[tuple[int, int], dict[tuple[int, str], int]]:
@@ -453,8 +552,29 @@ def conflict_for(request: RotationRequest) -> ranking.Conflict | None:
     return None
 
 
-def all_conflicts(user) -> list[tuple[Queue, ranking.Conflict]]:
-    return [(q, c) for q in queues(user) for c in q.conflicts]
+def all_conflicts(user, filters: QueueFilters = QueueFilters()
+                  ) -> list[tuple[Queue, ranking.Conflict]]:
+    """Conflicts between trusts in every queue the user may see: from the queued requests'
+    sending institution and desired start and the free places — no ranking or eligibility,
+    a constant number of queries."""
+    groups = queue_groups(user, filters)
+    if not groups:
+        return []
+    keys = {g["key"] for g in groups}
+    demands: dict[tuple[int, int], list[ranking.Demand]] = defaultdict(list)
+    for pk, receiving, specialty, home, start in (
+            RotationRequest.objects.filter(_group_cond(keys), status__in=QUEUE_STATUSES,
+                                           forwarded_on__isnull=False)
+            .order_by("pk").values_list("pk", "receiving_id", "specialty_id", "sending__code",
+                                        "desired_start")):
+        demands[(receiving, specialty)].append(ranking.Demand(pk, home, start))
+    places = _places(keys)
+    out = []
+    for g in groups:
+        queue = Queue(g["receiving"], g["specialty"], count=g["count"])
+        for c in ranking.conflicts(demands[g["key"]], places.get(g["key"], {})):
+            out.append((queue, c))
+    return out
 
 
 @dataclass(frozen=True)

@@ -295,15 +295,38 @@ def register_sync(request, trainee_pk: int):
 # --- queues and conflicts -----------------------------------------------------------------
 
 
+QUEUES_PER_PAGE = 8
+CONFLICTS_PER_PAGE = 50
+
+
+def _queue_filters(request) -> f.QueueFilterForm:
+    agreements = (queries._visible_queued(request.user, queries.QueueFilters())
+                  .exclude(agreement=None).values("agreement_id"))
+    return f.QueueFilterForm(request.GET, agreements=agreements)
+
+
 @require("register.view")
 def queue_list(request):
-    return render(request, "rotations/queues.html", {"queues": queries.queues(request.user)})
+    """The queues as a list with counts, filtered and paged: only the queues of one page are
+    ranked and checked for eligibility."""
+    form = _queue_filters(request)
+    groups = queries.queue_groups(request.user, form.filters())
+    page = Paginator(groups, QUEUES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "rotations/queues.html", {
+        "form": form, "groups": groups, "page": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
+        "queues": queries.queues_for(request.user, list(page.object_list)),
+        "requests_total": sum(g["count"] for g in groups)})
 
 
 @require("register.view")
 def conflict_list(request):
-    return render(request, "rotations/conflicts.html",
-                  {"conflicts": queries.all_conflicts(request.user)})
+    form = _queue_filters(request)
+    conflicts = queries.all_conflicts(request.user, form.filters())
+    page = Paginator(conflicts, CONFLICTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "rotations/conflicts.html", {
+        "form": form, "conflicts": page.object_list, "page": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1))})
 
 
 # --- vacancies ----------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,11 +24,6 @@ from lisplan.rotations.tasks import tasks_for as rotation_tasks_for
 
 DEMO_USERS = ["trainee", "supervisor", "leader", "education_lead", "local_coordinator",
               "regional_coordinator", "planner", "admin"]
-
-
-@public
-def health(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 class LoginView(auth_views.LoginView):

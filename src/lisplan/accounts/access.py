@@ -524,6 +524,9 @@ def get_in_scope(user, permission: str, queryset: QuerySet, **lookup) -> Model:
     obj = scope_filter(user, permission, queryset).filter(**lookup).first()
     if obj is None:
         raise Http404
+    from lisplan.audit.reads import note
+
+    note(obj)  # the read-access log: one trainee's data was read in this request
     return obj
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "lisplan.ui",
     "lisplan.audit",
     "lisplan.accounts",
     "lisplan.organisations",

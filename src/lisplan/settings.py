@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "lisplan.rotations",
     "lisplan.allocation",
     "lisplan.demo",
+    "lisplan.documents",
 ]
 
 MIDDLEWARE = [

@@ -400,6 +400,9 @@ def load_iup_demo(*, seed: int, today: dt.date | None = None,
         write_audit([(r[0], r[7]) for r in revs], trainees, signatures)
         if snapshots and signed_by_trainee:
             _snapshots(signed_by_trainee, today)
+        from lisplan.iup.deadlines import refresh_all
+
+        refresh_all(today)  # the stored deadlines behind the work list (bulk: seven queries)
     result.seconds = time.perf_counter() - started
     return result
 

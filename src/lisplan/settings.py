@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -45,9 +46,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "lisplan.audit",
     "lisplan.accounts",
     "lisplan.organisations",
@@ -59,6 +64,8 @@ INSTALLED_APPS = [
     "lisplan.progress",
     "lisplan.rotations",
     "lisplan.allocation",
+    "lisplan.programmes",
+    "lisplan.insights",
     "lisplan.demo",
     "lisplan.documents",
 ]
@@ -71,10 +78,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lisplan.accounts.security.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "lisplan.audit.middleware.RequestIdMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lisplan.urls"
@@ -83,6 +94,28 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: refuses a locked-out account or address before the password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# OpenID Connect sign-in (HelseID, Entra ID per tenant): LISPLAN_OIDC_PROVIDERS and
+# LISPLAN_OIDC_<KEY>_* (README, decision 0008). With a provider set up, local passwords are
+# for demo users and break-glass accounts only (LISPLAN_PASSWORD_LOGIN=all|restricted).
+from lisplan.accounts.oidc_config import providers_from_env  # noqa: E402
+
+LISPLAN_OIDC_PROVIDERS = providers_from_env()
+LISPLAN_PASSWORD_LOGIN = os.environ.get("LISPLAN_PASSWORD_LOGIN", "")
+
+# Lockout after repeated failed password logins, per account and per address (django-axes).
+AXES_FAILURE_LIMIT = int(os.environ.get("LISPLAN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LISPLAN_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "lisplan.accounts.security.lockout_response"
+AXES_VERBOSE = False  # lisplan.security logs the events as JSON
+AXES_DISABLE_ACCESS_LOG = True  # successful logins: lisplan.security log and LoginSession
 
 TEMPLATES = [
     {
@@ -153,7 +186,11 @@ EMAIL_PORT = int(os.environ.get("LISPLAN_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("LISPLAN_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("LISPLAN_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = envbool("LISPLAN_EMAIL_USE_TLS", False)
-LISPLAN_BASE_URL = os.environ.get("LISPLAN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails and the OpenID Connect redirect address. Unset: the address the request
+# came in on (e-mails sent by the worker fall back to http://127.0.0.1:$PORT).
+LISPLAN_BASE_URL_SET = bool(os.environ.get("LISPLAN_BASE_URL"))
+LISPLAN_BASE_URL = os.environ.get(
+    "LISPLAN_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("LISPLAN_EMAIL_FROM", "lisplan <noreply@lisplan.invalid>")
 
 # Secure defaults whenever DEBUG is off (`lisplan check --deploy` is clean).
@@ -167,14 +204,44 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 10
+SESSION_COOKIE_AGE = 60 * 60 * 10  # absolute limit; the idle limit (30 min) is server side
+# Server-side limits (lisplan.accounts.security.SessionSecurityMiddleware).
+LISPLAN_SESSION_IDLE_SECONDS = 30 * 60
+LISPLAN_SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files —
+# no inline script, no eval (htmx runs with allowEval off; behaviours are in lisplan/app.js).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# One JSON object per line on standard error; security events (logins, failures, lockouts,
+# role changes, 403s) go to the `lisplan.security` logger at INFO whatever the level.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "lisplan.jsonlog.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LISPLAN_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "lisplan.security": {
+            "handlers": ["console"],
+            "level": os.environ.get("LISPLAN_SECURITY_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+    },
 }
 
 PAGE_SIZE = 50

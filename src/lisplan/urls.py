@@ -14,6 +14,7 @@ urlpatterns = [
     path("rotasjon/", include("lisplan.rotations.urls")),
     path("fordeling/", include("lisplan.allocation.urls")),
     path("varsler/", include("lisplan.notifications.urls")),
+    path("", include("lisplan.programmes.urls")),
     path("api/v1/", include("lisplan.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

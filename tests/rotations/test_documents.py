@@ -101,3 +101,17 @@ def test_editing_without_a_new_file_keeps_the_document(client, world, nlsh, medi
     assert response.status_code == 302, response.content.decode()[:2000]
     agreement.refresh_from_db()
     assert agreement.capacity == 2 and agreement.document.name == name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_replacing_the_signed_agreement_removes_the_old_file(client, world, nlsh, media):
+    assert upload(client, world, nlsh, "first.pdf", PDF).status_code == 302
+    agreement = CollaborationAgreement.objects.get()
+    old = media / agreement.document.name
+    assert old.exists()
+    response = client.post(reverse("rotations:agreement_edit", args=[agreement.pk]), form_data(
+        world, nlsh, document=SimpleUploadedFile("second.pdf", PDF + b"%2", "application/pdf")))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    agreement.refresh_from_db()
+    assert (media / agreement.document.name).read_bytes() == PDF + b"%2"
+    assert not old.exists()

@@ -57,6 +57,11 @@ PERMISSIONS: dict[str, str] = {
     "iup.sign": _("Signere individuelle utdanningsplaner"),
     "iup.template": _("Fylle ut mal for formelle krav (tabell 3) for spesialiteten"),
     "iup.report": _("Se arbeidsliste og kompletthetsrapport for utdanningsplaner"),
+    "programme.view": _("Se virksomhetenes utdanningsplaner, dekningskart og mangler"),
+    "programme.edit": _("Utarbeide utdanningsplan for virksomheten (utkast)"),
+    "programme.publish": _("Publisere utdanningsplan for virksomheten"),
+    "insights.view": _("Se kvalitetsindikatorer, listene bak dem og innhøstinger for enheten"),
+    "insights.harvest": _("Starte innhøsting av kvalitetsindikatorer"),
 }
 
 _EVERYONE = {"organisation.view", "catalogue.view", "token.manage", "notification.view"}
@@ -117,10 +122,38 @@ _ALLOCATION_ROLE_PERMISSIONS: dict[str, set[str]] = {
 for _role, _perms in _ALLOCATION_ROLE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
+# Insights (quality indicators, lisplan.insights): the leader for their arena, coordinators
+# and the UAO for their institution (UAO: their specialty), the region for the regional roles;
+# the regional coordinator starts harvests. How a unit relates to a scope: insights/scopes.py.
+_INSIGHTS_ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.LEADER: {"insights.view"},
+    Role.EDUCATION_LEAD: {"insights.view"},
+    Role.EDUCATION_COORDINATOR_PHYSICIAN: {"insights.view"},
+    Role.LOCAL_COORDINATOR: {"insights.view"},
+    Role.REGIONAL_COORDINATOR: {"insights.view", "insights.harvest"},
+    Role.PLANNER: {"insights.view"},
+}
+for _role, _perms in _INSIGHTS_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
+
 # Progress import (web upload of the spreadsheet): the local coordinator, for the trainees in
 # their `progress.approve` scope (the importer refuses rows for anyone else).
 ROLE_PERMISSIONS[Role.LOCAL_COORDINATOR] = ROLE_PERMISSIONS[Role.LOCAL_COORDINATOR] | {
     "progress.import"}
+
+# Programme plans (lisplan.programmes): the education lead drafts for their specialty, the local
+# coordinator publishes; everyone reads published plans and the coverage map.
+_PROGRAMME_ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.SUPERVISOR: {"programme.view"},
+    Role.LEADER: {"programme.view"},
+    Role.EDUCATION_LEAD: {"programme.view", "programme.edit"},
+    Role.EDUCATION_COORDINATOR_PHYSICIAN: {"programme.view"},
+    Role.LOCAL_COORDINATOR: {"programme.view", "programme.publish"},
+    Role.REGIONAL_COORDINATOR: {"programme.view"},
+    Role.PLANNER: {"programme.view"},
+}
+for _role, _perms in _PROGRAMME_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
 # Relationship grants: a trainee acts on their own record and plans, a supervisor sees their
 # supervisees.
@@ -133,6 +166,8 @@ RELATIONSHIP_PERMISSIONS["self"] |= {"register.view", "register.answer", "agreem
 RELATIONSHIP_PERMISSIONS["supervisee"] |= {"register.view"}
 RELATIONSHIP_PERMISSIONS["self"] |= {"iup.view", "iup.edit", "iup.sign"}
 RELATIONSHIP_PERMISSIONS["supervisee"] |= {"iup.view", "iup.edit", "iup.sign", "iup.report"}
+RELATIONSHIP_PERMISSIONS["self"] |= {"programme.view"}
+RELATIONSHIP_PERMISSIONS["supervisee"] |= {"programme.view"}
 # The receiving institution's coordinator (and its leaders, the regional coordinator) on
 # requests forwarded to them: an institution scope on the request's `receiving`, applied to
 # these permissions only (`_rotation_request_q`); never one of `Grants.relations`.
@@ -291,11 +326,35 @@ def _scope_q(user, g: Grants, permission: str, model: type[Model]) -> Q:
         return _institution_in_scope(g, permission, "institution", "specialty")
     if label.startswith("rotations."):
         return _rotation_q(user, g, permission, label)
+    if label == "programmes.ProgrammePlan":
+        return _programme_plan_q(g, permission)
     if label == "allocation.AllocationRun":
         return _allocation_run_q(g, permission)
     if label == "allocation.AllocationPolicy":
         return Q(region_id__in=allocation_regions(g, permission))
     raise LookupError(f"No scope rule for {label} with {permission}")
+
+
+def _programme_plan_q(g: Grants, permission: str) -> Q:
+    """Programme plans: published versions (and those they replaced) are public, so anyone who
+    reads plans sees them; drafts, changes and publishing by the plan's institution (an
+    education lead only in their specialty) or region."""
+    q = _institution_in_scope(g, permission, "institution", "specialty")
+    if permission == "programme.view":
+        q |= Q(status__in=["published", "superseded"])
+    return q
+
+
+def course_in_scope(user, permission: str, institution, specialty_id: int) -> bool:
+    """Whether the user holds `permission` for (institution, specialty) — before any row of
+    that course exists (a new programme plan). Same scopes as `_programme_plan_q`."""
+    g = grants(user)
+    if permission in g.all:
+        return True
+    for inst, spec in g.institutions.get(permission, ()):
+        if inst == institution.pk and spec in (None, specialty_id):
+            return True
+    return institution.region_id in g.regions.get(permission, ())
 
 
 def _revision_q(user, g: Grants, permission: str) -> Q:

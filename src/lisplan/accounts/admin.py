@@ -27,5 +27,5 @@ class RoleAssignmentAdmin(AuditedAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "user", "name", "created_at", "last_used_at"]
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "expires_at"]
     readonly_fields = ["prefix", "created_at", "last_used_at"]

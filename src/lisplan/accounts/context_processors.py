@@ -40,6 +40,8 @@ _SECTIONS: list[tuple] = [
      ("plans:work_list", "plans:remind")),
     (_("Fagavtaler"), "rotations:agreements", ("agreement.view",), ("rotations:agreement",)),
     (_("Ledige stillinger"), "rotations:vacancies", ("vacancy.view",), ("rotations:vacanc",)),
+    ((_("Læringsmål og steder"), _("Utdanningsplaner for virksomhetene og hvor læringsmålene kan nås")),
+     "programmes:list", ("programme.view",), ("programmes:",)),
 ]
 
 # Room in the header line for the menu, in characters of the labels plus `_ITEM_COST` per item

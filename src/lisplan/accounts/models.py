@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 class User(AbstractUser):
     demo = models.BooleanField(default=False, editable=False)
+    # From HelseID when it gives one (Helsepersonellregisteret); never the national identity number.
+    hpr_number = models.CharField(_("HPR-nummer"), max_length=9, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("bruker")
@@ -131,6 +133,14 @@ class RoleAssignment(models.Model):
             raise ValidationError({"valid_to": _("«Gyldig til» kan ikke være før «gyldig fra».")})
 
 
+TOKEN_LIFETIME = dt.timedelta(days=365)
+
+
+def token_expiry() -> dt.datetime:
+    """When a new API key stops working unless another date is chosen: one year from now."""
+    return timezone.now() + TOKEN_LIFETIME
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -147,6 +157,7 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("sist brukt"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("utløper"), default=token_expiry)
 
     class Meta:
         verbose_name = _("API-nøkkel")
@@ -156,16 +167,21 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
 
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
     @classmethod
-    def issue(cls, user, name: str = "") -> tuple[ApiToken, str]:
+    def issue(cls, user, name: str = "", expires_at=None) -> tuple[ApiToken, str]:
         raw = "lp_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[:8], token_hash=hash_token(raw))
+        token = cls.objects.create(user=user, name=name, prefix=raw[:8], token_hash=hash_token(raw),
+                                   expires_at=expires_at or token_expiry())
         return token, raw
 
     @classmethod
     def authenticate(cls, raw: str):
         token = cls.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
-        if token is None or not token.user.is_active:
+        if token is None or not token.user.is_active or token.expired:
             return None
         now = timezone.now()
         # At most one write a minute per token, not one per API call.
@@ -173,3 +189,43 @@ class ApiToken(models.Model):
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - dt.timedelta(minutes=1))
         ).update(last_used_at=now)
         return token.user
+
+
+class LoginSession(models.Model):
+    """A server-side session of a signed-in user, so that deactivating the user (or signing
+    them out everywhere) can delete every session they hold."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    method = models.CharField(max_length=40, blank=True)  # "password", "helseid", "entra"…
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("innloggingsøkt")
+        verbose_name_plural = _("innloggingsøkter")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ExternalIdentity(models.Model):
+    """A sign-in identity at an OpenID Connect provider (HelseID, Entra ID): the user is found
+    by (issuer, subject), never by name or e-mail."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("bruker"),
+                             on_delete=models.CASCADE, related_name="external_identities")
+    provider = models.CharField(_("innloggingstjeneste"), max_length=40)
+    issuer = models.CharField(_("utsteder"), max_length=300)
+    subject = models.CharField(_("subjekt"), max_length=255)
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("sist innlogget"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ekstern identitet")
+        verbose_name_plural = _("eksterne identiteter")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"],
+                                               name="external_identity_issuer_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.user}"

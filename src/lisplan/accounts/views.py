@@ -1,10 +1,14 @@
 import os
+import time
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +19,7 @@ from lisplan.accounts.startpage import start_sections
 from lisplan.allocation.startpage import tasks_for as allocation_tasks_for
 from lisplan.iup.tasks import tasks_for as iup_tasks_for
 from lisplan.plans.tasks import tasks_for
+from lisplan.programmes.startpage import tasks_for as programme_tasks_for
 from lisplan.progress.tasks import tasks_for as progress_tasks_for
 from lisplan.rotations.tasks import tasks_for as rotation_tasks_for
 
@@ -34,7 +39,25 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         # On a local or demo installation, say which users exist (their password is "demo").
         show = settings.DEBUG or bool(os.environ.get("LISPLAN_DEMO_HINT"))
-        return super().get_context_data(demo_users=DEMO_USERS if show else [], **kwargs)
+        from lisplan.accounts.oidc import providers
+
+        nxt = self.request.GET.get("next", "")
+        return super().get_context_data(
+            demo_users=DEMO_USERS if show else [],
+            oidc_providers=[{"label": p.label, "url": reverse("oidc_start", args=[p.key])
+                             + (f"?next={quote(nxt)}" if nxt else "")}
+                            for p in providers().values()],
+            **kwargs)
+
+    def form_valid(self, form):
+        user = form.get_user()
+        user.login_method = "password+otp" if form.otp_device else "password"
+        response = super().form_valid(form)
+        if form.otp_device is not None:
+            from django_otp import login as otp_login
+
+            otp_login(self.request, form.otp_device)
+        return response
 
 
 login_view = public(LoginView.as_view())
@@ -47,7 +70,7 @@ def home(request):
         "sections": start_sections(request.user),
         "tasks": tasks_for(request.user) + progress_tasks_for(request.user)
         + rotation_tasks_for(request.user) + allocation_tasks_for(request.user)
-        + iup_tasks_for(request.user)})
+        + iup_tasks_for(request.user) + programme_tasks_for(request.user)})
 
 
 @require("token.manage")
@@ -55,7 +78,8 @@ def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         _token, raw = services.token_issue(actor=request.user, user=request.user,
-                                          name=form.cleaned_data["name"])
+                                          name=form.cleaned_data["name"],
+                                          expires_at=form.expires_at())
         request.session["new_api_token"] = raw  # shown once, on the next page
         return redirect("api_tokens")
     return render(request, "accounts/api_tokens.html", {
@@ -73,3 +97,81 @@ def api_token_revoke(request, pk: int):
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, _("API-nøkkelen %(prefix)s… er slettet.") % {"prefix": token.prefix})
     return redirect("api_tokens")
+
+
+# --- OpenID Connect (HelseID, Entra ID): the protocol is in accounts/oidc.py ----------------
+
+OIDC_SESSION_KEY = "lp_oidc_pending"
+OIDC_MAX_AGE = 10 * 60  # seconds between leaving for the provider and coming back
+
+
+def _oidc_failed(request, provider_label: str, reason: str, detail: str = ""):
+    from django.contrib.auth.signals import user_login_failed
+
+    user_login_failed.send(sender=__name__, request=request,
+                           credentials={"username": f"oidc:{provider_label}", "reason": reason})
+    messages.error(request, _("Innloggingen med %(provider)s mislyktes. Prøv igjen. Skjer det "
+                              "igjen, kontakt brukerstøtte og oppgi tidspunktet.")
+                   % {"provider": provider_label})
+    return redirect("login")
+
+
+@public
+def oidc_start(request, provider: str):
+    from django.http import Http404
+
+    from lisplan.accounts import oidc
+
+    config = oidc.get_provider(provider)
+    if config is None:
+        raise Http404
+    redirect_uri = request.build_absolute_uri(reverse("oidc_callback"))
+    if settings.LISPLAN_BASE_URL_SET:
+        redirect_uri = settings.LISPLAN_BASE_URL + reverse("oidc_callback")
+    try:
+        url, pending = oidc.begin(config, redirect_uri)
+    except oidc.OIDCError as exc:
+        return _oidc_failed(request, config.label, exc.reason)
+    nxt = request.GET.get("next", "")
+    pending["next"] = nxt if url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else ""
+    # Several tabs may sign in at once: keep each pending sign-in by its state.
+    waiting = {k: v for k, v in request.session.get(OIDC_SESSION_KEY, {}).items()
+               if time.time() - v["started"] < OIDC_MAX_AGE}
+    waiting[pending["state"]] = pending
+    request.session[OIDC_SESSION_KEY] = waiting
+    return redirect(url)
+
+
+@public
+def oidc_callback(request):
+    from django.contrib.auth import login
+
+    from lisplan.accounts import oidc
+    from lisplan.jsonlog import security_event
+
+    state = request.GET.get("state", "")
+    waiting = request.session.get(OIDC_SESSION_KEY, {})
+    pending = waiting.pop(state, None) if state else None
+    request.session[OIDC_SESSION_KEY] = waiting
+    config = oidc.get_provider(pending["provider"]) if pending else None
+    if pending is None or config is None or time.time() - pending["started"] > OIDC_MAX_AGE:
+        return _oidc_failed(request, "OpenID Connect", "bad_state")
+    if request.GET.get("error") or not request.GET.get("code"):
+        return _oidc_failed(request, config.label, "provider_error",
+                            request.GET.get("error", "no code")[:100])
+    try:
+        tokens = oidc.exchange_code(config, request.GET["code"], pending)
+        claims = oidc.validate_id_token(config, tokens["id_token"], pending["nonce"])
+    except oidc.OIDCError as exc:
+        security_event("oidc.refused", request, provider=config.key, reason=exc.reason)
+        return _oidc_failed(request, config.label, exc.reason)
+    user, created = services.external_sign_in(provider=config.key, issuer=config.issuer,
+                                              claims=claims)
+    if not user.is_active:
+        return _oidc_failed(request, config.label, "inactive")
+    user.login_method = config.key
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if created:
+        security_event("user.created_by_sign_in", request, provider=config.key)
+    return redirect(pending.get("next") or settings.LOGIN_REDIRECT_URL)

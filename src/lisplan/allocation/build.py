@@ -3,8 +3,8 @@
 The mapping, rule by rule:
 
 - **Requests** are those forwarded to a receiving institution (status «sendt til mottaker»),
-  in the region's receiving institutions (or the whole country). `registered` is the queue date
-  (`forwarded_on`), `desired_start` the desired start's month. The acceptable agreements are the
+  in the region's receiving institutions (or the whole country). `registered` is the seniority date
+  (`rotations.queries.seniority`: the register date, or the forwarding date), `desired_start` the desired start's month. The acceptable agreements are the
   valid agreements between the same sending and receiving institution in the specialty, the
   request's own agreement first. A request without one cannot be placed and is left out (noted).
   An extension (`extends`) of another queued request of the same trainee comes `after` it.
@@ -232,6 +232,7 @@ def _trainees(queued: list[RotationRequest], accepted: dict[int, list[str]], doc
     for trainee_id, sending_id in groups:
         homes[trainee_id].add(sending_id)
     eligible = queries.eligibility(queued)
+    seniority = queries.seniority(queued)
     goal_codes = {code for doc in docs.values() for code in doc["prerequisites"]}
     goal_ids = dict(LearningGoal.objects.filter(code__in=goal_codes).values_list("pk", "code"))
     approved: dict[int, set[str]] = defaultdict(set)
@@ -276,7 +277,7 @@ def _trainees(queued: list[RotationRequest], accepted: dict[int, list[str]], doc
             "requests": [{
                 "id": request_key(r.pk),
                 "agreements": accepted[r.pk],
-                "registered": r.forwarded_on.isoformat(),
+                "registered": seniority[r.pk].date.isoformat(),
                 "desired_start": r.desired_start.isoformat()[:7],
                 "after": request_key(r.extends_id) if r.extends_id in keys else None,
             } for r in requests],

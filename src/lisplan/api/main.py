@@ -28,6 +28,7 @@ from lisplan.api import (
     trainees,
 )
 from lisplan.api.auth import AUTH
+from lisplan.programmes import api as programmes_api
 
 
 class Utf8JSON(JSONRenderer):
@@ -60,6 +61,7 @@ api.add_router("", iup.router)
 api.add_router("", progress.router)
 api.add_router("", rotations.router)
 api.add_router("", allocation.router)
+api.add_router("", programmes_api.router)
 
 
 def urls_of(ninja_api: NinjaAPI):

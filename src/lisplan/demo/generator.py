@@ -623,8 +623,10 @@ def clear_demo() -> None:
     """Delete the demo users, trainees (with their implementation plans) and arenas (see the
     module docstring)."""
     from lisplan.demo.plans import clear_plans
+    from lisplan.programmes.demo import clear_programmes
     from lisplan.rotations.demo import clear_rotations
 
+    clear_programmes()  # programme plans point to demo arenas and agreements
     clear_rotations()  # requests and vacancies point to demo trainees and arenas
     clear_plans()
     Supervision.objects.filter(Q(trainee__demo=True) | Q(supervisor__demo=True)).delete()

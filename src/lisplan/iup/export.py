@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -102,10 +101,9 @@ def render_fillable_html(revision: Revision, today: dt.date) -> str:
 
 def render_fillable_pdf(revision: Revision, today: dt.date) -> bytes:
     """The ALIS form as a PDF with fillable fields named as in the Directorate's form."""
-    from weasyprint import HTML
+    from lisplan.documents.pdf import write_pdf
 
-    data = HTML(string=render_fillable_html(revision, today),
-                base_url=str(settings.BASE_DIR)).write_pdf(pdf_forms=True)
+    data = write_pdf(render_fillable_html(revision, today), pdf_forms=True)
     return _checkbox_states(data)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -158,10 +157,9 @@ def render_revision_html(revision: Revision, today: dt.date | None = None) -> st
 
 def render_revision_pdf(revision: Revision, today: dt.date | None = None) -> bytes:
     """A4 PDF bytes of the revision; pass one loaded by `iup.queries.revision_qs`."""
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
+    from lisplan.documents.pdf import write_pdf
 
-    html = render_revision_html(revision, today)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return write_pdf(render_revision_html(revision, today))
 
 
 def pdf_filename(revision: Revision) -> str:

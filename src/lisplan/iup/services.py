@@ -161,6 +161,21 @@ def template_for(institution_id, specialty_id) -> RequirementsTemplate | None:
         institution_id=institution_id, specialty_id=specialty_id).first()
 
 
+def table3_for(employment) -> tuple[dict, RequirementsTemplate | None]:
+    """Table 3 for a course: the education lead's template, with the link, the goals at the
+    own and other units and in other trusts read from the course's published programme plan
+    where there is one (`lisplan.programmes.queries.table3_prefill`)."""
+    from lisplan.programmes.queries import table3_prefill
+
+    institution_id = getattr(employment, "institution_id", None)
+    specialty_id = getattr(employment, "specialty_id", None)
+    tpl = template_for(institution_id, specialty_id)
+    content = {f: getattr(tpl, f) for f in TEMPLATE_FIELDS} if tpl is not None else {}
+    from_plan = table3_prefill(institution_id, specialty_id) or {}
+    content.update({k: v for k, v in from_plan.items() if v})
+    return content, tpl
+
+
 def _prefill(trainee, employment, kind: str) -> tuple[dict, list[SupervisorData]]:
     """Initial content of revision 1 from the records lisplan already holds."""
     from lisplan.accounts.models import Role, RoleAssignment
@@ -184,10 +199,9 @@ def _prefill(trainee, employment, kind: str) -> tuple[dict, list[SupervisorData]
                   .order_by("-date").values_list("date", flat=True).first())
     if kind == Kind.HOSPITAL:
         content["last_panel"] = last_panel
-        tpl = template_for(getattr(employment, "institution_id", None),
-                           getattr(employment, "specialty_id", None))
+        table3, tpl = table3_for(employment)
+        content.update(table3)
         if tpl is not None:
-            content.update({f: getattr(tpl, f) for f in TEMPLATE_FIELDS})
             content["template_applied"] = tpl
     else:
         content["contact"] = " / ".join(x for x in (trainee.email, trainee.phone) if x)
@@ -502,13 +516,11 @@ def template_apply(*, actor, revision: Revision, version: int) -> Revision:
     """Copy the course's current template into table 3 of a draft."""
     revision = Revision.objects.select_related("plan__employment").get(pk=revision.pk)
     employment = revision.plan.employment
-    tpl = template_for(getattr(employment, "institution_id", None),
-                       getattr(employment, "specialty_id", None))
-    if tpl is None:
+    table3, tpl = table3_for(employment)
+    if not table3:
         raise StateError(_("Utdanningsansvarlig overlege har ikke fylt ut en mal for tabell 3 "
                            "for denne spesialiteten og virksomheten."), "no_template")
-    revision = revision_update(actor=actor, revision=revision, version=version,
-                               **{f: getattr(tpl, f) for f in TEMPLATE_FIELDS})
+    revision = revision_update(actor=actor, revision=revision, version=version, **table3)
     Revision.objects.filter(pk=revision.pk).update(template_applied=tpl)
     revision.template_applied = tpl
     return revision

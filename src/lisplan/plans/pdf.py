@@ -3,12 +3,12 @@ document template the revision page shows, with print CSS (A4, page numbers in t
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from lisplan.documents.pdf import write_pdf
 from lisplan.plans import pages, queries
 from lisplan.plans.models import Revision, Status
 
@@ -39,10 +39,7 @@ def render_revision_html(revision: Revision) -> str:
 def render_revision_pdf(revision: Revision) -> bytes:
     """A4 PDF bytes. `revision` should come from `queries.revision_detail` (periods and
     signatures prefetched)."""
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
-
-    html = render_revision_html(revision)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return write_pdf(render_revision_html(revision))
 
 
 def pdf_filename(revision: Revision) -> str:

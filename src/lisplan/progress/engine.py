@@ -81,6 +81,32 @@ def minimum_days(months: Number, mode: str = "calendar") -> int:
     return _shortest_calendar_span(whole) + math.floor((value - whole) * MONTH_DAYS)
 
 
+def months_and_days(days: int, mode: str = "calendar") -> tuple[int, int]:
+    """`days` days of full-time service as whole months and days, counted the way a minimum is
+    met (`minimum_days`): the most months M with ``minimum_days(M) <= days``, and the days left.
+    59 days (15.01.–14.03. in a common year) = 2 months; 366 days = 12 months 1 day."""
+    if days <= 0:
+        return 0, 0
+    months = max(0, math.floor(days / MONTH_DAYS) - 1)
+    while minimum_days(months + 1, mode) <= days:
+        months += 1
+    return months, days - minimum_days(months, mode) if months else days
+
+
+def period_months(start: dt.date, end: dt.date) -> tuple[int, int]:
+    """An inclusive period start–end as whole months and days, counted as the ledger counts a
+    full-time period (the one month count shared by the ledger, the rotation register and the
+    allocation instance): 01.01.–30.06. = 6 months, 15.01.–14.03. = 2 months,
+    06.11.2027–05.11.2028 = 12 months."""
+    return months_and_days((end - start).days + 1)
+
+
+def whole_months(start: dt.date, end: dt.date) -> int:
+    """The whole months an inclusive period start–end counts for (days beyond the last whole
+    month do not make another month), at least 1: a rotation request's duration."""
+    return max(1, period_months(start, end)[0])
+
+
 # --------------------------------------------------------------------------------------------
 # Rules and requirement sets (built from data files by progress.requirements)
 # --------------------------------------------------------------------------------------------
@@ -541,13 +567,7 @@ def remaining_months_and_days(remaining: Number, mode: str = "calendar") -> tupl
     as whole months and days *in the terms the minimum is counted in* (`minimum_days`): with
     calendar months an untouched 18-month minimum is 546 days = 18 months, not 17.9. Days that
     are part of a day (part-time) round up, so the remainder is never understated."""
-    days = math.ceil(Fraction(remaining) * MONTH_DAYS)
-    if days <= 0:
-        return 0, 0
-    months = max(0, math.floor(days / MONTH_DAYS) - 1)
-    while minimum_days(months + 1, mode) <= days:
-        months += 1
-    return months, days - minimum_days(months, mode) if months else days
+    return months_and_days(math.ceil(Fraction(remaining) * MONTH_DAYS), mode)
 
 
 def fmt_remaining(r: RequirementResult, mode: str = "calendar") -> str:

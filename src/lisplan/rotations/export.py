@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -138,10 +137,9 @@ def render_html(request: RotationRequest, *, exported_by=None) -> str:
 
 
 def render_pdf(request: RotationRequest, *, exported_by=None) -> bytes:
-    from weasyprint import HTML  # heavy import: only when a PDF is asked for
+    from lisplan.documents.pdf import write_pdf
 
-    return HTML(string=render_html(request, exported_by=exported_by),
-                base_url=str(settings.BASE_DIR)).write_pdf()
+    return write_pdf(render_html(request, exported_by=exported_by))
 
 
 def filename(request: RotationRequest, ext: str) -> str:

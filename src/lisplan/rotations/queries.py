@@ -337,8 +337,45 @@ def _queued(receiving_id: int, specialty_id: int) -> list[RotationRequest]:
         forwarded_on__isnull=False)).order_by("forwarded_on", "pk"))
 
 
+@dataclass(frozen=True)
+class Seniority:
+    """The date a queued request ranks by, and which date it is."""
+
+    date: dt.date
+    basis: str  # "register" | "forwarded"
+
+
+def seniority(requests: list[RotationRequest]) -> dict[int, Seniority]:
+    """Seed 003: trainees registered in the fiktiv enhet «samler ansiennitet» there — between
+    trusts the longest registered goes first. A request ranks by the date its trainee was
+    registered in the sending trust's register for the specialty (the earliest membership
+    still open when the wish was forwarded), or by its forwarding date when that is earlier
+    or there is no register entry. One query for all requests; the ranking, the queue pages,
+    the API and the allocation instance all use it."""
+    trainees = {r.trainee_id for r in requests}
+    entries: dict[tuple[int, int, int], list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    if trainees:
+        for t, inst, spec, registered_on, left_on in RegisterEntry.objects.filter(
+                trainee_id__in=trainees).values_list(
+                "trainee_id", "institution_id", "specialty_id", "registered_on", "left_on"):
+            entries[(t, inst, spec)].append((registered_on, left_on))
+    out = {}
+    for r in requests:
+        queued = r.forwarded_on or r.need_on
+        open_then = [since for since, left in entries.get(
+                     (r.trainee_id, r.sending_id, r.specialty_id), ())
+                     if left is None or left >= queued]
+        registered = min(open_then, default=None)
+        if registered is not None and registered < queued:
+            out[r.pk] = Seniority(registered, "register")
+        else:
+            out[r.pk] = Seniority(queued, "forwarded")
+    return out
+
+
 def rank_requests(requests: list[RotationRequest], on: dt.date | None = None,
-                  with_progress: bool = True, checks: dict[int, Eligibility] | None = None
+                  with_progress: bool = True, checks: dict[int, Eligibility] | None = None,
+                  dates: dict[int, Seniority] | None = None,
                   ) -> list[tuple[ranking.Ranked, RotationRequest, Eligibility]]:
     """The published ranking of queued requests, with each one's eligibility (computed here
     unless given for all of them)."""
@@ -347,8 +384,11 @@ def rank_requests(requests: list[RotationRequest], on: dt.date | None = None,
     progress = (progress_summary([(r.trainee_id, r.specialty_id) for r in requests])
                 if with_progress else {})
     by_id = {r.pk: r for r in requests}
+    if dates is None:
+        dates = seniority(requests)
     candidates = [ranking.Candidate(
-        id=r.pk, home=r.sending.code, registered=r.forwarded_on or r.need_on,
+        id=r.pk, home=r.sending.code, registered=dates[r.pk].date, basis=dates[r.pk].basis,
+        forwarded_on=r.forwarded_on,
         sending_rank=r.sending_rank, eligible=checks[r.pk].eligible,
         reasons=checks[r.pk].reasons,
         goals_share=progress.get(r.trainee_id, (None, None))[0],
@@ -446,12 +486,13 @@ def queues_for(user, groups: list[dict]) -> list[Queue]:
         by_group[(r.receiving_id, r.specialty_id)].append(r)
     places = _places(keys)
     checks = eligibility(requests)  # once for every group: constant queries
+    dates = seniority(requests)
     out = []
     for g in groups:
         group = by_group.get(g["key"], [])
         if not group:
             continue
-        ranked = rank_requests(group, with_progress=False, checks=checks)
+        ranked = rank_requests(group, with_progress=False, checks=checks, dates=dates)
         queue = Queue(g["receiving"], g["specialty"], count=len(group))
         # Others' places are shown (the order is public), their names only where visible.
         queue.rows = [(row, r, check, r.pk in visible_ids) for row, r, check in ranked]

@@ -24,12 +24,16 @@ class Candidate:
 
     id: int  # the request
     home: str  # the sending institution (its code)
-    registered: dt.date  # the queue date at the receiving institution
+    registered: dt.date  # the seniority date that ranks the request (`queries.seniority`)
     sending_rank: int | None = None
     eligible: bool = True
     reasons: tuple[str, ...] = ()  # why not eligible, in words
     goals_share: float | None = None  # share of the specialty's goals approved, 0–1
     months_done: float | None = None  # months of service in the specialty
+    # which date `registered` is: "register" (registered in the fiktiv enhet, seed 003: the
+    # register accrues seniority) or "forwarded" (no earlier register date known)
+    basis: str = "forwarded"
+    forwarded_on: dt.date | None = None  # when the wish reached the receiving side
 
 
 @dataclass(frozen=True)
@@ -84,11 +88,21 @@ def _explain(c: Candidate, queue_place: int, place_date: dt.date, nth: int) -> s
     rank = (f"{c.home}s prioritet nr. {c.sending_rank}" if c.sending_rank is not None
             else f"uten prioritet fra {c.home}")
     text = (f"Køplass {queue_place}: {c.home}s {nth}. køplass (registrert {place_date:%d.%m.%Y}),"
-            f" {rank}; selv i kø siden {c.registered:%d.%m.%Y}.")
+            f" {rank}; {_since(c)}.")
     if not c.eligible:
         reasons = "; ".join(c.reasons) or "ikke kvalifisert"
         text = f"Etter de kvalifiserte ({reasons}). {text}"
     return text
+
+
+def _since(c: Candidate) -> str:
+    """The date that ranks the row, named, with the forwarding date beside it."""
+    if c.basis == "register":
+        text = f"ansiennitet fra registrering i fiktiv enhet {c.registered:%d.%m.%Y}"
+        if c.forwarded_on and c.forwarded_on != c.registered:
+            text += f" (videresendt {c.forwarded_on:%d.%m.%Y})"
+        return text
+    return f"ansiennitet fra videresending {c.registered:%d.%m.%Y}"
 
 
 # --- semesters, capacity, quotas ----------------------------------------------------------

@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 
 from lisplan.audit import writes
 from lisplan.audit.services import record, snapshot
+from lisplan.documents.files import remove_replaced
 from lisplan.notifications.services import notify
+from lisplan.progress.engine import whole_months
 from lisplan.rotations import queries, ranking
 from lisplan.rotations.models import (
     REFUND_BELOW_MONTHS,
@@ -153,6 +155,7 @@ def agreement_update(*, actor, agreement: CollaborationAgreement, **fields: Any
 
     agreement = CollaborationAgreement.objects.select_for_update().get(pk=agreement.pk)
     before = _agreement_snapshot(agreement)
+    old_document = agreement.document.name or ""
     m2m = {k: fields.pop(k) for k in AGREEMENT_M2M if k in fields}
     for name, value in fields.items():
         setattr(agreement, name, value)
@@ -161,6 +164,7 @@ def agreement_update(*, actor, agreement: CollaborationAgreement, **fields: Any
         m2m["arenas"] = list(m2m["arenas"])
         _check_arenas(agreement, m2m["arenas"])
     agreement.save()
+    remove_replaced(agreement.document, old_document)  # a replaced signed copy leaves the disk
     changes = {**diff(before, _agreement_snapshot(agreement, before.keys())),
                **_set_m2m(agreement, m2m)}
     if changes:
@@ -566,15 +570,9 @@ def vacancy_close(*, actor, vacancy: Vacancy) -> Vacancy:
 
 
 def _months_between(start: dt.date, end: dt.date) -> int:
-    """Whole months a period covers, at least 1 (01.01–30.06 → 6)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if end.day >= start.day - 1 or end == _month_end(end):
-        months += 1
-    return max(1, months)
-
-
-def _month_end(day: dt.date) -> dt.date:
-    return add_months(day.replace(day=1), 1) - dt.timedelta(days=1)
+    """Whole months a period covers, counted as the ledger counts them (at least 1):
+    01.01–30.06 → 6, 15.01–14.03 → 2 (`progress.engine.whole_months`)."""
+    return whole_months(start, end)
 
 
 MOVABLE = (Status.NEED, Status.WISH, Status.FORWARDED, Status.OFFERED, Status.ACCEPTED)

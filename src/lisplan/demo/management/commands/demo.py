@@ -92,6 +92,13 @@ class Command(BaseCommand):
             f"{_n(iup.revisions)} revisjoner, {_n(iup.templates)} maler for tabell 3 ("
             + ", ".join(f"{state} {_n(n)}" for state, n in sorted(iup.states.items())) + ")."
         )
+        from lisplan.programmes.demo import load_programme_demo
+
+        programmes = load_programme_demo(seed=seed, today=timezone.localdate())
+        self.stdout.write(
+            f"Utdanningsplaner for virksomhetene på {programmes.seconds:.1f} s: "
+            f"{_n(programmes.published)} publiserte, {_n(programmes.drafts)} utkast, "
+            f"{_n(programmes.gaps)} med mangler.")
         self.stdout.write(f"\nInnlogging (passord «{DEMO_PASSWORD}» for alle):")
         width = max(len(login.username) for login in result.logins)
         for login in result.logins:

@@ -1,0 +1,97 @@
+"""Harvests (innhøstinger): the indicators frozen on a date, with the rows behind them.
+
+A harvest stores, for every indicator, the rows of its numerator and denominator for the whole
+country on its date, each tagged with the unit it counts in (region, institution, specialty,
+learning-arena path) and the trainee's name as it was. Any scope's frozen value is computed from
+these rows (`services.frozen_values`), so later changes to plans, IUPs, progress or the register
+never change a harvest. The values of the standard scopes (the country, each region,
+institution, and each with a specialty) are also stored as `HarvestValue` when the harvest is
+taken, for the trend charts.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Harvest(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("I kø")
+        RUNNING = "running", _("Pågår")
+        DONE = "done", _("Ferdig")
+        FAILED = "failed", _("Feilet")
+
+    date = models.DateField(_("innhøstingsdato"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.QUEUED, db_index=True)
+    scheduled = models.BooleanField(_("planlagt"), default=False,
+                                    help_text=_("Startet av den planlagte jobben 1. mars / "
+                                                "1. september, ikke av en koordinator."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("startet av"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
+    started_at = models.DateTimeField(_("startet"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("ferdig"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rader"), default=0)
+    error = models.TextField(_("feilmelding"), blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("innhøsting")
+        verbose_name_plural = _("innhøstinger")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{_('Innhøsting')} {self.date:%d.%m.%Y}"
+
+
+class Role(models.TextChoices):
+    NUMERATOR = "num", _("teller")
+    DENOMINATOR = "den", _("nevner")
+
+
+class HarvestRow(models.Model):
+    """One frozen row of an indicator: what was counted, and where it counted."""
+
+    harvest = models.ForeignKey(Harvest, on_delete=models.CASCADE, related_name="frozen_rows")
+    indicator = models.CharField(max_length=60)
+    role = models.CharField(max_length=3, choices=Role.choices, default=Role.NUMERATOR)
+    object_id = models.BigIntegerField()
+    # Plain ids, not foreign keys: a frozen row outlives the rows it was taken from.
+    trainee_id = models.BigIntegerField(null=True)
+    trainee_name = models.CharField(max_length=210, blank=True)
+    region_id = models.BigIntegerField(null=True)
+    institution_id = models.BigIntegerField(null=True)
+    specialty_id = models.BigIntegerField(null=True)
+    arena_path = models.CharField(max_length=255, blank=True)
+    institution_name = models.CharField(max_length=200, blank=True)
+    specialty_name = models.CharField(max_length=200, blank=True)
+    arena_name = models.CharField(max_length=200, blank=True)
+    day = models.DateField(null=True)
+    detail = models.CharField(max_length=300, blank=True)
+    weight = models.PositiveIntegerField(default=1)
+    measure = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["harvest", "indicator", "role", "region_id"]),
+                   models.Index(fields=["harvest", "institution_id"])]
+
+
+class HarvestValue(models.Model):
+    """A frozen value of one indicator for one standard scope (`Scope.key`)."""
+
+    harvest = models.ForeignKey(Harvest, on_delete=models.CASCADE, related_name="values")
+    scope = models.CharField(max_length=100)
+    indicator = models.CharField(max_length=60)
+    value = models.FloatField(null=True)
+    numerator = models.PositiveIntegerField(default=0)
+    denominator = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["harvest", "scope", "indicator"],
+                                               name="harvest_value_once")]
+        indexes = [models.Index(fields=["scope", "indicator"])]

@@ -1,0 +1,29 @@
+"""Rich text in programme plans: a small set of HTML tags kept, everything else removed (nh3,
+the Rust `ammonia` sanitiser). Plain text (no tags) becomes paragraphs, so a textarea works."""
+
+from __future__ import annotations
+
+import html
+
+import nh3
+
+TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "h3", "h4", "a", "blockquote"}
+ATTRIBUTES = {"a": {"href", "title"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitise(text: str) -> str:
+    """Safe HTML for a stored rich-text field (idempotent)."""
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        return ""
+    if "<" not in text:
+        paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        text = "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    return nh3.clean(text, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel="noopener noreferrer").strip()
+
+
+def plain(text: str) -> str:
+    """The text without tags (for search, audit and short previews)."""
+    return html.unescape(nh3.clean(text or "", tags=set())).strip()

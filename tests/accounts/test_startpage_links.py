@@ -73,4 +73,5 @@ def test_role_links_follow_permissions(client, world):
     assert "Fordeling" in labels["regional_coordinator"]
     labels = {s.role: [str(link.label) for link in s.links]
               for s in _home(client, world, "planner").context["sections"]}
-    assert labels["planner"] == ["Fordeling og prognoser", "Progresjon i regionen"]
+    assert labels["planner"] == ["Fordeling og prognoser", "Progresjon i regionen",
+                                 "Dimensjonering av utdanningsstillinger"]

@@ -57,9 +57,13 @@ ROLE_LINKS: dict[str, list[tuple[Any, str, str]]] = {
     Role.REGIONAL_COORDINATOR: [
         (_("Køer til fordeling"), "rotations:queues", "register.view"),
         (_("Konflikter mellom ønsker"), "rotations:conflicts", "register.view"),
-        (_("Fordeling"), "allocation:runs", "allocation.view")],
+        (_("Fordeling"), "allocation:runs", "allocation.view"),
+        (_("Dimensjonering av utdanningsstillinger"), "dimensioning:index",
+         "dimensioning.view")],
     Role.PLANNER: [(_("Fordeling og prognoser"), "allocation:runs", "allocation.view"),
-                   (_("Progresjon i regionen"), "progress:overview", "progress.view")],
+                   (_("Progresjon i regionen"), "progress:overview", "progress.view"),
+                   (_("Dimensjonering av utdanningsstillinger"), "dimensioning:index",
+                    "dimensioning.view")],
 }
 
 

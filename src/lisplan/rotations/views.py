@@ -190,6 +190,10 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...], type, Callable, str]] = {
     "complete": ("register.offer", (Status.IN_PROGRESS,), f.CompleteForm,
                  lambda u, r, d: services.request_complete(actor=u, request=r, **d),
                  _("Registrer gjennomført periode")),
+    "waive": ("register.offer", (Status.FORWARDED, Status.OFFERED, Status.ACCEPTED,
+                                 Status.START_AGREED), f.WaiveForm,
+              lambda u, r, d: services.request_waive_prerequisites(actor=u, request=r, **d),
+              _("Gi unntak fra forkunnskapskrav")),
     "change-start": ("register.change", (Status.NEED, Status.WISH, Status.FORWARDED,
                                          Status.OFFERED, Status.ACCEPTED), f.ChangeStartForm,
                      lambda u, r, d: services.request_change_start(actor=u, request=r, **d),
@@ -240,7 +244,7 @@ ACTION_SLUGS = {
     "wish": "registrer-onske", "forward": "videresend", "offer": "tilby", "answer": "svar",
     "agree-start": "avtal-oppstart", "start": "startet", "complete": "fullfort",
     "change-start": "endre-oppstart", "rank": "prioritet", "extend": "forleng",
-    "cancel": "avbryt",
+    "cancel": "avbryt", "waive": "unntak-forkunnskap",
 }
 
 
@@ -380,7 +384,7 @@ def vacancy_detail(request, pk: int):
 def vacancy_select(request, pk: int):
     vacancy = _vacancy(request, pk, "vacancy.change")
     if request.method == "POST":
-        chosen = RotationRequest.objects.filter(pk=request.POST.get("request")).first()
+        chosen = queries.candidate(vacancy, request.POST.get("request"))
         if chosen is None:
             messages.error(request, _("Velg en kandidat fra listen."))
         else:

@@ -16,6 +16,7 @@ from lisplan.accounts.access import public, require
 from lisplan.accounts.forms import ApiTokenForm, LoginForm
 from lisplan.accounts.startpage import start_sections
 from lisplan.allocation.startpage import tasks_for as allocation_tasks_for
+from lisplan.insights.startpage import tasks_for as insights_tasks_for
 from lisplan.iup.tasks import tasks_for as iup_tasks_for
 from lisplan.plans.tasks import tasks_for
 from lisplan.programmes.startpage import tasks_for as programme_tasks_for
@@ -60,11 +61,15 @@ logout_view = public(auth_views.LogoutView.as_view())
 
 @require(None)
 def home(request):
+    tasks = (tasks_for(request.user) + progress_tasks_for(request.user)
+             + rotation_tasks_for(request.user) + allocation_tasks_for(request.user)
+             + iup_tasks_for(request.user) + programme_tasks_for(request.user)
+             + insights_tasks_for(request.user))
+    # links without a count (a trainee's own pages) are in the menu and the overview already
     return render(request, "accounts/home.html", {
         "sections": start_sections(request.user),
-        "tasks": tasks_for(request.user) + progress_tasks_for(request.user)
-        + rotation_tasks_for(request.user) + allocation_tasks_for(request.user)
-        + iup_tasks_for(request.user) + programme_tasks_for(request.user)})
+        "waiting": [t for t in tasks if t["count"]],
+        "done": [t for t in tasks if t["count"] == 0]})
 
 
 @require("token.manage")

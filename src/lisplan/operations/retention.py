@@ -161,6 +161,14 @@ RULES: list[Rule] = [
     Rule("programmes.ProgrammePlan", "who made and published a programme plan", "kept"),
     Rule("insights.Harvest", "who started a harvest", "kept"),
     Rule(
+        "dimensioning.Dataset",
+        "who loaded a statistics table",
+        "kept (the editor's name only; the tables are aggregate statistics)",
+    ),
+    Rule("dimensioning.Scenario", "who made a scenario", "kept"),
+    Rule("dimensioning.ScenarioVersion", "who saved a scenario version", "kept"),
+    Rule("dimensioning.DimensioningRun", "who started a projection run", "kept"),
+    Rule(
         "insights.HarvestRow",
         "frozen indicator rows (may name trainees)",
         "kept with the harvest, as the reported figures' evidence",

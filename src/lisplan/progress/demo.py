@@ -185,7 +185,7 @@ def _insert(model, objs: list) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # nosec B608
     conn = connections[DEFAULT_DB_ALIAS]  # the real object: the proxy costs a lookup per use
     # Only fields whose Python value is not what the driver takes need preparing.
     plain = (models.IntegerField, models.CharField, models.TextField, models.BooleanField,

@@ -116,3 +116,20 @@ def test_footer_links_and_public_pages(client, world):
     assert client.get(reverse("feedback"))["Location"].startswith("mailto:")
     client.force_login(world.users["trainee"])
     assert f'href="{reverse("my_data")}"' in client.get("/").content.decode()
+
+
+def test_base_url_is_the_setting_else_the_served_address(settings, rf):
+    from lisplan.audit.middleware import RequestIdMiddleware
+    from lisplan.operations.origin import base_url
+
+    settings.LISPLAN_BASE_URL_SET = False
+    settings.LISPLAN_BASE_URL = "http://127.0.0.1:8123"
+    assert base_url() == "http://127.0.0.1:8123"  # outside a request: the worker's default
+    seen = []
+    RequestIdMiddleware(lambda request: seen.append(base_url()))(
+        rf.get("/", HTTP_HOST="localhost:9000"))
+    assert seen == ["http://localhost:9000"]
+    settings.LISPLAN_BASE_URL_SET = True
+    settings.LISPLAN_BASE_URL = "https://lisplan.helse-nord.no"
+    RequestIdMiddleware(lambda request: seen.append(base_url()))(rf.get("/"))
+    assert seen[-1] == "https://lisplan.helse-nord.no"

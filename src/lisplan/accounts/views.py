@@ -124,9 +124,9 @@ def oidc_start(request, provider: str):
     config = oidc.get_provider(provider)
     if config is None:
         raise Http404
-    redirect_uri = request.build_absolute_uri(reverse("oidc_callback"))
-    if settings.LISPLAN_BASE_URL_SET:
-        redirect_uri = settings.LISPLAN_BASE_URL + reverse("oidc_callback")
+    from lisplan.operations.origin import base_url
+
+    redirect_uri = base_url() + reverse("oidc_callback")
     try:
         url, pending = oidc.begin(config, redirect_uri)
     except oidc.OIDCError as exc:

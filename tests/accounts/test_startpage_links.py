@@ -40,7 +40,7 @@ def test_trainee_card_shows_iup_status_deadline_and_progress(client, world):
     assert reverse("iup:trainee", args=[world.trainee.pk]) in html
     assert reverse("iup:revision", args=[revision.pk]) in html
     assert reverse("progress:trainee", args=[world.trainee.pk]) in html
-    assert "2 av 5 krav oppfylt." in html and "Forsinket" in html
+    assert "2 av 5 krav er oppfylt." in html and "Forsinket" in html
     assert f"Neste frist: {deadline.deadline.due:%d.%m.%Y}" in html
     assert reverse("notifications:calendar") in html
 

@@ -379,14 +379,22 @@ def _revision_q(user, g: Grants, permission: str) -> Q:
     from lisplan.plans.models import Period
     from lisplan.trainees.models import Trainee
 
-    institutions = [i for i, _s in g.institutions.get(permission, ())]
+    pairs = g.institutions.get(permission, ())
     if permission == "plan.approve":
-        return Q(employer_id__in=institutions)
+        return Q(employer_id__in=[i for i, _s in pairs])
     visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
     q = Q(plan__trainee_id__in=visible)
-    if permission == "plan.view" and institutions:
-        partner = Period.objects.filter(revision=OuterRef("pk"), institution_id__in=institutions)
-        q |= Q(Exists(partner))
+    if permission == "plan.view" and pairs:
+        # The partner rule keeps the (institution, specialty) pair of an education lead's
+        # assignment: a period at their institution opens only plans in their specialty.
+        whole = [i for i, s in pairs if s is None]
+        if whole:
+            partner = Period.objects.filter(revision=OuterRef("pk"), institution_id__in=whole)
+            q |= Q(Exists(partner))
+        for inst, spec in pairs:
+            if spec is not None:
+                partner = Period.objects.filter(revision=OuterRef("pk"), institution_id=inst)
+                q |= Q(Exists(partner), specialty_id=spec)
     return q
 
 
@@ -516,7 +524,21 @@ def get_in_scope(user, permission: str, queryset: QuerySet, **lookup) -> Model:
     obj = scope_filter(user, permission, queryset).filter(**lookup).first()
     if obj is None:
         raise Http404
+    from lisplan.audit.reads import note
+
+    note(obj)  # the read-access log: one trainee's data was read in this request
     return obj
+
+
+def check(actor, permission: str, obj: Model, message: str | None = None,
+          field: str | None = None) -> None:
+    """Refuse (`lisplan.errors.Refused`, 403) unless the actor holds `permission` on `obj`.
+    Services call this, so a page and an API operation get the same answer."""
+    from lisplan.errors import Refused
+
+    if not can(actor, permission, obj):
+        raise Refused(message or str(_("Du har ikke tilgang til denne handlingen.")),
+                      field=field)
 
 
 def institutions_for(user, permission: str) -> list[int] | None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lisplan.accounts.access import has_permission, roles_summary, scope_filter
 from lisplan.accounts.models import Role, RoleAssignment
+from lisplan.accounts.overview import trainee_overview
 from lisplan.trainees.models import Employment, Supervision, Trainee
 
 
@@ -117,6 +118,7 @@ def _trainee(user, a: RoleAssignment) -> dict:
         "iup_open_label": (str(IupStatus(iup.open_status).label).lower()
                            if iup.open_status in IupStatus.values else ""),
         "progress": ProgressSummary.objects.filter(trainee=own).first(),
+        **trainee_overview(user, own),
     }
 
 
@@ -172,7 +174,7 @@ def _admin(user, a: RoleAssignment) -> dict:
 
 def _title(a: RoleAssignment) -> str:
     if a.role == Role.TRAINEE:
-        return str(_("Min plan"))
+        return str(_("Min oversikt"))
     if a.role == Role.SUPERVISOR:
         return str(_("Mine veiledningsleger"))
     if a.role == Role.LEADER:
@@ -217,7 +219,7 @@ def start_sections(user) -> list[Section]:
             template=f"accounts/sections/{TEMPLATES[a.role]}.html",
             links=_links(user, a.role),
             data={"assignment": a, **BUILDERS[a.role](user, a)},
-            wide=TEMPLATES[a.role] == "region",
+            wide=TEMPLATES[a.role] in ("region", "trainee"),
         )
         for a in assignments
         if a.role in BUILDERS

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from lisplan.accounts.access import get_in_scope
-from lisplan.api.errors import ApiError, FieldError, field_error
+from lisplan.api.access import caller, rule
+from lisplan.api.errors import ApiError, ErrorOut, FieldError, field_error
 from lisplan.api.pagination import PageQuery, page_of, paginate
-from lisplan.api.rules import caller, rule
-from lisplan.api.schemas import ErrorOut
 from lisplan.dimensioning import queries, services
 from lisplan.dimensioning.models import DimensioningRun
 from lisplan.dimensioning.schemas import (

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "lisplan.insights",
     "lisplan.demo",
     "lisplan.operations",
+    "lisplan.documents",
 ]
 
 MIDDLEWARE = [

@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router
@@ -41,7 +41,7 @@ from lisplan.organisations.models import Institution, LearningArena
 from lisplan.plans import queries as plan_queries
 from lisplan.plans import services
 from lisplan.plans.models import Period, Revision, Signature, Status
-from lisplan.plans.pdf import pdf_filename, render_revision_pdf
+from lisplan.plans.pdf import pdf_response
 from lisplan.plans.schemas import (
     STATUSES,
     ApproveIn,
@@ -154,9 +154,7 @@ def revision_history(request, filters: Query[PageQuery], id: int = Path(..., ge=
 @rule("plan.view")
 def revision_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
     revision = plan_queries.revision_detail(caller(request), id)  # 404 outside scope
-    response = HttpResponse(render_revision_pdf(revision), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{pdf_filename(revision)}"'
-    return response
+    return pdf_response(request, revision)
 
 
 # --- input → model values ---------------------------------------------------------------------

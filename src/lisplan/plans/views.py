@@ -29,7 +29,7 @@ from lisplan.plans.forms import (
 )
 from lisplan.plans.forms import describe_errors as _describe_row
 from lisplan.plans.models import Revision
-from lisplan.plans.pdf import pdf_filename, render_revision_pdf
+from lisplan.plans.pdf import pdf_response
 from lisplan.trainees.models import Trainee
 
 
@@ -79,9 +79,7 @@ def revision_detail(request, pk: int):
 @require("plan.view")
 def revision_pdf(request, pk: int):
     revision = queries.revision_detail(request.user, pk)
-    response = HttpResponse(render_revision_pdf(revision), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{pdf_filename(revision)}"'
-    return response
+    return pdf_response(request, revision)
 
 
 # --- editing a draft ---------------------------------------------------------------------

@@ -100,7 +100,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: refuses a locked-out account or address before the password check.
-    "axes.backends.AxesStandaloneBackend",
+    "lisplan.accounts.security.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 

@@ -368,8 +368,8 @@ def work_items(kind: str, scope: Scope, at: dt.date):
             .order_by("trainee__last_name", "trainee__first_name", "pk")
         )
     if kind == "iup":
-        missing = ind._iup_missing(ctx).values("pk")
-        overdue = ind._iup_overdue(ctx).values("pk")
+        missing = ind._iup_missing(ctx).values("trainee_id")
+        overdue = ind._iup_overdue(ctx).values("trainee_id")
         return Trainee.objects.filter(Q(pk__in=missing) | Q(pk__in=overdue)).order_by(
             "last_name", "first_name", "pk"
         )

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    BooleanField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -194,6 +195,30 @@ def _members(ctx: Ctx) -> QuerySet[Employment]:
     return population(ctx).alias(length=length)
 
 
+def _flagged(ctx: Ctx) -> QuerySet[Employment]:
+    """`_members` with one flag per fact the trainee, plan and IUP indicators combine, each
+    computed once per row (counting several indicators at once, the database evaluates a flag
+    once rather than once per indicator):
+
+    - `req`: the employment needs an implementation plan (`_requires_q`);
+    - `valid`: an approved plan valid on `at`; `expired`: an approved plan that has expired;
+    - `signed`: a fully signed IUP by `at`; `updated`: IUP signed or panel held in 6 months;
+    - `supervised`: an active supervisor on `at`."""
+    supervisor = Supervision.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=ctx.at),
+        start__lte=ctx.at,
+        trainee_id=OuterRef("trainee_id"),
+    )
+    return _members(ctx).annotate(
+        req=ExpressionWrapper(_requires_q(ctx), output_field=BooleanField()),
+        valid=Exists(_valid_plan(ctx)),
+        expired=Exists(_approved_by(ctx).filter(valid_until__lt=ctx.at)),
+        signed=ExpressionWrapper(Q(trainee_id__in=_signed_iup(ctx)), output_field=BooleanField()),
+        updated=ExpressionWrapper(_iup_updated(ctx), output_field=BooleanField()),
+        supervised=Exists(supervisor),
+    )
+
+
 def _requires_q(ctx: Ctx) -> Q:
     """The employment needs an implementation plan: permanent, or temporary for at least 6
     months (`plans.rules.plan_required`, as the coordinator's work list decides it; the few
@@ -352,43 +377,39 @@ def _activities_12m(ctx: Ctx):
     )
 
 
-@part(_members)
+@part(_flagged)
 def _plans_missing(ctx):
-    return _requires_q(ctx) & ~Q(Exists(_valid_plan(ctx)))
+    return Q(req=True, valid=False)
 
 
-@part(_members)
+@part(_flagged)
 def _plans_expired(ctx):
-    return (
-        _requires_q(ctx)
-        & ~Q(Exists(_valid_plan(ctx)))
-        & Q(Exists(_approved_by(ctx).filter(valid_until__lt=ctx.at)))
-    )
+    return Q(req=True, valid=False, expired=True)
 
 
-@part(_members)
+@part(_flagged)
 def _plans_valid(ctx):
-    return _requires_q(ctx) & Q(Exists(_valid_plan(ctx)))
+    return Q(req=True, valid=True)
 
 
-@part(_members)
+@part(_flagged)
 def _plans_required(ctx):
-    return _requires_q(ctx)
+    return Q(req=True)
 
 
-@part(_members)
+@part(_flagged)
 def _all_trainees(ctx):
     return Q()
 
 
-@part(_members)
+@part(_flagged)
 def _iup_missing(ctx):
-    return ~Q(trainee_id__in=_signed_iup(ctx))
+    return Q(signed=False)
 
 
-@part(_members)
+@part(_flagged)
 def _iup_overdue(ctx):
-    return Q(trainee_id__in=_signed_iup(ctx)) & ~_iup_updated(ctx)
+    return Q(signed=True, updated=False)
 
 
 @part(_summaries)
@@ -528,22 +549,12 @@ def _declined(ctx):
     return Q(offered_on__gt=ctx.year_ago, offered_on__lte=ctx.at, status=Status.DECLINED)
 
 
-@part(_members)
+@part(_flagged)
 def _complete(ctx):
     """The 1 March / 1 September rule (seed 003): on the harvest date the trainee's data are
     complete — a valid implementation plan where one is required, a signed IUP updated (signed
     or assessment panel) in the last 6 months, and an active supervisor."""
-    supervisor = Supervision.objects.filter(
-        Q(end__isnull=True) | Q(end__gte=ctx.at),
-        start__lte=ctx.at,
-        trainee_id=OuterRef("trainee_id"),
-    )
-    return (
-        (~_requires_q(ctx) | Q(Exists(_valid_plan(ctx))))
-        & Q(trainee_id__in=_signed_iup(ctx))
-        & _iup_updated(ctx)
-        & Q(Exists(supervisor))
-    )
+    return (Q(req=False) | Q(valid=True)) & Q(signed=True, updated=True, supervised=True)
 
 
 _EMP = ("trainee_id", None, None)

@@ -104,6 +104,8 @@ def _rows_for_table(values, scope, at, harvest, level):
                 "v": v,
                 "ind": ind,
                 "display": queries.display(v),
+                "num": queries.number(v.numerator),
+                "den": queries.number(v.denominator),
                 "change": queries.format_change(ind, v.change),
                 "better": queries.change_is_better(ind, v.change),
                 "url": (
@@ -277,6 +279,8 @@ def comparison(request):
                 "inst": inst,
                 "v": v,
                 "display": queries.display(v),
+                "num": queries.number(v.numerator),
+                "den": queries.number(v.denominator),
                 "url": reverse("insights:rows", args=[ind.code]) + "?" + _query(s)
                 if inst_level == scopes.INSIDE and not v.suppressed
                 else "",

@@ -13,11 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
-from lisplan.api.errors import ApiError, FieldError, field_error
+from lisplan.api.access import caller, rule
+from lisplan.api.errors import ApiError, ErrorOut, FieldError, field_error
 from lisplan.api.pagination import PageQuery, page_of
-from lisplan.api.plan_schemas import MAX_ID
-from lisplan.api.rules import caller, rule
-from lisplan.api.schemas import ErrorOut
+from lisplan.api.params import MAX_ID
 from lisplan.insights import queries, services
 from lisplan.insights.indicators import Value_
 from lisplan.insights.models import Harvest

@@ -9,7 +9,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from lisplan.api.pagination import PageQuery
-from lisplan.api.plan_schemas import MAX_ID
+from lisplan.api.params import MAX_ID
 
 
 class ScopeQuery(Schema):

@@ -107,9 +107,12 @@ def test_edit_page_saves_the_draft_and_coordinator_publishes(world, course, clie
 def test_iup_table3_prefilled_from_the_published_plan(world, course):
     from lisplan.iup import services as iup
 
+    course.agreement.prerequisites.add(course.goals["ORT-001"])
     publish_plan(world, course)
     revision = iup.plan_create(actor=world.users["leader"], trainee=world.trainee,
                                employment=None, kind="hospital")
     assert revision.programme_plan_url.endswith("/utdanningsplan/UNN/ORT/")
     assert "ORT-001" in revision.goals_own_unit
     assert revision.goals_other_unit == "Seksjon for traume: ORT-004"
+    assert revision.goals_other_trust == (
+        "Nordlandssykehuset HF: ORT-005 (krever før start: ORT-001)")

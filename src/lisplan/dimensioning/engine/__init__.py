@@ -6,7 +6,7 @@
 
 `document` is an input document (`lisplan-dimensioning/1`, docs/dimensioning-format.md); the
 result is the output document (`lisplan-dimensioning-result/1`) with the fixed parts of the
-format (`required_intake`, `projection`) and these additions (decision 0008):
+format (`required_intake`, `projection`) and these additions (decision 0009):
 
 - `projection` rows also carry completions, imports and exits (heads) and, with draws,
   `gap_p10/p50/p90`, `supply_p10/p90` and `demand_p10/p90`;

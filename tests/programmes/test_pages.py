@@ -56,6 +56,9 @@ def test_signed_in_pages(world, course, client):
     matrix = client.get(reverse("programmes:institution", args=[world.unn.pk,
                                                                 world.specialty.pk]))
     assert "ORT-006" in matrix.content.decode() and "Mangel" in matrix.content.decode()
+    export = client.get(reverse("programmes:gaps") + "?region=NORD&format=csv")
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert export.status_code == 200 and "ORT-006" in body and "Universitetssykehuset" in body
     pdf = client.get(reverse("programmes:pdf", args=[plan.pk]))
     assert pdf.status_code == 200
     home = client.get("/").content.decode()

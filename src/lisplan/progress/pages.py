@@ -35,6 +35,7 @@ def progress_context(trainee, today: dt.date) -> dict:
                 if r.required is not None else "–",
                 "remaining": engine.fmt_remaining(r),
                 "satisfied": r.satisfied, "mandatory": r.mandatory, "evidence": r.evidence,
+                "calculation": r.calculation,
                 "verified": r.verified, "basis": r.basis, "note": r.note, "items": r.items,
             })
     status = result.overall_status if result else "unknown"
@@ -52,7 +53,12 @@ def progress_context(trainee, today: dt.date) -> dict:
         "goal_rows": goal_rows,
         "goals_approved": sum(1 for g in goal_rows if g.status == "approved"),
         "timeline": timeline(inp, result, today),
-        "ledger_lines": result.ledger.lines if result else (),
+        # What each line counts in months and days; the arithmetic behind «Slik er det regnet».
+        "ledger_lines": [{"label": line.label, "start": line.start, "end": line.end,
+                          "counts": engine.fmt_quantity(line.months, "months")
+                          if line.kind != "leave" else "–",
+                          "reason": line.reason} for line in result.ledger.lines]
+        if result else (),
         "activities": list(trainee.activities.all()),
         "service_periods": list(trainee.service_periods.all()),
     }

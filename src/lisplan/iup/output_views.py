@@ -12,7 +12,7 @@ from django.utils import timezone
 from lisplan.accounts.access import require
 from lisplan.iup import export, queries
 from lisplan.iup.models import Kind
-from lisplan.iup.pdf import pdf_filename, render_revision_pdf
+from lisplan.iup.pdf import pdf_response
 
 
 def _download(body: bytes, content_type: str, filename: str, inline: bool = True) -> HttpResponse:
@@ -24,7 +24,7 @@ def _download(body: bytes, content_type: str, filename: str, inline: bool = True
 @require("iup.view")
 def revision_pdf(request, pk: int):
     revision = queries.revision_in_scope(request.user, "iup.view", pk)
-    return _download(render_revision_pdf(revision), "application/pdf", pdf_filename(revision))
+    return pdf_response(request, revision)
 
 
 def _alis(request, pk: int):

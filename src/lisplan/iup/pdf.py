@@ -165,3 +165,13 @@ def render_revision_pdf(revision: Revision, today: dt.date | None = None) -> byt
 def pdf_filename(revision: Revision) -> str:
     name = slugify(revision.plan.trainee.full_name) or "lege"
     return f"utdanningsplan-{name}-revisjon-{revision.number}.pdf"
+
+
+def pdf_response(request, revision):
+    """Signed (or superseded) revisions are immutable: rendered once, then streamed from
+    storage (`documents.stored`); drafts and plans under signing render on demand."""
+    from lisplan.documents.stored import file_response
+    return file_response(
+        request, key=f"iup.revision:{revision.pk}:v{revision.version}",
+        immutable=revision.status in (Status.SIGNED, Status.SUPERSEDED),
+        render=lambda: render_revision_pdf(revision), filename=pdf_filename(revision))

@@ -57,7 +57,7 @@ def actions(user, revision: Revision, newest: int) -> dict[str, bool]:
     may_edit = can(user, "plan.edit", revision)
     out = {
         "edit": status == Status.DRAFT and may_edit,
-        "submit": status == Status.DRAFT and may_edit,
+        "submit": status == Status.DRAFT and can(user, "plan.sign", revision),
         "revise": status == Status.APPROVED and may_edit and newest == revision.number,
         "sign": False, "approve": False, "return": False, "withdraw": False,
     }

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lisplan.accounts.access import leads
+from lisplan.accounts.access import can, check, leads
 from lisplan.audit.services import diff, record
 from lisplan.documents import signing
 from lisplan.documents.signing import StateError, trainee_id
+from lisplan.errors import Refused
 from lisplan.notifications.services import notify
 from lisplan.plans import rules
 from lisplan.plans.models import ImplementationPlan, Period, Revision, Signature, Status
@@ -199,10 +200,25 @@ def _lock(revision: Revision) -> Revision:
     return signing.lock(revision, "plan__employment")
 
 
+def confirms_outside_employment(actor, trainee) -> bool:
+    """Only the leader (with `plan.sign` over the trainee, not the trainee) confirms periods
+    outside the employment; the trainee cannot do it alone."""
+    return trainee.user_id != getattr(actor, "pk", None) and can(actor, "plan.sign", trainee)
+
+
+def _check_confirmation(actor, trainee, content: dict, current: bool = False) -> None:
+    if content.get("outside_employment_confirmed") and not current \
+            and not confirms_outside_employment(actor, trainee):
+        raise Refused(_("Bare leder med personalansvar kan bekrefte perioder utenfor "
+                        "ansettelsen."), "leader_only", "outside_employment_confirmed")
+
+
 @transaction.atomic
 def plan_create(*, actor, trainee, employment=None, periods: list[PeriodData] = (),
                 **content) -> Revision:
     """Revision 1 of a new plan, in draft."""
+    check(actor, "plan.edit", trainee)
+    _check_confirmation(actor, trainee, content)
     if employment is None:
         employment = trainee.employments.not_ended().order_by("-start").first()
     plan = ImplementationPlan.objects.create(trainee=trainee, employment=employment)
@@ -226,7 +242,10 @@ def plan_create(*, actor, trainee, employment=None, periods: list[PeriodData] = 
 def revision_update(*, actor, revision: Revision, version: int,
                     periods: list[PeriodData] | None = None, **content) -> Revision:
     revision = _lock(revision)
+    check(actor, "plan.edit", revision)
     signing.check_version(revision, version, StaleVersion)
+    _check_confirmation(actor, revision.plan.trainee, content,
+                        current=revision.outside_employment_confirmed)
     if not revision.editable:
         raise StateError(_("Bare utkast kan endres. En signert eller godkjent plan endres ved å "
                            "lage en ny revisjon."), "not_draft")
@@ -265,8 +284,10 @@ def _require_status(revision: Revision, *allowed: str) -> None:
 
 @transaction.atomic
 def revision_submit(*, actor, revision: Revision) -> Revision:
-    """Draft → awaiting signatures, once the content passes every rule."""
+    """Draft → awaiting signatures, once the content passes every rule. By those who sign
+    (`plan.sign`: the trainee and the leader)."""
     revision = _lock(revision)
+    check(actor, "plan.sign", revision)
     _require_status(revision, Status.DRAFT)
     periods = [PeriodData(**{f: getattr(p, f) for f in PERIOD_FIELDS})
                for p in revision.periods.all()]
@@ -306,6 +327,7 @@ def revision_approve(*, actor, revision: Revision,
     agreement is approved only when the coordinator confirms it (`confirm_no_agreement`),
     recorded on the revision and in the approval's audit event."""
     revision = _lock(revision)
+    check(actor, "plan.approve", revision)
     _require_status(revision, Status.AWAITING_APPROVAL)
     today = timezone.localdate()
     missing = no_agreement_warnings(revision)
@@ -331,6 +353,7 @@ def revision_approve(*, actor, revision: Revision,
 @transaction.atomic
 def revision_return(*, actor, revision: Revision, comment: str) -> Revision:
     revision = _lock(revision)
+    check(actor, "plan.approve", revision)
     _require_status(revision, Status.AWAITING_SIGNATURES, Status.AWAITING_APPROVAL)
     if not comment.strip():
         raise PlanInvalid([rules.Problem("comment", "required",
@@ -353,8 +376,10 @@ def revision_withdraw(*, actor, revision: Revision) -> Revision:
 
 @transaction.atomic
 def revision_revise(*, actor, revision: Revision) -> Revision:
-    """The next revision in draft, pre-filled from an approved one, which stays valid."""
+    """The next revision in draft, pre-filled from an approved one, which stays valid. By
+    those who edit plans (`plan.edit`), like creating one."""
     revision = _lock(revision)
+    check(actor, "plan.edit", revision)
     _require_status(revision, Status.APPROVED)
     signing.require_latest(revision, _("Det finnes allerede en nyere revisjon av planen."))
     new = Revision.objects.create(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lisplan.accounts.access import get_in_scope, has_permission, require
+from lisplan.errors import Refused
 from lisplan.plans import pages, queries, rules, services, worklist
 from lisplan.plans.forms import (
     ROW_FIELD,
@@ -28,7 +29,7 @@ from lisplan.plans.forms import (
 )
 from lisplan.plans.forms import describe_errors as _describe_row
 from lisplan.plans.models import Revision
-from lisplan.plans.pdf import pdf_filename, render_revision_pdf
+from lisplan.plans.pdf import pdf_response
 from lisplan.trainees.models import Trainee
 
 
@@ -78,9 +79,7 @@ def revision_detail(request, pk: int):
 @require("plan.view")
 def revision_pdf(request, pk: int):
     revision = queries.revision_detail(request.user, pk)
-    response = HttpResponse(render_revision_pdf(revision), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{pdf_filename(revision)}"'
-    return response
+    return pdf_response(request, revision)
 
 
 # --- editing a draft ---------------------------------------------------------------------
@@ -104,6 +103,9 @@ def _save(request, revision: Revision, editor: PlanEditor) -> bool:
         editor.stale = True
     except services.StateError as error:
         editor.add_error(str(error))
+    except Refused as error:  # a rule about who may set a field (leader_only)
+        editor.add_problems([rules.Problem(p.field, p.code, p.message)
+                             for p in error.all_problems()])
     except ValidationError as error:
         editor.add_problems([rules.Problem(f, "invalid", m) for f, ms in
                              error.message_dict.items() for m in ms])
@@ -218,10 +220,10 @@ def _act(request, revision: Revision, action, done: str):
     return redirect("plans:revision", revision.pk)
 
 
-@require("plan.edit")
+@require("plan.sign")
 @require_POST
 def revision_submit(request, pk: int):
-    revision = _revision(request, pk, "plan.edit")
+    revision = _revision(request, pk, "plan.sign")
     return _act(request, revision, lambda: services.revision_submit(
         actor=request.user, revision=revision),
         _("Planen er sendt til signering hos leder og arbeidstaker."))

@@ -424,6 +424,15 @@ def candidates(vacancy: Vacancy) -> list[tuple[ranking.Ranked, RotationRequest, 
     return rank_requests(requests, on=vacancy.start_from)
 
 
+def candidate(vacancy: Vacancy, request_id) -> RotationRequest | None:
+    """One of the vacancy's candidates by its id as sent by a form (any text), or None."""
+    try:
+        pk = int(request_id)
+    except (TypeError, ValueError):
+        return None
+    return next((r for _ranked, r, _e in candidates(vacancy) if r.pk == pk), None)
+
+
 @dataclass
 class Queue:
     receiving: object

@@ -19,9 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lisplan.accounts.access import check
 from lisplan.audit import writes
 from lisplan.audit.services import record, snapshot
 from lisplan.documents.files import remove_replaced
+from lisplan.errors import Refused
 from lisplan.notifications.services import notify
 from lisplan.progress.engine import whole_months
 from lisplan.rotations import queries, ranking
@@ -615,6 +617,8 @@ def _open_plan_revision(actor, request: RotationRequest):
         return plans.revision_revise(actor=actor, revision=approved)
     except plans.StateError:  # a newer revision is already being written
         return approved.plan.revisions.order_by("-number").first()
+    except Refused:  # the actor does not edit the trainee's plans; the plan side is told
+        return None
 
 
 # --- vacancies ----------------------------------------------------------------------------
@@ -637,9 +641,12 @@ def vacancy_select(*, actor, vacancy: Vacancy, request: RotationRequest) -> Vaca
     """The receiving leader chooses a candidate; the offer itself goes through the receiving
     institution's local coordinator (seed 003), who is told at once."""
     vacancy = Vacancy.objects.select_for_update().get(pk=vacancy.pk)
+    check(actor, "vacancy.change", vacancy)
     if vacancy.state != Vacancy.State.OPEN:
         raise RotationError(_("Stillingen er ikke lenger ledig."), "vacancy_closed")
-    if request.receiving_id != vacancy.institution_id or request.status != Status.FORWARDED:
+    if (request.receiving_id, request.specialty_id) != (vacancy.institution_id,
+                                                        vacancy.specialty_id) \
+            or request.status != Status.FORWARDED:
         raise RotationError(_("Kandidaten står ikke i køen hos dere."), "not_candidate")
     vacancy = writes.update(actor=actor, obj=vacancy, action="vacancy.candidate_selected",
                             selected=request, selected_on=_today())

@@ -22,7 +22,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -55,7 +54,9 @@ def public_path(plan_or_codes) -> str:
 
 
 def public_url(plan_or_codes) -> str:
-    return settings.LISPLAN_BASE_URL + public_path(plan_or_codes)
+    from lisplan.operations.origin import base_url
+
+    return base_url() + public_path(plan_or_codes)
 
 
 def published_plan(institution_code: str, specialty_code: str) -> ProgrammePlan | None:

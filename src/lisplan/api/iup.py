@@ -125,7 +125,7 @@ def revision_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
     from lisplan.iup import queries
     from lisplan.iup.pdf import pdf_response
 
-    revision = queries.revision_in_scope(caller(request), "iup.view", id)  # 404 outside scope
+    revision = queries.revision_in_scope_light(caller(request), "iup.view", id)  # 404 outside
     return pdf_response(request, revision)
 
 

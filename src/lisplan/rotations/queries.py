@@ -413,6 +413,7 @@ class Queue:
     rows: list = field(default_factory=list)  # (Ranked, request, eligibility, visible)
     conflicts: list = field(default_factory=list)
     count: int = 0  # requests in the queue (all institutions)
+    hidden: int = 0  # rows left out on a page of several queues
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Deny by default: every URL of the project, page or API operation, declares its access rule.
 
 Views declare it with `lisplan.accounts.access.require(...)` / `public`, API operations with
-`lisplan.api.rules.rule(...)`; both set `view.access_rule`. This test walks every URL pattern
+`lisplan.api.access.rule(...)`; both set `view.access_rule`. This test walks every URL pattern
 (recursively through includes) and, for django-ninja, through each path's operations, and
 fails on a view without a rule or with an unknown one. It names no view of the project, so it
 keeps working as views are added — and fails as soon as one is added without a rule.
@@ -165,8 +165,8 @@ def test_walker_flags_an_unknown_rule():
 
 
 def test_walker_flags_an_undeclared_api_operation():
+    from lisplan.api.access import rule
     from lisplan.api.main import urls_of
-    from lisplan.api.rules import rule
 
     fake_api = NinjaAPI(urls_namespace="fake-api")
 

@@ -9,8 +9,8 @@ from ninja import NinjaAPI
 
 from lisplan.accounts.models import ApiToken
 from lisplan.api import errors
+from lisplan.api.access import rule
 from lisplan.api.auth import AUTH
-from lisplan.api.rules import rule
 from tests.api.conftest import ApiClient
 
 ME = "/api/v1/me"

@@ -41,17 +41,24 @@ def test_schema_names_are_unique():
     """ninja files every schema under its class name in `components.schemas`: two classes with
     one name would silently document one of them with the other's fields (found by fuzzing)."""
     import importlib
+    import importlib.util
     import pkgutil
 
     from pydantic import BaseModel
 
-    import lisplan.api
+    import lisplan
 
     owners: dict[str, set[str]] = {}
-    for info in pkgutil.iter_modules(lisplan.api.__path__):
-        module = importlib.import_module(f"lisplan.api.{info.name}")
+    modules = [f"lisplan.api.{info.name}" for info in pkgutil.iter_modules(
+        importlib.import_module("lisplan.api").__path__)]
+    for app in pkgutil.iter_modules(lisplan.__path__):  # each app's api.py and schemas.py
+        for name in ("api", "schemas"):
+            if app.ispkg and importlib.util.find_spec(f"lisplan.{app.name}.{name}") is not None:
+                modules.append(f"lisplan.{app.name}.{name}")
+    for module_name in modules:
+        module = importlib.import_module(module_name)
         for value in vars(module).values():
             if (isinstance(value, type) and issubclass(value, BaseModel)
-                    and value.__module__.startswith("lisplan.api.")):
+                    and value.__module__ in modules):
                 owners.setdefault(value.__name__, set()).add(f"{value.__module__}.{value.__qualname__}")
     assert {name: where for name, where in owners.items() if len(where) > 1} == {}

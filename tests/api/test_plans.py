@@ -101,7 +101,7 @@ def approve(api, rev: dict) -> dict:
     ok(api("leader").post(f"{url}/submit"))
     ok(api("trainee").post(f"{url}/sign"))
     ok(api("leader").post(f"{url}/sign"))
-    return ok(api("local_coordinator").post(f"{url}/approve"))
+    return ok(api("local_coordinator").post(f"{url}/approve", {"confirm_no_agreement": True}))
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_full_life_cycle(world, api):
         ("trainee", world.users["trainee"].pk), ("leader", world.users["leader"].pk)}
     assert all(s["name"] and s["signed_at"] for s in rev["signatures"])
 
-    rev = ok(api("local_coordinator").post(f"{url}/approve"))
+    rev = ok(api("local_coordinator").post(f"{url}/approve", {"confirm_no_agreement": True}))
     today = timezone.localdate()
     assert rev["status"] == "approved"
     assert rev["approved_by"] == world.users["local_coordinator"].pk
@@ -268,7 +268,7 @@ def test_only_signers_sign_and_only_the_employers_coordinator_approves(world, ap
     assert partner.patch(url, {"version": 1}).status_code == 403
     assert partner.post(LIST, body(world)).status_code == 404
     assert Revision.objects.get(pk=draft["id"]).status == Status.AWAITING_APPROVAL
-    ok(api("local_coordinator").post(f"{url}/approve"))
+    ok(api("local_coordinator").post(f"{url}/approve", {"confirm_no_agreement": True}))
 
 
 def test_actions_in_the_wrong_state(world, api, draft):

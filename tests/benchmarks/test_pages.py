@@ -51,7 +51,7 @@ MAX_KB = 150
 PERSONAS = ("trainee", "supervisor", "leader", "education_lead", "local_coordinator",
             "regional_coordinator", "planner", "admin")
 DOC = Path(__file__).resolve().parents[2] / "docs" / "performance.md"
-SECTION = "## Sider fra startsiden"
+SECTION = "### Sider fra startsiden"
 MARK = "start-pages"
 # Links that are not pages to time: leaving, files, the admin, the API docs, the language switch.
 SKIP = re.compile(r"^/(logg-ut|static/|admin/|api/|i18n/)|\.(ics|pdf|xlsx|csv|json)$|/logout")

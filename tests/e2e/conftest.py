@@ -33,7 +33,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
+    # bypass_csp: axe-core is injected as an inline script, which the app's CSP refuses
+    context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900},
+                                  bypass_csp=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page

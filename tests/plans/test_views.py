@@ -124,7 +124,7 @@ def test_revision_endpoints_refuse_outsiders_and_users_without_permission(
         client, world, draft, name, method):
     login(client, world, "outsider")
     # the outsider is a coordinator at another trust: holds the permissions, not the scope
-    expected = 403 if name == "sign" else 404
+    expected = 403 if name in {"sign", "submit"} else 404  # signers submit (plan.sign)
     assert getattr(client, method)(url(name, draft.pk)).status_code == expected
     login(client, world, "planner")
     assert getattr(client, method)(url(name, draft.pk)).status_code == 403
@@ -246,9 +246,14 @@ def test_workflow_through_the_pages(client, world, draft):
     login(client, world, "local_coordinator")
     html = client.get(url("revision", draft.pk)).content.decode()
     assert "Godkjenn planen" in html and "Returner planen med kommentar" in html
+    # NLSH has no agreement with UNN here: the coordinator must confirm the period.
+    assert "Jeg bekrefter periodene uten fagavtale" in html
     client.post(url("approve", draft.pk))
     draft.refresh_from_db()
-    assert draft.status == Status.APPROVED
+    assert draft.status == Status.AWAITING_APPROVAL
+    client.post(url("approve", draft.pk), {"confirm_no_agreement": "1"})
+    draft.refresh_from_db()
+    assert draft.status == Status.APPROVED and draft.no_agreement_confirmed
     html = client.get(url("revision", draft.pk)).content.decode()
     leader = world.users["leader"]
     assert leader.get_full_name() in html and "Tora Trainee" in html  # signature names
@@ -624,7 +629,8 @@ def test_revision_page_lists_its_events(client, world, draft):
     services.revision_submit(actor=world.users["trainee"], revision=draft)
     services.revision_sign(actor=world.users["trainee"], revision=draft)
     services.revision_sign(actor=world.users["leader"], revision=draft)
-    services.revision_approve(actor=world.users["local_coordinator"], revision=draft)
+    services.revision_approve(actor=world.users["local_coordinator"], revision=draft,
+                                     confirm_no_agreement=True)
     html = client.get(url("revision", draft.pk)).content.decode()
     section = html[html.index('id="events-heading"'):]
     order = ["Planen er opprettet", "Sendt til signering", "Signert", "Signert",

@@ -85,12 +85,17 @@ def test_edit_page_saves_the_draft_and_coordinator_publishes(world, course, clie
             "phases-0-name": "Del 3", "phases-0-months": 60,
             "arenas-TOTAL_FORMS": 1, "arenas-INITIAL_FORMS": 0,
             "arenas-0-arena": world.department.pk, "arenas-0-phase": "0",
-            "arenas-0-goals": ["ORT-001", "ORT-002"],
+            "arenas-0-goals": ["ORT-001", "ORT-002"], "arenas-0-prerequisites": "ort-003, ORT-004",
             "periods-TOTAL_FORMS": 0, "periods-INITIAL_FORMS": 0}
     response = client.post(reverse("programmes:edit", args=[plan.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     plan.refresh_from_db()
     assert [g.code for a in plan.arenas.all() for g in a.goals.all()] == ["ORT-001", "ORT-002"]
+    assert sorted(g.code for a in plan.arenas.all() for g in a.prerequisites.all()) == [
+        "ORT-003", "ORT-004"]
+    assert plan.introduction == "<p>Løpet.</p>"
+    edit = client.get(reverse("programmes:edit", args=[plan.pk])).content.decode()
+    assert "&lt;p&gt;" not in edit and "ORT-003, ORT-004" in edit
     stale = client.post(reverse("programmes:edit", args=[plan.pk]), data)
     assert stale.status_code == 409
     client.force_login(course.coordinator)

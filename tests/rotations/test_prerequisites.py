@@ -79,7 +79,8 @@ def test_prerequisite_expected_by_an_earlier_period_that_covers_it(world, nlsh):
     plans.revision_submit(actor=world.users["trainee"], revision=revision)
     plans.revision_sign(actor=world.users["trainee"], revision=revision)
     plans.revision_sign(actor=world.users["leader"], revision=revision)
-    plans.revision_approve(actor=world.users["local_coordinator"], revision=revision)
+    plans.revision_approve(actor=world.users["local_coordinator"], revision=revision,
+                                     confirm_no_agreement=True)
     [first, second] = eligibility([request])[request.pk].prerequisites
     assert (first.code, first.state, first.date) == ("ORT-020", "expected", period_end)
     assert (second.code, second.state) == ("ORT-021", "missing")

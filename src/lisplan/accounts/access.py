@@ -52,6 +52,10 @@ PERMISSIONS: dict[str, str] = {
     "allocation.run": _("Starte fordelingskjøringer for regionen"),
     "allocation.run_national": _("Starte fordelingskjøringer for hele landet"),
     "allocation.policy": _("Endre regionens innstillinger for fordeling (køvekt, standardverdier)"),
+    "dimensioning.view": _("Se dimensjonering: framskrivinger, scenarioer og data"),
+    "dimensioning.run": _("Starte dimensjoneringskjøringer"),
+    "dimensioning.scenario": _("Opprette og endre scenarioer for dimensjonering"),
+    "dimensioning.load": _("Laste inn data for dimensjonering (SSB, avgangsrater)"),
     "iup.view": _("Se individuelle utdanningsplaner (IUP)"),
     "iup.edit": _("Opprette og fylle ut individuelle utdanningsplaner"),
     "iup.sign": _("Signere individuelle utdanningsplaner"),
@@ -120,6 +124,16 @@ _ALLOCATION_ROLE_PERMISSIONS: dict[str, set[str]] = {
                    "allocation.policy"},
 }
 for _role, _perms in _ALLOCATION_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
+
+# Dimensioning (lisplan.dimensioning): the planner owns the model and its data; the regional
+# coordinator reads it and runs scenarios. Aggregate data, no person: not scoped (decision 0009).
+_DIMENSIONING_ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.REGIONAL_COORDINATOR: {"dimensioning.view", "dimensioning.run"},
+    Role.PLANNER: {"dimensioning.view", "dimensioning.run", "dimensioning.scenario",
+                   "dimensioning.load"},
+}
+for _role, _perms in _DIMENSIONING_ROLE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
 # Insights (quality indicators, lisplan.insights): the leader for their arena, coordinators
@@ -332,6 +346,8 @@ def _scope_q(user, g: Grants, permission: str, model: type[Model]) -> Q:
         return _allocation_run_q(g, permission)
     if label == "allocation.AllocationPolicy":
         return Q(region_id__in=allocation_regions(g, permission))
+    if label.startswith("dimensioning."):
+        return Q()  # aggregate numbers, no person: whoever holds the permission sees all
     raise LookupError(f"No scope rule for {label} with {permission}")
 
 
@@ -363,14 +379,22 @@ def _revision_q(user, g: Grants, permission: str) -> Q:
     from lisplan.plans.models import Period
     from lisplan.trainees.models import Trainee
 
-    institutions = [i for i, _s in g.institutions.get(permission, ())]
+    pairs = g.institutions.get(permission, ())
     if permission == "plan.approve":
-        return Q(employer_id__in=institutions)
+        return Q(employer_id__in=[i for i, _s in pairs])
     visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
     q = Q(plan__trainee_id__in=visible)
-    if permission == "plan.view" and institutions:
-        partner = Period.objects.filter(revision=OuterRef("pk"), institution_id__in=institutions)
-        q |= Q(Exists(partner))
+    if permission == "plan.view" and pairs:
+        # The partner rule keeps the (institution, specialty) pair of an education lead's
+        # assignment: a period at their institution opens only plans in their specialty.
+        whole = [i for i, s in pairs if s is None]
+        if whole:
+            partner = Period.objects.filter(revision=OuterRef("pk"), institution_id__in=whole)
+            q |= Q(Exists(partner))
+        for inst, spec in pairs:
+            if spec is not None:
+                partner = Period.objects.filter(revision=OuterRef("pk"), institution_id=inst)
+                q |= Q(Exists(partner), specialty_id=spec)
     return q
 
 
@@ -500,7 +524,21 @@ def get_in_scope(user, permission: str, queryset: QuerySet, **lookup) -> Model:
     obj = scope_filter(user, permission, queryset).filter(**lookup).first()
     if obj is None:
         raise Http404
+    from lisplan.audit.reads import note
+
+    note(obj)  # the read-access log: one trainee's data was read in this request
     return obj
+
+
+def check(actor, permission: str, obj: Model, message: str | None = None,
+          field: str | None = None) -> None:
+    """Refuse (`lisplan.errors.Refused`, 403) unless the actor holds `permission` on `obj`.
+    Services call this, so a page and an API operation get the same answer."""
+    from lisplan.errors import Refused
+
+    if not can(actor, permission, obj):
+        raise Refused(message or str(_("Du har ikke tilgang til denne handlingen.")),
+                      field=field)
 
 
 def institutions_for(user, permission: str) -> list[int] | None:

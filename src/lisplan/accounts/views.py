@@ -5,7 +5,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +16,7 @@ from lisplan.accounts.access import public, require
 from lisplan.accounts.forms import ApiTokenForm, LoginForm
 from lisplan.accounts.startpage import start_sections
 from lisplan.allocation.startpage import tasks_for as allocation_tasks_for
+from lisplan.insights.startpage import tasks_for as insights_tasks_for
 from lisplan.iup.tasks import tasks_for as iup_tasks_for
 from lisplan.plans.tasks import tasks_for
 from lisplan.programmes.startpage import tasks_for as programme_tasks_for
@@ -25,11 +25,6 @@ from lisplan.rotations.tasks import tasks_for as rotation_tasks_for
 
 DEMO_USERS = ["trainee", "supervisor", "leader", "education_lead", "local_coordinator",
               "regional_coordinator", "planner", "admin"]
-
-
-@public
-def health(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 class LoginView(auth_views.LoginView):
@@ -66,11 +61,15 @@ logout_view = public(auth_views.LogoutView.as_view())
 
 @require(None)
 def home(request):
+    tasks = (tasks_for(request.user) + progress_tasks_for(request.user)
+             + rotation_tasks_for(request.user) + allocation_tasks_for(request.user)
+             + iup_tasks_for(request.user) + programme_tasks_for(request.user)
+             + insights_tasks_for(request.user))
+    # links without a count (a trainee's own pages) are in the menu and the overview already
     return render(request, "accounts/home.html", {
         "sections": start_sections(request.user),
-        "tasks": tasks_for(request.user) + progress_tasks_for(request.user)
-        + rotation_tasks_for(request.user) + allocation_tasks_for(request.user)
-        + iup_tasks_for(request.user) + programme_tasks_for(request.user)})
+        "waiting": [t for t in tasks if t["count"]],
+        "done": [t for t in tasks if t["count"] == 0]})
 
 
 @require("token.manage")
@@ -175,3 +174,23 @@ def oidc_callback(request):
     if created:
         security_event("user.created_by_sign_in", request, provider=config.key)
     return redirect(pending.get("next") or settings.LOGIN_REDIRECT_URL)
+
+
+@require(None)
+def who_has_seen(request):
+    """«Hvem har sett mine opplysninger»: the read-access log of the user's own trainee record."""
+    from django.core.paginator import Paginator
+
+    from lisplan.accounts.models import Role
+    from lisplan.audit.models import ReadAccess
+
+    trainee = getattr(request.user, "trainee", None) if hasattr(request.user, "trainee") else None
+    page = None
+    if trainee is not None:
+        rows = ReadAccess.objects.filter(trainee_id=trainee.pk).only(
+            "at", "actor_name", "roles", "object_repr", "action")
+        page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("side"))
+        labels = dict(Role.choices)
+        for row in page.object_list:
+            row.role_labels = ", ".join(str(labels.get(r, r)) for r in row.roles.split(",") if r)
+    return render(request, "accounts/who_has_seen.html", {"trainee": trainee, "page": page})

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from lisplan.errors import DomainError, Invalid, Refused
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,50 @@ def from_model_error(exc) -> ApiError:
     return ApiError(errors)
 
 
+def from_domain_error(exc: DomainError) -> ApiError:
+    """A service's domain error → the API's error shape (the one place this happens).
+
+    A refusal names a field only when the rule is about one (``leader_only``); otherwise it
+    is the plain 403 every refusal gives."""
+    if isinstance(exc, Refused) and not exc.field and not exc.problems:
+        return ApiError([], detail=_("Du har ikke tilgang til denne handlingen."), status=403)
+    errors = [FieldError(p.field, p.code, p.message) for p in exc.all_problems()]
+    if exc.detail:
+        detail = exc.detail
+    elif isinstance(exc, Refused):
+        detail = _("Du har ikke tilgang til denne handlingen.")
+    elif isinstance(exc, Invalid):
+        detail = _("Ugyldig forespørsel.")
+    else:
+        detail = exc.message
+    return ApiError(errors, detail=detail, status=exc.status)
+
+
 def error_body(detail: str, errors: Iterable[FieldError] = ()) -> dict:
     return {"detail": detail, "errors": [e.as_dict() for e in errors]}
+
+
+# --- the documented error schemas (docs api.md «Errors») ----------------------------------------
+
+
+class FieldErrorOut(Schema):
+    field: str = Field(description="Feltets sti, f.eks. page_size eller periods[1].end")
+    code: str = Field(description="Maskinlesbar kode, f.eks. required, invalid, unknown")
+    message: str = Field(description="Meldingen på bokmål")
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldErrorOut]
+
+
+class ConflictOut(ErrorOut):
+    current_version: int = Field(description="Revisjonens versjon nå; last inn på nytt")
+
+
+def responses(ok: type[Schema]) -> dict:
+    """An operation's documented responses: `ok` for 200, the error format otherwise."""
+    return {200: ok, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 # --- request validation (pydantic) -> our shape --------------------------------------------
@@ -157,6 +201,12 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ApiError)
     def api_error(request, exc: ApiError):
         return respond(request, exc.status, exc.detail or _("Ugyldig forespørsel."), exc.errors)
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        error = from_domain_error(exc)
+        return respond(request, error.status, error.detail or _("Ugyldig forespørsel."),
+                       error.errors)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):

@@ -1,7 +1,10 @@
-"""The REST API (``/api/v1/``): one NinjaAPI, a router per area.
+"""The REST API (``/api/v1/``): one NinjaAPI, a router per app.
 
-Contract: docs api.md. Conventions live in one place each: auth in ``auth``, the error format
-in ``errors``, paging in ``pagination``, access rules in ``rules``.
+Each app's operations are a thin adapter in ``lisplan/<app>/api.py`` (schemas in
+``<app>/schemas.py``) that calls the app's services and queries — the same ones its pages call.
+Contract: docs api.md. Conventions live in one place each here: auth in ``auth``, the error
+format in ``errors``, paging in ``pagination``, shared field types in ``params``, the access
+decorator in ``access``.
 """
 
 from __future__ import annotations
@@ -14,21 +17,21 @@ from ninja import NinjaAPI
 from ninja.operation import PathView
 from ninja.renderers import JSONRenderer
 
+from lisplan.accounts import api as accounts_api
 from lisplan.accounts.access import public
-from lisplan.api import (
-    allocation,
-    catalogue,
-    errors,
-    iup,
-    me,
-    organisations,
-    plans,
-    progress,
-    rotations,
-    trainees,
-)
+from lisplan.allocation import api as allocation_api
+from lisplan.api import errors
 from lisplan.api.auth import AUTH
+from lisplan.catalogue import api as catalogue_api
+from lisplan.dimensioning import api as dimensioning_api
+from lisplan.insights import api as insights_api
+from lisplan.iup import api as iup_api
+from lisplan.organisations import api as organisations_api
+from lisplan.plans import api as plans_api
 from lisplan.programmes import api as programmes_api
+from lisplan.progress import api as progress_api
+from lisplan.rotations import api as rotations_api
+from lisplan.trainees import api as trainees_api
 
 
 class Utf8JSON(JSONRenderer):
@@ -52,22 +55,26 @@ api = NinjaAPI(
 )
 errors.install(api)
 
-api.add_router("", me.router)
-api.add_router("", catalogue.router)
-api.add_router("", organisations.router)
-api.add_router("", trainees.router)
-api.add_router("", plans.router)
-api.add_router("", iup.router)
-api.add_router("", progress.router)
-api.add_router("", rotations.router)
-api.add_router("", allocation.router)
+# One line per app: each app's operations live in `<app>/api.py` (a ninja Router) with its
+# schemas in `<app>/schemas.py` (decision 0011).
+api.add_router("", accounts_api.router)
+api.add_router("", catalogue_api.router)
+api.add_router("", organisations_api.router)
+api.add_router("", trainees_api.router)
+api.add_router("", plans_api.router)
+api.add_router("", iup_api.router)
+api.add_router("", progress_api.router)
+api.add_router("", rotations_api.router)
+api.add_router("", allocation_api.router)
+api.add_router("", insights_api.router)
 api.add_router("", programmes_api.router)
+api.add_router("", dimensioning_api.router)
 
 
 def urls_of(ninja_api: NinjaAPI):
     """`ninja_api.urls` for `path("", …)`, with the schema, the interactive docs and the API root (a
     404 pointing to the docs) marked public: they carry no data. Every operation declares its
-    own rule (`lisplan.api.rules.rule`)."""
+    own rule (`lisplan.api.access.rule`)."""
     patterns, app_name, namespace = ninja_api.urls
     for pattern in patterns:
         if pattern.name in {"openapi-json", "openapi-view", "api-root"}:

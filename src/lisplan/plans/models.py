@@ -81,6 +81,10 @@ class Revision(models.Model):
     outside_employment_confirmed = models.BooleanField(
         _("leder bekrefter perioder utenfor ansettelsen"), default=False
     )
+    # The coordinator confirmed, at approval, periods at institutions the employer has no
+    # collaboration agreement with.
+    no_agreement_confirmed = models.BooleanField(
+        _("koordinator bekrefter perioder uten fagavtale"), default=False)
     return_comment = models.TextField(_("kommentar ved retur"), blank=True)
     submitted_at = models.DateTimeField(_("sendt til signering"), null=True, blank=True)
     approved_by = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lisplan.accounts.access import get_in_scope, has_permission, require
+from lisplan.errors import Refused
 from lisplan.plans import pages, queries, rules, services, worklist
 from lisplan.plans.forms import (
     ROW_FIELD,
@@ -102,6 +103,9 @@ def _save(request, revision: Revision, editor: PlanEditor) -> bool:
         editor.stale = True
     except services.StateError as error:
         editor.add_error(str(error))
+    except Refused as error:  # a rule about who may set a field (leader_only)
+        editor.add_problems([rules.Problem(p.field, p.code, p.message)
+                             for p in error.all_problems()])
     except ValidationError as error:
         editor.add_problems([rules.Problem(f, "invalid", m) for f, ms in
                              error.message_dict.items() for m in ms])
@@ -216,10 +220,10 @@ def _act(request, revision: Revision, action, done: str):
     return redirect("plans:revision", revision.pk)
 
 
-@require("plan.edit")
+@require("plan.sign")
 @require_POST
 def revision_submit(request, pk: int):
-    revision = _revision(request, pk, "plan.edit")
+    revision = _revision(request, pk, "plan.sign")
     return _act(request, revision, lambda: services.revision_submit(
         actor=request.user, revision=revision),
         _("Planen er sendt til signering hos leder og arbeidstaker."))
@@ -248,7 +252,8 @@ def revision_withdraw(request, pk: int):
 def revision_approve(request, pk: int):
     revision = _revision(request, pk, "plan.approve")
     return _act(request, revision, lambda: services.revision_approve(
-        actor=request.user, revision=revision),
+        actor=request.user, revision=revision,
+        confirm_no_agreement=request.POST.get("confirm_no_agreement") == "1"),
         _("Planen er godkjent. Godkjenningen gjelder i 12 måneder."))
 
 

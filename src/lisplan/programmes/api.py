@@ -14,12 +14,10 @@ from ninja import Field as NinjaField
 from ninja import Path, Query, Router, Schema, Status
 
 from lisplan.accounts.access import can, get_in_scope, scope_filter
-from lisplan.api.errors import ApiError, FieldError, field_error
+from lisplan.api.access import caller, rule
+from lisplan.api.errors import ApiError, ConflictOut, ErrorOut, FieldError, field_error
 from lisplan.api.pagination import PageQuery, page_of, paginate
-from lisplan.api.params import Code, Text
-from lisplan.api.plan_schemas import MAX_ID, ConflictOut
-from lisplan.api.rules import caller, rule
-from lisplan.api.schemas import ErrorOut
+from lisplan.api.params import MAX_ID, Code, Text
 from lisplan.catalogue.models import Specialty
 from lisplan.organisations.models import Institution
 from lisplan.programmes import queries, services

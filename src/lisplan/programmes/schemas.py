@@ -8,8 +8,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
-from lisplan.api.params import Code
-from lisplan.api.plan_schemas import Id
+from lisplan.api.params import Code, Id
 
 GoalCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-zÆØÅæøå]{3}-\d{3}$")]
 RichText = Annotated[str, StringConstraints(max_length=50_000)]

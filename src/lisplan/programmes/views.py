@@ -335,18 +335,24 @@ def coverage_institution(request, institution_id: int, specialty_id: int):
     names = queries.Names.of([p for g in cov.goals for p in g.places])
     plan = (queries.plan_detail(ProgrammePlan.objects.all(), cov.plan_id)
             if cov.plan_id else None)
-    columns = [("arena", a.arena_id, a.arena.name) for a in plan.arenas.all()] if plan else []
+    # columns: (kind, id, name, who approves the goals reached there)
+    columns = [("arena", a.arena_id, a.arena.name, institution.name)
+               for a in plan.arenas.all()] if plan else []
     agreement_ids = sorted({a for g in cov.goals for a in g.agreements})
+    approver = {p.agreement_id: p.approving_institution_id
+                for g in cov.goals for p in g.places if p.agreement_id in agreement_ids}
     from lisplan.rotations.models import CollaborationAgreement
 
     agreements = CollaborationAgreement.objects.select_related("receiving").in_bulk(
         agreement_ids)
-    columns += [("agreement", a, agreements[a].receiving.name) for a in agreement_ids]
+    columns += [("agreement", a, agreements[a].receiving.name,
+                 names.institutions[approver[a]].name if a in approver else "")
+                for a in agreement_ids]
     rows = []
     for g in cov.goals:
         cells = [(kind == "arena" and key in g.home_arenas)
                  or (kind == "agreement" and key in g.agreements)
-                 for kind, key, _name in columns]
+                 for kind, key, _name, _approver in columns]
         rows.append({"goal": g, "cells": cells,
                      "candidates": [queries.place_dict(p, names) for p in g.candidates]
                      if g.gap else []})

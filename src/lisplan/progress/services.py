@@ -2,9 +2,9 @@
 
 Each service validates (Norwegian messages naming the rule), writes one audit event in the
 same transaction, and refreshes the trainee's cached `ProgressSummary` so the overviews stay
-current. Who may call which service is decided by the views/API through the access policy
-(`progress.record`, `progress.approve`); the rules that hold whoever calls — nobody approves
-their own goals, an approval is for the goal version valid on the approval date — live here.
+current. Who may call which service is decided here too, through the access policy
+(`progress.record`, `progress.approve`), as are the rules that hold whoever calls — nobody
+approves their own goals, an approval is for the goal version valid on the approval date.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lisplan.accounts.access import check
 from lisplan.audit import writes
 from lisplan.audit.services import record, snapshot
 from lisplan.catalogue.models import LearningGoal
@@ -89,12 +90,21 @@ def goal_set(
     shown as «godkjent etter tidligere versjon», and no longer counts (see `GoalApproval`)."""
     if status not in GoalStatus.values:
         raise ValidationError({"status": _("Ukjent status for læringsmål.")})
+    if status == GoalStatus.APPROVED and trainee.user_id and \
+            trainee.user_id == getattr(actor, "pk", None):
+        raise ValidationError({"status": _(
+            "Du kan ikke godkjenne dine egne læringsmål. Læringsmål godkjennes av leder "
+            "for læringsarenaen.")})
+    existing = GoalApproval.objects.filter(trainee=trainee, goal=goal).first()
+    # Who may: `progress.approve` to approve, or to change a goal that is approved (which
+    # withdraws the approval); `progress.record` for the other statuses.
+    approving = status == GoalStatus.APPROVED or (
+        existing is not None and existing.status == GoalStatus.APPROVED)
+    check(actor, "progress.approve" if approving else "progress.record", trainee,
+          _("Et godkjent læringsmål endres bare av den som godkjenner læringsmål for legen.")
+          if approving and status != GoalStatus.APPROVED else None)
     fields: dict = {"status": status, "comment": comment, "updated_by": actor}
     if status == GoalStatus.APPROVED:
-        if trainee.user_id and trainee.user_id == getattr(actor, "pk", None):
-            raise ValidationError({"status": _(
-                "Du kan ikke godkjenne dine egne læringsmål. Læringsmål godkjennes av leder "
-                "for læringsarenaen.")})
         today = timezone.localdate()
         current = goal_version(goal.code, today)
         if current is None or current.pk != goal.pk:
@@ -114,7 +124,6 @@ def goal_set(
         # Back to «not started»/«in progress»: an earlier approval is withdrawn.
         fields.update(approved_on=None, approved_by=None,
                       assessment=assessment, institution=institution, arena=arena)
-    existing = GoalApproval.objects.filter(trainee=trainee, goal=goal).first()
     action = "progress.goal_approved" if status == GoalStatus.APPROVED else "progress.goal_status"
     if existing is None:
         row = writes.create(actor=actor, model=GoalApproval, action=action, trainee=trainee,

@@ -153,8 +153,31 @@ class Eligibility:
         if not self.permanent:
             out.append("ikke fast ansatt")
         if self.missing:
-            out.append("mangler " + ", ".join(p.code for p in self.missing))
+            out.append("mangler " + goal_names(self.missing))
         return tuple(out)
+
+
+def goal_names(prerequisites) -> str:
+    """«Title» (CODE), «Title» (CODE): missing goals named for people."""
+    return ", ".join(f"«{p.title}» ({p.code})" if p.title and p.title != p.code else p.code
+                     for p in prerequisites)
+
+
+def required_goals(requests: list[RotationRequest]) -> dict[int, list]:
+    """{request: the learning goals the trainee must have (or be expected to have) by the
+    start} — THE one place prerequisites are read (seed 003: «Leder ved mottakende foretak
+    vurderer dine kvalifikasjoner og om du er klar»). Today's source: the prerequisites of the
+    request's collaboration agreement. A further source (e.g. a published programme plan)
+    plugs in here and every check — offer, accept, agree start, start, the candidate lists and
+    the API — follows. Goals in code order, one query per source."""
+    agreement_ids = {r.agreement_id for r in requests if r.agreement_id}
+    by_agreement: dict[int, list] = defaultdict(list)
+    if agreement_ids:
+        through = CollaborationAgreement.prerequisites.through
+        for row in (through.objects.filter(collaborationagreement_id__in=agreement_ids)
+                    .select_related("learninggoal").order_by("learninggoal__code")):
+            by_agreement[row.collaborationagreement_id].append(row.learninggoal)
+    return {r.pk: list(by_agreement.get(r.agreement_id, ())) for r in requests}
 
 
 def eligibility(requests: list[RotationRequest], on: dt.date | None = None
@@ -170,19 +193,14 @@ def eligibility(requests: list[RotationRequest], on: dt.date | None = None
     permanent = set(Employment.objects.filter(trainee_id__in=trainee_ids, permanent=True)
                     .filter(Q(end__isnull=True) | Q(end__gte=timezone.localdate()))
                     .values_list("trainee_id", "institution_id", "specialty_id"))
-    agreement_ids = {r.agreement_id for r in requests if r.agreement_id}
-    prereqs: dict[int, list] = defaultdict(list)
-    through = CollaborationAgreement.prerequisites.through
-    for row in (through.objects.filter(collaborationagreement_id__in=agreement_ids)
-                .select_related("learninggoal").order_by("learninggoal__code")):
-        prereqs[row.collaborationagreement_id].append(row.learninggoal)
+    prereqs = required_goals(requests)
     goal_ids = {g.pk for goals in prereqs.values() for g in goals}
     states = goal_states(trainee_ids, goal_ids) if goal_ids else {}
     out = {}
     for r in requests:
         start = on or r.start
         checks = []
-        for goal in prereqs.get(r.agreement_id, []):
+        for goal in prereqs.get(r.pk, []):
             checks.append(_prerequisite(goal, states.get((r.trainee_id, goal.pk)), start))
         out[r.pk] = Eligibility(
             permanent=(r.trainee_id, r.sending_id, r.specialty_id) in permanent,
@@ -404,6 +422,15 @@ def candidates(vacancy: Vacancy) -> list[tuple[ranking.Ranked, RotationRequest, 
                 if r.status == Status.FORWARDED and r.desired_start <= vacancy.start_to
                 and r.arena_id in (None, vacancy.arena_id)]
     return rank_requests(requests, on=vacancy.start_from)
+
+
+def candidate(vacancy: Vacancy, request_id) -> RotationRequest | None:
+    """One of the vacancy's candidates by its id as sent by a form (any text), or None."""
+    try:
+        pk = int(request_id)
+    except (TypeError, ValueError):
+        return None
+    return next((r for _ranked, r, _e in candidates(vacancy) if r.pk == pk), None)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lisplan.accounts.access import can, get_in_scope, has_permission, require
+from lisplan.audit.present import present
 from lisplan.audit.services import events_for
 from lisplan.rotations import forms as f
 from lisplan.rotations import queries, services
@@ -31,6 +32,11 @@ from lisplan.rotations.models import (
     Vacancy,
 )
 from lisplan.rotations.services import RotationError
+
+
+def _history(obj) -> list:
+    """The object's audit events in words, newest first (lisplan.audit.present)."""
+    return [present(e) for e in events_for(obj).order_by("-created_at", "-id")]
 
 
 def _page(request, qs):
@@ -59,7 +65,7 @@ def agreement_detail(request, pk: int):
         "document_name": PurePosixPath(document.name).name if document else "",
         "document_size": _size(document),
         "can_change": can(request.user, "agreement.change", agreement),
-        "history": events_for(agreement) if has_permission(request.user, "audit.view") else []})
+        "history": _history(agreement) if has_permission(request.user, "audit.view") else []})
 
 
 def _size(document) -> int | None:
@@ -184,6 +190,10 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...], type, Callable, str]] = {
     "complete": ("register.offer", (Status.IN_PROGRESS,), f.CompleteForm,
                  lambda u, r, d: services.request_complete(actor=u, request=r, **d),
                  _("Registrer gjennomført periode")),
+    "waive": ("register.offer", (Status.FORWARDED, Status.OFFERED, Status.ACCEPTED,
+                                 Status.START_AGREED), f.WaiveForm,
+              lambda u, r, d: services.request_waive_prerequisites(actor=u, request=r, **d),
+              _("Gi unntak fra forkunnskapskrav")),
     "change-start": ("register.change", (Status.NEED, Status.WISH, Status.FORWARDED,
                                          Status.OFFERED, Status.ACCEPTED), f.ChangeStartForm,
                      lambda u, r, d: services.request_change_start(actor=u, request=r, **d),
@@ -234,7 +244,7 @@ ACTION_SLUGS = {
     "wish": "registrer-onske", "forward": "videresend", "offer": "tilby", "answer": "svar",
     "agree-start": "avtal-oppstart", "start": "startet", "complete": "fullfort",
     "change-start": "endre-oppstart", "rank": "prioritet", "extend": "forleng",
-    "cancel": "avbryt",
+    "cancel": "avbryt", "waive": "unntak-forkunnskap",
 }
 
 
@@ -253,7 +263,7 @@ def request_detail(request, pk: int):
         "obj": obj, "actions": actions,
         "eligibility": queries.eligibility([obj]).get(obj.pk),
         "waiting_days": queries.waiting_days(obj),
-        "history": events_for(obj)})
+        "history": _history(obj)})
 
 
 @require("register.change")
@@ -379,7 +389,7 @@ def vacancy_detail(request, pk: int):
 def vacancy_select(request, pk: int):
     vacancy = _vacancy(request, pk, "vacancy.change")
     if request.method == "POST":
-        chosen = RotationRequest.objects.filter(pk=request.POST.get("request")).first()
+        chosen = queries.candidate(vacancy, request.POST.get("request"))
         if chosen is None:
             messages.error(request, _("Velg en kandidat fra listen."))
         else:

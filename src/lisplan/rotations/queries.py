@@ -438,6 +438,7 @@ class Queue:
     rows: list = field(default_factory=list)  # (Ranked, request, eligibility, visible)
     conflicts: list = field(default_factory=list)
     count: int = 0  # requests in the queue (all institutions)
+    hidden: int = 0  # rows left out on a page of several queues
 
 
 @dataclass(frozen=True)
@@ -461,10 +462,13 @@ def _visible_queued(user, filters: QueueFilters) -> QuerySet[RotationRequest]:
 
 
 def _group_cond(groups) -> Q:
-    cond = Q(pk__in=[])
-    for receiving, specialty in groups:
-        cond |= Q(receiving_id=receiving, specialty_id=specialty)
-    return cond
+    """Rows of these (receiving, specialty) queues, and perhaps a few others: two IN lists
+    instead of one OR per queue (a region has ~100 queues; the planner's time for a long OR
+    was most of the query). Callers keep only their keys."""
+    groups = list(groups)
+    if not groups:
+        return Q(pk__in=[])
+    return Q(receiving_id__in={r for r, _s in groups}, specialty_id__in={s for _r, s in groups})
 
 
 def queue_groups(user, filters: QueueFilters = QueueFilters()) -> list[dict]:
@@ -502,8 +506,9 @@ def queues_for(user, groups: list[dict]) -> list[Queue]:
         return []
     keys = {g["key"] for g in groups}
     cond = _group_cond(keys)
-    requests = list(_with_rows(RotationRequest.objects.filter(
-        cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False)).order_by("pk"))
+    requests = [r for r in _with_rows(RotationRequest.objects.filter(
+        cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False)).order_by("pk")
+        if (r.receiving_id, r.specialty_id) in keys]
     visible_ids = set(scope_filter(user, "register.view", RotationRequest.objects.filter(
         cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False)).values_list("pk", flat=True))
     by_group: dict[tuple[int, int], list[RotationRequest]] = defaultdict(list)
@@ -537,19 +542,20 @@ def _places(groups) -> dict[tuple[int, int], dict[tuple[int, str], int]]:
     agreements into it, less periods agreed there that run in the semester's first month.
     Two queries."""
     today = timezone.localdate()
-    cond = Q(pk__in=[])
-    for receiving, specialty in groups:
-        cond |= Q(receiving_id=receiving, specialty_id=specialty)
+    groups = set(groups)
+    cond = _group_cond(groups)
     capacity: dict[tuple[int, int], int] = defaultdict(int)
     for receiving, specialty, cap in (CollaborationAgreement.objects.valid_on(today).filter(cond)
                                       .values_list("receiving_id", "specialty_id", "capacity")):
-        capacity[(receiving, specialty)] += cap
+        if (receiving, specialty) in groups:
+            capacity[(receiving, specialty)] += cap
     agreed: dict[tuple[int, int], list[ranking.Period]] = defaultdict(list)
     for receiving, specialty, start, months in (
             RotationRequest.objects.filter(cond, status__in=AGREED_STATUSES,
                                            agreed_start__isnull=False)
             .values_list("receiving_id", "specialty_id", "agreed_start", "duration_months")):
-        agreed[(receiving, specialty)].append(ranking.Period(start, months))
+        if (receiving, specialty) in groups:
+            agreed[(receiving, specialty)].append(ranking.Period(start, months))
     out = {}
     for key in groups:
         busy = ranking.occupancy(agreed[key])

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from lisplan.accounts import services
 from lisplan.accounts.access import public, require
+from lisplan.accounts.context_processors import own_trainee_id
 from lisplan.accounts.forms import ApiTokenForm, LoginForm
 from lisplan.accounts.startpage import start_sections
 from lisplan.allocation.startpage import tasks_for as allocation_tasks_for
@@ -65,11 +66,13 @@ def home(request):
              + rotation_tasks_for(request.user) + allocation_tasks_for(request.user)
              + iup_tasks_for(request.user) + programme_tasks_for(request.user)
              + insights_tasks_for(request.user))
-    # links without a count (a trainee's own pages) are in the menu and the overview already
+    # links without a count: shortcuts, except a trainee's own pages (menu and overview have them)
+    own = own_trainee_id(request.user) is not None
     return render(request, "accounts/home.html", {
         "sections": start_sections(request.user),
         "waiting": [t for t in tasks if t["count"]],
-        "done": [t for t in tasks if t["count"] == 0]})
+        "done": [t for t in tasks if t["count"] == 0],
+        "shortcuts": [] if own else [t for t in tasks if t["count"] is None]})
 
 
 @require("token.manage")

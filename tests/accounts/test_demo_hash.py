@@ -14,7 +14,7 @@ def authenticate(**credentials):
     """Django's `authenticate` with a request, as the login lockout (django-axes) requires."""
     from django.contrib.auth import authenticate as django_authenticate
 
-    return django_authenticate(**credentials)
+    return django_authenticate(RequestFactory().post("/logg-inn/"), **credentials)
 
 
 def test_demo_hash_logs_in_demo_users_only_and_is_not_upgraded(db):

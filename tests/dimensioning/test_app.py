@@ -423,3 +423,39 @@ def test_load_command(world):
     )
     dataset = Dataset.objects.get()
     assert dataset.rows == 32 and dataset.source_url.endswith("13599")
+
+
+def test_loading_a_file_on_the_page(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    planner = client_for(world.users["planner"])
+    upload = SimpleUploadedFile("ssb-09544.json", (SAMPLES / "ssb-09544.json").read_bytes())
+    response = planner.post(
+        reverse("dimensioning:data"),
+        {
+            "kind": "employed",
+            "file": upload,
+            "source_url": "https://data.ssb.no/api/v0/no/table/09544",
+        },
+    )
+    assert response.status_code == 302
+    dataset = Dataset.objects.get()
+    assert dataset.rows == 8 and dataset.loaded_by == world.users["planner"]
+    bad = planner.post(
+        reverse("dimensioning:data"),
+        {"kind": "specialists", "file": SimpleUploadedFile("x.json", b"{}")},
+    )
+    assert bad.status_code == 400 and "kan ikke leses" in bad.content.decode()
+    coordinator = client_for(world.users["regional_coordinator"])
+    assert coordinator.get(reverse("dimensioning:data")).status_code == 200
+    assert coordinator.post(reverse("dimensioning:data"), {"kind": "employed"}).status_code == 403
+
+
+def test_run_the_chosen_scenarios(data, immediate_tasks):
+    chosen = [s.pk for s in services.ensure_standard_scenarios()[:2]]
+    c = client_for(data.users["regional_coordinator"])
+    response = c.post(reverse("dimensioning:scenario_run_all"), {"sammenlign": chosen})
+    assert response.status_code == 302
+    assert DimensioningRun.objects.filter(status="done").count() == 2
+    page = c.get(response.url).content.decode()
+    assert "ingen kjøring" not in page

@@ -14,19 +14,6 @@ from tests.e2e.conftest import axe_violations, describe, screenshot
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """As conftest's, with the page's CSP bypassed so that axe-core can be injected (the strict
-    script-src 'self' blocks `add_script_tag`)."""
-    context = browser.new_context(
-        locale="nb-NO", viewport={"width": 1280, "height": 900}, bypass_csp=True
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
 def demo(transactional_db):
     call_command("demo", trainees=40, stdout=open("/dev/null", "w"))  # noqa: SIM115
 

@@ -127,9 +127,9 @@ def oidc_start(request, provider: str):
     config = oidc.get_provider(provider)
     if config is None:
         raise Http404
-    redirect_uri = request.build_absolute_uri(reverse("oidc_callback"))
-    if settings.LISPLAN_BASE_URL_SET:
-        redirect_uri = settings.LISPLAN_BASE_URL + reverse("oidc_callback")
+    from lisplan.operations.origin import base_url
+
+    redirect_uri = base_url() + reverse("oidc_callback")
     try:
         url, pending = oidc.begin(config, redirect_uri)
     except oidc.OIDCError as exc:
@@ -191,9 +191,16 @@ def who_has_seen(request):
     page = None
     if trainee is not None:
         rows = ReadAccess.objects.filter(trainee_id=trainee.pk).only(
-            "at", "actor_name", "roles", "object_repr", "action")
+            "at", "actor_name", "roles", "object_type", "object_repr", "action")
         page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("side"))
+        from django.apps import apps
+
         labels = dict(Role.choices)
         for row in page.object_list:
             row.role_labels = ", ".join(str(labels.get(r, r)) for r in row.roles.split(",") if r)
+            try:
+                kind = apps.get_model(row.object_type)._meta.verbose_name
+                row.what = f"{str(kind)[:1].upper()}{str(kind)[1:]}: {row.object_repr}"
+            except LookupError:
+                row.what = row.object_repr
     return render(request, "accounts/who_has_seen.html", {"trainee": trainee, "page": page})

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from html import escape
 
+from lisplan.ui.numbers import number
+
 WIDTH = 720
 
 
 def nb(value: float, places: int = 1) -> str:
-    """1 234,5 (non-breaking space between thousands, comma as the decimal mark)."""
-    text = f"{value:,.{places}f}".replace(",", "\u00a0").replace(".", ",")
-    return text.replace("-", "−")
+    """1 234,5 in Norwegian (the shared `lisplan.ui.numbers`), with a real minus sign."""
+    return number(value, places).replace("-", "−")
 
 
 def _open(height: int, title: str, css: str) -> list[str]:

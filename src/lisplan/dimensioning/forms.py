@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lisplan.dimensioning import engine, scenarios
-from lisplan.dimensioning.models import Scenario
+from lisplan.dimensioning.models import Dataset, Scenario
 from lisplan.dimensioning.services import MAX_DRAWS
 
 
@@ -152,3 +152,35 @@ class ScenarioForm(forms.Form):
             "intake_path": path,
             "version": scenario.version,
         }
+
+
+class DatasetForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Type data"), choices=Dataset.Kind.choices)
+    file = forms.FileField(
+        label=gettext_lazy("Fil"),
+        help_text=gettext_lazy(
+            "Slik den er lastet ned fra SSB (json-stat2 eller CSV), eller avgangsrater som CSV."
+        ),
+    )
+    source = forms.CharField(
+        label=gettext_lazy("Kilde"),
+        required=False,
+        max_length=300,
+        help_text=gettext_lazy("Tom: det filen selv oppgir."),
+    )
+    source_url = forms.CharField(
+        label=gettext_lazy("Lastet ned fra (adresse)"), required=False, max_length=500
+    )
+    source_date = forms.DateField(
+        label=gettext_lazy("Dato for dataene"),
+        required=False,
+        help_text=gettext_lazy("Tom: filens oppdateringsdato, ellers i dag."),
+    )
+
+    MAX_BYTES = 20 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("Filen er større enn 20 MB."))
+        return upload

@@ -272,13 +272,21 @@ def start_run(
         )
     if document is not None:
         try:
-            engine.parse(document)
+            engine.check_draws(engine.parse(document), draws)
         except engine.InvalidInput as error:
             raise DimensioningError(
                 _("Inndatadokumentet er ugyldig: %(why)s") % {"why": error},
                 "invalid",
                 "input",
-                [{**e, "field": f"input.{e['field']}".rstrip(".")} for e in error.errors],
+                [
+                    {
+                        **e,
+                        "field": e["field"]
+                        if e["field"] == "draws"
+                        else f"input.{e['field']}".rstrip("."),
+                    }
+                    for e in error.errors
+                ],
             ) from error
     version = scenario.current if scenario is not None else None
     run = DimensioningRun.objects.create(

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from lisplan.accounts.access import get_in_scope, has_permission, require
 from lisplan.dimensioning import charts, queries, services
 from lisplan.dimensioning.export import xlsx_response
-from lisplan.dimensioning.forms import RunForm, ScenarioForm
+from lisplan.dimensioning.forms import DatasetForm, RunForm, ScenarioForm
 from lisplan.dimensioning.models import Dataset, DimensioningRun, Scenario
 
 
@@ -427,6 +428,28 @@ def scenario_list(request):
     )
 
 
+@require("dimensioning.run")
+@require_POST
+def scenario_run_all(request):
+    """Start a run of each chosen scenario's current version (for the side-by-side view)."""
+    chosen = [int(x) for x in request.POST.getlist("sammenlign") if x.isdigit()][:6]
+    started = 0
+    for scenario in queries.scenarios_for(request.user).filter(pk__in=chosen):
+        services.start_run(actor=request.user, scenario=scenario)
+        started += 1
+    messages.success(
+        request,
+        _(
+            "%(n)d kjøringer er startet. Tallene kommer i tabellen når de "
+            "er ferdige; last siden på nytt."
+        )
+        % {"n": started},
+    )
+    return redirect(
+        reverse("dimensioning:scenarios") + "?" + urlencode([("sammenlign", pk) for pk in chosen])
+    )
+
+
 @require("dimensioning.view")
 def scenario_export(request):
     chosen = [int(x) for x in request.GET.getlist("sammenlign") if x.isdigit()][:6]
@@ -503,5 +526,38 @@ def scenario_detail(request, pk: int):
 
 @require("dimensioning.view")
 def data_list(request):
+    can_load = has_permission(request.user, "dimensioning.load")
+    form = None
+    if can_load:
+        form = DatasetForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_load:
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                dataset = services.load_dataset(
+                    actor=request.user,
+                    kind=d["kind"],
+                    content=d["file"].read(),
+                    file_name=d["file"].name,
+                    source=d["source"],
+                    source_url=d["source_url"],
+                    source_date=d["source_date"],
+                )
+            except services.DimensioningError as error:
+                form.add_error("file", str(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(n)d rader er lastet fra %(source)s.")
+                    % {"n": dataset.rows, "source": dataset.source},
+                )
+                return redirect("dimensioning:data")
     datasets = Dataset.objects.select_related("loaded_by")
-    return render(request, "dimensioning/data_list.html", {"datasets": datasets})
+    return render(
+        request,
+        "dimensioning/data_list.html",
+        {"datasets": datasets, "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )

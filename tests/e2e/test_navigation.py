@@ -28,8 +28,7 @@ def test_header_is_one_line_for_every_role_and_menus_are_accessible(
         browser, live_server, demo):  # noqa: F811
     base = live_server.url
     for role in ROLES:
-        context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900},
-                                      bypass_csp=True)
+        context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
         page = context.new_page()
         sign_in(page, base, role)
         rows, height = _header_rows(page)

@@ -100,7 +100,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: refuses a locked-out account or address before the password check.
-    "axes.backends.AxesStandaloneBackend",
+    "lisplan.accounts.security.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -197,6 +197,9 @@ EMAIL_USE_TLS = envbool("LISPLAN_EMAIL_USE_TLS", False)
 LISPLAN_BASE_URL_SET = bool(os.environ.get("LISPLAN_BASE_URL"))
 LISPLAN_BASE_URL = os.environ.get(
     "LISPLAN_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
+# Privacy notice, accessibility statement and the footer's feedback link.
+LISPLAN_CONTACT_EMAIL = os.environ.get("LISPLAN_CONTACT_EMAIL", "brukerstotte@lisplan.invalid")
+LISPLAN_FEEDBACK_URL = os.environ.get("LISPLAN_FEEDBACK_URL", "")
 DEFAULT_FROM_EMAIL = os.environ.get("LISPLAN_EMAIL_FROM", "lisplan <noreply@lisplan.invalid>")
 
 # Secure defaults whenever DEBUG is off (`lisplan check --deploy` is clean). LISPLAN_HTTPS=0

@@ -542,3 +542,15 @@ def test_period_links_to_a_matching_collaboration_agreement(world, api):
     revised = ok(api("leader").patch(f"{LIST}/{rev['id']}", {"version": rev["version"],
                                                              "remarks": "x"}))
     assert revised["periods"][0]["agreement"] == right.pk
+
+
+def test_purpose_and_place_of_the_plan(world, api):
+    """Seed 000: «til bruk ved: a) Inngåelse av arbeidsavtale … b) Konvertering fra gammel til
+    ny utdanningsordning» and «Sted, dato»."""
+    rev = ok(api("local_coordinator").post(LIST, body(world)), 201)
+    assert rev["purpose"] == "employment" and rev["place"] == ""
+    rev = ok(api("local_coordinator").post(LIST, body(world, purpose="conversion",
+                                                      place=" Tromsø ")), 201)
+    assert rev["purpose"] == "conversion" and rev["place"] == "Tromsø"
+    assert api("local_coordinator").post(LIST, body(world, purpose="other")).status_code == 422 \
+        or api("local_coordinator").post(LIST, body(world, purpose="other")).status_code == 400

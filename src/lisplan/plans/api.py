@@ -212,7 +212,7 @@ def _periods(items: list[PeriodIn]) -> list[PeriodData]:
     return out
 
 
-TEXT_FIELDS = {"employee_number", "remarks"}
+TEXT_FIELDS = {"employee_number", "remarks", "place"}
 
 
 def _content(payload, *, creating: bool) -> tuple[dict, list[PeriodData] | None]:
@@ -240,7 +240,8 @@ def _content(payload, *, creating: bool) -> tuple[dict, list[PeriodData] | None]
                 raise field_error("specialty", "required", _("Velg spesialitet."))
             value = catalogue_queries.specialty_by_code(value, "specialty")
         elif name in TEXT_FIELDS:
-            value = (value or "").strip() if name == "employee_number" else (value or "")
+            value = (value or "").strip() if name in ("employee_number", "place") \
+                else (value or "")
         elif name == "outside_employment_confirmed":
             value = bool(value)
         content[name] = value

@@ -125,6 +125,7 @@ def revision_context(user, revision: Revision, today: dt.date) -> dict:
         "revision": revision,
         **expiry(revision, today),
         "revision_dates": queries.revision_dates(revision),
+        "purposes": Revision.Purpose.choices,
         "signatures": signature_rows(revision),
         "actions": can_act,
         "comparison": comparison(revision),

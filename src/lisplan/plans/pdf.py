@@ -19,6 +19,7 @@ def pdf_context(revision: Revision) -> dict:
         "revision": revision,
         **pages.expiry(revision, today),
         "revision_dates": queries.revision_dates(revision),
+        "purposes": Revision.Purpose.choices,
         "signatures": pages.signature_rows(revision),
         "printed_at": timezone.localtime(),
         "footer_title": _css_string(_("Individuell gjennomføringsplan – %(name)s – revisjon %(n)s")

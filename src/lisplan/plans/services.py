@@ -25,7 +25,7 @@ from lisplan.plans.models import ImplementationPlan, Period, Revision, Signature
 
 CONTENT_FIELDS = [
     "employee_number", "employer", "specialty", "estimated_start", "estimated_end",
-    "plan_date", "credit_old_scheme_months", "credit_other_specialty_months", "remarks",
+    "purpose", "plan_date", "place", "credit_old_scheme_months", "credit_other_specialty_months", "remarks",
     "outside_employment_confirmed",
 ]
 PERIOD_FIELDS = [

@@ -166,17 +166,15 @@ def goal_names(prerequisites) -> str:
 def required_goals(requests: list[RotationRequest]) -> dict[int, list]:
     """{request: the learning goals the trainee must have (or be expected to have) by the
     start} — THE one place prerequisites are read (seed 003: «Leder ved mottakende foretak
-    vurderer dine kvalifikasjoner og om du er klar»). Today's source: the prerequisites of the
-    request's collaboration agreement. A further source (e.g. a published programme plan)
-    plugs in here and every check — offer, accept, agree start, start, the candidate lists and
-    the API — follows. Goals in code order, one query per source."""
+    vurderer dine kvalifikasjoner og om du er klar»). Sources: the sending institution's
+    published programme plan (its period for the request's agreement) and the agreement's own
+    prerequisites — their union, i.e. the stricter (`programmes.queries.rotation_prerequisites`,
+    also read by the allocation instance); every check — offer, accept, agree start, start, the
+    candidate lists and the API — follows. Goals in code order, two queries."""
+    from lisplan.programmes.queries import rotation_prerequisites
+
     agreement_ids = {r.agreement_id for r in requests if r.agreement_id}
-    by_agreement: dict[int, list] = defaultdict(list)
-    if agreement_ids:
-        through = CollaborationAgreement.prerequisites.through
-        for row in (through.objects.filter(collaborationagreement_id__in=agreement_ids)
-                    .select_related("learninggoal").order_by("learninggoal__code")):
-            by_agreement[row.collaborationagreement_id].append(row.learninggoal)
+    by_agreement = rotation_prerequisites(agreement_ids) if agreement_ids else {}
     return {r.pk: list(by_agreement.get(r.agreement_id, ())) for r in requests}
 
 

@@ -255,7 +255,7 @@ def action_url_name(name: str) -> str:
 @require("register.view")
 def request_detail(request, pk: int):
     obj = queries.request_detail(request.user, pk)
-    actions = [(reverse(action_url_name(name), args=[obj.pk]), title)
+    actions = [(reverse(action_url_name(name), args=[obj.pk]), title, name == "cancel")
                for name, (perm, statuses, _form, _call, title) in ACTIONS.items()
                if obj.status in statuses and has_permission(request.user, perm)
                and can(request.user, perm, obj)]

@@ -74,7 +74,6 @@ from lisplan.rotations.schemas import (
     RequestPatchIn,
     RequestQuery,
 )
-from lisplan.rotations.services import RotationError
 from lisplan.trainees.models import Trainee
 
 router = Router(tags=["Fagavtaler og fiktiv enhet"])
@@ -100,19 +99,11 @@ def _allowed(request, permission: str, obj) -> None:
 # --- errors -----------------------------------------------------------------------------------
 
 
-def _rotation_error(exc: RotationError) -> ApiError:
-    field = exc.field or ("status" if exc.code == "invalid_state" else "")
-    return ApiError([FieldError(field, exc.code, str(exc))], detail=str(exc))
-
-
-
-
 def _run(action: Callable, **kwargs):
-    """Call a service; its refusals become 400s naming the field."""
+    """Call a service. Its domain errors (`RotationError`, `Refused`) become the API's errors
+    in `lisplan.api.errors`; a model's own validation here."""
     try:
         return action(**kwargs)
-    except RotationError as exc:
-        raise _rotation_error(exc) from exc
     except DjangoValidationError as exc:
         raise from_model_error(exc) from exc
 

@@ -22,7 +22,7 @@ from lisplan.accounts.access import check
 from lisplan.audit import writes
 from lisplan.audit.services import record, snapshot
 from lisplan.documents.files import remove_replaced
-from lisplan.errors import Refused
+from lisplan.errors import DomainError, Refused
 from lisplan.notifications.services import notify
 from lisplan.progress.engine import whole_months
 from lisplan.rotations import queries, ranking
@@ -39,13 +39,12 @@ from lisplan.rotations.models import (
 )
 
 
-class RotationError(Exception):
-    """The action breaks a rule of the register; the message says which, in Norwegian."""
+class RotationError(DomainError):
+    """The action breaks a rule of the register; the message says which, in Norwegian (the
+    API's `detail`). A state rule (`invalid_state`) names the field `status`."""
 
     def __init__(self, message: str, code: str = "invalid", field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.field = field
+        super().__init__(message, code, field or ("status" if code == "invalid_state" else None))
 
 
 def _today() -> dt.date:

@@ -190,7 +190,8 @@ def approved(world, draft):
     plans.revision_submit(actor=world.users["trainee"], revision=draft)
     plans.revision_sign(actor=world.users["trainee"], revision=draft)
     plans.revision_sign(actor=world.users["leader"], revision=draft)
-    return plans.revision_approve(actor=world.users["local_coordinator"], revision=draft)
+    return plans.revision_approve(actor=world.users["local_coordinator"], revision=draft,
+                                  confirm_no_agreement=True)
 
 
 @pytest.mark.parametrize(("persona", "allowed"), [

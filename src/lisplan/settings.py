@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "lisplan.ui",
     "lisplan.audit",
     "lisplan.accounts",
     "lisplan.organisations",
@@ -64,12 +65,16 @@ INSTALLED_APPS = [
     "lisplan.progress",
     "lisplan.rotations",
     "lisplan.allocation",
+    "lisplan.dimensioning",
     "lisplan.programmes",
     "lisplan.insights",
     "lisplan.demo",
+    "lisplan.operations",
+    "lisplan.documents",
 ]
 
 MIDDLEWARE = [
+    "lisplan.audit.middleware.RequestIdMiddleware",  # first: every log line gets the request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,7 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "lisplan.audit.middleware.RequestIdMiddleware",
+    "lisplan.audit.reads.ReadAccessMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -95,7 +100,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: refuses a locked-out account or address before the password check.
-    "axes.backends.AxesStandaloneBackend",
+    "lisplan.accounts.security.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -169,9 +174,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("LISPLAN_STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "lisplan.operations.static_storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# Static files are served by the app (WhiteNoise). `scripts/serve` collects them into
+# STATIC_ROOT first and turns the finders off (LISPLAN_STATIC_FINDERS=0).
+WHITENOISE_USE_FINDERS = envbool("LISPLAN_STATIC_FINDERS", True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = os.environ.get(
@@ -190,15 +197,21 @@ EMAIL_USE_TLS = envbool("LISPLAN_EMAIL_USE_TLS", False)
 LISPLAN_BASE_URL_SET = bool(os.environ.get("LISPLAN_BASE_URL"))
 LISPLAN_BASE_URL = os.environ.get(
     "LISPLAN_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
+# Privacy notice, accessibility statement and the footer's feedback link.
+LISPLAN_CONTACT_EMAIL = os.environ.get("LISPLAN_CONTACT_EMAIL", "brukerstotte@lisplan.invalid")
+LISPLAN_FEEDBACK_URL = os.environ.get("LISPLAN_FEEDBACK_URL", "")
 DEFAULT_FROM_EMAIL = os.environ.get("LISPLAN_EMAIL_FROM", "lisplan <noreply@lisplan.invalid>")
 
-# Secure defaults whenever DEBUG is off (`lisplan check --deploy` is clean).
-SECURE_SSL_REDIRECT = envbool("LISPLAN_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = int(os.environ.get("LISPLAN_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# Secure defaults whenever DEBUG is off (`lisplan check --deploy` is clean). LISPLAN_HTTPS=0
+# serves the production settings over plain HTTP (a load test on one machine, a container
+# behind a proxy that does not pass X-Forwarded-Proto): no redirect, no secure-only cookies.
+HTTPS = envbool("LISPLAN_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("LISPLAN_SSL_REDIRECT", HTTPS)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("LISPLAN_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

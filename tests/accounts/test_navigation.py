@@ -38,15 +38,30 @@ def test_split_menu_moves_the_rest_to_more_in_order_and_stays_in_budget():
     assert "Spesialiseringsperioder" in [i.label for i in more]
 
 
-def test_split_menu_always_shows_the_current_page():
-    items = _items("Mine oppgaver", "Leger", "Progresjon", "Til signering", "Utdanningsplaner",
-                   "Spesialiseringsperioder", "Fordeling", "Fagavtaler", "Ledige stillinger",
-                   current="Ledige stillinger")
-    shown, more = split_menu(items)
-    assert "Ledige stillinger" in [i.label for i in shown]
-    assert [i.label for i in shown] == [i.label for i in items if i in shown]  # menu order
-    assert _cost(shown) + len("Mer") + 3 <= NAV_BUDGET
-    assert all(not i.current for i in more)
+def test_split_menu_is_the_same_on_every_page():
+    labels = ("Mine oppgaver", "Leger", "Progresjon", "Til signering", "Utdanningsplaner",
+              "Spesialiseringsperioder", "Fordeling", "Fagavtaler", "Ledige stillinger")
+    splits = {tuple(i.label for i in split_menu(_items(*labels, current=c))[0]) for c in labels}
+    assert len(splits) == 1  # the current page is marked, never moved
+
+
+def test_menu_per_role_starts_with_its_weekly_work_and_hides_lists_of_only_oneself(
+        client, world):
+    shown, more = _menu(client, world, "trainee")
+    assert shown[:2] == ["Mine oppgaver", "Min plan"]
+    assert {"Min progresjon", "Mine ønsker", "Min IUP"} <= set(shown + more)
+    assert not {"Leger", "Progresjon", "Spesialiseringsperioder"} & set(shown + more)
+    assert _menu(client, world, "local_coordinator")[0][:2] == [
+        "Mine oppgaver", "Gjennomføringsplaner"]
+    assert _menu(client, world, "planner")[0][:2] == ["Mine oppgaver", "Fordeling"]
+    assert _menu(client, world, "supervisor")[0][:2] == ["Mine oppgaver", "Til signering"]
+
+
+def test_trainee_menu_marks_her_own_page(client, world):
+    client.force_login(world.users["trainee"])
+    url = reverse("rotations:own")
+    items = client.get(url).context["nav_items"] + client.get(url).context["nav_more"]
+    assert [str(i.label) for i in items if i.current] == ["Mine ønsker"]
 
 
 def _menu(client, world, persona):
@@ -74,10 +89,11 @@ def test_trainees_entry_is_short_but_keeps_its_full_accessible_name(client, worl
             'title="Leger i spesialisering">Leger</a>') in html
 
 
-def test_more_menu_is_rendered_and_holds_the_current_page_visible(client, world):
+def test_more_menu_is_rendered_and_marks_the_current_page_inside_it(client, world):
     client.force_login(world.users["local_coordinator"])
-    response = client.get(reverse("plans:work_list"))
-    assert "Gjennomføringsplaner" in [str(i.label) for i in response.context["nav_items"]]
+    response = client.get(reverse("rotations:vacancies"))
+    assert "Ledige stillinger" in [str(i.label) for i in response.context["nav_more"]]
+    assert response.context["nav_more_current"]
     html = response.content.decode()
     assert '<summary>Mer</summary>' in html
 

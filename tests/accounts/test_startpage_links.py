@@ -40,7 +40,7 @@ def test_trainee_card_shows_iup_status_deadline_and_progress(client, world):
     assert reverse("iup:trainee", args=[world.trainee.pk]) in html
     assert reverse("iup:revision", args=[revision.pk]) in html
     assert reverse("progress:trainee", args=[world.trainee.pk]) in html
-    assert "2 av 5 krav oppfylt." in html and "Forsinket" in html
+    assert "2 av 5 krav er oppfylt." in html and "Forsinket" in html
     assert f"Neste frist: {deadline.deadline.due:%d.%m.%Y}" in html
     assert reverse("notifications:calendar") in html
 
@@ -73,4 +73,5 @@ def test_role_links_follow_permissions(client, world):
     assert "Fordeling" in labels["regional_coordinator"]
     labels = {s.role: [str(link.label) for link in s.links]
               for s in _home(client, world, "planner").context["sections"]}
-    assert labels["planner"] == ["Fordeling og prognoser", "Progresjon i regionen"]
+    assert labels["planner"] == ["Fordeling og prognoser", "Progresjon i regionen",
+                                 "Dimensjonering av utdanningsstillinger"]

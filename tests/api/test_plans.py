@@ -102,7 +102,7 @@ def approve(api, rev: dict) -> dict:
     ok(api("leader").post(f"{url}/submit"))
     ok(api("trainee").post(f"{url}/sign"))
     ok(api("leader").post(f"{url}/sign"))
-    return ok(api("local_coordinator").post(f"{url}/approve"))
+    return ok(api("local_coordinator").post(f"{url}/approve", {"confirm_no_agreement": True}))
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def test_full_life_cycle(world, api, time_machine):
     assert all(s["name"] and s["signed_at"] for s in rev["signatures"])
 
     leap_day = dt.date(2028, 2, 29)
-    rev = ok(api("local_coordinator").post(f"{url}/approve"))
+    rev = ok(api("local_coordinator").post(f"{url}/approve", {"confirm_no_agreement": True}))
     assert rev["status"] == "approved"
     assert rev["approved_by"] == world.users["local_coordinator"].pk
     approved_at = dt.datetime.fromisoformat(rev["approved_at"].replace("Z", "+00:00"))
@@ -272,7 +272,7 @@ def test_only_signers_sign_and_only_the_employers_coordinator_approves(world, ap
     assert partner.patch(url, {"version": 1}).status_code == 403
     assert partner.post(LIST, body(world)).status_code == 404
     assert Revision.objects.get(pk=draft["id"]).status == Status.AWAITING_APPROVAL
-    ok(api("local_coordinator").post(f"{url}/approve"))
+    ok(api("local_coordinator").post(f"{url}/approve", {"confirm_no_agreement": True}))
 
 
 def test_actions_in_the_wrong_state(world, api, draft):
@@ -546,3 +546,15 @@ def test_period_links_to_a_matching_collaboration_agreement(world, api):
     revised = ok(api("leader").patch(f"{LIST}/{rev['id']}", {"version": rev["version"],
                                                              "remarks": "x"}))
     assert revised["periods"][0]["agreement"] == right.pk
+
+
+def test_purpose_and_place_of_the_plan(world, api):
+    """Seed 000: «til bruk ved: a) Inngåelse av arbeidsavtale … b) Konvertering fra gammel til
+    ny utdanningsordning» and «Sted, dato»."""
+    rev = ok(api("local_coordinator").post(LIST, body(world)), 201)
+    assert rev["purpose"] == "employment" and rev["place"] == ""
+    rev = ok(api("local_coordinator").post(LIST, body(world, purpose="conversion",
+                                                      place=" Tromsø ")), 201)
+    assert rev["purpose"] == "conversion" and rev["place"] == "Tromsø"
+    assert api("local_coordinator").post(LIST, body(world, purpose="other")).status_code == 422 \
+        or api("local_coordinator").post(LIST, body(world, purpose="other")).status_code == 400

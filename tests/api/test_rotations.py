@@ -235,11 +235,43 @@ def test_full_life_cycle(world, api, agreement):
     r = ok(api("nlsh_coordinator").post(f"{url}/agree", {"start": "2027-03-01"}))
     assert r["status"] == "start_agreed" and r["agreed_start"] == "2027-03-01"
     assert r["start"] == "2027-03-01" and r["end"] == "2027-08-31"
+    # Seed 003: no start long before the agreed date, no end before the period's end
+    # without a reason («må LIS likevel fullføre spesialiseringsperioden»).
+    if timezone.localdate() < dt.date(2027, 2, 15):
+        assert error(api("nlsh_coordinator").post(f"{url}/start"))["errors"][0]["code"] == \
+            "too_early"
+        RotationRequest.objects.filter(pk=r["id"]).update(agreed_start=timezone.localdate())
     r = ok(api("nlsh_coordinator").post(f"{url}/start"))
-    assert r["status"] == "in_progress" and r["started_on"] == "2027-03-01"
-    r = ok(api("nlsh_coordinator").post(f"{url}/complete", {"goals_reached": True}))
+    assert r["status"] == "in_progress" and r["started_on"] == r["agreed_start"]
+    err = error(api("nlsh_coordinator").post(f"{url}/complete", {"goals_reached": True}))
+    assert err["errors"][0] == {"field": "early_end_reason", "code": "early_end",
+                                "message": err["detail"]}
+    r = ok(api("nlsh_coordinator").post(f"{url}/complete", {
+        "goals_reached": True, "early_end_reason": "Flytter"}))
     assert r["status"] == "completed" and r["goals_reached"] is True
-    assert r["version"] == 8
+    assert r["early_end_reason"] == "Flytter" and r["version"] == 8
+
+
+def test_prerequisites_refused_named_and_waived_by_the_receiving_coordinator(world, api,
+                                                                             agreement):
+    """Seed 003: «Leder ved mottakende foretak vurderer dine kvalifikasjoner og om du er klar
+    for å tre inn i gjennomstrømningsstillingen.»"""
+    from lisplan.catalogue.models import LearningGoal
+
+    goal = LearningGoal.objects.create(code="ORT-088", specialty=world.specialty, part="part3",
+                                       text="Lukket reposisjon", valid_from=dt.date(2019, 3, 1))
+    agreement.prerequisites.add(goal)
+    r = new_request(world, api)
+    url = f"{REQUESTS}/{r['id']}"
+    ok(api("local_coordinator").post(f"{url}/wish"))
+    ok(api("local_coordinator").post(f"{url}/forward"))
+    err = error(api("nlsh_coordinator").post(f"{url}/offer"))
+    assert err["errors"][0]["code"] == "prerequisites_missing"
+    assert "«Lukket reposisjon» (ORT-088)" in err["detail"]
+    error(api("nlsh_leader").post(f"{url}/waive-prerequisites", {"reason": "Klar"}), 403)
+    r = ok(api("nlsh_coordinator").post(f"{url}/waive-prerequisites", {"reason": "Klar"}))
+    assert r["prerequisites_waived_reason"] == "Klar" and r["prerequisites_waived_on"]
+    assert ok(api("nlsh_coordinator").post(f"{url}/offer"))["status"] == "offered"
 
 
 def test_decline_and_cancel(world, api, forwarded):

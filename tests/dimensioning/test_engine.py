@@ -376,3 +376,9 @@ def test_starting_the_required_intake_closes_the_target_year_gap(
     d2 = {**d, "starts": [{"specialty": "ORT", "region": "Nord", "per_year": float(c_exact[0])}]}
     gap_t = run(d2, draws=0)["projection"][-1]["gap_fte"]
     assert math.isclose(gap_t, 0, abs_tol=1e-3)
+
+
+def test_too_many_draws_for_the_input_is_refused():
+    with pytest.raises(InvalidInput) as err:
+        run(generate_input(specialties=46), draws=5000)
+    assert err.value.errors[0]["field"] == "draws"

@@ -4,6 +4,7 @@ the text back — names, the form's headings, the live status numbers, signature
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -75,7 +76,9 @@ def test_hospital_status_numbers_are_the_live_ledger(world):
     today = timezone.localdate()
     table = status_table(revision, today)
     row = table.row("specialty_time")
-    assert row.done.endswith("mnd.") and "mnd." in row.remaining  # «25 mnd. 11 dager»
+    # one unit: whole months and days, «35 mnd. 7 dager», never «35,2 mnd.» (issue 12, item 7)
+    assert re.fullmatch(r"\d+ mnd\.( \d+ dag(er)?)?", row.done), row.done
+    assert "mnd." in row.remaining
     text, _ = pdf_text(render_revision_pdf(loaded(revision)))
     assert f"Tjeneste i spesialiteten (tid) {row.done} {row.remaining}" in text
     assert "Tallene er beregnet fra progresjonsregisteret" in text

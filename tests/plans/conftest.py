@@ -30,4 +30,5 @@ def approved(world, draft):
     services.revision_submit(actor=world.users["trainee"], revision=draft)
     services.revision_sign(actor=world.users["trainee"], revision=draft)
     services.revision_sign(actor=world.users["leader"], revision=draft)
-    return services.revision_approve(actor=world.users["local_coordinator"], revision=draft)
+    return services.revision_approve(actor=world.users["local_coordinator"], revision=draft,
+                                     confirm_no_agreement=True)

@@ -34,7 +34,7 @@ def test_pdf_of_an_approved_revision(world, approved):
         "Arbeidstakers navn:", "Tora Trainee", "Arbeidsgiver/Foretak:", world.unn.name,
         "Utdanning til spesialist i:", "Ortopedisk kirurgi",
         "Beregnet tidsrom for spesialiseringen:", "01.01.2024 – 30.06.2029",
-        "Dato for fastsatt plan:", "01.11.2025", "Ved konvertering:",
+        "Sted, dato for fastsatt plan:", "01.11.2025", "Ved konvertering:",
         "Oversikt på spesialiseringsperioder", world.nlsh.name, "01.01.2026", "30.06.2026",
         "Andre merknader:", "Leder med personalansvar", "Arbeidstaker", "Revisjon 1",
         "Side 1 av 1",
@@ -77,3 +77,17 @@ def test_long_plan_numbers_its_pages(world, draft, period):
     pages = len(reader.pages)
     assert pages >= 2
     assert f"Side 1 av {pages}" in text and f"Side {pages} av {pages}" in text
+
+
+def test_pdf_shows_purpose_and_place(world, approved):
+    """Seed 000: «til bruk ved: a) … b) Konvertering fra gammel til ny utdanningsordning» and
+    «Sted, dato»."""
+    from lisplan.plans.models import Revision
+
+    Revision.objects.filter(pk=approved.pk).update(purpose="conversion", place="Tromsø")
+    revision = queries.revision_detail(world.users["admin"], approved.pk)
+    flat = squash(pdf_text(render_revision_pdf(revision))[0])
+    assert "Til bruk ved:" in flat
+    assert "☒ Konvertering fra gammel til ny utdanningsordning" in flat
+    assert "☐ Inngåelse av arbeidsavtale" in flat
+    assert "Sted, dato for fastsatt plan: Tromsø, 01.11.2025" in flat

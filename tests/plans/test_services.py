@@ -70,7 +70,8 @@ def test_full_workflow_and_partner_notification(world, draft, django_capture_on_
                                        kind="plan.awaiting_approval").exists()
     nlsh_coord = _coordinator_at(world.nlsh)
     with django_capture_on_commit_callbacks(execute=True), travel(dt.date(2028, 2, 29)):
-        services.revision_approve(actor=world.users["local_coordinator"], revision=draft)
+        services.revision_approve(actor=world.users["local_coordinator"], revision=draft,
+                                  confirm_no_agreement=True)
     draft.refresh_from_db()
     assert draft.status == Status.APPROVED
     # 12 months from a leap day (the old assertion, localdate().replace(year=+1), broke then)
@@ -139,7 +140,8 @@ def test_revision_keeps_old_valid_until_approved(world, approved, period):
         step(actor=world.users["leader"], revision=new)
     services.revision_sign(actor=world.users["leader"], revision=new)
     services.revision_sign(actor=world.users["trainee"], revision=new)
-    services.revision_approve(actor=world.users["local_coordinator"], revision=new)
+    services.revision_approve(actor=world.users["local_coordinator"], revision=new,
+                              confirm_no_agreement=True)
     approved.refresh_from_db()
     assert approved.status == Status.SUPERSEDED
     note = Notification.objects.get(user=nlsh_coord, kind="plan.partner_periods")

@@ -246,9 +246,14 @@ def test_workflow_through_the_pages(client, world, draft):
     login(client, world, "local_coordinator")
     html = client.get(url("revision", draft.pk)).content.decode()
     assert "Godkjenn planen" in html and "Returner planen med kommentar" in html
+    # NLSH has no agreement with UNN here: the coordinator must confirm the period.
+    assert "Jeg bekrefter periodene uten fagavtale" in html
     client.post(url("approve", draft.pk))
     draft.refresh_from_db()
-    assert draft.status == Status.APPROVED
+    assert draft.status == Status.AWAITING_APPROVAL
+    client.post(url("approve", draft.pk), {"confirm_no_agreement": "1"})
+    draft.refresh_from_db()
+    assert draft.status == Status.APPROVED and draft.no_agreement_confirmed
     html = client.get(url("revision", draft.pk)).content.decode()
     leader = world.users["leader"]
     assert leader.get_full_name() in html and "Tora Trainee" in html  # signature names
@@ -624,7 +629,8 @@ def test_revision_page_lists_its_events(client, world, draft):
     services.revision_submit(actor=world.users["trainee"], revision=draft)
     services.revision_sign(actor=world.users["trainee"], revision=draft)
     services.revision_sign(actor=world.users["leader"], revision=draft)
-    services.revision_approve(actor=world.users["local_coordinator"], revision=draft)
+    services.revision_approve(actor=world.users["local_coordinator"], revision=draft,
+                                     confirm_no_agreement=True)
     html = client.get(url("revision", draft.pk)).content.decode()
     section = html[html.index('id="events-heading"'):]
     order = ["Planen er opprettet", "Sendt til signering", "Signert", "Signert",

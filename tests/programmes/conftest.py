@@ -18,6 +18,10 @@ CODES = [f"ORT-{n:03d}" for n in range(1, 7)]
 
 @pytest.fixture
 def course(world):
+    return make_course(world)
+
+
+def make_course(world):
     goals = {c: LearningGoal.objects.create(code=c, specialty=world.specialty, part="part3",
                                             text=f"Læringsmål {c}", valid_from=dt.date(2019, 3, 1))
              for c in CODES}

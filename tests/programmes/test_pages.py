@@ -56,6 +56,9 @@ def test_signed_in_pages(world, course, client):
     matrix = client.get(reverse("programmes:institution", args=[world.unn.pk,
                                                                 world.specialty.pk]))
     assert "ORT-006" in matrix.content.decode() and "Mangel" in matrix.content.decode()
+    export = client.get(reverse("programmes:gaps") + "?region=NORD&format=csv")
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert export.status_code == 200 and "ORT-006" in body and "Universitetssykehuset" in body
     pdf = client.get(reverse("programmes:pdf", args=[plan.pk]))
     assert pdf.status_code == 200
     home = client.get("/").content.decode()
@@ -85,12 +88,17 @@ def test_edit_page_saves_the_draft_and_coordinator_publishes(world, course, clie
             "phases-0-name": "Del 3", "phases-0-months": 60,
             "arenas-TOTAL_FORMS": 1, "arenas-INITIAL_FORMS": 0,
             "arenas-0-arena": world.department.pk, "arenas-0-phase": "0",
-            "arenas-0-goals": ["ORT-001", "ORT-002"],
+            "arenas-0-goals": ["ORT-001", "ORT-002"], "arenas-0-prerequisites": "ort-003, ORT-004",
             "periods-TOTAL_FORMS": 0, "periods-INITIAL_FORMS": 0}
     response = client.post(reverse("programmes:edit", args=[plan.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     plan.refresh_from_db()
     assert [g.code for a in plan.arenas.all() for g in a.goals.all()] == ["ORT-001", "ORT-002"]
+    assert sorted(g.code for a in plan.arenas.all() for g in a.prerequisites.all()) == [
+        "ORT-003", "ORT-004"]
+    assert plan.introduction == "<p>Løpet.</p>"
+    edit = client.get(reverse("programmes:edit", args=[plan.pk])).content.decode()
+    assert "&lt;p&gt;" not in edit and "ORT-003, ORT-004" in edit
     stale = client.post(reverse("programmes:edit", args=[plan.pk]), data)
     assert stale.status_code == 409
     client.force_login(course.coordinator)
@@ -102,9 +110,12 @@ def test_edit_page_saves_the_draft_and_coordinator_publishes(world, course, clie
 def test_iup_table3_prefilled_from_the_published_plan(world, course):
     from lisplan.iup import services as iup
 
+    course.agreement.prerequisites.add(course.goals["ORT-001"])
     publish_plan(world, course)
     revision = iup.plan_create(actor=world.users["leader"], trainee=world.trainee,
                                employment=None, kind="hospital")
     assert revision.programme_plan_url.endswith("/utdanningsplan/UNN/ORT/")
     assert "ORT-001" in revision.goals_own_unit
     assert revision.goals_other_unit == "Seksjon for traume: ORT-004"
+    assert revision.goals_other_trust == (
+        "Nordlandssykehuset HF: ORT-005 (krever før start: ORT-001)")

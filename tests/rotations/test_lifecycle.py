@@ -27,12 +27,13 @@ def test_life_cycle_end_to_end(world, nlsh, need):
     assert r.status == Status.OFFERED and r.offered_on
     r = services.request_answer(actor=world.users["trainee"], request=r, accept=True)
     assert r.status == Status.ACCEPTED and r.answered_on
-    r = services.request_agree_start(actor=nlsh.coordinator, request=r,
-                                     start=dt.date(2027, 3, 1))
-    assert r.status == Status.START_AGREED and r.agreed_start == dt.date(2027, 3, 1)
+    start = timezone.localdate() + dt.timedelta(days=7)  # registered a week ahead
+    r = services.request_agree_start(actor=nlsh.coordinator, request=r, start=start)
+    assert r.status == Status.START_AGREED and r.agreed_start == start
     r = services.request_start(actor=nlsh.coordinator, request=r)
-    assert r.status == Status.IN_PROGRESS and r.started_on == dt.date(2027, 3, 1)
-    r = services.request_complete(actor=nlsh.coordinator, request=r, goals_reached=True)
+    assert r.status == Status.IN_PROGRESS and r.started_on == start
+    r = services.request_complete(actor=nlsh.coordinator, request=r, goals_reached=True,
+                                  on=r.end)
     assert r.status == Status.COMPLETED and r.goals_reached
     actions = list(AuditEvent.objects.filter(object_type="rotations.rotationrequest",
                                              object_id=str(r.pk)).order_by("pk")
@@ -96,7 +97,8 @@ def test_short_period_is_refunded_and_extension_opens_plan_revision(world, nlsh,
     assert r.refunded_by_employer
     r.status, r.agreed_start = Status.IN_PROGRESS, dt.date(2027, 2, 1)
     r.save()
-    r = services.request_complete(actor=nlsh.coordinator, request=r, goals_reached=False)
+    r = services.request_complete(actor=nlsh.coordinator, request=r, goals_reached=False,
+                                  on=r.end)
     new = services.request_extend(actor=coordinator, request=r, duration_months=2)
     assert new.extends == r and new.source == RotationRequest.Source.EXTENSION
     assert new.desired_start == dt.date(2027, 4, 1)

@@ -111,7 +111,7 @@ def test_plan_period_mid_month_is_a_refunded_two_month_request(world):
     plans.revision_submit(actor=world.users["trainee"], revision=revision)
     plans.revision_sign(actor=world.users["trainee"], revision=revision)
     plans.revision_sign(actor=world.users["leader"], revision=revision)
-    plans.revision_approve(actor=coordinator, revision=revision)
+    plans.revision_approve(actor=coordinator, revision=revision, confirm_no_agreement=True)
     [request] = RotationRequest.objects.filter(trainee=world.trainee,
                                                source=RotationRequest.Source.PLAN)
     assert request.duration_months == 2 and request.refunded_by_employer

@@ -53,7 +53,8 @@ def approved_plan(world, nlsh):
         plans.revision_submit(actor=world.users["trainee"], revision=revision)
         plans.revision_sign(actor=world.users["trainee"], revision=revision)
         plans.revision_sign(actor=world.users["leader"], revision=revision)
-        return plans.revision_approve(actor=world.users["local_coordinator"], revision=revision)
+        return plans.revision_approve(actor=world.users["local_coordinator"], revision=revision,
+                                     confirm_no_agreement=True)
     return approve
 
 
@@ -101,7 +102,7 @@ def test_sync_from_plan_uses_the_periods_linked_agreement(world, nlsh, agreement
     coordinator = world.users["local_coordinator"]
     newer = services.agreement_create(
         actor=coordinator, sending=world.unn, receiving=world.nlsh, specialty=world.specialty,
-        duration_months=3, capacity=2, valid_from=dt.date(2025, 1, 1), arenas=[nlsh.arena])
+        duration_months=6, capacity=2, valid_from=dt.date(2025, 1, 1), arenas=[nlsh.arena])
     assert services.find_agreement(sending=world.unn, receiving=world.nlsh,
                                    specialty=world.specialty,
                                    on=dt.date(2027, 1, 1)) == newer  # what a guess would pick

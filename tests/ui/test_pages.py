@@ -54,10 +54,11 @@ def test_start_page_needs_sign_in(client, db):
 
 
 EXPECTED_SECTIONS = {
-    "trainee": ["Min plan", "Mine veiledere", "Utdanningsplanen min (IUP)", "Progresjon mot kravene", "Min gjennomføringsplan"],
+    "trainee": ["Min oversikt", "Min gjennomføringsplan", "Min progresjon",
+                "Mine spesialiseringsperioder", "Min veiledning", "Utdanningsplan (IUP)"],
     "supervisor": ["Mine veiledningsleger", "Tora Trainee"],
     "leader": ["Leger i min læringsarena – Ortopedisk avdeling",
-               "Gjennomføringsplaner til signering", "Ingen planer venter på din signatur."],
+               "Gjennomføringsplaner til signering", "Ingenting venter i:"],
     "education_lead": ["Leger i Ortopedisk kirurgi ved Universitetssykehuset Nord-Norge HF"],
     "local_coordinator": ["Leger ved Universitetssykehuset Nord-Norge HF", "fast ansatt",
                           "vikariat"],

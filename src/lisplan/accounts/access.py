@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, str] = {
     "catalogue.view": _("Se spesialiteter og læringsmål"),
     "catalogue.import": _("Importere læringsmål"),
     "token.manage": _("Administrere egne API-nøkler"),
+    "privacy.export": _("Hente ut alt som er lagret om en person (innsyn, personvernforordningen art. 15)"),
     "plan.view": _("Se individuelle gjennomføringsplaner"),
     "plan.edit": _("Opprette og fylle ut gjennomføringsplaner"),
     "plan.sign": _("Signere gjennomføringsplaner"),
@@ -54,6 +55,10 @@ PERMISSIONS: dict[str, str] = {
     "allocation.run": _("Starte fordelingskjøringer for regionen"),
     "allocation.run_national": _("Starte fordelingskjøringer for hele landet"),
     "allocation.policy": _("Endre regionens innstillinger for fordeling (køvekt, standardverdier)"),
+    "dimensioning.view": _("Se dimensjonering: framskrivinger, scenarioer og data"),
+    "dimensioning.run": _("Starte dimensjoneringskjøringer"),
+    "dimensioning.scenario": _("Opprette og endre scenarioer for dimensjonering"),
+    "dimensioning.load": _("Laste inn data for dimensjonering (SSB, avgangsrater)"),
     "iup.view": _("Se individuelle utdanningsplaner (IUP)"),
     "iup.edit": _("Opprette og fylle ut individuelle utdanningsplaner"),
     "iup.sign": _("Signere individuelle utdanningsplaner"),
@@ -142,6 +147,14 @@ ROLE_TABLE: dict[str, dict[str, set[str]]] = {
         LOCAL: {"programme.view", "programme.publish"},
         REGIONAL: {"programme.view"},
         PLANNER: {"programme.view"},
+    },
+    # Dimensioning: the planner owns the model and its data; the regional coordinator reads it
+    # and runs scenarios. Aggregate data, no person: not scoped (decision 0009; dimensioning
+    # registers `everything` as the scope of its models).
+    "dimensioning": {
+        REGIONAL: {"dimensioning.view", "dimensioning.run"},
+        PLANNER: {"dimensioning.view", "dimensioning.run", "dimensioning.scenario",
+                  "dimensioning.load"},
     },
 }
 
@@ -310,7 +323,8 @@ SCOPES: dict[str, ScopeRule] = {}
 
 
 def register_scope(*labels: str, rule: ScopeRule) -> None:
-    """Declare how rows of the models `labels` ("app.Model") fall in a user's scope."""
+    """Declare how rows of the models `labels` ("app.Model", or "app.*" for every model of
+    the app) fall in a user's scope."""
     for label in labels:
         if label in SCOPES and SCOPES[label] is not rule:
             raise ValueError(f"Scope rule for {label} declared twice")
@@ -347,9 +361,14 @@ def via_institution(field: str = "institution", specialty: str = "") -> ScopeRul
     return rule
 
 
+def everything(user, g: Grants, permission: str) -> Q:
+    """Rows with no person in them (aggregates): whoever holds the permission sees them all."""
+    return Q()
+
+
 def _scope_q(user, g: Grants, permission: str, model: type[Model]) -> Q:
     label = model._meta.label
-    rule = SCOPES.get(label)
+    rule = SCOPES.get(label) or SCOPES.get(f"{model._meta.app_label}.*")
     if rule is None:
         raise LookupError(f"No scope rule for {label} with {permission}")
     return rule(user, g, permission)
@@ -552,6 +571,9 @@ def get_in_scope(user, permission: str, queryset: QuerySet, **lookup) -> Model:
     obj = scope_filter(user, permission, queryset).filter(**lookup).first()
     if obj is None:
         raise Http404
+    from lisplan.audit.reads import note
+
+    note(obj)  # the read-access log: one trainee's data was read in this request
     return obj
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lisplan.accounts.access import has_permission, roles_summary, scope_filter
 from lisplan.accounts.models import Role, RoleAssignment
+from lisplan.accounts.overview import trainee_overview
 from lisplan.trainees.models import Employment, Supervision, Trainee
 
 
@@ -56,9 +57,13 @@ ROLE_LINKS: dict[str, list[tuple[Any, str, str]]] = {
     Role.REGIONAL_COORDINATOR: [
         (_("Køer til fordeling"), "rotations:queues", "register.view"),
         (_("Konflikter mellom ønsker"), "rotations:conflicts", "register.view"),
-        (_("Fordeling"), "allocation:runs", "allocation.view")],
+        (_("Fordeling"), "allocation:runs", "allocation.view"),
+        (_("Dimensjonering av utdanningsstillinger"), "dimensioning:index",
+         "dimensioning.view")],
     Role.PLANNER: [(_("Fordeling og prognoser"), "allocation:runs", "allocation.view"),
-                   (_("Progresjon i regionen"), "progress:overview", "progress.view")],
+                   (_("Progresjon i regionen"), "progress:overview", "progress.view"),
+                   (_("Dimensjonering av utdanningsstillinger"), "dimensioning:index",
+                    "dimensioning.view")],
 }
 
 
@@ -113,6 +118,7 @@ def _trainee(user, a: RoleAssignment) -> dict:
         "iup_open_label": (str(IupStatus(iup.open_status).label).lower()
                            if iup.open_status in IupStatus.values else ""),
         "progress": ProgressSummary.objects.filter(trainee=own).first(),
+        **trainee_overview(user, own),
     }
 
 
@@ -168,7 +174,7 @@ def _admin(user, a: RoleAssignment) -> dict:
 
 def _title(a: RoleAssignment) -> str:
     if a.role == Role.TRAINEE:
-        return str(_("Min plan"))
+        return str(_("Min oversikt"))
     if a.role == Role.SUPERVISOR:
         return str(_("Mine veiledningsleger"))
     if a.role == Role.LEADER:
@@ -213,7 +219,7 @@ def start_sections(user) -> list[Section]:
             template=f"accounts/sections/{TEMPLATES[a.role]}.html",
             links=_links(user, a.role),
             data={"assignment": a, **BUILDERS[a.role](user, a)},
-            wide=TEMPLATES[a.role] == "region",
+            wide=TEMPLATES[a.role] in ("region", "trainee"),
         )
         for a in assignments
         if a.role in BUILDERS

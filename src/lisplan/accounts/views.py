@@ -5,7 +5,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from lisplan.accounts import services
 from lisplan.accounts.access import public, require
+from lisplan.accounts.context_processors import own_trainee_id
 from lisplan.accounts.forms import ApiTokenForm, LoginForm
 from lisplan.accounts.startpage import start_sections
 from lisplan.allocation.startpage import tasks_for as allocation_tasks_for
+from lisplan.insights.startpage import tasks_for as insights_tasks_for
 from lisplan.iup.startpage import tasks_for as iup_tasks_for
 from lisplan.plans.startpage import tasks_for
 from lisplan.programmes.startpage import tasks_for as programme_tasks_for
@@ -25,11 +26,6 @@ from lisplan.rotations.startpage import tasks_for as rotation_tasks_for
 
 DEMO_USERS = ["trainee", "supervisor", "leader", "education_lead", "local_coordinator",
               "regional_coordinator", "planner", "admin"]
-
-
-@public
-def health(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 class LoginView(auth_views.LoginView):
@@ -66,11 +62,17 @@ logout_view = public(auth_views.LogoutView.as_view())
 
 @require(None)
 def home(request):
+    tasks = (tasks_for(request.user) + progress_tasks_for(request.user)
+             + rotation_tasks_for(request.user) + allocation_tasks_for(request.user)
+             + iup_tasks_for(request.user) + programme_tasks_for(request.user)
+             + insights_tasks_for(request.user))
+    # links without a count: shortcuts, except a trainee's own pages (menu and overview have them)
+    own = own_trainee_id(request.user) is not None
     return render(request, "accounts/home.html", {
         "sections": start_sections(request.user),
-        "tasks": tasks_for(request.user) + progress_tasks_for(request.user)
-        + rotation_tasks_for(request.user) + allocation_tasks_for(request.user)
-        + iup_tasks_for(request.user) + programme_tasks_for(request.user)})
+        "waiting": [t for t in tasks if t["count"]],
+        "done": [t for t in tasks if t["count"] == 0],
+        "shortcuts": [] if own else [t for t in tasks if t["count"] is None]})
 
 
 @require("token.manage")
@@ -125,9 +127,9 @@ def oidc_start(request, provider: str):
     config = oidc.get_provider(provider)
     if config is None:
         raise Http404
-    redirect_uri = request.build_absolute_uri(reverse("oidc_callback"))
-    if settings.LISPLAN_BASE_URL_SET:
-        redirect_uri = settings.LISPLAN_BASE_URL + reverse("oidc_callback")
+    from lisplan.operations.origin import base_url
+
+    redirect_uri = base_url() + reverse("oidc_callback")
     try:
         url, pending = oidc.begin(config, redirect_uri)
     except oidc.OIDCError as exc:
@@ -175,3 +177,30 @@ def oidc_callback(request):
     if created:
         security_event("user.created_by_sign_in", request, provider=config.key)
     return redirect(pending.get("next") or settings.LOGIN_REDIRECT_URL)
+
+
+@require(None)
+def who_has_seen(request):
+    """«Hvem har sett mine opplysninger»: the read-access log of the user's own trainee record."""
+    from django.core.paginator import Paginator
+
+    from lisplan.accounts.models import Role
+    from lisplan.audit.models import ReadAccess
+
+    trainee = getattr(request.user, "trainee", None) if hasattr(request.user, "trainee") else None
+    page = None
+    if trainee is not None:
+        rows = ReadAccess.objects.filter(trainee_id=trainee.pk).only(
+            "at", "actor_name", "roles", "object_type", "object_repr", "action")
+        page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("side"))
+        from django.apps import apps
+
+        labels = dict(Role.choices)
+        for row in page.object_list:
+            row.role_labels = ", ".join(str(labels.get(r, r)) for r in row.roles.split(",") if r)
+            try:
+                kind = apps.get_model(row.object_type)._meta.verbose_name
+                row.what = f"{str(kind)[:1].upper()}{str(kind)[1:]}: {row.object_repr}"
+            except LookupError:
+                row.what = row.object_repr
+    return render(request, "accounts/who_has_seen.html", {"trainee": trainee, "page": page})

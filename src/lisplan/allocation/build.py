@@ -97,9 +97,13 @@ def build_instance(region=None, *, max_delay: int = 0, today: dt.date | None = N
         .select_related("sending", "receiving", "specialty")
         .prefetch_related("prerequisites").order_by("pk"))
     docs, quota = {}, 0
+    from lisplan.programmes.queries import rotation_prerequisites  # the plan's, and the agreement's
+
+    required = rotation_prerequisites([a.pk for a in agreements])
     for agreement in agreements:
         doc = _agreement(agreement)
         if doc is not None:
+            doc["prerequisites"] = sorted({g.code for g in required.get(agreement.pk, [])})
             docs[agreement.pk] = doc
             quota += agreement.semester_quota is not None
     if quota:

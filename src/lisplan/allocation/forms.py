@@ -30,7 +30,7 @@ class RunForm(DesignsystemetForm, forms.Form):
                         "invalid_choice": _("Velg en region du har tilgang til.")},
     )
     max_delay_months = forms.IntegerField(
-        label=_("Største forsinkelse (Δ), i måneder"), min_value=0, max_value=MAX_DELAY_MONTHS,
+        label=_("Største forsinkelse, i måneder"), min_value=0, max_value=MAX_DELAY_MONTHS,
         initial=DEFAULT_MAX_DELAY_MONTHS,
         help_text=_("Hvor mange måneder en lege høyst kan bli forsinket sammenlignet med køen, "
                     "for at andre skal få plass tidligere. 0 betyr at køen følges strengt: "
@@ -110,7 +110,7 @@ class PolicyForm(DesignsystemetForm, forms.Form):
         },
     )
     max_delay_months = forms.IntegerField(
-        label=_("Standard største forsinkelse (Δ), i måneder"), min_value=0,
+        label=_("Standard største forsinkelse, i måneder"), min_value=0,
         max_value=MAX_DELAY_MONTHS, help_text=_DELAY.help_text,
         error_messages=_DELAY.error_messages,
     )

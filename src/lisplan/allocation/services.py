@@ -133,7 +133,7 @@ class StaleVersion(Conflict):
     def __init__(self, current: AllocationPolicy):
         super().__init__(_("Innstillingene for %(region)s er endret av %(who)s siden du åpnet "
                            "dem. Dine verdier står fortsatt i skjemaet; lagre på nytt for å "
-                           "erstatte de nye verdiene (køvekt %(weight)s, Δ %(delay)d mnd., "
+                           "erstatte de nye verdiene (køvekt %(weight)s, største forsinkelse %(delay)d mnd., "
                            "tidsgrense %(limit)d s).") % {
             "region": current.region,
             "who": (current.updated_by.get_full_name() or current.updated_by.username)
@@ -393,8 +393,9 @@ def explain(inst: Instance, plan: Plan, baseline: Plan, request_id: str) -> str:
         if shift < 0:
             text += " " + _("%(n)d mnd. tidligere enn køordningen ga.") % {"n": -shift}
         else:
-            text += " " + _("%(n)d mnd. senere enn køordningen, innenfor tillatt forsinkelse "
-                            "(Δ = %(delta)d), slik at andre får plass tidligere.") % {
+            text += " " + _("%(n)d mnd. senere enn køordningen, innenfor den tillatte "
+                            "forsinkelsen på %(delta)d mnd., slik at andre får plass "
+                            "tidligere.") % {
                 "n": shift, "delta": inst.max_delay_months}
     elif base is None:
         text += " " + _("Køordningen ga ingen plass.")

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import mark_safe
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lisplan.accounts.access import (
@@ -34,6 +35,7 @@ from lisplan.allocation.forms import PolicyForm, RunForm
 from lisplan.allocation.instance import month_index
 from lisplan.allocation.models import AllocationPolicy, AllocationRun, Proposal
 from lisplan.rotations.models import CollaborationAgreement, RotationRequest
+from lisplan.ui import numbers
 
 CHARTS_PER_PAGE = 8
 SHOW = {
@@ -184,8 +186,11 @@ def _metric_rows(run: AllocationRun) -> list[tuple[str, object, object, str]]:
     for label, key, unit in rows:
         b, m = base.get(key), mine.get(key)
         if unit == "%":
-            b = None if b is None else f"{100 * b:.1f} %"
-            m = None if m is None else f"{100 * m:.1f} %"
+            b = None if b is None else numbers.percent(100 * b)
+            m = None if m is None else numbers.percent(100 * m)
+        else:
+            b = None if b is None else numbers.number(b, 1 if isinstance(b, float) else None)
+            m = None if m is None else numbers.number(m, 1 if isinstance(m, float) else None)
         out.append((label, b, m, key))
     return out
 
@@ -231,6 +236,7 @@ def _result_context(request, run: AllocationRun) -> dict:
     inversions = _inversions(run, user)
     inv_page, inv_range = _page(request, inversions, "ipage")
     return {
+        "unplaced": unplaced_summary(run, visible), "summary": _summary(run),
         "metric_rows": _metric_rows(run), "page": page, "page_range": page_range,
         "rows": rows, "offerable": offerable, "show": show, "q": q,
         "shows": [("all", _("Alle")), ("offerable", _("Kan tilbys nå")),
@@ -240,6 +246,59 @@ def _result_context(request, run: AllocationRun) -> dict:
         "inv_page": inv_page, "inv_range": inv_range, "inversion_count": len(inversions),
         "can_offer": bool(offerable) or has_permission(user, "register.offer"),
     }
+
+
+def _summary(run: AllocationRun) -> dict:
+    mine = run.metrics or {}
+    return {"requests": mine.get("requests"), "assigned": mine.get("assigned"),
+            "unassigned": mine.get("unassigned")}
+
+
+# What would change a «no»: by the first words of the reason (allocation.services._REASONS).
+_REMEDIES = [
+    ("Ikke fast ansatt", gettext_lazy("Fast ansettelse i spesialiteten (bare fast ansatte kan "
+                                      "tilbys gjennomstrømningsstilling).")),
+    ("Ingen av fagavtalene", gettext_lazy("En fagavtale fra legens arbeidsgiver til dette "
+                                          "foretaket.")),
+    ("Ingen mulig oppstart", gettext_lazy("Flere startmåneder eller lengre gyldighet i "
+                                          "fagavtalen, eller et senere tidspunkt for seneste "
+                                          "slutt i ønsket.")),
+    ("Ingen ledig kapasitet", gettext_lazy("Flere plasser i fagavtalen i planperioden.")),
+    ("Venter på en annen periode", gettext_lazy("At legens forrige periode får plass først.")),
+]
+
+
+def unplaced_summary(run: AllocationRun, visible) -> list[dict]:
+    """For the wishes without a place, per agreement (or receiving institution and specialty
+    when no agreement applies): how many, why in words, and what would change it (one query)."""
+    groups: dict[tuple, dict] = {}
+    rows = list(run.proposals.filter(start__isnull=True, request__in=visible)
+                .values("agreement_id", "request__receiving__name", "request__specialty__name",
+                        "request__sending__name", "reason")
+                .order_by())
+    agreements = {a.pk: a for a in CollaborationAgreement.objects.filter(
+        pk__in={r["agreement_id"] for r in rows if r["agreement_id"]}).select_related(
+        "receiving", "sending", "specialty")}
+    for r in rows:
+        agreement = agreements.get(r["agreement_id"])
+        where = (str(agreement) if agreement else
+                 _("%(specialty)s ved %(receiving)s") % {
+                     "specialty": r["request__specialty__name"],
+                     "receiving": r["request__receiving__name"]})
+        group = groups.setdefault(where, {"where": where, "agreement": agreement, "count": 0,
+                                          "reasons": {}})
+        group["count"] += 1
+        reason = r["reason"] or str(_("Ingen plass i planperioden."))
+        group["reasons"][reason] = group["reasons"].get(reason, 0) + 1
+    out = []
+    for group in sorted(groups.values(), key=lambda g: (-g["count"], g["where"])):
+        group["reasons"] = [
+            {"text": text, "count": n,
+             "remedy": next((str(fix) for prefix, fix in _REMEDIES if text.startswith(prefix)),
+                            "")}
+            for text, n in sorted(group["reasons"].items(), key=lambda kv: -kv[1])]
+        out.append(group)
+    return out
 
 
 def _inversions(run: AllocationRun, user) -> list[dict]:

@@ -23,6 +23,8 @@ from lisplan.allocation import api as allocation_api
 from lisplan.api import errors
 from lisplan.api.auth import AUTH
 from lisplan.catalogue import api as catalogue_api
+from lisplan.dimensioning import api as dimensioning_api
+from lisplan.insights import api as insights_api
 from lisplan.iup import api as iup_api
 from lisplan.organisations import api as organisations_api
 from lisplan.plans import api as plans_api
@@ -64,7 +66,9 @@ api.add_router("", iup_api.router)
 api.add_router("", progress_api.router)
 api.add_router("", rotations_api.router)
 api.add_router("", allocation_api.router)
+api.add_router("", insights_api.router)
 api.add_router("", programmes_api.router)
+api.add_router("", dimensioning_api.router)
 
 
 def urls_of(ninja_api: NinjaAPI):

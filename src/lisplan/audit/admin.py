@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from lisplan.audit.models import AuditEvent
+from lisplan.audit.models import AuditEvent, ReadAccess
 
 
 @admin.register(AuditEvent)
@@ -51,3 +51,25 @@ class AuditedAdmin(admin.ModelAdmin):
                changes={k: [v, None] for k, v in snapshot(obj).items()},
                trainee_id=self._trainee_id(obj))
         super().delete_model(request, obj)
+
+
+@admin.register(ReadAccess)
+class ReadAccessAdmin(admin.ModelAdmin):
+    """Searchable read-access log (who read whose personal data); read only."""
+
+    list_display = ["at", "actor_name", "roles", "trainee_id", "action", "object_repr"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_name", "actor__username", "object_repr", "=trainee_id",
+                     "=request_id"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in ReadAccess._meta.fields]
+    show_full_result_count = False  # a large table: no COUNT(*) per page
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -73,6 +73,8 @@ def event_rows(obj: models.Model, labels: dict, field_label=None) -> list[dict]:
     """What happened to `obj`, oldest first, in the words of its page (one query): when, who,
     the action's label and a detail (the signer's role for a signature, the changed fields for
     a change, named by `field_label`)."""
+    from lisplan.audit.present import action_label
+
     rows = []
     for e in events_for(obj).order_by("created_at", "id"):
         detail = ""
@@ -81,5 +83,6 @@ def event_rows(obj: models.Model, labels: dict, field_label=None) -> list[dict]:
         elif e.action.endswith(".changed") and field_label is not None:
             detail = ", ".join(field_label(name) for name in e.changes)
         rows.append({"when": e.created_at, "who": e.actor_name or "–",
-                     "action": str(labels.get(e.action, e.action)), "detail": detail})
+                     "action": str(labels.get(e.action) or action_label(e.action)),
+                     "detail": detail})
     return rows

@@ -26,24 +26,21 @@ def event(*, at: dt.datetime, actor: str, action: str, object_type: str, object_
 
 
 def insert_events(events: list[dict]) -> None:
-    """One `executemany` per 5,000 events: `bulk_create` spent seconds preparing ~20,000 rows
-    field by field; only the time and the JSON need the backend's preparing here."""
+    """In bulk (`demo.bulk.write_rows`: COPY on PostgreSQL): `bulk_create` spent seconds
+    preparing ~20,000 rows field by field; only the time and the JSON need the backend's
+    preparing here."""
     from django.db import connection
 
     from lisplan.audit.models import AuditEvent
+    from lisplan.demo.bulk import write_rows
 
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
     ops = connection.ops
     prepare = {"created_at": ops.adapt_datetimefield_value,
                "changes": lambda value: ops.adapt_json_value(value, None)}
-    table = ops.quote_name(AuditEvent._meta.db_table)
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     steps = [(f.attname, prepare.get(f.attname)) for f in fields]
-    with connection.cursor() as cursor:
-        for i in range(0, len(events), 5000):
-            cursor.executemany(sql, [[e[a] if p is None else p(e[a]) for a, p in steps]
-                                     for e in events[i:i + 5000]])
+    write_rows(AuditEvent._meta.db_table, [f.column for f in fields],
+               ([e[a] if p is None else p(e[a]) for a, p in steps] for e in events))
 
 
 def clear_events(object_type: str | None = None) -> None:

@@ -762,7 +762,12 @@ def _write(plan: Planner, today: dt.date, implementation_plans) -> tuple[list[Lo
 
     # Users: the logins get «demo» (one hash for all eight), the rest an unusable password
     # (also one value: making one per user took a second for the 3,700 users of 2,500 trainees).
-    demo_hash, unusable = make_password(DEMO_PASSWORD), make_password(None)
+    # The demo hash is deliberately cheap (`accounts.hashers`, demo accounts only): a demo or a
+    # load test logs in often; real accounts keep Django's hasher.
+    from lisplan.accounts.hashers import DemoPasswordHasher
+
+    demo_hash = make_password(DEMO_PASSWORD, hasher=DemoPasswordHasher())
+    unusable = make_password(None)
     users = {}
     for p in plan.users.values():
         users[p.key] = User(

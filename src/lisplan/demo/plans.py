@@ -546,16 +546,26 @@ def link_agreements(agreements) -> int:
     rows = (Period.objects.filter(revision__plan__trainee__demo=True)
             .exclude(institution_id=models.F("revision__employer_id"))
             .values_list("pk", "revision__employer_id", "institution_id", "specialty_id",
-                         "start"))
-    for pk, employer, institution, specialty, start in rows:
+                         "start", "end"))
+    for pk, employer, institution, specialty, start, end in rows:
         match = next((a for a in by_key.get((employer, institution, specialty), ())
-                      if a.valid_on(start)), None)
+                      if a.valid_on(start) and _fits(a, start, end)), None)
         if match is not None:
             chosen.setdefault(match.pk, []).append(pk)
     for agreement, ids in chosen.items():
         for i in range(0, len(ids), 900):  # SQLite's limit on query parameters
             Period.objects.filter(pk__in=ids[i:i + 900]).update(agreement_id=agreement)
     return sum(len(ids) for ids in chosen.values())
+
+
+def _fits(agreement, start, end) -> bool:
+    """The period keeps the agreement's normed duration, start months and validity (the rule
+    `plans.services.agreement_problems` checks)."""
+    from lisplan.plans.rules import add_months
+
+    return (end < add_months(start, agreement.duration_months)
+            and (not agreement.start_months or start.month in agreement.start_months)
+            and (agreement.valid_to is None or end <= agreement.valid_to))
 
 
 def unlink_agreements() -> None:

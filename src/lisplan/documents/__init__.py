@@ -1,1 +1,1 @@
-"""What the signed, versioned documents (`plans`, `iup`) share. Not an app: no models."""
+"""What the signed, versioned documents (`plans`, `iup`) share, and their stored PDFs."""

@@ -61,8 +61,15 @@ def _fetcher():
     return StaticOnlyFetcher(allowed_protocols={"data", "https"}, allow_redirects=False)
 
 
+# Every PDF is tagged (PDF/UA-1): structure tags (real table headers from `<th>`), the document
+# language from `<html lang="nb">` and the title from `<title>` shown as the window title.
+TAGGED = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+
+
 def write_pdf(html: str, **options) -> bytes:
-    """PDF bytes of `html`; `options` go to WeasyPrint's `write_pdf` (e.g. `pdf_forms=True`)."""
+    """Tagged PDF bytes of `html`; `options` go to WeasyPrint's `write_pdf` (e.g.
+    `pdf_forms=True`)."""
     from weasyprint import HTML  # heavy import: only when a PDF is asked for
 
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher()).write_pdf(**options)
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher()).write_pdf(
+        **{**TAGGED, **options})

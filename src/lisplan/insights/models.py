@@ -24,14 +24,23 @@ class Harvest(models.Model):
         FAILED = "failed", _("Feilet")
 
     date = models.DateField(_("innhøstingsdato"), db_index=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.QUEUED, db_index=True)
-    scheduled = models.BooleanField(_("planlagt"), default=False,
-                                    help_text=_("Startet av den planlagte jobben 1. mars / "
-                                                "1. september, ikke av en koordinator."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    scheduled = models.BooleanField(
+        _("planlagt"),
+        default=False,
+        help_text=_(
+            "Startet av den planlagte jobben 1. mars / 1. september, ikke av en koordinator."
+        ),
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("startet av"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("startet av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     started_at = models.DateTimeField(_("startet"), null=True, blank=True)
@@ -77,8 +86,13 @@ class HarvestRow(models.Model):
     measure = models.FloatField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["harvest", "indicator", "role", "region_id"]),
-                   models.Index(fields=["harvest", "institution_id"])]
+        indexes = [
+            models.Index(fields=["harvest", "indicator", "role", "region_id"]),
+            models.Index(fields=["harvest", "institution_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.role} {self.object_id}"
 
 
 class HarvestValue(models.Model):
@@ -92,6 +106,12 @@ class HarvestValue(models.Model):
     denominator = models.PositiveIntegerField(null=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["harvest", "scope", "indicator"],
-                                               name="harvest_value_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["harvest", "scope", "indicator"], name="harvest_value_once"
+            )
+        ]
         indexes = [models.Index(fields=["scope", "indicator"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.indicator}: {self.value}"

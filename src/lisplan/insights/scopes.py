@@ -33,8 +33,9 @@ class Units:
 
     @property
     def region_ids(self) -> set[int]:
-        return ({r for *_x, r in self.arenas} | {r for *_x, r in self.institutions}
-                | set(self.regions))
+        return (
+            {r for *_x, r in self.arenas} | {r for *_x, r in self.institutions} | set(self.regions)
+        )
 
 
 def units(user) -> Units:
@@ -46,12 +47,14 @@ def units(user) -> Units:
     paths = g.arena_paths.get(PERMISSION, ())
     if paths:
         for arena in LearningArena.objects.filter(path__in=paths).select_related("institution"):
-            out.arenas.append((arena.pk, arena.path, arena.institution_id,
-                               arena.institution.region_id))
+            out.arenas.append(
+                (arena.pk, arena.path, arena.institution_id, arena.institution.region_id)
+            )
     pairs = g.institutions.get(PERMISSION, ())
     if pairs:
-        region_of = dict(Institution.objects.filter(pk__in=[i for i, _s in pairs])
-                         .values_list("pk", "region_id"))
+        region_of = dict(
+            Institution.objects.filter(pk__in=[i for i, _s in pairs]).values_list("pk", "region_id")
+        )
         out.institutions = [(i, s, region_of.get(i)) for i, s in pairs]
     out.regions = list(g.regions.get(PERMISSION, ()))
     user._lisplan_insight_units = out
@@ -66,8 +69,11 @@ def _place(scope: Scope) -> tuple[str, int | None, int | None, int | None]:
             return "/none/", None, -1, -1
         return arena.path, arena.specialty_id, arena.institution_id, arena.institution.region_id
     if scope.institution:
-        region = Institution.objects.filter(pk=scope.institution).values_list(
-            "region_id", flat=True).first()
+        region = (
+            Institution.objects.filter(pk=scope.institution)
+            .values_list("region_id", flat=True)
+            .first()
+        )
         if scope.region and region != scope.region:
             return "", None, -1, -1
         return "", None, scope.institution, region if region is not None else -1
@@ -114,9 +120,11 @@ def comparison_institutions(user, scope: Scope) -> list[Institution]:
     region = scope.region
     if region is None:
         return []
-    return list(Institution.objects.filter(region_id=region,
-                                           employments__isnull=False).distinct()
-                .order_by("name"))
+    return list(
+        Institution.objects.filter(region_id=region, employments__isnull=False)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def small(value) -> bool:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lisplan.accounts.access import has_permission
 from lisplan.audit.services import record
@@ -44,8 +45,11 @@ class HarvestError(Exception):
 
 def harvest_dates_around(today: dt.date) -> tuple[dt.date, dt.date]:
     """(the last harvest date on or before today, the next one after today)."""
-    dates = sorted(dt.date(y, m, d) for y in (today.year - 1, today.year, today.year + 1)
-                   for m, d in HARVEST_DAYS)
+    dates = sorted(
+        dt.date(y, m, d)
+        for y in (today.year - 1, today.year, today.year + 1)
+        for m, d in HARVEST_DAYS
+    )
     last = max(d for d in dates if d <= today)
     nxt = min(d for d in dates if d > today)
     return last, nxt
@@ -71,15 +75,24 @@ def start_harvest(*, actor, date: dt.date, scheduled: bool = False) -> Harvest:
         raise PermissionDenied
     if date > timezone.localdate():
         raise HarvestError(_("Innhøstingsdatoen kan ikke være fram i tid."), "future")
-    if Harvest.objects.filter(date=date, status__in=(Harvest.Status.QUEUED,
-                                                      Harvest.Status.RUNNING)).exists():
-        raise HarvestError(_("En innhøsting for %(date)s pågår allerede.")
-                           % {"date": f"{date:%d.%m.%Y}"}, "running")
+    if Harvest.objects.filter(
+        date=date, status__in=(Harvest.Status.QUEUED, Harvest.Status.RUNNING)
+    ).exists():
+        raise HarvestError(
+            _("En innhøsting for %(date)s pågår allerede.") % {"date": f"{date:%d.%m.%Y}"},
+            "running",
+        )
     harvest = Harvest.objects.create(
-        date=date, scheduled=scheduled,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None)
-    record(actor=actor, action="insights.harvest_started", obj=harvest,
-           changes={"date": [None, date.isoformat()], "scheduled": [None, scheduled]})
+        date=date,
+        scheduled=scheduled,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    record(
+        actor=actor,
+        action="insights.harvest_started",
+        obj=harvest,
+        changes={"date": [None, date.isoformat()], "scheduled": [None, scheduled]},
+    )
     result = run_harvest.enqueue(harvest.pk)
     Harvest.objects.filter(pk=harvest.pk).update(task_id=str(result.id)[:64])
     harvest.refresh_from_db()
@@ -89,7 +102,8 @@ def start_harvest(*, actor, date: dt.date, scheduled: bool = False) -> Harvest:
 def execute(harvest_id: int) -> str:
     """Queued → running → done (rows frozen) or failed (with a message)."""
     claimed = Harvest.objects.filter(pk=harvest_id, status=Harvest.Status.QUEUED).update(
-        status=Harvest.Status.RUNNING, started_at=timezone.now())
+        status=Harvest.Status.RUNNING, started_at=timezone.now()
+    )
     if not claimed:
         return "skipped"
     harvest = Harvest.objects.get(pk=harvest_id)
@@ -97,16 +111,21 @@ def execute(harvest_id: int) -> str:
         with transaction.atomic():
             count = freeze(harvest)
             Harvest.objects.filter(pk=harvest_id).update(
-                status=Harvest.Status.DONE, finished_at=timezone.now(), rows=count)
+                status=Harvest.Status.DONE, finished_at=timezone.now(), rows=count
+            )
     except Exception as error:  # the harvest must end with a message, whatever happened
         log.exception("harvest %s failed", harvest_id)
         Harvest.objects.filter(pk=harvest_id).update(
-            status=Harvest.Status.FAILED, finished_at=timezone.now(),
-            error=_("Innhøstingen feilet (%(kind)s: %(error)s). Prøv igjen, eller meld fra til "
-                    "brukerstøtte.") % {"kind": type(error).__name__, "error": str(error)[:300]})
+            status=Harvest.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_(
+                "Innhøstingen feilet (%(kind)s: %(error)s). Prøv igjen, eller meld fra til "
+                "brukerstøtte."
+            )
+            % {"kind": type(error).__name__, "error": str(error)[:300]},
+        )
         return "failed"
-    record(actor=None, action="insights.harvest_done", obj=harvest,
-           changes={"rows": [None, count]})
+    record(actor=None, action="insights.harvest_done", obj=harvest, changes={"rows": [None, count]})
     return "done"
 
 
@@ -127,27 +146,49 @@ def _tags(at: dt.date) -> dict[int, dict]:
     """{trainee id: where the trainee counts on `at`, with names}: one query."""
     out = {}
     for r in primary_employments(at).values(
-            "trainee_id", "trainee__first_name", "trainee__last_name", "institution_id",
-            "institution__name", "institution__region_id", "specialty_id", "specialty__name",
-            "arena__path", "arena__name"):
+        "trainee_id",
+        "trainee__first_name",
+        "trainee__last_name",
+        "institution_id",
+        "institution__name",
+        "institution__region_id",
+        "specialty_id",
+        "specialty__name",
+        "arena__path",
+        "arena__name",
+    ):
         out[r["trainee_id"]] = {
             "trainee_name": f"{r['trainee__first_name']} {r['trainee__last_name']}",
-            "region_id": r["institution__region_id"], "institution_id": r["institution_id"],
-            "specialty_id": r["specialty_id"], "arena_path": r["arena__path"] or "",
-            "institution_name": r["institution__name"], "specialty_name": r["specialty__name"],
-            "arena_name": r["arena__name"] or ""}
+            "region_id": r["institution__region_id"],
+            "institution_id": r["institution_id"],
+            "specialty_id": r["specialty_id"],
+            "arena_path": r["arena__path"] or "",
+            "institution_name": r["institution__name"],
+            "specialty_name": r["specialty__name"],
+            "arena_name": r["arena__name"] or "",
+        }
     return out
 
 
-_RECEIVING_VALUES = ("receiving_id", "receiving__name", "receiving__region_id", "specialty_id",
-                     "specialty__name")
+_RECEIVING_VALUES = (
+    "receiving_id",
+    "receiving__name",
+    "receiving__region_id",
+    "specialty_id",
+    "specialty__name",
+)
 
 
 def _receiving_tags(r: dict) -> dict:
-    return {"region_id": r["receiving__region_id"], "institution_id": r["receiving_id"],
-            "specialty_id": r["specialty_id"], "arena_path": "",
-            "institution_name": r["receiving__name"], "specialty_name": r["specialty__name"],
-            "arena_name": ""}
+    return {
+        "region_id": r["receiving__region_id"],
+        "institution_id": r["receiving_id"],
+        "specialty_id": r["specialty_id"],
+        "arena_path": "",
+        "institution_name": r["receiving__name"],
+        "specialty_name": r["specialty__name"],
+        "arena_name": "",
+    }
 
 
 def frozen_rows_of(indicator: Indicator, ctx: Ctx, tags: dict[int, dict]) -> list[HarvestRow]:
@@ -163,29 +204,48 @@ def frozen_rows_of(indicator: Indicator, ctx: Ctx, tags: dict[int, dict]) -> lis
         if tag is None:
             continue
         name = tags.get(r["tid"], {}).get("trainee_name", "") if r.get("tid") else ""
-        out.append(HarvestRow(
-            indicator=indicator.code, role=Role.NUMERATOR, object_id=r["oid"],
-            trainee_id=r.get("tid"), trainee_name=name, day=r.get("day"),
-            detail=str(r.get("info") or "")[:300],
-            measure=indicator.measure(r) if indicator.measure else None,
-            **{k: v for k, v in tag.items() if k != "trainee_name"}))
+        out.append(
+            HarvestRow(
+                indicator=indicator.code,
+                role=Role.NUMERATOR,
+                object_id=r["oid"],
+                trainee_id=r.get("tid"),
+                trainee_name=name,
+                day=r.get("day"),
+                detail=str(r.get("info") or "")[:300],
+                measure=indicator.measure(r) if indicator.measure else None,
+                **{k: v for k, v in tag.items() if k != "trainee_name"},
+            )
+        )
     d = indicator.denominator
     if callable(d):
         den = d(ctx)
         if indicator.side == "receiving":
             for r in den.values("pk", "weight", *_RECEIVING_VALUES).iterator(chunk_size=2000):
-                out.append(HarvestRow(indicator=indicator.code, role=Role.DENOMINATOR,
-                                      object_id=r["pk"], weight=r["weight"],
-                                      **_receiving_tags(r)))
+                out.append(
+                    HarvestRow(
+                        indicator=indicator.code,
+                        role=Role.DENOMINATOR,
+                        object_id=r["pk"],
+                        weight=r["weight"],
+                        **_receiving_tags(r),
+                    )
+                )
         else:
             field = "trainee_id" if den.model.__name__ != "Trainee" else "pk"
             for pk, tid in den.values_list("pk", field).iterator(chunk_size=2000):
                 tag = tags.get(tid)
                 if tag is None:
                     continue
-                out.append(HarvestRow(
-                    indicator=indicator.code, role=Role.DENOMINATOR, object_id=pk,
-                    trainee_id=tid, **{k: v for k, v in tag.items() if k != "trainee_name"}))
+                out.append(
+                    HarvestRow(
+                        indicator=indicator.code,
+                        role=Role.DENOMINATOR,
+                        object_id=pk,
+                        trainee_id=tid,
+                        **{k: v for k, v in tag.items() if k != "trainee_name"},
+                    )
+                )
     return out
 
 
@@ -204,6 +264,13 @@ def _receiving_values(indicator: Indicator, qs):
 def freeze(harvest: Harvest) -> int:
     """Write the frozen rows of every indicator for the whole country on the harvest's date,
     and the values of the standard scopes. Returns the number of rows."""
+    from lisplan.insights.indicators import no_jit
+
+    with no_jit():
+        return _freeze(harvest)
+
+
+def _freeze(harvest: Harvest) -> int:
     ctx = Ctx.of(Scope(), harvest.date)
     tags = _tags(harvest.date)
     total = 0
@@ -258,8 +325,16 @@ class _Aggregates:
             for indicator in INDICATORS:
                 num, den = self._num_den(indicator, key)
                 value = compute(indicator, num, den, self.measures.get((key, indicator.code)))
-                out.append(HarvestValue(harvest=harvest, scope=key, indicator=indicator.code,
-                                        value=value, numerator=num, denominator=den))
+                out.append(
+                    HarvestValue(
+                        harvest=harvest,
+                        scope=key,
+                        indicator=indicator.code,
+                        value=value,
+                        numerator=num,
+                        denominator=den,
+                    )
+                )
         return out
 
     def _num_den(self, indicator: Indicator, key: str) -> tuple[int, int | None]:
@@ -286,8 +361,8 @@ def _frozen_q(indicator: Indicator | None, ctx: Ctx, receiving: bool) -> Q:
     if s.arena:
         if receiving:
             arena = LearningArena.objects.filter(pk=s.arena).values(
-                "institution_id", "specialty_id").first() or {"institution_id": 0,
-                                                               "specialty_id": None}
+                "institution_id", "specialty_id"
+            ).first() or {"institution_id": 0, "specialty_id": None}
             q &= Q(institution_id=arena["institution_id"])
             specialty = specialty or arena["specialty_id"]
         else:
@@ -300,22 +375,30 @@ def _frozen_q(indicator: Indicator | None, ctx: Ctx, receiving: bool) -> Q:
 def frozen_rows(harvest: Harvest, indicator: Indicator, scope: Scope):
     """The frozen numerator rows of one indicator in a scope."""
     ctx = Ctx.of(scope, harvest.date)
-    return (HarvestRow.objects.filter(harvest=harvest, indicator=indicator.code,
-                                      role=Role.NUMERATOR)
-            .filter(_frozen_q(indicator, ctx, indicator.side == "receiving"))
-            .order_by("trainee_name", "day", "id"))
+    return (
+        HarvestRow.objects.filter(harvest=harvest, indicator=indicator.code, role=Role.NUMERATOR)
+        .filter(_frozen_q(indicator, ctx, indicator.side == "receiving"))
+        .order_by("trainee_name", "day", "id")
+    )
 
 
 def frozen_values(harvest: Harvest, scope: Scope) -> list[Value_]:
     """Every indicator's frozen value for a scope: the stored value for a standard scope, else
     computed from the frozen rows (three queries)."""
-    stored = {v.indicator: v for v in HarvestValue.objects.filter(harvest=harvest,
-                                                                  scope=scope.key)}
+    stored = {v.indicator: v for v in HarvestValue.objects.filter(harvest=harvest, scope=scope.key)}
     if stored:
-        return [Value_(i, stored[i.code].value if i.unit != "count" or stored[i.code].value is None
-                       else int(stored[i.code].value), stored[i.code].numerator,
-                       stored[i.code].denominator)
-                for i in INDICATORS if i.code in stored]
+        return [
+            Value_(
+                i,
+                stored[i.code].value
+                if i.unit != "count" or stored[i.code].value is None
+                else int(stored[i.code].value),
+                stored[i.code].numerator,
+                stored[i.code].denominator,
+            )
+            for i in INDICATORS
+            if i.code in stored
+        ]
     return values_from_rows(harvest, scope)
 
 
@@ -332,9 +415,11 @@ def values_from_rows(harvest: Harvest, scope: Scope) -> list[Value_]:
     medians = [i for i in INDICATORS if i.unit == MEDIAN]
     measures: dict[str, list[float]] = defaultdict(list)
     if medians:
-        for code, m in (base.filter(_frozen_q(None, ctx, False), role=Role.NUMERATOR,
-                                    indicator__in=[i.code for i in medians])
-                        .values_list("indicator", "measure")):
+        for code, m in base.filter(
+            _frozen_q(None, ctx, False),
+            role=Role.NUMERATOR,
+            indicator__in=[i.code for i in medians],
+        ).values_list("indicator", "measure"):
             if m is not None:
                 measures[code].append(m)
     out = []
@@ -378,3 +463,74 @@ def with_change(values: list[Value_], scope: Scope) -> list[Value_]:
 
 def indicator_or_none(code: str) -> Indicator | None:
     return BY_CODE.get(code)
+
+
+# --- reminders before the harvest ------------------------------------------------------------
+
+
+REMINDER_TEXT = {
+    "plans": (
+        _lazy("Gjennomføringsplanen må være godkjent før innhøstingen %(date)s"),
+        _lazy(
+            "Individuell gjennomføringsplan mangler eller er utløpt. Dataene skal være "
+            "komplette %(date)s."
+        ),
+    ),
+    "iup": (
+        _lazy("Utdanningsplanen (IUP) må oppdateres før innhøstingen %(date)s"),
+        _lazy(
+            "Utdanningsplanen mangler signatur eller er ikke oppdatert de siste 6 "
+            "månedene. Dataene skal være komplette %(date)s."
+        ),
+    ),
+    "goals": (
+        _lazy("Læringsmål venter på godkjenning før innhøstingen %(date)s"),
+        _lazy(
+            "Læringsmål markert som påbegynt for mer enn 30 dager siden venter på "
+            "vurdering. Dataene skal være komplette %(date)s."
+        ),
+    ),
+}
+
+
+@transaction.atomic
+def send_reminders(*, actor, scope: Scope, kind: str, today: dt.date) -> int:
+    """Notify the trainees on one work list (and their leaders) before the harvest; one audit
+    event. Returns the number of trainees reminded. The caller must be inside the scope."""
+    from django.urls import reverse
+
+    from lisplan.insights import queries, scopes
+    from lisplan.notifications.services import notify
+    from lisplan.plans.worklist import leaders_by_trainee
+    from lisplan.trainees.models import Trainee
+
+    if scopes.access(actor, scope) != scopes.INSIDE:
+        raise PermissionDenied
+    if kind not in queries.WORK_KINDS:
+        raise HarvestError(_("Ukjent arbeidsliste."), "invalid", "kind")
+    date = next_harvest(today)
+    ids = queries.work_trainee_ids(kind, scope, today)
+    trainees = list(Trainee.objects.filter(pk__in=ids).select_related("user"))
+    leaders = leaders_by_trainee(trainees)
+    title, body = REMINDER_TEXT[kind]
+    words = {"date": f"{date:%d.%m.%Y}"}
+    users = [t.user for t in trainees if t.user_id]
+    users += [u for t in trainees for u in leaders.get(t.pk, [])]
+    notify(
+        users=users,
+        kind="insights.reminder",
+        title=str(title) % words,
+        body=str(body) % words,
+        url=reverse("home"),
+    )
+    record(
+        actor=actor,
+        action="insights.reminders_sent",
+        obj=actor,
+        changes={
+            "kind": [None, kind],
+            "scope": [None, scope.key],
+            "trainees": [None, len(trainees)],
+        },
+    )
+    return len(trainees)

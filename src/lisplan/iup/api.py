@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field as NinjaField
 from ninja import Path, Query, Router, Status
@@ -28,7 +28,7 @@ from lisplan.api.pagination import PageQuery, page_of, paginate
 from lisplan.api.params import MAX_ID, Code
 from lisplan.iup import services
 from lisplan.iup.models import Meeting, Revision, Signature
-from lisplan.iup.pdf import pdf_filename, render_revision_pdf
+from lisplan.iup.pdf import pdf_response
 from lisplan.iup.schemas import (
     KINDS,
     STATUSES,
@@ -123,10 +123,8 @@ def get_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
 def revision_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
     from lisplan.iup import queries
 
-    revision = queries.revision_in_scope(caller(request), "iup.view", id)  # 404 outside scope
-    response = HttpResponse(render_revision_pdf(revision), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{pdf_filename(revision)}"'
-    return response
+    revision = queries.revision_in_scope_light(caller(request), "iup.view", id)  # 404 outside
+    return pdf_response(request, revision)
 
 
 # --- input → service arguments ----------------------------------------------------------------

@@ -142,39 +142,24 @@ def _revision(sender, instance, signal=None, **kwargs) -> None:
     _refresh_one(trainee_id, signal)
 
 
-def _meeting(sender, instance, signal=None, **kwargs) -> None:
-    from lisplan.iup.models import Meeting
-
-    if instance.kind != Meeting.Kind.ASSESSMENT_PANEL:
-        return
-    from lisplan.iup.models import Revision
-
-    trainee_id = (Revision.objects.filter(pk=instance.revision_id)
-                  .values_list("plan__trainee_id", flat=True).first())
-    _refresh_one(trainee_id, signal)
-
-
-def _activity(sender, instance, signal=None, **kwargs) -> None:
-    from lisplan.progress.models import ActivityKind
-
-    if instance.kind == ActivityKind.ASSESSMENT_PANEL:
-        _refresh_one(instance.trainee_id, signal)
-
-
 def _trainee_created(sender, instance, created=False, raw=False, **kwargs) -> None:
     if created and not raw:
         refresh([instance.pk])
 
 
 def connect() -> None:
-    from lisplan.iup.models import EducationPlan, Meeting, Revision
-    from lisplan.progress.models import ActivityRecord
+    """Employments and leave (saved and deleted one at a time by their services, the admin and
+    imports) and revisions (saved by the IUP services) recompute the row; the IUP services
+    recompute it after writing a revision's meetings, and the progress services after an
+    assessment panel is registered (`progress.services._refresh`). Only `post_save` on
+    revisions, meetings and activities: a delete listener would stop Django deleting those
+    tables in bulk."""
+    from lisplan.iup.models import Revision
     from lisplan.trainees.models import Employment, LeavePeriod, Trainee
 
-    for model, handler in ((Employment, _trainee_row), (LeavePeriod, _trainee_row),
-                           (EducationPlan, _trainee_row), (Revision, _revision),
-                           (Meeting, _meeting), (ActivityRecord, _activity)):
-        post_save.connect(handler, sender=model, dispatch_uid=f"iup-deadline-{model.__name__}")
-        post_delete.connect(handler, sender=model,
+    for model in (Employment, LeavePeriod):
+        post_save.connect(_trainee_row, sender=model, dispatch_uid=f"iup-deadline-{model.__name__}")
+        post_delete.connect(_trainee_row, sender=model,
                             dispatch_uid=f"iup-deadline-del-{model.__name__}")
+    post_save.connect(_revision, sender=Revision, dispatch_uid="iup-deadline-revision")
     post_save.connect(_trainee_created, sender=Trainee, dispatch_uid="iup-deadline-trainee")

@@ -71,11 +71,6 @@ HOSPITAL_TEXT = {
     "lis1_comment": ["UNN Harstad og Tromsø kommune, 2019–2020",
                      "Nordlandssykehuset Vesterålen og Sortland kommune, 2020–2021",
                      "Helgelandssykehuset Mo i Rana og Rana kommune, 2018–2019"],
-    "clinical_own_unit": ["Dagarbeid i poliklinikk og sengepost, forvakt annenhver uke.",
-                          "Operasjonsprogram to dager i uka, bakvaktsopplæring fra våren.",
-                          "Mottak og sengepost; ansvar for tverrfaglig morgenmøte en uke i måneden."],
-    "clinical_other_unit": ["", "Tre måneder ved intensivavdelingen.",
-                            "Hospitering ved radiologisk avdeling (to uker)."],
     "procedure_requirements": ["", "Prosedyreliste i kompetanseportalen følges opp månedlig."],
     "fkm_in_clinical": ["Pasientinformasjon og samvalg i poliklinikken; meldinger i avvikssystemet.",
                         "Deltar i pasientsikkerhetsgruppen og i tverrfaglige møter."],
@@ -102,8 +97,7 @@ ALIS_TEXT = {
     "plan_open_practice": ["Fastlegeliste med 1 000 pasienter, fire dager i uka.",
                            "Egen liste fra august; halv liste fram til da."],
     "plan_other_gp": ["Sykehjemslege én dag i uka.", "Helsestasjon annenhver uke.", ""],
-    "plan_institution": ["Institusjonstjeneste ved UNN (6 måneder) planlagt neste år.",
-                         "Institusjonstjeneste er gjennomført.", ""],
+    "plan_institution": ["Institusjonstjeneste er gjennomført.", ""],
     "plan_courses": ["Grunnkurs B og C, ett emnekurs.", "Emnekurs i geriatri og akuttkurs."],
     "plan_group_supervision": ["Fortsetter i veiledningsgruppen (to timer annenhver uke)."],
     "plan_out_of_hours": ["Legevakt to ganger i måneden.", "Legevakt hver tredje uke."],
@@ -113,18 +107,53 @@ ALIS_TEXT = {
     "plan_overall": ["Åpen uselektert praksis i kommunen gjennom hele løpet, "
                      "institusjonstjeneste i år tre, søknad om spesialistgodkjenning om fem år.",
                      "Sykehjem og legevakt i tillegg til fastlegepraksis; institusjonstjeneste "
-                     "ved Nordlandssykehuset."],
+                     "etter gjennomføringsplanen."],
 }
+# Clinical work in the trainee's own unit (table 6), by kind of specialty: no operating
+# programme for a psychiatrist (issue #12 item 8).
+SURGICAL = {"GKI", "GAK", "KAR", "URO", "ORT", "GYN", "ØNH", "ØYE", "PLA", "NKI", "BKI", "THK",
+            "MAX", "BEK"}
+PSYCHIATRIC = {"VOP", "BUP", "RUS"}
+CLINICAL_OWN_UNIT = {
+    "surgical": ["Operasjonsprogram to dager i uka, bakvaktsopplæring fra våren.",
+                 "Poliklinikk og operasjonsstue; forvakt i akuttkirurgisk team."],
+    "psychiatric": ["Poliklinikk og døgnenhet; terapiveiledning hver uke.",
+                    "Akuttpsykiatrisk mottak og sengepost; vaktordning i tredelt turnus."],
+    "other": ["Dagarbeid i poliklinikk og sengepost, forvakt annenhver uke.",
+              "Mottak og sengepost; ansvar for tverrfaglig morgenmøte en uke i måneden."],
+}
+
+
+def _clinical_own_unit(rng: random.Random, specialty: str) -> str:
+    group = ("surgical" if specialty in SURGICAL
+             else "psychiatric" if specialty in PSYCHIATRIC else "other")
+    return rng.choice(CLINICAL_OWN_UNIT[group])
+
+
+# A rotation to another unit of the same trust that belongs to the specialty's programme
+# (table 3 «andre enheter», table 5 tentative period): only for these specialties, and never
+# overlapping the trainee's period at another trust (issue #12 item 8).
+OTHER_UNIT = {
+    "GKI": ("Anestesi- og intensivavdelingen", 3), "GAK": ("Anestesi- og intensivavdelingen", 3),
+    "KAR": ("Anestesi- og intensivavdelingen", 3), "URO": ("Kirurgisk avdeling", 6),
+    "ORT": ("Anestesi- og intensivavdelingen", 3), "ANE": ("Akuttmottaket", 3),
+    "MED": ("Hjertemedisinsk avdeling", 6), "GER": ("Indremedisinsk avdeling", 6),
+    "HJS": ("Indremedisinsk avdeling", 6), "LUN": ("Indremedisinsk avdeling", 6),
+    "VOP": ("Avdeling for rus og avhengighet", 6),
+    "BUP": ("Psykiatrisk avdeling", 6), "PED": ("Nyfødtintensiv", 3),
+    "NEV": ("Indremedisinsk avdeling", 6), "GYN": ("Kirurgisk avdeling", 3),
+}
+
 TEMPLATE_TEXT = {
     "programme_plan_url": "https://helse-nord.no/utdanningsplaner/{code}",
     "requirements_notes": "Se utdanningsplanen for {name}. Prosedyrelisten i kompetanseportalen "
                           "skal være gjennomgått før hvert vurderingskollegium.",
     "goals_own_unit": "De fleste læringsmålene i {name} oppnås i egen avdeling; se "
                       "kompetanseportalen for læringsmål som gjenstår.",
-    "goals_other_unit": "Læringsmål som krever intensiv- og akuttfunksjon: rotasjon til "
-                        "intensivavdelingen (3 måneder).",
-    "goals_other_trust": "Læringsmål som krever regionsfunksjon: spesialiseringsperiode ved "
-                         "UNN Tromsø etter fagavtalen (6 måneder).",
+    "goals_other_unit": "",
+    "goals_other_trust": "Læringsmål som krever regionsfunksjon oppnås i en "
+                         "spesialiseringsperiode etter foretakets fagavtale; tid og sted står i "
+                         "den godkjente gjennomføringsplanen.",
     "goals_adjacent": "",
     "internal_teaching": "LIS holder internundervisning minst to ganger i halvåret.",
 }
@@ -164,6 +193,60 @@ def _delete_demo_plans() -> None:
 
 def _pick(rng: random.Random, options: list[str]) -> str:
     return rng.choice(options)
+
+
+def _partner_periods() -> dict[int, list[tuple[str, dt.date, dt.date]]]:
+    """{trainee: [(institution, start, end)]}: the periods at another institution than the
+    employer in each demo trainee's newest approved implementation plan (what table 5 shows)."""
+    from django.db.models import F
+
+    from lisplan.plans.models import Period
+    from lisplan.plans.models import Status as PlanStatus
+
+    newest: dict[int, int] = {}
+    out: dict[int, list[tuple[str, dt.date, dt.date]]] = defaultdict(list)
+    for tid, rev, name, start, end in (
+            Period.objects.filter(revision__plan__trainee__demo=True,
+                                  revision__status=PlanStatus.APPROVED)
+            .exclude(institution_id=F("revision__employer_id"))
+            .order_by("revision__plan__trainee_id", "-revision__approved_at", "start")
+            .values_list("revision__plan__trainee_id", "revision_id", "institution__name",
+                         "start", "end")):
+        if newest.setdefault(tid, rev) == rev:
+            out[tid].append((name, start, end))
+    return out
+
+
+def _months(start: dt.date, end: dt.date) -> int:
+    return max(1, round(((end - start).days + 1) / 30.4375))
+
+
+def _story(specialty: str, partners: list[tuple[str, dt.date, dt.date]], start: dt.date,
+           open_ended: bool) -> tuple[dict, tuple[str, dt.date, dt.date] | None]:
+    """Table 3 and 6 texts and the tentative table-5 period of one hospital trainee, from the
+    trainee's own programme: the period at another trust in the approved implementation plan
+    (named with its dates, as table 5 shows it) and a rotation to another unit only where the
+    specialty has one, placed so that it overlaps nothing (issue #12 item 8)."""
+    content: dict = {}
+    if partners:
+        content["goals_other_trust"] = " ".join(
+            f"Spesialiseringsperiode ved {name} {a:%m.%Y}–{b:%m.%Y} ({_months(a, b)} måneder), "
+            "jf. godkjent gjennomføringsplan." for name, a, b in partners)
+    unit = OTHER_UNIT.get(specialty)
+    if unit is None or not open_ended:
+        content["clinical_other_unit"] = ""
+        return content, None
+    name, months = unit
+    begin = rules.add_months(start, 12)
+    for _name, a, b in sorted(partners, key=lambda p: p[1]):
+        end = rules.add_months(begin, months) - dt.timedelta(days=1)
+        if begin <= b and a <= end:  # overlaps the period at another trust: go after it
+            begin = b + dt.timedelta(days=1)
+    end = rules.add_months(begin, months) - dt.timedelta(days=1)
+    content["goals_other_unit"] = (f"Læringsmål som krever tjeneste ved {name.lower()}: "
+                                   f"rotasjon dit ({months} måneder).")
+    content["clinical_other_unit"] = f"{months} måneder ved {name.lower()}, se tabell 5."
+    return content, (name, begin, end)
 
 
 def _leaders() -> list[tuple[str, int]]:
@@ -231,6 +314,7 @@ def _content(rng: random.Random, kind: str, trainee: Trainee, employment: Employ
                        next_meeting=start + dt.timedelta(days=rng.randint(20, 40)))
     else:
         content.update({k: _pick(rng, v) for k, v in HOSPITAL_TEXT.items()})
+        content["clinical_own_unit"] = _clinical_own_unit(rng, employment.specialty.code)
         content.update(scheme=employment.scheme,
                        next_panel=start + dt.timedelta(days=rng.randint(120, 175)),
                        next_meeting=start + dt.timedelta(days=rng.randint(20, 40)))
@@ -292,6 +376,8 @@ def load_iup_demo(*, seed: int, today: dt.date | None = None,
             return (u.get_full_name() or u.username) if u else ""
 
         persona = User.objects.filter(username="trainee", demo=True).first()
+        partners = _partner_periods()
+        tentative: dict[int, tuple[str, dt.date, dt.date]] = {}
         plans, revisions_spec = [], []
         for tid, trainee in trainees.items():
             emp = main.get(tid)
@@ -323,6 +409,16 @@ def load_iup_demo(*, seed: int, today: dt.date | None = None,
             content = _content(rng, kind, trainee, emp, name(sup), sup.email if sup else "",
                                name(coord), name(leader_users.get(leader_id)), template,
                                first_start)
+            if kind == Kind.ALIS and partners.get(tid):
+                content["plan_institution"] = " ".join(
+                    f"Institusjonstjeneste ved {n} {a:%m.%Y}–{b:%m.%Y} ({_months(a, b)} "
+                    "måneder), jf. gjennomføringsplanen." for n, a, b in partners[tid])
+            if kind == Kind.HOSPITAL:
+                story, period = _story(emp.specialty.code, partners.get(tid, []),
+                                       content["valid_from"], emp.end is None)
+                content.update(story)
+                if period is not None:
+                    tentative[tid] = period
             plan = EducationPlan(trainee_id=tid, employment=emp, kind=kind)
             plans.append(plan)
             sup_rows = [(name(all_users.get(u)), emp.specialty.name if i == 0 else "",
@@ -370,7 +466,7 @@ def load_iup_demo(*, seed: int, today: dt.date | None = None,
                         signed_by_trainee[plan.trainee_id] = rev
             Revision.objects.bulk_create([r[0] for r in revs], batch_size=BATCH)
         result.revisions = len(revs)
-        for rev, sup_rows, signers, given, kind, emp, content, step in revs:
+        for rev, sup_rows, signers, given, kind, _emp, content, step in revs:
             for i, (sname, sspec, srole, uid) in enumerate(sup_rows):
                 sup_objs.append(SupervisorRow(revision=rev, position=i, user_id=uid, name=sname,
                                               specialty=sspec, role=srole))
@@ -381,12 +477,11 @@ def load_iup_demo(*, seed: int, today: dt.date | None = None,
             if kind == Kind.HOSPITAL and content.get("next_panel"):
                 meetings.append(Meeting(revision=rev, kind=Meeting.Kind.ASSESSMENT_PANEL,
                                         date=content["next_panel"], time=dt.time(8, 30)))
-                if emp.end is None and rev.number == 1:
+                unit = tentative.get(rev.plan.trainee_id)
+                if unit is not None:  # every revision carries the tentative row on
                     periods.append(CoursePeriod(
-                        revision=rev, where=CoursePeriod.Where.OTHER_UNIT,
-                        place="Intensivavdelingen", start=rules.add_months(start, 12),
-                        end=rules.add_months(start, 15) - dt.timedelta(days=1),
-                        note="Tentativt"))
+                        revision=rev, where=CoursePeriod.Where.OTHER_UNIT, place=unit[0],
+                        start=unit[1], end=unit[2]))
             for role in given:
                 uid = signers[role]
                 u = users.get(uid) or all_users.get(uid) or leader_users.get(uid)
@@ -400,29 +495,51 @@ def load_iup_demo(*, seed: int, today: dt.date | None = None,
         write_audit([(r[0], r[7]) for r in revs], trainees, signatures)
         if snapshots and signed_by_trainee:
             _snapshots(signed_by_trainee, today)
+        from lisplan.iup.deadlines import refresh_all
+
+        refresh_all(today)  # the stored deadlines behind the work list (bulk: seven queries)
     result.seconds = time.perf_counter() - started
     return result
 
 
+def _as_of(inp, day: dt.date):
+    """The engine's input as the ledger stood on `day`: goals approved later are not yet
+    approved, later activities not yet registered; the engine itself counts service up to
+    `inp.today`."""
+    from dataclasses import replace
+
+    goals = tuple(g if not g.approved or (g.approved_on is not None and g.approved_on <= day)
+                  else replace(g, approved=False, approved_on=None) for g in inp.goals)
+    activities = tuple(a for a in inp.activities if a.on is None or a.on <= day)
+    return replace(inp, today=day, goals=goals, activities=activities)
+
+
 def _snapshots(signed: dict[int, Revision], today: dt.date) -> None:
-    """Freeze the status table of every signed revision, from the progress engine (batched)."""
+    """Freeze the status table of every signed revision as it stood on the day it was signed
+    (issue #12 item 8: «locked at signing»), from the progress engine: the inputs are read in
+    batches, and each is cut at the signing day (`_as_of`) before the engine runs."""
     from lisplan.iup.status import alis_table, hospital_table
-    from lisplan.progress.evaluation import evaluate_many
-    from lisplan.progress.ledger_input import GoalCatalogue
+    from lisplan.progress.evaluation import _evaluator
+    from lisplan.progress.ledger_input import GoalCatalogue, build_inputs
 
     goals = GoalCatalogue(today)
+    run = _evaluator()
     ids = sorted(signed)
     for i in range(0, len(ids), BATCH):
         chunk = ids[i:i + BATCH]
-        results = evaluate_many(chunk, today, goals)
+        inputs = build_inputs(chunk, today, goals)
         rows = []
         for tid in chunk:
             rev = signed[tid]
-            inp, ctx, res = results[tid]
-            # Computed from the ledger as loaded today (the demo has no history to replay), and
-            # labelled with that date.
+            day = timezone.localdate(rev.signed_at)
+            inp, ctx = inputs[tid]
+            inp = _as_of(inp, day)
+            res = None
+            if run is not None and inp.specialty:
+                kind = ctx["specialty"].kind if ctx["specialty"] else ""
+                res = run(inp, kind, ctx["specialty_start"])
             build = alis_table if rev.plan.kind == Kind.ALIS else hospital_table
-            rev.status_snapshot = build(inp, ctx, res, today).as_json()
+            rev.status_snapshot = build(inp, ctx, res, day).as_json()
             rows.append(rev)
         Revision.objects.bulk_update(rows, ["status_snapshot"], batch_size=BATCH)
 

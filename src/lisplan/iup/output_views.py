@@ -12,7 +12,7 @@ from django.utils import timezone
 from lisplan.accounts.access import require
 from lisplan.iup import export, queries
 from lisplan.iup.models import Kind
-from lisplan.iup.pdf import pdf_filename, render_revision_pdf
+from lisplan.iup.pdf import pdf_response
 
 
 def _download(body: bytes, content_type: str, filename: str, inline: bool = True) -> HttpResponse:
@@ -23,8 +23,9 @@ def _download(body: bytes, content_type: str, filename: str, inline: bool = True
 
 @require("iup.view")
 def revision_pdf(request, pk: int):
-    revision = queries.revision_in_scope(request.user, "iup.view", pk)
-    return _download(render_revision_pdf(revision), "application/pdf", pdf_filename(revision))
+    # the scope check reads the revision alone; a stored PDF needs nothing more
+    revision = queries.revision_in_scope_light(request.user, "iup.view", pk)
+    return pdf_response(request, revision)
 
 
 def _alis(request, pk: int):

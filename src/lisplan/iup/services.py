@@ -293,6 +293,10 @@ def _write_children(revision: Revision, supervisors, meetings, periods) -> None:
             CoursePeriod(revision=revision, position=i, where=p.where, place=p.place.strip(),
                          start=p.start, end=p.end, note=p.note)
             for i, p in enumerate(periods)])
+    if meetings is not None:  # a planned assessment panel moves the deadline
+        from lisplan.iup.deadlines import refresh
+
+        refresh([revision.plan.trainee_id])
 
 
 # --- writes --------------------------------------------------------------------------------

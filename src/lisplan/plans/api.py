@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router
@@ -41,9 +41,10 @@ from lisplan.organisations.models import Institution, LearningArena
 from lisplan.plans import queries as plan_queries
 from lisplan.plans import services
 from lisplan.plans.models import Period, Revision, Signature, Status
-from lisplan.plans.pdf import pdf_filename, render_revision_pdf
+from lisplan.plans.pdf import pdf_response
 from lisplan.plans.schemas import (
     STATUSES,
+    ApproveIn,
     HistoryOut,
     PeriodIn,
     PlanCreateIn,
@@ -153,9 +154,7 @@ def revision_history(request, filters: Query[PageQuery], id: int = Path(..., ge=
 @rule("plan.view")
 def revision_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
     revision = plan_queries.revision_detail(caller(request), id)  # 404 outside scope
-    response = HttpResponse(render_revision_pdf(revision), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{pdf_filename(revision)}"'
-    return response
+    return pdf_response(request, revision)
 
 
 # --- input → model values ---------------------------------------------------------------------
@@ -213,7 +212,7 @@ def _periods(items: list[PeriodIn]) -> list[PeriodData]:
     return out
 
 
-TEXT_FIELDS = {"employee_number", "remarks"}
+TEXT_FIELDS = {"employee_number", "remarks", "place"}
 
 
 def _content(payload, *, creating: bool) -> tuple[dict, list[PeriodData] | None]:
@@ -241,7 +240,8 @@ def _content(payload, *, creating: bool) -> tuple[dict, list[PeriodData] | None]
                 raise field_error("specialty", "required", _("Velg spesialitet."))
             value = catalogue_queries.specialty_by_code(value, "specialty")
         elif name in TEXT_FIELDS:
-            value = (value or "").strip() if name == "employee_number" else (value or "")
+            value = (value or "").strip() if name in ("employee_number", "place") \
+                else (value or "")
         elif name == "outside_employment_confirmed":
             value = bool(value)
         content[name] = value
@@ -345,10 +345,13 @@ def withdraw_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
 @router.post(BASE + "/{id}/approve", response=_responses(RevisionOut),
              summary="Godkjenn (lokal koordinator hos arbeidsgiver)")
 @rule("plan.approve")
-def approve_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
+def approve_revision(request, payload: ApproveIn | None = None,
+                     id: int = Path(..., ge=1, le=MAX_ID)):
     """Sets `approved_at` and `valid_until` (12 months); an earlier approved revision of the
-    plan becomes `superseded`."""
-    return _action(request, id, "plan.approve", services.revision_approve)
+    plan becomes `superseded`. A period at an institution the employer has no collaboration
+    agreement with is refused (`no_agreement`) unless `confirm_no_agreement` is sent."""
+    return _action(request, id, "plan.approve", services.revision_approve,
+                   confirm_no_agreement=(payload or ApproveIn()).confirm_no_agreement)
 
 
 @router.post(BASE + "/{id}/return", response=_responses(RevisionOut),

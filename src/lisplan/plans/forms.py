@@ -68,8 +68,8 @@ class RevisionForm(DesignsystemetForm, forms.ModelForm):
 
     class Meta:
         model = Revision
-        fields = ["employee_number", "employer", "specialty", "estimated_start", "estimated_end",
-                  "plan_date", "credit_old_scheme_months", "credit_other_specialty_months",
+        fields = ["purpose", "employee_number", "employer", "specialty", "estimated_start",
+                  "estimated_end", "plan_date", "place", "credit_old_scheme_months", "credit_other_specialty_months",
                   "remarks", "outside_employment_confirmed"]
         labels = {
             "employee_number": _("Ansattnummer"),
@@ -77,7 +77,9 @@ class RevisionForm(DesignsystemetForm, forms.ModelForm):
             "specialty": _("Utdanning til spesialist i"),
             "estimated_start": _("Beregnet tidsrom for spesialiseringen, fra"),
             "estimated_end": _("Beregnet tidsrom for spesialiseringen, til"),
+            "purpose": _("Planen er til bruk ved"),
             "plan_date": _("Dato for fastsatt plan"),
+            "place": _("Sted"),
             "credit_old_scheme_months": _("Godkjent tjenestetid i gammel ordning som kan telle "
                                           "med i minstetiden i ny ordning (mnd.)"),
             "credit_other_specialty_months": _("Godkjent tjenestetid fra evt. annen spesialitet "
@@ -95,6 +97,7 @@ class RevisionForm(DesignsystemetForm, forms.ModelForm):
         widgets = {
             "estimated_start": _date_widget(), "estimated_end": _date_widget(),
             "plan_date": _date_widget(), "remarks": forms.Textarea(attrs={"rows": 4}),
+            "purpose": forms.RadioSelect,
         }
         error_messages = {
             "employer": {"required": _("Oppgi arbeidsgiver/foretak.")},
@@ -112,6 +115,12 @@ class RevisionForm(DesignsystemetForm, forms.ModelForm):
             self.initial["version"] = self.instance.version
         for name in CREDIT_FIELDS:
             self.fields[name].validators = []
+        # Not sent (an older page, a script): the plan keeps the purpose it has.
+        self.fields["purpose"].required = False
+
+    def clean_purpose(self) -> str:
+        return self.cleaned_data.get("purpose") or self.instance.purpose \
+            or Revision.Purpose.EMPLOYMENT
 
     def _get_validation_exclusions(self):
         # The caps are `rules`' to check: its message names the form's limit.

@@ -64,7 +64,18 @@ class Revision(models.Model):
     )
     estimated_start = models.DateField(_("beregnet tidsrom fra"), null=True, blank=True)
     estimated_end = models.DateField(_("beregnet tidsrom til"), null=True, blank=True)
+    class Purpose(models.TextChoices):
+        # Seed 000: «til bruk ved: a) Inngåelse av arbeidsavtale (fast stilling eller
+        # vikarstilling, minimum 6 mnd.) b) Konvertering fra gammel til ny utdanningsordning»
+        EMPLOYMENT = "employment", _("Inngåelse av arbeidsavtale (fast stilling eller "
+                                     "vikarstilling, minimum 6 mnd.)")
+        CONVERSION = "conversion", _("Konvertering fra gammel til ny utdanningsordning")
+
+    purpose = models.CharField(_("planen gjelder"), max_length=20, choices=Purpose.choices,
+                               default=Purpose.EMPLOYMENT)
     plan_date = models.DateField(_("dato for fastsatt plan"), null=True, blank=True)
+    # «Sted, dato» (seed 000): where the plan was set, beside its date.
+    place = models.CharField(_("sted"), max_length=100, blank=True)
     credit_old_scheme_months = models.DecimalField(
         _("godkjent tjenestetid i gammel ordning (mnd.)"), max_digits=4, decimal_places=1,
         null=True, blank=True,
@@ -81,6 +92,10 @@ class Revision(models.Model):
     outside_employment_confirmed = models.BooleanField(
         _("leder bekrefter perioder utenfor ansettelsen"), default=False
     )
+    # The coordinator confirmed, at approval, periods at institutions the employer has no
+    # collaboration agreement with.
+    no_agreement_confirmed = models.BooleanField(
+        _("koordinator bekrefter perioder uten fagavtale"), default=False)
     return_comment = models.TextField(_("kommentar ved retur"), blank=True)
     submitted_at = models.DateTimeField(_("sendt til signering"), null=True, blank=True)
     approved_by = models.ForeignKey(

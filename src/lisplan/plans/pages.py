@@ -16,7 +16,7 @@ from lisplan.notifications.services import notify
 from lisplan.plans import compare, queries, rules, worklist
 from lisplan.plans.forms import PROBLEM_FIELD, PeriodForm, RevisionForm
 from lisplan.plans.models import Period, Revision, Signature, Status
-from lisplan.plans.services import signing_role
+from lisplan.plans.services import no_agreement_warnings, signing_role
 
 IN_PROGRESS = (Status.DRAFT, Status.AWAITING_SIGNATURES, Status.AWAITING_APPROVAL)
 
@@ -118,12 +118,16 @@ def revision_events(revision: Revision) -> list[dict]:
 def revision_context(user, revision: Revision, today: dt.date) -> dict:
     history = list(revision.plan.revisions.order_by("-number").only(
         "pk", "number", "status", "approved_at", "valid_until", "created_at", "plan_id"))
+    can_act = actions(user, revision, history[0].number)
     return {
+        "no_agreement": (no_agreement_warnings(revision)
+                         if can_act.get("approve") else []),
         "revision": revision,
         **expiry(revision, today),
         "revision_dates": queries.revision_dates(revision),
+        "purposes": Revision.Purpose.choices,
         "signatures": signature_rows(revision),
-        "actions": actions(user, revision, history[0].number),
+        "actions": can_act,
         "comparison": comparison(revision),
         "history": [(r, expiry(r, today)) for r in history],
         "events": revision_events(revision),

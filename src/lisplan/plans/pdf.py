@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from lisplan.documents.pdf import write_pdf
 from lisplan.plans import pages, queries
-from lisplan.plans.models import Revision
+from lisplan.plans.models import Revision, Status
 
 
 def pdf_context(revision: Revision) -> dict:
@@ -19,6 +19,7 @@ def pdf_context(revision: Revision) -> dict:
         "revision": revision,
         **pages.expiry(revision, today),
         "revision_dates": queries.revision_dates(revision),
+        "purposes": Revision.Purpose.choices,
         "signatures": pages.signature_rows(revision),
         "printed_at": timezone.localtime(),
         "footer_title": _css_string(_("Individuell gjennomføringsplan – %(name)s – revisjon %(n)s")
@@ -45,3 +46,14 @@ def render_revision_pdf(revision: Revision) -> bytes:
 def pdf_filename(revision: Revision) -> str:
     name = slugify(revision.plan.trainee.full_name) or "lege"
     return f"gjennomforingsplan-{name}-revisjon-{revision.number}.pdf"
+
+
+def pdf_response(request, revision):
+    """Approved (or superseded) plans are immutable: rendered once, then streamed from storage
+    (`documents.stored`); drafts and plans under signing or approval render on demand."""
+    from lisplan.documents.stored import file_response
+
+    return file_response(
+        request, key=f"plans.revision:{revision.pk}:v{revision.version}",
+        immutable=revision.status in (Status.APPROVED, Status.SUPERSEDED),
+        render=lambda: render_revision_pdf(revision), filename=pdf_filename(revision))

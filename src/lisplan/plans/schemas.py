@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -47,7 +47,11 @@ class _ContentIn(Schema):
     employee_number: EmployeeNumber | None = None
     estimated_start: dt.date | None = None
     estimated_end: dt.date | None = None
+    purpose: Literal["employment", "conversion"] | None = Field(
+        None, description="Planen er til bruk ved: employment (inngåelse av arbeidsavtale) "
+                          "eller conversion (konvertering fra gammel til ny ordning)")
     plan_date: dt.date | None = None
+    place: str | None = Field(None, max_length=100, description="Sted (ved dato for fastsatt plan)")
     credit_old_scheme_months: Months | None = Field(
         None, description=f"Høyst {rules.MAX_CREDIT_OLD_SCHEME_MONTHS} måneder")
     credit_other_specialty_months: Months | None = Field(
@@ -68,6 +72,12 @@ class PlanCreateIn(_ContentIn):
 class PlanPatchIn(_ContentIn):
     version: int = Field(ge=0, le=2**31 - 1,
                          description="Versjonen du leste; en eldre versjon gir 409")
+
+
+class ApproveIn(Schema):
+    confirm_no_agreement: bool = Field(
+        False, description="Koordinatoren bekrefter perioder ved foretak uten fagavtale "
+                           "(ellers `no_agreement`)")
 
 
 class ReturnIn(Schema):
@@ -124,7 +134,9 @@ class RevisionOut(Schema):
     employee_number: str
     estimated_start: dt.date | None
     estimated_end: dt.date | None
+    purpose: str = Field(description="employment eller conversion")
     plan_date: dt.date | None
+    place: str = Field(description="Sted (ved dato for fastsatt plan)")
     revision_dates: list[dt.date] = Field(
         description="Godkjenningsdatoene til revisjon 2 … denne")
     credit_old_scheme_months: Decimal | None

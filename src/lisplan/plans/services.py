@@ -4,6 +4,7 @@ writes one audit event; partners and coordinators are notified after commit."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from lisplan.plans.models import ImplementationPlan, Period, Revision, Signature
 
 CONTENT_FIELDS = [
     "employee_number", "employer", "specialty", "estimated_start", "estimated_end",
-    "plan_date", "credit_old_scheme_months", "credit_other_specialty_months", "remarks",
+    "purpose", "plan_date", "place", "credit_old_scheme_months", "credit_other_specialty_months", "remarks",
     "outside_employment_confirmed",
 ]
 PERIOD_FIELDS = [
@@ -76,28 +77,98 @@ def _check(revision: Revision, periods: list[PeriodData], *, strict: bool) -> li
         employment_start=employment.start if employment else None,
         employment_end=employment.end if employment else None,
     ))
-    problems = list(report.errors) + agreement_problems(revision.employer_id, periods)
+    problems = list(report.errors) + [
+        p for p in agreement_problems(revision.employer_id, periods) if not p.warning]
     if strict and report.warnings and not revision.outside_employment_confirmed:
         problems += report.warnings
     return problems
 
 
+def no_agreement_warnings(revision: Revision) -> list[rules.Problem]:
+    periods = [PeriodData(**{f: getattr(p, f) for f in PERIOD_FIELDS})
+               for p in revision.periods.select_related("agreement")]
+    return [p for p in agreement_problems(revision.employer_id, periods)
+            if p.code == "no_agreement"]
+
+
 def agreement_problems(employer_id, periods: list[PeriodData]) -> list[rules.Problem]:
-    """A linked collaboration agreement must be the employer's agreement with the period's
-    institution in the period's specialty (also the editor's live check)."""
+    """Each period at another institution against the employer's collaboration agreement with
+    it in the period's specialty (the linked one, else the one valid at the period's start):
+    a linked agreement between other parties, a period longer than the agreement's normed
+    duration, starting outside its start months or outside its validity is an error naming the
+    agreement; no agreement at all is a warning the coordinator confirms at approval
+    (`revision_approve(confirm_no_agreement=True)`). Also the editor's live check."""
+    from lisplan.rotations.models import CollaborationAgreement
+
     problems = []
     for i, p in enumerate(periods):
+        where = f"periods[{i}]"
         a = p.agreement
-        if a is None:
-            continue
-        if (a.sending_id, a.receiving_id, a.specialty_id) != (
+        if a is not None and (a.sending_id, a.receiving_id, a.specialty_id) != (
                 employer_id, _id(p.institution), _id(p.specialty)):
             problems.append(rules.Problem(
-                f"periods[{i}].agreement", "agreement_mismatch",
+                f"{where}.agreement", "agreement_mismatch",
                 _("Samarbeidsavtalen gjelder %(sending)s → %(receiving)s i %(specialty)s, "
                   "ikke denne perioden.") % {"sending": a.sending, "receiving": a.receiving,
                                              "specialty": a.specialty}))
+            continue
+        if not (employer_id and p.institution and p.specialty and p.start and p.end) or \
+                _id(p.institution) == employer_id or p.end < p.start:
+            continue
+        if a is None:
+            a = (CollaborationAgreement.objects.valid_on(p.start)
+                 .filter(sending_id=employer_id, receiving_id=_id(p.institution),
+                         specialty_id=_id(p.specialty))
+                 .select_related("sending", "receiving", "specialty")
+                 .order_by("-valid_from", "-pk").first())
+        if a is None:
+            problems.append(rules.Problem(
+                f"{where}.agreement", "no_agreement",
+                _("Arbeidsgiveren har ingen fagavtale med dette foretaket i spesialiteten som "
+                  "gjelder fra %(start)s. Koordinatoren må bekrefte perioden ved godkjenning.")
+                % {"start": f"{p.start:%d.%m.%Y}"}, warning=True))
+            continue
+        name = _agreement_name(a)
+        normed_end = rules.add_months(p.start, a.duration_months) - dt.timedelta(days=1)
+        if p.end > normed_end:
+            problems.append(rules.Problem(
+                f"{where}.end", "longer_than_agreement",
+                _("Perioden varer til %(end)s, lengre enn normert tid i %(agreement)s: "
+                  "%(normed)s, til %(normed_end)s.")
+                % {"end": f"{p.end:%d.%m.%Y}", "agreement": name,
+                   "normed": _months_words(a.duration_months),
+                   "normed_end": f"{normed_end:%d.%m.%Y}"}))
+        allowed = sorted(m for m in (a.start_months or []) if isinstance(m, int))
+        if allowed and p.start.month not in allowed:
+            problems.append(rules.Problem(
+                f"{where}.start", "outside_start_months",
+                _("%(agreement)s tillater oppstart bare i %(months)s.")
+                % {"agreement": name, "months": ", ".join(str(MONTH_NAMES[m - 1]) for m in allowed)}))
+        if p.start < a.valid_from or (a.valid_to and p.end > a.valid_to):
+            problems.append(rules.Problem(
+                f"{where}.start", "outside_agreement_validity",
+                _("Perioden ligger utenfor gyldigheten til %(agreement)s (%(from)s–%(to)s).")
+                % {"agreement": name, "from": f"{a.valid_from:%d.%m.%Y}",
+                   "to": f"{a.valid_to:%d.%m.%Y}" if a.valid_to else _("uten sluttdato")}))
     return problems
+
+
+MONTH_NAMES = [gettext_lazy("januar"), gettext_lazy("februar"), gettext_lazy("mars"),
+               gettext_lazy("april"), gettext_lazy("mai"), gettext_lazy("juni"),
+               gettext_lazy("juli"), gettext_lazy("august"), gettext_lazy("september"),
+               gettext_lazy("oktober"), gettext_lazy("november"), gettext_lazy("desember")]
+
+
+def _agreement_name(a) -> str:
+    text = _("fagavtalen %(sending)s → %(receiving)s i %(specialty)s") % {
+        "sending": a.sending, "receiving": a.receiving, "specialty": a.specialty}
+    return f"{text} ({a.reference})" if a.reference else text
+
+
+def _months_words(months: int) -> str:
+    from django.utils.translation import ngettext
+
+    return ngettext("%(n)s måned", "%(n)s måneder", months) % {"n": months}
 
 
 def _period_snapshot(periods) -> list[str]:
@@ -252,15 +323,23 @@ def revision_sign(*, actor, revision: Revision) -> Revision:
 
 
 @transaction.atomic
-def revision_approve(*, actor, revision: Revision) -> Revision:
+def revision_approve(*, actor, revision: Revision,
+                     confirm_no_agreement: bool = False) -> Revision:
+    """Awaiting approval → approved. A period at another institution without a collaboration
+    agreement is approved only when the coordinator confirms it (`confirm_no_agreement`),
+    recorded on the revision and in the approval's audit event."""
     revision = _lock(revision)
     check(actor, "plan.approve", revision)
     _require_status(revision, Status.AWAITING_APPROVAL)
     today = timezone.localdate()
+    missing = no_agreement_warnings(revision)
+    if missing and not confirm_no_agreement:
+        raise PlanInvalid(missing)
+    extra = {"no_agreement_confirmed": True} if missing else {}
     previous = (Revision.objects.select_for_update()
                 .filter(plan=revision.plan, status=Status.APPROVED).exclude(pk=revision.pk).first())
     _transition(revision, actor, "plan.approved", Status.APPROVED, approved_by=actor,
-                approved_at=timezone.now(), valid_until=rules.valid_until(today))
+                approved_at=timezone.now(), valid_until=rules.valid_until(today), **extra)
     if previous is not None:
         _transition(previous, actor, "plan.superseded", Status.SUPERSEDED)
     _notify_partners(revision, previous)

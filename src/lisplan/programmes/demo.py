@@ -186,13 +186,13 @@ def load_programme_demo(*, seed: int, today: dt.date | None = None) -> Programme
                         "prosedyrer registreres i Kompetanseportalen.")),
                     [g for j, g in enumerate(home) if j % len(used) == i]))
             for i, agreement in enumerate(agreements.get((inst, spec), [])):
-                periods.append(PartnerPeriod(
+                periods.append((PartnerPeriod(
                     plan=plan, order=i, agreement_id=agreement,
                     phase_id=last_phase.get(plan.pk),
                     approver=Approver.EMPLOYER if rng.random() < 0.2 else Approver.RECEIVING,
                     description=richtext.sanitise(
                         "Perioden dekker læringsmålene i fagavtalen. Søk gjennom fiktiv enhet "
-                        "senest seks måneder før ønsket start.")))
+                        "senest seks måneder før ønsket start.")), home))
         PlanArena.objects.bulk_create([pa for pa, _g in plan_arenas])
         if plan_arenas and not plan_arenas[0][0].pk:
             rows = list(PlanArena.objects.filter(plan__demo=True).order_by("pk"))
@@ -201,6 +201,13 @@ def load_programme_demo(*, seed: int, today: dt.date | None = None) -> Programme
             arena_goals += [PlanArena.goals.through(planarena_id=pa.pk, learninggoal_id=g)
                             for g in goal_ids]
         PlanArena.goals.through.objects.bulk_create(arena_goals)
-        PartnerPeriod.objects.bulk_create(periods)
+        PartnerPeriod.objects.bulk_create([p for p, _h in periods])
+        if periods and not periods[0][0].pk:
+            rows = list(PartnerPeriod.objects.filter(plan__demo=True).order_by("pk"))
+            periods = [(row, h) for row, (_old, h) in zip(rows, periods, strict=True)]
+        # about a third of the periods require one of the course's home goals before start
+        PartnerPeriod.prerequisites.through.objects.bulk_create([
+            PartnerPeriod.prerequisites.through(partnerperiod_id=p.pk, learninggoal_id=home[0])
+            for p, home in periods if home and rng.random() < 0.35])
     result.seconds = time.perf_counter() - started
     return result

@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from lisplan.accounts.forms import DesignsystemetForm
 from lisplan.catalogue.models import LearningGoal
 from lisplan.organisations.models import LearningArena
-from lisplan.programmes import services
+from lisplan.programmes import richtext, services
 from lisplan.programmes.models import Approver, ProgrammePlan
 from lisplan.rotations.models import CollaborationAgreement
 
+PREREQUISITES_HELP = _("Koder skilt med komma, f.eks. ORT-001, ORT-003.")
 TEXT_HELP = _("Avsnitt skilles med en tom linje. Enkel HTML (avsnitt, lister, uthevinger, "
               "lenker) beholdes; alt annet fjernes.")
 
@@ -66,9 +67,9 @@ class ArenaForm(DesignsystemetForm, forms.Form):
                                 min_value=1, max_value=120)
     goals = forms.MultipleChoiceField(label=_("Læringsmål som nås her"), required=False,
                                       widget=forms.CheckboxSelectMultiple)
-    prerequisites = forms.MultipleChoiceField(
-        label=_("Læringsmål som må være oppnådd før start"), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}))
+    prerequisites = forms.CharField(
+        label=_("Læringsmål som må være oppnådd før start"), required=False, max_length=2000,
+        help_text=PREREQUISITES_HELP)
     activities = forms.CharField(label=_("Læringsaktiviteter"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -78,9 +79,7 @@ class ArenaForm(DesignsystemetForm, forms.Form):
             (a.pk, a.name) for a in LearningArena.objects.filter(institution=plan.institution_id)
             .order_by("path")]
         self.fields["phase"].choices = _phase_choices(n_phases)
-        goals = _goal_choices(plan)
-        self.fields["goals"].choices = goals
-        self.fields["prerequisites"].choices = goals
+        self.fields["goals"].choices = _goal_choices(plan)
         self.fields["goals"].widget.attrs.pop("class", None)
 
 
@@ -88,10 +87,11 @@ class PeriodForm(DesignsystemetForm, forms.Form):
     agreement = forms.TypedChoiceField(label=_("Fagavtale"), coerce=int)
     phase = forms.TypedChoiceField(label=_("Fase"), required=False, coerce=int,
                                    empty_value=None)
-    approver = forms.ChoiceField(label=_("Godkjenner læringsmålene"), choices=Approver.choices)
-    prerequisites = forms.MultipleChoiceField(
-        label=_("Læringsmål som må være oppnådd før start"), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}))
+    approver = forms.ChoiceField(label=_("Godkjenner læringsmålene"), choices=Approver.choices,
+                                 initial=Approver.RECEIVING)
+    prerequisites = forms.CharField(
+        label=_("Læringsmål som må være oppnådd før start"), required=False, max_length=2000,
+        help_text=PREREQUISITES_HELP)
     description = forms.CharField(label=_("Innhold"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -105,7 +105,6 @@ class PeriodForm(DesignsystemetForm, forms.Form):
                 "r": a.receiving.name, "m": a.duration_months,
                 "d": a.valid_from.strftime("%d.%m.%Y")}) for a in agreements]
         self.fields["phase"].choices = _phase_choices(n_phases)
-        self.fields["prerequisites"].choices = _goal_choices(plan)
 
 
 PhaseFormSet = forms.formset_factory(PhaseForm, extra=1, can_delete=True)
@@ -118,19 +117,20 @@ def initial_of(plan: ProgrammePlan) -> dict:
     phases = list(plan.phases.order_by("order", "id"))
     index = {p.pk: i for i, p in enumerate(phases)}
     return {
-        "texts": {"version": plan.version, **{f: getattr(plan, f)
+        "texts": {"version": plan.version, **{f: richtext.to_editable(getattr(plan, f))
                                               for f in services.TEXT_FIELDS}},
-        "phases": [{"name": p.name, "months": p.months, "description": p.description}
+        "phases": [{"name": p.name, "months": p.months,
+                    "description": richtext.to_editable(p.description)}
                    for p in phases],
         "arenas": [{"arena": a.arena_id, "phase": index.get(a.phase_id), "months": a.months,
                     "goals": [g.code for g in a.goals.all()],
-                    "prerequisites": [g.code for g in a.prerequisites.all()],
-                    "activities": a.activities}
+                    "prerequisites": ", ".join(sorted(g.code for g in a.prerequisites.all())),
+                    "activities": richtext.to_editable(a.activities)}
                    for a in plan.arenas.prefetch_related("goals", "prerequisites")],
         "periods": [{"agreement": p.agreement_id, "phase": index.get(p.phase_id),
                      "approver": p.approver,
-                     "prerequisites": [g.code for g in p.prerequisites.all()],
-                     "description": p.description}
+                     "prerequisites": ", ".join(sorted(g.code for g in p.prerequisites.all())),
+                     "description": richtext.to_editable(p.description)}
                     for p in plan.partner_periods.prefetch_related("prerequisites")],
     }
 
@@ -141,17 +141,21 @@ def _rows(formset) -> list[dict]:
             and any(v not in (None, "", []) for k, v in f.cleaned_data.items() if k != "DELETE")]
 
 
+def _codes(text: str) -> list[str]:
+    return [c for c in (text or "").replace(",", " ").replace(";", " ").upper().split() if c]
+
+
 def content_of(texts, phases, arenas, periods) -> services.Content:
     fields = {f: texts.cleaned_data.get(f, "") for f in services.TEXT_FIELDS}
     return services.Content(
         fields=fields,
         phases=[services.PhaseData(r["name"], r["months"], r.get("description", ""))
                 for r in _rows(phases)],
-        arenas=[services.ArenaData(r["arena"], r.get("goals", []), r.get("prerequisites", []),
+        arenas=[services.ArenaData(r["arena"], r.get("goals", []), _codes(r.get("prerequisites")),
                                    r.get("activities", ""), r.get("months"), r.get("phase"))
                 for r in _rows(arenas)],
         periods=[services.PeriodData(r["agreement"], r.get("description", ""), r["approver"],
-                                     r.get("prerequisites", []), r.get("phase"))
+                                     _codes(r.get("prerequisites")), r.get("phase"))
                  for r in _rows(periods)],
     )
 

@@ -22,10 +22,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lisplan.catalogue.models import LearningGoal, Specialty
 from lisplan.organisations.models import Institution, LearningArena, Region
@@ -54,7 +54,9 @@ def public_path(plan_or_codes) -> str:
 
 
 def public_url(plan_or_codes) -> str:
-    return settings.LISPLAN_BASE_URL + public_path(plan_or_codes)
+    from lisplan.operations.origin import base_url
+
+    return base_url() + public_path(plan_or_codes)
 
 
 def published_plan(institution_code: str, specialty_code: str) -> ProgrammePlan | None:
@@ -112,34 +114,35 @@ def places(*, codes: Iterable[str] | None = None, specialty_ids: Iterable[int] |
     """Every place the goals (by code, or all goals of the specialties) are reached: published
     programme plans (the plan's institution and arena) and agreements valid on `on` (the
     receiving institution and each of the agreement's arenas, or no arena). With `region`,
-    plans of institutions in the region and agreements with a party in it. Four queries."""
+    plans of institutions in the region and agreements with a party in it. Five queries."""
     on = on or timezone.localdate()
     region_id = _region_id(region)
-    plan_rows = PlanArena.goals.through.objects.filter(planarena__plan__status=Status.PUBLISHED)
-    agreement_rows = CollaborationAgreement.goals.through.objects.filter(
-        collaborationagreement__in=CollaborationAgreement.objects.valid_on(on))
+    goals = LearningGoal.objects.all()
     if codes is not None:
-        codes = sorted({c.upper() for c in codes})
-        plan_rows = plan_rows.filter(learninggoal__code__in=codes)
-        agreement_rows = agreement_rows.filter(learninggoal__code__in=codes)
+        goals = goals.filter(code__in=sorted({c.upper() for c in codes}))
     if specialty_ids is not None:
         specialty_ids = list(specialty_ids)
-        plan_rows = plan_rows.filter(planarena__plan__specialty_id__in=specialty_ids)
-        agreement_rows = agreement_rows.filter(
-            collaborationagreement__specialty_id__in=specialty_ids)
+        goals = goals.filter(specialty_id__in=specialty_ids)
+    code_of = dict(goals.values_list("pk", "code"))
+    plan_rows = PlanArena.goals.through.objects.filter(
+        learninggoal_id__in=list(code_of), planarena__plan__status=Status.PUBLISHED)
+    agreement_rows = CollaborationAgreement.goals.through.objects.filter(
+        Q(collaborationagreement__valid_to__isnull=True)
+        | Q(collaborationagreement__valid_to__gte=on),
+        learninggoal_id__in=list(code_of), collaborationagreement__valid_from__lte=on)
     if region_id is not None:
         plan_rows = plan_rows.filter(planarena__plan__institution__region_id=region_id)
         agreement_rows = agreement_rows.filter(
             Q(collaborationagreement__receiving__region_id=region_id)
             | Q(collaborationagreement__sending__region_id=region_id))
     out: set[Place] = set()
-    for code, plan_id, inst, arena in plan_rows.values_list(
-            "learninggoal__code", "planarena__plan_id", "planarena__plan__institution_id",
+    for goal, plan_id, inst, arena in plan_rows.values_list(
+            "learninggoal_id", "planarena__plan_id", "planarena__plan__institution_id",
             "planarena__arena_id"):
-        out.add(Place(code, inst, arena, PROGRAMME_PLAN, plan_id, None, inst))
-    rows = list(agreement_rows.values_list(
-        "learninggoal__code", "collaborationagreement_id", "collaborationagreement__sending_id",
-        "collaborationagreement__receiving_id"))
+        out.add(Place(code_of[goal], inst, arena, PROGRAMME_PLAN, plan_id, None, inst))
+    rows = [(code_of[goal], *rest) for goal, *rest in agreement_rows.values_list(
+        "learninggoal_id", "collaborationagreement_id", "collaborationagreement__sending_id",
+        "collaborationagreement__receiving_id")]
     ids = {r[1] for r in rows}
     arenas: dict[int, list[int]] = defaultdict(list)
     employer_approves: set[int] = set()
@@ -427,6 +430,30 @@ def plan_prerequisites(agreement_ids: Iterable[int]) -> dict[int, set[int]]:
     return dict(out)
 
 
+def rotation_prerequisites(agreement_ids: Iterable[int]) -> dict[int, list[LearningGoal]]:
+    """The learning goals required before a period under each agreement: the sending
+    institution's published programme plan (its partner period for that agreement) together
+    with the agreement's own — the stricter of the two, as their union. One goal per code (the
+    newest version), in code order. Two queries."""
+    ids = list(agreement_ids)
+    goals: dict[int, dict[str, LearningGoal]] = defaultdict(dict)
+
+    def add(agreement: int, goal: LearningGoal) -> None:
+        have = goals[agreement].get(goal.code)
+        if have is None or goal.valid_from > have.valid_from:
+            goals[agreement][goal.code] = goal
+
+    for row in CollaborationAgreement.prerequisites.through.objects.filter(
+            collaborationagreement_id__in=ids).select_related("learninggoal"):
+        add(row.collaborationagreement_id, row.learninggoal)
+    for row in PartnerPeriod.prerequisites.through.objects.filter(
+            partnerperiod__agreement_id__in=ids,
+            partnerperiod__plan__status=Status.PUBLISHED).select_related(
+            "learninggoal", "partnerperiod"):
+        add(row.partnerperiod.agreement_id, row.learninggoal)
+    return {a: [g for _c, g in sorted(by_code.items())] for a, by_code in goals.items()}
+
+
 def table3_prefill(institution_id, specialty_id) -> dict | None:
     """IUP table 3 («hvor læringsmålene oppnås») from the course's published programme plan:
     the public link, goals at the own unit and at other arenas of the trust, goals in other
@@ -448,8 +475,14 @@ def table3_prefill(institution_id, specialty_id) -> dict | None:
 
     own = [line(a.arena.name, a.goals.all()) for a in arenas[:1]]
     other = [line(a.arena.name, a.goals.all()) for a in arenas[1:]]
-    trusts = [line(p.agreement.receiving.name, p.agreement.goals.all())
-              for p in plan.partner_periods.all()]
+    trusts = []
+    for p in plan.partner_periods.all():
+        text = line(p.agreement.receiving.name, p.agreement.goals.all())
+        required = sorted({g.code for g in p.prerequisites.all()}
+                          | {g.code for g in p.agreement.prerequisites.all()})
+        if text and required:
+            text += " " + _("(krever før start: %(codes)s)") % {"codes": ", ".join(required)}
+        trusts.append(text)
     return {
         "programme_plan_url": public_url(plan),
         "goals_own_unit": "\n".join(x for x in own if x),

@@ -335,18 +335,24 @@ def coverage_institution(request, institution_id: int, specialty_id: int):
     names = queries.Names.of([p for g in cov.goals for p in g.places])
     plan = (queries.plan_detail(ProgrammePlan.objects.all(), cov.plan_id)
             if cov.plan_id else None)
-    columns = [("arena", a.arena_id, a.arena.name) for a in plan.arenas.all()] if plan else []
+    # columns: (kind, id, name, who approves the goals reached there)
+    columns = [("arena", a.arena_id, a.arena.name, institution.name)
+               for a in plan.arenas.all()] if plan else []
     agreement_ids = sorted({a for g in cov.goals for a in g.agreements})
+    approver = {p.agreement_id: p.approving_institution_id
+                for g in cov.goals for p in g.places if p.agreement_id in agreement_ids}
     from lisplan.rotations.models import CollaborationAgreement
 
     agreements = CollaborationAgreement.objects.select_related("receiving").in_bulk(
         agreement_ids)
-    columns += [("agreement", a, agreements[a].receiving.name) for a in agreement_ids]
+    columns += [("agreement", a, agreements[a].receiving.name,
+                 names.institutions[approver[a]].name if a in approver else "")
+                for a in agreement_ids]
     rows = []
     for g in cov.goals:
         cells = [(kind == "arena" and key in g.home_arenas)
                  or (kind == "agreement" and key in g.agreements)
-                 for kind, key, _name in columns]
+                 for kind, key, _name, _approver in columns]
         rows.append({"goal": g, "cells": cells,
                      "candidates": [queries.place_dict(p, names) for p in g.candidates]
                      if g.gap else []})
@@ -356,11 +362,40 @@ def coverage_institution(request, institution_id: int, specialty_id: int):
         "rows": rows, "gaps": cov.gaps, "shortfalls": shortfalls})
 
 
+def _gap_export(rows, names, fmt: str):
+    """The gap report as a spreadsheet: one row per gap (with the candidate places) and per
+    capacity shortfall."""
+    from lisplan.exports import Column, export_response
+
+    columns = [Column(_("Virksomhet"), 36), Column(_("Spesialitet"), 28), Column(_("Hva"), 12),
+               Column(_("Læringsmål"), 12), Column(_("Tekst"), 60),
+               Column(_("Kan nås ved"), 60), Column(_("Leger i fiktiv enhet")),
+               Column(_("Plasser som trengs samtidig")), Column(_("Plasser i fagavtalene"))]
+
+    def lines():
+        for r in rows:
+            for g in r.gaps:
+                places = "; ".join(
+                    names.institutions[p.institution_id].name
+                    + (f" ({names.arenas[p.arena_id].name})" if p.arena_id else "")
+                    for p in g.candidates)
+                yield (r.institution.name, r.specialty.name, _("Mangel"), g.code, g.text,
+                       places, None, None, None)
+            for s in r.shortfalls:
+                yield (r.institution.name, r.specialty.name, _("Kapasitet"), ", ".join(s.goals),
+                       "", "", s.trainees, s.demand, s.capacity)
+
+    return export_response(lines(), columns, "mangler-i-utdanningslopene", fmt=fmt)
+
+
 @require("programme.view")
 def gap_report(request):
     region = _region(request)
     rows = queries.gap_report(region=region)
     names = queries.Names.of([p for r in rows for g in r.gaps for p in g.candidates])
+    fmt = request.GET.get("format", "")
+    if fmt in ("xlsx", "csv"):
+        return _gap_export(rows, names, fmt)
     view = [{"row": r, "gaps": [{"goal": g, "candidates": [queries.place_dict(p, names)
                                                            for p in g.candidates]}
                                 for g in r.gaps]} for r in rows]

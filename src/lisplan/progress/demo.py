@@ -17,7 +17,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -167,7 +167,7 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
 
 
 def _insert(model, objs: list) -> None:
-    """Insert unsaved model objects with one `executemany` per batch.
+    """Insert unsaved model objects in bulk (`demo.bulk.write_rows`: COPY on PostgreSQL).
 
     `bulk_create` spent most of its time preparing each field of each of ~85,000 objects (for
     2,500 trainees) for SQL; the demo's values are already plain dates, numbers and ids, so
@@ -182,24 +182,17 @@ def _insert(model, objs: list) -> None:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             for obj in objs:
                 setattr(obj, f.attname, now)
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
     conn = connections[DEFAULT_DB_ALIAS]  # the real object: the proxy costs a lookup per use
     # Only fields whose Python value is not what the driver takes need preparing.
     plain = (models.IntegerField, models.CharField, models.TextField, models.BooleanField,
              models.ForeignKey)
     prepare = [None if isinstance(f, plain) else f.get_db_prep_save for f in fields]
     attnames = [f.attname for f in fields]
-    with conn.cursor() as cursor:
-        for i in range(0, len(objs), 5000):
-            rows = []
-            for obj in objs[i:i + 5000]:
-                values = obj.__dict__
-                rows.append([values[a] if p is None else p(values[a], conn)
-                             for p, a in zip(prepare, attnames, strict=True)])
-            cursor.executemany(sql, rows)
+    from lisplan.demo.bulk import write_rows  # COPY on PostgreSQL
+
+    write_rows(model._meta.db_table, [f.column for f in fields], (
+        [obj.__dict__[a] if p is None else p(obj.__dict__[a], conn)
+         for p, a in zip(prepare, attnames, strict=True)] for obj in objs))
 
 
 def _sam(rng, tid, main, first, today, fraction, activities, periods) -> None:

@@ -488,6 +488,9 @@ class RequirementResult:
     items: tuple[RequirementItem, ...] = ()
     basis: str = "source"
     note: str = ""
+    # How the number is reached, in words, for «Slik er det regnet» on the progress page only:
+    # never on a form or document.
+    calculation: tuple[str, ...] = ()
 
 
 OverallStatus = Literal["complete", "on_track", "behind", "at_risk"]
@@ -559,7 +562,20 @@ def fmt_number(value: Number, places: int = 1) -> str:
 
 
 def fmt_quantity(value: Number, unit: str) -> str:
+    """A quantity for people. Months as whole months and days, counted the way a minimum is
+    met (`months_and_days`; the part of a day a part-time position leaves is dropped): one
+    unit on every page and form, «17 mnd. 11 dager», never «17,4 mnd.»."""
+    if unit == "months":
+        return fmt_months_days(*months_and_days(math.floor(Fraction(value) * MONTH_DAYS)))
     return f"{fmt_number(value)} {UNIT_LABELS.get(unit, unit)}"
+
+
+def fmt_months_days(months: int, days: int) -> str:
+    """«17 mnd. 11 dager», «18 mnd.», «1 dag», «0 mnd.»."""
+    if not days:
+        return f"{months} {UNIT_LABELS['months']}"
+    day_text = f"{days} {'dag' if days == 1 else 'dager'}"
+    return f"{months} {UNIT_LABELS['months']} {day_text}" if months else day_text
 
 
 def remaining_months_and_days(remaining: Number, mode: str = "calendar") -> tuple[int, int]:
@@ -576,11 +592,7 @@ def fmt_remaining(r: RequirementResult, mode: str = "calendar") -> str:
     other unit as `fmt_quantity`. The one place remaining amounts are formatted."""
     if r.unit != "months" or r.required is None:
         return fmt_quantity(r.remaining, r.unit)
-    months, days = remaining_months_and_days(r.remaining, mode)
-    if not days:
-        return f"{months} {UNIT_LABELS['months']}"
-    day_text = f"{days} {'dag' if days == 1 else 'dager'}"
-    return f"{months} {UNIT_LABELS['months']} {day_text}" if months else day_text
+    return fmt_months_days(*remaining_months_and_days(r.remaining, mode))
 
 
 def fmt_date(day: dt.date | None) -> str:
@@ -950,13 +962,19 @@ def _service_result(req: Requirement, ledger: Ledger, mode: str = "calendar") ->
             capped = (f" ({fmt_number(days_to_months(line.capped_days))} mnd. over taket)"
                       if line.capped_days else "")
             evidence.append(f"{what}{when}: {fmt_quantity(line.months, 'months')}{capped}")
+    calculation = ()
     if need is not None:
-        evidence.append(
-            f"Krav: {fmt_number(req.minimum)} mnd. = {need} dager; talt {fmt_number(days, 2)} dager"  # type: ignore[arg-type]
+        calculation = (
+            f"Kravet er {fmt_number(req.minimum)} måneder. Det er oppfylt med {need} dager i "  # type: ignore[arg-type]
+            f"full stilling, så mange dager som de korteste {fmt_number(req.minimum)} "  # type: ignore[arg-type]
+            f"sammenhengende kalendermånedene har.",
+            f"Tjenesten som teller til nå tilsvarer {fmt_number(days, 2)} dager i full stilling "
+            f"(deltid teller forholdsmessig).",
         )
     return RequirementResult(
         req.code, req.label, req.kind, req.unit, done, req.minimum, req.maximum, remaining,
         satisfied, req.mandatory, tuple(evidence), req.form_fields, req.verified, **_extra(req),
+        calculation=calculation,
     )
 
 

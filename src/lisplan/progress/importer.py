@@ -374,6 +374,9 @@ def import_progress(source: str | os.PathLike | IO, *, actor=None, dry_run: bool
         from lisplan.progress.summary import refresh_summaries
 
         refresh_summaries(sorted(touched))
+        from lisplan.iup.deadlines import refresh as refresh_iup_deadlines
+
+        refresh_iup_deadlines(touched)
     return report
 
 

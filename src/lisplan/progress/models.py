@@ -380,6 +380,13 @@ class ProgressStatus(models.TextChoices):
     BEHIND = "behind", _("Forsinket")
     AT_RISK = "at_risk", _("I faresonen")
     UNKNOWN = "unknown", _("Ikke beregnet")
+    # Started before 1 March 2019 (seed 000: «Konvertering fra gammel til ny
+    # utdanningsordning»): no requirement set of the old rules as data; assessed by hand.
+    OLD_SCHEME = "old_scheme", _("Gammel ordning – vurderes manuelt")
+
+
+# The new scheme (spesialistforskriften) applies to those who started on or after this day.
+NEW_SCHEME_FROM = dt.date(2019, 3, 1)
 
 
 class ProgressSummary(models.Model):

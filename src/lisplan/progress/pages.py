@@ -6,17 +6,41 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lisplan.progress import engine, queries
 from lisplan.progress.evaluation import evaluate_one
-from lisplan.progress.models import ProgressStatus
+from lisplan.progress.models import NEW_SCHEME_FROM, ProgressStatus
 
 STATUS_COLOURS = {"complete": "success", "on_track": "success", "behind": "warning",
-                  "at_risk": "danger", "unknown": "neutral"}
+                  "at_risk": "danger", "unknown": "neutral", "old_scheme": "info"}
+
+# Seed 000: «Godkjent tjenestetid i gammel ordning som kan telle med i minstetiden i ny ordning
+# (maks 6,5 år inkl. turnustjeneste/del 1 og godkjent av leder)».
+OLD_SCHEME_CREDIT_CAP_MONTHS = 78
+
+
+def old_scheme_facts(inp, ctx, today: dt.date) -> dict:
+    """What is known of a trainee under the old scheme, in words: when they started, the
+    service registered (the ledger, without a requirement set), the old-scheme credit in the
+    approved plan and how much of the 78 months it may use — turnus/del 1 included."""
+    from lisplan.progress import requirements
+
+    ledger = engine.compute_ledger(inp.periods, inp.leave, inp.credits,
+                                   rules=requirements.rule_book(), today=today)
+    days = sum((line.days for line in ledger.lines if line.kind == "service"), 0)
+    plan = ctx.get("plan")
+    credit = getattr(plan, "credit_old_scheme_months", None) if plan else None
+    return {
+        "started": ctx.get("specialty_start"),
+        "service": engine.fmt_quantity(engine.days_to_months(days), "months"),
+        "credit": None if credit is None else engine.fmt_quantity(credit, "months"),
+        "cap": engine.fmt_months_days(OLD_SCHEME_CREDIT_CAP_MONTHS, 0),
+        "cap_left": None if credit is None else engine.fmt_quantity(
+            max(0, OLD_SCHEME_CREDIT_CAP_MONTHS - credit), "months"),
+    }
 
 
 def status_label(status: str) -> str:
@@ -35,9 +59,15 @@ def progress_context(trainee, today: dt.date) -> dict:
                 if r.required is not None else "–",
                 "remaining": engine.fmt_remaining(r),
                 "satisfied": r.satisfied, "mandatory": r.mandatory, "evidence": r.evidence,
+                "calculation": r.calculation,
                 "verified": r.verified, "basis": r.basis, "note": r.note, "items": r.items,
             })
     status = result.overall_status if result else "unknown"
+    old_scheme = None
+    started = ctx.get("specialty_start")
+    if result is None and started and started < NEW_SCHEME_FROM:
+        status = ProgressStatus.OLD_SCHEME
+        old_scheme = old_scheme_facts(inp, ctx, today)
     return {
         "trainee": trainee,
         "today": today,
@@ -47,12 +77,18 @@ def progress_context(trainee, today: dt.date) -> dict:
         "result": result,
         "requirements": rows,
         "status": status,
+        "old_scheme": old_scheme,
         "status_label": status_label(status),
         "status_colour": STATUS_COLOURS.get(status, "neutral"),
         "goal_rows": goal_rows,
         "goals_approved": sum(1 for g in goal_rows if g.status == "approved"),
         "timeline": timeline(inp, result, today),
-        "ledger_lines": result.ledger.lines if result else (),
+        # What each line counts in months and days; the arithmetic behind «Slik er det regnet».
+        "ledger_lines": [{"label": line.label, "start": line.start, "end": line.end,
+                          "counts": engine.fmt_quantity(line.months, "months")
+                          if line.kind != "leave" else "–",
+                          "reason": line.reason} for line in result.ledger.lines]
+        if result else (),
         "activities": list(trainee.activities.all()),
         "service_periods": list(trainee.service_periods.all()),
     }
@@ -144,7 +180,7 @@ def timeline(inp: engine.TraineeInput | None, result, today: dt.date) -> dict:
         'class="lp-timeline" xmlns="http://www.w3.org/2000/svg">'
         '<title id="tl-title">{}</title><desc id="tl-desc">{}</desc>{}</svg>',
         WIDTH, height, _("Tidslinje for tjeneste og permisjoner"), desc,
-        SafeString("".join(parts)))
+        format_html_join("", "{}", ((part,) for part in parts)))
     rows = [{"lane": LANES[b.lane], "label": b.label, "start": b.start,
              "end": None if b.open_end else b.end} for b in sorted(bars, key=lambda b: b.start)]
     return {"svg": svg, "rows": rows}

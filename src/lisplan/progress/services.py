@@ -32,9 +32,11 @@ from lisplan.trainees.models import Trainee
 
 
 def _refresh(trainee_id: int) -> None:
+    from lisplan.iup.deadlines import refresh as refresh_iup_deadline
     from lisplan.progress.summary import refresh_summaries
 
     refresh_summaries([trainee_id])
+    refresh_iup_deadline([trainee_id])  # an assessment panel held moves the IUP deadline
 
 
 # --- learning goals ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.utils import timezone
 from lisplan.progress import engine
 from lisplan.progress.evaluation import evaluate_many
 from lisplan.progress.ledger_input import GoalCatalogue
-from lisplan.progress.models import ProgressStatus, ProgressSummary
+from lisplan.progress.models import NEW_SCHEME_FROM, ProgressStatus, ProgressSummary
 
 BATCH = 500
 _STATUS = {"complete": ProgressStatus.COMPLETE, "on_track": ProgressStatus.ON_TRACK,
@@ -45,7 +45,9 @@ def summary_row(trainee_id: int, inp, ctx, result, now, today: dt.date | None = 
         planned_completion=inp.target_end,
     )
     if result is None:
-        row.status = ProgressStatus.UNKNOWN
+        started = ctx.get("specialty_start") if ctx else None
+        row.status = ProgressStatus.OLD_SCHEME if started and started < NEW_SCHEME_FROM \
+            else ProgressStatus.UNKNOWN
         return row
     row.status = _STATUS.get(result.overall_status, ProgressStatus.UNKNOWN)
     mandatory = [r for r in result.requirements if r.mandatory]

@@ -73,6 +73,7 @@ from lisplan.rotations.schemas import (
     RequestOut,
     RequestPatchIn,
     RequestQuery,
+    WaiveIn,
 )
 from lisplan.trainees.models import Trainee
 
@@ -416,8 +417,22 @@ def start_request(request, id: int = Path(..., ge=1, le=MAX_ID)):
              summary="Registrer gjennomført periode")
 @rule("register.offer")
 def complete_request(request, payload: CompleteIn, id: int = Path(..., ge=1, le=MAX_ID)):
+    """Before the period's end only with `early_end_reason` (`early_end`); refused unless the
+    period runs (`invalid_state`)."""
     return _act(request, id, "register.offer", services.request_complete,
-                goals_reached=payload.goals_reached, on=payload.on)
+                goals_reached=payload.goals_reached, on=payload.on,
+                early_end_reason=payload.early_end_reason)
+
+
+@router.post(REQUESTS + "/{id}/waive-prerequisites", response=_responses(RequestOut),
+             summary="Gi unntak fra forkunnskapskrav (mottakende koordinator), med begrunnelse")
+@rule("register.offer")
+def waive_request(request, payload: WaiveIn, id: int = Path(..., ge=1, le=MAX_ID)):
+    """Offer, accept, agree start and start refuse (`prerequisites_missing`, naming the goals)
+    while a required goal is neither approved nor expected by the start; the receiving
+    coordinator may let the trainee in with a reason (audited)."""
+    return _act(request, id, "register.offer", services.request_waive_prerequisites,
+                reason=payload.reason)
 
 
 @router.post(REQUESTS + "/{id}/cancel", response=_responses(RequestOut),

@@ -196,6 +196,16 @@ class CompleteForm(DesignsystemetForm, forms.Form):
     goals_reached = forms.TypedChoiceField(
         label=_("Ble læringsmålene nådd?"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
         choices=[("yes", _("Ja")), ("no", _("Nei – ny periode må avtales"))])
+    early_end_reason = forms.CharField(
+        label=_("Begrunnelse hvis perioden avsluttes før tiden"), required=False,
+        help_text=_("Læringsmål nådd tidligere gir ikke kortere periode."),
+        widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WaiveForm(DesignsystemetForm, forms.Form):
+    reason = forms.CharField(
+        label=_("Begrunnelse for å starte uten læringsmålene"),
+        widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CancelForm(DesignsystemetForm, forms.Form):

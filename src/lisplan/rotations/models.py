@@ -322,6 +322,18 @@ class RotationRequest(models.Model):
         on_delete=models.SET_NULL, related_name="offers",
     )
     comment = models.TextField(_("kommentar"), blank=True)
+    # The receiving coordinator let the trainee in without a required goal (seed 003: the
+    # receiving trust decides whether the trainee is ready); the reason is recorded and audited.
+    prerequisites_waived_reason = models.TextField(
+        _("begrunnelse for unntak fra forkunnskapskrav"), blank=True)
+    prerequisites_waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("unntak gitt av"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    prerequisites_waived_on = models.DateField(_("unntak gitt"), null=True, blank=True)
+    # Completed before the period's end (seed 003: goals reached early still serve the full
+    # period, so an early end needs a recorded reason).
+    early_end_reason = models.TextField(_("begrunnelse for tidlig avslutning"), blank=True)
     demo = models.BooleanField(default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("opprettet av"), null=True, blank=True,

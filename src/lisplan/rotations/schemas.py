@@ -177,6 +177,12 @@ class AgreeIn(Schema):
 class CompleteIn(Schema):
     goals_reached: bool = Field(description="Ble læringsmålene nådd?")
     on: dt.date | None = Field(None, description="Dato; standard i dag")
+    early_end_reason: LongText = Field(
+        "", description="Påkrevd når perioden avsluttes før slutten (`early_end`)")
+
+
+class WaiveIn(Schema):
+    reason: LongText = Field(description="Hvorfor legen kan starte uten læringsmålene")
 
 
 class CancelIn(Schema):
@@ -214,6 +220,10 @@ class RequestOut(Schema):
     completed_on: dt.date | None
     cancelled_on: dt.date | None
     goals_reached: bool | None
+    early_end_reason: str = Field(description="Hvorfor perioden ble avsluttet før tiden")
+    prerequisites_waived_reason: str = Field(
+        description="Mottakende koordinators begrunnelse for unntak fra forkunnskapskrav")
+    prerequisites_waived_on: dt.date | None
     source: str
     extends: int | None = Field(alias="extends_id")
     vacancy: int | None = Field(alias="vacancy_id")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,10 +42,12 @@ from lisplan.rotations.models import (
 
 class RotationError(DomainError):
     """The action breaks a rule of the register; the message says which, in Norwegian (the
-    API's `detail`). A state rule (`invalid_state`) names the field `status`."""
+    API's `detail`). A state rule (`invalid_state`) names the field `status`; `forbidden` (e.g.
+    a waiver by anyone but the receiving coordinator) is a 403."""
 
     def __init__(self, message: str, code: str = "invalid", field: str | None = None):
-        super().__init__(message, code, field or ("status" if code == "invalid_state" else None))
+        super().__init__(message, code, field or ("status" if code == "invalid_state" else None),
+                         status=403 if code == "forbidden" else None)
 
 
 def _today() -> dt.date:
@@ -199,11 +202,15 @@ def _require(request: RotationRequest, *allowed: str) -> None:
                             % {"status": request.get_status_display()}, "invalid_state")
 
 
-def _move(request: RotationRequest, actor, to: str, action: str, **fields) -> RotationRequest:
+def _can_move(request: RotationRequest, to: str) -> None:
     if not request.can_move_to(to):
         raise RotationError(
             _("Kan ikke gå fra «%(from)s» til «%(to)s».")
             % {"from": request.get_status_display(), "to": Status(to).label}, "invalid_state")
+
+
+def _move(request: RotationRequest, actor, to: str, action: str, **fields) -> RotationRequest:
+    _can_move(request, to)
     changes: dict[str, tuple] = {"status": (request.status, to)}
     for name, value in fields.items():
         changes[name] = (getattr(request, name), value)
@@ -358,6 +365,63 @@ def _eligibility_or_raise(request: RotationRequest, start: dt.date) -> None:
             "not_permanent")
 
 
+def _prerequisites_or_raise(request: RotationRequest, start: dt.date) -> None:
+    """Seed 003: the receiving trust may require goals before start. Every step that commits
+    the trainee to the period checks them: each required goal approved, or expected by `start`
+    (the progress projection: an earlier agreed or planned period that covers it). Refused
+    with the missing goals named, unless the receiving coordinator waived them with a reason
+    (`request_waive_prerequisites`)."""
+    if request.prerequisites_waived_by_id:
+        return
+    missing = queries.eligibility([request], on=start)[request.pk].missing
+    if missing:
+        raise RotationError(
+            _("%(name)s mangler læringsmål som %(receiving)s krever før oppstart "
+              "%(start)s: %(goals)s. Mottakende koordinator kan gi unntak med begrunnelse.")
+            % {"name": request.trainee.full_name, "receiving": request.receiving,
+               "start": f"{start:%d.%m.%Y}", "goals": queries.goal_names(missing)},
+            "prerequisites_missing", "prerequisites")
+
+
+@transaction.atomic
+def request_waive_prerequisites(*, actor, request: RotationRequest,
+                                reason: str) -> RotationRequest:
+    """The receiving coordinator lets the trainee start without the required goals, with a
+    recorded reason (audited). Only a coordinator of the receiving institution or region."""
+    from lisplan.accounts.access import can
+    from lisplan.accounts.models import RoleAssignment
+
+    request = _lock(request)
+    coordinator = RoleAssignment.objects.active().filter(user=actor).filter(
+        Q(role="local_coordinator", institution_id=request.receiving_id)
+        | Q(role="regional_coordinator", region_id=request.receiving.region_id)).exists()
+    if not (coordinator and can(actor, "register.offer", request)):
+        raise RotationError(_("Bare koordinator ved det mottakende foretaket kan gi unntak fra "
+                              "forkunnskapskravene."), "forbidden", "prerequisites")
+    if not reason.strip():
+        raise RotationError(_("Skriv hvorfor legen kan starte uten læringsmålene."),
+                            "reason_required", "reason")
+    if request.closed:
+        raise RotationError(_("Handlingen er ikke mulig når ønsket har status «%(status)s».")
+                            % {"status": request.get_status_display()}, "invalid_state")
+    missing = queries.eligibility([request])[request.pk].missing
+    changes = {"prerequisites_waived_reason": (request.prerequisites_waived_reason,
+                                               reason.strip()),
+               "prerequisites_waived_on": (request.prerequisites_waived_on, _today()),
+               "missing_goals": ("", ", ".join(p.code for p in missing))}
+    request.prerequisites_waived_reason = reason.strip()
+    request.prerequisites_waived_by = actor
+    request.prerequisites_waived_on = _today()
+    request.version += 1
+    request.save()
+    _audit(request, actor, "register.prerequisites_waived", changes)
+    return request
+
+
+# How long before the agreed start a start may be registered.
+START_EARLY_DAYS = 14
+
+
 @transaction.atomic
 def request_offer(*, actor, request: RotationRequest, vacancy: Vacancy | None = None,
                   start: dt.date | None = None, comment: str = "") -> RotationRequest:
@@ -365,6 +429,7 @@ def request_offer(*, actor, request: RotationRequest, vacancy: Vacancy | None = 
     employees can be offered a rotation position."""
     request = _lock(request)
     _eligibility_or_raise(request, start or request.desired_start)
+    _prerequisites_or_raise(request, start or request.start)
     if vacancy is None:  # the vacancy whose leader chose this candidate
         vacancy = Vacancy.objects.filter(selected=request, state=Vacancy.State.OPEN).first()
     fields: dict[str, Any] = {"offered_on": _today(), "vacancy": vacancy}
@@ -384,6 +449,9 @@ def request_answer(*, actor, request: RotationRequest, accept: bool,
     An accepted offer fills its vacancy; a declined one reopens it."""
     request = _lock(request)
     to = Status.ACCEPTED if accept else Status.DECLINED
+    if accept:
+        _can_move(request, to)
+        _prerequisites_or_raise(request, request.start)
     fields: dict[str, Any] = {"answered_on": _today()}
     if comment:
         fields["comment"] = comment
@@ -409,6 +477,7 @@ def request_agree_start(*, actor, request: RotationRequest, start: dt.date) -> R
     agreement's start months, validity, capacity at one time and semester quota."""
     request = _lock(request)
     _require(request, Status.ACCEPTED)
+    _prerequisites_or_raise(request, start)
     if request.agreement is not None:
         problem = queries.agreement_problem(request.agreement, start, request.duration_months,
                                             exclude=request.pk)
@@ -422,19 +491,44 @@ def request_agree_start(*, actor, request: RotationRequest, start: dt.date) -> R
 
 @transaction.atomic
 def request_start(*, actor, request: RotationRequest) -> RotationRequest:
+    """Start agreed → in progress. Refused more than `START_EARLY_DAYS` before the agreed
+    start, and when a required goal is neither approved nor expected by then."""
     request = _lock(request)
+    _can_move(request, Status.IN_PROGRESS)
+    today = _today()
+    if request.agreed_start and today < request.agreed_start - dt.timedelta(
+            days=START_EARLY_DAYS):
+        raise RotationError(
+            _("Perioden kan ikke registreres som startet før nærmere avtalt oppstart "
+              "%(start)s (tidligst %(first)s).")
+            % {"start": f"{request.agreed_start:%d.%m.%Y}",
+               "first": f"{request.agreed_start - dt.timedelta(days=START_EARLY_DAYS):%d.%m.%Y}"},
+            "too_early", "start")
+    _prerequisites_or_raise(request, request.agreed_start or today)
     _move(request, actor, Status.IN_PROGRESS, "register.started",
-          started_on=request.agreed_start or _today())
+          started_on=request.agreed_start or today)
     _notify(request, _("Spesialiseringsperiode startet ved %(receiving)s: %(name)s"))
     return request
 
 
 @transaction.atomic
 def request_complete(*, actor, request: RotationRequest, goals_reached: bool,
-                     on: dt.date | None = None) -> RotationRequest:
+                     on: dt.date | None = None, early_end_reason: str = "") -> RotationRequest:
+    """In progress → completed. Seed 003: «Dersom læringsmål oppnås raskere enn normert tid,
+    må LIS likevel fullføre spesialiseringsperioden» — completing before the period's end
+    needs the early end's reason, which is recorded."""
     request = _lock(request)
-    _move(request, actor, Status.COMPLETED, "register.completed",
-          completed_on=on or _today(), goals_reached=goals_reached)
+    _can_move(request, Status.COMPLETED)
+    day = on or _today()
+    fields: dict[str, Any] = {"completed_on": day, "goals_reached": goals_reached}
+    if day < request.end:
+        if not early_end_reason.strip():
+            raise RotationError(
+                _("Perioden varer til %(end)s. Læringsmål nådd tidligere gir ikke kortere "
+                  "periode; skriv begrunnelsen hvis perioden likevel avsluttes tidlig.")
+                % {"end": f"{request.end:%d.%m.%Y}"}, "early_end", "early_end_reason")
+        fields["early_end_reason"] = early_end_reason.strip()
+    _move(request, actor, Status.COMPLETED, "register.completed", **fields)
     _notify(request, _("Spesialiseringsperiode gjennomført ved %(receiving)s: %(name)s"))
     return request
 

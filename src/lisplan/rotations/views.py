@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lisplan.accounts.access import can, get_in_scope, has_permission, require
+from lisplan.audit.present import present
 from lisplan.audit.services import events_for
 from lisplan.rotations import forms as f
 from lisplan.rotations import queries, services
@@ -31,6 +32,11 @@ from lisplan.rotations.models import (
     Vacancy,
 )
 from lisplan.rotations.services import RotationError
+
+
+def _history(obj) -> list:
+    """The object's audit events in words, newest first (lisplan.audit.present)."""
+    return [present(e) for e in events_for(obj).order_by("-created_at", "-id")]
 
 
 def _page(request, qs):
@@ -59,7 +65,7 @@ def agreement_detail(request, pk: int):
         "document_name": PurePosixPath(document.name).name if document else "",
         "document_size": _size(document),
         "can_change": can(request.user, "agreement.change", agreement),
-        "history": events_for(agreement) if has_permission(request.user, "audit.view") else []})
+        "history": _history(agreement) if has_permission(request.user, "audit.view") else []})
 
 
 def _size(document) -> int | None:
@@ -184,6 +190,10 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...], type, Callable, str]] = {
     "complete": ("register.offer", (Status.IN_PROGRESS,), f.CompleteForm,
                  lambda u, r, d: services.request_complete(actor=u, request=r, **d),
                  _("Registrer gjennomført periode")),
+    "waive": ("register.offer", (Status.FORWARDED, Status.OFFERED, Status.ACCEPTED,
+                                 Status.START_AGREED), f.WaiveForm,
+              lambda u, r, d: services.request_waive_prerequisites(actor=u, request=r, **d),
+              _("Gi unntak fra forkunnskapskrav")),
     "change-start": ("register.change", (Status.NEED, Status.WISH, Status.FORWARDED,
                                          Status.OFFERED, Status.ACCEPTED), f.ChangeStartForm,
                      lambda u, r, d: services.request_change_start(actor=u, request=r, **d),
@@ -234,7 +244,7 @@ ACTION_SLUGS = {
     "wish": "registrer-onske", "forward": "videresend", "offer": "tilby", "answer": "svar",
     "agree-start": "avtal-oppstart", "start": "startet", "complete": "fullfort",
     "change-start": "endre-oppstart", "rank": "prioritet", "extend": "forleng",
-    "cancel": "avbryt",
+    "cancel": "avbryt", "waive": "unntak-forkunnskap",
 }
 
 
@@ -245,7 +255,7 @@ def action_url_name(name: str) -> str:
 @require("register.view")
 def request_detail(request, pk: int):
     obj = queries.request_detail(request.user, pk)
-    actions = [(reverse(action_url_name(name), args=[obj.pk]), title)
+    actions = [(reverse(action_url_name(name), args=[obj.pk]), title, name == "cancel")
                for name, (perm, statuses, _form, _call, title) in ACTIONS.items()
                if obj.status in statuses and has_permission(request.user, perm)
                and can(request.user, perm, obj)]
@@ -253,7 +263,7 @@ def request_detail(request, pk: int):
         "obj": obj, "actions": actions,
         "eligibility": queries.eligibility([obj]).get(obj.pk),
         "waiting_days": queries.waiting_days(obj),
-        "history": events_for(obj)})
+        "history": _history(obj)})
 
 
 @require("register.change")
@@ -296,6 +306,7 @@ def register_sync(request, trainee_pk: int):
 
 
 QUEUES_PER_PAGE = 8
+ROWS_PER_QUEUE = 15  # on a page of several queues; one queue chosen shows all its rows
 CONFLICTS_PER_PAGE = 50
 
 
@@ -312,11 +323,15 @@ def queue_list(request):
     form = _queue_filters(request)
     groups = queries.queue_groups(request.user, form.filters())
     page = Paginator(groups, QUEUES_PER_PAGE).get_page(request.GET.get("page"))
+    queues = queries.queues_for(request.user, list(page.object_list))
+    if len(queues) > 1:
+        for queue in queues:
+            queue.hidden = max(0, len(queue.rows) - ROWS_PER_QUEUE)
+            queue.rows = queue.rows[:ROWS_PER_QUEUE]
     return render(request, "rotations/queues.html", {
         "form": form, "groups": groups, "page": page,
         "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
-        "queues": queries.queues_for(request.user, list(page.object_list)),
-        "requests_total": sum(g["count"] for g in groups)})
+        "queues": queues, "requests_total": sum(g["count"] for g in groups)})
 
 
 @require("register.view")

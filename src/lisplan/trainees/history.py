@@ -1,135 +1,13 @@
-"""The change history of one trainee («Endringshistorikk»), in words a coordinator reads."""
+"""The change history of one trainee («Endringshistorikk»), in words a coordinator reads (the
+one presenter: `lisplan.audit.present`)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
-from django.utils import formats
-from django.utils.translation import gettext_lazy as _
-
 from lisplan.accounts.access import can, scope_filter
 from lisplan.audit.models import AuditEvent
+from lisplan.audit.present import HistoryRow, present
 
-ACTIONS = {
-    "trainee.created": _("Lege registrert"),
-    "trainee.changed": _("Opplysninger om legen endret"),
-    "employment.created": _("Ansettelse registrert"),
-    "employment.changed": _("Ansettelse endret"),
-    "employment.deleted": _("Ansettelse slettet"),
-    "leave.created": _("Permisjon registrert"),
-    "leave.changed": _("Permisjon endret"),
-    "leave.deleted": _("Permisjon slettet"),
-    "supervision.created": _("Veileder registrert"),
-    "supervision.changed": _("Veilederrelasjon endret"),
-    "supervision.deleted": _("Veilederrelasjon avsluttet og slettet"),
-    "plan.created": _("Gjennomføringsplan opprettet"),
-    "plan.changed": _("Gjennomføringsplan endret"),
-    "plan.submitted": _("Gjennomføringsplan sendt til signering"),
-    "plan.signed": _("Gjennomføringsplan signert"),
-    "plan.sent_for_approval": _("Gjennomføringsplan sendt til godkjenning"),
-    "plan.approved": _("Gjennomføringsplan godkjent"),
-    "plan.returned": _("Gjennomføringsplan sendt tilbake"),
-    "plan.withdrawn": _("Gjennomføringsplan trukket tilbake"),
-    "plan.revised": _("Ny revisjon av gjennomføringsplanen"),
-    "plan.superseded": _("Gjennomføringsplan erstattet av ny revisjon"),
-    "iup.created": _("Utdanningsplan (IUP) opprettet"),
-    "iup.changed": _("Utdanningsplan (IUP) endret"),
-    "iup.submitted": _("Utdanningsplan (IUP) sendt til signering"),
-    "iup.signed": _("Utdanningsplan (IUP) signert"),
-    "iup.withdrawn": _("Utdanningsplan (IUP) trukket tilbake"),
-    "iup.revised": _("Ny revisjon av utdanningsplanen (IUP)"),
-    "iup.superseded": _("Utdanningsplan (IUP) erstattet av ny revisjon"),
-    "progress.goal_approved": _("Læringsmål godkjent"),
-    "progress.activity_created": _("Læringsaktivitet registrert"),
-    "progress.activity_changed": _("Læringsaktivitet endret"),
-    "progress.activity_deleted": _("Læringsaktivitet slettet"),
-    "progress.service_created": _("Tjenesteperiode registrert"),
-    "progress.service_changed": _("Tjenesteperiode endret"),
-    "progress.service_deleted": _("Tjenesteperiode slettet"),
-    "progress.imported": _("Progresjon importert"),
-    "register.registered": _("Registrert i rotasjonsregisteret"),
-    "register.left": _("Fjernet fra rotasjonsregisteret"),
-    "register.updated": _("Oppføring i rotasjonsregisteret endret"),
-    "register.request_created": _("Behov for spesialiseringsperiode registrert"),
-    "register.wish_registered": _("Ønske om spesialiseringsperiode registrert"),
-    "register.forwarded": _("Ønske videresendt til fiktiv enhet"),
-    "register.offered": _("Spesialiseringsperiode tilbudt"),
-    "register.accepted": _("Tilbud akseptert"),
-    "register.declined": _("Tilbud avslått"),
-    "register.start_agreed": _("Oppstart avtalt"),
-    "register.start_changed": _("Oppstart endret"),
-    "register.started": _("Spesialiseringsperiode startet"),
-    "register.completed": _("Spesialiseringsperiode fullført"),
-    "register.cancelled": _("Ønske avbrutt"),
-    "register.rank_set": _("Prioritet satt"),
-    "register.external_answer": _("Svar fra annen region registrert"),
-    "register.updated_from_plan": _("Oppdatert fra godkjent gjennomføringsplan"),
-    "allocation.offer_from_proposal": _("Tilbud laget fra fordelingsforslag"),
-}
 HISTORY_LIMIT = 200
-
-
-@dataclass(frozen=True)
-class Change:
-    field: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    when: dt.datetime
-    who: str
-    action: str
-    subject: str
-    changes: list[Change]
-
-
-def _field(model, name: str):
-    """The model field behind a changed value; None for anything else (e.g. a snapshot's list
-    of related rows such as a plan's «periods», which has no verbose name)."""
-    try:
-        field = model._meta.get_field(name) if model else None
-    except FieldDoesNotExist:
-        return None
-    return field if field is not None and field.concrete else None
-
-
-def _value(field, value) -> str:
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return str(_("Ja") if value else _("Nei"))
-    if field is not None and field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
-        try:
-            return formats.date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
-        except ValueError:
-            pass
-    return str(value)
-
-
-def _row(event: AuditEvent) -> HistoryRow:
-    try:
-        model = apps.get_model(event.object_type)
-    except (LookupError, ValueError):
-        model = None
-    changes = []
-    for name, (old, new) in event.changes.items():
-        field = _field(model, name)
-        label = str(field.verbose_name) if field is not None else name
-        changes.append(Change(label[:1].upper() + label[1:], _value(field, old), _value(field, new)))
-    return HistoryRow(
-        when=event.created_at,
-        who=event.actor_name or "–",
-        action=str(ACTIONS.get(event.action, event.action)),
-        subject=event.object_repr,
-        changes=changes,
-    )
 
 
 def trainee_history(user, trainee) -> list[HistoryRow] | None:
@@ -137,4 +15,4 @@ def trainee_history(user, trainee) -> list[HistoryRow] | None:
     if not can(user, "audit.view", trainee):
         return None
     events = scope_filter(user, "audit.view", AuditEvent.objects.filter(trainee_id=trainee.pk))
-    return [_row(e) for e in events.order_by("-created_at", "-id")[:HISTORY_LIMIT]]
+    return [present(e) for e in events.order_by("-created_at", "-id")[:HISTORY_LIMIT]]

@@ -1,5 +1,5 @@
-"""Template tags for allocation: page links with a named page parameter, and the forecast
-(«forventet oppstart») box on a trainee's request and trainee pages."""
+"""Template tags for allocation: the forecast («forventet oppstart») box on a trainee's request
+and trainee pages. (Page links: the shared `pagination` tag in lisplan.ui.)"""
 
 from __future__ import annotations
 
@@ -8,14 +8,6 @@ from django import template
 from lisplan.accounts.access import has_permission
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def page_query(context, param: str, number) -> str:
-    """The current query string with `param` set to `number` (other parameters kept)."""
-    query = context["request"].GET.copy()
-    query[param] = number
-    return "?" + query.urlencode()
 
 
 @register.inclusion_tag("allocation/_forecast.html", takes_context=True)

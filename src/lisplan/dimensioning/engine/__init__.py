@@ -6,7 +6,7 @@
 
 `document` is an input document (`lisplan-dimensioning/1`, docs/dimensioning-format.md); the
 result is the output document (`lisplan-dimensioning-result/1`) with the fixed parts of the
-format (`required_intake`, `projection`) and these additions (decision 0008):
+format (`required_intake`, `projection`) and these additions (decision 0009):
 
 - `projection` rows also carry completions, imports and exits (heads) and, with draws,
   `gap_p10/p50/p90`, `supply_p10/p90` and `demand_p10/p90`;
@@ -36,10 +36,13 @@ from .montecarlo import draw_values, point_values, simulate, tornado
 from .project import CLOSURE_TOLERANCE, project, required_intake
 from .smooth import smooth_path
 
-__all__ = ["InvalidInput", "Problem", "parse", "run", "DEFAULT_DRAWS", "MAX_DRAWS"]
+__all__ = ["InvalidInput", "Problem", "parse", "run", "check_draws", "DEFAULT_DRAWS", "MAX_DRAWS"]
 
 DEFAULT_DRAWS = 1000
 MAX_DRAWS = 20000
+# draws × cells × years: the Monte Carlo holds a few arrays of this size (8 bytes each); the
+# national model (184 cells, 19 years) allows about 3,400 draws.
+MAX_DRAW_CELLS = 12_000_000
 Progress = Callable[[float, str], None]
 
 
@@ -65,6 +68,7 @@ def run(
             ]
         )
     p = parse(document)
+    check_draws(p, draws)
     report(0.05, "input read")
     proj = project(p)
     c_star, _effect = required_intake(p)
@@ -108,6 +112,21 @@ def run(
         draws if sim is not None else 0,
         seed,
     )
+
+
+def check_draws(p: Problem, draws: int) -> None:
+    """InvalidInput when the Monte Carlo would need too much memory for this input."""
+    if p.uncertainty and draws * p.n_cells * (p.horizon + 1) > MAX_DRAW_CELLS:
+        most = MAX_DRAW_CELLS // (p.n_cells * (p.horizon + 1))
+        raise InvalidInput(
+            [
+                {
+                    "field": "draws",
+                    "code": "out_of_range",
+                    "message": f"too many draws for this input: at most {most}",
+                }
+            ]
+        )
 
 
 def _survival_after_joining(p: Problem) -> np.ndarray:

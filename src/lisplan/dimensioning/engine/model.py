@@ -7,9 +7,9 @@ from 0 (= `base_year`) to `H = target_year - base_year`.
 
 Wildcards: `"*"` matches any specialty, region or sex; where several rows match, the most
 specific one wins (a named specialty before a named region before a named sex before `*`); among
-equally specific rows the last one in the file wins (decision 0008).
+equally specific rows the last one in the file wins (decision 0009).
 
-Extensions to the format (all optional; decision 0008):
+Extensions to the format (all optional; decision 0009):
 
 - `starts` rows may carry `"year"`: that row sets the starts of that one year (a user-defined
   intake path); rows without `year` set every other year.
@@ -148,21 +148,22 @@ class _Reader:
         integer: bool = False,
         default=None,
     ):
+        where = key if path == "$" else f"{path}.{key}"
         if key not in row:
             if default is not None:
                 return default
-            self.error(f"{path}.{key}", "required", f"{key} is required")
+            self.error(where, "required", f"{key} is required")
             return None
         value = row[key]
         if not _num(value) or (integer and int(value) != value):
             self.error(
-                f"{path}.{key}",
+                where,
                 "invalid",
                 f"{key} must be {'a whole number' if integer else 'a number'}",
             )
             return None
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            self.error(f"{path}.{key}", "out_of_range", f"{key} must be between {lo} and {hi}")
+            self.error(where, "out_of_range", f"{key} must be between {lo} and {hi}")
             return None
         return int(value) if integer else float(value)
 

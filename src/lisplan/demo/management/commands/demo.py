@@ -11,6 +11,7 @@ from lisplan.demo.generator import (
     DemoRefused,
     load_demo,
 )
+from lisplan.dimensioning.demo import load_dimensioning_demo
 
 
 def _n(value: int) -> str:
@@ -87,6 +88,7 @@ class Command(BaseCommand):
                 f"av {allocation.run.metrics['requests']} ønsker får foreslått oppstart "
                 f"(kjøring #{allocation.run.pk})."
             )
+        self.stdout.write(load_dimensioning_demo(seed=seed).summary)
         self.stdout.write(
             f"Utdanningsplaner (IUP) på {iup.seconds:.1f} s: {_n(iup.plans)} planer, "
             f"{_n(iup.revisions)} revisjoner, {_n(iup.templates)} maler for tabell 3 ("

@@ -1,0 +1,2 @@
+"""Shared page components and presentation helpers: pagination, section + table, Norwegian
+number formats, audit events as sentences."""

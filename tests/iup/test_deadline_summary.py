@@ -1,0 +1,88 @@
+"""The stored IUP deadlines (`iup.deadlines`, issue #18) always agree with the rule computed
+afresh (`queries.deadlines`), after each kind of change, and the work list reads them with a
+constant number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from lisplan.iup import deadlines, queries
+from lisplan.iup.models import DeadlineSummary, Revision
+from lisplan.trainees.models import Trainee
+from tests import factories as f
+
+
+def _stored(trainee, today):
+    row = queries.summaries(Trainee.objects.filter(pk=trainee.pk), today).get()
+    return row.due, row.reason, row.state
+
+
+def _fresh(trainee, today):
+    d = queries.deadline_for(trainee, today)
+    return d.deadline.due, d.deadline.reason, d.state
+
+
+def test_stored_deadline_follows_every_input(world, draft):
+    today = timezone.localdate()
+    t = world.trainee
+    assert _stored(t, today) == _fresh(t, today)  # a draft: the 4-week deadline
+    from tests.iup.outputs import sign_all
+
+    sign_all(world, draft)
+    assert _stored(t, today)[2] == "ok"
+    assert _stored(t, today) == _fresh(t, today)
+    # long leave registered: due the day before it starts
+    f.LeaveFactory(trainee=t, start=today + dt.timedelta(days=10),
+                   end=today + dt.timedelta(days=200))
+    assert _stored(t, today) == _fresh(t, today)
+    assert _stored(t, today)[1] == "long_leave"
+    # an assessment panel registered through the progress services
+    from lisplan.progress import services as progress_services
+
+    Revision.objects.filter(pk=draft.pk).update(signed_at=timezone.now() - dt.timedelta(days=20))
+    deadlines.refresh([t.pk])
+    progress_services.activity_create(actor=world.users["local_coordinator"], trainee=t,
+                                      kind="assessment_panel",
+                                      date=today - dt.timedelta(days=1), participants="UAO")
+    assert _stored(t, today) == _fresh(t, today)
+    assert _stored(t, today)[1:] == ("assessment_panel", "overdue")
+
+
+def test_rows_are_recomputed_when_their_day_comes(world, signed):
+    today = timezone.localdate()
+    t = world.trainee
+    employment = t.employments.order_by("-start").first()
+    employment.end = today + dt.timedelta(days=40)
+    employment.save()
+    row = DeadlineSummary.objects.get(trainee=t)
+    assert row.fresh_until == employment.end + dt.timedelta(days=1)
+    later = employment.end + dt.timedelta(days=2)
+    # the day after the employment ended the stored row is out of date and recomputed on read
+    assert _stored(t, later) == _fresh(t, later)
+    assert DeadlineSummary.objects.get(trainee=t).computed_on == later
+
+
+def test_missing_rows_are_computed_on_read(world, draft):
+    today = timezone.localdate()
+    DeadlineSummary.objects.all().delete()
+    assert _stored(world.trainee, today) == _fresh(world.trainee, today)
+
+
+def test_work_list_queries_do_not_grow_with_trainees(client, world):
+    from tests.iup.test_views import _employ, login, url
+
+    c = login(client, world, "local_coordinator")
+    c.get(url("work_list"))  # warm up (sessions, stored rows)
+    with CaptureQueriesContext(connection) as few:
+        assert c.get(url("work_list")).status_code == 200
+    for i in range(12):
+        _employ(world, world.unn, last_name=f"Flere{i}")
+    c.get(url("work_list"))
+    with CaptureQueriesContext(connection) as many:
+        response = c.get(url("work_list"))
+    assert response.context["counts"]["missing"] >= 12
+    assert len(many) == len(few)

@@ -148,16 +148,16 @@ class ApiClient(HttpUser):
 
     def on_start(self):
         self.headers = {"Authorization": f"Bearer {random.choice(TOKENS)}"} if TOKENS else {}
-        listing = self.client.get("/api/v1/trainees?limit=50", headers=self.headers,
+        listing = self.client.get("/api/v1/trainees?page_size=50", headers=self.headers,
                                   name="/api/v1/trainees", context={"group": "api"})
-        items = listing.json().get("items", []) if listing.ok else []
+        items = listing.json().get("results", []) if listing.ok else []
         self.trainees = [t["id"] for t in items] or [1]
 
     @task(4)
     def trainee_page(self):
-        offset = random.randint(0, 40) * 50
-        self.client.get(f"/api/v1/trainees?limit=50&offset={offset}", headers=self.headers,
-                        name="/api/v1/trainees?offset", context={"group": "api"})
+        page = random.randint(1, 40)
+        self.client.get(f"/api/v1/trainees?page_size=50&page={page}", headers=self.headers,
+                        name="/api/v1/trainees?page", context={"group": "api"})
 
     @task(3)
     def progress(self):

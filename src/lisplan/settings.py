@@ -100,7 +100,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: refuses a locked-out account or address before the password check.
-    "axes.backends.AxesStandaloneBackend",
+    "lisplan.accounts.security.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -116,6 +116,10 @@ LISPLAN_PASSWORD_LOGIN = os.environ.get("LISPLAN_PASSWORD_LOGIN", "")
 AXES_FAILURE_LIMIT = int(os.environ.get("LISPLAN_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LISPLAN_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Behind N reverse proxies (nginx, a load balancer) the client's address is read from
+# X-Forwarded-For; 0 (default) trusts only REMOTE_ADDR.
+LISPLAN_TRUSTED_PROXIES = int(os.environ.get("LISPLAN_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "lisplan.jsonlog.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "lisplan.accounts.security.lockout_response"
 AXES_VERBOSE = False  # lisplan.security logs the events as JSON
@@ -197,6 +201,9 @@ EMAIL_USE_TLS = envbool("LISPLAN_EMAIL_USE_TLS", False)
 LISPLAN_BASE_URL_SET = bool(os.environ.get("LISPLAN_BASE_URL"))
 LISPLAN_BASE_URL = os.environ.get(
     "LISPLAN_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
+# Privacy notice, accessibility statement and the footer's feedback link.
+LISPLAN_CONTACT_EMAIL = os.environ.get("LISPLAN_CONTACT_EMAIL", "brukerstotte@lisplan.invalid")
+LISPLAN_FEEDBACK_URL = os.environ.get("LISPLAN_FEEDBACK_URL", "")
 DEFAULT_FROM_EMAIL = os.environ.get("LISPLAN_EMAIL_FROM", "lisplan <noreply@lisplan.invalid>")
 
 # Secure defaults whenever DEBUG is off (`lisplan check --deploy` is clean). LISPLAN_HTTPS=0

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("helse/", health, name="health"),
     path("", include("lisplan.accounts.urls")),
+    path("", include("lisplan.operations.urls")),
     path("leger/", include("lisplan.trainees.urls")),
     path("planer/", include("lisplan.plans.urls")),
     path("progresjon/", include("lisplan.progress.urls")),

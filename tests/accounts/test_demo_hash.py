@@ -3,11 +3,18 @@ Django's hasher, and a demo hash on a real account is refused."""
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
+from django.test import RequestFactory
 
 from lisplan.accounts.hashers import DemoPasswordHasher, is_demo_hash
 from tests import factories as f
+
+
+def authenticate(**credentials):
+    """Django's `authenticate` with a request, as the login lockout (django-axes) requires."""
+    from django.contrib.auth import authenticate as django_authenticate
+
+    return django_authenticate(RequestFactory().post("/logg-inn/"), **credentials)
 
 
 def test_demo_hash_logs_in_demo_users_only_and_is_not_upgraded(db):

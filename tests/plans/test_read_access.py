@@ -40,6 +40,7 @@ def test_trainee_page_pdf_and_api_reads_are_logged(client, world, approved):
     assert "Hvem har sett mine opplysninger" in page
     assert str(leader) in page and "Lastet ned PDF" in page and "Hentet via API" in page
     assert "Leder" in page  # the role, in words
+    assert "Lege i spesialisering: Tora Trainee" in page or "lege i spesialisering" in page.lower()
 
 
 def test_failed_reads_and_writes_are_not_read_records(client, world):

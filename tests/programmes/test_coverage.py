@@ -148,3 +148,24 @@ def test_rotation_prerequisites_are_the_plan_and_the_agreement(world, course):
     (doc,) = [a for a in built.document["agreements"]
               if a["id"] == agreement_key(course.agreement.pk)]
     assert doc["prerequisites"] == ["ORT-001", "ORT-002"]
+
+
+def test_register_checks_read_the_plan_through_required_goals(world, course):
+    from types import SimpleNamespace
+
+    from lisplan.rotations.queries import required_goals
+
+    course.agreement.prerequisites.add(course.goals["ORT-002"])
+    draft = services.draft_create(actor=course.uao, institution=world.unn,
+                                  specialty=world.specialty)
+    draft = services.draft_update(actor=course.uao, plan=draft, version=draft.version,
+                                  content=services.Content(
+                                      arenas=[services.ArenaData(world.department.pk,
+                                                                 ["ORT-001"])],
+                                      periods=[services.PeriodData(course.agreement.pk,
+                                                                   prerequisites=["ORT-003"])]))
+    request = SimpleNamespace(pk=1, agreement_id=course.agreement.pk)
+    # a draft does not count yet
+    assert [g.code for g in required_goals([request])[1]] == ["ORT-002"]
+    services.publish(actor=course.coordinator, plan=draft, version=draft.version)
+    assert [g.code for g in required_goals([request])[1]] == ["ORT-002", "ORT-003"]

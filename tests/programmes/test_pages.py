@@ -56,6 +56,9 @@ def test_signed_in_pages(world, course, client):
     matrix = client.get(reverse("programmes:institution", args=[world.unn.pk,
                                                                 world.specialty.pk]))
     assert "ORT-006" in matrix.content.decode() and "Mangel" in matrix.content.decode()
+    export = client.get(reverse("programmes:gaps") + "?region=NORD&format=csv")
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert export.status_code == 200 and "ORT-006" in body and "Universitetssykehuset" in body
     pdf = client.get(reverse("programmes:pdf", args=[plan.pk]))
     assert pdf.status_code == 200
     home = client.get("/").content.decode()
@@ -107,9 +110,12 @@ def test_edit_page_saves_the_draft_and_coordinator_publishes(world, course, clie
 def test_iup_table3_prefilled_from_the_published_plan(world, course):
     from lisplan.iup import services as iup
 
+    course.agreement.prerequisites.add(course.goals["ORT-001"])
     publish_plan(world, course)
     revision = iup.plan_create(actor=world.users["leader"], trainee=world.trainee,
                                employment=None, kind="hospital")
     assert revision.programme_plan_url.endswith("/utdanningsplan/UNN/ORT/")
     assert "ORT-001" in revision.goals_own_unit
     assert revision.goals_other_unit == "Seksjon for traume: ORT-004"
+    assert revision.goals_other_trust == (
+        "Nordlandssykehuset HF: ORT-005 (krever før start: ORT-001)")

@@ -69,13 +69,15 @@ def test_prerequisite_expected_by_an_earlier_period_that_covers_it(world, nlsh):
     states = {p.code: p.state for p in eligibility([request])[request.pk].prerequisites}
     assert states == {"ORT-020": "missing", "ORT-021": "missing"}
 
-    period_end = today + dt.timedelta(days=120)
+    period_start = today + dt.timedelta(days=30)
+    # within the agreement's 3 months, whatever today is
+    period_end = period_start + dt.timedelta(days=88)
     revision = plans.plan_create(
         actor=world.users["leader"], trainee=world.trainee,
         estimated_start=dt.date(2024, 1, 1), estimated_end=dt.date(2029, 6, 30),
         plan_date=today, periods=[PeriodData(
             specialty=world.specialty, institution=world.bergen, agreement=covering,
-            start=today + dt.timedelta(days=30), end=period_end)])
+            start=period_start, end=period_end)])
     plans.revision_submit(actor=world.users["trainee"], revision=revision)
     plans.revision_sign(actor=world.users["trainee"], revision=revision)
     plans.revision_sign(actor=world.users["leader"], revision=revision)

@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, str] = {
     "catalogue.view": _("Se spesialiteter og læringsmål"),
     "catalogue.import": _("Importere læringsmål"),
     "token.manage": _("Administrere egne API-nøkler"),
+    "privacy.export": _("Hente ut alt som er lagret om en person (innsyn, personvernforordningen art. 15)"),
     "plan.view": _("Se individuelle gjennomføringsplaner"),
     "plan.edit": _("Opprette og fylle ut gjennomføringsplaner"),
     "plan.sign": _("Signere gjennomføringsplaner"),

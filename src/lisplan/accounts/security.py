@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
+from axes.backends import AxesStandaloneBackend
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib import messages
@@ -224,3 +225,14 @@ def lockout_response(request, original_response=None, credentials=None):
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check for every sign-in that comes with a request (the login page,
+    the admin). `authenticate()` without a request — the shell, a management command, a test —
+    has no address to lock and passes on to the next backend instead of raising."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

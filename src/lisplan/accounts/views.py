@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from lisplan.accounts import services
 from lisplan.accounts.access import public, require
+from lisplan.accounts.context_processors import own_trainee_id
 from lisplan.accounts.forms import ApiTokenForm, LoginForm
 from lisplan.accounts.startpage import start_sections
 from lisplan.allocation.startpage import tasks_for as allocation_tasks_for
@@ -65,11 +66,13 @@ def home(request):
              + rotation_tasks_for(request.user) + allocation_tasks_for(request.user)
              + iup_tasks_for(request.user) + programme_tasks_for(request.user)
              + insights_tasks_for(request.user))
-    # links without a count (a trainee's own pages) are in the menu and the overview already
+    # links without a count: shortcuts, except a trainee's own pages (menu and overview have them)
+    own = own_trainee_id(request.user) is not None
     return render(request, "accounts/home.html", {
         "sections": start_sections(request.user),
         "waiting": [t for t in tasks if t["count"]],
-        "done": [t for t in tasks if t["count"] == 0]})
+        "done": [t for t in tasks if t["count"] == 0],
+        "shortcuts": [] if own else [t for t in tasks if t["count"] is None]})
 
 
 @require("token.manage")
@@ -124,9 +127,9 @@ def oidc_start(request, provider: str):
     config = oidc.get_provider(provider)
     if config is None:
         raise Http404
-    redirect_uri = request.build_absolute_uri(reverse("oidc_callback"))
-    if settings.LISPLAN_BASE_URL_SET:
-        redirect_uri = settings.LISPLAN_BASE_URL + reverse("oidc_callback")
+    from lisplan.operations.origin import base_url
+
+    redirect_uri = base_url() + reverse("oidc_callback")
     try:
         url, pending = oidc.begin(config, redirect_uri)
     except oidc.OIDCError as exc:
@@ -188,9 +191,16 @@ def who_has_seen(request):
     page = None
     if trainee is not None:
         rows = ReadAccess.objects.filter(trainee_id=trainee.pk).only(
-            "at", "actor_name", "roles", "object_repr", "action")
+            "at", "actor_name", "roles", "object_type", "object_repr", "action")
         page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("side"))
+        from django.apps import apps
+
         labels = dict(Role.choices)
         for row in page.object_list:
             row.role_labels = ", ".join(str(labels.get(r, r)) for r in row.roles.split(",") if r)
+            try:
+                kind = apps.get_model(row.object_type)._meta.verbose_name
+                row.what = f"{str(kind)[:1].upper()}{str(kind)[1:]}: {row.object_repr}"
+            except LookupError:
+                row.what = row.object_repr
     return render(request, "accounts/who_has_seen.html", {"trainee": trainee, "page": page})

@@ -28,7 +28,9 @@ def write_rows(table: str, columns: list[str], rows, using: str = DEFAULT_DB_ALI
                     copy.write_row(row)
                     n += 1
             return n
-        sql = f"INSERT INTO {name} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"
+        # Identifiers quoted by the backend; every value goes as a parameter.
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {name} ({quoted}) VALUES ({marks})"  # nosec B608
         batch = []
         for row in rows:
             batch.append(row)

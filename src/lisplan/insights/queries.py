@@ -162,8 +162,15 @@ def format_change(ind: Indicator, change) -> str:
     sign = "+" if change > 0 else ("−" if change < 0 else "±")
     text = format_value(ind, abs(change))
     if ind.unit == SHARE:
-        text = f"{100 * abs(change):.1f}".replace(".", ",") + "\u00a0%-poeng"
+        text = _("%(value)s prosentpoeng") % {"value": f"{100 * abs(change):.1f}".replace(".", ",")}
     return f"{sign}{text}"
+
+
+def number(n) -> str:
+    """12 345 (Norwegian digit grouping with a no-break space); «–» for none."""
+    if n is None:
+        return "–"
+    return f"{int(n):,}".replace(",", "\u00a0")
 
 
 def change_is_better(ind: Indicator, change) -> bool | None:
@@ -368,8 +375,8 @@ def work_items(kind: str, scope: Scope, at: dt.date):
             .order_by("trainee__last_name", "trainee__first_name", "pk")
         )
     if kind == "iup":
-        missing = ind._iup_missing(ctx).values("pk")
-        overdue = ind._iup_overdue(ctx).values("pk")
+        missing = ind._iup_missing(ctx).values("trainee_id")
+        overdue = ind._iup_overdue(ctx).values("trainee_id")
         return Trainee.objects.filter(Q(pk__in=missing) | Q(pk__in=overdue)).order_by(
             "last_name", "first_name", "pk"
         )

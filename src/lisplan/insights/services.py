@@ -264,6 +264,13 @@ def _receiving_values(indicator: Indicator, qs):
 def freeze(harvest: Harvest) -> int:
     """Write the frozen rows of every indicator for the whole country on the harvest's date,
     and the values of the standard scopes. Returns the number of rows."""
+    from lisplan.insights.indicators import no_jit
+
+    with no_jit():
+        return _freeze(harvest)
+
+
+def _freeze(harvest: Harvest) -> int:
     ctx = Ctx.of(Scope(), harvest.date)
     tags = _tags(harvest.date)
     total = 0

@@ -104,6 +104,8 @@ def _rows_for_table(values, scope, at, harvest, level):
                 "v": v,
                 "ind": ind,
                 "display": queries.display(v),
+                "num": queries.number(v.numerator),
+                "den": queries.number(v.denominator),
                 "change": queries.format_change(ind, v.change),
                 "better": queries.change_is_better(ind, v.change),
                 "url": (
@@ -217,9 +219,9 @@ def drill_down(request, code: str):
         rows = queries.live_rows(ind, scope, at)
         page = Paginator(rows, PER_PAGE).get_page(request.GET.get("side"))
         data = queries.attach(ind, list(page.object_list), at)
-        from lisplan.insights.indicators import Ctx, evaluate
+        from lisplan.insights.indicators import evaluate_all
 
-        value = evaluate(ind, Ctx.of(scope, at))
+        value = evaluate_all(scope, at, [ind.code])[0]
     return render(
         request,
         "insights/rows.html",
@@ -263,7 +265,7 @@ def comparison(request):
         raise Http404
     at = _at(request)
     ind = queries.indicator(request.GET.get("indikator", "plans_valid_share"))
-    from lisplan.insights.indicators import Ctx, evaluate, population
+    from lisplan.insights.indicators import evaluate_all
 
     rows = []
     for inst in scopes.comparison_institutions(request.user, scope):
@@ -271,13 +273,14 @@ def comparison(request):
         inst_level = scopes.access(request.user, s)
         if inst_level is None:
             continue
-        ctx = Ctx.of(s, at)
-        v = queries.mask([evaluate(ind, ctx, population(ctx).count())], inst_level)[0]
+        v = queries.mask(evaluate_all(s, at, [ind.code]), inst_level)[0]
         rows.append(
             {
                 "inst": inst,
                 "v": v,
                 "display": queries.display(v),
+                "num": queries.number(v.numerator),
+                "den": queries.number(v.denominator),
                 "url": reverse("insights:rows", args=[ind.code]) + "?" + _query(s)
                 if inst_level == scopes.INSIDE and not v.suppressed
                 else "",

@@ -123,7 +123,7 @@ def get_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
 def revision_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
     from lisplan.iup import queries
 
-    revision = queries.revision_in_scope(caller(request), "iup.view", id)  # 404 outside scope
+    revision = queries.revision_in_scope_light(caller(request), "iup.view", id)  # 404 outside
     return pdf_response(request, revision)
 
 

@@ -23,7 +23,8 @@ def _download(body: bytes, content_type: str, filename: str, inline: bool = True
 
 @require("iup.view")
 def revision_pdf(request, pk: int):
-    revision = queries.revision_in_scope(request.user, "iup.view", pk)
+    # the scope check reads the revision alone; a stored PDF needs nothing more
+    revision = queries.revision_in_scope_light(request.user, "iup.view", pk)
     return pdf_response(request, revision)
 
 

@@ -169,9 +169,15 @@ def pdf_filename(revision: Revision) -> str:
 
 def pdf_response(request, revision):
     """Signed (or superseded) revisions are immutable: rendered once, then streamed from
-    storage (`documents.stored`); drafts and plans under signing render on demand."""
+    storage (`documents.stored`); drafts and plans under signing render on demand. `revision`
+    may be loaded lightly (with `plan__trainee`): it is loaded in full only to render."""
     from lisplan.documents.stored import file_response
+    from lisplan.iup.queries import revision_qs
+
+    def render() -> bytes:
+        return render_revision_pdf(revision_qs().get(pk=revision.pk))
+
     return file_response(
         request, key=f"iup.revision:{revision.pk}:v{revision.version}",
         immutable=revision.status in (Status.SIGNED, Status.SUPERSEDED),
-        render=lambda: render_revision_pdf(revision), filename=pdf_filename(revision))
+        render=render, filename=pdf_filename(revision))

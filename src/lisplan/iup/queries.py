@@ -40,6 +40,12 @@ def revision_in_scope(user, permission: str, pk: int) -> Revision:
     return get_in_scope(user, permission, revision_qs(), pk=pk)
 
 
+def revision_in_scope_light(user, permission: str, pk: int) -> Revision:
+    """The revision with its plan and trainee only (a download of a stored file)."""
+    return get_in_scope(user, permission, Revision.objects.select_related("plan__trainee"),
+                        pk=pk)
+
+
 def trainee_in_scope(user, permission: str, pk: int) -> Trainee:
     return get_in_scope(user, permission, Trainee.objects.all(), pk=pk)
 

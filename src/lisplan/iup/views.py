@@ -136,6 +136,14 @@ def _act(request, pk: int, permission: str, action, done: str, **kwargs):
             messages.error(request, str(error))
     else:
         messages.success(request, done)
+        if action is services.revision_sign and request.POST.get("then") == "next":
+            # «Signer og gå til neste»: the next plan waiting for this user's signature
+            following = queries.awaiting_my_signature(request.user).exclude(
+                pk=revision.pk).first()
+            if following is not None:
+                return redirect("iup:revision", following.pk)
+            messages.info(request, _("Det er ingen flere planer i køen din."))
+            return redirect(reverse("plans:to_sign") + "#utdanningsplaner")
         return redirect("iup:revision", result.pk)
     return redirect("iup:revision", revision.pk)
 

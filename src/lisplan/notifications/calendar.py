@@ -19,7 +19,6 @@ import secrets
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -158,7 +157,9 @@ def render_calendar(events: list[CalendarEvent], *, name: str) -> bytes:
 
 
 def absolute(path: str) -> str:
-    return f"{settings.LISPLAN_BASE_URL}{path}" if path else ""
+    from lisplan.operations.origin import base_url
+
+    return f"{base_url()}{path}" if path else ""
 
 
 # --- the events of the education plans (IUP) the user takes part in -----------------------

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from lisplan.notifications.models import Notification
+from lisplan.operations.origin import base_url
 
 
 def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str = "") -> list:
@@ -24,7 +24,7 @@ def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str =
 
 def _email(rows: list[Notification]) -> None:
     for n in rows:
-        link = f"\n\n{settings.LISPLAN_BASE_URL}{n.url}" if n.url else ""
+        link = f"\n\n{base_url()}{n.url}" if n.url else ""
         send_mail(n.title, f"{n.body}{link}", None, [n.user.email], fail_silently=True)
     if rows:
         Notification.objects.filter(pk__in=[n.pk for n in rows if n.pk]).update(

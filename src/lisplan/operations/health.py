@@ -43,8 +43,10 @@ def health(request):
         seen = last.first()
         age = (timezone.now() - seen).total_seconds() if seen else None
         ok = seen is not None and timezone.now() - seen <= STALE_AFTER
-        body["worker"] = {"status": "ok" if ok else "fail",
-                          "last_seen_seconds_ago": round(age) if age is not None else None}
+        body["worker"] = {
+            "status": "ok" if ok else "fail",
+            "last_seen_seconds_ago": round(age) if age is not None else None,
+        }
         healthy = ok
     body["status"] = "ok" if healthy else "fail"
     return JsonResponse(body, status=200 if healthy else 503)
@@ -61,7 +63,8 @@ def start_heartbeat(worker_id: str) -> threading.Event:
     def beat() -> None:
         WorkerHeartbeat.objects.update_or_create(
             worker_id=worker_id,
-            defaults={"host": host, "pid": pid, "started_at": started, "seen_at": timezone.now()})
+            defaults={"host": host, "pid": pid, "started_at": started, "seen_at": timezone.now()},
+        )
 
     def loop() -> None:
         while not stop.wait(HEARTBEAT_SECONDS):

@@ -206,7 +206,10 @@ def agreement_selects(request, pk: int):
 # --- workflow actions --------------------------------------------------------------------
 
 
-def _act(request, revision: Revision, action, done: str):
+def _act(request, revision: Revision, action, done: str, queue=None, empty_url: str = ""):
+    """Run a workflow action and come back to the revision — or, with «… og gå til neste»
+    (`then=next`), go on to the next revision in the user's queue (`queue()`), or to
+    `empty_url` when the queue is empty."""
     try:
         action()
     except services.PlanInvalid as error:
@@ -217,6 +220,12 @@ def _act(request, revision: Revision, action, done: str):
         messages.error(request, str(error))
     else:
         messages.success(request, done)
+        if queue is not None and request.POST.get("then") == "next":
+            following = queue().exclude(pk=revision.pk).first()
+            if following is not None:
+                return redirect("plans:revision", following.pk)
+            messages.info(request, _("Det er ingen flere planer i køen din."))
+            return redirect(empty_url)
     return redirect("plans:revision", revision.pk)
 
 
@@ -234,7 +243,9 @@ def revision_submit(request, pk: int):
 def revision_sign(request, pk: int):
     revision = _revision(request, pk, "plan.sign")
     return _act(request, revision, lambda: services.revision_sign(
-        actor=request.user, revision=revision), _("Du har signert planen."))
+        actor=request.user, revision=revision), _("Du har signert planen."),
+        queue=lambda: pages.awaiting_my_signature(request.user),
+        empty_url=reverse("plans:to_sign"))
 
 
 @require("plan.sign")
@@ -254,7 +265,9 @@ def revision_approve(request, pk: int):
     return _act(request, revision, lambda: services.revision_approve(
         actor=request.user, revision=revision,
         confirm_no_agreement=request.POST.get("confirm_no_agreement") == "1"),
-        _("Planen er godkjent. Godkjenningen gjelder i 12 måneder."))
+        _("Planen er godkjent. Godkjenningen gjelder i 12 måneder."),
+        queue=lambda: worklist.awaiting(request.user, timezone.localdate()),
+        empty_url=reverse("plans:work_list") + "?fane=awaiting")
 
 
 @require("plan.approve")

@@ -22,10 +22,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lisplan.catalogue.models import LearningGoal, Specialty
 from lisplan.organisations.models import Institution, LearningArena, Region
@@ -54,7 +54,9 @@ def public_path(plan_or_codes) -> str:
 
 
 def public_url(plan_or_codes) -> str:
-    return settings.LISPLAN_BASE_URL + public_path(plan_or_codes)
+    from lisplan.operations.origin import base_url
+
+    return base_url() + public_path(plan_or_codes)
 
 
 def published_plan(institution_code: str, specialty_code: str) -> ProgrammePlan | None:
@@ -473,8 +475,14 @@ def table3_prefill(institution_id, specialty_id) -> dict | None:
 
     own = [line(a.arena.name, a.goals.all()) for a in arenas[:1]]
     other = [line(a.arena.name, a.goals.all()) for a in arenas[1:]]
-    trusts = [line(p.agreement.receiving.name, p.agreement.goals.all())
-              for p in plan.partner_periods.all()]
+    trusts = []
+    for p in plan.partner_periods.all():
+        text = line(p.agreement.receiving.name, p.agreement.goals.all())
+        required = sorted({g.code for g in p.prerequisites.all()}
+                          | {g.code for g in p.agreement.prerequisites.all()})
+        if text and required:
+            text += " " + _("(krever før start: %(codes)s)") % {"codes": ", ".join(required)}
+        trusts.append(text)
     return {
         "programme_plan_url": public_url(plan),
         "goals_own_unit": "\n".join(x for x in own if x),

@@ -362,11 +362,40 @@ def coverage_institution(request, institution_id: int, specialty_id: int):
         "rows": rows, "gaps": cov.gaps, "shortfalls": shortfalls})
 
 
+def _gap_export(rows, names, fmt: str):
+    """The gap report as a spreadsheet: one row per gap (with the candidate places) and per
+    capacity shortfall."""
+    from lisplan.exports import Column, export_response
+
+    columns = [Column(_("Virksomhet"), 36), Column(_("Spesialitet"), 28), Column(_("Hva"), 12),
+               Column(_("Læringsmål"), 12), Column(_("Tekst"), 60),
+               Column(_("Kan nås ved"), 60), Column(_("Leger i fiktiv enhet")),
+               Column(_("Plasser som trengs samtidig")), Column(_("Plasser i fagavtalene"))]
+
+    def lines():
+        for r in rows:
+            for g in r.gaps:
+                places = "; ".join(
+                    names.institutions[p.institution_id].name
+                    + (f" ({names.arenas[p.arena_id].name})" if p.arena_id else "")
+                    for p in g.candidates)
+                yield (r.institution.name, r.specialty.name, _("Mangel"), g.code, g.text,
+                       places, None, None, None)
+            for s in r.shortfalls:
+                yield (r.institution.name, r.specialty.name, _("Kapasitet"), ", ".join(s.goals),
+                       "", "", s.trainees, s.demand, s.capacity)
+
+    return export_response(lines(), columns, "mangler-i-utdanningslopene", fmt=fmt)
+
+
 @require("programme.view")
 def gap_report(request):
     region = _region(request)
     rows = queries.gap_report(region=region)
     names = queries.Names.of([p for r in rows for g in r.gaps for p in g.candidates])
+    fmt = request.GET.get("format", "")
+    if fmt in ("xlsx", "csv"):
+        return _gap_export(rows, names, fmt)
     view = [{"row": r, "gaps": [{"goal": g, "candidates": [queries.place_dict(p, names)
                                                            for p in g.candidates]}
                                 for g in r.gaps]} for r in rows]

@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -181,7 +180,7 @@ def timeline(inp: engine.TraineeInput | None, result, today: dt.date) -> dict:
         'class="lp-timeline" xmlns="http://www.w3.org/2000/svg">'
         '<title id="tl-title">{}</title><desc id="tl-desc">{}</desc>{}</svg>',
         WIDTH, height, _("Tidslinje for tjeneste og permisjoner"), desc,
-        SafeString("".join(parts)))
+        format_html_join("", "{}", ((part,) for part in parts)))
     rows = [{"lane": LANES[b.lane], "label": b.label, "start": b.start,
              "end": None if b.open_end else b.end} for b in sorted(bars, key=lambda b: b.start)]
     return {"svg": svg, "rows": rows}

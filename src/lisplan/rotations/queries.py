@@ -166,17 +166,15 @@ def goal_names(prerequisites) -> str:
 def required_goals(requests: list[RotationRequest]) -> dict[int, list]:
     """{request: the learning goals the trainee must have (or be expected to have) by the
     start} — THE one place prerequisites are read (seed 003: «Leder ved mottakende foretak
-    vurderer dine kvalifikasjoner og om du er klar»). Today's source: the prerequisites of the
-    request's collaboration agreement. A further source (e.g. a published programme plan)
-    plugs in here and every check — offer, accept, agree start, start, the candidate lists and
-    the API — follows. Goals in code order, one query per source."""
+    vurderer dine kvalifikasjoner og om du er klar»). Sources: the sending institution's
+    published programme plan (its period for the request's agreement) and the agreement's own
+    prerequisites — their union, i.e. the stricter (`programmes.queries.rotation_prerequisites`,
+    also read by the allocation instance); every check — offer, accept, agree start, start, the
+    candidate lists and the API — follows. Goals in code order, two queries."""
+    from lisplan.programmes.queries import rotation_prerequisites
+
     agreement_ids = {r.agreement_id for r in requests if r.agreement_id}
-    by_agreement: dict[int, list] = defaultdict(list)
-    if agreement_ids:
-        through = CollaborationAgreement.prerequisites.through
-        for row in (through.objects.filter(collaborationagreement_id__in=agreement_ids)
-                    .select_related("learninggoal").order_by("learninggoal__code")):
-            by_agreement[row.collaborationagreement_id].append(row.learninggoal)
+    by_agreement = rotation_prerequisites(agreement_ids) if agreement_ids else {}
     return {r.pk: list(by_agreement.get(r.agreement_id, ())) for r in requests}
 
 
@@ -440,6 +438,7 @@ class Queue:
     rows: list = field(default_factory=list)  # (Ranked, request, eligibility, visible)
     conflicts: list = field(default_factory=list)
     count: int = 0  # requests in the queue (all institutions)
+    hidden: int = 0  # rows left out on a page of several queues
 
 
 @dataclass(frozen=True)
@@ -463,10 +462,13 @@ def _visible_queued(user, filters: QueueFilters) -> QuerySet[RotationRequest]:
 
 
 def _group_cond(groups) -> Q:
-    cond = Q(pk__in=[])
-    for receiving, specialty in groups:
-        cond |= Q(receiving_id=receiving, specialty_id=specialty)
-    return cond
+    """Rows of these (receiving, specialty) queues, and perhaps a few others: two IN lists
+    instead of one OR per queue (a region has ~100 queues; the planner's time for a long OR
+    was most of the query). Callers keep only their keys."""
+    groups = list(groups)
+    if not groups:
+        return Q(pk__in=[])
+    return Q(receiving_id__in={r for r, _s in groups}, specialty_id__in={s for _r, s in groups})
 
 
 def queue_groups(user, filters: QueueFilters = QueueFilters()) -> list[dict]:
@@ -504,8 +506,9 @@ def queues_for(user, groups: list[dict]) -> list[Queue]:
         return []
     keys = {g["key"] for g in groups}
     cond = _group_cond(keys)
-    requests = list(_with_rows(RotationRequest.objects.filter(
-        cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False)).order_by("pk"))
+    requests = [r for r in _with_rows(RotationRequest.objects.filter(
+        cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False)).order_by("pk")
+        if (r.receiving_id, r.specialty_id) in keys]
     visible_ids = set(scope_filter(user, "register.view", RotationRequest.objects.filter(
         cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False)).values_list("pk", flat=True))
     by_group: dict[tuple[int, int], list[RotationRequest]] = defaultdict(list)
@@ -539,19 +542,20 @@ def _places(groups) -> dict[tuple[int, int], dict[tuple[int, str], int]]:
     agreements into it, less periods agreed there that run in the semester's first month.
     Two queries."""
     today = timezone.localdate()
-    cond = Q(pk__in=[])
-    for receiving, specialty in groups:
-        cond |= Q(receiving_id=receiving, specialty_id=specialty)
+    groups = set(groups)
+    cond = _group_cond(groups)
     capacity: dict[tuple[int, int], int] = defaultdict(int)
     for receiving, specialty, cap in (CollaborationAgreement.objects.valid_on(today).filter(cond)
                                       .values_list("receiving_id", "specialty_id", "capacity")):
-        capacity[(receiving, specialty)] += cap
+        if (receiving, specialty) in groups:
+            capacity[(receiving, specialty)] += cap
     agreed: dict[tuple[int, int], list[ranking.Period]] = defaultdict(list)
     for receiving, specialty, start, months in (
             RotationRequest.objects.filter(cond, status__in=AGREED_STATUSES,
                                            agreed_start__isnull=False)
             .values_list("receiving_id", "specialty_id", "agreed_start", "duration_months")):
-        agreed[(receiving, specialty)].append(ranking.Period(start, months))
+        if (receiving, specialty) in groups:
+            agreed[(receiving, specialty)].append(ranking.Period(start, months))
     out = {}
     for key in groups:
         busy = ranking.occupancy(agreed[key])

@@ -255,7 +255,7 @@ def action_url_name(name: str) -> str:
 @require("register.view")
 def request_detail(request, pk: int):
     obj = queries.request_detail(request.user, pk)
-    actions = [(reverse(action_url_name(name), args=[obj.pk]), title)
+    actions = [(reverse(action_url_name(name), args=[obj.pk]), title, name == "cancel")
                for name, (perm, statuses, _form, _call, title) in ACTIONS.items()
                if obj.status in statuses and has_permission(request.user, perm)
                and can(request.user, perm, obj)]
@@ -306,6 +306,7 @@ def register_sync(request, trainee_pk: int):
 
 
 QUEUES_PER_PAGE = 8
+ROWS_PER_QUEUE = 15  # on a page of several queues; one queue chosen shows all its rows
 CONFLICTS_PER_PAGE = 50
 
 
@@ -322,11 +323,15 @@ def queue_list(request):
     form = _queue_filters(request)
     groups = queries.queue_groups(request.user, form.filters())
     page = Paginator(groups, QUEUES_PER_PAGE).get_page(request.GET.get("page"))
+    queues = queries.queues_for(request.user, list(page.object_list))
+    if len(queues) > 1:
+        for queue in queues:
+            queue.hidden = max(0, len(queue.rows) - ROWS_PER_QUEUE)
+            queue.rows = queue.rows[:ROWS_PER_QUEUE]
     return render(request, "rotations/queues.html", {
         "form": form, "groups": groups, "page": page,
         "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
-        "queues": queries.queues_for(request.user, list(page.object_list)),
-        "requests_total": sum(g["count"] for g in groups)})
+        "queues": queues, "requests_total": sum(g["count"] for g in groups)})
 
 
 @require("register.view")

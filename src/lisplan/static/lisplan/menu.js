@@ -26,3 +26,11 @@
     setup();
   }
 })();
+
+// data-lp-confirm: a destructive button asks before it acts (the text is the question).
+document.addEventListener("click", function (event) {
+  var el = event.target && event.target.closest ? event.target.closest("[data-lp-confirm]") : null;
+  if (el && !window.confirm(el.getAttribute("data-lp-confirm"))) {
+    event.preventDefault();
+  }
+});

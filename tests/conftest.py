@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from lisplan.organisations.models import LearningArena
 from tests import factories as f
@@ -81,3 +84,16 @@ def world(db) -> World:
         other_region=employed(bergen, last_name="Annen-region"),
         unn=unn, nlsh=nlsh, bergen=bergen, department=department, section=section, specialty=ort,
     )
+
+
+@pytest.fixture
+def travel():
+    """A controllable clock: `with travel(dt.date(2028, 2, 29)): …` runs the block at noon of
+    that day in Europe/Oslo (time stands still), so a test asserts a known date rather than
+    arithmetic on `localdate()` that breaks on some days of the year."""
+
+    def at(day: dt.date):
+        moment = dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo("Europe/Oslo"))
+        return time_machine.travel(moment, tick=False)
+
+    return at

@@ -18,6 +18,7 @@ catch is a 403).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
@@ -65,6 +66,11 @@ class DomainError(Exception):
     def message(self) -> str:
         return str(self.args[0]) if self.args else ""
 
+    @property
+    def extra(self) -> dict[str, object]:
+        """More members of the API's error body (e.g. ``current_version`` of a conflict)."""
+        return {}
+
     def all_problems(self) -> list[Problem]:
         """The problems, or one made of the error itself."""
         if self.problems:
@@ -103,7 +109,7 @@ def page_messages(error: DomainError) -> list[str]:
     return [p.message for p in error.all_problems()]
 
 
-def add_to_form(form, error: DomainError) -> None:
+def add_to_form(form: Any, error: DomainError) -> None:
     """Put each problem by its field on a Django form (or on the form when it has no such
     field) — the one place a page turns a domain error into field messages."""
     for p in error.all_problems():

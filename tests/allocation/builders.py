@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lisplan.allocation.baseline import queue_baseline
-from lisplan.allocation.model import Instance, Plan, month_index
+from lisplan.allocation.instance import Instance, Plan, month_index
 from lisplan.allocation.parse import parse_instance
 from lisplan.allocation.priority import priority_order
 
@@ -45,7 +45,7 @@ def baseline_of(document: dict) -> tuple[Instance, list[str], Plan]:
 
 def starts(plan: Plan) -> dict[str, tuple[str, str] | None]:
     """request -> (agreement, 'YYYY-MM'), or None where unassigned."""
-    from lisplan.allocation.model import month_text
+    from lisplan.allocation.instance import month_text
 
     found: dict[str, tuple[str, str] | None] = {r: None for r in plan.unassigned}
     for a in plan.assignments.values():

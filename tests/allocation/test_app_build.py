@@ -8,7 +8,7 @@ import pytest
 
 from lisplan.allocation.build import HORIZON_MONTHS, build_instance, month_date
 from lisplan.allocation.engine import solve
-from lisplan.allocation.model import month_index
+from lisplan.allocation.instance import month_index
 from lisplan.allocation.parse import parse_instance
 from lisplan.rotations import services
 from lisplan.rotations.models import RotationRequest, Status, add_months

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lisplan.allocation.engine import solve
+from lisplan.allocation.instance import Assignment, Instance, Plan, Unassigned, month_text
 from lisplan.allocation.metrics import objective, queue_tiebreak, unassigned_penalty, wait_cost
-from lisplan.allocation.model import Assignment, Instance, Plan, Unassigned, month_text
 from lisplan.allocation.optimise import build_model, optimise
 from lisplan.allocation.rules import own_rule_failure
 from lisplan.allocation.validate import violations

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from lisplan.allocation.model import month_index
+from lisplan.allocation.instance import month_index
 from lisplan.allocation.parse import InvalidFile, load_instance, parse_instance
 
 from .builders import agreement, instance, request, trainee

@@ -3,7 +3,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lisplan.allocation.model import Plan, month_text
+from lisplan.allocation.instance import Plan, month_text
 from lisplan.allocation.optimise import optimise
 from lisplan.allocation.result import parse_result, result_document
 from lisplan.allocation.rules import own_rule_failure, own_starts
@@ -172,7 +172,7 @@ def test_a_damaged_file_gives_path_named_errors_never_a_traceback(document, data
 @SMALL
 @given(documents(), st.data())
 def test_the_validator_survives_any_plan_and_flags_a_broken_one(document, data):
-    from lisplan.allocation.model import Assignment
+    from lisplan.allocation.instance import Assignment
 
     inst, order, base = baseline_of(document)
     plan = Plan(dict(base.assignments), dict(base.unassigned))

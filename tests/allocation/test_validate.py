@@ -2,7 +2,7 @@ from dataclasses import replace
 
 import pytest
 
-from lisplan.allocation.model import Assignment, Plan, Unassigned
+from lisplan.allocation.instance import Assignment, Plan, Unassigned
 from lisplan.allocation.validate import Inversion, inversions, violations
 
 from .builders import agreement, baseline_of, instance, m, request, trainee

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -112,7 +113,10 @@ def approved(api, draft) -> dict:
 # --- the life cycle ----------------------------------------------------------------------------
 
 
-def test_full_life_cycle(world, api):
+def test_full_life_cycle(world, api, time_machine):
+    # On a leap day: 12 months on is 28 February (the assertion on localdate().replace(year=+1)
+    # broke on 29 February).
+    time_machine.move_to(dt.datetime(2028, 2, 29, 12, tzinfo=ZoneInfo("Europe/Oslo")), tick=False)
     rev = ok(api("leader").post(LIST, body(world)), 201)
     assert set(rev) >= REVISION_FIELDS
     assert rev["revision"] == 1 and rev["status"] == "draft" and rev["version"] == 1
@@ -141,13 +145,13 @@ def test_full_life_cycle(world, api):
         ("trainee", world.users["trainee"].pk), ("leader", world.users["leader"].pk)}
     assert all(s["name"] and s["signed_at"] for s in rev["signatures"])
 
+    leap_day = dt.date(2028, 2, 29)
     rev = ok(api("local_coordinator").post(f"{url}/approve", {"confirm_no_agreement": True}))
-    today = timezone.localdate()
     assert rev["status"] == "approved"
     assert rev["approved_by"] == world.users["local_coordinator"].pk
     approved_at = dt.datetime.fromisoformat(rev["approved_at"].replace("Z", "+00:00"))
-    assert timezone.localdate(approved_at) == today
-    assert rev["valid_until"] == today.replace(year=today.year + 1).isoformat()
+    assert timezone.localdate(approved_at) == leap_day
+    assert rev["valid_until"] == "2029-02-28"
     assert rev["revision_dates"] == []
 
     new = ok(api("trainee").post(f"{url}/revise"), 201)
@@ -164,7 +168,7 @@ def test_full_life_cycle(world, api):
     approve(api, new)
     assert ok(api("leader").get(url))["status"] == "superseded"
     new = ok(api("leader").get(new_url))
-    assert new["status"] == "approved" and new["revision_dates"] == [today.isoformat()]
+    assert new["status"] == "approved" and new["revision_dates"] == [leap_day.isoformat()]
 
     history = ok(api("leader").get(f"{url}/history"))
     assert [e["action"] for e in history["results"]] == [

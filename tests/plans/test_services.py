@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from lisplan.audit.models import AuditEvent
 from lisplan.notifications.models import Notification
@@ -56,7 +55,8 @@ def test_period_outside_employment_needs_leader_confirmation(world, period):
     services.revision_submit(actor=world.users["leader"], revision=rev)
 
 
-def test_full_workflow_and_partner_notification(world, draft, django_capture_on_commit_callbacks):
+def test_full_workflow_and_partner_notification(world, draft, django_capture_on_commit_callbacks,
+                                                travel):
     services.revision_submit(actor=world.users["trainee"], revision=draft)
     services.revision_sign(actor=world.users["trainee"], revision=draft)
     draft.refresh_from_db()
@@ -69,12 +69,13 @@ def test_full_workflow_and_partner_notification(world, draft, django_capture_on_
     assert Notification.objects.filter(user=world.users["local_coordinator"],
                                        kind="plan.awaiting_approval").exists()
     nlsh_coord = _coordinator_at(world.nlsh)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), travel(dt.date(2028, 2, 29)):
         services.revision_approve(actor=world.users["local_coordinator"], revision=draft,
-                                     confirm_no_agreement=True)
+                                  confirm_no_agreement=True)
     draft.refresh_from_db()
     assert draft.status == Status.APPROVED
-    assert draft.valid_until == timezone.localdate().replace(year=timezone.localdate().year + 1)
+    # 12 months from a leap day (the old assertion, localdate().replace(year=+1), broke then)
+    assert draft.valid_until == dt.date(2029, 2, 28)
     note = Notification.objects.get(user=nlsh_coord, kind="plan.partner_periods")
     assert "Ny eller endret" in note.body
     assert [m.to for m in mail.outbox if m.subject == note.title] == [[nlsh_coord.email]]

@@ -420,7 +420,7 @@ def test_work_list_has_constant_queries(client, world):
 
 
 def test_tasks_for_start_page(world, draft):
-    from lisplan.plans.tasks import tasks_for
+    from lisplan.plans.startpage import tasks_for
 
     notes = world.users["trainee"]
     notify(users=[notes], kind="x", title="Ulest")

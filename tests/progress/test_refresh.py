@@ -12,9 +12,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from lisplan.plans.models import Status
-from lisplan.progress.background import refresh_stale_summaries
 from lisplan.progress.models import ProgressSummary
 from lisplan.progress.summary import refresh_stale, refresh_summaries, stale_trainee_ids
+from lisplan.progress.tasks import refresh_stale_summaries
 from lisplan.trainees.models import LeavePeriod
 from tests import factories as f
 

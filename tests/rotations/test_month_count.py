@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lisplan.allocation.build import build_instance, first_month
-from lisplan.allocation.model import month_index
+from lisplan.allocation.instance import month_index
 from lisplan.progress.engine import (
     Requirement,
     RequirementSet,

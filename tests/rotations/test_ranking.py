@@ -8,7 +8,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lisplan.allocation.model import Instance, Request, Trainee
+from lisplan.allocation.instance import Instance, Request, Trainee
 from lisplan.allocation.priority import priority_order
 from lisplan.rotations import ranking
 from lisplan.rotations.ranking import AgreementRules, Candidate, Period

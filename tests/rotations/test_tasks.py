@@ -5,7 +5,7 @@ import datetime as dt
 from django.urls import reverse
 
 from lisplan.rotations import services
-from lisplan.rotations.tasks import tasks_for
+from lisplan.rotations.startpage import tasks_for
 
 
 def test_start_page_tasks_follow_the_request_life_cycle(world, client):

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -71,122 +73,128 @@ PERMISSIONS: dict[str, str] = {
 
 _EVERYONE = {"organisation.view", "catalogue.view", "token.manage", "notification.view"}
 
-ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.TRAINEE: _EVERYONE | {"trainee.view"},
-    Role.SUPERVISOR: _EVERYONE | {"trainee.view"},
-    Role.LEADER: _EVERYONE
-    | {"trainee.view", "supervision.change", "plan.view", "plan.edit", "plan.sign",
-       "progress.view", "progress.record", "progress.approve"},
-    Role.EDUCATION_LEAD: _EVERYONE | {"trainee.view", "plan.view", "progress.view"},
-    Role.EDUCATION_COORDINATOR_PHYSICIAN: _EVERYONE
-    | {"trainee.view", "plan.view", "progress.view"},
-    Role.LOCAL_COORDINATOR: _EVERYONE
-    | {"trainee.view", "trainee.change", "supervision.change", "audit.view",
-       "plan.view", "plan.edit", "plan.approve",
-       "progress.view", "progress.record", "progress.approve"},
-    Role.REGIONAL_COORDINATOR: _EVERYONE | {"trainee.view", "audit.view", "plan.view", "progress.view"},
-    Role.PLANNER: _EVERYONE | {"trainee.view", "progress.view"},
-    Role.ADMIN: set(PERMISSIONS),
+# --- the one role table --------------------------------------------------------------------
+# Which permissions each role holds, within the scope of its assignment: its arena, its
+# institution (an education lead: the (institution, specialty) pair of the assignment) or its
+# region. One block per app, each a literal {role: permissions}; a new app adds its block at
+# the end (and its permissions to PERMISSIONS above). The administrator holds everything.
+# The trainee and supervisor roles reach through relationships (RELATIONSHIP_TABLE), not here.
+TRAINEE, SUPERVISOR, LEADER = Role.TRAINEE, Role.SUPERVISOR, Role.LEADER
+UAO, UKL = Role.EDUCATION_LEAD, Role.EDUCATION_COORDINATOR_PHYSICIAN
+LOCAL, REGIONAL, PLANNER = Role.LOCAL_COORDINATOR, Role.REGIONAL_COORDINATOR, Role.PLANNER
+
+ROLE_TABLE: dict[str, dict[str, set[str]]] = {
+    "core": {  # trainees, implementation plans, progress
+        TRAINEE: _EVERYONE | {"trainee.view"},
+        SUPERVISOR: _EVERYONE | {"trainee.view"},
+        LEADER: _EVERYONE | {"trainee.view", "supervision.change", "plan.view", "plan.edit",
+                             "plan.sign", "progress.view", "progress.record",
+                             "progress.approve"},
+        UAO: _EVERYONE | {"trainee.view", "plan.view", "progress.view"},
+        UKL: _EVERYONE | {"trainee.view", "plan.view", "progress.view"},
+        LOCAL: _EVERYONE | {"trainee.view", "trainee.change", "supervision.change",
+                            "audit.view", "plan.view", "plan.edit", "plan.approve",
+                            "progress.view", "progress.record", "progress.approve",
+                            "progress.import"},
+        REGIONAL: _EVERYONE | {"trainee.view", "audit.view", "plan.view", "progress.view"},
+        PLANNER: _EVERYONE | {"trainee.view", "progress.view"},
+    },
+    "rotations": {  # fagavtaler, fiktiv enhet, ledige stillinger
+        LEADER: {"agreement.view", "register.view", "vacancy.view", "vacancy.change"},
+        UAO: {"agreement.view", "register.view"},
+        UKL: {"agreement.view", "register.view"},
+        LOCAL: {"agreement.view", "agreement.change", "register.view", "register.change",
+                "register.forward", "register.offer", "register.answer", "vacancy.view",
+                "vacancy.change"},
+        REGIONAL: {"agreement.view", "agreement.change", "register.view", "vacancy.view"},
+        PLANNER: {"agreement.view", "register.view"},
+    },
+    # Education plans (IUP): the leader signs and edits for their arena; the UAO fills in the
+    # table-3 template and follows plans in their specialty; coordinators follow.
+    "iup": {
+        LEADER: {"iup.view", "iup.edit", "iup.sign", "iup.report"},
+        UAO: {"iup.view", "iup.edit", "iup.template", "iup.report"},
+        UKL: {"iup.view", "iup.report"},
+        LOCAL: {"iup.view", "iup.report"},
+        REGIONAL: {"iup.view", "iup.report"},
+    },
+    # Allocation runs: the region runs plans, the receiving coordinator reads them to make
+    # offers; national runs only for the planner (and the administrator).
+    "allocation": {
+        LOCAL: {"allocation.view"},
+        REGIONAL: {"allocation.view", "allocation.run"},
+        PLANNER: {"allocation.view", "allocation.run", "allocation.run_national",
+                  "allocation.policy"},
+    },
+    # Insights (quality indicators): the leader for their arena, coordinators and the UAO for
+    # their institution (UAO: their specialty), the region for the regional roles; the
+    # regional coordinator starts harvests. How a unit relates to a scope: insights/scopes.py.
+    "insights": {
+        LEADER: {"insights.view"},
+        UAO: {"insights.view"},
+        UKL: {"insights.view"},
+        LOCAL: {"insights.view"},
+        REGIONAL: {"insights.view", "insights.harvest"},
+        PLANNER: {"insights.view"},
+    },
+    # Programme plans: the UAO drafts for their specialty, the local coordinator publishes;
+    # everyone reads published plans and the coverage map.
+    "programmes": {
+        SUPERVISOR: {"programme.view"},
+        LEADER: {"programme.view"},
+        UAO: {"programme.view", "programme.edit"},
+        UKL: {"programme.view"},
+        LOCAL: {"programme.view", "programme.publish"},
+        REGIONAL: {"programme.view"},
+        PLANNER: {"programme.view"},
+    },
+    # Dimensioning: the planner owns the model and its data; the regional coordinator reads it
+    # and runs scenarios. Aggregate data, no person: not scoped (decision 0009; dimensioning
+    # registers `everything` as the scope of its models).
+    "dimensioning": {
+        REGIONAL: {"dimensioning.view", "dimensioning.run"},
+        PLANNER: {"dimensioning.view", "dimensioning.run", "dimensioning.scenario",
+                  "dimensioning.load"},
+    },
 }
 
-# Rotations (fagavtaler, fiktiv enhet, ledige stillinger): added per role here, in one block.
-_ROTATION_ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.LEADER: {"agreement.view", "register.view", "vacancy.view", "vacancy.change"},
-    Role.EDUCATION_LEAD: {"agreement.view", "register.view"},
-    Role.EDUCATION_COORDINATOR_PHYSICIAN: {"agreement.view", "register.view"},
-    Role.LOCAL_COORDINATOR: {"agreement.view", "agreement.change", "register.view",
-                             "register.change", "register.forward", "register.offer",
-                             "register.answer", "vacancy.view", "vacancy.change"},
-    Role.REGIONAL_COORDINATOR: {"agreement.view", "agreement.change", "register.view",
-                                "vacancy.view"},
-    Role.PLANNER: {"agreement.view", "register.view"},
+# Relationship grants, the same way: a trainee acts on their own record and plans ("self"), a
+# supervisor on their supervisees ("supervisee"); "receiving" is the receiving institution's
+# side of forwarded rotation requests (an institution scope on the request's `receiving`,
+# applied to these permissions only in `rotation_request_scope`; never one of
+# `Grants.relations`).
+RELATIONSHIP_TABLE: dict[str, dict[str, set[str]]] = {
+    "core": {
+        "self": {"trainee.view", "plan.view", "plan.edit", "plan.sign", "progress.view",
+                 "progress.record"},
+        "supervisee": {"trainee.view", "plan.view", "progress.view", "progress.record"},
+    },
+    "rotations": {
+        "self": {"register.view", "register.answer", "agreement.view"},
+        "supervisee": {"register.view"},
+        "receiving": {"register.view", "register.offer"},
+    },
+    "iup": {
+        "self": {"iup.view", "iup.edit", "iup.sign"},
+        "supervisee": {"iup.view", "iup.edit", "iup.sign", "iup.report"},
+    },
+    "programmes": {
+        "self": {"programme.view"},
+        "supervisee": {"programme.view"},
+    },
 }
-for _role, _perms in _ROTATION_ROLE_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
-# Education plans (IUP): the leader signs and edits for their arena; the education lead (UAO)
-# fills in the table-3 template and follows plans in their specialty; coordinators follow.
-_IUP_ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.LEADER: {"iup.view", "iup.edit", "iup.sign", "iup.report"},
-    Role.EDUCATION_LEAD: {"iup.view", "iup.edit", "iup.template", "iup.report"},
-    Role.EDUCATION_COORDINATOR_PHYSICIAN: {"iup.view", "iup.report"},
-    Role.LOCAL_COORDINATOR: {"iup.view", "iup.report"},
-    Role.REGIONAL_COORDINATOR: {"iup.view", "iup.report"},
-}
-for _role, _perms in _IUP_ROLE_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
-# Allocation runs (lisplan.allocation): the region runs plans, the receiving coordinator reads
-# them to make offers; national runs only for the planner (and the administrator).
-_ALLOCATION_ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.LOCAL_COORDINATOR: {"allocation.view"},
-    Role.REGIONAL_COORDINATOR: {"allocation.view", "allocation.run"},
-    Role.PLANNER: {"allocation.view", "allocation.run", "allocation.run_national",
-                   "allocation.policy"},
-}
-for _role, _perms in _ALLOCATION_ROLE_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
+def _union(table: dict[str, dict[str, set[str]]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for block in table.values():
+        for key, permissions in block.items():
+            out[key] = out.get(key, set()) | permissions
+    return out
 
-# Dimensioning (lisplan.dimensioning): the planner owns the model and its data; the regional
-# coordinator reads it and runs scenarios. Aggregate data, no person: not scoped (decision 0009).
-_DIMENSIONING_ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.REGIONAL_COORDINATOR: {"dimensioning.view", "dimensioning.run"},
-    Role.PLANNER: {"dimensioning.view", "dimensioning.run", "dimensioning.scenario",
-                   "dimensioning.load"},
-}
-for _role, _perms in _DIMENSIONING_ROLE_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
-# Insights (quality indicators, lisplan.insights): the leader for their arena, coordinators
-# and the UAO for their institution (UAO: their specialty), the region for the regional roles;
-# the regional coordinator starts harvests. How a unit relates to a scope: insights/scopes.py.
-_INSIGHTS_ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.LEADER: {"insights.view"},
-    Role.EDUCATION_LEAD: {"insights.view"},
-    Role.EDUCATION_COORDINATOR_PHYSICIAN: {"insights.view"},
-    Role.LOCAL_COORDINATOR: {"insights.view"},
-    Role.REGIONAL_COORDINATOR: {"insights.view", "insights.harvest"},
-    Role.PLANNER: {"insights.view"},
-}
-for _role, _perms in _INSIGHTS_ROLE_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
-
-# Progress import (web upload of the spreadsheet): the local coordinator, for the trainees in
-# their `progress.approve` scope (the importer refuses rows for anyone else).
-ROLE_PERMISSIONS[Role.LOCAL_COORDINATOR] = ROLE_PERMISSIONS[Role.LOCAL_COORDINATOR] | {
-    "progress.import"}
-
-# Programme plans (lisplan.programmes): the education lead drafts for their specialty, the local
-# coordinator publishes; everyone reads published plans and the coverage map.
-_PROGRAMME_ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.SUPERVISOR: {"programme.view"},
-    Role.LEADER: {"programme.view"},
-    Role.EDUCATION_LEAD: {"programme.view", "programme.edit"},
-    Role.EDUCATION_COORDINATOR_PHYSICIAN: {"programme.view"},
-    Role.LOCAL_COORDINATOR: {"programme.view", "programme.publish"},
-    Role.REGIONAL_COORDINATOR: {"programme.view"},
-    Role.PLANNER: {"programme.view"},
-}
-for _role, _perms in _PROGRAMME_ROLE_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
-
-# Relationship grants: a trainee acts on their own record and plans, a supervisor sees their
-# supervisees.
-RELATIONSHIP_PERMISSIONS: dict[str, set[str]] = {
-    "self": {"trainee.view", "plan.view", "plan.edit", "plan.sign", "progress.view",
-             "progress.record"},
-    "supervisee": {"trainee.view", "plan.view", "progress.view", "progress.record"},
-}
-RELATIONSHIP_PERMISSIONS["self"] |= {"register.view", "register.answer", "agreement.view"}
-RELATIONSHIP_PERMISSIONS["supervisee"] |= {"register.view"}
-RELATIONSHIP_PERMISSIONS["self"] |= {"iup.view", "iup.edit", "iup.sign"}
-RELATIONSHIP_PERMISSIONS["supervisee"] |= {"iup.view", "iup.edit", "iup.sign", "iup.report"}
-RELATIONSHIP_PERMISSIONS["self"] |= {"programme.view"}
-RELATIONSHIP_PERMISSIONS["supervisee"] |= {"programme.view"}
-# The receiving institution's coordinator (and its leaders, the regional coordinator) on
-# requests forwarded to them: an institution scope on the request's `receiving`, applied to
-# these permissions only (`_rotation_request_q`); never one of `Grants.relations`.
-RELATIONSHIP_PERMISSIONS["receiving"] = {"register.view", "register.offer"}
+ROLE_PERMISSIONS: dict[str, set[str]] = {**_union(ROLE_TABLE), Role.ADMIN: set(PERMISSIONS)}
+RELATIONSHIP_PERMISSIONS: dict[str, set[str]] = _union(RELATIONSHIP_TABLE)
 
 # Roles whose reach is a relationship, not their organisation scope.
 RELATIONAL_ROLES = {Role.TRAINEE: "self", Role.SUPERVISOR: "supervisee"}
@@ -269,7 +277,7 @@ def has_permission(user, permission: str) -> bool:
 
 
 def _employment_in_scope(g: Grants, permission: str, trainee_ref: str) -> Q:
-    from lisplan.trainees.models import Employment
+    Employment = _model("trainees.Employment")
 
     def employed(cond: Q) -> Q:
         rows = Employment.objects.not_ended().filter(cond, trainee=OuterRef(trainee_ref))
@@ -291,7 +299,7 @@ def _employment_in_scope(g: Grants, permission: str, trainee_ref: str) -> Q:
 
 def _trainee_q(user, g: Grants, permission: str) -> Q:
     """Trainees in scope: by employment in the user's arenas/institutions/regions, or related."""
-    from lisplan.trainees.models import Supervision
+    Supervision = _model("trainees.Supervision")
 
     q = _employment_in_scope(g, permission, "pk")
     if "self" in g.relations and permission in RELATIONSHIP_PERMISSIONS["self"]:
@@ -305,51 +313,77 @@ def _trainee_q(user, g: Grants, permission: str) -> Q:
     return q
 
 
+# --- the scope registry ------------------------------------------------------------------
+# How each model reaches a trainee, an institution or a region, declared by its app (in its
+# AppConfig.ready, one `register_scope` line per model) with the builders below. `scope_filter`
+# looks the model up here; a model with no entry is refused loudly (LookupError).
+
+ScopeRule = Callable[[Any, Grants, str], Q]
+SCOPES: dict[str, ScopeRule] = {}
+
+
+def register_scope(*labels: str, rule: ScopeRule) -> None:
+    """Declare how rows of the models `labels` ("app.Model", or "app.*" for every model of
+    the app) fall in a user's scope."""
+    for label in labels:
+        if label in SCOPES and SCOPES[label] is not rule:
+            raise ValueError(f"Scope rule for {label} declared twice")
+        SCOPES[label] = rule
+
+
+def _model(label: str) -> type[Model]:
+    return django_apps.get_model(label)
+
+
+def trainee_scope(user, g: Grants, permission: str) -> Q:
+    """The rule of `trainees.Trainee` itself."""
+    return _trainee_q(user, g, permission)
+
+
+def via_trainee(field: str = "trainee_id") -> ScopeRule:
+    """Rows of a trainee (`field` is the path to the trainee's id): in scope with the trainee."""
+
+    def rule(user, g: Grants, permission: str) -> Q:
+        visible = _model("trainees.Trainee").objects.filter(
+            _trainee_q(user, g, permission)).values("pk")
+        return Q(**{f"{field}__in": visible})
+
+    return rule
+
+
+def via_institution(field: str = "institution", specialty: str = "") -> ScopeRule:
+    """Rows of an institution (`field`), and where `specialty` names the row's specialty, of
+    the (institution, specialty) pair an education lead's assignment holds."""
+
+    def rule(user, g: Grants, permission: str) -> Q:
+        return _institution_in_scope(g, permission, field, specialty)
+
+    return rule
+
+
+def everything(user, g: Grants, permission: str) -> Q:
+    """Rows with no person in them (aggregates): whoever holds the permission sees them all."""
+    return Q()
+
+
 def _scope_q(user, g: Grants, permission: str, model: type[Model]) -> Q:
     label = model._meta.label
-    if label == "trainees.Trainee":
-        return _trainee_q(user, g, permission)
-    if label in {
-        "trainees.Employment", "trainees.LeavePeriod", "trainees.Supervision", "audit.AuditEvent"
-    }:
-        from lisplan.trainees.models import Trainee
+    rule = SCOPES.get(label) or SCOPES.get(f"{model._meta.app_label}.*")
+    if rule is None:
+        raise LookupError(f"No scope rule for {label} with {permission}")
+    return rule(user, g, permission)
 
-        visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
-        return Q(trainee_id__in=visible)
-    if label == "plans.ImplementationPlan":
-        from lisplan.trainees.models import Trainee
 
-        visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
-        return Q(trainee_id__in=visible)
-    if label in {
-        "progress.GoalApproval", "progress.ActivityRecord", "progress.ServicePeriod",
-        "progress.ProgressSummary",
-    }:
-        from lisplan.trainees.models import Trainee
+def programme_plan_scope(user, g: Grants, permission: str) -> Q:
+    return _programme_plan_q(g, permission)
 
-        visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
-        return Q(trainee_id__in=visible)
-    if label == "plans.Revision":
-        return _revision_q(user, g, permission)
-    if label in {"iup.EducationPlan", "iup.Revision"}:
-        from lisplan.trainees.models import Trainee
 
-        visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
-        field = "trainee_id" if label == "iup.EducationPlan" else "plan__trainee_id"
-        return Q(**{f"{field}__in": visible})
-    if label == "iup.RequirementsTemplate":
-        return _institution_in_scope(g, permission, "institution", "specialty")
-    if label.startswith("rotations."):
-        return _rotation_q(user, g, permission, label)
-    if label == "programmes.ProgrammePlan":
-        return _programme_plan_q(g, permission)
-    if label == "allocation.AllocationRun":
-        return _allocation_run_q(g, permission)
-    if label == "allocation.AllocationPolicy":
-        return Q(region_id__in=allocation_regions(g, permission))
-    if label.startswith("dimensioning."):
-        return Q()  # aggregate numbers, no person: whoever holds the permission sees all
-    raise LookupError(f"No scope rule for {label} with {permission}")
+def allocation_run_scope(user, g: Grants, permission: str) -> Q:
+    return _allocation_run_q(g, permission)
+
+
+def allocation_policy_scope(user, g: Grants, permission: str) -> Q:
+    return Q(region_id__in=allocation_regions(g, permission))
 
 
 def _programme_plan_q(g: Grants, permission: str) -> Q:
@@ -374,11 +408,11 @@ def course_in_scope(user, permission: str, institution, specialty_id: int) -> bo
     return institution.region_id in g.regions.get(permission, ())
 
 
-def _revision_q(user, g: Grants, permission: str) -> Q:
+def revision_scope(user, g: Grants, permission: str) -> Q:
     """Plan revisions: by the trainee's scope; approval only by the employer's coordinator;
     a partner institution's coordinator sees plans with a period at their institution."""
-    from lisplan.plans.models import Period
-    from lisplan.trainees.models import Trainee
+    Period = _model("plans.Period")
+    Trainee = _model("trainees.Trainee")
 
     pairs = g.institutions.get(permission, ())
     if permission == "plan.approve":
@@ -416,7 +450,7 @@ def _institution_in_scope(g: Grants, permission: str, field: str, specialty: str
     """Rows whose institution `field` lies in the user's scopes for `permission`: their
     institutions (an education lead's only in their specialty, where `specialty` names the
     row's specialty field), the institutions of their arenas, their regions."""
-    from lisplan.organisations.models import LearningArena
+    LearningArena = _model("organisations.LearningArena")
 
     q = Q(pk__in=[])
     pairs = g.institutions.get(permission, ())
@@ -434,38 +468,31 @@ def _institution_in_scope(g: Grants, permission: str, field: str, specialty: str
     return q
 
 
-def _rotation_q(user, g: Grants, permission: str, label: str) -> Q:
-    from lisplan.trainees.models import Employment, Trainee
-
-    if label == "rotations.CollaborationAgreement":
-        # Either party's people see (and their coordinators change) the agreement; a trainee
-        # sees their employer's agreements.
-        q = _institution_in_scope(g, permission, "sending", "specialty")
-        q |= _institution_in_scope(g, permission, "receiving", "specialty")
-        if "self" in g.relations and permission in RELATIONSHIP_PERMISSIONS["self"]:
-            employers = Employment.objects.not_ended().filter(trainee__user=user)
-            q |= Q(sending_id__in=employers.values("institution_id"))
-        return q
-    if label == "rotations.RegisterEntry":
-        visible = Trainee.objects.filter(_trainee_q(user, g, permission)).values("pk")
-        return Q(trainee_id__in=visible)
-    if label == "rotations.RotationRequest":
-        return _rotation_request_q(user, g, permission)
-    if label == "rotations.Vacancy":
-        # Coordinators and the region by institution; a leader in their own arenas only.
-        no_arenas = Grants(g.all, {}, g.institutions, g.regions, g.relations)
-        q = _institution_in_scope(no_arenas, permission, "institution", "specialty")
-        return q | _arena_q(g.arena_paths.get(permission, ()), "arena__path")
-    raise LookupError(f"No scope rule for {label} with {permission}")
+def agreement_scope(user, g: Grants, permission: str) -> Q:
+    """Collaboration agreements: either party's people see (and their coordinators change)
+    the agreement; a trainee sees their employer's agreements."""
+    q = _institution_in_scope(g, permission, "sending", "specialty")
+    q |= _institution_in_scope(g, permission, "receiving", "specialty")
+    if "self" in g.relations and permission in RELATIONSHIP_PERMISSIONS["self"]:
+        employers = _model("trainees.Employment").objects.not_ended().filter(trainee__user=user)
+        q |= Q(sending_id__in=employers.values("institution_id"))
+    return q
 
 
-def _rotation_request_q(user, g: Grants, permission: str) -> Q:
+def vacancy_scope(user, g: Grants, permission: str) -> Q:
+    """Vacancies: coordinators and the region by institution; a leader in their own arenas."""
+    no_arenas = Grants(g.all, {}, g.institutions, g.regions, g.relations)
+    q = _institution_in_scope(no_arenas, permission, "institution", "specialty")
+    return q | _arena_q(g.arena_paths.get(permission, ()), "arena__path")
+
+
+def rotation_request_scope(user, g: Grants, permission: str) -> Q:
     """Requests: the sending side through the trainee's scope (own trainees, own record,
     supervisees); the receiving side on requests forwarded to them — coordinators and the
     region by institution, a leader for their arenas (or, without an arena, their arenas'
     specialties)."""
-    from lisplan.organisations.models import LearningArena
-    from lisplan.trainees.models import Trainee
+    LearningArena = _model("organisations.LearningArena")
+    Trainee = _model("trainees.Trainee")
 
     q = Q(pk__in=[])
     if permission in _SENDING_PERMISSIONS:
@@ -491,7 +518,7 @@ def _rotation_request_q(user, g: Grants, permission: str) -> Q:
 def allocation_regions(g: Grants, permission: str) -> set[int]:
     """Regions where the user holds an allocation permission: their regions, and the regions
     of their institutions."""
-    from lisplan.organisations.models import Institution
+    Institution = _model("organisations.Institution")
 
     regions = set(g.regions.get(permission, ()))
     institutions = [i for i, _s in g.institutions.get(permission, ())]
@@ -499,6 +526,25 @@ def allocation_regions(g: Grants, permission: str) -> set[int]:
         regions |= set(Institution.objects.filter(pk__in=institutions)
                        .exclude(region=None).values_list("region_id", flat=True))
     return regions
+
+
+def can_run_allocation(user, region) -> bool:
+    """National runs need `allocation.run_national`; a region's, `allocation.run` there."""
+    if region is None:
+        return has_permission(user, "allocation.run_national")
+    g = grants(user)
+    return "allocation.run" in g.all or region.pk in allocation_regions(g, "allocation.run")
+
+
+def regions_with(user, permission: str) -> QuerySet:
+    """The regions where the user holds an allocation permission."""
+    Region = _model("organisations.Region")
+    g = grants(user)
+    if not g.holds(permission):
+        return Region.objects.none()
+    if permission in g.all:
+        return Region.objects.all()
+    return Region.objects.filter(pk__in=allocation_regions(g, permission))
 
 
 def _allocation_run_q(g: Grants, permission: str) -> Q:
@@ -554,7 +600,7 @@ def institutions_for(user, permission: str) -> list[int] | None:
 def leads(user, trainee) -> bool:
     """Whether the user is a leader (with an arena assignment) over the trainee's current
     learning arena — the «leder med personalansvar» who signs the trainee's plans."""
-    from lisplan.trainees.models import Employment
+    Employment = _model("trainees.Employment")
 
     paths = grants(user).arena_paths.get("plan.sign", ())
     if not paths:
@@ -568,7 +614,7 @@ def leads(user, trainee) -> bool:
 def leads_for(user, trainee, permission: str) -> bool:
     """Whether the user holds `permission` as leader (arena assignment) over the trainee's
     current learning arena."""
-    from lisplan.trainees.models import Employment
+    Employment = _model("trainees.Employment")
 
     paths = grants(user).arena_paths.get(permission, ())
     if not paths:

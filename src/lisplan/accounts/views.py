@@ -18,11 +18,11 @@ from lisplan.accounts.forms import ApiTokenForm, LoginForm
 from lisplan.accounts.startpage import start_sections
 from lisplan.allocation.startpage import tasks_for as allocation_tasks_for
 from lisplan.insights.startpage import tasks_for as insights_tasks_for
-from lisplan.iup.tasks import tasks_for as iup_tasks_for
-from lisplan.plans.tasks import tasks_for
+from lisplan.iup.startpage import tasks_for as iup_tasks_for
+from lisplan.plans.startpage import tasks_for
 from lisplan.programmes.startpage import tasks_for as programme_tasks_for
-from lisplan.progress.tasks import tasks_for as progress_tasks_for
-from lisplan.rotations.tasks import tasks_for as rotation_tasks_for
+from lisplan.progress.startpage import tasks_for as progress_tasks_for
+from lisplan.rotations.startpage import tasks_for as rotation_tasks_for
 
 DEMO_USERS = ["trainee", "supervisor", "leader", "education_lead", "local_coordinator",
               "regional_coordinator", "planner", "admin"]

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
-from lisplan.accounts.access import get_in_scope, scope_filter
+from lisplan.accounts.access import can_run_allocation, get_in_scope, scope_filter
 from lisplan.allocation import services
 from lisplan.allocation.models import AllocationRun
 from lisplan.allocation.schemas import RunAcceptedOut, RunIn, RunOut, RunSummaryOut
@@ -77,7 +77,7 @@ def start_run(request, payload: RunIn):
     outside the caller's scope, or the whole country without `allocation.run_national`."""
     user = caller(request)
     region = _region(payload.scope.strip())
-    if not services.can_run(user, region):
+    if not can_run_allocation(user, region):
         raise PermissionDenied
     try:
         run = services.start_run(actor=user, region=region,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 
-from .model import Assignment, Instance, Plan, Request, Unassigned, month_text
+from .instance import Assignment, Instance, Plan, Request, Unassigned, month_text
 from .priority import priority_order
 from .rules import Load, no_start_reason, own_starts
 

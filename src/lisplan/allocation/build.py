@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lisplan.allocation.model import Instance, month_index, month_text
+from lisplan.allocation.instance import Instance, month_index, month_text
 from lisplan.allocation.parse import FORMAT, parse_instance
 from lisplan.rotations import queries
 from lisplan.rotations.models import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from lisplan.allocation.model import month_index, month_text
+from lisplan.allocation.instance import month_index, month_text
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 110, 28, 20, 8
 

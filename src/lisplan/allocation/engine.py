@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .baseline import queue_baseline
+from .instance import Instance, Plan
 from .metrics import QUEUE_WEIGHT, check_queue_weight
-from .model import Instance, Plan
 from .optimise import Outcome, optimise
 from .parse import parse_instance
 from .priority import priority_order

@@ -6,7 +6,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .model import month_index, month_text
+from .instance import month_index, month_text
 
 REGIONS: dict[str, list[tuple[str, str]]] = {  # trust, size: U(niversity), M(edium), S(mall)
     "SOR-OST": [("OUS", "U"), ("AHUS", "U"), ("VV", "M"), ("SI", "M"), ("SOHF", "M"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from .model import Instance, Plan
+from .instance import Instance, Plan
 
 
 def wait_cost(wait: int) -> int:

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from .instance import Assignment, Instance, Plan, Unassigned
 from .metrics import QUEUE_WEIGHT, objective, queue_tiebreak, unassigned_penalty, wait_cost
-from .model import Assignment, Instance, Plan, Unassigned
 from .priority import priority_order
 from .rules import own_starts
 from .validate import violations

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import Agreement, Arena, Instance, Occupied, Request, Span, Trainee, month_index
+from .instance import Agreement, Arena, Instance, Occupied, Request, Span, Trainee, month_index
 
 FORMAT = "lisplan-allocation/1"
 _DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")

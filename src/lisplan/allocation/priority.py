@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 
-from .model import Instance, Request
+from .instance import Instance, Request
 
 
 def priority_order(inst: Instance) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .instance import Assignment, Instance, Plan, Unassigned, month_text
 from .metrics import metrics
-from .model import Assignment, Instance, Plan, Unassigned, month_text
 from .optimise import Outcome
 from .parse import InvalidFile, Reader
 from .validate import Inversion

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .model import Agreement, Instance, Request, Span, calendar_month, month_text
+from .instance import Agreement, Instance, Request, Span, calendar_month, month_text
 
 
 def own_rule_failure(inst: Instance, request: Request, agreement: Agreement,

@@ -22,10 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lisplan.accounts.access import allocation_regions, can, grants, has_permission
+from lisplan.accounts.access import (
+    can,
+    can_run_allocation,
+    has_permission,
+    regions_with,
+)
 from lisplan.allocation import engine
 from lisplan.allocation.build import agreement_key, build_instance, key_pk, month_date
-from lisplan.allocation.model import Instance, Plan
+from lisplan.allocation.instance import Instance, Plan
 from lisplan.allocation.models import (
     MAX_DELAY_MONTHS,
     MAX_QUEUE_WEIGHT,
@@ -40,6 +45,7 @@ from lisplan.allocation.parse import InvalidFile
 from lisplan.allocation.rules import own_starts
 from lisplan.allocation.validate import violations
 from lisplan.audit.services import diff, record, snapshot
+from lisplan.errors import Conflict, Invalid
 from lisplan.notifications.services import notify
 from lisplan.rotations import services as rotation_services
 from lisplan.rotations.models import RotationRequest, Status
@@ -48,36 +54,11 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-class AllocationError(Exception):
+class AllocationError(Invalid):
     """Input or a state that does not allow the action; the message says why, in Norwegian."""
-
-    def __init__(self, message: str, code: str = "invalid", field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.field = field
 
 
 # --- who may run what ---------------------------------------------------------------------
-
-
-def can_run(user, region) -> bool:
-    """National runs need `allocation.run_national`; a region's, `allocation.run` there."""
-    if region is None:
-        return has_permission(user, "allocation.run_national")
-    g = grants(user)
-    return "allocation.run" in g.all or region.pk in allocation_regions(g, "allocation.run")
-
-
-def regions_with(user, permission: str):
-    """The regions where the user holds an allocation permission."""
-    from lisplan.organisations.models import Region
-
-    g = grants(user)
-    if not g.holds(permission):
-        return Region.objects.none()
-    if permission in g.all:
-        return Region.objects.all()
-    return Region.objects.filter(pk__in=allocation_regions(g, permission))
 
 
 def runnable_regions(user):
@@ -126,7 +107,7 @@ def start_run(*, actor, region, max_delay_months: int, time_limit: int,
     if queue_weight is None:
         queue_weight = policy_for(region).queue_weight
     validate_queue_weight(queue_weight)
-    if actor is not None and not can_run(actor, region):
+    if actor is not None and not can_run_allocation(actor, region):
         raise PermissionDenied
     run = AllocationRun.objects.create(
         region=region, max_delay_months=max_delay_months, time_limit=time_limit,
@@ -146,7 +127,7 @@ def start_run(*, actor, region, max_delay_months: int, time_limit: int,
 POLICY_FIELDS = ("queue_weight", "max_delay_months", "time_limit")
 
 
-class StaleVersion(Exception):
+class StaleVersion(Conflict):
     """The policy was changed by someone else since the user opened it."""
 
     def __init__(self, current: AllocationPolicy):

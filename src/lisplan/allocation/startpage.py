@@ -1,5 +1,5 @@
 """Allocation tasks for the start page («Mine oppgaver»): same shape as
-`lisplan.rotations.tasks.tasks_for`; a constant number of queries."""
+`lisplan.rotations.startpage.tasks_for`; a constant number of queries."""
 
 from __future__ import annotations
 

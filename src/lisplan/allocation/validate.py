@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .model import Instance, Plan, Span, month_text
+from .instance import Instance, Plan, Span, month_text
 from .rules import Load, own_rule_failure
 
 

@@ -22,11 +22,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lisplan.accounts.access import get_in_scope, has_permission, require, scope_filter
+from lisplan.accounts.access import (
+    get_in_scope,
+    has_permission,
+    regions_with,
+    require,
+    scope_filter,
+)
 from lisplan.allocation import charts, services
 from lisplan.allocation.build import key_pk
 from lisplan.allocation.forms import PolicyForm, RunForm
-from lisplan.allocation.model import month_index
+from lisplan.allocation.instance import month_index
 from lisplan.allocation.models import AllocationPolicy, AllocationRun, Proposal
 from lisplan.rotations.models import CollaborationAgreement, RotationRequest
 from lisplan.ui import numbers
@@ -91,7 +97,7 @@ def policy_list(request):
     """The policy of every region whose runs the user sees (read-only for coordinators), with
     a link to change it where the user may (`allocation.policy`: the region's planner)."""
     editable = set(services.policy_regions(request.user).values_list("pk", flat=True))
-    regions = list(services.regions_with(request.user, "allocation.view").order_by("name"))
+    regions = list(regions_with(request.user, "allocation.view").order_by("name"))
     saved = {p.region_id: p for p in AllocationPolicy.objects.filter(
         region__in=regions).select_related("updated_by")}
     rows = [{"region": region, "editable": region.pk in editable,

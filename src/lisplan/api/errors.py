@@ -65,7 +65,7 @@ def from_domain_error(exc: DomainError) -> ApiError:
         return ApiError([], detail=_("Du har ikke tilgang til denne handlingen."), status=403)
     errors = [FieldError(p.field, p.code, p.message) for p in exc.all_problems()]
     if exc.detail:
-        detail = exc.detail
+        detail = str(exc.detail)
     elif isinstance(exc, Refused):
         detail = _("Du har ikke tilgang til denne handlingen.")
     elif isinstance(exc, Invalid):
@@ -204,9 +204,12 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
+        """Every refusal a service gives, in one place: status, detail, fields, and the
+        members a conflict adds (`current_version`)."""
         error = from_domain_error(exc)
-        return respond(request, error.status, error.detail or _("Ugyldig forespørsel."),
-                       error.errors)
+        body = {**error_body(str(error.detail or _("Ugyldig forespørsel.")), error.errors),
+                **exc.extra}
+        return api.create_response(request, body, status=error.status)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):

@@ -12,28 +12,35 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from lisplan import errors
 from lisplan.audit.services import record
 
 DRAFT, AWAITING_SIGNATURES = "draft", "awaiting_signatures"  # the same in every Status
 
 
-class StaleVersion(Exception):
+class StaleVersion(errors.Conflict):
     """Someone else saved the revision since the user opened it; `current` is its version now.
-    Each app subclasses it with its own `message`."""
+    Each app subclasses it with its own `message` (409 with `current_version` in the API)."""
 
-    message = ""
+    message = ""  # type: ignore[assignment]  # each app's text, shadowing DomainError.message
 
     def __init__(self, current: int):
         super().__init__(str(self.message))
         self.current = current
 
+    @property
+    def extra(self) -> dict[str, object]:
+        return {"current_version": self.current}
 
-class StateError(Exception):
-    """The action is not possible in the revision's current state (or for this user)."""
+
+class StateError(errors.StateError):
+    """The action is not possible in the revision's current state (or for this user: code
+    `not_signer`, 403). The API names the field `status`."""
+
+    field = "status"
 
     def __init__(self, message: str, code: str = "invalid_state"):
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code, status=403 if code == "not_signer" else None)
 
 
 def trainee_id(revision) -> int:

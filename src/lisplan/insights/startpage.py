@@ -1,6 +1,6 @@
 """The start page («Mine oppgaver»): from four weeks before 1 March / 1 September, the
 coordinators get a card with what will be incomplete at the harvest in their own unit.
-Same shape as `lisplan.plans.tasks.tasks_for`; a constant number of queries."""
+Same shape as `lisplan.plans.startpage.tasks_for`; a constant number of queries."""
 
 from __future__ import annotations
 

@@ -174,27 +174,13 @@ def _supervisors(items) -> list[services.SupervisorData]:
     return out
 
 
-def _problems(exc: services.PlanInvalid) -> ApiError:
-    return ApiError([FieldError(p.field, p.code, p.message) for p in exc.problems],
-                    detail=_("Utdanningsplanen har feil som må rettes."))
-
-
-def _state(exc: services.StateError) -> ApiError:
-    status = 403 if exc.code == "not_signer" else 400
-    return ApiError([FieldError("status", exc.code, str(exc))], detail=str(exc), status=status)
-
-
 def _stale(exc: services.StaleVersion) -> Status:
     return Status(409, {"detail": str(exc), "errors": [], "current_version": exc.current})
 
 
 def _run(action, **kwargs):
-    try:
-        return action(**kwargs)
-    except services.PlanInvalid as exc:
-        raise _problems(exc) from exc
-    except services.StateError as exc:
-        raise _state(exc) from exc
+    """Call a service; its domain errors become the API's errors in `lisplan.api.errors`."""
+    return action(**kwargs)
 
 
 # --- writes -----------------------------------------------------------------------------------

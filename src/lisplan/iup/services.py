@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from lisplan.audit.services import diff, record, snapshot
 from lisplan.documents import signing
 from lisplan.documents.signing import StateError, trainee_id
+from lisplan.errors import Invalid
 from lisplan.iup import rules
 from lisplan.iup.models import (
     TEMPLATE_FIELDS,
@@ -70,12 +71,14 @@ class Problem:
     message: str
 
 
-class PlanInvalid(Exception):
+class PlanInvalid(Invalid):
     """The content breaks rules; `problems` name each field, code and message."""
+
+    detail = gettext_lazy("Utdanningsplanen har feil som må rettes.")  # type: ignore[assignment]
 
     def __init__(self, problems: list[Problem]):
         super().__init__("; ".join(p.message for p in problems))
-        self.problems = problems
+        self.problems = problems  # type: ignore[assignment]
 
 
 class StaleVersion(signing.StaleVersion):

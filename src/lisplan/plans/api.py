@@ -248,24 +248,11 @@ def _content(payload, *, creating: bool) -> tuple[dict, list[PeriodData] | None]
     return content, periods
 
 
-def _problems(exc: services.PlanInvalid) -> ApiError:
-    return ApiError([FieldError(p.field, p.code, p.message) for p in exc.problems],
-                    detail=_("Planen har feil som må rettes."))
-
-
-def _state(exc: services.StateError) -> ApiError:
-    status = 403 if exc.code == "not_signer" else 400
-    return ApiError([FieldError("status", exc.code, str(exc))], detail=str(exc), status=status)
-
-
 def _run(action, **kwargs) -> Revision:
-    """Call a service; its exceptions become the API's errors (409 is handled by the caller)."""
+    """Call a service. Its domain errors (`lisplan.errors`) become the API's errors in
+    `lisplan.api.errors`; a model's own validation here."""
     try:
         return action(**kwargs)
-    except services.PlanInvalid as exc:
-        raise _problems(exc) from exc
-    except services.StateError as exc:
-        raise _state(exc) from exc
     except DjangoValidationError as exc:
         raise from_model_error(exc) from exc
 

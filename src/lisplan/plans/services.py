@@ -18,7 +18,7 @@ from lisplan.accounts.access import can, check, leads
 from lisplan.audit.services import diff, record
 from lisplan.documents import signing
 from lisplan.documents.signing import StateError, trainee_id
-from lisplan.errors import Refused
+from lisplan.errors import Invalid, Refused
 from lisplan.notifications.services import notify
 from lisplan.plans import rules
 from lisplan.plans.models import ImplementationPlan, Period, Revision, Signature, Status
@@ -34,12 +34,14 @@ PERIOD_FIELDS = [
 ]
 
 
-class PlanInvalid(Exception):
+class PlanInvalid(Invalid):
     """The content breaks rules; `problems` name each field, code and message."""
+
+    detail = gettext_lazy("Planen har feil som må rettes.")  # type: ignore[assignment]
 
     def __init__(self, problems: list[rules.Problem]):
         super().__init__("; ".join(p.message for p in problems))
-        self.problems = problems
+        self.problems = problems  # type: ignore[assignment]
 
 
 class StaleVersion(signing.StaleVersion):

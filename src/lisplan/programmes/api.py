@@ -28,9 +28,9 @@ from lisplan.programmes.schemas import (
     CoverageOut,
     PlaceOut,
     PlanContentIn,
-    PlanCreateIn,
-    PlanPatchIn,
+    ProgrammePlanCreateIn,
     ProgrammePlanOut,
+    ProgrammePlanPatchIn,
     PublishIn,
 )
 
@@ -123,7 +123,7 @@ def _stale(exc: services.StaleVersion) -> Status:
 # --- reads ------------------------------------------------------------------------------------
 
 
-class PlanQuery(PageQuery):
+class ProgrammePlanQuery(PageQuery):
     institution: int | None = NinjaField(None, ge=1, le=MAX_ID,
                                          description="Virksomhetens id")
     specialty: Code | None = NinjaField(None, description="Spesialitetens kode, f.eks. ORT")
@@ -133,7 +133,7 @@ class PlanQuery(PageQuery):
 @router.get(BASE, response=_responses(page_of(ProgrammePlanOut)),
             summary="Utdanningsplaner for virksomhetene (publiserte, og utkast du har tilgang til)")
 @rule("programme.view")
-def list_plans(request, filters: Query[PlanQuery]):
+def list_plans(request, filters: Query[ProgrammePlanQuery]):
     qs = scope_filter(caller(request), "programme.view", ProgrammePlan.objects.all())
     if filters.institution is not None:
         qs = qs.filter(institution_id=filters.institution)
@@ -180,7 +180,7 @@ def plan_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
 @router.post(BASE, response=_responses(ProgrammePlanOut, 201),
              summary="Lag et utkast (fra den publiserte versjonen, ellers fra nasjonal mal)")
 @rule("programme.edit")
-def create_plan(request, payload: PlanCreateIn):
+def create_plan(request, payload: ProgrammePlanCreateIn):
     """Content sent along is written in the same transaction. 403 when the caller does not
     draft plans for that institution and specialty; 400 when a draft exists already."""
     institution = get_in_scope(caller(request), "organisation.view", Institution.objects.all(),
@@ -205,7 +205,7 @@ def create_plan(request, payload: PlanCreateIn):
 @router.patch(BASE + "/{id}", response=_responses(ProgrammePlanOut, conflict=True),
               summary="Endre et utkast (send med version)")
 @rule("programme.edit")
-def update_plan(request, payload: PlanPatchIn, id: int = Path(..., ge=1, le=MAX_ID)):
+def update_plan(request, payload: ProgrammePlanPatchIn, id: int = Path(..., ge=1, le=MAX_ID)):
     """Only the fields sent change; `phases`, `arenas` and `partner_periods`, when sent,
     replace their list. A published version is never changed (400); a stale `version` → 409."""
     plan = _visible(request, id)

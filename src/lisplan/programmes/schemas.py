@@ -101,12 +101,12 @@ class PlanContentIn(Schema):
     partner_periods: list[PartnerPeriodIn] | None = Field(None, max_length=200)
 
 
-class PlanCreateIn(PlanContentIn):
+class ProgrammePlanCreateIn(PlanContentIn):
     institution: Id
     specialty: Code = Field(description="Spesialitetens kode, f.eks. ORT")
 
 
-class PlanPatchIn(PlanContentIn):
+class ProgrammePlanPatchIn(PlanContentIn):
     version: int = Field(ge=1, le=2**31 - 1)
 
 

@@ -1,5 +1,5 @@
 """Programme-plan tasks for the start page («Mine oppgaver»), same shape as
-`lisplan.rotations.tasks.tasks_for`: drafts to finish or publish, and the gaps in the courses of
+`lisplan.rotations.startpage.tasks_for`: drafts to finish or publish, and the gaps in the courses of
 the user's institutions (local coordinator) or region (regional coordinator). A constant number
 of queries."""
 

@@ -1,29 +1,23 @@
-"""Progress tasks for the start page («Mine oppgaver»), same shape as the plans' tasks."""
+"""Background task (django-tasks; the worker is `lisplan db_worker`): refresh the cached
+progress summaries that are out of date.
+
+django-tasks has no scheduler. The nightly run is started by cron or a systemd timer with
+`lisplan refresh_progress --stale-only` (runs in the command's own process) or
+`lisplan refresh_progress --stale-only --enqueue` (queues this task for the worker) — see
+docs/performance.md § Progress for the lines.
+"""
 
 from __future__ import annotations
 
-from django.urls import reverse
-from django.utils.translation import gettext as _
+import datetime as dt
 
-from lisplan.accounts.access import has_permission
-from lisplan.progress import queries
-from lisplan.trainees.models import Trainee
+from django_tasks import task
 
 
-def tasks_for(user) -> list[dict]:
-    out = []
-    own = Trainee.objects.filter(user=user).only("pk").first()
-    if own is not None:
-        out.append({"title": _("Min progresjon"), "count": None,
-                    "url": reverse("progress:trainee", args=[own.pk]), "empty_text": ""})
-    if has_permission(user, "progress.approve"):
-        out.append({"title": _("Læringsmål til godkjenning"),
-                    "count": queries.goals_awaiting_approval(user).count(),
-                    "url": reverse("progress:overview"),
-                    "empty_text": _("Ingen læringsmål venter på godkjenning.")})
-    if has_permission(user, "progress.view") and own is None:
-        out.append({"title": _("Leger i faresonen"),
-                    "count": queries.trainees_at_risk(user).count(),
-                    "url": reverse("progress:overview") + "?status=at_risk",
-                    "empty_text": _("Ingen leger er i faresonen for å bli forsinket.")})
-    return out
+@task()
+def refresh_stale_summaries(today: str | None = None) -> int:
+    """Recompute every summary that is missing, marked stale or computed before `today`
+    (ISO date; default the local date when the task runs). Returns how many were computed."""
+    from lisplan.progress.summary import refresh_stale
+
+    return refresh_stale(dt.date.fromisoformat(today) if today else None)

@@ -75,7 +75,6 @@ from lisplan.rotations.schemas import (
     RequestQuery,
     WaiveIn,
 )
-from lisplan.rotations.services import RotationError
 from lisplan.trainees.models import Trainee
 
 router = Router(tags=["Fagavtaler og fiktiv enhet"])
@@ -101,21 +100,11 @@ def _allowed(request, permission: str, obj) -> None:
 # --- errors -----------------------------------------------------------------------------------
 
 
-def _rotation_error(exc: RotationError) -> ApiError:
-    field = exc.field or ("status" if exc.code == "invalid_state" else "")
-    if exc.code == "forbidden":  # e.g. a waiver by anyone but the receiving coordinator
-        return ApiError([FieldError(field, exc.code, str(exc))], detail=str(exc), status=403)
-    return ApiError([FieldError(field, exc.code, str(exc))], detail=str(exc))
-
-
-
-
 def _run(action: Callable, **kwargs):
-    """Call a service; its refusals become 400s naming the field."""
+    """Call a service. Its domain errors (`RotationError`, `Refused`) become the API's errors
+    in `lisplan.api.errors`; a model's own validation here."""
     try:
         return action(**kwargs)
-    except RotationError as exc:
-        raise _rotation_error(exc) from exc
     except DjangoValidationError as exc:
         raise from_model_error(exc) from exc
 

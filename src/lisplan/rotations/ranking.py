@@ -14,7 +14,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from lisplan.allocation.model import Instance, Request, Trainee
+from lisplan.allocation.instance import Instance, Request, Trainee
 from lisplan.allocation.priority import priority_order
 
 

@@ -23,7 +23,7 @@ from lisplan.accounts.access import check
 from lisplan.audit import writes
 from lisplan.audit.services import record, snapshot
 from lisplan.documents.files import remove_replaced
-from lisplan.errors import Refused
+from lisplan.errors import DomainError, Refused
 from lisplan.notifications.services import notify
 from lisplan.progress.engine import whole_months
 from lisplan.rotations import queries, ranking
@@ -40,13 +40,14 @@ from lisplan.rotations.models import (
 )
 
 
-class RotationError(Exception):
-    """The action breaks a rule of the register; the message says which, in Norwegian."""
+class RotationError(DomainError):
+    """The action breaks a rule of the register; the message says which, in Norwegian (the
+    API's `detail`). A state rule (`invalid_state`) names the field `status`; `forbidden` (e.g.
+    a waiver by anyone but the receiving coordinator) is a 403."""
 
     def __init__(self, message: str, code: str = "invalid", field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.field = field
+        super().__init__(message, code, field or ("status" if code == "invalid_state" else None),
+                         status=403 if code == "forbidden" else None)
 
 
 def _today() -> dt.date:

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             if not stale_only:
                 self.stderr.write(_("--enqueue krever --stale-only."))
                 raise SystemExit(2)
-            from lisplan.progress.background import refresh_stale_summaries
+            from lisplan.progress.tasks import refresh_stale_summaries
 
             result = refresh_stale_summaries.enqueue()
             self.stdout.write(self.style.SUCCESS(

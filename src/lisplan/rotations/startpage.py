@@ -1,5 +1,5 @@
 """Rotation tasks for the start page («Mine oppgaver»): what waits for this user, with counts.
-Same shape as `lisplan.plans.tasks.tasks_for`; a constant number of queries."""
+Same shape as `lisplan.plans.startpage.tasks_for`; a constant number of queries."""
 
 from __future__ import annotations
 

@@ -22,9 +22,9 @@ from lisplan.dimensioning import queries, services
 from lisplan.dimensioning.models import DimensioningRun
 from lisplan.dimensioning.schemas import (
     MAX_ID,
-    RunAcceptedOut,
-    RunIn,
-    RunOut,
+    DimensioningRunAcceptedOut,
+    DimensioningRunIn,
+    DimensioningRunOut,
     ScenarioIn,
     ScenarioOut,
 )
@@ -72,11 +72,11 @@ def _out(run: DimensioningRun) -> dict:
 
 @router.post(
     RUNS,
-    response={202: RunAcceptedOut, **ERRORS},
+    response={202: DimensioningRunAcceptedOut, **ERRORS},
     summary="Start en dimensjoneringskjøring (går i bakgrunnen)",
 )
 @rule("dimensioning.run")
-def start_run(request, payload: RunIn):
+def start_run(request, payload: DimensioningRunIn):
     """202 with the run's id; follow it with `GET /dimensioning-runs/{id}`."""
     user = caller(request)
     scenario = None
@@ -108,7 +108,7 @@ def start_run(request, payload: RunIn):
 
 @router.get(
     RUNS,
-    response={200: page_of(RunOut), **ERRORS},
+    response={200: page_of(DimensioningRunOut), **ERRORS},
     summary="Dimensjoneringskjøringer, nyeste først",
 )
 @rule("dimensioning.view")
@@ -120,7 +120,7 @@ def list_runs(request, query: Query[PageQuery]):
 
 @router.get(
     RUNS + "/{id}",
-    response={200: RunOut, **ERRORS},
+    response={200: DimensioningRunOut, **ERRORS},
     summary="Status og framdrift for en dimensjoneringskjøring",
     url_name="get_dimensioning_run",
 )

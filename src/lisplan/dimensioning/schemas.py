@@ -13,7 +13,7 @@ from lisplan.dimensioning.services import MAX_DRAWS
 MAX_ID = 2_147_483_647
 
 
-class RunIn(Schema):
+class DimensioningRunIn(Schema):
     scenario: int | None = Field(
         None,
         ge=1,
@@ -35,13 +35,13 @@ class RunIn(Schema):
     seed: int = Field(1, ge=0, le=MAX_ID, description="Frø for trekningene")
 
 
-class RunAcceptedOut(Schema):
+class DimensioningRunAcceptedOut(Schema):
     id: int
     status: str
     url: str = Field(description="Adressen der kjøringen kan følges")
 
 
-class RunOut(Schema):
+class DimensioningRunOut(Schema):
     id: int
     scenario: int | None
     scenario_version: int | None

@@ -35,7 +35,7 @@ def main() -> None:
     print("| gruppe | forespørsler | req/s | p50 ms | p95 ms | p99 ms | feil |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for g in sorted(groups) + ["sider og API (uten innlogging)"]:
-        v = groups[g] if g in groups else pages_api
+        v = groups.get(g, pages_api)
         e = errors[g] if g in groups else sum(n for k, n in errors.items() if k != "login")
         print(f"| {g} | {len(v)} | {len(v) / seconds:.1f} | {pct(v, 50):.0f} | "
               f"{pct(v, 95):.0f} | {pct(v, 99):.0f} | {e} |")

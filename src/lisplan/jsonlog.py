@@ -49,7 +49,19 @@ class JsonFormatter(logging.Formatter):
 
 
 def client_address(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
+    """The client's address: REMOTE_ADDR, or behind `LISPLAN_TRUSTED_PROXIES` = N reverse
+    proxies the address the outermost of them saw (N-th from the right in X-Forwarded-For).
+    django-axes locks out by this address too (`AXES_CLIENT_IP_CALLABLE`)."""
+    if request is None:
+        return ""
+    from django.conf import settings
+
+    proxies = getattr(settings, "LISPLAN_TRUSTED_PROXIES", 0)
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                 if a.strip()]
+    if proxies > 0 and len(forwarded) >= proxies:
+        return forwarded[-proxies][:45]
+    return (request.META.get("REMOTE_ADDR") or "")[:45]
 
 
 def security_event(event: str, request=None, level: int = logging.INFO, **fields) -> None:

@@ -116,6 +116,10 @@ LISPLAN_PASSWORD_LOGIN = os.environ.get("LISPLAN_PASSWORD_LOGIN", "")
 AXES_FAILURE_LIMIT = int(os.environ.get("LISPLAN_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LISPLAN_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Behind N reverse proxies (nginx, a load balancer) the client's address is read from
+# X-Forwarded-For; 0 (default) trusts only REMOTE_ADDR.
+LISPLAN_TRUSTED_PROXIES = int(os.environ.get("LISPLAN_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "lisplan.jsonlog.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "lisplan.accounts.security.lockout_response"
 AXES_VERBOSE = False  # lisplan.security logs the events as JSON

@@ -22,15 +22,15 @@ def test_demo_hash_logs_in_demo_users_only_and_is_not_upgraded(db):
     demo.demo = True
     demo.password = make_password("demo", hasher=DemoPasswordHasher())
     demo.save()
-    assert authenticate(RequestFactory().post("/logg-inn/"), username="demo-user", password="demo") == demo
-    assert authenticate(RequestFactory().post("/logg-inn/"), username="demo-user", password="wrong") is None
+    assert authenticate(username="demo-user", password="demo") == demo
+    assert authenticate(username="demo-user", password="wrong") is None
     demo.refresh_from_db()
     assert is_demo_hash(demo.password)  # not re-hashed on login
 
     real = f.UserFactory(username="real-user")
     real.password = make_password("demo", hasher=DemoPasswordHasher())
     real.save()
-    assert authenticate(RequestFactory().post("/logg-inn/"), username="real-user", password="demo") is None
+    assert authenticate(username="real-user", password="demo") is None
 
 
 def test_real_accounts_use_the_configured_hasher(db):

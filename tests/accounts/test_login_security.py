@@ -185,3 +185,18 @@ def test_break_glass_account_needs_the_one_time_code(client, settings):
     response = post_login(client, "nod", "langt-passord-1", code=code)
     assert response.status_code == 302
     assert client.session.get("otp_device_id")
+
+
+@pytest.mark.django_db
+def test_lockout_per_address_behind_a_trusted_proxy(client, settings):
+    settings.LISPLAN_TRUSTED_PROXIES = 1
+    make_user("siri", "riktig-passord")
+    for i in range(5):  # all through the same proxy (REMOTE_ADDR), from one client
+        client.post(LOGIN, {"username": f"gjett{i}", "password": "x"},
+                    REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    locked = client.post(LOGIN, {"username": "siri", "password": "riktig-passord"},
+                         REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert locked.status_code == 429
+    other = client.post(LOGIN, {"username": "siri", "password": "riktig-passord"},
+                        REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="203.0.113.10")
+    assert other.status_code == 302  # another client behind the same proxy is not locked out

@@ -156,7 +156,9 @@ def test_example2_alis():
     assert p.overall_status == "on_track"
     form = p.form_values()
     assert form["lv_40"] == "25 vakter" and form["lv_40_rest"] == "15 vakter"
-    assert form["usel_praks"] == "42 mnd."
+    # months and days as the ledger counts them: one day more than the shortest 42 calendar
+    # months (1 277 days)
+    assert form["usel_praks"] == "42 mnd. 1 dag"
 
 
 # --- edge cases ---------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def test_prerequisite_expected_by_an_earlier_period_that_covers_it(world, nlsh):
     admin = world.users["admin"]
     covering = services.agreement_create(
         actor=admin, sending=world.unn, receiving=world.bergen, specialty=world.specialty,
-        duration_months=3, capacity=1, valid_from=dt.date(2024, 1, 1), goals=[goal])
+        duration_months=4, capacity=1, valid_from=dt.date(2024, 1, 1), goals=[goal])
     target = services.agreement_create(
         actor=admin, sending=world.unn, receiving=world.nlsh, specialty=world.specialty,
         duration_months=6, capacity=1, valid_from=dt.date(2024, 1, 1), arenas=[nlsh.arena],

@@ -19,7 +19,7 @@ from lisplan.plans import services as plan_services
 from lisplan.plans import worklist
 from lisplan.plans.models import Revision
 from lisplan.progress.models import ActivityRecord
-from tests.e2e.conftest import AXE, describe, screenshot
+from tests.e2e.conftest import describe, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,8 @@ def sign_in(page, base: str, username: str) -> None:
 
 
 def violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
+    origin = "/".join(page.url.split("/")[:3])
+    page.add_script_tag(url=origin + "/static/vendor/axe.min.js")  # allowed by the CSP
     result = page.evaluate("""async () => await axe.run(document, {
         runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
                                         'wcag22aa', 'best-practice']}})""")
@@ -70,7 +71,7 @@ def _pattern(path: str) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(browser, live_server, demo, role):
     base = live_server.url
-    context = browser.new_context(locale="nb-NO", viewport=PHONE, bypass_csp=True)
+    context = browser.new_context(locale="nb-NO", viewport=PHONE)
     page = context.new_page()
     sign_in(page, base, role)
     queue, seen, problems, visited = deque(["/"]), set(), [], 0
@@ -107,7 +108,7 @@ def test_trainee_on_a_phone_sees_what_is_missing_and_records_an_activity(
     browser, live_server, demo
 ):
     base = live_server.url
-    context = browser.new_context(locale="nb-NO", viewport=PHONE, bypass_csp=True)
+    context = browser.new_context(locale="nb-NO", viewport=PHONE)
     page = context.new_page()
     sign_in(page, base, "trainee")
     overview = page.get_by_role("heading", name="Min oversikt")

@@ -16,7 +16,7 @@ def _header_rows(page) -> tuple[int, float]:
     return page.evaluate("""() => {
         const inner = document.querySelector('.lp-header__inner');
         const parts = [document.querySelector('.lp-brand'),
-                       ...document.querySelectorAll('.lp-nav > ul > li'),
+                       ...document.querySelectorAll('.lp-nav > ul > li:not(.lp-nav__narrow)'),
                        document.querySelector('.lp-header__tools')];
         const mids = parts.map(p => { const r = p.getBoundingClientRect();
                                       return Math.round((r.top + r.bottom) / 2 / 8); });

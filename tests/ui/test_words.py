@@ -47,10 +47,8 @@ FORBIDDEN = {
     "a code leftover": re.compile(r"\b(?:None|True|False|null|undefined|NaN)\b"),
 }
 # Words that look like internals but are what the person must type: the column names of the
-# progress import file (docs/progress-import.md). And one known leftover owned by another
-# issue: the progress page names its rule file (issue 12 rewrites that page's wording; remove
-# the entry when it lands).
-ALLOWED = {"godkjent_av", "service_rules", "service_rules.yaml"}
+# progress import file (docs/progress-import.md).
+ALLOWED = {"godkjent_av"}
 
 
 class _Text(HTMLParser):

@@ -47,7 +47,7 @@ _SECTIONS: list[tuple] = [
     ("agreements", _("Fagavtaler"), "rotations:agreements", ("agreement.view",), ("rotations:agreement",)),
     ("vacancies", _("Ledige stillinger"), "rotations:vacancies", ("vacancy.view",), ("rotations:vacanc",)),
     ("insights", _("Innsikt"), "insights:dashboard", ("insights.view",), ("insights:",)),
-    ("programmes", (_("Læringsmål og steder"), _("Utdanningsplaner for virksomhetene og hvor læringsmålene kan nås")),
+    ("programmes", (_("Læringsmål og steder"), _("Læringsmål og steder: utdanningsplaner for virksomhetene og hvor læringsmålene kan nås")),
      "programmes:list", ("programme.view",), ("programmes:",)),
 ]
 
@@ -72,10 +72,10 @@ _ITEM_COST = 3
 
 # A trainee's own pages: (short label, full label), url name taking the trainee's id (or none).
 _PERSONAL: list[tuple] = [
-    ((_("Min plan"), _("Min gjennomføringsplan")), "plans:trainee", True),
+    ((_("Min plan"), _("Min plan (gjennomføringsplan)")), "plans:trainee", True),
     (_("Min progresjon"), "progress:trainee", True),
     ((_("Mine ønsker"), _("Mine ønsker om spesialiseringsperioder")), "rotations:own", False),
-    ((_("Min IUP"), _("Min utdanningsplan (IUP)")), "iup:trainee", True),
+    ((_("Min IUP"), _("Min IUP (utdanningsplan)")), "iup:trainee", True),
 ]
 
 

@@ -16,7 +16,7 @@ from lisplan.allocation.validate import violations
 from lisplan.audit.models import AuditEvent
 from lisplan.notifications.models import Notification
 
-ENGINE = ["baseline", "engine", "generate", "metrics", "model", "optimise", "parse", "priority",
+ENGINE = ["baseline", "engine", "generate", "instance", "metrics", "optimise", "parse", "priority",
           "result", "rules", "validate"]
 
 

@@ -74,7 +74,7 @@ def test_changing_the_employer_refreshes_the_agreement_selects(page, live_server
         valid_from=dt.date(2024, 1, 1))
     bergen = rotations.agreement_create(
         actor=world.users["admin"], sending=world.bergen, receiving=world.nlsh,
-        specialty=world.specialty, reference="BERGEN-ORT", duration_months=3, capacity=1,
+        specialty=world.specialty, reference="BERGEN-ORT", duration_months=6, capacity=1,  # fits row 1
         valid_from=dt.date(2024, 1, 1))
     revision = plans.plan_create(
         actor=world.users["leader"], trainee=world.trainee, employer=world.unn,

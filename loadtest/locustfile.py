@@ -31,8 +31,10 @@ from locust import HttpUser, between, events, task
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "demo")
 TOKENS = [t for t in os.environ.get("LOADTEST_API_TOKENS", "").split(",") if t]
 OUT = os.environ.get("LOADTEST_OUT", "var/loadtest.jsonl")
-SKIP = re.compile(r"^/(logg-ut|static/|admin/|api/|i18n/)|\.(ics|pdf|xlsx|csv|json)$|/logout"
-                  r"|/logg-inn")
+SKIP = re.compile(
+    r"^/(logg-ut|static/|admin/|api/|i18n/)|\.(ics|pdf|xlsx|csv|json)$|/logout"
+    r"|/logg-inn"
+)
 _out = None
 
 
@@ -65,9 +67,18 @@ def _record(request_type, name, response_time, response_length, exception, conte
         os.makedirs(os.path.dirname(OUT) or ".", exist_ok=True)
         _out = open(OUT, "a", encoding="utf-8")  # noqa: SIM115 - closed at exit
     group = (context or {}).get("group", "other")
-    _out.write(json.dumps({"group": "login" if name == "login" else group, "name": name,
-                           "ms": response_time, "bytes": response_length or 0,
-                           "error": bool(exception)}) + "\n")
+    _out.write(
+        json.dumps(
+            {
+                "group": "login" if name == "login" else group,
+                "name": name,
+                "ms": response_time,
+                "bytes": response_length or 0,
+                "error": bool(exception),
+            }
+        )
+        + "\n"
+    )
 
 
 @events.quitting.add_listener
@@ -97,10 +108,17 @@ class PageUser(HttpUser):
         self._plain_http_cookies()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         response = self.client.post(
-            "/logg-inn/", name="login", context={"group": "login"}, allow_redirects=False,
-            data={"username": self.username, "password": PASSWORD,
-                  "csrfmiddlewaretoken": token.group(1) if token else ""},
-            headers={"Referer": self.host + "/logg-inn/"})
+            "/logg-inn/",
+            name="login",
+            context={"group": "login"},
+            allow_redirects=False,
+            data={
+                "username": self.username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
+            headers={"Referer": self.host + "/logg-inn/"},
+        )
         if response.status_code != 302:
             raise RuntimeError(f"login as {self.username} failed: {response.status_code}")
         self._plain_http_cookies()
@@ -148,37 +166,60 @@ class ApiClient(HttpUser):
 
     def on_start(self):
         self.headers = {"Authorization": f"Bearer {random.choice(TOKENS)}"} if TOKENS else {}
-        listing = self.client.get("/api/v1/trainees?page_size=50", headers=self.headers,
-                                  name="/api/v1/trainees", context={"group": "api"})
+        listing = self.client.get(
+            "/api/v1/trainees?page_size=50",
+            headers=self.headers,
+            name="/api/v1/trainees",
+            context={"group": "api"},
+        )
         items = listing.json().get("results", []) if listing.ok else []
         self.trainees = [t["id"] for t in items] or [1]
 
     @task(4)
     def trainee_page(self):
         page = random.randint(1, 40)
-        self.client.get(f"/api/v1/trainees?page_size=50&page={page}", headers=self.headers,
-                        name="/api/v1/trainees?page", context={"group": "api"})
+        self.client.get(
+            f"/api/v1/trainees?page_size=50&page={page}",
+            headers=self.headers,
+            name="/api/v1/trainees?page",
+            context={"group": "api"},
+        )
 
     @task(3)
     def progress(self):
         tid = random.choice(self.trainees)
-        self.client.get(f"/api/v1/trainees/{tid}/progress", headers=self.headers,
-                        name="/api/v1/trainees/{id}/progress", context={"group": "api"})
+        self.client.get(
+            f"/api/v1/trainees/{tid}/progress",
+            headers=self.headers,
+            name="/api/v1/trainees/{id}/progress",
+            context={"group": "api"},
+        )
 
     @task(2)
     def activities(self):
         tid = random.choice(self.trainees)
-        self.client.get(f"/api/v1/trainees/{tid}/activities", headers=self.headers,
-                        name="/api/v1/trainees/{id}/activities", context={"group": "api"})
+        self.client.get(
+            f"/api/v1/trainees/{tid}/activities",
+            headers=self.headers,
+            name="/api/v1/trainees/{id}/activities",
+            context={"group": "api"},
+        )
 
     @task(2)
     def register_activity(self):
         tid = random.choice(self.trainees)
         with self.client.post(
-                f"/api/v1/trainees/{tid}/activities", headers=self.headers,
-                json={"kind": "out_of_hours", "date": "2026-11-02", "count": 1,
-                      "title": "Legevakt (lasttest)"},
-                name="POST /api/v1/trainees/{id}/activities", context={"group": "api-write"},
-                catch_response=True) as response:
+            f"/api/v1/trainees/{tid}/activities",
+            headers=self.headers,
+            json={
+                "kind": "out_of_hours",
+                "date": "2026-11-02",
+                "count": 1,
+                "title": "Legevakt (lasttest)",
+            },
+            name="POST /api/v1/trainees/{id}/activities",
+            context={"group": "api-write"},
+            catch_response=True,
+        ) as response:
             if response.status_code != 201:
                 response.failure(f"{response.status_code}: {response.text[:200]}")

@@ -1,6 +1,6 @@
 """Summarise a load-test run: p50/p95/p99 per group, requests/s, errors (issue #18).
 
-    python loadtest/report.py var/loadtest.jsonl SECONDS [RSS] [WORKER_CPU_SECONDS] [LOADAVG]
+python loadtest/report.py var/loadtest.jsonl SECONDS [RSS] [WORKER_CPU_SECONDS] [LOADAVG]
 """
 
 from __future__ import annotations
@@ -37,15 +37,21 @@ def main() -> None:
     for g in sorted(groups) + ["sider og API (uten innlogging)"]:
         v = groups.get(g, pages_api)
         e = errors[g] if g in groups else sum(n for k, n in errors.items() if k != "login")
-        print(f"| {g} | {len(v)} | {len(v) / seconds:.1f} | {pct(v, 50):.0f} | "
-              f"{pct(v, 95):.0f} | {pct(v, 99):.0f} | {e} |")
+        print(
+            f"| {g} | {len(v)} | {len(v) / seconds:.1f} | {pct(v, 50):.0f} | "
+            f"{pct(v, 95):.0f} | {pct(v, 99):.0f} | {e} |"
+        )
     total = sum(len(v) for v in groups.values())
-    print(f"\nVarighet {seconds:.0f} s, arbeidsprosessenes RSS ved slutt: {rss}; "
-          f"maskinens belastning (1/5/15 min) ved slutt: {load}.")
+    print(
+        f"\nVarighet {seconds:.0f} s, arbeidsprosessenes RSS ved slutt: {rss}; "
+        f"maskinens belastning (1/5/15 min) ved slutt: {load}."
+    )
     if cpu is not None and total:
-        print(f"Arbeidsprosessene brukte {cpu:.1f} CPU-sekunder på {total} forespørsler: "
-              f"{1000 * cpu / total:.0f} ms CPU per forespørsel i snitt, dvs. plass til "
-              f"≈ {2 * total / cpu:.0f} forespørsler/s på to ledige kjerner.")
+        print(
+            f"Arbeidsprosessene brukte {cpu:.1f} CPU-sekunder på {total} forespørsler: "
+            f"{1000 * cpu / total:.0f} ms CPU per forespørsel i snitt, dvs. plass til "
+            f"≈ {2 * total / cpu:.0f} forespørsler/s på to ledige kjerner."
+        )
     print("\n| forespørsel | antall | p50 ms | p95 ms |")
     print("| --- | ---: | ---: | ---: |")
     for name, v in sorted(names.items(), key=lambda kv: -pct(kv[1], 95))[:25]:

@@ -41,20 +41,42 @@ def world(db) -> World:
     ort = f.SpecialtyFactory(code="ORT", name="Ortopedisk kirurgi")
     f.SpecialtyFactory(code="MED", name="Indremedisin")
 
-    clinic = f.ArenaFactory(institution=unn, name="Kirurgi-, kreft- og kvinnehelseklinikken",
-                            level=LearningArena.Level.CLINIC)
-    department = f.ArenaFactory(institution=unn, parent=clinic, name="Ortopedisk avdeling",
-                                specialty=ort)
-    section = f.ArenaFactory(institution=unn, parent=department, name="Seksjon for traume",
-                             level=LearningArena.Level.SECTION)
-    section2 = f.ArenaFactory(institution=unn, parent=department, name="Seksjon for protese",
-                              level=LearningArena.Level.SECTION)
+    clinic = f.ArenaFactory(
+        institution=unn,
+        name="Kirurgi-, kreft- og kvinnehelseklinikken",
+        level=LearningArena.Level.CLINIC,
+    )
+    department = f.ArenaFactory(
+        institution=unn, parent=clinic, name="Ortopedisk avdeling", specialty=ort
+    )
+    section = f.ArenaFactory(
+        institution=unn,
+        parent=department,
+        name="Seksjon for traume",
+        level=LearningArena.Level.SECTION,
+    )
+    section2 = f.ArenaFactory(
+        institution=unn,
+        parent=department,
+        name="Seksjon for protese",
+        level=LearningArena.Level.SECTION,
+    )
     other_dept = f.ArenaFactory(institution=unn, parent=clinic, name="Gastrokirurgisk avdeling")
 
-    users = {name: f.UserFactory(username=name) for name in [
-        "trainee", "supervisor", "leader", "education_lead", "local_coordinator",
-        "regional_coordinator", "planner", "admin", "outsider",
-    ]}
+    users = {
+        name: f.UserFactory(username=name)
+        for name in [
+            "trainee",
+            "supervisor",
+            "leader",
+            "education_lead",
+            "local_coordinator",
+            "regional_coordinator",
+            "planner",
+            "admin",
+            "outsider",
+        ]
+    }
     trainee = f.TraineeFactory(user=users["trainee"], first_name="Tora", last_name="Trainee")
     f.EmploymentFactory(trainee=trainee, institution=unn, arena=section, specialty=ort)
     f.assign(users["trainee"], "trainee")
@@ -82,7 +104,12 @@ def world(db) -> World:
         same_institution=employed(unn, other_dept, last_name="Samme-HF"),
         same_region=employed(nlsh, last_name="Samme-region"),
         other_region=employed(bergen, last_name="Annen-region"),
-        unn=unn, nlsh=nlsh, bergen=bergen, department=department, section=section, specialty=ort,
+        unn=unn,
+        nlsh=nlsh,
+        bergen=bergen,
+        department=department,
+        section=section,
+        specialty=ort,
     )
 
 

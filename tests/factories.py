@@ -103,4 +103,6 @@ class SupervisionFactory(factory.django.DjangoModelFactory):
 
 
 def assign(user: User, role: str, **scope) -> RoleAssignment:
-    return RoleAssignment.objects.create(user=user, role=role, valid_from=dt.date(2020, 1, 1), **scope)
+    return RoleAssignment.objects.create(
+        user=user, role=role, valid_from=dt.date(2020, 1, 1), **scope
+    )

@@ -34,19 +34,25 @@ PLANS = "/api/v1/implementation-plans"
 
 class Api(ApiClient):
     def post(self, path: str, body: dict | None = None):
-        return self.client.post(path, json.dumps(body or {}), content_type="application/json",
-                                headers=self.headers)
+        return self.client.post(
+            path, json.dumps(body or {}), content_type="application/json", headers=self.headers
+        )
 
     def patch(self, path: str, body: dict):
-        return self.client.patch(path, json.dumps(body), content_type="application/json",
-                                 headers=self.headers)
+        return self.client.patch(
+            path, json.dumps(body), content_type="application/json", headers=self.headers
+        )
 
 
 def plan_for(world, trainee, *periods) -> Revision:
     return plans.plan_create(
-        actor=world.users["admin"], trainee=trainee,
-        estimated_start=dt.date(2024, 1, 1), estimated_end=dt.date(2029, 6, 30),
-        plan_date=dt.date(2025, 11, 1), periods=list(periods))
+        actor=world.users["admin"],
+        trainee=trainee,
+        estimated_start=dt.date(2024, 1, 1),
+        estimated_end=dt.date(2029, 6, 30),
+        plan_date=dt.date(2025, 11, 1),
+        periods=list(periods),
+    )
 
 
 # --- 1. the education lead's partner rule keeps their specialty ------------------------------
@@ -56,12 +62,28 @@ def test_education_lead_sees_partner_plans_only_in_their_specialty(client, world
     med = f.SpecialtyFactory(code="ALM", name="Allmennmedisin")
     gp = f.TraineeFactory(last_name="Allmennlege")
     f.EmploymentFactory(trainee=gp, institution=world.nlsh, specialty=med)
-    other = plan_for(world, gp, PeriodData(specialty=med, institution=world.unn,
-                                           start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30)))
+    other = plan_for(
+        world,
+        gp,
+        PeriodData(
+            specialty=med,
+            institution=world.unn,
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 6, 30),
+        ),
+    )
     ort = f.TraineeFactory(last_name="Ortoped-NLSH")
     f.EmploymentFactory(trainee=ort, institution=world.nlsh, specialty=world.specialty)
-    own = plan_for(world, ort, PeriodData(specialty=world.specialty, institution=world.unn,
-                                          start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30)))
+    own = plan_for(
+        world,
+        ort,
+        PeriodData(
+            specialty=world.specialty,
+            institution=world.unn,
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 6, 30),
+        ),
+    )
     uao = Api(world.users["education_lead"])
     seen = {r["id"] for r in uao.get(PLANS, page_size=100).json()["results"]}
     assert own.pk in seen and other.pk not in seen
@@ -83,19 +105,30 @@ def test_education_lead_sees_partner_plans_only_in_their_specialty(client, world
 
 @pytest.fixture
 def approved_goal(world):
-    goal = LearningGoal.objects.create(code="ORT-001", specialty=world.specialty, part="part3",
-                                       text="Kunne behandle brudd.",
-                                       valid_from=dt.date(2019, 3, 1))
-    progress.goal_set(actor=world.users["leader"], trainee=world.trainee, goal=goal,
-                      status=GoalStatus.APPROVED, assessment="observation",
-                      approved_on=dt.date(2025, 5, 1), institution=world.unn,
-                      arena=world.section)
+    goal = LearningGoal.objects.create(
+        code="ORT-001",
+        specialty=world.specialty,
+        part="part3",
+        text="Kunne behandle brudd.",
+        valid_from=dt.date(2019, 3, 1),
+    )
+    progress.goal_set(
+        actor=world.users["leader"],
+        trainee=world.trainee,
+        goal=goal,
+        status=GoalStatus.APPROVED,
+        assessment="observation",
+        approved_on=dt.date(2025, 5, 1),
+        institution=world.unn,
+        arena=world.section,
+    )
     return goal
 
 
 @pytest.mark.parametrize("persona", ["trainee", "supervisor"])
-def test_trainee_or_supervisor_cannot_wipe_an_approval_through_the_api(world, approved_goal,
-                                                                       persona):
+def test_trainee_or_supervisor_cannot_wipe_an_approval_through_the_api(
+    world, approved_goal, persona
+):
     url = f"/api/v1/trainees/{world.trainee.pk}/goal-approvals"
     response = Api(world.users[persona]).post(url, {"goal": "ORT-001", "status": "in_progress"})
     assert response.status_code == 403, response.content
@@ -119,21 +152,41 @@ def test_the_leader_may_still_withdraw_an_approval(world, approved_goal):
 def outside(world):
     Employment.objects.filter(trainee=world.trainee).update(end=dt.date(2026, 12, 31))
     return plans.plan_create(
-        actor=world.users["leader"], trainee=world.trainee,
-        estimated_start=dt.date(2024, 1, 1), estimated_end=dt.date(2029, 6, 30),
+        actor=world.users["leader"],
+        trainee=world.trainee,
+        estimated_start=dt.date(2024, 1, 1),
+        estimated_end=dt.date(2029, 6, 30),
         plan_date=dt.date(2025, 11, 1),
-        periods=[PeriodData(specialty=world.specialty, institution=world.nlsh,
-                            start=dt.date(2026, 10, 1), end=dt.date(2027, 3, 31))])
+        periods=[
+            PeriodData(
+                specialty=world.specialty,
+                institution=world.nlsh,
+                start=dt.date(2026, 10, 1),
+                end=dt.date(2027, 3, 31),
+            )
+        ],
+    )
 
 
 def editor_post(world, revision) -> dict:
-    return {"version": revision.version, "employer": world.unn.pk,
-            "specialty": world.specialty.pk, "employee_number": "",
-            "estimated_start": "2024-01-01", "estimated_end": "2029-06-30",
-            "plan_date": "2025-11-01", "remarks": "", "outside_employment_confirmed": "on",
-            "periods-a-specialty": world.specialty.pk, "periods-a-institution": world.nlsh.pk,
-            "periods-a-start": "2026-10-01", "periods-a-end": "2027-03-31",
-            "periods-a-contact_person": "", "periods-a-service_place": "", "periods-a-arena": ""}
+    return {
+        "version": revision.version,
+        "employer": world.unn.pk,
+        "specialty": world.specialty.pk,
+        "employee_number": "",
+        "estimated_start": "2024-01-01",
+        "estimated_end": "2029-06-30",
+        "plan_date": "2025-11-01",
+        "remarks": "",
+        "outside_employment_confirmed": "on",
+        "periods-a-specialty": world.specialty.pk,
+        "periods-a-institution": world.nlsh.pk,
+        "periods-a-start": "2026-10-01",
+        "periods-a-end": "2027-03-31",
+        "periods-a-contact_person": "",
+        "periods-a-service_place": "",
+        "periods-a-arena": "",
+    }
 
 
 def test_trainee_cannot_confirm_outside_employment_in_the_html_editor(client, world, outside):
@@ -157,8 +210,12 @@ def test_the_service_refuses_the_trainee_the_confirmation(world, outside):
     from lisplan.errors import Refused
 
     with pytest.raises(Refused) as exc:
-        plans.revision_update(actor=world.users["trainee"], revision=outside,
-                              version=outside.version, outside_employment_confirmed=True)
+        plans.revision_update(
+            actor=world.users["trainee"],
+            revision=outside,
+            version=outside.version,
+            outside_employment_confirmed=True,
+        )
     assert (exc.value.field, exc.value.code) == ("outside_employment_confirmed", "leader_only")
 
 
@@ -167,14 +224,27 @@ def test_the_service_refuses_the_trainee_the_confirmation(world, outside):
 
 @pytest.fixture
 def draft(world):
-    return plan_for(world, world.trainee, PeriodData(
-        specialty=world.specialty, institution=world.nlsh,
-        start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30)))
+    return plan_for(
+        world,
+        world.trainee,
+        PeriodData(
+            specialty=world.specialty,
+            institution=world.nlsh,
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 6, 30),
+        ),
+    )
 
 
-@pytest.mark.parametrize(("persona", "allowed"), [
-    ("trainee", True), ("leader", True), ("local_coordinator", False), ("supervisor", False),
-])
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [
+        ("trainee", True),
+        ("leader", True),
+        ("local_coordinator", False),
+        ("supervisor", False),
+    ],
+)
 def test_submit_same_answer_on_page_and_api(client, world, draft, persona, allowed):
     client.force_login(world.users[persona])
     client.post(reverse("plans:submit", args=[draft.pk]))
@@ -190,14 +260,21 @@ def approved(world, draft):
     plans.revision_submit(actor=world.users["trainee"], revision=draft)
     plans.revision_sign(actor=world.users["trainee"], revision=draft)
     plans.revision_sign(actor=world.users["leader"], revision=draft)
-    return plans.revision_approve(actor=world.users["local_coordinator"], revision=draft,
-                                  confirm_no_agreement=True)
+    return plans.revision_approve(
+        actor=world.users["local_coordinator"], revision=draft, confirm_no_agreement=True
+    )
 
 
-@pytest.mark.parametrize(("persona", "allowed"), [
-    ("trainee", True), ("leader", True), ("local_coordinator", True), ("supervisor", False),
-    ("education_lead", False),
-])
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [
+        ("trainee", True),
+        ("leader", True),
+        ("local_coordinator", True),
+        ("supervisor", False),
+        ("education_lead", False),
+    ],
+)
 def test_revise_same_answer_on_page_and_api(client, world, approved, persona, allowed):
     client.force_login(world.users[persona])
     client.post(reverse("plans:revise", args=[approved.pk]))
@@ -212,23 +289,40 @@ def test_revise_same_answer_on_page_and_api(client, world, approved, persona, al
 
 @pytest.fixture
 def vacancy(world):
-    arena = f.ArenaFactory(institution=world.nlsh, name="Ortopedisk avdeling NLSH",
-                           specialty=world.specialty)
+    arena = f.ArenaFactory(
+        institution=world.nlsh, name="Ortopedisk avdeling NLSH", specialty=world.specialty
+    )
     leader = f.UserFactory(username="nlsh_leader")
     arena.leader = leader
     arena.save()
     f.assign(leader, "leader", arena=arena)
     coordinator = world.users["local_coordinator"]
     rotations.agreement_create(
-        actor=coordinator, sending=world.unn, receiving=world.nlsh, specialty=world.specialty,
-        duration_months=6, capacity=1, valid_from=dt.date(2024, 1, 1), arenas=[arena])
-    need = rotations.request_create(actor=coordinator, trainee=world.trainee,
-                                    receiving=world.nlsh, specialty=world.specialty,
-                                    desired_start=dt.date(2027, 2, 1))
+        actor=coordinator,
+        sending=world.unn,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        duration_months=6,
+        capacity=1,
+        valid_from=dt.date(2024, 1, 1),
+        arenas=[arena],
+    )
+    need = rotations.request_create(
+        actor=coordinator,
+        trainee=world.trainee,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        desired_start=dt.date(2027, 2, 1),
+    )
     rotations.request_register_wish(actor=coordinator, request=need)
     rotations.request_forward(actor=coordinator, request=need)
-    vacancy = rotations.vacancy_open(actor=leader, arena=arena, start_from=dt.date(2027, 1, 1),
-                                     start_to=dt.date(2027, 6, 30), duration_months=6)
+    vacancy = rotations.vacancy_open(
+        actor=leader,
+        arena=arena,
+        start_from=dt.date(2027, 1, 1),
+        start_to=dt.date(2027, 6, 30),
+        duration_months=6,
+    )
     return vacancy, leader, need
 
 
@@ -236,8 +330,9 @@ def vacancy(world):
 def test_vacancy_select_refuses_garbage_without_500(client, vacancy, value):
     vacancy, leader, _need = vacancy
     client.force_login(leader)
-    response = client.post(reverse("rotations:vacancy_select", args=[vacancy.pk]),
-                           {"request": value})
+    response = client.post(
+        reverse("rotations:vacancy_select", args=[vacancy.pk]), {"request": value}
+    )
     assert response.status_code == 302
     vacancy.refresh_from_db()
     assert vacancy.selected is None
@@ -247,9 +342,14 @@ def test_vacancy_select_only_takes_the_vacancys_candidates(client, world, vacanc
     vacancy, leader, need = vacancy
     elsewhere = f.TraineeFactory(last_name="Bergen")
     f.EmploymentFactory(trainee=elsewhere, institution=world.bergen, specialty=world.specialty)
-    stranger = rotations.request_create(actor=world.users["admin"], trainee=elsewhere,
-                                        receiving=world.unn, specialty=world.specialty,
-                                        desired_start=dt.date(2027, 2, 1), duration_months=6)
+    stranger = rotations.request_create(
+        actor=world.users["admin"],
+        trainee=elsewhere,
+        receiving=world.unn,
+        specialty=world.specialty,
+        desired_start=dt.date(2027, 2, 1),
+        duration_months=6,
+    )
     client.force_login(leader)
     client.post(reverse("rotations:vacancy_select", args=[vacancy.pk]), {"request": stranger.pk})
     vacancy.refresh_from_db()

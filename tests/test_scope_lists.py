@@ -22,8 +22,18 @@ from lisplan.trainees.models import Employment, Supervision, Trainee
 from tests import factories as f
 from tests.api.conftest import ApiClient
 
-PERSONAS = ["trainee", "supervisor", "leader", "education_lead", "local_coordinator",
-            "regional_coordinator", "planner", "admin", "outsider", "partner_lead"]
+PERSONAS = [
+    "trainee",
+    "supervisor",
+    "leader",
+    "education_lead",
+    "local_coordinator",
+    "regional_coordinator",
+    "planner",
+    "admin",
+    "outsider",
+    "partner_lead",
+]
 
 
 @pytest.fixture
@@ -35,16 +45,35 @@ def data(world):
     f.EmploymentFactory(trainee=doctor, institution=world.nlsh, specialty=gp)
     admin = world.users["admin"]
     for trainee in Trainee.objects.exclude(pk=doctor.pk):
-        plans.plan_create(actor=admin, trainee=trainee, periods=[PeriodData(
-            specialty=world.specialty, institution=world.nlsh, start=dt.date(2026, 1, 1),
-            end=dt.date(2026, 6, 30))])
-    plans.plan_create(actor=admin, trainee=doctor, periods=[PeriodData(
-        specialty=gp, institution=world.unn, start=dt.date(2026, 1, 1),
-        end=dt.date(2026, 6, 30))])
+        plans.plan_create(
+            actor=admin,
+            trainee=trainee,
+            periods=[
+                PeriodData(
+                    specialty=world.specialty,
+                    institution=world.nlsh,
+                    start=dt.date(2026, 1, 1),
+                    end=dt.date(2026, 6, 30),
+                )
+            ],
+        )
+    plans.plan_create(
+        actor=admin,
+        trainee=doctor,
+        periods=[
+            PeriodData(
+                specialty=gp,
+                institution=world.unn,
+                start=dt.date(2026, 1, 1),
+                end=dt.date(2026, 6, 30),
+            )
+        ],
+    )
     users = dict(world.users)
     users["partner_lead"] = f.UserFactory(username="partner_lead")
-    f.assign(users["partner_lead"], "education_lead", institution=world.nlsh,
-             specialty=world.specialty)
+    f.assign(
+        users["partner_lead"], "education_lead", institution=world.nlsh, specialty=world.specialty
+    )
     return users
 
 
@@ -70,8 +99,11 @@ def expected_trainees(user, permission: str) -> set[int] | None:
     assignments = list(RoleAssignment.objects.active().filter(user=user))
     if any(a.role == Role.ADMIN for a in assignments) or user.is_superuser:
         return None
-    current = [e for e in Employment.objects.select_related("arena", "institution")
-               if e.end is None or e.end >= today]
+    current = [
+        e
+        for e in Employment.objects.select_related("arena", "institution")
+        if e.end is None or e.end >= today
+    ]
     out = set()
     for a in assignments:
         if a.role in (Role.TRAINEE, Role.SUPERVISOR):
@@ -81,8 +113,11 @@ def expected_trainees(user, permission: str) -> set[int] | None:
     if permission in RELATIONSHIP_PERMISSIONS["self"]:
         out |= set(Trainee.objects.filter(user=user).values_list("pk", flat=True))
     if permission in RELATIONSHIP_PERMISSIONS["supervisee"]:
-        out |= {s.trainee_id for s in Supervision.objects.filter(supervisor=user)
-                if s.end is None or s.end >= today}
+        out |= {
+            s.trainee_id
+            for s in Supervision.objects.filter(supervisor=user)
+            if s.end is None or s.end >= today
+        }
     return out
 
 

@@ -29,20 +29,34 @@ def free_port() -> int:
 def served(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LISPLAN_", "DJANGO_"))}
-    env.update({
-        "PORT": str(port), "LISPLAN_BIND_ADDRESS": "127.0.0.1", "LISPLAN_WEB_WORKERS": "1",
-        "LISPLAN_WEB_THREADS": "2", "LISPLAN_SKIP_BOOTSTRAP": "1",
-        "LISPLAN_SECRET_KEY": secrets.token_urlsafe(50),
-        "LISPLAN_ALLOWED_HOSTS": "127.0.0.1", "LISPLAN_HTTPS": "0",
-        "LISPLAN_VAR_DIR": str(tmp_path / "var"),
-        "LISPLAN_STATIC_ROOT": str(tmp_path / "static"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-    })
-    lisplan = str(ROOT / ".venv/bin/lisplan") if (ROOT / ".venv/bin/lisplan").exists() \
+    env.update(
+        {
+            "PORT": str(port),
+            "LISPLAN_BIND_ADDRESS": "127.0.0.1",
+            "LISPLAN_WEB_WORKERS": "1",
+            "LISPLAN_WEB_THREADS": "2",
+            "LISPLAN_SKIP_BOOTSTRAP": "1",
+            "LISPLAN_SECRET_KEY": secrets.token_urlsafe(50),
+            "LISPLAN_ALLOWED_HOSTS": "127.0.0.1",
+            "LISPLAN_HTTPS": "0",
+            "LISPLAN_VAR_DIR": str(tmp_path / "var"),
+            "LISPLAN_STATIC_ROOT": str(tmp_path / "static"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        }
+    )
+    lisplan = (
+        str(ROOT / ".venv/bin/lisplan")
+        if (ROOT / ".venv/bin/lisplan").exists()
         else str(Path(sys.executable).parent / "lisplan")
-    process = subprocess.Popen([str(ROOT / "scripts/serve")], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    )
+    process = subprocess.Popen(
+        [str(ROOT / "scripts/serve")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
@@ -84,20 +98,36 @@ def test_serve_runs_gunicorn_with_static_files_worker_and_health(served):
         if health.status_code == 200:
             break
         time.sleep(0.5)
-    assert health.json() == {"database": "ok", "worker": {"status": "ok",
-                             "last_seen_seconds_ago": health.json()["worker"][
-                                 "last_seen_seconds_ago"]}, "status": "ok"}
+    assert health.json() == {
+        "database": "ok",
+        "worker": {
+            "status": "ok",
+            "last_seen_seconds_ago": health.json()["worker"]["last_seen_seconds_ago"],
+        },
+        "status": "ok",
+    }
 
     # A signed-in page over the production settings (plain HTTP here: LISPLAN_HTTPS=0).
-    subprocess.run([lisplan, "shell", "-c",
-                    "from lisplan.accounts.models import User; "
-                    "u = User.objects.create_user('drift', password='langt-passord-9')"],
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            lisplan,
+            "shell",
+            "-c",
+            "from lisplan.accounts.models import User; "
+            "u = User.objects.create_user('drift', password='langt-passord-9')",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     session = requests.Session()
     page = session.get(base + "/logg-inn/", timeout=10)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    response = session.post(base + "/logg-inn/", timeout=10, data={
-        "csrfmiddlewaretoken": token, "username": "drift", "password": "langt-passord-9"},
-        headers={"Referer": base + "/logg-inn/"})
+    response = session.post(
+        base + "/logg-inn/",
+        timeout=10,
+        data={"csrfmiddlewaretoken": token, "username": "drift", "password": "langt-passord-9"},
+        headers={"Referer": base + "/logg-inn/"},
+    )
     assert response.status_code == 200 and response.url == base + "/"
     assert "Logg ut" in response.text

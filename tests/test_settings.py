@@ -13,13 +13,19 @@ def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
         base.pop(leaked, None)
     return subprocess.run(
         [sys.executable, "-m", "lisplan.cli", *args],
-        env={**base, **env}, capture_output=True, text=True, timeout=120,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_check_deploy_is_clean_when_not_debugging():
     result = _run(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         LISPLAN_SECRET_KEY="k" * 20 + "an-unguessable-production-secret-value-1234567890",
         LISPLAN_ALLOWED_HOSTS="lisplan.example.no",
     )

@@ -101,8 +101,10 @@ def _pairs(entry: Entry) -> list[tuple[str, str]]:
     """(source, translation) pairs: the singular and the plural forms."""
     if entry.msgid_plural is None:
         return [(entry.msgid, entry.msgstr)]
-    return [(entry.msgid if n == 0 else entry.msgid_plural, text)
-            for n, text in sorted(entry.msgstr_plural.items())]
+    return [
+        (entry.msgid if n == 0 else entry.msgid_plural, text)
+        for n, text in sorted(entry.msgstr_plural.items())
+    ]
 
 
 def _report(offenders: list[str]) -> str:
@@ -137,8 +139,10 @@ def test_placeholders_match(entries):
             expected = Counter(PLACEHOLDER.findall(source))
             found = Counter(PLACEHOLDER.findall(translation))
             if expected != found:
-                offenders.append(f"{entry.label}: expected {sorted(expected.elements())}, "
-                                 f"got {sorted(found.elements())} in {translation!r}")
+                offenders.append(
+                    f"{entry.label}: expected {sorted(expected.elements())}, "
+                    f"got {sorted(found.elements())} in {translation!r}"
+                )
             if source.endswith("\n") != translation.endswith("\n"):
                 offenders.append(f"{entry.label}: trailing newline differs")
     assert not offenders, _report(offenders)

@@ -58,8 +58,9 @@ def ninja_operations(callback: Callable):
     return None
 
 
-def walk(resolver: URLResolver, prefix: str = "", namespaces: tuple[str, ...] = ()
-         ) -> Iterator[Endpoint]:
+def walk(
+    resolver: URLResolver, prefix: str = "", namespaces: tuple[str, ...] = ()
+) -> Iterator[Endpoint]:
     """Every view reachable through `resolver`: one Endpoint per URL, or per API operation."""
     seen_operations = set()  # ninja repeats a path's pattern once per operation on it
     for entry in resolver.url_patterns:
@@ -81,8 +82,12 @@ def walk(resolver: URLResolver, prefix: str = "", namespaces: tuple[str, ...] = 
                     continue
                 seen_operations.add((route, id(op)))
                 op_name = getattr(op, "url_name", None) or getattr(op.view_func, "__name__", "")
-                yield Endpoint(route, ":".join(namespaces + (op_name,)), op.view_func,
-                               "/".join(sorted(op.methods)))
+                yield Endpoint(
+                    route,
+                    ":".join(namespaces + (op_name,)),
+                    op.view_func,
+                    "/".join(sorted(op.methods)),
+                )
 
 
 def violations(resolver: URLResolver) -> list[str]:
@@ -147,10 +152,12 @@ def _declared(request):
 
 def test_walker_flags_an_undeclared_view_in_a_nested_include():
     nested = [path("ok/", _declared, name="ok"), path("leak/", _undeclared, name="leak")]
-    resolver = fake_resolver([
-        path("", public(lambda request: HttpResponse())),
-        path("leger/", include((nested, "fake"), namespace="fake")),
-    ])
+    resolver = fake_resolver(
+        [
+            path("", public(lambda request: HttpResponse())),
+            path("leger/", include((nested, "fake"), namespace="fake")),
+        ]
+    )
     problems = violations(resolver)
     assert len(problems) == 1
     assert "leger/leak/" in problems[0] and "fake:leak" in problems[0]
@@ -190,8 +197,11 @@ def test_walker_flags_an_undeclared_api_operation():
     # and the schema, docs and root views need a rule as well
     bare = violations(fake_resolver([path("api/", fake_api.urls)]))
     assert {p.split(" (")[0] for p in bare} == {
-        "no access rule: POST api/mixed", "no access rule: api/openapi.json",
-        "no access rule: api/docs", "no access rule: api/"}
+        "no access rule: POST api/mixed",
+        "no access rule: api/openapi.json",
+        "no access rule: api/docs",
+        "no access rule: api/",
+    }
 
 
 def test_set_language_is_allowed_through():

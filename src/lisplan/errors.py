@@ -41,9 +41,16 @@ class DomainError(Exception):
     field: str | None = None
     detail: str | None = None  # the API's `detail` when it should not be the message
 
-    def __init__(self, message: str = "", code: str | None = None, field: str | None = None,
-                 *, problems: list[Problem] | None = None, status: int | None = None,
-                 detail: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str = "",
+        code: str | None = None,
+        field: str | None = None,
+        *,
+        problems: list[Problem] | None = None,
+        status: int | None = None,
+        detail: str | None = None,
+    ) -> None:
         self.problems: list[Problem] = list(problems or [])
         if detail is not None:
             self.detail = detail

@@ -57,8 +57,9 @@ def client_address(request) -> str:
     from django.conf import settings
 
     proxies = getattr(settings, "LISPLAN_TRUSTED_PROXIES", 0)
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-                 if a.strip()]
+    forwarded = [
+        a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+    ]
     if proxies > 0 and len(forwarded) >= proxies:
         return forwarded[-proxies][:45]
     return (request.META.get("REMOTE_ADDR") or "")[:45]

@@ -200,7 +200,8 @@ EMAIL_USE_TLS = envbool("LISPLAN_EMAIL_USE_TLS", False)
 # came in on (e-mails sent by the worker fall back to http://127.0.0.1:$PORT).
 LISPLAN_BASE_URL_SET = bool(os.environ.get("LISPLAN_BASE_URL"))
 LISPLAN_BASE_URL = os.environ.get(
-    "LISPLAN_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}").rstrip("/")
+    "LISPLAN_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+).rstrip("/")
 # Privacy notice, accessibility statement and the footer's feedback link.
 LISPLAN_CONTACT_EMAIL = os.environ.get("LISPLAN_CONTACT_EMAIL", "brukerstotte@lisplan.invalid")
 LISPLAN_FEEDBACK_URL = os.environ.get("LISPLAN_FEEDBACK_URL", "")

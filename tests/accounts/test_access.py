@@ -53,8 +53,9 @@ def test_education_lead_is_limited_to_their_specialty(world):
 def test_ended_employment_leaves_scope(world):
     import datetime as dt
 
-    Employment.objects.filter(trainee=world.colleague).update(end=dt.date(2020, 12, 31),
-                                                               start=dt.date(2020, 1, 1))
+    Employment.objects.filter(trainee=world.colleague).update(
+        end=dt.date(2020, 12, 31), start=dt.date(2020, 1, 1)
+    )
     assert not can(world.users["leader"], "trainee.view", world.colleague)
 
 

@@ -192,11 +192,23 @@ def test_lockout_per_address_behind_a_trusted_proxy(client, settings):
     settings.LISPLAN_TRUSTED_PROXIES = 1
     make_user("siri", "riktig-passord")
     for i in range(5):  # all through the same proxy (REMOTE_ADDR), from one client
-        client.post(LOGIN, {"username": f"gjett{i}", "password": "x"},
-                    REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
-    locked = client.post(LOGIN, {"username": "siri", "password": "riktig-passord"},
-                         REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+        client.post(
+            LOGIN,
+            {"username": f"gjett{i}", "password": "x"},
+            REMOTE_ADDR="10.1.1.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+        )
+    locked = client.post(
+        LOGIN,
+        {"username": "siri", "password": "riktig-passord"},
+        REMOTE_ADDR="10.1.1.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
     assert locked.status_code == 429
-    other = client.post(LOGIN, {"username": "siri", "password": "riktig-passord"},
-                        REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="203.0.113.10")
+    other = client.post(
+        LOGIN,
+        {"username": "siri", "password": "riktig-passord"},
+        REMOTE_ADDR="10.1.1.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.10",
+    )
     assert other.status_code == 302  # another client behind the same proxy is not locked out

@@ -29,9 +29,14 @@ def test_no_coming_soon_texts_for_any_role(client, world):
 def test_trainee_card_shows_iup_status_deadline_and_progress(client, world):
     revision = hospital_revision(world)
     ProgressSummary.objects.create(
-        trainee=world.trainee, status=ProgressStatus.BEHIND, requirements_met=2,
-        requirements_total=5, projected_completion=dt.date(2030, 6, 1),
-        computed_at=timezone.now(), computed_on=timezone.localdate())
+        trainee=world.trainee,
+        status=ProgressStatus.BEHIND,
+        requirements_met=2,
+        requirements_total=5,
+        projected_completion=dt.date(2030, 6, 1),
+        computed_at=timezone.now(),
+        computed_on=timezone.localdate(),
+    )
     response = _home(client, world, "trainee")
     card = next(s for s in response.context["sections"] if s.role == "trainee")
     deadline = card.data["iup"]
@@ -65,13 +70,22 @@ def test_supervisor_and_leader_see_what_waits_for_signature(client, world):
 
 
 def test_role_links_follow_permissions(client, world):
-    labels = {s.role: [str(link.label) for link in s.links]
-              for s in _home(client, world, "education_lead").context["sections"]}
+    labels = {
+        s.role: [str(link.label) for link in s.links]
+        for s in _home(client, world, "education_lead").context["sections"]
+    }
     assert "Maler for tabell 3 (formelle krav)" in labels["education_lead"]
-    labels = {s.role: [str(link.label) for link in s.links]
-              for s in _home(client, world, "regional_coordinator").context["sections"]}
+    labels = {
+        s.role: [str(link.label) for link in s.links]
+        for s in _home(client, world, "regional_coordinator").context["sections"]
+    }
     assert "Fordeling" in labels["regional_coordinator"]
-    labels = {s.role: [str(link.label) for link in s.links]
-              for s in _home(client, world, "planner").context["sections"]}
-    assert labels["planner"] == ["Fordeling og prognoser", "Progresjon i regionen",
-                                 "Dimensjonering av utdanningsstillinger"]
+    labels = {
+        s.role: [str(link.label) for link in s.links]
+        for s in _home(client, world, "planner").context["sections"]
+    }
+    assert labels["planner"] == [
+        "Fordeling og prognoser",
+        "Progresjon i regionen",
+        "Dimensjonering av utdanningsstillinger",
+    ]

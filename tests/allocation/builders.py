@@ -8,33 +8,78 @@ from lisplan.allocation.parse import parse_instance
 from lisplan.allocation.priority import priority_order
 
 
-def agreement(ident: str, arena: str = "AR", sending: str = "S", capacity: int = 1,
-              duration: int = 6, **fields) -> dict:
-    return {"id": ident, "sending": sending, "receiving": "R", "arena": arena,
-            "specialty": "ORT", "duration_months": duration, "capacity": capacity, **fields}
+def agreement(
+    ident: str,
+    arena: str = "AR",
+    sending: str = "S",
+    capacity: int = 1,
+    duration: int = 6,
+    **fields,
+) -> dict:
+    return {
+        "id": ident,
+        "sending": sending,
+        "receiving": "R",
+        "arena": arena,
+        "specialty": "ORT",
+        "duration_months": duration,
+        "capacity": capacity,
+        **fields,
+    }
 
 
-def request(ident: str, agreements: list[str], registered: str = "2025-01-01",
-            desired: str = "2027-01", **fields) -> dict:
-    return {"id": ident, "agreements": agreements, "registered": registered,
-            "desired_start": desired, **fields}
+def request(
+    ident: str,
+    agreements: list[str],
+    registered: str = "2025-01-01",
+    desired: str = "2027-01",
+    **fields,
+) -> dict:
+    return {
+        "id": ident,
+        "agreements": agreements,
+        "registered": registered,
+        "desired_start": desired,
+        **fields,
+    }
 
 
-def trainee(ident: str, requests: list[dict], home: str = "S", permanent: bool = True,
-            **fields) -> dict:
-    return {"id": ident, "home": home, "specialty": "ORT", "permanent": permanent,
-            "requests": requests, **fields}
+def trainee(
+    ident: str, requests: list[dict], home: str = "S", permanent: bool = True, **fields
+) -> dict:
+    return {
+        "id": ident,
+        "home": home,
+        "specialty": "ORT",
+        "permanent": permanent,
+        "requests": requests,
+        **fields,
+    }
 
 
-def instance(agreements: list[dict], trainees: list[dict], arenas: list[dict] | None = None,
-             occupied: list[dict] | None = None, delta: int = 0, horizon: int = 24) -> dict:
+def instance(
+    agreements: list[dict],
+    trainees: list[dict],
+    arenas: list[dict] | None = None,
+    occupied: list[dict] | None = None,
+    delta: int = 0,
+    horizon: int = 24,
+) -> dict:
     if arenas is None:
-        arenas = [{"id": a, "institution": "R", "capacity": 99}
-                  for a in sorted({ag["arena"] for ag in agreements})]
-    return {"format": "lisplan-allocation/1", "start_month": "2027-01",
-            "horizon_months": horizon, "policy": {"max_delay_months": delta},
-            "arenas": arenas, "agreements": agreements, "trainees": trainees,
-            "occupied": occupied or []}
+        arenas = [
+            {"id": a, "institution": "R", "capacity": 99}
+            for a in sorted({ag["arena"] for ag in agreements})
+        ]
+    return {
+        "format": "lisplan-allocation/1",
+        "start_month": "2027-01",
+        "horizon_months": horizon,
+        "policy": {"max_delay_months": delta},
+        "arenas": arenas,
+        "agreements": agreements,
+        "trainees": trainees,
+        "occupied": occupied or [],
+    }
 
 
 def baseline_of(document: dict) -> tuple[Instance, list[str], Plan]:

@@ -33,23 +33,35 @@ def immediate_tasks():
 
 @pytest.fixture
 def register(world) -> Register:
-    arena = f.ArenaFactory(institution=world.nlsh, name="Ortopedisk avdeling NLSH",
-                           specialty=world.specialty)
+    arena = f.ArenaFactory(
+        institution=world.nlsh, name="Ortopedisk avdeling NLSH", specialty=world.specialty
+    )
     coordinator = f.UserFactory(username="nlsh_coordinator")
     f.assign(coordinator, "local_coordinator", institution=world.nlsh)
     actor = world.users["local_coordinator"]
     agreement = services.agreement_create(
-        actor=actor, sending=world.unn, receiving=world.nlsh, specialty=world.specialty,
-        duration_months=6, capacity=1, valid_from=dt.date(2024, 1, 1), arenas=[arena])
+        actor=actor,
+        sending=world.unn,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        duration_months=6,
+        capacity=1,
+        valid_from=dt.date(2024, 1, 1),
+        arenas=[arena],
+    )
     first = first_month()
     requests = []
     for i, trainee in enumerate([world.trainee, world.colleague, world.same_institution]):
-        r = services.request_create(actor=actor, trainee=trainee, receiving=world.nlsh,
-                                    specialty=world.specialty, desired_start=first)
+        r = services.request_create(
+            actor=actor,
+            trainee=trainee,
+            receiving=world.nlsh,
+            specialty=world.specialty,
+            desired_start=first,
+        )
         services.request_register_wish(actor=actor, request=r)
         services.request_forward(actor=actor, request=r)
-        RotationRequest.objects.filter(pk=r.pk).update(
-            forwarded_on=add_months(first, -12 + i))
+        RotationRequest.objects.filter(pk=r.pk).update(forwarded_on=add_months(first, -12 + i))
         r.refresh_from_db()
         requests.append(r)
     return Register(agreement, requests, coordinator, first)

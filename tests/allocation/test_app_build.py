@@ -45,15 +45,23 @@ def test_mapping_rules(world, register):
     # Seniority is the queue date; the sending trust's rank is the trainee's.
     services.request_set_rank(actor=actor, request=second, rank=1)
     # Leave makes the trainee unavailable; an accepted period elsewhere takes capacity.
-    f.LeaveFactory(trainee=world.trainee, start=add_months(register.first, 2),
-                   end=add_months(register.first, 4) - dt.timedelta(days=1))
+    f.LeaveFactory(
+        trainee=world.trainee,
+        start=add_months(register.first, 2),
+        end=add_months(register.first, 4) - dt.timedelta(days=1),
+    )
     running = f.TraineeFactory(last_name="Pågår")
     f.EmploymentFactory(trainee=running, institution=world.unn, specialty=world.specialty)
-    occupying = services.request_create(actor=actor, trainee=running, receiving=world.nlsh,
-                                        specialty=world.specialty,
-                                        desired_start=add_months(register.first, -2))
+    occupying = services.request_create(
+        actor=actor,
+        trainee=running,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        desired_start=add_months(register.first, -2),
+    )
     RotationRequest.objects.filter(pk=occupying.pk).update(
-        status=Status.IN_PROGRESS, agreed_start=add_months(register.first, -2))
+        status=Status.IN_PROGRESS, agreed_start=add_months(register.first, -2)
+    )
     # A temporary employee queues but cannot be placed; an agreement for spring only.
     world.same_institution.employments.update(permanent=False)
     register.agreement.quota_semester = "spring"
@@ -68,16 +76,24 @@ def test_mapping_rules(world, register):
     assert request["desired_start"] == register.first.isoformat()[:7]
     assert request["agreements"] == [f"A-{register.agreement.pk}"]
     assert trainee["home"] == "UNN" and trainee["permanent"] is True
-    assert trainee["unavailable"] == [{"from": add_months(register.first, 2).isoformat()[:7],
-                                       "to": add_months(register.first, 3).isoformat()[:7]}]
+    assert trainee["unavailable"] == [
+        {
+            "from": add_months(register.first, 2).isoformat()[:7],
+            "to": add_months(register.first, 3).isoformat()[:7],
+        }
+    ]
     assert _request(doc, second.pk)[0]["sending_rank"] == 1
     assert _request(doc, third.pk)[0]["permanent"] is False
     assert doc["agreements"][0]["start_months"] == [1, 3]  # spring months only
     start = month_index(register.first.isoformat()[:7])
-    assert doc["occupied"] == [{
-        "agreement": f"A-{register.agreement.pk}", "trainee": f"T-{running.pk}",
-        "from": add_months(register.first, -2).isoformat()[:7],
-        "to": add_months(register.first, 3).isoformat()[:7]}]
+    assert doc["occupied"] == [
+        {
+            "agreement": f"A-{register.agreement.pk}",
+            "trainee": f"T-{running.pk}",
+            "from": add_months(register.first, -2).isoformat()[:7],
+            "to": add_months(register.first, 3).isoformat()[:7],
+        }
+    ]
     assert month_index(doc["occupied"][0]["to"]) >= start
 
 
@@ -96,8 +112,9 @@ def test_region_scope_and_requests_without_agreement(world, register):
 
 def test_only_forwarded_requests_are_queued(world, register):
     first = register.requests[0]
-    services.request_offer(actor=register.coordinator, request=first,
-                           start=add_months(register.first, 1))
+    services.request_offer(
+        actor=register.coordinator, request=first, start=add_months(register.first, 1)
+    )
     doc = build_instance(world.unn.region).document
     assert _request(doc, first.pk) == (None, None)
     # The open offer holds its place under the agreement.
@@ -109,21 +126,42 @@ def test_prerequisites_and_extensions(world, register):
     from lisplan.progress import services as progress
 
     actor = world.users["local_coordinator"]
-    goal = LearningGoal.objects.create(code="ORT-090", specialty=world.specialty, part="part3",
-                                       text="[Test] ORT-090", valid_from=dt.date(2019, 3, 1))
-    other = LearningGoal.objects.create(code="ORT-091", specialty=world.specialty, part="part3",
-                                        text="[Test] ORT-091", valid_from=dt.date(2019, 3, 1))
+    goal = LearningGoal.objects.create(
+        code="ORT-090",
+        specialty=world.specialty,
+        part="part3",
+        text="[Test] ORT-090",
+        valid_from=dt.date(2019, 3, 1),
+    )
+    other = LearningGoal.objects.create(
+        code="ORT-091",
+        specialty=world.specialty,
+        part="part3",
+        text="[Test] ORT-091",
+        valid_from=dt.date(2019, 3, 1),
+    )
     register.agreement.prerequisites.set([goal, other])
-    progress.goal_set(actor=world.users["leader"], trainee=world.trainee, goal=goal,
-                      status="approved", assessment="panel", approved_on=dt.date(2025, 5, 1))
+    progress.goal_set(
+        actor=world.users["leader"],
+        trainee=world.trainee,
+        goal=goal,
+        status="approved",
+        assessment="panel",
+        approved_on=dt.date(2025, 5, 1),
+    )
     first = register.requests[0]
     # An extension of a queued request comes after it.
-    extension = services.request_create(actor=actor, trainee=world.trainee, receiving=world.nlsh,
-                                        specialty=world.specialty,
-                                        desired_start=add_months(register.first, 6),
-                                        extends=first)
+    extension = services.request_create(
+        actor=actor,
+        trainee=world.trainee,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        desired_start=add_months(register.first, 6),
+        extends=first,
+    )
     RotationRequest.objects.filter(pk=extension.pk).update(
-        status=Status.FORWARDED, forwarded_on=first.forwarded_on)
+        status=Status.FORWARDED, forwarded_on=first.forwarded_on
+    )
     doc = build_instance(world.unn.region).document
     inst = parse_instance(doc)
     assert doc["agreements"][0]["prerequisites"] == ["ORT-090", "ORT-091"]
@@ -133,5 +171,7 @@ def test_prerequisites_and_extensions(world, register):
     # ORT-091 is neither approved nor expected: nobody can start under the agreement.
     result = solve(inst, time_limit=5)
     assert result.plan.assignments == {}
-    assert all("rule 4" in u.reason or "no start month" in u.reason or "after" in u.reason
-               for u in result.plan.unassigned.values())
+    assert all(
+        "rule 4" in u.reason or "no start month" in u.reason or "after" in u.reason
+        for u in result.plan.unassigned.values()
+    )

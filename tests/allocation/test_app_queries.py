@@ -22,8 +22,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def done(world, register, immediate_tasks) -> AllocationRun:
-    run = services.start_run(actor=world.users["regional_coordinator"],
-                             region=world.unn.region, max_delay_months=3, time_limit=5)
+    run = services.start_run(
+        actor=world.users["regional_coordinator"],
+        region=world.unn.region,
+        max_delay_months=3,
+        time_limit=5,
+    )
     run.refresh_from_db()
     assert run.status == AllocationRun.Status.DONE
     return run
@@ -34,8 +38,14 @@ def _inversions(run: AllocationRun, register, agreements: list) -> None:
     month = register.first.strftime("%Y-%m")
     result = dict(run.result)
     result["priority_inversions"] = [
-        {"before": f"R-{first.pk}", "after": f"R-{second.pk}", "month": month,
-         "agreement": f"A-{a.pk}"} for a in agreements]
+        {
+            "before": f"R-{first.pk}",
+            "after": f"R-{second.pk}",
+            "month": month,
+            "agreement": f"A-{a.pk}",
+        }
+        for a in agreements
+    ]
     AllocationRun.objects.filter(pk=run.pk).update(result=result)
 
 
@@ -56,10 +66,17 @@ def test_run_page_queries_do_not_grow_with_inversions(client, world, register, d
     for i in range(4):
         specialty = f.SpecialtyFactory()
         receiving = f.InstitutionFactory()
-        others.append(rotations.agreement_create(
-            actor=world.users["local_coordinator"], sending=world.unn, receiving=receiving,
-            specialty=specialty, duration_months=6, capacity=1 + i,
-            valid_from=dt.date(2024, 1, 1)))
+        others.append(
+            rotations.agreement_create(
+                actor=world.users["local_coordinator"],
+                sending=world.unn,
+                receiving=receiving,
+                specialty=specialty,
+                duration_months=6,
+                capacity=1 + i,
+                valid_from=dt.date(2024, 1, 1),
+            )
+        )
     _inversions(done, register, [register.agreement, *others])
     five, html = _queries(client, done)
     for agreement in others:

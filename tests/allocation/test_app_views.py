@@ -15,26 +15,44 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def done(world, register, immediate_tasks) -> AllocationRun:
-    run = services.start_run(actor=world.users["regional_coordinator"],
-                             region=world.unn.region, max_delay_months=3, time_limit=5)
+    run = services.start_run(
+        actor=world.users["regional_coordinator"],
+        region=world.unn.region,
+        max_delay_months=3,
+        time_limit=5,
+    )
     run.refresh_from_db()
     assert run.status == AllocationRun.Status.DONE
     return run
 
 
-@pytest.mark.parametrize("persona, status", [
-    ("regional_coordinator", 200), ("planner", 200), ("local_coordinator", 200),
-    ("admin", 200), ("trainee", 403), ("leader", 403), ("supervisor", 403),
-])
+@pytest.mark.parametrize(
+    "persona, status",
+    [
+        ("regional_coordinator", 200),
+        ("planner", 200),
+        ("local_coordinator", 200),
+        ("admin", 200),
+        ("trainee", 403),
+        ("leader", 403),
+        ("supervisor", 403),
+    ],
+)
 def test_run_list_per_persona(client, world, persona, status):
     client.force_login(world.users[persona])
     assert client.get(reverse("allocation:runs")).status_code == status
 
 
-@pytest.mark.parametrize("persona, status", [
-    ("regional_coordinator", 200), ("planner", 200), ("local_coordinator", 403),
-    ("trainee", 403), ("education_lead", 403),
-])
+@pytest.mark.parametrize(
+    "persona, status",
+    [
+        ("regional_coordinator", 200),
+        ("planner", 200),
+        ("local_coordinator", 403),
+        ("trainee", 403),
+        ("education_lead", 403),
+    ],
+)
 def test_run_form_per_persona(client, world, persona, status):
     client.force_login(world.users[persona])
     assert client.get(reverse("allocation:new")).status_code == status
@@ -42,8 +60,10 @@ def test_run_form_per_persona(client, world, persona, status):
 
 def test_form_validation_names_the_field_and_keeps_input(client, world):
     client.force_login(world.users["regional_coordinator"])
-    response = client.post(reverse("allocation:new"), {
-        "scope": f"region:{world.unn.region_id}", "max_delay_months": "30", "time_limit": "2"})
+    response = client.post(
+        reverse("allocation:new"),
+        {"scope": f"region:{world.unn.region_id}", "max_delay_months": "30", "time_limit": "2"},
+    )
     assert response.status_code == 200
     text = response.content.decode()
     assert "Største forsinkelse kan ikke være over 24 måneder." in text
@@ -52,20 +72,23 @@ def test_form_validation_names_the_field_and_keeps_input(client, world):
     # A regional coordinator may not run the whole country, nor another region.
     form = response.context["form"]
     assert [c[0] for c in form.fields["scope"].choices] == [f"region:{world.unn.region_id}"]
-    response = client.post(reverse("allocation:new"), {
-        "scope": "national", "max_delay_months": "3", "time_limit": "10"})
+    response = client.post(
+        reverse("allocation:new"),
+        {"scope": "national", "max_delay_months": "3", "time_limit": "10"},
+    )
     assert "Velg en region du har tilgang til." in response.content.decode()
     assert not AllocationRun.objects.exists()
 
 
-def test_planner_starts_a_national_run_and_sees_the_result(client, world, register,
-                                                           immediate_tasks):
+def test_planner_starts_a_national_run_and_sees_the_result(
+    client, world, register, immediate_tasks
+):
     client.force_login(world.users["planner"])
-    response = client.post(reverse("allocation:new"), {
-        "scope": "national", "max_delay_months": "3", "time_limit": "5"})
+    response = client.post(
+        reverse("allocation:new"), {"scope": "national", "max_delay_months": "3", "time_limit": "5"}
+    )
     run = AllocationRun.objects.get()
-    assert response.status_code == 302 and response.url == reverse("allocation:run",
-                                                                   args=[run.pk])
+    assert response.status_code == 302 and response.url == reverse("allocation:run", args=[run.pk])
     assert run.region is None and run.status == AllocationRun.Status.DONE
     page = client.get(response.url).content.decode()
     assert "Køordningen og den optimerte planen" in page
@@ -75,8 +98,12 @@ def test_planner_starts_a_national_run_and_sees_the_result(client, world, regist
 
 
 def test_progress_is_polled_until_the_run_ends(client, world, register):
-    run = services.start_run(actor=world.users["regional_coordinator"],
-                             region=world.unn.region, max_delay_months=0, time_limit=5)
+    run = services.start_run(
+        actor=world.users["regional_coordinator"],
+        region=world.unn.region,
+        max_delay_months=0,
+        time_limit=5,
+    )
     client.force_login(world.users["regional_coordinator"])
     page = client.get(reverse("allocation:run", args=[run.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in page and "lisplan db_worker" in page
@@ -86,8 +113,7 @@ def test_progress_is_polled_until_the_run_ends(client, world, register):
 
 
 def test_runs_of_other_regions_are_not_found(client, world, done):
-    bergen = type(done).objects.create(region=world.bergen.region, max_delay_months=0,
-                                       time_limit=5)
+    bergen = type(done).objects.create(region=world.bergen.region, max_delay_months=0, time_limit=5)
     client.force_login(world.users["regional_coordinator"])
     assert client.get(reverse("allocation:run", args=[bergen.pk])).status_code == 404
     client.force_login(world.users["outsider"])  # local coordinator in Bergen
@@ -102,16 +128,20 @@ def test_receiving_coordinator_offers_one_and_then_in_bulk(client, world, regist
     assert page.status_code == 200
     proposals = {p.request_id: p for p in done.proposals.all()}
     assert page.context["offerable"] == {p.pk for p in proposals.values()}
-    response = client.post(reverse("allocation:offer", args=[done.pk]),
-                           {"proposal": proposals[first.pk].pk})
+    response = client.post(
+        reverse("allocation:offer", args=[done.pk]), {"proposal": proposals[first.pk].pk}
+    )
     assert response.status_code == 302
     first.refresh_from_db()
     assert first.status == Status.OFFERED and first.agreed_start == register.first
     assert AuditEvent.objects.filter(action="allocation.offer_from_proposal").count() == 1
     assert AuditEvent.objects.filter(action="register.offered", object_id=str(first.pk)).exists()
     # Bulk: the one already offered is refused with a reason, the others are offered.
-    response = client.post(reverse("allocation:offer", args=[done.pk]), {
-        "proposal": [p.pk for p in proposals.values()]}, follow=True)
+    response = client.post(
+        reverse("allocation:offer", args=[done.pk]),
+        {"proposal": [p.pk for p in proposals.values()]},
+        follow=True,
+    )
     text = response.content.decode()
     assert "Tilbud er allerede gitt fra dette forslaget." in text
     for r in (second, third):
@@ -124,8 +154,7 @@ def test_regional_coordinator_cannot_offer(client, world, register, done):
     page = client.get(reverse("allocation:run", args=[done.pk]))
     assert page.context["offerable"] == set()
     proposal = done.proposals.first()
-    response = client.post(reverse("allocation:offer", args=[done.pk]),
-                           {"proposal": proposal.pk})
+    response = client.post(reverse("allocation:offer", args=[done.pk]), {"proposal": proposal.pk})
     assert response.status_code == 403
     assert proposal.request.status == Status.FORWARDED
 
@@ -138,8 +167,9 @@ def test_forecast_on_the_trainees_own_pages(client, world, register, done):
     own = client.get(reverse("rotations:own")).content.decode()
     assert "Forventet oppstart" in own and register.first.strftime("%m.%Y") in own
     # Once offered, the forecast gives way to the offer.
-    services.offer_from_proposal(actor=register.coordinator,
-                                 proposal=done.proposals.get(request=first))
+    services.offer_from_proposal(
+        actor=register.coordinator, proposal=done.proposals.get(request=first)
+    )
     page = client.get(reverse("rotations:request", args=[first.pk])).content.decode()
     assert "Forventet oppstart" not in page
     client.force_login(world.users["local_coordinator"])
@@ -147,8 +177,7 @@ def test_forecast_on_the_trainees_own_pages(client, world, register, done):
     assert "Forventet oppstart" in page and "plass 2 i køen" in page
 
 
-def test_forecasts_for_many_requests_take_one_query(register, done,
-                                                    django_assert_num_queries):
+def test_forecasts_for_many_requests_take_one_query(register, done, django_assert_num_queries):
     requests = list(register.requests)
     with django_assert_num_queries(1):
         found = services.forecasts(requests)

@@ -10,10 +10,18 @@ from .builders import agreement, instance, request, trainee
 @pytest.fixture
 def instance_file(tmp_path):
     path = tmp_path / "instance.json"
-    path.write_text(json.dumps(instance([agreement("A"), agreement("B", arena="B")], [
-        trainee("T1", [request("R1", ["A", "B"], registered="2025-01-01")]),
-        trainee("T2", [request("R2", ["A"], registered="2025-02-01")]),
-    ])), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            instance(
+                [agreement("A"), agreement("B", arena="B")],
+                [
+                    trainee("T1", [request("R1", ["A", "B"], registered="2025-01-01")]),
+                    trainee("T2", [request("R2", ["A"], registered="2025-02-01")]),
+                ],
+            )
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -28,8 +36,7 @@ def test_allocate_writes_a_result_with_progress_and_summary(instance_file, tmp_p
     out, err = run(instance_file, "--output", result, "--time-limit", 5)
     document = json.loads(result.read_text(encoding="utf-8"))
     assert document["format"] == "lisplan-allocation-result/1"
-    assert {a["request"]: a["agreement"] for a in document["assignments"]} == {
-        "R1": "B", "R2": "A"}
+    assert {a["request"]: a["agreement"] for a in document["assignments"]} == {"R1": "B", "R2": "A"}
     assert document["metrics"]["total_wait_months"] == 0
     assert document["baseline_metrics"]["total_wait_months"] == 6
     assert "queue baseline" in err and "LP relaxation" in err
@@ -41,15 +48,24 @@ def test_allocate_writes_a_result_with_progress_and_summary(instance_file, tmp_p
 
 def test_validate_lists_violations(instance_file, tmp_path):
     result = tmp_path / "result.json"
-    result.write_text(json.dumps({
-        "format": "lisplan-allocation-result/1",
-        "assignments": [{"request": "R1", "trainee": "T1", "agreement": "A", "start": "2027-01"},
-                        {"request": "R2", "trainee": "T2", "agreement": "A", "start": "2027-03"}],
-        "unassigned": []}), encoding="utf-8")
+    result.write_text(
+        json.dumps(
+            {
+                "format": "lisplan-allocation-result/1",
+                "assignments": [
+                    {"request": "R1", "trainee": "T1", "agreement": "A", "start": "2027-01"},
+                    {"request": "R2", "trainee": "T2", "agreement": "A", "start": "2027-03"},
+                ],
+                "unassigned": [],
+            }
+        ),
+        encoding="utf-8",
+    )
     out = StringIO()
     with pytest.raises(CommandError, match="1 violation"):
-        call_command("allocate", "--validate", str(result), "--instance", str(instance_file),
-                     stdout=out)
+        call_command(
+            "allocate", "--validate", str(result), "--instance", str(instance_file), stdout=out
+        )
     assert "[6] A: agreement capacity 1 exceeded in 2027-03 (2)" in out.getvalue()
 
 
@@ -59,9 +75,17 @@ def test_bad_files_become_command_errors(tmp_path, instance_file):
     with pytest.raises(CommandError, match=r"\$\.arenas: expected a list"):
         run(bad, "--output", tmp_path / "out.json")
     with pytest.raises(CommandError, match=r"\$\.assignments\[0\]\.start"):
-        bad.write_text(json.dumps({"format": "lisplan-allocation-result/1", "unassigned": [],
-                                   "assignments": [{"request": "R1", "trainee": "T1",
-                                                    "agreement": "A", "start": "soon"}]}))
+        bad.write_text(
+            json.dumps(
+                {
+                    "format": "lisplan-allocation-result/1",
+                    "unassigned": [],
+                    "assignments": [
+                        {"request": "R1", "trainee": "T1", "agreement": "A", "start": "soon"}
+                    ],
+                }
+            )
+        )
         run("--validate", bad, "--instance", instance_file)
 
 

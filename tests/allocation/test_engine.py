@@ -11,14 +11,21 @@ from .builders import agreement, instance, request, trainee
 
 
 def test_solve_reports_progress_and_returns_the_result_document():
-    document = instance([agreement("A"), agreement("B", arena="B")], [
-        trainee("T1", [request("R1", ["A", "B"], registered="2025-01-01")]),
-        trainee("T2", [request("R2", ["A"], registered="2025-02-01")]),
-    ])
+    document = instance(
+        [agreement("A"), agreement("B", arena="B")],
+        [
+            trainee("T1", [request("R1", ["A", "B"], registered="2025-01-01")]),
+            trainee("T2", [request("R2", ["A"], registered="2025-02-01")]),
+        ],
+    )
     untouched = copy.deepcopy(document)
     seen = []
-    result = solve(document, max_delay=2, time_limit=5.0,
-                   progress=lambda fraction, message: seen.append((fraction, message)))
+    result = solve(
+        document,
+        max_delay=2,
+        time_limit=5.0,
+        progress=lambda fraction, message: seen.append((fraction, message)),
+    )
     assert document == untouched
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0

@@ -34,9 +34,12 @@ def options(inst: Instance, base: Plan, request_id: str) -> list[tuple[int, str]
     request = inst.requests[request_id]
     placed = base.assignments.get(request_id)
     found: list[tuple[int, str] | None] = [
-        (s, a) for s in range(inst.start_month, inst.end_month + 1) for a in request.agreements
+        (s, a)
+        for s in range(inst.start_month, inst.end_month + 1)
+        for a in request.agreements
         if own_rule_failure(inst, request, inst.agreements[a], s) is None
-        and (placed is None or s <= placed.start + inst.max_delay_months)]
+        and (placed is None or s <= placed.start + inst.max_delay_months)
+    ]
     if placed is None:
         found.append(None)
     return found
@@ -62,12 +65,17 @@ def brute_force(inst: Instance, base: Plan, cost, min_placed: int = 0) -> tuple[
             if before is None or before[0] + inst.agreements[before[1]].duration_months > start:
                 return False
         for other, option in chosen.items():
-            if option is not None and inst.requests[other].trainee == request.trainee and \
-                    inst.agreements[option[1]].period(option[0]).overlaps(ag.period(start)):
+            if (
+                option is not None
+                and inst.requests[other].trainee == request.trainee
+                and inst.agreements[option[1]].period(option[0]).overlaps(ag.period(start))
+            ):
                 return False
         months = range(start, start + ag.duration_months)
-        return all(used[ag.id, m] < ag.capacity and
-                   used[ag.arena, m] < inst.arenas[ag.arena].capacity for m in months)
+        return all(
+            used[ag.id, m] < ag.capacity and used[ag.arena, m] < inst.arenas[ag.arena].capacity
+            for m in months
+        )
 
     def count(start: int, agreement_id: str, step: int) -> None:
         ag = inst.agreements[agreement_id]
@@ -100,8 +108,7 @@ def brute_force(inst: Instance, base: Plan, cost, min_placed: int = 0) -> tuple[
         if option is None:
             plan.unassigned[request_id] = Unassigned(request_id, trainee_id, "brute force")
         else:
-            plan.assignments[request_id] = Assignment(request_id, trainee_id, option[1],
-                                                      option[0])
+            plan.assignments[request_id] = Assignment(request_id, trainee_id, option[1], option[0])
     return best[0], plan
 
 
@@ -128,8 +135,7 @@ def objective_cost(inst: Instance, order: list[str], assignable: set[str]):
 
 def wait_months(inst: Instance):
     def cost(request_id: str, option) -> float:
-        return 0 if option is None else \
-            option[0] - inst.earliest_start(inst.requests[request_id])
+        return 0 if option is None else option[0] - inst.earliest_start(inst.requests[request_id])
 
     return cost
 
@@ -149,8 +155,13 @@ def check_against_brute_force(document: dict) -> None:
     assert outcome.status == "Optimal"
     assert abs(outcome.objective - optimum) < 1e-6
     # Never below the bounds, and the bounds are below the true optimum.
-    for bound in (outcome.lp_bound, outcome.cut_bound, outcome.root_bound, outcome.mip_bound,
-                  outcome.bound):
+    for bound in (
+        outcome.lp_bound,
+        outcome.cut_bound,
+        outcome.root_bound,
+        outcome.mip_bound,
+        outcome.bound,
+    ):
         assert bound is not None and bound <= optimum + 1e-6
     # The odd-cycle inequalities only tighten the LP.
     assert outcome.cut_bound >= outcome.lp_bound - 1e-6
@@ -164,34 +175,67 @@ def check_against_brute_force(document: dict) -> None:
 def contended(draw):
     """Tiny instances where requests compete: one home, two or three agreements on one or
     two small arenas, desired starts close together, chains, a start rule, a latest end."""
-    arenas = [{"id": f"AR{i}", "institution": "R", "capacity": draw(st.integers(1, 2))}
-              for i in range(draw(st.integers(1, 2)))]
+    arenas = [
+        {"id": f"AR{i}", "institution": "R", "capacity": draw(st.integers(1, 2))}
+        for i in range(draw(st.integers(1, 2)))
+    ]
     agreements = [
-        {"id": f"A{i}", "sending": "S", "receiving": "R",
-         "arena": draw(st.sampled_from([a["id"] for a in arenas])), "specialty": "X",
-         "duration_months": draw(st.integers(1, 4)), "capacity": draw(st.integers(1, 2)),
-         "start_months": draw(st.sampled_from([[], [], [1, 3, 5, 7, 9, 11]]))}
-        for i in range(draw(st.integers(1, 3)))]
+        {
+            "id": f"A{i}",
+            "sending": "S",
+            "receiving": "R",
+            "arena": draw(st.sampled_from([a["id"] for a in arenas])),
+            "specialty": "X",
+            "duration_months": draw(st.integers(1, 4)),
+            "capacity": draw(st.integers(1, 2)),
+            "start_months": draw(st.sampled_from([[], [], [1, 3, 5, 7, 9, 11]])),
+        }
+        for i in range(draw(st.integers(1, 3)))
+    ]
     ids = [a["id"] for a in agreements]
     trainees, budget = [], 5
     for t in range(draw(st.integers(1, 4))):
         requests = []
         for k in range(min(budget, draw(st.integers(1, 2)))):
             budget -= 1
-            requests.append({
-                "id": f"R{t}{k}", "registered": f"2025-0{draw(st.integers(1, 3))}-01",
-                "agreements": draw(st.lists(st.sampled_from(ids), min_size=1, max_size=2,
-                                            unique=True)),
-                "desired_start": month_text(START + draw(st.integers(0, 3))),
-                "latest_end": draw(st.one_of(st.none(), st.none(), st.integers(2, 7).map(
-                    lambda k: month_text(START + k)))),
-                "after": f"R{t}0" if k and draw(st.booleans()) else None})
+            requests.append(
+                {
+                    "id": f"R{t}{k}",
+                    "registered": f"2025-0{draw(st.integers(1, 3))}-01",
+                    "agreements": draw(
+                        st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True)
+                    ),
+                    "desired_start": month_text(START + draw(st.integers(0, 3))),
+                    "latest_end": draw(
+                        st.one_of(
+                            st.none(),
+                            st.none(),
+                            st.integers(2, 7).map(lambda k: month_text(START + k)),
+                        )
+                    ),
+                    "after": f"R{t}0" if k and draw(st.booleans()) else None,
+                }
+            )
         if requests:
-            trainees.append({"id": f"T{t}", "home": "S", "specialty": "X", "permanent": True,
-                             "requests": requests})
-    return {"format": "lisplan-allocation/1", "start_month": month_text(START),
-            "horizon_months": 8, "policy": {"max_delay_months": draw(st.integers(0, 5))},
-            "arenas": arenas, "agreements": agreements, "trainees": trainees, "occupied": []}
+            trainees.append(
+                {
+                    "id": f"T{t}",
+                    "home": "S",
+                    "specialty": "X",
+                    "permanent": True,
+                    "requests": requests,
+                }
+            )
+    return {
+        "format": "lisplan-allocation/1",
+        "start_month": month_text(START),
+        "horizon_months": 8,
+        "policy": {"max_delay_months": draw(st.integers(0, 5))},
+        "arenas": arenas,
+        "agreements": agreements,
+        "trainees": trainees,
+        "occupied": [],
+    }
 
 
 @TINY
@@ -208,30 +252,64 @@ def test_the_optimum_equals_brute_force_on_tiny_instances(document):
 
 def test_the_optimum_equals_brute_force_on_hand_made_instances():
     # Two agreements let both start at once; the baseline queues them on one.
-    check_against_brute_force(instance([agreement("A"), agreement("B", arena="B")], [
-        trainee("T1", [request("R1", ["A", "B"], registered="2025-01-01")]),
-        trainee("T2", [request("R2", ["A"], registered="2025-02-01")]),
-    ], horizon=12))
+    check_against_brute_force(
+        instance(
+            [agreement("A"), agreement("B", arena="B")],
+            [
+                trainee("T1", [request("R1", ["A", "B"], registered="2025-01-01")]),
+                trainee("T2", [request("R2", ["A"], registered="2025-02-01")]),
+            ],
+            horizon=12,
+        )
+    )
     # A delay lets the second in the queue, who can only start at once, go first.
-    check_against_brute_force(instance([agreement("A", duration=4)], [
-        trainee("T1", [request("R1", ["A"], registered="2025-01-01")]),
-        trainee("T2", [request("R2", ["A"], registered="2025-02-01", latest_end="2027-04")]),
-    ], delta=4, horizon=10))
+    check_against_brute_force(
+        instance(
+            [agreement("A", duration=4)],
+            [
+                trainee("T1", [request("R1", ["A"], registered="2025-01-01")]),
+                trainee(
+                    "T2", [request("R2", ["A"], registered="2025-02-01", latest_end="2027-04")]
+                ),
+            ],
+            delta=4,
+            horizon=10,
+        )
+    )
     # Convex waiting: a shared arena of two, three trainees, a chain and a start rule.
-    check_against_brute_force(instance(
-        [agreement("A", duration=3, capacity=2), agreement("B", duration=2),
-         agreement("C", arena="C", duration=3, start_months=[1, 4, 7])], [
-            trainee("T1", [request("R1", ["A"], registered="2025-01-01"),
-                           request("R2", ["C", "B"], registered="2025-01-01", after="R1")]),
-            trainee("T2", [request("R3", ["A", "C"], registered="2025-02-01")]),
-            trainee("T3", [request("R4", ["B", "A"], registered="2025-03-01",
-                                   desired="2027-02")]),
-            trainee("T4", [request("R5", ["A"], registered="2025-04-01")]),
-        ], arenas=[{"id": "AR", "institution": "R", "capacity": 2},
-                   {"id": "C", "institution": "R", "capacity": 1}], delta=3, horizon=9))
+    check_against_brute_force(
+        instance(
+            [
+                agreement("A", duration=3, capacity=2),
+                agreement("B", duration=2),
+                agreement("C", arena="C", duration=3, start_months=[1, 4, 7]),
+            ],
+            [
+                trainee(
+                    "T1",
+                    [
+                        request("R1", ["A"], registered="2025-01-01"),
+                        request("R2", ["C", "B"], registered="2025-01-01", after="R1"),
+                    ],
+                ),
+                trainee("T2", [request("R3", ["A", "C"], registered="2025-02-01")]),
+                trainee(
+                    "T3", [request("R4", ["B", "A"], registered="2025-03-01", desired="2027-02")]
+                ),
+                trainee("T4", [request("R5", ["A"], registered="2025-04-01")]),
+            ],
+            arenas=[
+                {"id": "AR", "institution": "R", "capacity": 2},
+                {"id": "C", "institution": "R", "capacity": 1},
+            ],
+            delta=3,
+            horizon=9,
+        )
+    )
     # Nothing can improve on the baseline: one agreement, one request.
-    check_against_brute_force(instance([agreement("A")], [
-        trainee("T1", [request("R1", ["A"])])], horizon=8))
+    check_against_brute_force(
+        instance([agreement("A")], [trainee("T1", [request("R1", ["A"])])], horizon=8)
+    )
 
 
 @SOME
@@ -262,5 +340,6 @@ def test_the_objective_is_never_below_its_bounds(document):
     assert outcome.lp_bound is not None and outcome.lp_bound <= outcome.objective + 1e-6
     assert outcome.bound is not None and outcome.bound <= outcome.objective + 1e-6
     assert outcome.wait_bound is not None
-    assert outcome.wait_bound <= sum(outcome.plan.wait(result.instance, r)
-                                     for r in outcome.plan.assignments)
+    assert outcome.wait_bound <= sum(
+        outcome.plan.wait(result.instance, r) for r in outcome.plan.assignments
+    )

@@ -22,14 +22,20 @@ def months(offset_low: int, offset_high: int):
 
 @st.composite
 def documents(draw, max_trainees: int = 7, max_requests: int = 14, horizon: int = HORIZON):
-    arenas = [{"id": f"AR{i}", "institution": "R", "capacity": draw(st.integers(0, 2))}
-              for i in range(draw(st.integers(1, 2)))]
+    arenas = [
+        {"id": f"AR{i}", "institution": "R", "capacity": draw(st.integers(0, 2))}
+        for i in range(draw(st.integers(1, 2)))
+    ]
     agreements = []
     for i in range(draw(st.integers(1, 4))):
         agreement = {
-            "id": f"A{i}", "sending": draw(st.sampled_from(["S1", "S2"])), "receiving": "R",
-            "arena": draw(st.sampled_from([a["id"] for a in arenas])), "specialty": "X",
-            "duration_months": draw(st.integers(1, 4)), "capacity": draw(st.integers(0, 2)),
+            "id": f"A{i}",
+            "sending": draw(st.sampled_from(["S1", "S2"])),
+            "receiving": "R",
+            "arena": draw(st.sampled_from([a["id"] for a in arenas])),
+            "specialty": "X",
+            "duration_months": draw(st.integers(1, 4)),
+            "capacity": draw(st.integers(0, 2)),
             "start_months": draw(st.lists(st.integers(1, 12), max_size=4, unique=True)),
             "prerequisites": draw(st.sampled_from([[], [], ["G"]])),
         }
@@ -45,32 +51,52 @@ def documents(draw, max_trainees: int = 7, max_requests: int = 14, horizon: int 
         requests = []
         for k in range(min(budget, draw(st.integers(1, 2)))):
             budget -= 1
-            requests.append({
-                "id": f"R{t}{k}",
-                "agreements": draw(st.lists(st.sampled_from(ids), min_size=1, max_size=2,
-                                            unique=True)),
-                "registered": draw(st.sampled_from(["2025-01-01", "2025-02-01", "2025-03-01"])),
-                "desired_start": draw(months(-2, 6)),
-                "latest_end": draw(st.one_of(st.none(), months(2, 12))),
-                "after": f"R{t}0" if k and draw(st.booleans()) else None,
-            })
-        trainee = {"id": f"T{t}", "home": draw(st.sampled_from(["S1", "S2"])),
-                   "specialty": "X", "permanent": draw(st.sampled_from([True, True, False])),
-                   "approved_goals": draw(st.sampled_from([[], ["G"]])),
-                   "expected_goals": draw(st.sampled_from([{}, {"G": month_text(START + 3)}])),
-                   "unavailable": draw(st.lists(
-                       months(0, 10).map(lambda m: {"from": m, "to": m}), max_size=1)),
-                   "requests": requests}
+            requests.append(
+                {
+                    "id": f"R{t}{k}",
+                    "agreements": draw(
+                        st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True)
+                    ),
+                    "registered": draw(st.sampled_from(["2025-01-01", "2025-02-01", "2025-03-01"])),
+                    "desired_start": draw(months(-2, 6)),
+                    "latest_end": draw(st.one_of(st.none(), months(2, 12))),
+                    "after": f"R{t}0" if k and draw(st.booleans()) else None,
+                }
+            )
+        trainee = {
+            "id": f"T{t}",
+            "home": draw(st.sampled_from(["S1", "S2"])),
+            "specialty": "X",
+            "permanent": draw(st.sampled_from([True, True, False])),
+            "approved_goals": draw(st.sampled_from([[], ["G"]])),
+            "expected_goals": draw(st.sampled_from([{}, {"G": month_text(START + 3)}])),
+            "unavailable": draw(
+                st.lists(months(0, 10).map(lambda m: {"from": m, "to": m}), max_size=1)
+            ),
+            "requests": requests,
+        }
         if draw(st.booleans()):
             trainee["sending_rank"] = draw(st.integers(1, 3))
         trainees.append(trainee)
-    occupied = [{"agreement": draw(st.sampled_from(ids)), "trainee": "T-run",
-                 "from": month_text(START - 2), "to": draw(months(0, 3))}
-                for _ in range(draw(st.integers(0, 2)))]
-    return {"format": "lisplan-allocation/1", "start_month": month_text(START),
-            "horizon_months": horizon, "policy": {"max_delay_months": draw(st.integers(0, 3))},
-            "arenas": arenas, "agreements": agreements, "trainees": trainees,
-            "occupied": occupied}
+    occupied = [
+        {
+            "agreement": draw(st.sampled_from(ids)),
+            "trainee": "T-run",
+            "from": month_text(START - 2),
+            "to": draw(months(0, 3)),
+        }
+        for _ in range(draw(st.integers(0, 2)))
+    ]
+    return {
+        "format": "lisplan-allocation/1",
+        "start_month": month_text(START),
+        "horizon_months": horizon,
+        "policy": {"max_delay_months": draw(st.integers(0, 3))},
+        "arenas": arenas,
+        "agreements": agreements,
+        "trainees": trainees,
+        "occupied": occupied,
+    }
 
 
 @SMALL
@@ -111,8 +137,9 @@ def test_optimised_plan_keeps_rules_guard_and_is_no_worse(document):
     for inv in found:  # each inversion is within Δ, by the guard
         placed = base.assignments.get(inv.before)
         if placed is not None:
-            assert outcome.plan.assignments[inv.before].start <= placed.start + \
-                inst.max_delay_months
+            assert (
+                outcome.plan.assignments[inv.before].start <= placed.start + inst.max_delay_months
+            )
     document = result_document(inst, base, outcome, order, found)
     plan, reported = parse_result(document)
     assert plan.assignments == outcome.plan.assignments
@@ -124,19 +151,27 @@ def test_optimised_plan_keeps_rules_guard_and_is_no_worse(document):
 def test_own_starts_agrees_with_the_rule_check(document):
     inst, _, _ = baseline_of(document)
     for request in inst.requests.values():
-        brute = [(s, a) for s in range(inst.start_month - 2, inst.end_month + 2)
-                 for a in request.agreements
-                 if own_rule_failure(inst, request, inst.agreements[a], s) is None]
+        brute = [
+            (s, a)
+            for s in range(inst.start_month - 2, inst.end_month + 2)
+            for a in request.agreements
+            if own_rule_failure(inst, request, inst.agreements[a], s) is None
+        ]
         rank = {a: i for i, a in enumerate(request.agreements)}
         assert own_starts(inst, request) == sorted(brute, key=lambda sa: (sa[0], rank[sa[1]]))
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3000) | st.text(max_size=8)
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3000)
+    | st.text(max_size=8)
     | st.sampled_from(["2027-01", "2027-13", "2025-01-01", "A0", "R00", "T0"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
-                                                                 max_size=3),
-    max_leaves=6)
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 
 
 def _paths(value, path=()):
@@ -180,10 +215,14 @@ def test_the_validator_survives_any_plan_and_flags_a_broken_one(document, data):
         request_id = data.draw(st.sampled_from([*inst.requests, "R-unknown"]))
         plan.unassigned.pop(request_id, None)
         plan.assignments[request_id] = Assignment(
-            request_id, data.draw(st.sampled_from([*inst.trainees, "T-unknown"])),
+            request_id,
+            data.draw(st.sampled_from([*inst.trainees, "T-unknown"])),
             data.draw(st.sampled_from([*inst.agreements, "A-unknown"])),
-            START + data.draw(st.integers(-3, HORIZON + 3)))
+            START + data.draw(st.integers(-3, HORIZON + 3)),
+        )
     found = violations(inst, plan, base, set(), order)
-    if any(a.request not in inst.requests or a.agreement not in inst.agreements
-           for a in plan.assignments.values()):
+    if any(
+        a.request not in inst.requests or a.agreement not in inst.agreements
+        for a in plan.assignments.values()
+    ):
         assert found

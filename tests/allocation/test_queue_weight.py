@@ -13,10 +13,14 @@ from .builders import agreement, baseline_of, instance, request, trainee
 def two_for_one_slot() -> dict:
     # One capacity-1 agreement, three-month periods, two requests that both want 2027-01:
     # one waits 3 months whichever goes first. Equal cost except the queue order term.
-    return instance([agreement("A", duration=3)], [
-        trainee("T1", [request("R1", ["A"], registered="2025-01-01")]),
-        trainee("T2", [request("R2", ["A"], registered="2025-02-01")]),
-    ], delta=6)
+    return instance(
+        [agreement("A", duration=3)],
+        [
+            trainee("T1", [request("R1", ["A"], registered="2025-01-01")]),
+            trainee("T2", [request("R2", ["A"], registered="2025-02-01")]),
+        ],
+        delta=6,
+    )
 
 
 def test_default_weight_is_the_documented_constant():
@@ -33,8 +37,9 @@ def test_the_weight_enters_the_objective(weight):
     # second (3 months: w(3) = 6) plus the weight times its position share (1/2) per month.
     assert result.plan.assignments["R1"].start < result.plan.assignments["R2"].start
     assert result.outcome.objective == pytest.approx(6 + 3 * weight * 0.5)
-    assert objective(inst, result.plan, order, {"R1", "R2"}, weight) == \
-        pytest.approx(result.outcome.objective)
+    assert objective(inst, result.plan, order, {"R1", "R2"}, weight) == pytest.approx(
+        result.outcome.objective
+    )
 
 
 @pytest.mark.parametrize("weight", [-0.1, 1.5, float("nan")])

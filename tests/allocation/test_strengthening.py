@@ -21,8 +21,9 @@ SOME = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 def mip_optimum(model: opt.Model) -> float:
     n = len(model.columns)
     h = opt._highs(opt._highs_lp(model), 30.0)
-    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                            np.full(n, opt.highspy.HighsVarType.kInteger))
+    h.changeColsIntegrality(
+        n, np.arange(n, dtype=np.int32), np.full(n, opt.highspy.HighsVarType.kInteger)
+    )
     h.run()
     assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
     return h.getInfo().objective_function_value
@@ -88,8 +89,7 @@ def test_generated_region_keeps_its_optimum_and_the_bound_rises(delta):
     # checked one by one: the same integer optimum, a bound between the LP and the optimum.
     inst = parse_instance(generate(400, seed=3, max_delay_months=delta, capacity_scale=0.7))
     _, order, base = baseline_of_inst(inst)
-    cuts = sum(check_same_optimum(inst, base, order, part)
-               for part in opt.parts(inst, base, order))
+    cuts = sum(check_same_optimum(inst, base, order, part) for part in opt.parts(inst, base, order))
     assert cuts > 0  # the test exercises the cuts
 
 

@@ -24,8 +24,16 @@ def assert_error(response, status: int):
     return body
 
 
-@pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/specialties", "/api/v1/trainees",
-                                  "/api/v1/trainees/1", "/api/v1/institutions"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/me",
+        "/api/v1/specialties",
+        "/api/v1/trainees",
+        "/api/v1/trainees/1",
+        "/api/v1/institutions",
+    ],
+)
 def test_no_credentials_is_401(db, path):
     response = Client().get(path)
     assert_error(response, 401)
@@ -33,7 +41,8 @@ def test_no_credentials_is_401(db, path):
 
 
 @pytest.mark.parametrize(
-    "header", ["Bearer nonsense", "Bearer ", "Token abc", "Bearer " + "x" * 500])
+    "header", ["Bearer nonsense", "Bearer ", "Token abc", "Bearer " + "x" * 500]
+)
 def test_bad_token_is_401(world, header):
     response = Client().get(ME, headers={"Authorization": header})
     assert_error(response, 401)
@@ -88,14 +97,15 @@ def test_session_needs_csrf_for_unsafe_methods_and_bearer_does_not(world):
 
     secret = "k" * 32  # a CSRF cookie and the same secret in the header, as a page would send
     client.cookies["csrftoken"] = secret
-    response = client.post("/api/echo", {}, content_type="application/json",
-                           headers={"X-CSRFToken": secret})
+    response = client.post(
+        "/api/echo", {}, content_type="application/json", headers={"X-CSRFToken": secret}
+    )
     assert response.status_code == 200, response.content
 
     _, raw = ApiToken.issue(world.users["leader"])
     response = Client(enforce_csrf_checks=True).post(
-        "/api/echo", {}, content_type="application/json",
-        headers={"Authorization": f"Bearer {raw}"})
+        "/api/echo", {}, content_type="application/json", headers={"Authorization": f"Bearer {raw}"}
+    )
     assert response.status_code == 200
     assert response.json() == {"user": "leader"}
 

@@ -21,18 +21,21 @@ def only_error(response) -> dict:
     return error
 
 
-@pytest.mark.parametrize(("params", "field", "code"), [
-    ({"page_size": "0"}, "page_size", "min_value"),
-    ({"page_size": "201"}, "page_size", "max_value"),
-    ({"page_size": "ti"}, "page_size", "invalid"),
-    ({"page": "-1"}, "page", "min_value"),
-    ({"page": "1.5"}, "page", "invalid"),
-    ({"page": "9" * 30}, "page", "max_value"),
-    ({"institution": "UNN"}, "institution", "invalid"),
-    ({"permanent": "kanskje"}, "permanent", "invalid"),
-    ({"q": "a\x00b"}, "q", "invalid"),
-    ({"q": "x" * 201}, "q", "max_length"),
-])
+@pytest.mark.parametrize(
+    ("params", "field", "code"),
+    [
+        ({"page_size": "0"}, "page_size", "min_value"),
+        ({"page_size": "201"}, "page_size", "max_value"),
+        ({"page_size": "ti"}, "page_size", "invalid"),
+        ({"page": "-1"}, "page", "min_value"),
+        ({"page": "1.5"}, "page", "invalid"),
+        ({"page": "9" * 30}, "page", "max_value"),
+        ({"institution": "UNN"}, "institution", "invalid"),
+        ({"permanent": "kanskje"}, "permanent", "invalid"),
+        ({"q": "a\x00b"}, "q", "invalid"),
+        ({"q": "x" * 201}, "q", "max_length"),
+    ],
+)
 def test_bad_list_parameters(world, api_as, params, field, code):
     error = only_error(api_as("admin").get(LIST, **params))
     assert (error["field"], error["code"]) == (field, code)
@@ -62,14 +65,17 @@ def test_nul_in_codes(world, api_as):
     assert error["field"] == "specialty"
 
 
-@pytest.mark.parametrize(("loc", "expected"), [
-    (("query", "page_size"), "page_size"),
-    (("path", "id"), "id"),
-    (("body", "payload", "periods", 1, "end"), "periods[1].end"),
-    (("body", "payload", "remarks"), "remarks"),
-    (("body", "payload"), "payload"),
-    (("body",), "body"),
-])
+@pytest.mark.parametrize(
+    ("loc", "expected"),
+    [
+        (("query", "page_size"), "page_size"),
+        (("path", "id"), "id"),
+        (("body", "payload", "periods", 1, "end"), "periods[1].end"),
+        (("body", "payload", "remarks"), "remarks"),
+        (("body", "payload"), "payload"),
+        (("body",), "body"),
+    ],
+)
 def test_field_path(loc, expected):
     assert field_path(loc) == expected
 
@@ -88,5 +94,7 @@ def test_a_method_the_path_does_not_have_is_a_json_405(world):
     response = Client().delete("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 405
     assert response["Allow"] == "GET"
-    assert response.json() == {"detail": "Metoden er ikke tillatt for denne adressen.",
-                               "errors": []}
+    assert response.json() == {
+        "detail": "Metoden er ikke tillatt for denne adressen.",
+        "errors": [],
+    }

@@ -18,9 +18,28 @@ from tests.iup.outputs import PANEL, Alis, hospital_revision, sign_all
 
 LIST = "/api/v1/education-plans"
 FIELDS = {
-    "id", "plan", "revision", "kind", "trainee", "trainee_name", "employment", "institution",
-    "specialty", "status", "first_made", "content", "supervisors", "meetings", "periods",
-    "signatures", "submitted_at", "signed_at", "version", "created_at", "updated_at", "pdf",
+    "id",
+    "plan",
+    "revision",
+    "kind",
+    "trainee",
+    "trainee_name",
+    "employment",
+    "institution",
+    "specialty",
+    "status",
+    "first_made",
+    "content",
+    "supervisors",
+    "meetings",
+    "periods",
+    "signatures",
+    "submitted_at",
+    "signed_at",
+    "version",
+    "created_at",
+    "updated_at",
+    "pdf",
 }
 
 
@@ -60,8 +79,15 @@ def error(response, status: int = 400) -> dict:
 
 def test_list_is_scoped_and_paginated(world, api):
     revision = hospital_revision(world)
-    for persona in ("trainee", "supervisor", "leader", "education_lead", "local_coordinator",
-                    "regional_coordinator", "admin"):
+    for persona in (
+        "trainee",
+        "supervisor",
+        "leader",
+        "education_lead",
+        "local_coordinator",
+        "regional_coordinator",
+        "admin",
+    ):
         body = ok(api(persona).get(LIST))
         assert [r["id"] for r in body["results"]] == [revision.pk], persona
         assert body["count"] == 1 and set(body["results"][0]) == FIELDS
@@ -69,8 +95,12 @@ def test_list_is_scoped_and_paginated(world, api):
     assert ok(api("outsider").get(LIST)) == {"count": 0, "results": []}
     error(api("planner").get(LIST), 403)
     assert ok(api("admin").get(LIST, page=2, page_size=1))["results"] == []
-    assert ok(api("admin").get(LIST, trainee=world.trainee.pk, status="draft",
-                                kind="hospital"))["count"] == 1
+    assert (
+        ok(api("admin").get(LIST, trainee=world.trainee.pk, status="draft", kind="hospital"))[
+            "count"
+        ]
+        == 1
+    )
     assert ok(api("admin").get(LIST, kind="alis"))["count"] == 0
     body = error(api("admin").get(LIST, status="godkjent"))
     assert body["errors"][0]["field"] == "status"
@@ -87,15 +117,20 @@ def test_get_has_the_form_fields_and_the_live_status(world, api):
     assert "municipality_leader" not in body["content"]  # an ALIS field
     assert [s["name"] for s in body["supervisors"]] == ["Vera Veileder", "Per Psykoterapi"]
     assert body["supervisors"][0]["user"] == world.users["supervisor"].pk
-    assert [m["kind"] for m in body["meetings"]] == ["supervision", "supervision",
-                                                     "assessment_panel"]
+    assert [m["kind"] for m in body["meetings"]] == [
+        "supervision",
+        "supervision",
+        "assessment_panel",
+    ]
     assert body["periods"][0]["where"] == "other_trust"
     live = status_table(revision, timezone.localdate())
     table = body["status_table"]
     assert table["frozen"] is False and table["computed_on"] == timezone.localdate().isoformat()
     row = next(r for r in table["rows"] if r["key"] == "specialty_time")
-    assert (row["done"], row["remaining"]) == (live.row("specialty_time").done,
-                                               live.row("specialty_time").remaining)
+    assert (row["done"], row["remaining"]) == (
+        live.row("specialty_time").done,
+        live.row("specialty_time").remaining,
+    )
     assert body["missing"] == []
     error(api("outsider").get(f"{LIST}/{revision.pk}"), 404)
     error(api("admin").get(f"{LIST}/999999"), 404)
@@ -103,19 +138,31 @@ def test_get_has_the_form_fields_and_the_live_status(world, api):
 
 
 def test_create_prefills_and_takes_content(world, api):
-    body = ok(api("leader").post(LIST, {
-        "trainee": world.trainee.pk, "workplace": "Seksjon for traume", "scheme": "new",
-        "meetings": [{"date": "2027-01-05", "time": "13:30"}],
-    }), 201)
+    body = ok(
+        api("leader").post(
+            LIST,
+            {
+                "trainee": world.trainee.pk,
+                "workplace": "Seksjon for traume",
+                "scheme": "new",
+                "meetings": [{"date": "2027-01-05", "time": "13:30"}],
+            },
+        ),
+        201,
+    )
     assert body["revision"] == 1 and body["status"] == "draft" and body["kind"] == "hospital"
     assert body["content"]["workplace"] == "Seksjon for traume"
-    assert body["meetings"] == [{"kind": "supervision", "date": "2027-01-05",
-                                 "time": "13:30:00", "note": ""}]
+    assert body["meetings"] == [
+        {"kind": "supervision", "date": "2027-01-05", "time": "13:30:00", "note": ""}
+    ]
     assert "degree" in body["missing"]
     # one plan per employment
     again = error(api("leader").post(LIST, {"trainee": world.trainee.pk}))
-    assert again["errors"][0] == {"field": "status", "code": "plan_exists",
-                                  "message": again["errors"][0]["message"]}
+    assert again["errors"][0] == {
+        "field": "status",
+        "code": "plan_exists",
+        "message": again["errors"][0]["message"],
+    }
 
 
 def test_create_is_refused_outside_scope_and_for_bad_input(world, api, other_leader):
@@ -127,14 +174,20 @@ def test_create_is_refused_outside_scope_and_for_bad_input(world, api, other_lea
     assert body["errors"][0]["field"] == "trainee" and body["errors"][0]["code"] == "required"
     body = error(api("leader").post(LIST, {"trainee": world.trainee.pk, "employment": 999999}))
     assert body["errors"][0]["field"] == "employment"
-    body = error(api("leader").post(LIST, {"trainee": world.trainee.pk,
-                                           "municipality_leader": "Kari"}))
-    assert body["errors"][0] == {"field": "municipality_leader", "code": "not_in_form",
-                                 "message": "Feltet «municipality_leader» finnes ikke i "
-                                 "sykehusskjemaet."}
+    body = error(
+        api("leader").post(LIST, {"trainee": world.trainee.pk, "municipality_leader": "Kari"})
+    )
+    assert body["errors"][0] == {
+        "field": "municipality_leader",
+        "code": "not_in_form",
+        "message": "Feltet «municipality_leader» finnes ikke i sykehusskjemaet.",
+    }
     assert not Revision.objects.exists()  # all or nothing
-    body = error(api("leader").post(LIST, {"trainee": world.trainee.pk,
-                                           "meetings": [{"date": "2027-13-01"}]}))
+    body = error(
+        api("leader").post(
+            LIST, {"trainee": world.trainee.pk, "meetings": [{"date": "2027-13-01"}]}
+        )
+    )
     assert body["errors"][0]["field"] == "meetings[0].date"
     body = error(api("leader").post(LIST, {"trainee": world.trainee.pk, "scheme": "both"}))
     assert body["errors"][0]["field"] == "scheme"
@@ -143,34 +196,67 @@ def test_create_is_refused_outside_scope_and_for_bad_input(world, api, other_lea
 def test_patch_changes_only_what_is_sent_and_detects_stale_versions(world, api, other_leader):
     revision = hospital_revision(world)
     url = f"{LIST}/{revision.pk}"
-    body = ok(api("trainee").patch(url, {"version": revision.version,
-                                         "personal_goal": "Lede traumeteam",
-                                         "periods": [{"where": "own_unit", "place": "Traume",
-                                                      "start": "2027-01-01"}]}))
+    body = ok(
+        api("trainee").patch(
+            url,
+            {
+                "version": revision.version,
+                "personal_goal": "Lede traumeteam",
+                "periods": [{"where": "own_unit", "place": "Traume", "start": "2027-01-01"}],
+            },
+        )
+    )
     assert body["content"]["personal_goal"] == "Lede traumeteam"
     assert body["content"]["degree"] == "Universitetet i Tromsø 2019"  # untouched
     assert len(body["supervisors"]) == 2 and [p["place"] for p in body["periods"]] == ["Traume"]
     assert body["version"] == revision.version + 1
-    stale = error(api("supervisor").patch(url, {"version": revision.version,
-                                                "personal_goal": "Noe annet"}), 409)
+    stale = error(
+        api("supervisor").patch(url, {"version": revision.version, "personal_goal": "Noe annet"}),
+        409,
+    )
     assert stale["current_version"] == body["version"]
     assert Revision.objects.get(pk=revision.pk).personal_goal == "Lede traumeteam"
-    body = error(api("trainee").patch(url, {"version": body["version"],
-                                            "valid_from": "2027-02-01",
-                                            "valid_to": "2027-01-01"}))
+    body = error(
+        api("trainee").patch(
+            url, {"version": body["version"], "valid_from": "2027-02-01", "valid_to": "2027-01-01"}
+        )
+    )
     assert body["errors"][0]["field"] == "valid_to"
-    body = error(api("trainee").patch(url, {"version": 999, "periods": [
-        {"where": "own_unit", "place": "A", "start": "2027-02-01", "end": "2027-01-01"}]}), 409)
+    body = error(
+        api("trainee").patch(
+            url,
+            {
+                "version": 999,
+                "periods": [
+                    {"where": "own_unit", "place": "A", "start": "2027-02-01", "end": "2027-01-01"}
+                ],
+            },
+        ),
+        409,
+    )
     current = Revision.objects.get(pk=revision.pk).version
-    body = error(api("trainee").patch(url, {"version": current, "periods": [
-        {"where": "own_unit", "place": "A", "start": "2027-02-01", "end": "2027-01-01"}]}))
+    body = error(
+        api("trainee").patch(
+            url,
+            {
+                "version": current,
+                "periods": [
+                    {"where": "own_unit", "place": "A", "start": "2027-02-01", "end": "2027-01-01"}
+                ],
+            },
+        )
+    )
     assert body["errors"][0]["field"] == "periods[0].end"
-    body = error(api("trainee").patch(url, {"version": current,
-                                            "programme_plan_url": "ikke en adresse"}))
+    body = error(
+        api("trainee").patch(url, {"version": current, "programme_plan_url": "ikke en adresse"})
+    )
     assert body["errors"][0]["field"] == "programme_plan_url"
     body = error(api("trainee").patch(url, {"personal_goal": "x"}))
-    assert body["errors"][0] == {"field": "version", "code": "required",
-                                 "message": "Feltet må fylles ut."}
+    assert body["errors"][0] == {
+        "field": "version",
+        "code": "required",
+        "message": "Feltet må fylles ut.",
+    }
     error(api("local_coordinator").patch(url, {"version": current, "degree": "x"}), 403)
     error(api(other_leader).patch(url, {"version": current, "degree": "x"}), 404)
 
@@ -193,8 +279,11 @@ def test_sign_by_all_three_then_revise(world, api, other_leader):
     assert {s["role"] for s in body["signatures"]} == {"trainee", "supervisor", "leader"}
     assert body["status_table"]["frozen"] is True
     edit = error(api("trainee").patch(url, {"version": body["version"], "degree": "x"}))
-    assert edit["errors"][0] == {"field": "status", "code": "not_draft",
-                                 "message": edit["errors"][0]["message"]}
+    assert edit["errors"][0] == {
+        "field": "status",
+        "code": "not_draft",
+        "message": edit["errors"][0]["message"],
+    }
     new = ok(api("leader").post(f"{url}/revise"), 201)
     assert new["revision"] == 2 and new["status"] == "draft" and new["plan"] == body["plan"]
     assert new["content"]["degree"] == "Universitetet i Tromsø 2019"
@@ -213,8 +302,11 @@ def test_submit_names_missing_fields_and_withdraw_clears_signatures(world, api):
     url = f"{LIST}/{revision.pk}"
     body = error(api("trainee").post(f"{url}/submit"))
     assert {e["field"] for e in body["errors"]} == {"degree", "personal_goal"}
-    ok(api("leader").patch(url, {"version": revision.version, "degree": "UiT 2019",
-                                 "personal_goal": "Bakvakt"}))
+    ok(
+        api("leader").patch(
+            url, {"version": revision.version, "degree": "UiT 2019", "personal_goal": "Bakvakt"}
+        )
+    )
     assert ok(api("trainee").post(f"{url}/submit"))["status"] == "awaiting_signatures"
     ok(api("supervisor").post(f"{url}/sign"))
     body = ok(api("leader").post(f"{url}/withdraw"))
@@ -232,14 +324,25 @@ def test_alis_plan_through_the_api(world, api):
     assert table["form_values"]["lv_40"] == "12 vakter"
     row = next(r for r in table["rows"] if r["key"] == "lv_40")
     assert (row["field_done"], row["field_remaining"]) == ("lv_40", "lv_40_rest")
-    bad = error(api(alis.leader).patch(f"{LIST}/{revision.pk}", {
-        "version": revision.version, "scheme": "new", "minutes_by": "kommunen"}))
+    bad = error(
+        api(alis.leader).patch(
+            f"{LIST}/{revision.pk}",
+            {"version": revision.version, "scheme": "new", "minutes_by": "kommunen"},
+        )
+    )
     assert {e["field"] for e in bad["errors"]} == {"minutes_by"}
-    bad = error(api(alis.leader).patch(f"{LIST}/{revision.pk}", {
-        "version": revision.version, "scheme": "new"}))
+    bad = error(
+        api(alis.leader).patch(
+            f"{LIST}/{revision.pk}", {"version": revision.version, "scheme": "new"}
+        )
+    )
     assert bad["errors"][0]["field"] == "scheme" and bad["errors"][0]["code"] == "not_in_form"
-    body = ok(api(alis.leader).patch(f"{LIST}/{revision.pk}", {
-        "version": revision.version, "municipality_registered": None, "contact": None}))
+    body = ok(
+        api(alis.leader).patch(
+            f"{LIST}/{revision.pk}",
+            {"version": revision.version, "municipality_registered": None, "contact": None},
+        )
+    )
     assert body["content"]["municipality_registered"] is None
     assert body["content"]["contact"] == ""
     assert ok(api("leader").get(LIST))["count"] == 0  # a hospital leader does not see it
@@ -262,8 +365,11 @@ def test_unauthenticated_is_401(world):
 
 def test_dates_are_dates(world, api):
     revision = hospital_revision(world)
-    body = ok(api("leader").patch(f"{LIST}/{revision.pk}", {
-        "version": revision.version, "next_meeting": "2027-01-31"}))
+    body = ok(
+        api("leader").patch(
+            f"{LIST}/{revision.pk}", {"version": revision.version, "next_meeting": "2027-01-31"}
+        )
+    )
     assert Revision.objects.get(pk=revision.pk).next_meeting == dt.date(2027, 1, 31)
     assert body["content"]["next_meeting"] == "2027-01-31"
 

@@ -49,8 +49,10 @@ def test_schema_names_are_unique():
     import lisplan
 
     owners: dict[str, set[str]] = {}
-    modules = [f"lisplan.api.{info.name}" for info in pkgutil.iter_modules(
-        importlib.import_module("lisplan.api").__path__)]
+    modules = [
+        f"lisplan.api.{info.name}"
+        for info in pkgutil.iter_modules(importlib.import_module("lisplan.api").__path__)
+    ]
     for app in pkgutil.iter_modules(lisplan.__path__):  # each app's api.py and schemas.py
         for name in ("api", "schemas"):
             if app.ispkg and importlib.util.find_spec(f"lisplan.{app.name}.{name}") is not None:
@@ -58,7 +60,12 @@ def test_schema_names_are_unique():
     for module_name in modules:
         module = importlib.import_module(module_name)
         for value in vars(module).values():
-            if (isinstance(value, type) and issubclass(value, BaseModel)
-                    and value.__module__ in modules):
-                owners.setdefault(value.__name__, set()).add(f"{value.__module__}.{value.__qualname__}")
+            if (
+                isinstance(value, type)
+                and issubclass(value, BaseModel)
+                and value.__module__ in modules
+            ):
+                owners.setdefault(value.__name__, set()).add(
+                    f"{value.__module__}.{value.__qualname__}"
+                )
     assert {name: where for name, where in owners.items() if len(where) > 1} == {}

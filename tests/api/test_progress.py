@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 class Api(ApiClient):
     def post(self, path: str, body: dict | None = None):
-        return self.client.post(path, json.dumps(body or {}), content_type="application/json",
-                                headers=self.headers)
+        return self.client.post(
+            path, json.dumps(body or {}), content_type="application/json", headers=self.headers
+        )
 
     def delete(self, path: str):
         return self.client.delete(path, headers=self.headers)
@@ -33,9 +34,13 @@ def api(world):
 
 @pytest.fixture
 def goal(world):
-    return LearningGoal.objects.create(code="ORT-001", specialty=world.specialty, part="part3",
-                                       text="Kunne behandle brudd.",
-                                       valid_from=dt.date(2019, 3, 1))
+    return LearningGoal.objects.create(
+        code="ORT-001",
+        specialty=world.specialty,
+        part="part3",
+        text="Kunne behandle brudd.",
+        valid_from=dt.date(2019, 3, 1),
+    )
 
 
 def url(trainee, tail="progress"):
@@ -73,9 +78,16 @@ def test_progress_outside_scope_is_404(world, api):
 
 
 def test_goal_approval_by_leader(world, goal, api):
-    response = api("leader").post(url(world.trainee, "goal-approvals"), {
-        "goal": "ORT-001", "status": "approved", "assessment": "panel",
-        "approved_on": "2025-05-01", "arena": world.section.pk})
+    response = api("leader").post(
+        url(world.trainee, "goal-approvals"),
+        {
+            "goal": "ORT-001",
+            "status": "approved",
+            "assessment": "panel",
+            "approved_on": "2025-05-01",
+            "arena": world.section.pk,
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "approved" and body["approved_by"] == world.users["leader"].pk
@@ -86,42 +98,73 @@ def test_goal_approval_by_leader(world, goal, api):
 
 def test_trainee_may_mark_but_not_approve(world, goal, api):
     client = api("trainee")
-    assert client.post(url(world.trainee, "goal-approvals"), {
-        "goal": "ORT-001", "status": "in_progress"}).status_code == 201
-    assert_error(client.post(url(world.trainee, "goal-approvals"), {
-        "goal": "ORT-001", "status": "approved", "assessment": "panel"}), 403)
+    assert (
+        client.post(
+            url(world.trainee, "goal-approvals"), {"goal": "ORT-001", "status": "in_progress"}
+        ).status_code
+        == 201
+    )
+    assert_error(
+        client.post(
+            url(world.trainee, "goal-approvals"),
+            {"goal": "ORT-001", "status": "approved", "assessment": "panel"},
+        ),
+        403,
+    )
     assert GoalApproval.objects.get().status == "in_progress"
 
 
 def test_viewer_without_record_permission_is_403(world, goal, api):
-    assert_error(api("education_lead").post(url(world.trainee, "goal-approvals"), {
-        "goal": "ORT-001", "status": "in_progress"}), 403)
-    assert_error(api("planner").post(url(world.trainee, "activities"), {
-        "kind": "out_of_hours", "date": "2025-01-01"}), 403)
+    assert_error(
+        api("education_lead").post(
+            url(world.trainee, "goal-approvals"), {"goal": "ORT-001", "status": "in_progress"}
+        ),
+        403,
+    )
+    assert_error(
+        api("planner").post(
+            url(world.trainee, "activities"), {"kind": "out_of_hours", "date": "2025-01-01"}
+        ),
+        403,
+    )
 
 
 def test_goal_approval_errors_are_400(world, goal, api):
     client = api("leader")
-    body = assert_error(client.post(url(world.trainee, "goal-approvals"), {
-        "goal": "XYZ-999", "status": "approved"}), 400)
+    body = assert_error(
+        client.post(
+            url(world.trainee, "goal-approvals"), {"goal": "XYZ-999", "status": "approved"}
+        ),
+        400,
+    )
     assert body["errors"][0]["field"] == "goal" and body["errors"][0]["code"] == "unknown"
-    body = assert_error(client.post(url(world.trainee, "goal-approvals"), {
-        "goal": "ORT-001", "status": "approved"}), 400)
+    body = assert_error(
+        client.post(
+            url(world.trainee, "goal-approvals"), {"goal": "ORT-001", "status": "approved"}
+        ),
+        400,
+    )
     assert body["errors"][0]["field"] == "assessment"
-    body = assert_error(client.post(url(world.trainee, "goal-approvals"), {
-        "goal": "ORT-001", "status": "done"}), 400)
+    body = assert_error(
+        client.post(url(world.trainee, "goal-approvals"), {"goal": "ORT-001", "status": "done"}),
+        400,
+    )
     assert body["errors"][0]["field"] == "status"
-    body = assert_error(client.post(url(world.trainee, "goal-approvals"), {"goal": "ORT-001"}),
-                        400)
-    assert body["errors"][0] == {"field": "status", "code": "required",
-                                 "message": body["errors"][0]["message"]}
+    body = assert_error(client.post(url(world.trainee, "goal-approvals"), {"goal": "ORT-001"}), 400)
+    assert body["errors"][0] == {
+        "field": "status",
+        "code": "required",
+        "message": body["errors"][0]["message"],
+    }
 
 
 def test_create_list_delete_activity(world, goal, api):
     Course.objects.create(code="ORT-TRAUME", name="Traumekurs", kind="national", hours=30)
     client = api("supervisor")
-    response = client.post(url(world.trainee, "activities"), {
-        "kind": "course", "date": "2025-02-01", "course": "ORT-TRAUME", "goals": ["ORT-001"]})
+    response = client.post(
+        url(world.trainee, "activities"),
+        {"kind": "course", "date": "2025-02-01", "course": "ORT-TRAUME", "goals": ["ORT-001"]},
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["course"] == "ORT-TRAUME" and body["goals"] == ["ORT-001"]
@@ -134,17 +177,33 @@ def test_create_list_delete_activity(world, goal, api):
 
 def test_activity_errors_are_400_with_fields(world, api):
     client = api("trainee")
-    body = assert_error(client.post(url(world.trainee, "activities"), {
-        "kind": "supervision_meeting", "date": "2025-02-01"}), 400)
+    body = assert_error(
+        client.post(
+            url(world.trainee, "activities"), {"kind": "supervision_meeting", "date": "2025-02-01"}
+        ),
+        400,
+    )
     assert body["errors"][0]["field"] == "minutes_by"
-    body = assert_error(client.post(url(world.trainee, "activities"), {
-        "kind": "course", "date": "2025-02-01", "course": "NOPE"}), 400)
+    body = assert_error(
+        client.post(
+            url(world.trainee, "activities"),
+            {"kind": "course", "date": "2025-02-01", "course": "NOPE"},
+        ),
+        400,
+    )
     assert body["errors"][0]["field"] == "course"
-    body = assert_error(client.post(url(world.trainee, "activities"), {
-        "kind": "procedure", "date": "2025-02-01", "title": "x", "goals": ["ABC-123"]}), 400)
+    body = assert_error(
+        client.post(
+            url(world.trainee, "activities"),
+            {"kind": "procedure", "date": "2025-02-01", "title": "x", "goals": ["ABC-123"]},
+        ),
+        400,
+    )
     assert body["errors"][0]["field"] == "goals[0]"
-    body = assert_error(client.post(url(world.trainee, "activities"), {
-        "kind": "procedure", "date": "not a date"}), 400)
+    body = assert_error(
+        client.post(url(world.trainee, "activities"), {"kind": "procedure", "date": "not a date"}),
+        400,
+    )
     assert body["errors"][0]["field"] == "date"
     assert not ActivityRecord.objects.exists()
 

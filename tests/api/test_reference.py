@@ -17,11 +17,18 @@ def test_me(world, api_as):
     body = api_as("education_lead").get("/api/v1/me").json()
     assert body["username"] == "education_lead"
     assert body["name"] == "Ulla Uao"
-    assert body["roles"] == [{
-        "role": "education_lead", "role_label": "Utdanningsansvarlig overlege (UAO)",
-        "scope_type": "institution", "scope_id": world.unn.pk, "scope_name": world.unn.name,
-        "specialty": "ORT", "valid_from": "2020-01-01", "valid_to": None,
-    }]
+    assert body["roles"] == [
+        {
+            "role": "education_lead",
+            "role_label": "Utdanningsansvarlig overlege (UAO)",
+            "scope_type": "institution",
+            "scope_id": world.unn.pk,
+            "scope_name": world.unn.name,
+            "specialty": "ORT",
+            "valid_from": "2020-01-01",
+            "valid_to": None,
+        }
+    ]
     assert "trainee.view" in body["permissions"]
     assert "trainee.change" not in body["permissions"]
 
@@ -53,9 +60,14 @@ def goals(world):
 
     def goal(code, specialty, common=False, valid_from=dt.date(2019, 3, 1), valid_to=None):
         return LearningGoal.objects.create(
-            code=code, specialty=specialty, common=common,
+            code=code,
+            specialty=specialty,
+            common=common,
             part=LearningGoal.Part.COMMON if common else LearningGoal.Part.PART3,
-            text=f"Tekst for {code}", valid_from=valid_from, valid_to=valid_to)
+            text=f"Tekst for {code}",
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
 
     return {
         "ort": goal("ORT-001", world.specialty),
@@ -70,8 +82,14 @@ def test_learning_goals(goals, api_as):
     body = client.get("/api/v1/learning-goals", specialty="ORT").json()
     assert [r["code"] for r in body["results"]] == ["ORT-001", "ORT-002"]
     assert body["results"][0] == {
-        "id": goals["ort"].pk, "code": "ORT-001", "specialty": "ORT", "common": False,
-        "part": "part3", "text": "Tekst for ORT-001", "valid_from": "2019-03-01", "valid_to": None,
+        "id": goals["ort"].pk,
+        "code": "ORT-001",
+        "specialty": "ORT",
+        "common": False,
+        "part": "part3",
+        "text": "Tekst for ORT-001",
+        "valid_from": "2019-03-01",
+        "valid_to": None,
     }
     common = client.get("/api/v1/learning-goals", common="true").json()["results"]
     assert [(r["code"], r["specialty"], r["common"]) for r in common] == [("FKM-001", None, True)]
@@ -93,8 +111,14 @@ def test_institutions(world, api_as):
     body = api_as("trainee").get("/api/v1/institutions").json()
     assert body["count"] == 3
     unn = next(r for r in body["results"] if r["code"] == "UNN")
-    assert unn == {"id": world.unn.pk, "code": "UNN", "name": world.unn.name,
-                   "kind": "health_trust", "region": "NORD", "region_name": "Helse Nord RHF"}
+    assert unn == {
+        "id": world.unn.pk,
+        "code": "UNN",
+        "name": world.unn.name,
+        "kind": "health_trust",
+        "region": "NORD",
+        "region_name": "Helse Nord RHF",
+    }
     vest = api_as("trainee").get("/api/v1/institutions", region="VEST").json()
     assert [r["code"] for r in vest["results"]] == ["HB"]
     response = api_as("trainee").get("/api/v1/institutions", region="MARS")
@@ -110,13 +134,20 @@ def test_arenas(world, api_as):
     assert body["count"] == 5
     department = next(r for r in body["results"] if r["id"] == world.department.pk)
     assert department == {
-        "id": world.department.pk, "name": "Ortopedisk avdeling", "level": "department",
-        "institution": world.unn.pk, "institution_name": world.unn.name,
-        "parent": world.department.parent_id, "specialty": "ORT", "leader_name": "Lise Leder",
+        "id": world.department.pk,
+        "name": "Ortopedisk avdeling",
+        "level": "department",
+        "institution": world.unn.pk,
+        "institution_name": world.unn.name,
+        "parent": world.department.parent_id,
+        "specialty": "ORT",
+        "leader_name": "Lise Leder",
     }
     assert api_as("trainee").get("/api/v1/arenas").json()["count"] == 6
     response = api_as("trainee").get("/api/v1/arenas", institution=999999)
     assert response.status_code == 400
     assert response.json()["errors"][0] == {
-        "field": "institution", "code": "unknown",
-        "message": response.json()["errors"][0]["message"]}
+        "field": "institution",
+        "code": "unknown",
+        "message": response.json()["errors"][0]["message"],
+    }

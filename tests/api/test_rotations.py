@@ -27,20 +27,23 @@ CANDIDATES = "/api/v1/vacancies/candidates"
 
 class Api(ApiClient):
     def post(self, path: str, body: dict | None = None):
-        return self.client.post(path, json.dumps(body or {}), content_type="application/json",
-                                headers=self.headers)
+        return self.client.post(
+            path, json.dumps(body or {}), content_type="application/json", headers=self.headers
+        )
 
     def patch(self, path: str, body: dict):
-        return self.client.patch(path, json.dumps(body), content_type="application/json",
-                                 headers=self.headers)
+        return self.client.patch(
+            path, json.dumps(body), content_type="application/json", headers=self.headers
+        )
 
 
 @pytest.fixture
 def people(world):
     """`world` plus the receiving side at NLSH: its orthopaedic department, leader and
     coordinator."""
-    arena = f.ArenaFactory(institution=world.nlsh, name="Ortopedisk avdeling NLSH",
-                           specialty=world.specialty)
+    arena = f.ArenaFactory(
+        institution=world.nlsh, name="Ortopedisk avdeling NLSH", specialty=world.specialty
+    )
     users = dict(world.users)
     users["nlsh_leader"] = f.UserFactory(username="nlsh_leader")
     arena.leader = users["nlsh_leader"]
@@ -66,9 +69,15 @@ def api(people):
 @pytest.fixture
 def agreement(world, people):
     return services.agreement_create(
-        actor=world.users["local_coordinator"], sending=world.unn, receiving=world.nlsh,
-        specialty=world.specialty, duration_months=6, capacity=1,
-        valid_from=dt.date(2024, 1, 1), arenas=[people.arena])
+        actor=world.users["local_coordinator"],
+        sending=world.unn,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        duration_months=6,
+        capacity=1,
+        valid_from=dt.date(2024, 1, 1),
+        arenas=[people.arena],
+    )
 
 
 def ok(response, status: int = 200) -> dict:
@@ -89,8 +98,12 @@ def fields(response, status: int = 400) -> set[tuple[str, str]]:
 
 
 def new_request(world, api, **overrides) -> dict:
-    body = {"trainee": world.trainee.pk, "receiving": world.nlsh.pk, "specialty": "ORT",
-            "desired_start": "2027-02-01"}
+    body = {
+        "trainee": world.trainee.pk,
+        "receiving": world.nlsh.pk,
+        "specialty": "ORT",
+        "desired_start": "2027-02-01",
+    }
     body.update(overrides)
     return ok(api("local_coordinator").post(REQUESTS, body), 201)
 
@@ -109,7 +122,10 @@ def test_agreements_are_scoped_and_filtered(world, api, agreement):
     assert data["count"] == 1
     row = data["results"][0]
     assert (row["sending"], row["receiving"], row["specialty"]) == (
-        world.unn.pk, world.nlsh.pk, "ORT")
+        world.unn.pk,
+        world.nlsh.pk,
+        "ORT",
+    )
     assert row["duration_months"] == 6 and row["capacity"] == 1 and not row["refunded"]
     assert ok(api("nlsh_coordinator").get(AGREEMENTS))["count"] == 1  # the receiving party
     assert ok(api("outsider").get(AGREEMENTS))["count"] == 0  # Bergen
@@ -136,9 +152,14 @@ def test_agreement_list_queries_are_constant(world, api, agreement):
         ok(coordinator.get(AGREEMENTS))
     for code in ("MED", "GKI", "NEV"):
         other = services.agreement_create(
-            actor=world.users["local_coordinator"], sending=world.unn, receiving=world.nlsh,
-            specialty=f.SpecialtyFactory(code=code), duration_months=2,
-            valid_from=dt.date(2024, 1, 1), arenas=[f.ArenaFactory(institution=world.nlsh)])
+            actor=world.users["local_coordinator"],
+            sending=world.unn,
+            receiving=world.nlsh,
+            specialty=f.SpecialtyFactory(code=code),
+            duration_months=2,
+            valid_from=dt.date(2024, 1, 1),
+            arenas=[f.ArenaFactory(institution=world.nlsh)],
+        )
         assert other.refunded
     with CaptureQueriesContext(connection) as many:
         assert ok(coordinator.get(AGREEMENTS))["count"] == 4
@@ -147,13 +168,23 @@ def test_agreement_list_queries_are_constant(world, api, agreement):
 
 def test_capacity_per_month(world, api, agreement):
     r = RotationRequest.objects.create(
-        trainee=world.trainee, sending=world.unn, receiving=world.nlsh,
-        specialty=world.specialty, agreement=agreement, desired_start=dt.date(2026, 3, 1),
-        agreed_start=dt.date(2026, 3, 1), duration_months=6, status=Status.IN_PROGRESS,
-        need_on=dt.date(2025, 1, 1))
+        trainee=world.trainee,
+        sending=world.unn,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        agreement=agreement,
+        desired_start=dt.date(2026, 3, 1),
+        agreed_start=dt.date(2026, 3, 1),
+        duration_months=6,
+        status=Status.IN_PROGRESS,
+        need_on=dt.date(2025, 1, 1),
+    )
     assert r.end == dt.date(2026, 8, 31)
-    data = ok(api("leader").get(f"{AGREEMENTS}/{agreement.pk}/capacity",
-                                **{"from": "2026-01", "to": "2026-12"}))
+    data = ok(
+        api("leader").get(
+            f"{AGREEMENTS}/{agreement.pk}/capacity", **{"from": "2026-01", "to": "2026-12"}
+        )
+    )
     months = {m["month"]: (m["capacity"], m["used"], m["free"]) for m in data["months"]}
     assert len(months) == 12
     assert months["2026-02"] == (1, 0, 1)
@@ -161,27 +192,40 @@ def test_capacity_per_month(world, api, agreement):
     assert months["2026-09"] == (1, 0, 1)
     url = f"{AGREEMENTS}/{agreement.pk}/capacity"
     assert fields(api("leader").get(url, **{"from": "2026-13", "to": "2026-12"})) == {
-        ("from", "invalid")}
+        ("from", "invalid")
+    }
     assert fields(api("leader").get(url, to="2026-12")) == {("from", "required")}
     assert fields(api("leader").get(url, **{"from": "2026-05", "to": "2026-04"})) == {
-        ("to", "before_from")}
+        ("to", "before_from")
+    }
     assert fields(api("leader").get(url, **{"from": "2000-01", "to": "2026-04"})) == {
-        ("to", "max_value")}
+        ("to", "max_value")
+    }
     error(api("outsider").get(url, **{"from": "2026-01", "to": "2026-02"}), 404)
 
 
 def agreement_body(world, **overrides) -> dict:
-    body = {"sending": world.unn.pk, "receiving": world.nlsh.pk, "specialty": "ORT",
-            "duration_months": 3, "capacity": 2, "valid_from": "2025-01-01",
-            "start_months": [2, 8], "semester_quota": 1, "quota_semester": "spring",
-            "reference": "UNN-NLSH-ORT-1"}
+    body = {
+        "sending": world.unn.pk,
+        "receiving": world.nlsh.pk,
+        "specialty": "ORT",
+        "duration_months": 3,
+        "capacity": 2,
+        "valid_from": "2025-01-01",
+        "start_months": [2, 8],
+        "semester_quota": 1,
+        "quota_semester": "spring",
+        "reference": "UNN-NLSH-ORT-1",
+    }
     body.update(overrides)
     return body
 
 
 def test_create_agreement(world, api, people):
-    data = ok(api("local_coordinator").post(AGREEMENTS, agreement_body(
-        world, arenas=[people.arena.pk])), 201)
+    data = ok(
+        api("local_coordinator").post(AGREEMENTS, agreement_body(world, arenas=[people.arena.pk])),
+        201,
+    )
     assert data["arenas"] == [people.arena.pk] and data["start_months"] == [2, 8]
     assert data["quota_semester"] == "spring" and data["capacity"] == 2
     assert CollaborationAgreement.objects.filter(pk=data["id"]).exists()
@@ -196,23 +240,32 @@ def test_create_agreement_refusals(world, api, people):
     assert not CollaborationAgreement.objects.exists()
     coordinator = api("local_coordinator")
     assert fields(coordinator.post(AGREEMENTS, agreement_body(world, sending=999999))) == {
-        ("sending", "unknown")}
-    assert fields(coordinator.post(AGREEMENTS, agreement_body(
-        world, receiving=world.unn.pk))) == {("receiving", "invalid")}
-    assert fields(coordinator.post(AGREEMENTS, agreement_body(
-        world, valid_to="2024-01-01"))) == {("valid_to", "invalid")}
-    assert fields(coordinator.post(AGREEMENTS, agreement_body(
-        world, arenas=[world.department.pk]))) == {("arenas", "arena_institution")}
+        ("sending", "unknown")
+    }
+    assert fields(coordinator.post(AGREEMENTS, agreement_body(world, receiving=world.unn.pk))) == {
+        ("receiving", "invalid")
+    }
+    assert fields(coordinator.post(AGREEMENTS, agreement_body(world, valid_to="2024-01-01"))) == {
+        ("valid_to", "invalid")
+    }
+    assert fields(
+        coordinator.post(AGREEMENTS, agreement_body(world, arenas=[world.department.pk]))
+    ) == {("arenas", "arena_institution")}
     assert fields(coordinator.post(AGREEMENTS, agreement_body(world, arenas=[999999]))) == {
-        ("arenas[0]", "unknown")}
+        ("arenas[0]", "unknown")
+    }
     assert fields(coordinator.post(AGREEMENTS, agreement_body(world, quota_semester="x"))) == {
-        ("quota_semester", "invalid")}
+        ("quota_semester", "invalid")
+    }
     assert fields(coordinator.post(AGREEMENTS, agreement_body(world, start_months=[13]))) == {
-        ("start_months[0]", "max_value")}
+        ("start_months[0]", "max_value")
+    }
     assert fields(coordinator.post(AGREEMENTS, agreement_body(world, duration_months=0))) == {
-        ("duration_months", "min_value")}
-    assert ("valid_from", "required") in fields(coordinator.post(
-        AGREEMENTS, {"sending": world.unn.pk}))
+        ("duration_months", "min_value")
+    }
+    assert ("valid_from", "required") in fields(
+        coordinator.post(AGREEMENTS, {"sending": world.unn.pk})
+    )
     assert not CollaborationAgreement.objects.exists()
 
 
@@ -238,28 +291,39 @@ def test_full_life_cycle(world, api, agreement):
     # Seed 003: no start long before the agreed date, no end before the period's end
     # without a reason («må LIS likevel fullføre spesialiseringsperioden»).
     if timezone.localdate() < dt.date(2027, 2, 15):
-        assert error(api("nlsh_coordinator").post(f"{url}/start"))["errors"][0]["code"] == \
-            "too_early"
+        assert (
+            error(api("nlsh_coordinator").post(f"{url}/start"))["errors"][0]["code"] == "too_early"
+        )
         RotationRequest.objects.filter(pk=r["id"]).update(agreed_start=timezone.localdate())
     r = ok(api("nlsh_coordinator").post(f"{url}/start"))
     assert r["status"] == "in_progress" and r["started_on"] == r["agreed_start"]
     err = error(api("nlsh_coordinator").post(f"{url}/complete", {"goals_reached": True}))
-    assert err["errors"][0] == {"field": "early_end_reason", "code": "early_end",
-                                "message": err["detail"]}
-    r = ok(api("nlsh_coordinator").post(f"{url}/complete", {
-        "goals_reached": True, "early_end_reason": "Flytter"}))
+    assert err["errors"][0] == {
+        "field": "early_end_reason",
+        "code": "early_end",
+        "message": err["detail"],
+    }
+    r = ok(
+        api("nlsh_coordinator").post(
+            f"{url}/complete", {"goals_reached": True, "early_end_reason": "Flytter"}
+        )
+    )
     assert r["status"] == "completed" and r["goals_reached"] is True
     assert r["early_end_reason"] == "Flytter" and r["version"] == 8
 
 
-def test_prerequisites_refused_named_and_waived_by_the_receiving_coordinator(world, api,
-                                                                             agreement):
+def test_prerequisites_refused_named_and_waived_by_the_receiving_coordinator(world, api, agreement):
     """Seed 003: «Leder ved mottakende foretak vurderer dine kvalifikasjoner og om du er klar
     for å tre inn i gjennomstrømningsstillingen.»"""
     from lisplan.catalogue.models import LearningGoal
 
-    goal = LearningGoal.objects.create(code="ORT-088", specialty=world.specialty, part="part3",
-                                       text="Lukket reposisjon", valid_from=dt.date(2019, 3, 1))
+    goal = LearningGoal.objects.create(
+        code="ORT-088",
+        specialty=world.specialty,
+        part="part3",
+        text="Lukket reposisjon",
+        valid_from=dt.date(2019, 3, 1),
+    )
     agreement.prerequisites.add(goal)
     r = new_request(world, api)
     url = f"{REQUESTS}/{r['id']}"
@@ -280,8 +344,11 @@ def test_decline_and_cancel(world, api, forwarded):
     r = ok(api("local_coordinator").post(f"{url}/decline", {"comment": "Permisjon"}))
     assert r["status"] == "declined" and r["comment"] == "Permisjon"
     other = new_request(world, api)
-    r = ok(api("local_coordinator").post(f"{REQUESTS}/{other['id']}/cancel",
-                                         {"reason": "Byttet ønske"}))
+    r = ok(
+        api("local_coordinator").post(
+            f"{REQUESTS}/{other['id']}/cancel", {"reason": "Byttet ønske"}
+        )
+    )
     assert r["status"] == "cancelled" and r["cancelled_on"]
 
 
@@ -317,11 +384,14 @@ def test_action_refusals(world, api, forwarded):
     assert fields(api("nlsh_coordinator").post(f"{url}/start")) == {("status", "invalid_state")}
     # Body errors.
     assert fields(api("nlsh_coordinator").post(f"{url}/offer", {"start": "x"})) == {
-        ("start", "invalid")}
+        ("start", "invalid")
+    }
     assert fields(api("nlsh_coordinator").post(f"{url}/offer", {"vacancy": 999999})) == {
-        ("vacancy", "unknown")}
+        ("vacancy", "unknown")
+    }
     assert fields(api("local_coordinator").post(f"{url}/cancel", {"reason": "  "})) == {
-        ("reason", "reason_required")}
+        ("reason", "reason_required")
+    }
     assert fields(api("local_coordinator").post(f"{url}/cancel")) == {("reason", "required")}
     assert RotationRequest.objects.get(pk=forwarded["id"]).status == Status.FORWARDED
 
@@ -335,10 +405,17 @@ def test_only_permanent_employees_can_be_offered(world, api, forwarded):
 
 def test_agreed_start_keeps_the_capacity(world, api, agreement, forwarded):
     RotationRequest.objects.create(
-        trainee=world.colleague, sending=world.unn, receiving=world.nlsh,
-        specialty=world.specialty, agreement=agreement, desired_start=dt.date(2027, 1, 1),
-        agreed_start=dt.date(2027, 1, 1), duration_months=6, status=Status.START_AGREED,
-        need_on=dt.date(2025, 1, 1))
+        trainee=world.colleague,
+        sending=world.unn,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        agreement=agreement,
+        desired_start=dt.date(2027, 1, 1),
+        agreed_start=dt.date(2027, 1, 1),
+        duration_months=6,
+        status=Status.START_AGREED,
+        need_on=dt.date(2025, 1, 1),
+    )
     url = f"{REQUESTS}/{forwarded['id']}"
     ok(api("nlsh_coordinator").post(f"{url}/offer"))
     ok(api("trainee").post(f"{url}/accept"))
@@ -346,40 +423,80 @@ def test_agreed_start_keeps_the_capacity(world, api, agreement, forwarded):
     assert [(e["field"], e["code"]) for e in data["errors"]] == [("start", "agreement_rule")]
     assert "Kapasiteten" in data["errors"][0]["message"]
     assert fields(api("nlsh_coordinator").post(f"{url}/agree", {})) == {("start", "required")}
-    assert ok(api("nlsh_coordinator").post(f"{url}/agree", {"start": "2027-07-01"}))[
-        "status"] == "start_agreed"
+    assert (
+        ok(api("nlsh_coordinator").post(f"{url}/agree", {"start": "2027-07-01"}))["status"]
+        == "start_agreed"
+    )
 
 
 def test_create_request_refusals(world, api, agreement):
-    error(api("outsider").post(REQUESTS, {"trainee": world.trainee.pk,
-                                          "receiving": world.nlsh.pk, "specialty": "ORT",
-                                          "desired_start": "2027-02-01"}), 404)
-    error(api("leader").post(REQUESTS, {"trainee": world.trainee.pk, "receiving": world.nlsh.pk,
-                                        "specialty": "ORT", "desired_start": "2027-02-01"}),
-          403)  # no register.change
-    error(api("nlsh_coordinator").post(REQUESTS, {
-        "trainee": world.trainee.pk, "receiving": world.nlsh.pk, "specialty": "ORT",
-        "desired_start": "2027-02-01"}), 404)
+    error(
+        api("outsider").post(
+            REQUESTS,
+            {
+                "trainee": world.trainee.pk,
+                "receiving": world.nlsh.pk,
+                "specialty": "ORT",
+                "desired_start": "2027-02-01",
+            },
+        ),
+        404,
+    )
+    error(
+        api("leader").post(
+            REQUESTS,
+            {
+                "trainee": world.trainee.pk,
+                "receiving": world.nlsh.pk,
+                "specialty": "ORT",
+                "desired_start": "2027-02-01",
+            },
+        ),
+        403,
+    )  # no register.change
+    error(
+        api("nlsh_coordinator").post(
+            REQUESTS,
+            {
+                "trainee": world.trainee.pk,
+                "receiving": world.nlsh.pk,
+                "specialty": "ORT",
+                "desired_start": "2027-02-01",
+            },
+        ),
+        404,
+    )
     coordinator = api("local_coordinator")
-    base = {"trainee": world.trainee.pk, "receiving": world.nlsh.pk, "specialty": "ORT",
-            "desired_start": "2027-02-01"}
+    base = {
+        "trainee": world.trainee.pk,
+        "receiving": world.nlsh.pk,
+        "specialty": "ORT",
+        "desired_start": "2027-02-01",
+    }
     assert fields(coordinator.post(REQUESTS, {**base, "receiving": 999999})) == {
-        ("receiving", "unknown")}
-    assert fields(coordinator.post(REQUESTS, {**base, "receiving": world.unn.pk,
-                                                   "duration_months": 3})) == {
-        ("receiving", "same_institution")}
+        ("receiving", "unknown")
+    }
+    assert fields(
+        coordinator.post(REQUESTS, {**base, "receiving": world.unn.pk, "duration_months": 3})
+    ) == {("receiving", "same_institution")}
     assert fields(coordinator.post(REQUESTS, {**base, "specialty": "MED"})) == {
-        ("specialty", "no_employment")}
+        ("specialty", "no_employment")
+    }
     assert fields(coordinator.post(REQUESTS, {**base, "specialty": "NOPE"})) == {
-        ("specialty", "unknown")}
+        ("specialty", "unknown")
+    }
     assert fields(coordinator.post(REQUESTS, {**base, "receiving": world.bergen.pk})) == {
-        ("duration_months", "duration_required")}
+        ("duration_months", "duration_required")
+    }
     assert fields(coordinator.post(REQUESTS, {**base, "arena": world.department.pk})) == {
-        ("arena", "arena_institution")}
+        ("arena", "arena_institution")
+    }
     assert fields(coordinator.post(REQUESTS, {**base, "duration_months": 61})) == {
-        ("duration_months", "max_value")}
+        ("duration_months", "max_value")
+    }
     assert fields(coordinator.post(REQUESTS, {**base, "desired_start": "2027-02-30"})) == {
-        ("desired_start", "invalid")}
+        ("desired_start", "invalid")
+    }
     assert not RotationRequest.objects.exists()
     short = ok(coordinator.post(REQUESTS, {**base, "duration_months": 2}), 201)
     assert short["refunded_by_employer"] is True
@@ -390,11 +507,19 @@ def test_one_receiving_institution_at_a_time(world, api, forwarded):
     second = new_request(world, api, receiving=other.pk, duration_months=3)
     data = error(api("local_coordinator").post(f"{REQUESTS}/{second['id']}/wish"))
     assert [(e["field"], e["code"]) for e in data["errors"]] == [
-        ("receiving", "one_receiving_institution")]
-    body = {"trainee": world.trainee.pk, "receiving": other.pk, "specialty": "ORT",
-            "desired_start": "2028-01-01", "duration_months": 3, "wish": True}
+        ("receiving", "one_receiving_institution")
+    ]
+    body = {
+        "trainee": world.trainee.pk,
+        "receiving": other.pk,
+        "specialty": "ORT",
+        "desired_start": "2028-01-01",
+        "duration_months": 3,
+        "wish": True,
+    }
     assert fields(api("local_coordinator").post(REQUESTS, body)) == {
-        ("receiving", "one_receiving_institution")}
+        ("receiving", "one_receiving_institution")
+    }
 
 
 # --- PATCH and the optimistic lock -----------------------------------------------------------
@@ -403,23 +528,28 @@ def test_one_receiving_institution_at_a_time(world, api, forwarded):
 def test_patch_with_version(world, api, forwarded):
     url = f"{REQUESTS}/{forwarded['id']}"
     version = forwarded["version"]
-    r = ok(api("local_coordinator").patch(url, {"version": version,
-                                                "desired_start": "2027-04-01",
-                                                "sending_rank": 2}))
+    r = ok(
+        api("local_coordinator").patch(
+            url, {"version": version, "desired_start": "2027-04-01", "sending_rank": 2}
+        )
+    )
     assert r["desired_start"] == "2027-04-01" and r["sending_rank"] == 2
     assert r["version"] == version + 2
-    stale = error(api("local_coordinator").patch(url, {"version": version,
-                                                       "desired_start": "2027-05-01"}), 409)
+    stale = error(
+        api("local_coordinator").patch(url, {"version": version, "desired_start": "2027-05-01"}),
+        409,
+    )
     assert stale["current_version"] == version + 2
     assert RotationRequest.objects.get(pk=forwarded["id"]).desired_start == dt.date(2027, 4, 1)
     assert fields(api("local_coordinator").patch(url, {"desired_start": "2027-05-01"})) == {
-        ("version", "required")}
-    assert fields(api("local_coordinator").patch(url, {"version": version + 2,
-                                                       "desired_start": None})) == {
-        ("desired_start", "required")}
-    assert fields(api("local_coordinator").patch(url, {"version": version + 2,
-                                                       "sending_rank": 0})) == {
-        ("sending_rank", "min_value")}
+        ("version", "required")
+    }
+    assert fields(
+        api("local_coordinator").patch(url, {"version": version + 2, "desired_start": None})
+    ) == {("desired_start", "required")}
+    assert fields(
+        api("local_coordinator").patch(url, {"version": version + 2, "sending_rank": 0})
+    ) == {("sending_rank", "min_value")}
     r = ok(api("local_coordinator").patch(url, {"version": version + 2, "sending_rank": None}))
     assert r["sending_rank"] is None
     error(api("trainee").patch(url, {"version": 1}), 403)
@@ -439,9 +569,11 @@ def test_patch_refused_when_start_agreed(world, api, forwarded):
     ok(api("nlsh_coordinator").post(f"{url}/offer"))
     ok(api("trainee").post(f"{url}/accept"))
     r = ok(api("nlsh_coordinator").post(f"{url}/agree", {"start": "2027-03-01"}))
-    assert fields(api("local_coordinator").patch(url, {"version": r["version"],
-                                                       "desired_start": "2027-06-01"})) == {
-        ("desired_start", "invalid_state")}
+    assert fields(
+        api("local_coordinator").patch(
+            url, {"version": r["version"], "desired_start": "2027-06-01"}
+        )
+    ) == {("desired_start", "invalid_state")}
 
 
 # --- lists -----------------------------------------------------------------------------------
@@ -458,8 +590,9 @@ def test_request_list_filters_and_constant_queries(world, api, agreement):
     with CaptureQueriesContext(connection) as many:
         assert ok(coordinator.get(REQUESTS))["count"] == 3
     assert len(many) == len(few)
-    assert ok(coordinator.get(REQUESTS, trainee=world.trainee.pk))["results"][0]["id"] == \
-        first["id"]
+    assert (
+        ok(coordinator.get(REQUESTS, trainee=world.trainee.pk))["results"][0]["id"] == first["id"]
+    )
     assert ok(coordinator.get(REQUESTS, status="need"))["count"] == 3
     assert ok(coordinator.get(REQUESTS, status="open"))["count"] == 3
     assert ok(coordinator.get(REQUESTS, status="forwarded"))["count"] == 0
@@ -489,8 +622,12 @@ def test_candidates_ranked_with_explanation(world, api, people, agreement, forwa
     temporary.employments.update(permanent=False, end=dt.date(2030, 1, 1))
     r = new_request(world, api, trainee=temporary.pk, wish=True)
     ok(api("local_coordinator").post(f"{REQUESTS}/{r['id']}/forward"))
-    params = {"arena": people.arena.pk, "start": "2027-01-01", "start_to": "2027-06-30",
-              "duration": 6}
+    params = {
+        "arena": people.arena.pk,
+        "start": "2027-01-01",
+        "start_to": "2027-06-30",
+        "duration": 6,
+    }
     data = ok(api("nlsh_leader").get(CANDIDATES, **params))
     assert data["count"] == 2 and data["specialty"] == "ORT"
     top, second = data["results"]
@@ -501,18 +638,32 @@ def test_candidates_ranked_with_explanation(world, api, people, agreement, forwa
     assert "Etter de kvalifiserte" in second["explanation"]
     assert top["prerequisites"] == [] and top["prerequisites_missing"] == []
     # Wanting to start after the window: not a candidate.
-    assert ok(api("nlsh_coordinator").get(CANDIDATES, **{**params, "start_to": "2026-12-31",
-                                                         "start": "2026-06-01"}))["count"] == 0
+    assert (
+        ok(
+            api("nlsh_coordinator").get(
+                CANDIDATES, **{**params, "start_to": "2026-12-31", "start": "2026-06-01"}
+            )
+        )["count"]
+        == 0
+    )
 
 
 def test_candidates_prerequisites_missing(world, api, people, agreement, forwarded):
     from lisplan.catalogue.models import LearningGoal
 
-    goal = LearningGoal.objects.create(code="ORT-001", specialty=world.specialty, part="part3",
-                                       text="Behandle brudd", valid_from=dt.date(2019, 3, 1))
+    goal = LearningGoal.objects.create(
+        code="ORT-001",
+        specialty=world.specialty,
+        part="part3",
+        text="Behandle brudd",
+        valid_from=dt.date(2019, 3, 1),
+    )
     agreement.prerequisites.add(goal)
-    data = ok(api("nlsh_coordinator").get(CANDIDATES, arena=people.arena.pk, start="2027-01-01",
-                                          start_to="2027-03-01", duration=6))
+    data = ok(
+        api("nlsh_coordinator").get(
+            CANDIDATES, arena=people.arena.pk, start="2027-01-01", start_to="2027-03-01", duration=6
+        )
+    )
     row = data["results"][0]
     assert row["prerequisites_missing"] == ["ORT-001"] and not row["eligible"]
     assert row["prerequisites"][0]["state"] == "missing"
@@ -527,19 +678,26 @@ def test_candidates_refusals(world, api, people):
     leader = api("nlsh_leader")
     assert fields(leader.get(CANDIDATES, **{**base, "arena": 999999})) == {("arena", "unknown")}
     assert fields(leader.get(CANDIDATES, **{**base, "start_to": "2026-01-01"})) == {
-        ("start_to", "before_start")}
-    assert fields(leader.get(CANDIDATES, **{**base, "duration": 0})) == {
-        ("duration", "min_value")}
+        ("start_to", "before_start")
+    }
+    assert fields(leader.get(CANDIDATES, **{**base, "duration": 0})) == {("duration", "min_value")}
     assert fields(leader.get(CANDIDATES, arena=people.arena.pk)) == {
-        ("start", "required"), ("duration", "required")}
+        ("start", "required"),
+        ("duration", "required"),
+    }
     clinic = world.department.parent
     assert fields(api("local_coordinator").get(CANDIDATES, **{**base, "arena": clinic.pk})) == {
-        ("arena", "no_specialty")}
+        ("arena", "no_specialty")
+    }
 
 
 def test_candidate_queries_are_constant(world, api, people, agreement, forwarded):
-    params = {"arena": people.arena.pk, "start": "2027-01-01", "start_to": "2027-12-31",
-              "duration": 6}
+    params = {
+        "arena": people.arena.pk,
+        "start": "2027-01-01",
+        "start_to": "2027-12-31",
+        "duration": 6,
+    }
     leader = api("nlsh_leader")
     leader.get(CANDIDATES, **params)
     with CaptureQueriesContext(connection) as few:
@@ -566,14 +724,27 @@ def bergen_request(world):
     """A wish forwarded from UNN to Helse Bergen (another region, no coordinator in lisplan)."""
     actor = world.users["local_coordinator"]
     services.agreement_create(
-        actor=actor, sending=world.unn, receiving=world.bergen, specialty=world.specialty,
-        duration_months=2, capacity=1, valid_from=dt.date(2024, 1, 1), reference="HB-ORT-1")
+        actor=actor,
+        sending=world.unn,
+        receiving=world.bergen,
+        specialty=world.specialty,
+        duration_months=2,
+        capacity=1,
+        valid_from=dt.date(2024, 1, 1),
+        reference="HB-ORT-1",
+    )
     RoleAssignment.objects.filter(user=world.users["outsider"]).delete()
     world.trainee.hpr_number = "7654321"
     world.trainee.save()
-    r = services.request_create(actor=actor, trainee=world.trainee, receiving=world.bergen,
-                                specialty=world.specialty, desired_start=dt.date(2027, 2, 1),
-                                wish=True, comment="Ønsker vårsemesteret.")
+    r = services.request_create(
+        actor=actor,
+        trainee=world.trainee,
+        receiving=world.bergen,
+        specialty=world.specialty,
+        desired_start=dt.date(2027, 2, 1),
+        wish=True,
+        comment="Ønsker vårsemesteret.",
+    )
     return services.request_forward(actor=actor, request=r)
 
 
@@ -585,9 +756,13 @@ def test_export_json_is_the_form_record(world, api, bergen_request):
     assert data["employment"]["employer_code"] == world.unn.code
     assert data["receiving"]["code"] == world.bergen.code
     assert data["agreement"]["reference"] == "HB-ORT-1"
-    assert data["period"] == {"desired_start": "2027-02-01", "agreed_start": None,
-                              "duration_months": 2, "end": "2027-03-31",
-                              "refunded_by_employer": True}
+    assert data["period"] == {
+        "desired_start": "2027-02-01",
+        "agreed_start": None,
+        "duration_months": 2,
+        "end": "2027-03-31",
+        "refunded_by_employer": True,
+    }
     assert data["register"]["registered_on"] == bergen_request.forwarded_on.isoformat()
     assert data["exported_by"]["name"] == world.users["local_coordinator"].get_full_name()
     assert data["comment"] == "Ønsker vårsemesteret."
@@ -597,10 +772,18 @@ def test_export_pdf(world, api, bergen_request):
     response = api("local_coordinator").get(f"{REQUESTS}/{bergen_request.pk}/export/pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "innmelding-tora-trainee-hb.pdf" in response["Content-Disposition"]
-    text = " ".join("\n".join(p.extract_text() for p in _pypdf().PdfReader(
-        io.BytesIO(response.content)).pages).split())
-    for expected in ("INNMELDING TIL SPESIALISERINGSPERIODE", "Tora Trainee", "7654321",
-                     "Helse Bergen HF", "01.02.2027"):
+    text = " ".join(
+        "\n".join(
+            p.extract_text() for p in _pypdf().PdfReader(io.BytesIO(response.content)).pages
+        ).split()
+    )
+    for expected in (
+        "INNMELDING TIL SPESIALISERINGSPERIODE",
+        "Tora Trainee",
+        "7654321",
+        "Helse Bergen HF",
+        "01.02.2027",
+    ):
         assert expected in text, expected
 
 
@@ -611,8 +794,9 @@ def test_export_refusals(world, api, bergen_request, suffix):
     for persona in ("trainee", "leader", "supervisor"):
         assert error(api(persona).get(path), 403), persona
     assert error(api("local_coordinator").get(f"{REQUESTS}/999999/{suffix}"), 404)
-    services.request_cancel(actor=world.users["local_coordinator"], request=bergen_request,
-                            reason="Trukket")
+    services.request_cancel(
+        actor=world.users["local_coordinator"], request=bergen_request, reason="Trukket"
+    )
     assert fields(api("local_coordinator").get(path)) == {("status", "invalid_state")}
 
 
@@ -624,29 +808,35 @@ def test_export_outside_scope_is_404(world, api, bergen_request, people):
 def test_external_answer_accepted_with_start(world, api, bergen_request):
     world.trainee.employments.update(permanent=True)
     body = {"accepted": True, "start": "2027-02-01", "comment": "Velkommen"}
-    data = ok(api("local_coordinator").post(
-        f"{REQUESTS}/{bergen_request.pk}/external-answer", body))
+    data = ok(
+        api("local_coordinator").post(f"{REQUESTS}/{bergen_request.pk}/external-answer", body)
+    )
     assert data["status"] == Status.START_AGREED and data["agreed_start"] == "2027-02-01"
-    event = AuditEvent.objects.filter(action="register.external_answer",
-                                      object_id=str(bergen_request.pk)).get()
+    event = AuditEvent.objects.filter(
+        action="register.external_answer", object_id=str(bergen_request.pk)
+    ).get()
     assert event.changes["answer"] == [None, "accepted"]
 
 
 def test_external_answer_refusals(world, api, bergen_request, people, agreement):
     path = f"{REQUESTS}/{bergen_request.pk}/external-answer"
-    assert fields(api("local_coordinator").post(path, {"accepted": False,
-                                                       "start": "2027-02-01"})) == {
-        ("start", "start_with_decline")}
+    assert fields(
+        api("local_coordinator").post(path, {"accepted": False, "start": "2027-02-01"})
+    ) == {("start", "start_with_decline")}
     assert error(api("trainee").post(path, {"accepted": False}), 403)
     assert error(api("nlsh_coordinator").post(path, {"accepted": False}), 404)
     assert "accepted" in {f for f, _code in fields(api("local_coordinator").post(path, {}))}
     # NLSH answers in lisplan itself
     nlsh = services.request_create(
-        actor=world.users["local_coordinator"], trainee=world.trainee, receiving=world.nlsh,
-        specialty=world.specialty, desired_start=dt.date(2028, 2, 1))
-    assert fields(api("local_coordinator").post(
-        f"{REQUESTS}/{nlsh.pk}/external-answer", {"accepted": True})) == {
-        ("receiving", "not_external")}
+        actor=world.users["local_coordinator"],
+        trainee=world.trainee,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        desired_start=dt.date(2028, 2, 1),
+    )
+    assert fields(
+        api("local_coordinator").post(f"{REQUESTS}/{nlsh.pk}/external-answer", {"accepted": True})
+    ) == {("receiving", "not_external")}
     data = ok(api("local_coordinator").post(path, {"accepted": False, "comment": "Fullt"}))
     assert data["status"] == Status.CANCELLED and "Fullt" in data["comment"]
     assert RotationRequest.objects.get(pk=bergen_request.pk).status == Status.CANCELLED

@@ -77,12 +77,21 @@ def assert_error_shape(response) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None,
-          phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
 def test_operation_conforms_to_its_schema(case, admin_token):
-    response = case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"},
-                                      checks=CHECKS)
+    response = case.call_and_validate(
+        headers={"Authorization": f"Bearer {admin_token}"}, checks=CHECKS
+    )
     if 400 <= response.status_code < 500:
         assert_error_shape(response)

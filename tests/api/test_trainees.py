@@ -53,8 +53,9 @@ def test_missing_trainee_is_404(world, api_as):
 def test_list_fields(world, api_as):
     world.trainee.hpr_number = "001234567"
     world.trainee.save()
-    row = next(r for r in api_as("leader").get(LIST).json()["results"]
-               if r["id"] == world.trainee.pk)
+    row = next(
+        r for r in api_as("leader").get(LIST).json()["results"] if r["id"] == world.trainee.pk
+    )
     assert row["hpr_number"] == "001234567"  # text: leading zeros kept
     assert row["name"] == "Tora Trainee"
     [employment] = row["employments"]
@@ -70,19 +71,30 @@ def test_list_fields(world, api_as):
 
 def test_detail_fields(world, api_as):
     f.LeaveFactory(trainee=world.trainee, start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30))
-    f.EmploymentFactory(trainee=world.trainee, institution=world.nlsh, specialty=world.specialty,
-                        permanent=False, position_percent=80, start=dt.date(2022, 1, 1),
-                        end=dt.date(2022, 12, 31))
+    f.EmploymentFactory(
+        trainee=world.trainee,
+        institution=world.nlsh,
+        specialty=world.specialty,
+        permanent=False,
+        position_percent=80,
+        start=dt.date(2022, 1, 1),
+        end=dt.date(2022, 12, 31),
+    )
     body = api_as("local_coordinator").get(f"{LIST}/{world.trainee.pk}").json()
     assert [e["start"] for e in body["employments"]] == ["2024-01-01", "2022-01-01"]
     old = body["employments"][1]
     assert (old["permanent"], old["position_percent"], old["end"]) == (False, 80, "2022-12-31")
     assert old["institution"] == world.nlsh.pk
-    assert body["leave_periods"] == [{
-        "id": body["leave_periods"][0]["id"], "kind": "parental",
-        "kind_label": "Foreldrepermisjon", "start": "2025-01-01", "end": "2025-06-30",
-        "percent": 100,
-    }]
+    assert body["leave_periods"] == [
+        {
+            "id": body["leave_periods"][0]["id"],
+            "kind": "parental",
+            "kind_label": "Foreldrepermisjon",
+            "start": "2025-01-01",
+            "end": "2025-06-30",
+            "percent": 100,
+        }
+    ]
     [supervisor] = body["supervisors"]
     assert supervisor["user"] == world.users["supervisor"].pk
     assert supervisor["kind"] == "main"
@@ -93,7 +105,11 @@ def test_filters(world, api_as):
     assert ids(client.get(LIST, institution=world.nlsh.pk)) == {world.same_region.pk}
     assert ids(client.get(LIST, q="Kollega")) == {world.colleague.pk}
     assert ids(client.get(LIST, specialty="ort")) == {
-        world.trainee.pk, world.colleague.pk, world.same_institution.pk, world.same_region.pk}
+        world.trainee.pk,
+        world.colleague.pk,
+        world.same_institution.pk,
+        world.same_region.pk,
+    }
     assert ids(client.get(LIST, permanent="false")) == set()
     # a filter never widens the scope
     assert ids(api_as("leader").get(LIST, institution=world.bergen.pk)) == set()
@@ -125,10 +141,15 @@ def test_queries_per_page_do_not_grow_with_rows(world, api_as):
     def add(n: int) -> None:
         for _ in range(n):
             t = f.TraineeFactory()
-            f.EmploymentFactory(trainee=t, institution=world.unn, arena=world.section,
-                                specialty=world.specialty)
-            f.EmploymentFactory(trainee=t, institution=world.unn, specialty=world.specialty,
-                                start=dt.date(2025, 1, 1))
+            f.EmploymentFactory(
+                trainee=t, institution=world.unn, arena=world.section, specialty=world.specialty
+            )
+            f.EmploymentFactory(
+                trainee=t,
+                institution=world.unn,
+                specialty=world.specialty,
+                start=dt.date(2025, 1, 1),
+            )
 
     add(2)
     few = _queries_for_list(client)
@@ -146,13 +167,17 @@ def test_detail_queries_are_constant(world, api_as):
         client.get(path)
     before = len(ctx.captured_queries)
     for month in range(1, 8):
-        f.LeaveFactory(trainee=world.trainee, start=dt.date(2023, month, 1),
-                       end=dt.date(2023, month, 10))
+        f.LeaveFactory(
+            trainee=world.trainee, start=dt.date(2023, month, 1), end=dt.date(2023, month, 10)
+        )
         f.SupervisionFactory(trainee=world.trainee)
-        f.EmploymentFactory(trainee=world.trainee, institution=world.unn,
-                            specialty=world.specialty, start=dt.date(2020, month, 1),
-                            end=dt.date(2020, month, 20))
+        f.EmploymentFactory(
+            trainee=world.trainee,
+            institution=world.unn,
+            specialty=world.specialty,
+            start=dt.date(2020, month, 1),
+            end=dt.date(2020, month, 20),
+        )
     with CaptureQueriesContext(connection) as ctx:
         client.get(path)
     assert len(ctx.captured_queries) == before
-

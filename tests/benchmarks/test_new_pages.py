@@ -117,13 +117,19 @@ def _import_file(user: User) -> bytes:
     from lisplan.progress.upload import scope
     from lisplan.trainees.models import Trainee
 
-    hprs = list(scope(user).exclude(hpr_number="").order_by("pk")
-                .values_list("hpr_number", flat=True)[:IMPORT_TRAINEES])
+    hprs = list(
+        scope(user)
+        .exclude(hpr_number="")
+        .order_by("pk")
+        .values_list("hpr_number", flat=True)[:IMPORT_TRAINEES]
+    )
     assert len(hprs) == IMPORT_TRAINEES, len(hprs)
     assert Trainee.objects.filter(hpr_number__in=hprs).count() == IMPORT_TRAINEES
     day = (timezone.localdate() - dt.timedelta(days=30)).strftime("%d.%m.%Y")
-    lines = ["hpr;type;dato;til_dato;læringsmål;status;vurdering;godkjent_av;kurs;beskrivelse;"
-             "timer;antall;referent;deltakere"]
+    lines = [
+        "hpr;type;dato;til_dato;læringsmål;status;vurdering;godkjent_av;kurs;beskrivelse;"
+        "timer;antall;referent;deltakere"
+    ]
     for hpr in hprs:
         lines.append(f"{hpr};legevakt;{day};;;;;;;;;4;;")
         lines.append(f"{hpr};vurderingskollegium;{day};;;;;;;;;;;UAO, leder, veileder")
@@ -139,10 +145,21 @@ def _cases(n: int) -> list[tuple[str, str, int, Callable]]:
     from lisplan.plans import pages as plan_pages
     from lisplan.trainees.models import Trainee
 
-    users = {u.username: u for u in User.objects.filter(username__in=(
-        "regional_coordinator", "local_coordinator", "planner", "leader", "education_lead"))}
-    regional, local, planner, leader = (users[k] for k in (
-        "regional_coordinator", "local_coordinator", "planner", "leader"))
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=(
+                "regional_coordinator",
+                "local_coordinator",
+                "planner",
+                "leader",
+                "education_lead",
+            )
+        )
+    }
+    regional, local, planner, leader = (
+        users[k] for k in ("regional_coordinator", "local_coordinator", "planner", "leader")
+    )
     rc, lc, pl, le = _client(regional), _client(local), _client(planner), _client(leader)
     el = _client(users["education_lead"])
     _t, raw_rc = ApiToken.issue(regional, "benchmark")
@@ -152,13 +169,16 @@ def _cases(n: int) -> list[tuple[str, str, int, Callable]]:
     trainees = scope_filter(regional, "iup.view", Trainee.objects.all())
     # the trainee with the most revisions, and the newest revision of a plan with the most
     # revisions
-    busiest = (EducationPlan.objects.annotate(n=Count("revisions")).order_by("-n", "pk")
-               .first())
+    busiest = EducationPlan.objects.annotate(n=Count("revisions")).order_by("-n", "pk").first()
     newest = busiest.revisions.order_by("-number").first()
     # a later revision with the most meetings (it is compared with the one before), else that
     # newest one
-    signed = (Revision.objects.filter(number__gt=1).annotate(m=Count("meetings"))
-              .order_by("-m", "pk").first()) or newest
+    signed = (
+        Revision.objects.filter(number__gt=1)
+        .annotate(m=Count("meetings"))
+        .order_by("-m", "pk")
+        .first()
+    ) or newest
     run = AllocationRun.objects.filter(demo=True, status="done").latest("pk")
     proposals = run.proposals.count()
     _feed, token = calendar.feed_issue(actor=leader, user=leader)
@@ -167,58 +187,129 @@ def _cases(n: int) -> list[tuple[str, str, int, Callable]]:
     data = _import_file(local)
 
     def post_import():
-        r = lc.post(reverse("progress:import"),
-                    {"file": SimpleUploadedFile("eksport.csv", data)})
+        r = lc.post(reverse("progress:import"), {"file": SimpleUploadedFile("eksport.csv", data)})
         assert r.context["report"].ok, r.context["report"].errors[:3]
         return r
 
     local_trainees = scope_filter(local, "iup.report", Trainee.objects.all()).count()
     return [
-        ("GET /utdanningsplaner/lege/<id>/ (flest revisjoner)", "regional_coordinator",
-         busiest.revisions.count(),
-         lambda: rc.get(reverse("iup:trainee", args=[busiest.trainee_id]))),
-        ("GET /utdanningsplaner/revisjon/<id>/ (nr. > 1, flest møter)", "regional_coordinator",
-         signed.meetings.count(),
-         lambda: rc.get(reverse("iup:revision", args=[signed.pk]))),
-        ("GET /utdanningsplaner/revisjon/<id>/pdf/", "regional_coordinator",
-         signed.meetings.count(),
-         lambda: rc.get(reverse("iup:pdf", args=[signed.pk]))),
-        ("GET /utdanningsplaner/arbeidsliste/", "regional_coordinator", trainees.count(),
-         lambda: rc.get(reverse("iup:work_list"))),
-        ("GET /utdanningsplaner/arbeidsliste/?status=all", "regional_coordinator", trainees.count(),
-         lambda: rc.get(reverse("iup:work_list"), {"status": "all"})),
-        ("GET /utdanningsplaner/arbeidsliste/", "local_coordinator", local_trainees,
-         lambda: lc.get(reverse("iup:work_list"))),
-        ("GET /utdanningsplaner/kompletthet/", "regional_coordinator", trainees.count(),
-         lambda: rc.get(reverse("iup:report"))),
-        ("GET /utdanningsplaner/kompletthet/", "local_coordinator", local_trainees,
-         lambda: lc.get(reverse("iup:report"))),
-        ("GET /utdanningsplaner/maler/", "education_lead", 1,
-         lambda: el.get(reverse("iup:templates"))),
-        ("GET /api/v1/education-plans", "regional_coordinator", revisions.count(),
-         lambda: _api(raw_rc, "/api/v1/education-plans")),
-        ("GET /api/v1/education-plans/<id>", "regional_coordinator",
-         signed.meetings.count(),
-         lambda: _api(raw_rc, f"/api/v1/education-plans/{signed.pk}")),
-        ("GET /planer/til-signering/", "leader",
-         iup_queries.awaiting_my_signature(leader).count()
-         + plan_pages.awaiting_my_signature(leader).count(),
-         lambda: le.get(reverse("plans:to_sign"))),
-        ("GET /fordeling/", "planner", AllocationRun.objects.count(),
-         lambda: pl.get(reverse("allocation:runs"))),
-        ("GET /fordeling/<id>/", "regional_coordinator", proposals,
-         lambda: rc.get(reverse("allocation:run", args=[run.pk]))),
-        ("GET /fordeling/<id>/", "planner", proposals,
-         lambda: pl.get(reverse("allocation:run", args=[run.pk]))),
-        ("GET /fordeling/<id>/?show=later&apage=2", "planner", proposals,
-         lambda: pl.get(reverse("allocation:run", args=[run.pk]),
-                        {"show": "later", "apage": 2, "ipage": 2})),
-        ("GET /api/v1/allocation-runs/<id>/result", "planner", proposals,
-         lambda: _api(raw_pl, f"/api/v1/allocation-runs/{run.pk}/result")),
-        (f"POST /progresjon/import/ ({2 * IMPORT_TRAINEES} rader, tørrkjøring)",
-         "local_coordinator", 2 * IMPORT_TRAINEES, post_import),
-        ("GET /varsler/kalender/<hemmelighet>.ics", "leader", events,
-         lambda: Client().get(feed_url)),
+        (
+            "GET /utdanningsplaner/lege/<id>/ (flest revisjoner)",
+            "regional_coordinator",
+            busiest.revisions.count(),
+            lambda: rc.get(reverse("iup:trainee", args=[busiest.trainee_id])),
+        ),
+        (
+            "GET /utdanningsplaner/revisjon/<id>/ (nr. > 1, flest møter)",
+            "regional_coordinator",
+            signed.meetings.count(),
+            lambda: rc.get(reverse("iup:revision", args=[signed.pk])),
+        ),
+        (
+            "GET /utdanningsplaner/revisjon/<id>/pdf/",
+            "regional_coordinator",
+            signed.meetings.count(),
+            lambda: rc.get(reverse("iup:pdf", args=[signed.pk])),
+        ),
+        (
+            "GET /utdanningsplaner/arbeidsliste/",
+            "regional_coordinator",
+            trainees.count(),
+            lambda: rc.get(reverse("iup:work_list")),
+        ),
+        (
+            "GET /utdanningsplaner/arbeidsliste/?status=all",
+            "regional_coordinator",
+            trainees.count(),
+            lambda: rc.get(reverse("iup:work_list"), {"status": "all"}),
+        ),
+        (
+            "GET /utdanningsplaner/arbeidsliste/",
+            "local_coordinator",
+            local_trainees,
+            lambda: lc.get(reverse("iup:work_list")),
+        ),
+        (
+            "GET /utdanningsplaner/kompletthet/",
+            "regional_coordinator",
+            trainees.count(),
+            lambda: rc.get(reverse("iup:report")),
+        ),
+        (
+            "GET /utdanningsplaner/kompletthet/",
+            "local_coordinator",
+            local_trainees,
+            lambda: lc.get(reverse("iup:report")),
+        ),
+        (
+            "GET /utdanningsplaner/maler/",
+            "education_lead",
+            1,
+            lambda: el.get(reverse("iup:templates")),
+        ),
+        (
+            "GET /api/v1/education-plans",
+            "regional_coordinator",
+            revisions.count(),
+            lambda: _api(raw_rc, "/api/v1/education-plans"),
+        ),
+        (
+            "GET /api/v1/education-plans/<id>",
+            "regional_coordinator",
+            signed.meetings.count(),
+            lambda: _api(raw_rc, f"/api/v1/education-plans/{signed.pk}"),
+        ),
+        (
+            "GET /planer/til-signering/",
+            "leader",
+            iup_queries.awaiting_my_signature(leader).count()
+            + plan_pages.awaiting_my_signature(leader).count(),
+            lambda: le.get(reverse("plans:to_sign")),
+        ),
+        (
+            "GET /fordeling/",
+            "planner",
+            AllocationRun.objects.count(),
+            lambda: pl.get(reverse("allocation:runs")),
+        ),
+        (
+            "GET /fordeling/<id>/",
+            "regional_coordinator",
+            proposals,
+            lambda: rc.get(reverse("allocation:run", args=[run.pk])),
+        ),
+        (
+            "GET /fordeling/<id>/",
+            "planner",
+            proposals,
+            lambda: pl.get(reverse("allocation:run", args=[run.pk])),
+        ),
+        (
+            "GET /fordeling/<id>/?show=later&apage=2",
+            "planner",
+            proposals,
+            lambda: pl.get(
+                reverse("allocation:run", args=[run.pk]), {"show": "later", "apage": 2, "ipage": 2}
+            ),
+        ),
+        (
+            "GET /api/v1/allocation-runs/<id>/result",
+            "planner",
+            proposals,
+            lambda: _api(raw_pl, f"/api/v1/allocation-runs/{run.pk}/result"),
+        ),
+        (
+            f"POST /progresjon/import/ ({2 * IMPORT_TRAINEES} rader, tørrkjøring)",
+            "local_coordinator",
+            2 * IMPORT_TRAINEES,
+            post_import,
+        ),
+        (
+            "GET /varsler/kalender/<hemmelighet>.ics",
+            "leader",
+            events,
+            lambda: Client().get(feed_url),
+        ),
     ]
 
 
@@ -260,9 +351,13 @@ def _table(rows: list[Row], builds: dict[int, dict[str, float]]) -> str:
     lines = [
         f"Målt {timezone.localdate():%d.%m.%Y} på {_machine()}; median og p95 av {RUNS} "
         "kjøringer etter én oppvarming. Demodata: "
-        + "; ".join(f"{n:,} leger".replace(",", "\u00a0") + " "
-                    + ", ".join(f"{k} {v:.0f} s" for k, v in b.items())
-                    for n, b in builds.items()) + ".",
+        + "; ".join(
+            f"{n:,} leger".replace(",", "\u00a0")
+            + " "
+            + ", ".join(f"{k} {v:.0f} s" for k, v in b.items())
+            for n, b in builds.items()
+        )
+        + ".",
         "",
         f"| forespørsel | persona | omfang ({small} / {large}) | spørringer ({small} / {large}) "
         f"| median ms ({small} / {large}) | p95 ms ({small} / {large}) | kB ({large}) |",
@@ -272,9 +367,11 @@ def _table(rows: list[Row], builds: dict[int, dict[str, float]]) -> str:
         if r.n != large:
             continue
         s = by_key[(r.label, r.persona, small)]
-        lines.append(f"| {r.label} | {r.persona} | {s.rows} / {r.rows} | "
-                     f"{s.queries} / {r.queries} | {s.median_ms:.0f} / {r.median_ms:.0f} | "
-                     f"{s.p95_ms:.0f} / {r.p95_ms:.0f} | {r.kb:.0f} |")
+        lines.append(
+            f"| {r.label} | {r.persona} | {s.rows} / {r.rows} | "
+            f"{s.queries} / {r.queries} | {s.median_ms:.0f} / {r.median_ms:.0f} | "
+            f"{s.p95_ms:.0f} / {r.p95_ms:.0f} | {r.kb:.0f} |"
+        )
     return "\n".join(lines)
 
 
@@ -284,8 +381,9 @@ def _write_doc(block: str) -> None:
     marked = f"{start}\n{block}\n{end}"
     text = DOC.read_text(encoding="utf-8")
     if start in text and end in text:
-        text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _m: marked, text,
-                      flags=re.S)
+        text = re.sub(
+            re.escape(start) + r".*?" + re.escape(end), lambda _m: marked, text, flags=re.S
+        )
     else:
         if SECTION not in text:
             text = text.rstrip("\n") + f"\n\n{SECTION}\n"
@@ -309,7 +407,9 @@ def test_new_pages_benchmark(tmp_path):
         _write_doc(table)
     small, large = SIZES
     by_key = {(r.label, r.persona, r.n): r for r in rows}
-    changed = {(r.label, r.persona): (by_key[(r.label, r.persona, small)].queries, r.queries)
-               for r in rows if r.n == large
-               and r.queries != by_key[(r.label, r.persona, small)].queries}
+    changed = {
+        (r.label, r.persona): (by_key[(r.label, r.persona, small)].queries, r.queries)
+        for r in rows
+        if r.n == large and r.queries != by_key[(r.label, r.persona, small)].queries
+    }
     assert not changed, f"queries per request depend on the number of trainees: {changed}"

@@ -48,8 +48,16 @@ MAX_RATIO = 15.0
 MAX_GROWTH = 2.0
 MAX_PDF_RATIO = 5.0
 MAX_KB = 150
-PERSONAS = ("trainee", "supervisor", "leader", "education_lead", "local_coordinator",
-            "regional_coordinator", "planner", "admin")
+PERSONAS = (
+    "trainee",
+    "supervisor",
+    "leader",
+    "education_lead",
+    "local_coordinator",
+    "regional_coordinator",
+    "planner",
+    "admin",
+)
 DOC = Path(__file__).resolve().parents[2] / "docs" / "performance.md"
 SECTION = "### Sider fra startsiden"
 MARK = "start-pages"
@@ -145,8 +153,12 @@ def _stored_pdf(n: int) -> tuple[float, str]:
     """The trainee persona's (or else any) signed education plan, downloaded as a stored PDF."""
     from lisplan.iup.models import Revision, Status
 
-    rev = (Revision.objects.filter(status=Status.SIGNED, plan__trainee__user__username="trainee")
-           .first() or Revision.objects.filter(status=Status.SIGNED).order_by("pk").first())
+    rev = (
+        Revision.objects.filter(
+            status=Status.SIGNED, plan__trainee__user__username="trainee"
+        ).first()
+        or Revision.objects.filter(status=Status.SIGNED).order_by("pk").first()
+    )
     assert rev is not None
     c = Client()
     c.force_login(User.objects.get(username="admin"))
@@ -166,8 +178,7 @@ def _size(n: int) -> tuple[list[Row], float, float, float]:
         c.force_login(User.objects.get(username=persona))
         start_ms, start_login, response = _paired(lambda c=c: c.get("/"))
         assert response.status_code == 200
-        rows.append(Row(persona, "/", n, start_ms, len(response.content) / 1024, 200,
-                        start_login))
+        rows.append(Row(persona, "/", n, start_ms, len(response.content) / 1024, 200, start_login))
         seen = {"/"}
         for href in links(response.content.decode()):
             key = pattern(href)
@@ -177,8 +188,11 @@ def _size(n: int) -> tuple[list[Row], float, float, float]:
             ms, login, page = _paired(lambda c=c, href=href: c.get(href))
             size = 0.0 if getattr(page, "streaming", False) else len(page.content) / 1024
             rows.append(Row(persona, key, n, ms, size, page.status_code, login))
-            print(f"{n:>5} {persona:<21} {key:<50} {page.status_code} {ms:7.0f} ms "
-                  f"{ms / login:5.1f}× {size:6.0f} kB", flush=True)
+            print(
+                f"{n:>5} {persona:<21} {key:<50} {page.status_code} {ms:7.0f} ms "
+                f"{ms / login:5.1f}× {size:6.0f} kB",
+                flush=True,
+            )
     pdf_ms, _label = _stored_pdf(n)
     return rows, login_ms, pdf_ms, build
 
@@ -198,7 +212,9 @@ def _table(rows, login, pdf, builds) -> str:
         + ", ".join(f"{login[n]:.1f} ms ({n} leger)" for n in SIZES)
         + ". Lagret IUP-PDF: "
         + ", ".join(f"{pdf[n]:.1f}× innloggingssiden ({n})" for n in SIZES)
-        + ". Demodata bygd på " + ", ".join(f"{builds[n]:.0f} s ({n})" for n in SIZES) + ".",
+        + ". Demodata bygd på "
+        + ", ".join(f"{builds[n]:.0f} s ({n})" for n in SIZES)
+        + ".",
         "",
         f"| persona | side | status | median ms ({small} / {large}) | × innlogging ({small} / "
         f"{large}) | vekst | kB ({large}) |",
@@ -209,12 +225,15 @@ def _table(rows, login, pdf, builds) -> str:
             continue
         s = by_key.get((r.persona, r.page, small))
         if s is None:
-            lines.append(f"| {r.persona} | `{r.page}` | {r.status} | – / {r.median_ms:.0f} | "
-                         f"– / {r.ratio:.1f} | – | {r.kb:.0f} |")
+            lines.append(
+                f"| {r.persona} | `{r.page}` | {r.status} | – / {r.median_ms:.0f} | "
+                f"– / {r.ratio:.1f} | – | {r.kb:.0f} |"
+            )
             continue
         lines.append(
             f"| {r.persona} | `{r.page}` | {r.status} | {s.median_ms:.0f} / {r.median_ms:.0f} | "
-            f"{s.ratio:.1f} / {r.ratio:.1f} | {_growth(s, r):.1f} | {r.kb:.0f} |")
+            f"{s.ratio:.1f} / {r.ratio:.1f} | {_growth(s, r):.1f} | {r.kb:.0f} |"
+        )
     return "\n".join(lines)
 
 
@@ -252,16 +271,20 @@ def test_pages_from_every_start_page(tmp_path):
     small, large = SIZES
     by_key = {(r.persona, r.page, r.n): r for r in rows}
     errors = [f"{r.persona} {r.page}: status {r.status}" for r in rows if r.status >= 500]
-    slow = [f"{r.persona} {r.page}: {r.median_ms:.0f} ms = {r.ratio:.1f}× the login page"
-            for r in rows if r.n == large and r.ratio > MAX_RATIO]
+    slow = [
+        f"{r.persona} {r.page}: {r.median_ms:.0f} ms = {r.ratio:.1f}× the login page"
+        for r in rows
+        if r.n == large and r.ratio > MAX_RATIO
+    ]
     grows = []
     for r in rows:
         s = by_key.get((r.persona, r.page, small))
         if r.n == large and s is not None and _growth(s, r) > MAX_GROWTH:
             grows.append(f"{r.persona} {r.page}: {s.ratio:.1f}× → {r.ratio:.1f}× the login page")
-    big = [f"{r.persona} {r.page}: {r.kb:.0f} kB" for r in rows
-           if r.n == large and r.kb > MAX_KB]
-    pdf_slow = [f"stored PDF {pdf[large]:.1f}× the login page"] if pdf[large] > MAX_PDF_RATIO \
-        else []
+    big = [f"{r.persona} {r.page}: {r.kb:.0f} kB" for r in rows if r.n == large and r.kb > MAX_KB]
+    pdf_slow = (
+        [f"stored PDF {pdf[large]:.1f}× the login page"] if pdf[large] > MAX_PDF_RATIO else []
+    )
     assert not (errors or slow or grows or big or pdf_slow), "\n".join(
-        errors + slow + grows + big + pdf_slow)
+        errors + slow + grows + big + pdf_slow
+    )

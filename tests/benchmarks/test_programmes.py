@@ -76,8 +76,9 @@ def _write_doc(block: str) -> None:
     marked = f"{start}\n{block}\n{end}"
     text = DOC.read_text(encoding="utf-8")
     if start in text and end in text:
-        text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _m: marked, text,
-                      flags=re.S)
+        text = re.sub(
+            re.escape(start) + r".*?" + re.escape(end), lambda _m: marked, text, flags=re.S
+        )
     else:
         if SECTION not in text:
             text = text.rstrip("\n") + f"\n\n{SECTION}\n"
@@ -109,22 +110,39 @@ def test_where_can_this_goal_be_reached():
     page.force_login(user)
     codes = sorted({p.goal for p in queries.places(region="NORD")})
     assert codes
-    courses = list(ProgrammePlan.objects.filter(status=Status.PUBLISHED)
-                   .values_list("institution_id", "specialty__code"))
+    courses = list(
+        ProgrammePlan.objects.filter(status=Status.PUBLISHED).values_list(
+            "institution_id", "specialty__code"
+        )
+    )
     rows = [
-        _measure("API: hvor kan målet nås (regionen)", api,
-                 [f"/api/v1/learning-goals/{c}/places?region=NORD&page_size=200"
-                  for c in codes], bearer),
-        _measure("API: hvor kan målet nås (hele landet)", api,
-                 [f"/api/v1/learning-goals/{c}/places?page_size=200" for c in codes], bearer),
-        _measure("Side: hvor kan målet nås (regionen)", page,
-                 [f"/dekning/laeringsmal/{c}/?region=NORD" for c in codes]),
-        _measure("API: dekning og mangler per utdanningsløp", api,
-                 [f"/api/v1/coverage?institution={i}&specialty={s}" for i, s in courses],
-                 bearer),
+        _measure(
+            "API: hvor kan målet nås (regionen)",
+            api,
+            [f"/api/v1/learning-goals/{c}/places?region=NORD&page_size=200" for c in codes],
+            bearer,
+        ),
+        _measure(
+            "API: hvor kan målet nås (hele landet)",
+            api,
+            [f"/api/v1/learning-goals/{c}/places?page_size=200" for c in codes],
+            bearer,
+        ),
+        _measure(
+            "Side: hvor kan målet nås (regionen)",
+            page,
+            [f"/dekning/laeringsmal/{c}/?region=NORD" for c in codes],
+        ),
+        _measure(
+            "API: dekning og mangler per utdanningsløp",
+            api,
+            [f"/api/v1/coverage?institution={i}&specialty={s}" for i, s in courses],
+            bearer,
+        ),
         _measure("Side: dekningskart for regionen", page, ["/dekning/?region=NORD"] * 5),
-        _measure("Side: rapport over mangler (regionen)", page,
-                 ["/dekning/mangler/?region=NORD"] * 5),
+        _measure(
+            "Side: rapport over mangler (regionen)", page, ["/dekning/mangler/?region=NORD"] * 5
+        ),
     ]
     lines = [
         f"{TRAINEES:,} leger".replace(",", "\u00a0")
@@ -138,8 +156,10 @@ def test_where_can_this_goal_be_reached():
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
-        lines.append(f"| {r.label} | {r.requests} | {r.queries} | {r.median_ms:.0f} | "
-                     f"{r.p95_ms:.0f} | {r.max_ms:.0f} |")
+        lines.append(
+            f"| {r.label} | {r.requests} | {r.queries} | {r.median_ms:.0f} | "
+            f"{r.p95_ms:.0f} | {r.max_ms:.0f} |"
+        )
     table = "\n".join(lines)
     print("\n" + table)
     if os.environ.get("LISPLAN_BENCH_WRITE") == "1":

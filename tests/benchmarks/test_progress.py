@@ -73,13 +73,20 @@ def _size(n: int):
         one = visible.order_by("pk").first()
         cases = [
             ("GET /progresjon/", lambda c=client: c.get(reverse("progress:overview"))),
-            ("GET /progresjon/?status=at_risk",
-             lambda c=client: c.get(reverse("progress:overview"), {"status": "at_risk"})),
-            ("GET /progresjon/<id>/",
-             lambda c=client, t=one: c.get(reverse("progress:trainee", args=[t.pk]))),
-            ("GET /api/v1/trainees/<id>/progress",
-             lambda t=one, r=raw: Client().get(f"/api/v1/trainees/{t.pk}/progress",
-                                               headers={"Authorization": f"Bearer {r}"})),
+            (
+                "GET /progresjon/?status=at_risk",
+                lambda c=client: c.get(reverse("progress:overview"), {"status": "at_risk"}),
+            ),
+            (
+                "GET /progresjon/<id>/",
+                lambda c=client, t=one: c.get(reverse("progress:trainee", args=[t.pk])),
+            ),
+            (
+                "GET /api/v1/trainees/<id>/progress",
+                lambda t=one, r=raw: Client().get(
+                    f"/api/v1/trainees/{t.pk}/progress", headers={"Authorization": f"Bearer {r}"}
+                ),
+            ),
         ]
         for label, run in cases:
             assert run().status_code == 200
@@ -94,8 +101,9 @@ def _write_doc(block: str) -> None:
     marked = f"{start}\n{block}\n{end}"
     text = DOC.read_text(encoding="utf-8")
     if start in text:
-        text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _m: marked, text,
-                      flags=re.S)
+        text = re.sub(
+            re.escape(start) + r".*?" + re.escape(end), lambda _m: marked, text, flags=re.S
+        )
     elif "## Progress" in text:
         head, _sep, tail = text.partition("## Progress")
         nxt = tail.find("\n## ")
@@ -114,8 +122,10 @@ def test_progress_benchmark():
     by_key = {(r[0], r[1], r[2]): r for r in rows}
     lines = [
         f"Målt {dt.date.today():%d.%m.%Y} ({connection.vendor}); median av {RUNS} kjøringer. "
-        + "; ".join(f"{n} leger: demo {d:.1f} s + progresjonsdemo {p:.1f} s"
-                    for n, (d, p) in builds.items()) + ".",
+        + "; ".join(
+            f"{n} leger: demo {d:.1f} s + progresjonsdemo {p:.1f} s" for n, (d, p) in builds.items()
+        )
+        + ".",
         "",
         f"| forespørsel | persona | synlige ({large}) | spørringer ({small} / {large}) "
         f"| median ms ({small} / {large}) |",
@@ -125,12 +135,14 @@ def test_progress_benchmark():
         if n != large:
             continue
         s = by_key[(label, persona, small)]
-        lines.append(f"| {label} | {persona} | {visible} | {s[4]} / {queries} | "
-                     f"{s[5]:.0f} / {ms:.0f} |")
+        lines.append(
+            f"| {label} | {persona} | {visible} | {s[4]} / {queries} | {s[5]:.0f} / {ms:.0f} |"
+        )
     table = "\n".join(lines)
     print("\n" + table)
     if os.environ.get("LISPLAN_BENCH_WRITE") == "1":
         _write_doc(table)
-    changed = [(r[0], r[1]) for r in rows if r[2] == large
-               and r[4] != by_key[(r[0], r[1], small)][4]]
+    changed = [
+        (r[0], r[1]) for r in rows if r[2] == large and r[4] != by_key[(r[0], r[1], small)][4]
+    ]
     assert not changed, f"queries depend on the number of trainees: {changed}"

@@ -58,8 +58,12 @@ class Case:
     middle: bool = False  # the middle page instead of page 1
 
     def filters(self, unn_id: int) -> TraineeFilters:
-        return TraineeFilters(q=self.q, specialty=self.specialty, permanent=self.permanent,
-                              institution=unn_id if self.unn else None)
+        return TraineeFilters(
+            q=self.q,
+            specialty=self.specialty,
+            permanent=self.permanent,
+            institution=unn_id if self.unn else None,
+        )
 
     def params(self, unn_id: int, page: int) -> dict:
         out = {"page": page}
@@ -153,6 +157,7 @@ def _measure_size(n: int) -> tuple[list[Row], float]:
             rows.append(Row("trainee_list()", persona, case.label, n, visible, queries, ms))
             params = case.params(unn_id, page)
             if ui:
+
                 def get_ui(params=params, client=client):
                     response = client.get(ui, params)
                     assert response.status_code == 200, response.status_code
@@ -160,15 +165,20 @@ def _measure_size(n: int) -> tuple[list[Row], float]:
                 queries, ms = _measure(get_ui)
                 rows.append(Row("GET /leger/", persona, case.label, n, visible, queries, ms))
             if api:
+
                 def get_api(params=params, raw=raw, visible=visible):
-                    response = Client().get(api, {**params, "page_size": PAGE_SIZE},
-                                            headers={"Authorization": f"Bearer {raw}"})
+                    response = Client().get(
+                        api,
+                        {**params, "page_size": PAGE_SIZE},
+                        headers={"Authorization": f"Bearer {raw}"},
+                    )
                     assert response.status_code == 200, response.status_code
                     assert response.json()["count"] == visible
 
                 queries, ms = _measure(get_api)
-                rows.append(Row("GET /api/v1/trainees", persona, case.label, n, visible,
-                                queries, ms))
+                rows.append(
+                    Row("GET /api/v1/trainees", persona, case.label, n, visible, queries, ms)
+                )
     return rows, built.seconds
 
 
@@ -190,8 +200,10 @@ def _machine() -> str:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             db = f"PostgreSQL {cursor.fetchone()[0]}"
-    return (f"{cpu}, {os.cpu_count()} kjerner (delt med andre prosesser), "
-            f"Python {platform.python_version()}, Django {django.get_version()}, {db}")
+    return (
+        f"{cpu}, {os.cpu_count()} kjerner (delt med andre prosesser), "
+        f"Python {platform.python_version()}, Django {django.get_version()}, {db}"
+    )
 
 
 def _table(rows: list[Row], build: dict[int, float]) -> str:
@@ -211,8 +223,10 @@ def _table(rows: list[Row], build: dict[int, float]) -> str:
         if r.n != large:
             continue
         s = by_key[(r.surface, r.persona, r.case, small)]
-        lines.append(f"| {r.surface} | {r.persona} | {r.case} | {r.visible} | "
-                     f"{s.queries} / {r.queries} | {s.median_ms:.1f} / {r.median_ms:.1f} |")
+        lines.append(
+            f"| {r.surface} | {r.persona} | {r.case} | {r.visible} | "
+            f"{s.queries} / {r.queries} | {s.median_ms:.1f} / {r.median_ms:.1f} |"
+        )
     return "\n".join(lines)
 
 
@@ -221,11 +235,15 @@ def _write_doc(block: str) -> None:
     vendor = connection.vendor
     start, end = f"<!-- trainee-list:{vendor} -->", f"<!-- /trainee-list:{vendor} -->"
     marked = f"{start}\n{block}\n{end}"
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else (
-        "# Ytelse\n\nMålinger av lisplan; hver seksjon eies av området den måler.\n")
+    text = (
+        DOC.read_text(encoding="utf-8")
+        if DOC.exists()
+        else ("# Ytelse\n\nMålinger av lisplan; hver seksjon eies av området den måler.\n")
+    )
     if start in text and end in text:
-        text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _m: marked, text,
-                      flags=re.S)
+        text = re.sub(
+            re.escape(start) + r".*?" + re.escape(end), lambda _m: marked, text, flags=re.S
+        )
     else:
         if "## Trainee list" not in text:
             text = text.rstrip("\n") + "\n\n## Trainee list\n"
@@ -233,8 +251,9 @@ def _write_doc(block: str) -> None:
         nxt = tail.find("\n## ")
         body, rest = (tail, "") if nxt < 0 else (tail[:nxt], tail[nxt:])
         title = "PostgreSQL" if vendor == "postgresql" else "SQLite"
-        text = (f"{head}## Trainee list{body.rstrip()}\n\n### Resultater ({title})\n\n"
-                f"{marked}\n{rest}")
+        text = (
+            f"{head}## Trainee list{body.rstrip()}\n\n### Resultater ({title})\n\n{marked}\n{rest}"
+        )
     DOC.write_text(text, encoding="utf-8")
 
 

@@ -42,8 +42,18 @@ def write_xlsx(path, rows):
     wb = Workbook()
     ws = wb.active
     ws.title = "Læringsmål"
-    ws.append(["Kode", "Spesialitet", "Del", "Tema", "Tekst", "Gyldig fra", "Gyldig til",
-               "Utdypende tekst"])
+    ws.append(
+        [
+            "Kode",
+            "Spesialitet",
+            "Del",
+            "Tema",
+            "Tekst",
+            "Gyldig fra",
+            "Gyldig til",
+            "Utdypende tekst",
+        ]
+    )
     for row in rows:
         ws.append(row)
     wb.save(path)
@@ -77,12 +87,23 @@ def test_comma_delimited_csv_with_bom(catalogue, tmp_path):
 
 
 def test_good_xlsx_with_date_cells_and_extra_column(catalogue, tmp_path):
-    path = write_xlsx(tmp_path / "helsedir.xlsx", [
-        ["HJS-101", "HJS", "3", None, "Kunne tolke ekkokardiografi.", dt.datetime(2019, 3, 1),
-         None, "ignoreres"],
-        [None, None, None, None, None, None, None, None],  # blank rows are skipped
-        ["FKI-101", "URO", "2", None, "Kunne behandle akutt abdomen.", "01.03.2019", None, ""],
-    ])
+    path = write_xlsx(
+        tmp_path / "helsedir.xlsx",
+        [
+            [
+                "HJS-101",
+                "HJS",
+                "3",
+                None,
+                "Kunne tolke ekkokardiografi.",
+                dt.datetime(2019, 3, 1),
+                None,
+                "ignoreres",
+            ],
+            [None, None, None, None, None, None, None, None],  # blank rows are skipped
+            ["FKI-101", "URO", "2", None, "Kunne behandle akutt abdomen.", "01.03.2019", None, ""],
+        ],
+    )
     report = import_goals(path)
     assert report.ok, report.errors
     assert report.created == 2 and report.ignored_columns == ["Utdypende tekst"]
@@ -92,24 +113,35 @@ def test_good_xlsx_with_date_cells_and_extra_column(catalogue, tmp_path):
 
 def test_bad_file_reports_each_row_and_imports_nothing(catalogue, tmp_path):
     before = LearningGoal.objects.count()
-    path = write_csv(tmp_path / "feil.csv", [
-        "ORT-101;ORT;3;;Gyldig rad.;01.03.2019;",          # line 2: fine
-        "ORT-1;ORT;3;;Kort kode.;01.03.2019;",             # 3
-        "ORT-103;XYZ;3;;Ukjent spesialitet.;01.03.2019;",  # 4
-        "FKM-102;;FKM;;Mangler tema.;01.03.2019;",         # 5
-        "ORT-104;ORT;3;;;31.02.2019;",                     # 6: two errors
-        "ORT-105;ORT;3;;Datoer.;01.03.2019;01.01.2019",    # 7
-        "ORT-101;ORT;3;;Duplikat.;2019-03-01;",            # 8
-        "HJS-102;ORT;3;;Feil prefiks.;01.03.2019;",        # 9
-        "ORT-106;ORT;2;;Ortopedi har ikke del 2.;01.03.2019;",  # 10
-        "KLS-102;;1;Etikk;Tema på LIS1.;01.09.2017;",      # 11
-    ])
+    path = write_csv(
+        tmp_path / "feil.csv",
+        [
+            "ORT-101;ORT;3;;Gyldig rad.;01.03.2019;",  # line 2: fine
+            "ORT-1;ORT;3;;Kort kode.;01.03.2019;",  # 3
+            "ORT-103;XYZ;3;;Ukjent spesialitet.;01.03.2019;",  # 4
+            "FKM-102;;FKM;;Mangler tema.;01.03.2019;",  # 5
+            "ORT-104;ORT;3;;;31.02.2019;",  # 6: two errors
+            "ORT-105;ORT;3;;Datoer.;01.03.2019;01.01.2019",  # 7
+            "ORT-101;ORT;3;;Duplikat.;2019-03-01;",  # 8
+            "HJS-102;ORT;3;;Feil prefiks.;01.03.2019;",  # 9
+            "ORT-106;ORT;2;;Ortopedi har ikke del 2.;01.03.2019;",  # 10
+            "KLS-102;;1;Etikk;Tema på LIS1.;01.09.2017;",  # 11
+        ],
+    )
     report = import_goals(path)
     assert not report.ok
     got = {(e.line, e.field) for e in report.errors}
     assert got == {
-        (3, "kode"), (4, "spesialitet"), (5, "tema"), (6, "tekst"), (6, "gyldig_fra"),
-        (7, "gyldig_til"), (8, "kode"), (9, "kode"), (10, "spesialitet"), (11, "tema"),
+        (3, "kode"),
+        (4, "spesialitet"),
+        (5, "tema"),
+        (6, "tekst"),
+        (6, "gyldig_fra"),
+        (7, "gyldig_til"),
+        (8, "kode"),
+        (9, "kode"),
+        (10, "spesialitet"),
+        (11, "tema"),
     }
     messages = {(e.line, e.field): e.message for e in report.errors}
     assert "ABC-123" in messages[(3, "kode")]
@@ -145,18 +177,28 @@ def test_dry_run_writes_nothing(catalogue, tmp_path):
 def test_update_existing_goal_and_audit(catalogue, tmp_path):
     demo = LearningGoal.objects.get(code="ORT-001")
     admin = f.UserFactory(username="admin")
-    path = write_csv(tmp_path / "ort.csv", [
-        f"ORT-001;ORT;3;;Offisiell tekst.;{demo.valid_from:%d.%m.%Y};",
-        "ORT-101;ORT;3;;Nytt mål.;01.03.2019;",
-    ])
+    path = write_csv(
+        tmp_path / "ort.csv",
+        [
+            f"ORT-001;ORT;3;;Offisiell tekst.;{demo.valid_from:%d.%m.%Y};",
+            "ORT-101;ORT;3;;Nytt mål.;01.03.2019;",
+        ],
+    )
     report = import_goals(path, actor=admin)
     assert (report.created, report.updated) == (1, 1)
     demo.refresh_from_db()
     assert (demo.text, demo.demo, demo.source) == ("Offisiell tekst.", False, "ort.csv")
     event = AuditEvent.objects.get(action="catalogue.goals_imported")
     assert event.actor == admin and event.object_type == "catalogue.specialty"
-    assert event.changes == {"file": "ort.csv", "rows": 2, "created": 1, "updated": 1,
-                             "unchanged": 0, "closed": 0, "demo_removed": 0}
+    assert event.changes == {
+        "file": "ort.csv",
+        "rows": 2,
+        "created": 1,
+        "updated": 1,
+        "unchanged": 0,
+        "closed": 0,
+        "demo_removed": 0,
+    }
     again = import_goals(path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     # The demo loader never overwrites an official goal.
@@ -168,16 +210,26 @@ def test_update_existing_goal_and_audit(catalogue, tmp_path):
 def test_new_version_closes_the_open_one(catalogue, tmp_path):
     open_goal = LearningGoal.objects.get(code="ORT-001")
     assert open_goal.valid_to is None
-    report = import_goals(write_csv(tmp_path / "2026.csv", [
-        "ORT-001;ORT;3;;Strammet inn.;01.03.2026;",
-    ]))
+    report = import_goals(
+        write_csv(
+            tmp_path / "2026.csv",
+            [
+                "ORT-001;ORT;3;;Strammet inn.;01.03.2026;",
+            ],
+        )
+    )
     assert report.ok and report.closed == 1
     open_goal.refresh_from_db()
     assert open_goal.valid_to == dt.date(2026, 2, 28)
     # A version that overlaps a stored official version is refused.
-    report = import_goals(write_csv(tmp_path / "overlapp.csv", [
-        "ORT-001;ORT;3;;Overlapper.;01.01.2026;31.12.2026",
-    ]))
+    report = import_goals(
+        write_csv(
+            tmp_path / "overlapp.csv",
+            [
+                "ORT-001;ORT;3;;Overlapper.;01.01.2026;31.12.2026",
+            ],
+        )
+    )
     assert [(e.line, e.field) for e in report.errors] == [(2, "gyldig_fra")]
     assert "overlapper" in report.errors[0].message
 
@@ -225,9 +277,14 @@ def test_part2_needs_the_host_specialty(tmp_path):
 def test_official_set_replaces_overlapping_demo_versions(catalogue, tmp_path):
     # ORT-002 ships as a demo goal in two versions (2019–2026 and from 1 March 2026).
     assert LearningGoal.objects.filter(code="ORT-002", demo=True).count() == 2
-    report = import_goals(write_csv(tmp_path / "offisiell.csv", [
-        "ORT-002;ORT;3;;Offisiell tekst.;01.03.2019;",
-    ]))
+    report = import_goals(
+        write_csv(
+            tmp_path / "offisiell.csv",
+            [
+                "ORT-002;ORT;3;;Offisiell tekst.;01.03.2019;",
+            ],
+        )
+    )
     assert report.ok, report.errors
     assert (report.updated, report.demo_removed) == (1, 1)
     only = LearningGoal.objects.get(code="ORT-002")
@@ -239,8 +296,14 @@ def test_official_set_replaces_overlapping_demo_versions(catalogue, tmp_path):
 
 
 def test_dry_run_counts_demo_versions_to_remove(catalogue, tmp_path):
-    report = import_goals(write_csv(tmp_path / "o.csv", [
-        "ORT-002;ORT;3;;Offisiell tekst.;01.03.2019;",
-    ]), dry_run=True)
+    report = import_goals(
+        write_csv(
+            tmp_path / "o.csv",
+            [
+                "ORT-002;ORT;3;;Offisiell tekst.;01.03.2019;",
+            ],
+        ),
+        dry_run=True,
+    )
     assert report.demo_removed == 1
     assert LearningGoal.objects.filter(code="ORT-002", demo=True).count() == 2

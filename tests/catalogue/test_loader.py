@@ -30,8 +30,10 @@ def test_all_46_specialties_with_unique_codes(loaded):
 
 
 def test_part2_groups_and_kinds(loaded):
-    by_group = {g: set(Specialty.objects.filter(part2_group=g).values_list("code", flat=True))
-                for g in ("FIM", "FKI", "")}
+    by_group = {
+        g: set(Specialty.objects.filter(part2_group=g).values_list("code", flat=True))
+        for g in ("FIM", "FKI", "")
+    }
     assert len(by_group["FIM"]) == 10 and {"MED", "AMM", "NYR", "HJS"} <= by_group["FIM"]
     assert len(by_group["FKI"]) == 8 and "GKI" in by_group["FKI"]
     assert len(by_group[""]) == 28  # 26 without part 2 + ALM + SAM

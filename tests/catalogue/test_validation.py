@@ -23,12 +23,15 @@ CTX = GoalContext(
 )
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("01.03.2019", dt.date(2019, 3, 1)),
-    ("1.3.2019", dt.date(2019, 3, 1)),
-    ("2019-03-01", dt.date(2019, 3, 1)),
-    (dt.datetime(2019, 3, 1, 0, 0), dt.date(2019, 3, 1)),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("01.03.2019", dt.date(2019, 3, 1)),
+        ("1.3.2019", dt.date(2019, 3, 1)),
+        ("2019-03-01", dt.date(2019, 3, 1)),
+        (dt.datetime(2019, 3, 1, 0, 0), dt.date(2019, 3, 1)),
+    ],
+)
 def test_dates(value, expected):
     assert parse_date(value) == expected
 
@@ -45,26 +48,34 @@ def rows(*items):
 
 
 def test_part_is_inferred():
-    goals, errors = validate_goal_rows(rows(
-        ("kls-001", "", "", "", "a", "01.09.2017", ""),
-        ("FKM-001", "", "", "etikk", "b", "01.03.2019", ""),
-        ("FIM-001", "HJS", "", "", "c", "01.03.2019", ""),
-        ("ORT-001", "Ortopedisk kirurgi", "", "", "d", "01.03.2019", ""),
-    ), CTX)
+    goals, errors = validate_goal_rows(
+        rows(
+            ("kls-001", "", "", "", "a", "01.09.2017", ""),
+            ("FKM-001", "", "", "etikk", "b", "01.03.2019", ""),
+            ("FIM-001", "HJS", "", "", "c", "01.03.2019", ""),
+            ("ORT-001", "Ortopedisk kirurgi", "", "", "d", "01.03.2019", ""),
+        ),
+        CTX,
+    )
     assert errors == []
     assert [(g.code, g.part, g.specialty, g.topic) for g in goals] == [
-        ("KLS-001", "lis1", "", ""), ("FKM-001", "common", "", "etikk"),
-        ("FIM-001", "part2", "MED", ""), ("ORT-001", "part3", "ORT", ""),
+        ("KLS-001", "lis1", "", ""),
+        ("FKM-001", "common", "", "etikk"),
+        ("FIM-001", "part2", "MED", ""),
+        ("ORT-001", "part3", "ORT", ""),
     ]
 
 
 def test_overlapping_versions_in_one_file():
-    _, errors = validate_goal_rows(rows(
-        ("ORT-001", "ORT", "3", "", "a", "01.03.2019", ""),
-        ("ORT-001", "ORT", "3", "", "b", "01.03.2026", ""),
-        ("ORT-002", "ORT", "3", "", "a", "01.03.2019", "28.02.2026"),
-        ("ORT-002", "ORT", "3", "", "b", "01.03.2026", ""),
-    ), CTX)
+    _, errors = validate_goal_rows(
+        rows(
+            ("ORT-001", "ORT", "3", "", "a", "01.03.2019", ""),
+            ("ORT-001", "ORT", "3", "", "b", "01.03.2026", ""),
+            ("ORT-002", "ORT", "3", "", "a", "01.03.2019", "28.02.2026"),
+            ("ORT-002", "ORT", "3", "", "b", "01.03.2026", ""),
+        ),
+        CTX,
+    )
     assert [(e.line, e.field) for e in errors] == [(3, "gyldig_fra")]
     assert "linje 2" in errors[0].message
 

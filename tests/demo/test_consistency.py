@@ -26,5 +26,8 @@ def test_demo_is_consistent_at_2500_trainees():
     # the checks had something to check
     assert CoursePeriod.objects.exists()
     assert Revision.objects.filter(status=Status.SIGNED).exclude(status_snapshot=None).exists()
-    assert Revision.objects.exclude(goals_other_trust="").filter(
-        goals_other_trust__contains="jf. godkjent gjennomføringsplan").exists()
+    assert (
+        Revision.objects.exclude(goals_other_trust="")
+        .filter(goals_other_trust__contains="jf. godkjent gjennomføringsplan")
+        .exists()
+    )

@@ -48,10 +48,17 @@ def test_loads_region_and_prints_one_login_per_role():
     assert "«demo»" in out
     assert set(Region.objects.values_list("code", flat=True)) == {"NORD", "SOR-OST", "VEST", "MIDT"}
     names = set(Institution.objects.values_list("name", flat=True))
-    assert {"Finnmarkssykehuset HF", "Universitetssykehuset Nord-Norge HF",
-            "Nordlandssykehuset HF", "Helgelandssykehuset HF", "Tromsø kommune",
-            "Bodø kommune", "Oslo universitetssykehus HF", "Helse Bergen HF",
-            "St. Olavs hospital HF"} <= names
+    assert {
+        "Finnmarkssykehuset HF",
+        "Universitetssykehuset Nord-Norge HF",
+        "Nordlandssykehuset HF",
+        "Helgelandssykehuset HF",
+        "Tromsø kommune",
+        "Bodø kommune",
+        "Oslo universitetssykehus HF",
+        "Helse Bergen HF",
+        "St. Olavs hospital HF",
+    } <= names
     # Trainees only in Helse Nord; ALIS in the municipalities.
     assert not Employment.objects.exclude(institution__region__code="NORD").exists()
     alis = Employment.objects.filter(specialty__code="ALM")
@@ -84,20 +91,24 @@ def test_logins_are_connected():
     assert job.arena.path.startswith(arena.path)
     assert RoleAssignment.objects.filter(user=leader, role="leader", arena=arena).exists()
     # supervised by supervisor, who is a supervisor at the institution
-    assert Supervision.objects.filter(trainee=me, supervisor__username="supervisor",
-                                      kind=Supervision.Kind.MAIN).exists()
-    assert RoleAssignment.objects.filter(user__username="supervisor", role="supervisor",
-                                         institution=job.institution).exists()
+    assert Supervision.objects.filter(
+        trainee=me, supervisor__username="supervisor", kind=Supervision.Kind.MAIN
+    ).exists()
+    assert RoleAssignment.objects.filter(
+        user__username="supervisor", role="supervisor", institution=job.institution
+    ).exists()
     # local coordinator and UAO (with the trainee's specialty) at the employer
-    assert RoleAssignment.objects.filter(user__username="local_coordinator",
-                                         institution=job.institution).exists()
-    assert RoleAssignment.objects.filter(user__username="education_lead",
-                                         institution=job.institution,
-                                         specialty=job.specialty).exists()
+    assert RoleAssignment.objects.filter(
+        user__username="local_coordinator", institution=job.institution
+    ).exists()
+    assert RoleAssignment.objects.filter(
+        user__username="education_lead", institution=job.institution, specialty=job.specialty
+    ).exists()
     # the region of the regional coordinator and the planner
     for username in ("regional_coordinator", "planner"):
-        assert RoleAssignment.objects.filter(user__username=username,
-                                             region=job.institution.region).exists()
+        assert RoleAssignment.objects.filter(
+            user__username=username, region=job.institution.region
+        ).exists()
 
     everyone = set(Trainee.objects.values_list("pk", flat=True))
     assert visible("trainee") == {me.pk}
@@ -106,8 +117,9 @@ def test_logins_are_connected():
     assert me.pk in visible("leader")
     assert visible("local_coordinator") == employed(institution=job.institution)
     assert len(visible("local_coordinator")) < N
-    assert visible("education_lead") == employed(institution=job.institution,
-                                                 specialty=job.specialty)
+    assert visible("education_lead") == employed(
+        institution=job.institution, specialty=job.specialty
+    )
     assert visible("regional_coordinator") == everyone
     assert visible("planner") == everyone
     assert visible("admin") == everyone

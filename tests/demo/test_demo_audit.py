@@ -28,14 +28,26 @@ pytestmark = pytest.mark.django_db
 N = 150
 
 # The steps a request in each status went through, in order (rotations.services' actions).
-LIFE = ["register.request_created", "register.wish_registered", "register.forwarded",
-        "register.offered", "register.accepted", "register.start_agreed", "register.started",
-        "register.completed"]
+LIFE = [
+    "register.request_created",
+    "register.wish_registered",
+    "register.forwarded",
+    "register.offered",
+    "register.accepted",
+    "register.start_agreed",
+    "register.started",
+    "register.completed",
+]
 EXPECTED = {
-    Status.NEED: LIFE[:1], Status.WISH: LIFE[:2], Status.FORWARDED: LIFE[:3],
-    Status.OFFERED: LIFE[:4], Status.ACCEPTED: LIFE[:5],
-    Status.DECLINED: [*LIFE[:4], "register.declined"], Status.START_AGREED: LIFE[:6],
-    Status.IN_PROGRESS: LIFE[:7], Status.COMPLETED: LIFE,
+    Status.NEED: LIFE[:1],
+    Status.WISH: LIFE[:2],
+    Status.FORWARDED: LIFE[:3],
+    Status.OFFERED: LIFE[:4],
+    Status.ACCEPTED: LIFE[:5],
+    Status.DECLINED: [*LIFE[:4], "register.declined"],
+    Status.START_AGREED: LIFE[:6],
+    Status.IN_PROGRESS: LIFE[:7],
+    Status.COMPLETED: LIFE,
     Status.CANCELLED: [*LIFE[:3], "register.cancelled"],
 }
 
@@ -56,8 +68,14 @@ def test_rotation_requests_have_their_life_cycle_history():
     for r in requests:
         events = history(r)
         assert [e.action for e in events] == EXPECTED[r.status], r.status
-        assert all(e.request_id == DEMO_REQUEST_ID and e.actor_id is None and e.actor_name
-                   and e.trainee_id == r.trainee_id and e.created_at < now for e in events)
+        assert all(
+            e.request_id == DEMO_REQUEST_ID
+            and e.actor_id is None
+            and e.actor_name
+            and e.trainee_id == r.trainee_id
+            and e.created_at < now
+            for e in events
+        )
         assert events[0].actor_name == r.trainee.full_name  # the trainee registers the need
         assert events[-1].changes["status"][1] == r.status
         assert events[0].object_repr == str(r)
@@ -76,8 +94,11 @@ def test_rotation_requests_have_their_life_cycle_history():
 def test_iup_revisions_have_their_history():
     demo()
     now = timezone.now()
-    revisions = list(Revision.objects.filter(plan__trainee__demo=True)
-                     .select_related("plan__trainee").prefetch_related("signatures"))
+    revisions = list(
+        Revision.objects.filter(plan__trainee__demo=True)
+        .select_related("plan__trainee")
+        .prefetch_related("signatures")
+    )
     seen = Counter()
     for rev in revisions:
         events = history(rev)
@@ -97,7 +118,8 @@ def test_iup_revisions_have_their_history():
             assert events[1].created_at == rev.submitted_at
         signed = [e for e in events if e.action == "iup.signed"]
         assert [(e.actor_name, e.created_at) for e in signed] == [
-            (s.name, s.signed_at) for s in signatures]
+            (s.name, s.signed_at) for s in signatures
+        ]
         if rev.status == IupStatus.SIGNED:
             assert events[-1].created_at == rev.signed_at == signatures[-1].signed_at
         seen[rev.status] += 1
@@ -113,11 +135,15 @@ def test_rerun_replaces_the_events_without_duplicates():
     demo()
     assert Counter(demo_events.values_list("object_type", flat=True)) == first
     # every event belongs to a row of this run
-    for model, object_type in ((RotationRequest, "rotations.rotationrequest"),
-                               (Revision, "iup.revision")):
+    for model, object_type in (
+        (RotationRequest, "rotations.rotationrequest"),
+        (Revision, "iup.revision"),
+    ):
         ids = {str(pk) for pk in model.objects.values_list("pk", flat=True)}
-        assert set(demo_events.filter(object_type=object_type)
-                   .values_list("object_id", flat=True)) <= ids
+        assert (
+            set(demo_events.filter(object_type=object_type).values_list("object_id", flat=True))
+            <= ids
+        )
     # the IUP demo on its own replaces its own events too
     load_iup_demo(seed=DEFAULT_SEED, today=timezone.localdate(), snapshots=False)
     assert Counter(demo_events.values_list("object_type", flat=True)) == first

@@ -28,8 +28,9 @@ def read_back(data: bytes, tmp_path) -> tuple[str, str]:
     path = tmp_path / "doc.pdf"
     path.write_bytes(data)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
     return info.stdout, text.stdout
 
 
@@ -57,7 +58,11 @@ def test_hospital_education_plan_pdf(world, tmp_path):
     from tests.iup.outputs import hospital_revision, sign_all
 
     revision = sign_all(world, hospital_revision(world))
-    check(render_revision_pdf(queries.revision_qs().get(pk=revision.pk)), tmp_path, "Individuell utdanningsplan")
+    check(
+        render_revision_pdf(queries.revision_qs().get(pk=revision.pk)),
+        tmp_path,
+        "Individuell utdanningsplan",
+    )
 
 
 def test_alis_education_plan_pdfs(world, tmp_path):
@@ -78,6 +83,11 @@ def test_rotation_export_pdf(world, tmp_path):
     from lisplan.rotations import export, services
 
     request = services.request_create(
-        actor=world.users["local_coordinator"], trainee=world.trainee, receiving=world.bergen,
-        specialty=world.specialty, desired_start=dt.date(2027, 2, 1), duration_months=6)
+        actor=world.users["local_coordinator"],
+        trainee=world.trainee,
+        receiving=world.bergen,
+        specialty=world.specialty,
+        desired_start=dt.date(2027, 2, 1),
+        duration_months=6,
+    )
     check(export.render_pdf(request), tmp_path, "Innmelding")

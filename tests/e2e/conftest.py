@@ -9,8 +9,14 @@ import pytest
 
 CHROMIUM = Path(os.environ.get("LISPLAN_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).resolve().parents[2] / "src/lisplan/static/vendor/axe.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 # Playwright's sync API runs an event loop in this thread; the test's own database calls
 # (loading demo data, counting expected rows) are still plain synchronous code.
@@ -39,8 +45,12 @@ def page(browser, live_server):
     context.set_default_timeout(15_000)
     page = context.new_page()
     refused: list[str] = []
-    page.on("console", lambda message: refused.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
     assert not refused, "the page broke the Content-Security-Policy:\n" + "\n".join(refused)

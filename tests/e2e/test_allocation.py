@@ -40,16 +40,17 @@ def test_start_a_run_and_see_the_result(page, live_server, demo):
     assert page.get_by_text("Venter på at bakgrunnsprosessen").is_visible()
 
     # The worker takes the task; the page polls and reloads when the run is done.
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay",
-                 stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with open("/dev/null", "w") as quiet:
+        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", stdout=quiet)
     run.refresh_from_db()
     assert run.status == AllocationRun.Status.DONE, run.error
     page.get_by_role("heading", name="Køordningen og den optimerte planen").wait_for()
     assert page.get_by_role("heading", name="Foreslått oppstart per lege").is_visible()
     assert page.locator("svg.lp-alloc-chart").count() >= 1
     placed = run.metrics["assigned"]
-    assert page.get_by_role("row", name=re.compile("^Får foreslått oppstart")).inner_text() \
-        .split()[-1] == str(placed)
+    assert page.get_by_role("row", name=re.compile("^Får foreslått oppstart")).inner_text().split()[
+        -1
+    ] == str(placed)
     screenshot(page, "allocation-run")
     found = axe_violations(page)
     assert not found, f"axe-core on the run page:\n{describe(found)}"

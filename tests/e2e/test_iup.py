@@ -47,7 +47,8 @@ def test_fill_in_sign_as_three_roles_and_revise(page, live_server, world):
     # pre-filled from the records: the supervisor and the workplace
     supervisor = world.users["supervisor"]
     assert page.locator("[name=sup-0-name]").input_value() == (
-        supervisor.get_full_name() or supervisor.username)
+        supervisor.get_full_name() or supervisor.username
+    )
     assert page.get_by_label("Arbeidssted").input_value() == str(world.section)
 
     page.locator("[name=sup-0-specialty]").fill("Ortopedisk kirurgi")
@@ -55,7 +56,8 @@ def test_fill_in_sign_as_three_roles_and_revise(page, live_server, world):
     page.locator("[name=mote-0-date]").fill((today + dt.timedelta(days=30)).isoformat())
     page.locator("[name=mote-1-date]").fill((today + dt.timedelta(days=60)).isoformat())
     page.get_by_label("Vurderingskollegium neste planlagte").fill(
-        (today + dt.timedelta(days=100)).isoformat())
+        (today + dt.timedelta(days=100)).isoformat()
+    )
     page.get_by_label("Læringsmål i egen enhet").fill("ORT-001 til ORT-030")
     page.get_by_label("Grunnutdanning: sted og år for avsluttende eksamen").fill("UiT 2018")
     page.get_by_label("Klinisk tjeneste: egen avdeling").fill("Traumevakt og poliklinikk")

@@ -24,8 +24,7 @@ def _header_rows(page) -> tuple[int, float]:
     }""")
 
 
-def test_header_is_one_line_for_every_role_and_menus_are_accessible(
-        browser, live_server, demo):  # noqa: F811
+def test_header_is_one_line_for_every_role_and_menus_are_accessible(browser, live_server, demo):  # noqa: F811
     base = live_server.url
     for role in ROLES:
         context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})

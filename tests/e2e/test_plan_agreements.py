@@ -19,17 +19,34 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_leader_links_a_period_to_an_agreement(page, live_server, world):
     agreement = rotations.agreement_create(
-        actor=world.users["admin"], sending=world.unn, receiving=world.nlsh,
-        specialty=world.specialty, reference="NLSH-ORT-7", duration_months=6, capacity=2,
-        valid_from=dt.date(2024, 1, 1))
+        actor=world.users["admin"],
+        sending=world.unn,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        reference="NLSH-ORT-7",
+        duration_months=6,
+        capacity=2,
+        valid_from=dt.date(2024, 1, 1),
+    )
     rotations.agreement_create(  # another sender's agreement is not offered
-        actor=world.users["admin"], sending=world.bergen, receiving=world.nlsh,
-        specialty=world.specialty, reference="BERGEN-ORT", duration_months=3, capacity=1,
-        valid_from=dt.date(2024, 1, 1))
+        actor=world.users["admin"],
+        sending=world.bergen,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        reference="BERGEN-ORT",
+        duration_months=3,
+        capacity=1,
+        valid_from=dt.date(2024, 1, 1),
+    )
     revision = plans.plan_create(
-        actor=world.users["leader"], trainee=world.trainee, employer=world.unn,
-        specialty=world.specialty, estimated_start=dt.date(2024, 1, 1),
-        estimated_end=dt.date(2029, 6, 30), plan_date=dt.date(2025, 11, 1))
+        actor=world.users["leader"],
+        trainee=world.trainee,
+        employer=world.unn,
+        specialty=world.specialty,
+        estimated_start=dt.date(2024, 1, 1),
+        estimated_end=dt.date(2029, 6, 30),
+        plan_date=dt.date(2025, 11, 1),
+    )
     base = live_server.url
     sign_in(page, base, "leader")
     page.goto(f"{base}/planer/revisjon/{revision.pk}/rediger/")
@@ -56,8 +73,7 @@ def test_leader_links_a_period_to_an_agreement(page, live_server, world):
     # back in the editor the link is selected; another institution drops it from the row
     page.goto(f"{base}/planer/revisjon/{revision.pk}/rediger/")
     expect(choice.locator("option:checked")).to_contain_text("NLSH-ORT-7")
-    page.get_by_label("Foretak/samarbeidsforetak, periode 1").select_option(
-        label=world.bergen.name)
+    page.get_by_label("Foretak/samarbeidsforetak, periode 1").select_option(label=world.bergen.name)
     expect(choice.locator("option:checked")).to_have_text("Ingen gyldig fagavtale")
 
 
@@ -66,20 +82,41 @@ def test_changing_the_employer_refreshes_the_agreement_selects(page, live_server
     every row's agreement select, as choosing a row's institution does."""
     from tests import factories as f
 
-    f.EmploymentFactory(trainee=world.trainee, institution=world.bergen,
-                        specialty=world.specialty, start=dt.date(2023, 1, 1))
+    f.EmploymentFactory(
+        trainee=world.trainee,
+        institution=world.bergen,
+        specialty=world.specialty,
+        start=dt.date(2023, 1, 1),
+    )
     unn = rotations.agreement_create(
-        actor=world.users["admin"], sending=world.unn, receiving=world.nlsh,
-        specialty=world.specialty, reference="NLSH-ORT-7", duration_months=6, capacity=2,
-        valid_from=dt.date(2024, 1, 1))
+        actor=world.users["admin"],
+        sending=world.unn,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        reference="NLSH-ORT-7",
+        duration_months=6,
+        capacity=2,
+        valid_from=dt.date(2024, 1, 1),
+    )
     bergen = rotations.agreement_create(
-        actor=world.users["admin"], sending=world.bergen, receiving=world.nlsh,
-        specialty=world.specialty, reference="BERGEN-ORT", duration_months=6, capacity=1,  # fits row 1
-        valid_from=dt.date(2024, 1, 1))
+        actor=world.users["admin"],
+        sending=world.bergen,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        reference="BERGEN-ORT",
+        duration_months=6,
+        capacity=1,  # fits row 1
+        valid_from=dt.date(2024, 1, 1),
+    )
     revision = plans.plan_create(
-        actor=world.users["leader"], trainee=world.trainee, employer=world.unn,
-        specialty=world.specialty, estimated_start=dt.date(2024, 1, 1),
-        estimated_end=dt.date(2029, 6, 30), plan_date=dt.date(2025, 11, 1))
+        actor=world.users["leader"],
+        trainee=world.trainee,
+        employer=world.unn,
+        specialty=world.specialty,
+        estimated_start=dt.date(2024, 1, 1),
+        estimated_end=dt.date(2029, 6, 30),
+        plan_date=dt.date(2025, 11, 1),
+    )
     base = live_server.url
     sign_in(page, base, "leader")
     page.goto(f"{base}/planer/revisjon/{revision.pk}/rediger/")

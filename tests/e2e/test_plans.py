@@ -27,7 +27,8 @@ def assert_accessible(page, what: str) -> None:
 
 def fill_row(page, n: int, start: str, end: str, institution: str) -> None:
     page.get_by_label(f"Spesialiseringsperiode i (spesialitet), periode {n}").select_option(
-        label="Ortopedisk kirurgi")
+        label="Ortopedisk kirurgi"
+    )
     page.get_by_label(f"Foretak/samarbeidsforetak, periode {n}").select_option(label=institution)
     page.get_by_label(f"Tjenestetid fra, periode {n}").fill(start)
     page.get_by_label(f"Tjenestetid til, periode {n}").fill(end)
@@ -76,8 +77,10 @@ def test_leader_creates_edits_and_submits_a_plan(page, live_server, world):
     page.get_by_text("Planen er sendt til signering").wait_for()
     revision.refresh_from_db()
     assert revision.status == Status.AWAITING_SIGNATURES
-    assert [(p.start.isoformat(), p.contact_person, p.arena) for p in revision.periods.all()
-            ] == [("2027-01-01", "", world.section), ("2028-01-01", "Kari Kontakt", None)]
+    assert [(p.start.isoformat(), p.contact_person, p.arena) for p in revision.periods.all()] == [
+        ("2027-01-01", "", world.section),
+        ("2028-01-01", "Kari Kontakt", None),
+    ]
     screenshot(page, "plan-revision")
     assert_accessible(page, "the revision page")
 

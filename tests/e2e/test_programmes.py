@@ -42,7 +42,8 @@ def test_uao_drafts_from_template_and_coordinator_publishes(page, live_server, w
     page.get_by_label("ORT-001 – Læringsmål ORT-001").first.check()
     page.get_by_label("ORT-002 – Læringsmål ORT-002").first.check()
     page.get_by_label("Kontakt (funksjon eller e-postadresse, ikke navn)").fill(
-        "utdanningsansvarlig overlege")
+        "utdanningsansvarlig overlege"
+    )
     screenshot(page, "programme-edit")
     assert_accessible(page, "the programme plan editor")
     page.get_by_role("button", name="Lagre utkastet").click()
@@ -64,8 +65,10 @@ def test_uao_drafts_from_template_and_coordinator_publishes(page, live_server, w
 
     page.context.clear_cookies()
     page.goto(f"{base}/utdanningsplan/UNN/ORT/")
-    assert page.get_by_role("heading", name="Utdanningsplan for Ortopedisk kirurgi ved "
-                                            "Universitetssykehuset Nord-Norge HF").is_visible()
+    assert page.get_by_role(
+        "heading",
+        name="Utdanningsplan for Ortopedisk kirurgi ved Universitetssykehuset Nord-Norge HF",
+    ).is_visible()
     assert page.get_by_text("ORT-002").first.is_visible()
     screenshot(page, "programme-public")
     assert_accessible(page, "the public programme plan")

@@ -32,19 +32,31 @@ def assert_accessible(page, what: str) -> None:
     assert not found, f"axe-core on {what}:\n{describe(found)}"
 
 
-def test_coordinator_checks_then_imports_a_spreadsheet(page, live_server, world, tmp_path,
-                                                        settings):
+def test_coordinator_checks_then_imports_a_spreadsheet(
+    page, live_server, world, tmp_path, settings
+):
     settings.VAR_DIR = tmp_path
     world.trainee.hpr_number = "012345678"
     world.trainee.save()
-    LearningGoal.objects.create(code="ORT-001", specialty=world.specialty, part="part3",
-                                text="Kunne behandle brudd.", valid_from=dt.date(2019, 3, 1))
+    LearningGoal.objects.create(
+        code="ORT-001",
+        specialty=world.specialty,
+        part="part3",
+        text="Kunne behandle brudd.",
+        valid_from=dt.date(2019, 3, 1),
+    )
     bad = tmp_path / "feil.csv"
-    bad.write_text(HEADER + "012345678;læringsmål;01.05.2025;ORT-999;panel;;\n"
-                   "999999999;legevakt;01.03.2025;;;4;\n", encoding="utf-8")
+    bad.write_text(
+        HEADER + "012345678;læringsmål;01.05.2025;ORT-999;panel;;\n"
+        "999999999;legevakt;01.03.2025;;;4;\n",
+        encoding="utf-8",
+    )
     good = tmp_path / "eksport.csv"
-    good.write_text(HEADER + "012345678;læringsmål;01.05.2025;ORT-001;direkte observasjon;;\n"
-                    "012345678;legevakt;01.03.2025;;;4;\n", encoding="utf-8")
+    good.write_text(
+        HEADER + "012345678;læringsmål;01.05.2025;ORT-001;direkte observasjon;;\n"
+        "012345678;legevakt;01.03.2025;;;4;\n",
+        encoding="utf-8",
+    )
     base = live_server.url
     sign_in(page, base, "local_coordinator")
     page.goto(f"{base}/progresjon/")
@@ -77,8 +89,9 @@ def test_coordinator_checks_then_imports_a_spreadsheet(page, live_server, world,
 def test_sam_trainee_progress_page(page, live_server, world):
     sam = f.SpecialtyFactory(code="SAM", name="Samfunnsmedisin", kind=Specialty.Kind.COMMUNITY)
     trainee = f.TraineeFactory(first_name="Siri", last_name="Samfunn")
-    f.EmploymentFactory(trainee=trainee, specialty=sam, institution=world.unn,
-                        start=dt.date(2021, 1, 1))
+    f.EmploymentFactory(
+        trainee=trainee, specialty=sam, institution=world.unn, start=dt.date(2021, 1, 1)
+    )
     base = live_server.url
     sign_in(page, base, "local_coordinator")
     page.goto(f"{base}/progresjon/{trainee.pk}/")

@@ -77,7 +77,8 @@ def test_role_start_page_and_trainee_list(page, live_server, demo, role):
     assert rows.count() == min(visible.count(), 50)
     first = visible.order_by("last_name", "first_name", "id").first()
     assert rows.first.get_by_role("rowheader").inner_text() == (
-        f"{first.last_name}, {first.first_name}")
+        f"{first.last_name}, {first.first_name}"
+    )
     screenshot(page, f"list-{role}")
     assert_accessible(page, f"the trainee list of {role}")
 
@@ -90,8 +91,8 @@ def test_search_updates_the_list_with_htmx(page, live_server, demo):
     expected = trainee_list(admin, TraineeFilters(q=target.last_name)).count()
     page.get_by_label("Søk etter navn eller HPR-nummer").fill(target.last_name)
     page.wait_for_function(
-        "t => document.querySelector('#trainee-count').innerText === t",
-        arg=found_text(expected))
+        "t => document.querySelector('#trainee-count').innerText === t", arg=found_text(expected)
+    )
     assert f"q={target.last_name}" in page.url  # the URL follows, so it can be shared
     assert page.locator("#trainee-results tbody tr").count() == expected
 

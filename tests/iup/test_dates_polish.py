@@ -43,7 +43,8 @@ def test_first_made_is_the_first_revisions_completion(world, draft):
     # the plan row's own date is not used: a plan made «later» (as the demo once did) changes
     # nothing
     EducationPlan.objects.filter(pk=first.plan_id).update(
-        created_at=first.signed_at + dt.timedelta(days=60))
+        created_at=first.signed_at + dt.timedelta(days=60)
+    )
     first.refresh_from_db()
     ctx = pdf_context(first)
     assert ctx["first_made"] == first.signed_at

@@ -36,8 +36,9 @@ def test_stored_deadline_follows_every_input(world, draft):
     assert _stored(t, today)[2] == "ok"
     assert _stored(t, today) == _fresh(t, today)
     # long leave registered: due the day before it starts
-    f.LeaveFactory(trainee=t, start=today + dt.timedelta(days=10),
-                   end=today + dt.timedelta(days=200))
+    f.LeaveFactory(
+        trainee=t, start=today + dt.timedelta(days=10), end=today + dt.timedelta(days=200)
+    )
     assert _stored(t, today) == _fresh(t, today)
     assert _stored(t, today)[1] == "long_leave"
     # an assessment panel registered through the progress services
@@ -45,9 +46,13 @@ def test_stored_deadline_follows_every_input(world, draft):
 
     Revision.objects.filter(pk=draft.pk).update(signed_at=timezone.now() - dt.timedelta(days=20))
     deadlines.refresh([t.pk])
-    progress_services.activity_create(actor=world.users["local_coordinator"], trainee=t,
-                                      kind="assessment_panel",
-                                      date=today - dt.timedelta(days=1), participants="UAO")
+    progress_services.activity_create(
+        actor=world.users["local_coordinator"],
+        trainee=t,
+        kind="assessment_panel",
+        date=today - dt.timedelta(days=1),
+        participants="UAO",
+    )
     assert _stored(t, today) == _fresh(t, today)
     assert _stored(t, today)[1:] == ("assessment_panel", "overdue")
 

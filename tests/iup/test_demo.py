@@ -31,8 +31,9 @@ def test_demo_plans_in_every_state():
     output = demo()
     assert "Utdanningsplaner (IUP)" in output
     today = timezone.localdate()
-    revisions = list(Revision.objects.select_related("plan__trainee").prefetch_related(
-        "signatures"))
+    revisions = list(
+        Revision.objects.select_related("plan__trainee").prefetch_related("signatures")
+    )
     statuses = {r.status for r in revisions}
     assert {Status.DRAFT, Status.AWAITING_SIGNATURES, Status.SIGNED} <= statuses
     assert {p.kind for p in EducationPlan.objects.all()} == {Kind.HOSPITAL, Kind.ALIS}
@@ -49,13 +50,13 @@ def test_demo_plans_in_every_state():
     for plan in EducationPlan.objects.prefetch_related("revisions"):
         revs = sorted(plan.revisions.all(), key=lambda r: r.number)
         assert all(r.status == Status.SIGNED for r in revs[:-1])
-    states = {d.state for d in queries.deadlines(Trainee.objects.filter(demo=True),
-                                                 today).values()}
+    states = {d.state for d in queries.deadlines(Trainee.objects.filter(demo=True), today).values()}
     assert {"missing", "overdue", "ok"} <= states
     assert RequirementsTemplate.objects.exists()
     persona = Trainee.objects.get(user__username="trainee")
-    assert [r.status for r in Revision.objects.filter(plan__trainee=persona).order_by(
-        "number")] == [Status.SIGNED, Status.AWAITING_SIGNATURES]
+    assert [
+        r.status for r in Revision.objects.filter(plan__trainee=persona).order_by("number")
+    ] == [Status.SIGNED, Status.AWAITING_SIGNATURES]
     supervisor = User.objects.get(username="supervisor")
     assert queries.awaiting_my_signature(supervisor).filter(plan__trainee=persona).exists()
 

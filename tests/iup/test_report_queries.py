@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def _employ(world, **kw):
     t = f.TraineeFactory(**kw)
-    f.EmploymentFactory(trainee=t, institution=world.unn, specialty=world.specialty,
-                        start=dt.date(2024, 1, 1))
+    f.EmploymentFactory(
+        trainee=t, institution=world.unn, specialty=world.specialty, start=dt.date(2024, 1, 1)
+    )
     return t
 
 
@@ -43,8 +44,9 @@ def test_report_constant_queries(client, world, draft):
         if i % 2:
             revision = services.plan_create(actor=world.users["admin"], trainee=t)
             f.SupervisionFactory(trainee=t, supervisor=world.users["supervisor"])
-            Meeting.objects.create(revision=revision, kind=Meeting.Kind.SUPERVISION,
-                                   date=dt.date(2031, 1, 1))
+            Meeting.objects.create(
+                revision=revision, kind=Meeting.Kind.SUPERVISION, date=dt.date(2031, 1, 1)
+            )
     many, response = _count(client)
     assert response.context["total"] == before + 12
     assert many == few
@@ -53,8 +55,9 @@ def test_report_constant_queries(client, world, draft):
 def _missing_light(revision: Revision) -> list[str]:
     ids = Revision.objects.filter(pk=revision.pk).values("plan__trainee_id")
     light = next(r for r in queries._report_revisions(ids) if r["pk"] == revision.pk)
-    return [m.field for m in rules.missing_fields(light["plan__kind"],
-                                                  queries._report_values(light))]
+    return [
+        m.field for m in rules.missing_fields(light["plan__kind"], queries._report_values(light))
+    ]
 
 
 def _missing_full(revision: Revision) -> list[str]:
@@ -70,8 +73,9 @@ def test_report_values_match_the_full_completeness_check(world, draft, alis):
     SupervisorRow.objects.filter(revision__in=revisions).delete()
     Meeting.objects.filter(revision__in=revisions).delete()
     for revision in revisions:
-        Meeting.objects.create(revision=revision, kind=Meeting.Kind.ASSESSMENT_PANEL,
-                               date=dt.date(2031, 1, 1))
+        Meeting.objects.create(
+            revision=revision, kind=Meeting.Kind.ASSESSMENT_PANEL, date=dt.date(2031, 1, 1)
+        )
         full = _missing_full(revision)
         assert _missing_light(revision) == full
         if revision.plan.kind == "hospital":

@@ -21,11 +21,17 @@ def test_new_position_four_weeks():
 
 
 def test_half_year_after_signature():
-    d = rules.deadline(DeadlineInput(today=D(2026, 3, 1), employment_start=D(2025, 1, 1),
-                                     last_signed=D(2026, 2, 15)))
+    d = rules.deadline(
+        DeadlineInput(
+            today=D(2026, 3, 1), employment_start=D(2025, 1, 1), last_signed=D(2026, 2, 15)
+        )
+    )
     assert (d.due, d.reason, d.state) == (D(2026, 8, 15), "half_year", "ok")
-    d = rules.deadline(DeadlineInput(today=D(2026, 8, 16), employment_start=D(2025, 1, 1),
-                                     last_signed=D(2026, 2, 15)))
+    d = rules.deadline(
+        DeadlineInput(
+            today=D(2026, 8, 16), employment_start=D(2025, 1, 1), last_signed=D(2026, 2, 15)
+        )
+    )
     assert d.state == "overdue"
 
 
@@ -50,11 +56,20 @@ def test_long_leave_makes_revision_due_before_it():
 
 
 def test_employment_end_and_plan_of_earlier_position():
-    d = rules.deadline(DeadlineInput(today=D(2026, 3, 1), employment_start=D(2025, 1, 1),
-                                     employment_end=D(2026, 4, 30), last_signed=D(2026, 2, 1)))
+    d = rules.deadline(
+        DeadlineInput(
+            today=D(2026, 3, 1),
+            employment_start=D(2025, 1, 1),
+            employment_end=D(2026, 4, 30),
+            last_signed=D(2026, 2, 1),
+        )
+    )
     assert (d.due, d.reason) == (D(2026, 4, 30), "employment_end")
-    d = rules.deadline(DeadlineInput(today=D(2026, 3, 1), employment_start=D(2026, 2, 1),
-                                     last_signed=D(2025, 12, 1)))
+    d = rules.deadline(
+        DeadlineInput(
+            today=D(2026, 3, 1), employment_start=D(2026, 2, 1), last_signed=D(2025, 12, 1)
+        )
+    )
     assert (d.due, d.reason) == (D(2026, 3, 1), "new_position")
 
 
@@ -68,7 +83,8 @@ def test_completeness_dates():
     assert rules.next_completeness_date(D(2026, 3, 2)) == D(2026, 9, 1)
     assert rules.next_completeness_date(D(2026, 9, 2)) == D(2027, 3, 1)
     assert rules.is_completeness_date(D(2027, 9, 1)) and not rules.is_completeness_date(
-        D(2027, 9, 2))
+        D(2027, 9, 2)
+    )
 
 
 def test_missing_fields():
@@ -88,12 +104,16 @@ def inputs(draw):
     signed = draw(st.one_of(st.none(), st.dates(min_value=start, max_value=D(2036, 1, 1))))
     leave = draw(st.lists(st.tuples(dates, st.integers(0, 400)), max_size=3))
     return DeadlineInput(
-        today=draw(dates), employment_start=start,
-        employment_end=draw(st.one_of(st.none(), st.dates(min_value=start,
-                                                           max_value=D(2040, 1, 1)))),
-        last_signed=signed, panels_held=tuple(draw(st.lists(dates, max_size=3))),
+        today=draw(dates),
+        employment_start=start,
+        employment_end=draw(
+            st.one_of(st.none(), st.dates(min_value=start, max_value=D(2040, 1, 1)))
+        ),
+        last_signed=signed,
+        panels_held=tuple(draw(st.lists(dates, max_size=3))),
         next_panel=draw(st.one_of(st.none(), dates)),
-        leave=tuple(LeaveSpan(s, s + dt.timedelta(days=n)) for s, n in leave))
+        leave=tuple(LeaveSpan(s, s + dt.timedelta(days=n)) for s, n in leave),
+    )
 
 
 @given(inputs())
@@ -115,6 +135,9 @@ def test_deadline_properties(inp):
         assert d.state == "ok"
     # a plan signed today, with nothing else ahead, is in order for half a year
     if inp.employment_start <= inp.today:
-        again = rules.deadline(DeadlineInput(
-            today=inp.today, employment_start=inp.employment_start, last_signed=inp.today))
+        again = rules.deadline(
+            DeadlineInput(
+                today=inp.today, employment_start=inp.employment_start, last_signed=inp.today
+            )
+        )
         assert again.state == "ok" and again.reason == "half_year"

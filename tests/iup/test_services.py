@@ -33,10 +33,14 @@ def test_create_twice_for_same_employment_is_refused(world):
 
 
 def test_template_prefills_table_3(world):
-    services.template_save(actor=world.users["education_lead"], institution=world.unn,
-                           specialty=world.specialty,
-                           programme_plan_url="https://unn.no/ortopedi",
-                           goals_own_unit="ORT-001–ORT-030", internal_teaching="To ganger i året")
+    services.template_save(
+        actor=world.users["education_lead"],
+        institution=world.unn,
+        specialty=world.specialty,
+        programme_plan_url="https://unn.no/ortopedi",
+        goals_own_unit="ORT-001–ORT-030",
+        internal_teaching="To ganger i året",
+    )
     revision = services.plan_create(actor=world.users["leader"], trainee=world.trainee)
     assert revision.programme_plan_url == "https://unn.no/ortopedi"
     assert revision.goals_own_unit == "ORT-001–ORT-030"
@@ -48,43 +52,72 @@ def test_template_prefills_table_3(world):
 
 
 def test_template_stale_version(world):
-    tpl = services.template_save(actor=world.users["education_lead"], institution=world.unn,
-                                 specialty=world.specialty, goals_own_unit="A")
-    services.template_save(actor=world.users["education_lead"], institution=world.unn,
-                           specialty=world.specialty, version=tpl.version, goals_own_unit="B")
+    tpl = services.template_save(
+        actor=world.users["education_lead"],
+        institution=world.unn,
+        specialty=world.specialty,
+        goals_own_unit="A",
+    )
+    services.template_save(
+        actor=world.users["education_lead"],
+        institution=world.unn,
+        specialty=world.specialty,
+        version=tpl.version,
+        goals_own_unit="B",
+    )
     with pytest.raises(services.StaleVersion):
-        services.template_save(actor=world.users["education_lead"], institution=world.unn,
-                               specialty=world.specialty, version=tpl.version,
-                               goals_own_unit="C")
+        services.template_save(
+            actor=world.users["education_lead"],
+            institution=world.unn,
+            specialty=world.specialty,
+            version=tpl.version,
+            goals_own_unit="C",
+        )
 
 
 def test_template_apply_to_draft(world, draft):
-    services.template_save(actor=world.users["education_lead"], institution=world.unn,
-                           specialty=world.specialty, goals_adjacent="Plastikkirurgi 3 mnd.")
-    revision = services.template_apply(actor=world.users["leader"], revision=draft,
-                                       version=draft.version)
+    services.template_save(
+        actor=world.users["education_lead"],
+        institution=world.unn,
+        specialty=world.specialty,
+        goals_adjacent="Plastikkirurgi 3 mnd.",
+    )
+    revision = services.template_apply(
+        actor=world.users["leader"], revision=draft, version=draft.version
+    )
     assert revision.goals_adjacent == "Plastikkirurgi 3 mnd."
 
 
 def test_update_stale_version_refused(world, draft):
     stale = draft.version - 1
     with pytest.raises(services.StaleVersion) as e:
-        services.revision_update(actor=world.users["trainee"], revision=draft, version=stale,
-                                 personal_goal="x")
+        services.revision_update(
+            actor=world.users["trainee"], revision=draft, version=stale, personal_goal="x"
+        )
     assert e.value.current == draft.version
     assert Revision.objects.get(pk=draft.pk).personal_goal != "x"
 
 
 def test_update_unknown_field_and_bad_period(world, draft):
     with pytest.raises(services.PlanInvalid) as e:
-        services.revision_update(actor=world.users["trainee"], revision=draft,
-                                 version=draft.version, plan_overall="ALIS only")
+        services.revision_update(
+            actor=world.users["trainee"],
+            revision=draft,
+            version=draft.version,
+            plan_overall="ALIS only",
+        )
     assert e.value.problems[0].code == "unknown_field"
     with pytest.raises(services.PlanInvalid) as e:
         services.revision_update(
-            actor=world.users["trainee"], revision=draft, version=draft.version,
-            periods=[services.PeriodData("own_unit", "Ortopedi", dt.date(2027, 2, 1),
-                                         dt.date(2027, 1, 1))])
+            actor=world.users["trainee"],
+            revision=draft,
+            version=draft.version,
+            periods=[
+                services.PeriodData(
+                    "own_unit", "Ortopedi", dt.date(2027, 2, 1), dt.date(2027, 1, 1)
+                )
+            ],
+        )
     assert e.value.problems[0].field == "periods[0].end"
 
 
@@ -101,8 +134,9 @@ def test_three_signatures_make_it_immutable(world, draft):
     r = services.revision_sign(actor=world.users["trainee"], revision=draft)
     assert r.status == Status.AWAITING_SIGNATURES
     # the other signers are told
-    assert Notification.objects.filter(user=world.users["supervisor"],
-                                       kind="iup.awaiting_signatures").exists()
+    assert Notification.objects.filter(
+        user=world.users["supervisor"], kind="iup.awaiting_signatures"
+    ).exists()
     with pytest.raises(services.StateError) as e:
         services.revision_sign(actor=world.users["trainee"], revision=r)
     assert e.value.code == "already_signed"
@@ -115,8 +149,9 @@ def test_three_signatures_make_it_immutable(world, draft):
     assert r.status_snapshot and r.status_snapshot["kind"] == "hospital"
     assert set(r.signatures.values_list("role", flat=True)) == set(Signature.Role.values)
     with pytest.raises(services.StateError) as e:
-        services.revision_update(actor=world.users["leader"], revision=r, version=r.version,
-                                 personal_goal="endret")
+        services.revision_update(
+            actor=world.users["leader"], revision=r, version=r.version, personal_goal="endret"
+        )
     assert e.value.code == "not_draft"
 
 
@@ -134,9 +169,13 @@ def test_revise_keeps_signed_and_diff(world, signed):
     assert new.supervisors.count() == signed.supervisors.count()
     with pytest.raises(services.StateError):
         services.revision_revise(actor=world.users["trainee"], revision=signed)
-    new = services.revision_update(actor=world.users["trainee"], revision=new,
-                                   version=new.version, personal_goal="Ta bakvakt alene",
-                                   supervisors=[services.SupervisorData("Ny Veileder", "ORT")])
+    new = services.revision_update(
+        actor=world.users["trainee"],
+        revision=new,
+        version=new.version,
+        personal_goal="Ta bakvakt alene",
+        supervisors=[services.SupervisorData("Ny Veileder", "ORT")],
+    )
     changes = {c.field: c for c in compare.compare(signed, new)}
     assert set(changes) == {"personal_goal", "supervisors"}
     assert changes["personal_goal"].new == "Ta bakvakt alene"

@@ -47,12 +47,22 @@ def test_alis_values_equal_engine_form_values(world, alis):
 def test_live_until_signed_then_frozen(world, alis):
     revision = alis.revision()
     today = timezone.localdate()
-    ActivityRecord.objects.create(trainee=alis.trainee, kind="out_of_hours",
-                                  date=dt.date(2025, 7, 1), count=3, title="Legevakt")
+    ActivityRecord.objects.create(
+        trainee=alis.trainee,
+        kind="out_of_hours",
+        date=dt.date(2025, 7, 1),
+        count=3,
+        title="Legevakt",
+    )
     assert status.status_table(revision, today).form_values["lv_40"] == "15 vakter"
     signed = alis.sign(revision)
-    ActivityRecord.objects.create(trainee=alis.trainee, kind="out_of_hours",
-                                  date=dt.date(2025, 8, 1), count=5, title="Legevakt")
+    ActivityRecord.objects.create(
+        trainee=alis.trainee,
+        kind="out_of_hours",
+        date=dt.date(2025, 8, 1),
+        count=5,
+        title="Legevakt",
+    )
     frozen = status.status_table(signed, today)
     assert frozen.frozen and frozen.form_values["lv_40"] == "15 vakter"
     assert status.status_table(signed, today, live=True).form_values["lv_40"] == "20 vakter"

@@ -27,29 +27,53 @@ def login(client, world, persona):
     return client
 
 
-@pytest.mark.parametrize(("persona", "status"), [
-    ("trainee", 200), ("supervisor", 200), ("leader", 200), ("education_lead", 200),
-    ("local_coordinator", 200), ("regional_coordinator", 200), ("admin", 200),
-    ("outsider", 404), ("planner", 403),
-])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("trainee", 200),
+        ("supervisor", 200),
+        ("leader", 200),
+        ("education_lead", 200),
+        ("local_coordinator", 200),
+        ("regional_coordinator", 200),
+        ("admin", 200),
+        ("outsider", 404),
+        ("planner", 403),
+    ],
+)
 def test_revision_and_trainee_pages_by_persona(client, world, draft, persona, status):
     c = login(client, world, persona)
     assert c.get(url("revision", draft.pk)).status_code == status
     assert c.get(url("trainee", world.trainee.pk)).status_code == status
 
 
-@pytest.mark.parametrize(("persona", "status"), [
-    ("trainee", 200), ("supervisor", 200), ("leader", 200), ("education_lead", 200),
-    ("local_coordinator", 403), ("outsider", 403), ("planner", 403),
-])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("trainee", 200),
+        ("supervisor", 200),
+        ("leader", 200),
+        ("education_lead", 200),
+        ("local_coordinator", 403),
+        ("outsider", 403),
+        ("planner", 403),
+    ],
+)
 def test_edit_page_by_persona(client, world, draft, persona, status):
     assert login(client, world, persona).get(url("edit", draft.pk)).status_code == status
 
 
 def test_revision_page_shows_form_tables_and_live_status(client, world, draft):
     html = login(client, world, "trainee").get(url("revision", draft.pk)).content.decode()
-    for heading in ("TABELL 1", "TABELL 2", "TABELL 3", "TABELL 4", "TABELL 5", "TABELL 6",
-                    "TABELL 7"):
+    for heading in (
+        "TABELL 1",
+        "TABELL 2",
+        "TABELL 3",
+        "TABELL 4",
+        "TABELL 5",
+        "TABELL 6",
+        "TABELL 7",
+    ):
         assert heading in html
     assert "Vera Veileder, Ortopedisk kirurgi" in html
     assert "Nordlandssykehuset, håndkirurgi" in html
@@ -61,15 +85,26 @@ def test_editor_saves_and_keeps_typing_on_error(client, world, draft):
     c = login(client, world, "trainee")
     page = c.get(url("edit", draft.pk))
     assert page.status_code == 200
-    data = {"version": draft.version, "workplace": "Traume", "scheme": "new",
-            "degree": "UiT 2018", "personal_goal": "Mitt mål",
-            "valid_from": "2026-11-01", "valid_to": "2026-10-01",  # before: refused
-            "programme_plan_url": "ikke en lenke",
-            "sup-TOTAL_FORMS": "1", "sup-INITIAL_FORMS": "0",
-            "sup-0-name": "Vera Veileder", "sup-0-specialty": "ORT",
-            "mote-TOTAL_FORMS": "1", "mote-INITIAL_FORMS": "0",
-            "mote-0-kind": "supervision", "mote-0-date": "2026-12-01",
-            "periode-TOTAL_FORMS": "0", "periode-INITIAL_FORMS": "0"}
+    data = {
+        "version": draft.version,
+        "workplace": "Traume",
+        "scheme": "new",
+        "degree": "UiT 2018",
+        "personal_goal": "Mitt mål",
+        "valid_from": "2026-11-01",
+        "valid_to": "2026-10-01",  # before: refused
+        "programme_plan_url": "ikke en lenke",
+        "sup-TOTAL_FORMS": "1",
+        "sup-INITIAL_FORMS": "0",
+        "sup-0-name": "Vera Veileder",
+        "sup-0-specialty": "ORT",
+        "mote-TOTAL_FORMS": "1",
+        "mote-INITIAL_FORMS": "0",
+        "mote-0-kind": "supervision",
+        "mote-0-date": "2026-12-01",
+        "periode-TOTAL_FORMS": "0",
+        "periode-INITIAL_FORMS": "0",
+    }
     response = c.post(url("edit", draft.pk), data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -91,31 +126,31 @@ def test_editor_saves_and_keeps_typing_on_error(client, world, draft):
 def test_sign_revise_through_pages(client, world, draft):
     for persona in ("trainee", "supervisor", "leader"):
         r = Revision.objects.get(pk=draft.pk)
-        response = login(client, world, persona).post(url("sign", draft.pk),
-                                                      {"version": r.version})
+        response = login(client, world, persona).post(url("sign", draft.pk), {"version": r.version})
         assert response.status_code == 302
     assert Revision.objects.get(pk=draft.pk).status == Status.SIGNED
     response = login(client, world, "trainee").post(url("revise", draft.pk))
     new = Revision.objects.get(plan=draft.plan, number=2)
     assert response.url == url("revision", new.pk)
-    services.revision_update(actor=world.users["trainee"], revision=new, version=new.version,
-                             priority_goals="Nye mål")
+    services.revision_update(
+        actor=world.users["trainee"], revision=new, version=new.version, priority_goals="Nye mål"
+    )
     html = client.get(url("revision", new.pk)).content.decode()
     assert "Endringer fra revisjon 1" in html and "Nye mål" in html
     assert 'data-field="priority_goals"' in html
 
 
 def test_sign_with_stale_version_is_refused(client, world, draft):
-    response = login(client, world, "trainee").post(url("sign", draft.pk),
-                                                    {"version": draft.version - 1}, follow=True)
+    response = login(client, world, "trainee").post(
+        url("sign", draft.pk), {"version": draft.version - 1}, follow=True
+    )
     assert "endret av noen andre" in response.content.decode()
     assert not Revision.objects.get(pk=draft.pk).signatures.exists()
 
 
 def test_outsider_cannot_sign(client, world, draft):
     assert login(client, world, "outsider").post(url("sign", draft.pk)).status_code == 403
-    assert login(client, world, "local_coordinator").post(url("sign", draft.pk)).status_code \
-        == 403
+    assert login(client, world, "local_coordinator").post(url("sign", draft.pk)).status_code == 403
 
 
 def test_create_from_trainee_page(client, world):
@@ -123,10 +158,11 @@ def test_create_from_trainee_page(client, world):
     response = c.post(url("create", world.trainee.pk))
     revision = Revision.objects.get(plan__trainee=world.trainee)
     assert response.url == url("edit", revision.pk)
-    assert login(client, world, "outsider").post(url("create", world.trainee.pk)).status_code \
+    assert login(client, world, "outsider").post(url("create", world.trainee.pk)).status_code == 403
+    assert (
+        login(client, world, "local_coordinator").post(url("create", world.trainee.pk)).status_code
         == 403
-    assert login(client, world, "local_coordinator").post(
-        url("create", world.trainee.pk)).status_code == 403
+    )
 
 
 # --- templates ---------------------------------------------------------------------------
@@ -137,8 +173,9 @@ def test_education_lead_fills_template(client, world):
     page = c.get(url("templates"))
     assert page.status_code == 200 and "Ikke fylt ut" in page.content.decode()
     target = url("template_edit", world.unn.pk, world.specialty.pk)
-    response = c.post(target, {"programme_plan_url": "https://unn.no/ort",
-                               "goals_own_unit": "ORT-001"})
+    response = c.post(
+        target, {"programme_plan_url": "https://unn.no/ort", "goals_own_unit": "ORT-001"}
+    )
     assert response.status_code == 302
     revision = services.plan_create(actor=world.users["leader"], trainee=world.trainee)
     assert revision.goals_own_unit == "ORT-001"
@@ -153,8 +190,13 @@ def test_education_lead_fills_template(client, world):
 
 def _employ(world, inst, arena=None, start=None, **kw):
     t = f.TraineeFactory(**kw)
-    f.EmploymentFactory(trainee=t, institution=inst, arena=arena, specialty=world.specialty,
-                        start=start or dt.date(2024, 1, 1))
+    f.EmploymentFactory(
+        trainee=t,
+        institution=inst,
+        arena=arena,
+        specialty=world.specialty,
+        start=start or dt.date(2024, 1, 1),
+    )
     return t
 
 
@@ -207,8 +249,10 @@ def test_work_list_filters_and_paginates(client, world, settings):
     response = c.get(url("work_list") + "?status=missing&q=Side")
     assert response.context["page"].paginator.count == 5
     assert response.context["page"].paginator.num_pages == 3
-    assert c.get(url("work_list") + "?status=missing&q=Side&page=3").context[
-        "page"].paginator.count == 5
+    assert (
+        c.get(url("work_list") + "?status=missing&q=Side&page=3").context["page"].paginator.count
+        == 5
+    )
 
 
 def test_overdue_after_panel_and_due_soon_on_long_leave(world, signed):
@@ -219,15 +263,21 @@ def test_overdue_after_panel_and_due_soon_on_long_leave(world, signed):
     today = timezone.localdate()
     d = queries.deadline_for(world.trainee, today)
     assert d.state == "ok" and d.deadline.reason in ("half_year", "assessment_panel")
-    f.LeaveFactory(trainee=world.trainee, start=today + dt.timedelta(days=10),
-                   end=today + dt.timedelta(days=200))
+    f.LeaveFactory(
+        trainee=world.trainee,
+        start=today + dt.timedelta(days=10),
+        end=today + dt.timedelta(days=200),
+    )
     d = queries.deadline_for(world.trainee, today)
     assert (d.state, d.deadline.reason) == ("due_soon", "long_leave")
-    ActivityRecord.objects.create(trainee=world.trainee, kind="assessment_panel",
-                                  date=today - dt.timedelta(days=1), participants="UAO")
+    ActivityRecord.objects.create(
+        trainee=world.trainee,
+        kind="assessment_panel",
+        date=today - dt.timedelta(days=1),
+        participants="UAO",
+    )
     # the panel was held after the signature (signed "today"): only when signed earlier
-    Revision.objects.filter(pk=signed.pk).update(
-        signed_at=timezone.now() - dt.timedelta(days=20))
+    Revision.objects.filter(pk=signed.pk).update(signed_at=timezone.now() - dt.timedelta(days=20))
     d = queries.deadlines(Trainee.objects.filter(pk=world.trainee.pk), today)[world.trainee.pk]
     assert (d.state, d.deadline.reason) == ("overdue", "assessment_panel")
 
@@ -243,8 +293,9 @@ def test_report_lists_incomplete_with_counts(client, world, draft):
     assert "Annen-region" not in rows
     counts = response.context["counts"]
     assert counts["no_plan"] == 2 and counts["unsigned"] == 1
-    assert response.context["on"] in (dt.date(timezone.localdate().year + k, m, 1)
-                                      for k in (0, 1) for m in (3, 9))
+    assert response.context["on"] in (
+        dt.date(timezone.localdate().year + k, m, 1) for k in (0, 1) for m in (3, 9)
+    )
     bad = c.get(url("report") + "?dato=2027-02-01")
     assert bad.status_code == 400 and "1. mars eller 1. september" in bad.content.decode()
     assert c.get(url("report") + "?dato=2027-09-01").context["on"] == dt.date(2027, 9, 1)
@@ -285,9 +336,9 @@ def _form_data(response) -> dict:
     import re
 
     html = response.content.decode()
-    form = html[html.index('<form method="post" class="lp-form"'):]
+    form = html[html.index('<form method="post" class="lp-form"') :]
     data = {}
-    for m in re.finditer(r'<input[^>]*>', form):
+    for m in re.finditer(r"<input[^>]*>", form):
         tag = m.group(0)
         name = re.search(r'name="([^"]+)"', tag)
         if not name or 'type="submit"' in tag:
@@ -334,9 +385,15 @@ def test_alis_edit_saves_unchanged_form(client, world, alis):
 
 
 def test_revision_page_lists_its_events_in_words(client, world, signed):
-    html = login(client, world, "local_coordinator").get(url("revision", signed.pk)).content.decode()
+    html = (
+        login(client, world, "local_coordinator").get(url("revision", signed.pk)).content.decode()
+    )
     assert "Hendelser i revisjon 1" in html
-    for text in ("Planen er opprettet", "Sendt til signering", "Signert av alle",
-                 str(world.users["supervisor"].get_full_name() or world.users["supervisor"])):
+    for text in (
+        "Planen er opprettet",
+        "Sendt til signering",
+        "Signert av alle",
+        str(world.users["supervisor"].get_full_name() or world.users["supervisor"]),
+    ):
         assert text in html, text
     assert "iup.signed" not in html

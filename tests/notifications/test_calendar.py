@@ -81,9 +81,13 @@ def test_uids_are_stable_across_fetches_and_revisions(client, world, revision):
 
 
 def test_next_panel_without_a_meeting_is_an_all_day_event(client, world, revision):
-    services.revision_update(actor=world.users["leader"], revision=revision,
-                             version=revision.version, meetings=[],
-                             next_panel=PANEL + dt.timedelta(days=5))
+    services.revision_update(
+        actor=world.users["leader"],
+        revision=revision,
+        version=revision.version,
+        meetings=[],
+        next_panel=PANEL + dt.timedelta(days=5),
+    )
     url = feed_url(client, world.users["leader"])
     _, by_uid = events(client, url)
     day = PANEL + dt.timedelta(days=5)
@@ -92,10 +96,17 @@ def test_next_panel_without_a_meeting_is_an_all_day_event(client, world, revisio
     assert panel.decoded("DTSTART") == day
 
 
-@pytest.mark.parametrize("persona,sees", [
-    ("trainee", True), ("supervisor", True), ("leader", True),
-    ("local_coordinator", False), ("education_lead", False), ("outsider", False),
-])
+@pytest.mark.parametrize(
+    "persona,sees",
+    [
+        ("trainee", True),
+        ("supervisor", True),
+        ("leader", True),
+        ("local_coordinator", False),
+        ("education_lead", False),
+        ("outsider", False),
+    ],
+)
 def test_only_the_people_of_the_plan_get_its_meetings(world, revision, persona, sees):
     got = calendar.events_for(world.users[persona])
     assert bool(got) is sees
@@ -117,14 +128,16 @@ def test_secret_is_hashed_regenerated_and_revoked(client, world, revision):
     client.logout()
     assert client.get(new_url).status_code == 404
     assert not CalendarFeed.objects.filter(user=user).exists()
-    actions = list(AuditEvent.objects.filter(object_type="notifications.calendarfeed")
-                   .values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(object_type="notifications.calendarfeed").values_list(
+            "action", flat=True
+        )
+    )
     assert actions.count("calendar_feed.issued") == 2 and "calendar_feed.revoked" in actions
 
 
 def test_unknown_secret_and_inactive_user_get_404(client, world, revision):
-    assert client.get(reverse("notifications:calendar_feed", args=["cal_nope"])).status_code \
-        == 404
+    assert client.get(reverse("notifications:calendar_feed", args=["cal_nope"])).status_code == 404
     user = world.users["trainee"]
     url = feed_url(client, user)
     user.is_active = False
@@ -162,13 +175,19 @@ def test_alis_next_meeting_is_in_the_calendar(world):
     assert calendar.events_for(world.users["leader"]) == []  # not the leader of this arena
 
 
-def test_page_lists_only_what_is_ahead_while_the_feed_keeps_the_recent_past(client, world,
-                                                                            revision):
+def test_page_lists_only_what_is_ahead_while_the_feed_keeps_the_recent_past(
+    client, world, revision
+):
     past = timezone.localdate() - dt.timedelta(days=10)
-    services.revision_update(actor=world.users["leader"], revision=revision,
-                             version=revision.version,
-                             meetings=[services.MeetingData(past, time=dt.time(10, 0)),
-                                       services.MeetingData(MEETING_1, time=dt.time(14, 0))])
+    services.revision_update(
+        actor=world.users["leader"],
+        revision=revision,
+        version=revision.version,
+        meetings=[
+            services.MeetingData(past, time=dt.time(10, 0)),
+            services.MeetingData(MEETING_1, time=dt.time(14, 0)),
+        ],
+    )
     url = feed_url(client, world.users["trainee"])
     _, by_uid = events(client, url)
     assert f"iup-{revision.plan.pk}-supervision-{past:%Y%m%d}@lisplan" in by_uid

@@ -16,8 +16,13 @@ def notes(world):
     me, other = world.users["trainee"], world.users["leader"]
     old = notify(users=[me], kind="x", title="Eldre, lest", url="/planer/til-signering/")[0]
     Notification.objects.filter(pk=old.pk).update(read_at="2026-01-01T00:00Z")
-    notify(users=[me], kind="x", title="Ny og ulest", body="Linje 1\nLinje 2",
-           url="/planer/til-signering/")
+    notify(
+        users=[me],
+        kind="x",
+        title="Ny og ulest",
+        body="Linje 1\nLinje 2",
+        url="/planer/til-signering/",
+    )
     notify(users=[other], kind="x", title="Lederens varsel")
     return me
 
@@ -34,8 +39,9 @@ def test_list_shows_own_unread_first(client, world, notes):
 def test_mark_one_read_and_follow_its_link(client, world, notes):
     client.force_login(notes)
     unread_note = Notification.objects.get(title="Ny og ulest")
-    response = client.post(reverse("notifications:read"), {
-        "varsel": unread_note.pk, "neste": unread_note.url})
+    response = client.post(
+        reverse("notifications:read"), {"varsel": unread_note.pk, "neste": unread_note.url}
+    )
     assert response.status_code == 302 and response["Location"] == "/planer/til-signering/"
     unread_note.refresh_from_db()
     assert unread_note.read_at is not None
@@ -69,4 +75,3 @@ def test_unread_count_for_the_header(rf, world, notes):
     request = rf.get("/")
     request.user = notes
     assert unread(request) == {"unread_notifications": 1}
-

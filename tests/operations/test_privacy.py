@@ -127,7 +127,8 @@ def test_base_url_is_the_setting_else_the_served_address(settings, rf):
     assert base_url() == "http://127.0.0.1:8123"  # outside a request: the worker's default
     seen = []
     RequestIdMiddleware(lambda request: seen.append(base_url()))(
-        rf.get("/", HTTP_HOST="localhost:9000"))
+        rf.get("/", HTTP_HOST="localhost:9000")
+    )
     assert seen == ["http://localhost:9000"]
     settings.LISPLAN_BASE_URL_SET = True
     settings.LISPLAN_BASE_URL = "https://lisplan.helse-nord.no"

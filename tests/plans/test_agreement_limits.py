@@ -22,9 +22,17 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def agreement(world):
     return rotations.agreement_create(
-        actor=world.users["admin"], sending=world.unn, receiving=world.nlsh,
-        specialty=world.specialty, duration_months=6, capacity=2, reference="FA-UNN-NLSH-ORT",
-        valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2027, 12, 31), start_months=[2, 8])
+        actor=world.users["admin"],
+        sending=world.unn,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        duration_months=6,
+        capacity=2,
+        reference="FA-UNN-NLSH-ORT",
+        valid_from=dt.date(2025, 1, 1),
+        valid_to=dt.date(2027, 12, 31),
+        start_months=[2, 8],
+    )
 
 
 def _problems(world, period):
@@ -56,10 +64,13 @@ def test_start_month_and_validity(world, period, agreement):
 def test_errors_block_saving(world, period, agreement):
     with pytest.raises(PlanInvalid) as exc:
         services.plan_create(
-            actor=world.users["leader"], trainee=world.trainee,
-            estimated_start=dt.date(2024, 1, 1), estimated_end=dt.date(2029, 6, 30),
+            actor=world.users["leader"],
+            trainee=world.trainee,
+            estimated_start=dt.date(2024, 1, 1),
+            estimated_end=dt.date(2029, 6, 30),
             plan_date=dt.date(2025, 11, 1),
-            periods=[period(start=dt.date(2026, 2, 1), end=dt.date(2027, 1, 31))])
+            periods=[period(start=dt.date(2026, 2, 1), end=dt.date(2027, 1, 31))],
+        )
     assert "longer_than_agreement" in {p.code for p in exc.value.problems}
     assert "6 måneder, til 31.07.2026" in str(exc.value)
 
@@ -71,8 +82,9 @@ def test_coordinator_confirms_a_period_without_agreement_at_approval(world, draf
     with pytest.raises(PlanInvalid) as exc:
         services.revision_approve(actor=world.users["local_coordinator"], revision=draft)
     assert exc.value.problems[0].code == "no_agreement"
-    approved = services.revision_approve(actor=world.users["local_coordinator"], revision=draft,
-                                         confirm_no_agreement=True)
+    approved = services.revision_approve(
+        actor=world.users["local_coordinator"], revision=draft, confirm_no_agreement=True
+    )
     assert approved.no_agreement_confirmed
     event = AuditEvent.objects.filter(action="plan.approved").latest("pk")
     assert event.changes["no_agreement_confirmed"] == [None, "True"]

@@ -21,8 +21,9 @@ from lisplan.plans.models import Revision
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="needs PostgreSQL row locks (set DATABASE_URL)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL row locks (set DATABASE_URL)"
+    ),
 ]
 
 TIMEOUT = 20  # seconds; a hang means the lock did not behave as expected
@@ -70,8 +71,9 @@ def test_second_writer_waits_for_the_lock_and_gets_stale_version(world, draft):
 
     def writer_a():
         with transaction.atomic():
-            services.revision_update(actor=world.users["leader"], revision=draft,
-                                     version=version, remarks="Leders tekst")
+            services.revision_update(
+                actor=world.users["leader"], revision=draft, version=version, remarks="Leders tekst"
+            )
             a_saved.set()
             # keep the transaction (and the row lock) open until B is blocked on it
             deadline = time.monotonic() + TIMEOUT
@@ -85,8 +87,13 @@ def test_second_writer_waits_for_the_lock_and_gets_stale_version(world, draft):
     def writer_b():
         assert a_saved.wait(TIMEOUT)
         b_pid["pid"] = _backend_pid()
-        services.revision_update(actor=world.users["trainee"], revision=draft,
-                                 version=version, remarks="Legens tekst", periods=[])
+        services.revision_update(
+            actor=world.users["trainee"],
+            revision=draft,
+            version=version,
+            remarks="Legens tekst",
+            periods=[],
+        )
         return "saved"
 
     threads = [_in_thread(writer_a, results, "a"), _in_thread(writer_b, results, "b")]
@@ -99,8 +106,7 @@ def test_second_writer_waits_for_the_lock_and_gets_stale_version(world, draft):
     assert isinstance(results["b"], services.StaleVersion), results
     assert results["b"].current == version + 1
     draft.refresh_from_db()
-    assert (draft.remarks, draft.version, draft.periods.count()) == (
-        "Leders tekst", version + 1, 1)
+    assert (draft.remarks, draft.version, draft.periods.count()) == ("Leders tekst", version + 1, 1)
     changes = AuditEvent.objects.filter(action="plan.changed", object_id=str(draft.pk))
     assert [e.actor_id for e in changes] == [world.users["leader"].pk]
 
@@ -117,9 +123,11 @@ def test_simultaneous_saves_exactly_one_wins(world, draft):
             revision = Revision.objects.get(pk=draft.pk)  # what each one opened
             assert revision.version == version
             barrier.wait()
-            services.revision_update(actor=actor, revision=revision, version=revision.version,
-                                     remarks=text)
+            services.revision_update(
+                actor=actor, revision=revision, version=revision.version, remarks=text
+            )
             return text
+
         return save
 
     threads = [

@@ -58,8 +58,15 @@ def test_plans_in_every_state_and_valid_rows():
     today = timezone.localdate()
     assert "Gjennomføringsplaner:" in out
     states = plan_states(today)
-    for state in ("approved", "expiring", "expired", "in_revision", Status.DRAFT,
-                  Status.AWAITING_SIGNATURES, Status.AWAITING_APPROVAL):
+    for state in (
+        "approved",
+        "expiring",
+        "expired",
+        "in_revision",
+        Status.DRAFT,
+        Status.AWAITING_SIGNATURES,
+        Status.AWAITING_APPROVAL,
+    ):
         assert states[state] > 0, (state, states)
     assert states["approved"] > N * 0.4  # most have an approved plan
     assert Revision.objects.filter(status=Status.SUPERSEDED).exists()
@@ -76,25 +83,35 @@ def test_plans_in_every_state_and_valid_rows():
         if rules.plan_required(e.permanent, e.start, e.end):
             assert e.pk in with_plan or e.pk in set(missing.values_list("pk", flat=True))
 
-    coordinators = set(RoleAssignment.objects.active().filter(
-        role=Role.LOCAL_COORDINATOR).values_list("user_id", "institution_id"))
+    coordinators = set(
+        RoleAssignment.objects.active()
+        .filter(role=Role.LOCAL_COORDINATOR)
+        .values_list("user_id", "institution_id")
+    )
     revisions = Revision.objects.select_related(
-        "plan__trainee__user", "plan__employment", "employer").prefetch_related(
-        "periods__institution__region", "periods__arena", "signatures__user")
+        "plan__trainee__user", "plan__employment", "employer"
+    ).prefetch_related("periods__institution__region", "periods__arena", "signatures__user")
     partner_periods = 0
     by_plan: dict[int, list[Revision]] = {}
     for r in revisions:
         by_plan.setdefault(r.plan_id, []).append(r)
         e, trainee = r.plan.employment, r.plan.trainee
         periods = list(r.periods.all())
-        report = rules.check_plan(rules.PlanInput(
-            employer=r.employer_id, estimated_start=r.estimated_start,
-            estimated_end=r.estimated_end,
-            credit_old_scheme_months=r.credit_old_scheme_months,
-            credit_other_specialty_months=r.credit_other_specialty_months,
-            periods=tuple(rules.Period(p.specialty_id, p.institution_id, p.start, p.end,
-                                       p.arena_id) for p in periods),
-            employment_start=e.start, employment_end=e.end))
+        report = rules.check_plan(
+            rules.PlanInput(
+                employer=r.employer_id,
+                estimated_start=r.estimated_start,
+                estimated_end=r.estimated_end,
+                credit_old_scheme_months=r.credit_old_scheme_months,
+                credit_other_specialty_months=r.credit_other_specialty_months,
+                periods=tuple(
+                    rules.Period(p.specialty_id, p.institution_id, p.start, p.end, p.arena_id)
+                    for p in periods
+                ),
+                employment_start=e.start,
+                employment_end=e.end,
+            )
+        )
         assert report.problems == [], (r.pk, report.problems)
         assert periods and r.employer_id == e.institution_id
         assert r.employee_number == e.employee_number
@@ -103,8 +120,12 @@ def test_plans_in_every_state_and_valid_rows():
             assert p.arena is None or p.arena.institution_id == p.institution_id
             partner_periods += p.institution_id != r.employer_id
         signatures = {s.role: s for s in r.signatures.all()}
-        expected = {Status.AWAITING_APPROVAL: 2, Status.APPROVED: 2, Status.SUPERSEDED: 2,
-                    Status.DRAFT: 0}.get(r.status)
+        expected = {
+            Status.AWAITING_APPROVAL: 2,
+            Status.APPROVED: 2,
+            Status.SUPERSEDED: 2,
+            Status.DRAFT: 0,
+        }.get(r.status)
         if expected is not None:
             assert len(signatures) == expected, r.status
         else:
@@ -135,7 +156,10 @@ def test_plans_in_every_state_and_valid_rows():
         if Status.APPROVED in statuses:
             i = statuses.index(Status.APPROVED)
             assert set(statuses[:i]) <= {Status.SUPERSEDED}
-            assert all(a.approved_at < b.approved_at for a, b in zip(revs[:i], revs[1:i + 1], strict=True))
+            assert all(
+                a.approved_at < b.approved_at
+                for a, b in zip(revs[:i], revs[1 : i + 1], strict=True)
+            )
         else:
             assert Status.SUPERSEDED not in statuses
 
@@ -159,13 +183,20 @@ def test_personas_plans():
 
 def test_every_trainee_can_sign_and_rerun_replaces_the_plans():
     demo(n=80, seed=5)
-    first = sorted(Revision.objects.values_list(
-        "plan__trainee__hpr_number", "number", "status", "valid_until"))
+    first = sorted(
+        Revision.objects.values_list("plan__trainee__hpr_number", "number", "status", "valid_until")
+    )
     assert not Trainee.objects.filter(user=None).exists()
     assert RoleAssignment.objects.filter(role=Role.TRAINEE).count() == 80
     demo(n=80, seed=5)
-    assert sorted(Revision.objects.values_list(
-        "plan__trainee__hpr_number", "number", "status", "valid_until")) == first
+    assert (
+        sorted(
+            Revision.objects.values_list(
+                "plan__trainee__hpr_number", "number", "status", "valid_until"
+            )
+        )
+        == first
+    )
     assert ImplementationPlan.objects.filter(trainee__demo=False).count() == 0
 
 
@@ -179,10 +210,15 @@ def test_demo_plans_have_their_history_and_agreement_links():
     from lisplan.rotations.models import CollaborationAgreement
 
     demo()
-    revisions = {r.pk: r for r in Revision.objects.select_related("plan__trainee")
-                 .prefetch_related("signatures")}
-    events = list(AuditEvent.objects.filter(object_type="plans.revision",
-                                            object_id__in=[str(pk) for pk in revisions]))
+    revisions = {
+        r.pk: r
+        for r in Revision.objects.select_related("plan__trainee").prefetch_related("signatures")
+    }
+    events = list(
+        AuditEvent.objects.filter(
+            object_type="plans.revision", object_id__in=[str(pk) for pk in revisions]
+        )
+    )
     by_revision: dict[int, Counter] = {}
     for e in events:
         by_revision.setdefault(int(e.object_id), Counter())[e.action] += 1
@@ -196,13 +232,17 @@ def test_demo_plans_have_their_history_and_agreement_links():
     e = next(e for e in events if e.action == "plan.approved")
     r = revisions[int(e.object_id)]
     assert (e.created_at, e.actor_name, e.trainee_id) == (
-        r.approved_at, r.approved_by.get_full_name(), r.plan.trainee_id)
+        r.approved_at,
+        r.approved_by.get_full_name(),
+        r.plan.trainee_id,
+    )
     assert e.actor_id is None  # demo users are replaced on re-run; the events stay
     assert e.object_repr == str(r) and e.changes["status"] == ["awaiting_approval", "approved"]
     assert e.request_id == "demo"
     # the plan page's history reads them, oldest step first
-    trainee_plan = Revision.objects.filter(plan__trainee__user__username="trainee",
-                                           status=Status.APPROVED).get()
+    trainee_plan = Revision.objects.filter(
+        plan__trainee__user__username="trainee", status=Status.APPROVED
+    ).get()
     history = list(events_for(trainee_plan).order_by("created_at", "id"))
     assert [h.action for h in history][0] == "plan.revised"
     assert history[-1].action == "plan.approved"
@@ -211,9 +251,18 @@ def test_demo_plans_have_their_history_and_agreement_links():
     linked = list(partner.filter(agreement__isnull=False).select_related("agreement", "revision"))
     assert linked and partner.filter(agreement__isnull=True).exists()  # only where one exists
     for p in linked:
-        assert not agreement_problems(p.revision.employer_id, [PeriodData(
-            specialty=p.specialty_id, institution=p.institution_id, start=p.start, end=p.end,
-            agreement=p.agreement)])
+        assert not agreement_problems(
+            p.revision.employer_id,
+            [
+                PeriodData(
+                    specialty=p.specialty_id,
+                    institution=p.institution_id,
+                    start=p.start,
+                    end=p.end,
+                    agreement=p.agreement,
+                )
+            ],
+        )
         assert p.agreement.valid_on(p.start) and p.agreement.demo
     # a re-run replaces the agreements the plans link (no protected-key refusal)
     demo()

@@ -30,13 +30,27 @@ def test_pdf_of_an_approved_revision(world, approved):
     box = reader.pages[0].mediabox
     assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
     for expected in [
-        "INDIVIDUELL GJENNOMFØRINGSPLAN", "Individuell gjennomføringsplan for:",
-        "Arbeidstakers navn:", "Tora Trainee", "Arbeidsgiver/Foretak:", world.unn.name,
-        "Utdanning til spesialist i:", "Ortopedisk kirurgi",
-        "Beregnet tidsrom for spesialiseringen:", "01.01.2024 – 30.06.2029",
-        "Sted, dato for fastsatt plan:", "01.11.2025", "Ved konvertering:",
-        "Oversikt på spesialiseringsperioder", world.nlsh.name, "01.01.2026", "30.06.2026",
-        "Andre merknader:", "Leder med personalansvar", "Arbeidstaker", "Revisjon 1",
+        "INDIVIDUELL GJENNOMFØRINGSPLAN",
+        "Individuell gjennomføringsplan for:",
+        "Arbeidstakers navn:",
+        "Tora Trainee",
+        "Arbeidsgiver/Foretak:",
+        world.unn.name,
+        "Utdanning til spesialist i:",
+        "Ortopedisk kirurgi",
+        "Beregnet tidsrom for spesialiseringen:",
+        "01.01.2024 – 30.06.2029",
+        "Sted, dato for fastsatt plan:",
+        "01.11.2025",
+        "Ved konvertering:",
+        "Oversikt på spesialiseringsperioder",
+        world.nlsh.name,
+        "01.01.2026",
+        "30.06.2026",
+        "Andre merknader:",
+        "Leder med personalansvar",
+        "Arbeidstaker",
+        "Revisjon 1",
         "Side 1 av 1",
     ]:
         assert expected in flat, expected
@@ -44,8 +58,10 @@ def test_pdf_of_an_approved_revision(world, approved):
         when = timezone.localtime(signature.signed_at).strftime("%d.%m.%Y %H:%M")
         assert signature.name in flat and f"Signert {when}" in flat
     approved_on = timezone.localtime(approved.approved_at).strftime("%d.%m.%Y")
-    assert f"Godkjent av lokal koordinator: {world.users['local_coordinator'].get_full_name()}, "\
+    assert (
+        f"Godkjent av lokal koordinator: {world.users['local_coordinator'].get_full_name()}, "
         f"{approved_on}" in flat
+    )
     assert f"Godkjenningen gjelder til: {approved.valid_until:%d.%m.%Y}" in flat
 
 
@@ -53,8 +69,10 @@ def test_pdf_view_is_scoped(client, world, draft):
     client.force_login(world.users["trainee"])
     response = client.get(reverse("plans:pdf", args=[draft.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert 'filename="gjennomforingsplan-tora-trainee-revisjon-1.pdf"' in response[
-        "Content-Disposition"]
+    assert (
+        'filename="gjennomforingsplan-tora-trainee-revisjon-1.pdf"'
+        in response["Content-Disposition"]
+    )
     text, _ = pdf_text(response.content)
     assert "Ikke signert" in text and "Ikke godkjent" in text
     client.force_login(world.users["outsider"])
@@ -68,10 +86,17 @@ def test_long_plan_numbers_its_pages(world, draft, period):
 
     from lisplan.plans import services
 
-    periods = [period(dt.date(2026 + i // 12, i % 12 + 1, 1), dt.date(2026 + i // 12, i % 12 + 1,
-                                                                       28)) for i in range(40)]
-    services.revision_update(actor=world.users["leader"], revision=draft, version=draft.version,
-                             periods=periods, remarks="Lang plan")
+    periods = [
+        period(dt.date(2026 + i // 12, i % 12 + 1, 1), dt.date(2026 + i // 12, i % 12 + 1, 28))
+        for i in range(40)
+    ]
+    services.revision_update(
+        actor=world.users["leader"],
+        revision=draft,
+        version=draft.version,
+        periods=periods,
+        remarks="Lang plan",
+    )
     revision = queries.revision_detail(world.users["admin"], draft.pk)
     text, reader = pdf_text(render_revision_pdf(revision))
     pages = len(reader.pages)

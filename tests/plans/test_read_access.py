@@ -20,8 +20,12 @@ def test_trainee_page_pdf_and_api_reads_are_logged(client, world, approved):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     _token, raw = ApiToken.issue(world.users["local_coordinator"])
     client.logout()
-    assert client.get(f"/api/v1/trainees/{world.trainee.pk}",
-                      HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    assert (
+        client.get(
+            f"/api/v1/trainees/{world.trainee.pk}", HTTP_AUTHORIZATION=f"Bearer {raw}"
+        ).status_code
+        == 200
+    )
 
     rows = list(ReadAccess.objects.order_by("id"))
     assert [(r.actor.username, r.action, r.object_type) for r in rows] == [
@@ -45,8 +49,7 @@ def test_trainee_page_pdf_and_api_reads_are_logged(client, world, approved):
 
 def test_failed_reads_and_writes_are_not_read_records(client, world):
     client.force_login(world.users["outsider"])
-    assert client.get(reverse("trainees:detail", args=[world.trainee.pk])).status_code in (403,
-                                                                                            404)
+    assert client.get(reverse("trainees:detail", args=[world.trainee.pk])).status_code in (403, 404)
     assert not ReadAccess.objects.exists()
 
 
@@ -58,8 +61,11 @@ def test_logging_costs_at_most_two_queries_per_page(client, world):
 
     with CaptureQueriesContext(connection) as logged:
         client.get(url)
-    middleware = [m for m in __import__("django.conf").conf.settings.MIDDLEWARE
-                  if m != "lisplan.audit.reads.ReadAccessMiddleware"]
+    middleware = [
+        m
+        for m in __import__("django.conf").conf.settings.MIDDLEWARE
+        if m != "lisplan.audit.reads.ReadAccessMiddleware"
+    ]
     with override_settings(MIDDLEWARE=middleware), CaptureQueriesContext(connection) as plain:
         client.get(url)
     assert len(logged) - len(plain) <= 2

@@ -26,10 +26,15 @@ def test_create_prefills_from_employment(world, draft):
 def test_rules_name_field_and_rule(world, period):
     with pytest.raises(services.PlanInvalid) as err:
         services.plan_create(
-            actor=world.users["leader"], trainee=world.trainee,
-            credit_old_scheme_months=Decimal("79"), credit_other_specialty_months=Decimal("40"),
-            periods=[period(), period(start=dt.date(2026, 6, 1), end=dt.date(2026, 12, 31)),
-                     period(start=dt.date(2027, 5, 1), end=dt.date(2027, 1, 1))],
+            actor=world.users["leader"],
+            trainee=world.trainee,
+            credit_old_scheme_months=Decimal("79"),
+            credit_other_specialty_months=Decimal("40"),
+            periods=[
+                period(),
+                period(start=dt.date(2026, 6, 1), end=dt.date(2026, 12, 31)),
+                period(start=dt.date(2027, 5, 1), end=dt.date(2027, 1, 1)),
+            ],
         )
     assert _codes(err) == {
         ("credit_old_scheme_months", "above_cap"),
@@ -44,19 +49,27 @@ def test_period_outside_employment_needs_leader_confirmation(world, period):
     from lisplan.trainees.models import Employment
 
     Employment.objects.filter(trainee=world.trainee).update(end=dt.date(2026, 12, 31))
-    rev = services.plan_create(actor=world.users["leader"], trainee=world.trainee,
-                               periods=[period(dt.date(2026, 10, 1), dt.date(2027, 3, 31))])
+    rev = services.plan_create(
+        actor=world.users["leader"],
+        trainee=world.trainee,
+        periods=[period(dt.date(2026, 10, 1), dt.date(2027, 3, 31))],
+    )
     with pytest.raises(services.PlanInvalid) as err:
         services.revision_submit(actor=world.users["leader"], revision=rev)
     assert _codes(err) == {("periods[0].start", "outside_employment")}
-    services.revision_update(actor=world.users["leader"], revision=rev, version=rev.version,
-                             outside_employment_confirmed=True)
+    services.revision_update(
+        actor=world.users["leader"],
+        revision=rev,
+        version=rev.version,
+        outside_employment_confirmed=True,
+    )
     rev.refresh_from_db()
     services.revision_submit(actor=world.users["leader"], revision=rev)
 
 
-def test_full_workflow_and_partner_notification(world, draft, django_capture_on_commit_callbacks,
-                                                travel):
+def test_full_workflow_and_partner_notification(
+    world, draft, django_capture_on_commit_callbacks, travel
+):
     services.revision_submit(actor=world.users["trainee"], revision=draft)
     services.revision_sign(actor=world.users["trainee"], revision=draft)
     draft.refresh_from_db()
@@ -66,12 +79,14 @@ def test_full_workflow_and_partner_notification(world, draft, django_capture_on_
     services.revision_sign(actor=world.users["leader"], revision=draft)
     draft.refresh_from_db()
     assert draft.status == Status.AWAITING_APPROVAL
-    assert Notification.objects.filter(user=world.users["local_coordinator"],
-                                       kind="plan.awaiting_approval").exists()
+    assert Notification.objects.filter(
+        user=world.users["local_coordinator"], kind="plan.awaiting_approval"
+    ).exists()
     nlsh_coord = _coordinator_at(world.nlsh)
     with django_capture_on_commit_callbacks(execute=True), travel(dt.date(2028, 2, 29)):
-        services.revision_approve(actor=world.users["local_coordinator"], revision=draft,
-                                  confirm_no_agreement=True)
+        services.revision_approve(
+            actor=world.users["local_coordinator"], revision=draft, confirm_no_agreement=True
+        )
     draft.refresh_from_db()
     assert draft.status == Status.APPROVED
     # 12 months from a leap day (the old assertion, localdate().replace(year=+1), broke then)
@@ -98,28 +113,33 @@ def test_outsiders_cannot_sign_or_approve(world, draft):
 
 def test_no_edit_after_submission_and_stale_version(world, draft):
     v = draft.version
-    services.revision_update(actor=world.users["leader"], revision=draft, version=v,
-                             remarks="Første")
+    services.revision_update(
+        actor=world.users["leader"], revision=draft, version=v, remarks="Første"
+    )
     with pytest.raises(services.StaleVersion):
-        services.revision_update(actor=world.users["trainee"], revision=draft, version=v,
-                                 remarks="Overskriver")
+        services.revision_update(
+            actor=world.users["trainee"], revision=draft, version=v, remarks="Overskriver"
+        )
     draft.refresh_from_db()
     assert draft.remarks == "Første"
     services.revision_submit(actor=world.users["leader"], revision=draft)
     draft.refresh_from_db()
     with pytest.raises(services.StateError):
-        services.revision_update(actor=world.users["leader"], revision=draft,
-                                 version=draft.version, remarks="x")
+        services.revision_update(
+            actor=world.users["leader"], revision=draft, version=draft.version, remarks="x"
+        )
 
 
 def test_return_clears_signatures_and_keeps_comment(world, draft):
     services.revision_submit(actor=world.users["leader"], revision=draft)
     services.revision_sign(actor=world.users["leader"], revision=draft)
     with pytest.raises(services.PlanInvalid):
-        services.revision_return(actor=world.users["local_coordinator"], revision=draft,
-                                 comment=" ")
-    services.revision_return(actor=world.users["local_coordinator"], revision=draft,
-                             comment="Mangler kontaktperson")
+        services.revision_return(
+            actor=world.users["local_coordinator"], revision=draft, comment=" "
+        )
+    services.revision_return(
+        actor=world.users["local_coordinator"], revision=draft, comment="Mangler kontaktperson"
+    )
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT and draft.return_comment == "Mangler kontaktperson"
     assert not draft.signatures.exists()
@@ -133,15 +153,17 @@ def test_revision_keeps_old_valid_until_approved(world, approved, period):
     assert approved.status == Status.APPROVED
     with pytest.raises(services.StateError):
         services.revision_revise(actor=world.users["leader"], revision=approved)
-    services.revision_update(actor=world.users["leader"], revision=new, version=new.version,
-                             periods=[])
+    services.revision_update(
+        actor=world.users["leader"], revision=new, version=new.version, periods=[]
+    )
     nlsh_coord = _coordinator_at(world.nlsh)
-    for step in (services.revision_submit, ):
+    for step in (services.revision_submit,):
         step(actor=world.users["leader"], revision=new)
     services.revision_sign(actor=world.users["leader"], revision=new)
     services.revision_sign(actor=world.users["trainee"], revision=new)
-    services.revision_approve(actor=world.users["local_coordinator"], revision=new,
-                              confirm_no_agreement=True)
+    services.revision_approve(
+        actor=world.users["local_coordinator"], revision=new, confirm_no_agreement=True
+    )
     approved.refresh_from_db()
     assert approved.status == Status.SUPERSEDED
     note = Notification.objects.get(user=nlsh_coord, kind="plan.partner_periods")
@@ -176,8 +198,12 @@ def test_withdraw_to_draft_clears_signatures_and_is_audited(world, draft, person
     assert event.changes["status"] == ["awaiting_signatures", "draft"]
     assert event.changes["signatures"] == [["Arbeidstaker"], []]
     # a draft again: it can be edited and sent for signing once more
-    services.revision_update(actor=world.users["trainee"], revision=rev, version=rev.version,
-                             remarks="Endret etter tilbaketrekking")
+    services.revision_update(
+        actor=world.users["trainee"],
+        revision=rev,
+        version=rev.version,
+        remarks="Endret etter tilbaketrekking",
+    )
     services.revision_submit(actor=world.users["trainee"], revision=rev)
 
 

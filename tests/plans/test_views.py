@@ -29,17 +29,28 @@ def login(client, world, persona):
 
 
 def row(key, specialty="", institution="", start="", end="", contact="", place=""):
-    return {f"periods-{key}-specialty": specialty, f"periods-{key}-institution": institution,
-            f"periods-{key}-start": start, f"periods-{key}-end": end,
-            f"periods-{key}-contact_person": contact, f"periods-{key}-service_place": place,
-            f"periods-{key}-arena": ""}
+    return {
+        f"periods-{key}-specialty": specialty,
+        f"periods-{key}-institution": institution,
+        f"periods-{key}-start": start,
+        f"periods-{key}-end": end,
+        f"periods-{key}-contact_person": contact,
+        f"periods-{key}-service_place": place,
+        f"periods-{key}-arena": "",
+    }
 
 
 def plan_post(revision, world, *rows, **fields):
-    data = {"version": revision.version, "employer": world.unn.pk,
-            "specialty": world.specialty.pk, "employee_number": "4711",
-            "estimated_start": "2024-01-01", "estimated_end": "2029-06-30",
-            "plan_date": "2025-11-01", "remarks": ""}
+    data = {
+        "version": revision.version,
+        "employer": world.unn.pk,
+        "specialty": world.specialty.pk,
+        "employee_number": "4711",
+        "estimated_start": "2024-01-01",
+        "estimated_end": "2029-06-30",
+        "plan_date": "2025-11-01",
+        "remarks": "",
+    }
     data.update(fields)
     for r in rows:
         data.update(r)
@@ -49,10 +60,17 @@ def plan_post(revision, world, *rows, **fields):
 # --- access: every view, allowed and refused ---------------------------------------------
 
 
-@pytest.mark.parametrize(("persona", "status"), [
-    ("leader", 200), ("trainee", 200), ("local_coordinator", 200), ("supervisor", 200),
-    ("outsider", 404), ("planner", 403),
-])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("leader", 200),
+        ("trainee", 200),
+        ("local_coordinator", 200),
+        ("supervisor", 200),
+        ("outsider", 404),
+        ("planner", 403),
+    ],
+)
 def test_trainee_page_by_persona(client, world, draft, persona, status):
     response = login(client, world, persona).get(url("trainee", world.trainee.pk))
     assert response.status_code == status
@@ -62,13 +80,20 @@ def test_trainee_page_offers_create_when_the_employment_has_no_plan(client, worl
     html = login(client, world, "leader").get(url("trainee", world.trainee.pk)).content.decode()
     assert "Opprett gjennomføringsplan" in html
     client.force_login(world.users["supervisor"])  # sees, may not edit
-    assert "Opprett gjennomføringsplan" not in client.get(
-        url("trainee", world.trainee.pk)).content.decode()
+    assert (
+        "Opprett gjennomføringsplan"
+        not in client.get(url("trainee", world.trainee.pk)).content.decode()
+    )
 
 
 def test_anonymous_is_sent_to_login(client, world, draft):
-    for target in [url("trainee", world.trainee.pk), url("revision", draft.pk),
-                   url("to_sign"), url("work_list"), url("pdf", draft.pk)]:
+    for target in [
+        url("trainee", world.trainee.pk),
+        url("revision", draft.pk),
+        url("to_sign"),
+        url("work_list"),
+        url("pdf", draft.pk),
+    ]:
         response = client.get(target)
         assert response.status_code == 302 and "/logg-inn/" in response["Location"]
 
@@ -87,41 +112,75 @@ def test_create_refused(client, world, persona, status):
     assert not Revision.objects.exists()
 
 
-@pytest.mark.parametrize(("persona", "status"), [
-    ("leader", 200), ("trainee", 200), ("supervisor", 200), ("local_coordinator", 200),
-    ("outsider", 404), ("planner", 403),
-])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("leader", 200),
+        ("trainee", 200),
+        ("supervisor", 200),
+        ("local_coordinator", 200),
+        ("outsider", 404),
+        ("planner", 403),
+    ],
+)
 def test_revision_page_by_persona(client, world, draft, persona, status):
     assert login(client, world, persona).get(url("revision", draft.pk)).status_code == status
 
 
 def test_revision_page_shows_the_form_and_the_users_actions(client, world, draft):
     html = login(client, world, "leader").get(url("revision", draft.pk)).content.decode()
-    for text in ["Arbeidstakers navn:", "Tora Trainee", "Arbeidsgiver/Foretak:",
-                 world.unn.name, "Utdanning til spesialist i:", "Ortopedisk kirurgi",
-                 "Oversikt på spesialiseringsperioder", "01.01.2026", "30.06.2026",
-                 "Leder med personalansvar", "Arbeidstaker", "Rediger utkastet",
-                 "Send til signering", "Dette er første revisjon av planen."]:
+    for text in [
+        "Arbeidstakers navn:",
+        "Tora Trainee",
+        "Arbeidsgiver/Foretak:",
+        world.unn.name,
+        "Utdanning til spesialist i:",
+        "Ortopedisk kirurgi",
+        "Oversikt på spesialiseringsperioder",
+        "01.01.2026",
+        "30.06.2026",
+        "Leder med personalansvar",
+        "Arbeidstaker",
+        "Rediger utkastet",
+        "Send til signering",
+        "Dette er første revisjon av planen.",
+    ]:
         assert text in html, text
     assert "Godkjenn planen" not in html
     html = login(client, world, "supervisor").get(url("revision", draft.pk)).content.decode()
     assert "Rediger utkastet" not in html and "Send til signering" not in html
 
 
-@pytest.mark.parametrize(("persona", "status"), [
-    ("leader", 200), ("trainee", 200), ("supervisor", 403), ("outsider", 404),
-    ("planner", 403),
-])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("leader", 200),
+        ("trainee", 200),
+        ("supervisor", 403),
+        ("outsider", 404),
+        ("planner", 403),
+    ],
+)
 def test_edit_page_by_persona(client, world, draft, persona, status):
     assert login(client, world, persona).get(url("edit", draft.pk)).status_code == status
 
 
-@pytest.mark.parametrize(("name", "method"), [
-    ("check", "post"), ("period_row", "get"), ("submit", "post"), ("sign", "post"),
-    ("approve", "post"), ("return", "post"), ("revise", "post"), ("pdf", "get"),
-])
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("check", "post"),
+        ("period_row", "get"),
+        ("submit", "post"),
+        ("sign", "post"),
+        ("approve", "post"),
+        ("return", "post"),
+        ("revise", "post"),
+        ("pdf", "get"),
+    ],
+)
 def test_revision_endpoints_refuse_outsiders_and_users_without_permission(
-        client, world, draft, name, method):
+    client, world, draft, name, method
+):
     login(client, world, "outsider")
     # the outsider is a coordinator at another trust: holds the permissions, not the scope
     expected = 403 if name in {"sign", "submit"} else 404  # signers submit (plan.sign)
@@ -143,26 +202,47 @@ def test_edit_page_shows_the_periods_and_the_version(client, world, draft):
 
 
 def test_save_replaces_the_periods(client, world, draft):
-    data = plan_post(draft, world,
-                     row("a", world.specialty.pk, world.unn.pk, "2026-01-01", "2026-12-31"),
-                     row("b", world.specialty.pk, world.nlsh.pk, "2027-01-01", "2027-06-30",
-                         contact="Kari Kontakt", place="Ortopedisk avdeling"),
-                     row("blank"))
+    data = plan_post(
+        draft,
+        world,
+        row("a", world.specialty.pk, world.unn.pk, "2026-01-01", "2026-12-31"),
+        row(
+            "b",
+            world.specialty.pk,
+            world.nlsh.pk,
+            "2027-01-01",
+            "2027-06-30",
+            contact="Kari Kontakt",
+            place="Ortopedisk avdeling",
+        ),
+        row("blank"),
+    )
     response = login(client, world, "leader").post(url("edit", draft.pk), data)
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.employee_number == "4711" and draft.version == 2
     periods = list(draft.periods.order_by("position"))
     assert [(p.institution, p.contact_person) for p in periods] == [
-        (world.unn, ""), (world.nlsh, "Kari Kontakt")]
+        (world.unn, ""),
+        (world.nlsh, "Kari Kontakt"),
+    ]
 
 
 def test_overlap_is_shown_by_its_row_and_the_input_is_kept(client, world, draft):
-    data = plan_post(draft, world,
-                     row("a", world.specialty.pk, world.unn.pk, "2026-01-01", "2026-12-31"),
-                     row("b", world.specialty.pk, world.nlsh.pk, "2026-06-01", "2027-06-30",
-                         contact="Skrevet inn"),
-                     credit_old_scheme_months="80")
+    data = plan_post(
+        draft,
+        world,
+        row("a", world.specialty.pk, world.unn.pk, "2026-01-01", "2026-12-31"),
+        row(
+            "b",
+            world.specialty.pk,
+            world.nlsh.pk,
+            "2026-06-01",
+            "2027-06-30",
+            contact="Skrevet inn",
+        ),
+        credit_old_scheme_months="80",
+    )
     response = login(client, world, "leader").post(url("edit", draft.pk), data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -178,8 +258,13 @@ def test_overlap_is_shown_by_its_row_and_the_input_is_kept(client, world, draft)
 
 
 def test_unparseable_input_is_a_message_not_a_500(client, world, draft):
-    data = plan_post(draft, world, row("a", "999999", "abc", "31.02.2026", "nonsense"),
-                     version="x", estimated_start="2024-13-45")
+    data = plan_post(
+        draft,
+        world,
+        row("a", "999999", "abc", "31.02.2026", "nonsense"),
+        version="x",
+        estimated_start="2024-13-45",
+    )
     response = login(client, world, "leader").post(url("edit", draft.pk), data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -188,11 +273,18 @@ def test_unparseable_input_is_a_message_not_a_500(client, world, draft):
 
 
 def test_stale_version_keeps_the_input(client, world, draft):
-    services.revision_update(actor=world.users["trainee"], revision=draft,
-                             version=draft.version, remarks="Lagret av legen")
-    data = plan_post(draft, world,
-                     row("a", world.specialty.pk, world.unn.pk, "2026-01-01", "2026-12-31"),
-                     remarks="Mitt forslag")
+    services.revision_update(
+        actor=world.users["trainee"],
+        revision=draft,
+        version=draft.version,
+        remarks="Lagret av legen",
+    )
+    data = plan_post(
+        draft,
+        world,
+        row("a", world.specialty.pk, world.unn.pk, "2026-01-01", "2026-12-31"),
+        remarks="Mitt forslag",
+    )
     response = login(client, world, "leader").post(url("edit", draft.pk), data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -203,9 +295,12 @@ def test_stale_version_keeps_the_input(client, world, draft):
 
 
 def test_live_check_names_the_row(client, world, draft):
-    data = plan_post(draft, world,
-                     row("a", world.specialty.pk, world.unn.pk, "2026-01-01", "2026-12-31"),
-                     row("b", world.specialty.pk, world.nlsh.pk, "2026-06-01", "2026-03-01"))
+    data = plan_post(
+        draft,
+        world,
+        row("a", world.specialty.pk, world.unn.pk, "2026-01-01", "2026-12-31"),
+        row("b", world.specialty.pk, world.nlsh.pk, "2026-06-01", "2026-03-01"),
+    )
     response = login(client, world, "leader").post(url("check", draft.pk), data)
     assert response.status_code == 200
     html = response.content.decode()
@@ -262,10 +357,13 @@ def test_workflow_through_the_pages(client, world, draft):
     response = login(client, world, "leader").post(url("revise", draft.pk))
     new = Revision.objects.get(plan=draft.plan, number=2)
     assert response["Location"] == url("edit", new.pk)
-    data = plan_post(new, world,
-                     row("a", world.specialty.pk, world.nlsh.pk, "2026-01-01", "2026-08-31"),
-                     row("b", world.specialty.pk, world.unn.pk, "2026-09-01", "2027-08-31"),
-                     employee_number="999")
+    data = plan_post(
+        new,
+        world,
+        row("a", world.specialty.pk, world.nlsh.pk, "2026-01-01", "2026-08-31"),
+        row("b", world.specialty.pk, world.unn.pk, "2026-09-01", "2027-08-31"),
+        employee_number="999",
+    )
     assert client.post(url("edit", new.pk), data).status_code == 302
     html = client.get(url("revision", new.pk)).content.decode()
     assert "Endringer fra revisjon 1" in html
@@ -294,8 +392,10 @@ def test_return_needs_a_comment_and_keeps_it(client, world, draft):
     assert draft.status == Status.DRAFT
     html = login(client, world, "leader").get(url("revision", draft.pk)).content.decode()
     assert "Returnert med kommentar" in html and "Mangler kontaktperson" in html
-    assert login(client, world, "leader").post(
-        url("return", draft.pk), {"comment": "x"}).status_code == 403
+    assert (
+        login(client, world, "leader").post(url("return", draft.pk), {"comment": "x"}).status_code
+        == 403
+    )
 
 
 def test_submit_with_problems_says_what_and_where(client, world, draft):
@@ -326,8 +426,9 @@ def _more_plans(world, n):
     """n more trainees in the leader's section, each with a submitted plan."""
     for i in range(n):
         t = f.TraineeFactory(last_name=f"Ekstra{i}")
-        f.EmploymentFactory(trainee=t, institution=world.unn, arena=world.section,
-                            specialty=world.specialty)
+        f.EmploymentFactory(
+            trainee=t, institution=world.unn, arena=world.section, specialty=world.specialty
+        )
         rev = services.plan_create(actor=world.users["leader"], trainee=t)
         services.revision_submit(actor=world.users["leader"], revision=rev)
 
@@ -377,15 +478,29 @@ def test_work_list_counts_tabs_and_refuses_others(client, world, approved):
     for persona in ["leader", "trainee", "planner"]:
         assert login(client, world, persona).get(url("work_list")).status_code == 403
     assert login(client, world, "outsider").get(url("work_list")).context["counts"] == {
-        "awaiting": 0, "expiring": 0, "expired": 0, "missing": 1}
+        "awaiting": 0,
+        "expiring": 0,
+        "expired": 0,
+        "missing": 1,
+    }
 
 
 def test_temporary_employment_under_six_months_needs_no_plan(client, world):
     long = f.TraineeFactory(last_name="Langvikar")
-    f.EmploymentFactory(trainee=long, institution=world.unn, permanent=False,
-                        start=dt.date(2026, 1, 1), end=dt.date(2099, 3, 31))
-    f.EmploymentFactory(trainee=f.TraineeFactory(last_name="Kort"), institution=world.unn,
-                        permanent=False, start=dt.date(2099, 1, 1), end=dt.date(2099, 5, 31))
+    f.EmploymentFactory(
+        trainee=long,
+        institution=world.unn,
+        permanent=False,
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2099, 3, 31),
+    )
+    f.EmploymentFactory(
+        trainee=f.TraineeFactory(last_name="Kort"),
+        institution=world.unn,
+        permanent=False,
+        start=dt.date(2099, 1, 1),
+        end=dt.date(2099, 5, 31),
+    )
     login(client, world, "local_coordinator")
     html = client.get(url("work_list"), {"fane": "missing"}).content.decode()
     assert "Langvikar" in html and "Kort," not in html
@@ -393,17 +508,23 @@ def test_temporary_employment_under_six_months_needs_no_plan(client, world):
 
 def test_bulk_reminder_notifies_trainee_and_leader(client, world):
     login(client, world, "local_coordinator")
-    response = client.post(url("remind"), {
-        "fane": "missing", "lege": [world.trainee.pk, world.same_institution.pk,
-                                    world.other_region.pk]})
+    response = client.post(
+        url("remind"),
+        {
+            "fane": "missing",
+            "lege": [world.trainee.pk, world.same_institution.pk, world.other_region.pk],
+        },
+    )
     assert response.status_code == 302
     notes = Notification.objects.filter(kind="plan.reminder")
     assert {n.user for n in notes} == {world.users["trainee"], world.users["leader"]}
     assert all(n.title.startswith("Gjennomføringsplan mangler") for n in notes)
     # the trainee at Helse Bergen is out of scope: nothing sent about them
     assert not notes.filter(title__contains=world.other_region.last_name).exists()
-    assert login(client, world, "leader").post(url("remind"), {
-        "lege": [world.trainee.pk]}).status_code == 403
+    assert (
+        login(client, world, "leader").post(url("remind"), {"lege": [world.trainee.pk]}).status_code
+        == 403
+    )
 
 
 def test_work_list_has_constant_queries(client, world):
@@ -447,8 +568,13 @@ def test_missing_tab_applies_the_six_month_rule_exactly(client, world):
         "Augustkort": (dt.date(2099, 8, 31), dt.date(2100, 2, 26)),  # 179 days: not
     }
     for name, (start, end) in cases.items():
-        f.EmploymentFactory(trainee=f.TraineeFactory(last_name=name), institution=world.unn,
-                            permanent=False, start=start, end=end)
+        f.EmploymentFactory(
+            trainee=f.TraineeFactory(last_name=name),
+            institution=world.unn,
+            permanent=False,
+            start=start,
+            end=end,
+        )
     login(client, world, "local_coordinator")
     response = client.get(url("work_list"), {"fane": "missing"})
     names = {e.trainee.last_name for e in response.context["page"].object_list}
@@ -480,10 +606,16 @@ def test_withdraw_through_the_page(client, world, draft):
 
 
 def test_period_arena_is_chosen_among_the_institutions_arenas(client, world, draft):
-    data = plan_post(draft, world, {
-        **row("a", world.specialty.pk, world.unn.pk, "2026-01-01", "2026-12-31",
-              place="Tromsø"),
-        "periods-a-arena": world.section.pk})
+    data = plan_post(
+        draft,
+        world,
+        {
+            **row(
+                "a", world.specialty.pk, world.unn.pk, "2026-01-01", "2026-12-31", place="Tromsø"
+            ),
+            "periods-a-arena": world.section.pk,
+        },
+    )
     login(client, world, "leader")
     assert client.post(url("edit", draft.pk), data).status_code == 302
     [period] = draft.periods.all()
@@ -500,9 +632,14 @@ def test_period_arena_is_chosen_among_the_institutions_arenas(client, world, dra
 
 
 def test_period_arena_of_another_institution_is_refused_by_its_field(client, world, draft):
-    data = plan_post(draft, world, {
-        **row("a", world.specialty.pk, world.nlsh.pk, "2026-01-01", "2026-12-31"),
-        "periods-a-arena": world.department.pk})
+    data = plan_post(
+        draft,
+        world,
+        {
+            **row("a", world.specialty.pk, world.nlsh.pk, "2026-01-01", "2026-12-31"),
+            "periods-a-arena": world.department.pk,
+        },
+    )
     response = login(client, world, "leader").post(url("edit", draft.pk), data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -523,10 +660,18 @@ def test_arena_options_for_the_chosen_institution(client, world, draft):
     html = client.get(endpoint, {"periods-x1-institution": ""}).content.decode()
     assert "Velg foretak først" in html
     assert client.get(endpoint).status_code == 400
-    assert login(client, world, "outsider").get(
-        endpoint, {"periods-x1-institution": world.unn.pk}).status_code == 404
-    assert login(client, world, "supervisor").get(
-        endpoint, {"periods-x1-institution": world.unn.pk}).status_code == 403
+    assert (
+        login(client, world, "outsider")
+        .get(endpoint, {"periods-x1-institution": world.unn.pk})
+        .status_code
+        == 404
+    )
+    assert (
+        login(client, world, "supervisor")
+        .get(endpoint, {"periods-x1-institution": world.unn.pk})
+        .status_code
+        == 403
+    )
 
 
 @pytest.fixture
@@ -539,16 +684,29 @@ def agreements(world):
     other = f.SpecialtyFactory(code="XYZ", name="Annen spesialitet")
 
     def make(**kw):
-        data = {"sending": world.unn, "receiving": world.nlsh, "specialty": world.specialty,
-                "duration_months": 6, "capacity": 1, "valid_from": dt.date(2024, 1, 1), **kw}
+        data = {
+            "sending": world.unn,
+            "receiving": world.nlsh,
+            "specialty": world.specialty,
+            "duration_months": 6,
+            "capacity": 1,
+            "valid_from": dt.date(2024, 1, 1),
+            **kw,
+        }
         return agreement_create(actor=admin, **data)
-    return type("Agreements", (), {
-        "valid": make(reference="NLSH-ORT-1", valid_to=dt.date(2099, 12, 31)),
-        "expired": make(reference="GAMMEL", valid_from=dt.date(2020, 1, 1),
-                        valid_to=dt.date(2021, 12, 31)),
-        "other_sender": make(sending=world.bergen, reference="BERGEN"),
-        "other_specialty": make(specialty=other, reference="ANNEN"),
-    })
+
+    return type(
+        "Agreements",
+        (),
+        {
+            "valid": make(reference="NLSH-ORT-1", valid_to=dt.date(2099, 12, 31)),
+            "expired": make(
+                reference="GAMMEL", valid_from=dt.date(2020, 1, 1), valid_to=dt.date(2021, 12, 31)
+            ),
+            "other_sender": make(sending=world.bergen, reference="BERGEN"),
+            "other_specialty": make(specialty=other, reference="ANNEN"),
+        },
+    )
 
 
 def test_editor_offers_the_employers_agreements_for_the_row(client, world, draft, agreements):
@@ -556,16 +714,17 @@ def test_editor_offers_the_employers_agreements_for_the_row(client, world, draft
 
     Period.objects.filter(revision=draft).update(agreement=agreements.valid)
     html = login(client, world, "leader").get(url("edit", draft.pk)).content.decode()
-    select = html[html.index('<select name="periods-r0-agreement"'):]
-    select = select[:select.index("</select>")]
+    select = html[html.index('<select name="periods-r0-agreement"') :]
+    select = select[: select.index("</select>")]
     assert f'<option value="{agreements.valid.pk}" selected>' in select
     assert "NLSH-ORT-1" in select and "6 mnd." in select and "31.12.2099" in select
     for refused in ("GAMMEL", "BERGEN", "ANNEN"):
         assert refused not in select
     # the institution and the specialty both refresh the row's selects
     assert html.count(f'hx-get="{url("arena_options", draft.pk)}"') == 2
-    data = plan_post(draft, world, row("a", world.specialty.pk, world.nlsh.pk, "2026-01-01",
-                                       "2026-06-30"))
+    data = plan_post(
+        draft, world, row("a", world.specialty.pk, world.nlsh.pk, "2026-01-01", "2026-06-30")
+    )
     data["periods-a-agreement"] = str(agreements.valid.pk)
     assert client.post(url("edit", draft.pk), data).status_code == 302
     assert draft.periods.get().agreement == agreements.valid
@@ -578,19 +737,24 @@ def test_editor_offers_the_employers_agreements_for_the_row(client, world, draft
 def test_row_options_refresh_the_agreement_select(client, world, draft, agreements):
     login(client, world, "leader")
     endpoint = url("arena_options", draft.pk)
-    query = {"periods-x1-institution": world.nlsh.pk, "periods-x1-specialty": world.specialty.pk,
-             "periods-x1-agreement": "", "employer": world.unn.pk}
+    query = {
+        "periods-x1-institution": world.nlsh.pk,
+        "periods-x1-specialty": world.specialty.pk,
+        "periods-x1-agreement": "",
+        "employer": world.unn.pk,
+    }
     response = client.get(endpoint, query)
     html = response.content.decode()
     assert response["HX-Trigger-After-Swap"] == "lp-rows-changed"  # the live check runs again
     assert html.startswith('<select name="periods-x1-arena"')
-    agreement = html[html.index('<select name="periods-x1-agreement"'):]
+    agreement = html[html.index('<select name="periods-x1-agreement"') :]
     assert 'hx-swap-oob="true"' in agreement and 'id="id_periods-x1-agreement"' in agreement
     assert "NLSH-ORT-1" in agreement and "Ingen fagavtale valgt" in agreement
     assert not [ref for ref in ("GAMMEL", "BERGEN", "ANNEN") if ref in agreement]
     # a changed institution drops the old choice that no longer fits
-    query.update({"periods-x1-institution": world.bergen.pk,
-                  "periods-x1-agreement": agreements.valid.pk})
+    query.update(
+        {"periods-x1-institution": world.bergen.pk, "periods-x1-agreement": agreements.valid.pk}
+    )
     html = client.get(endpoint, query).content.decode()
     assert "Ingen gyldig fagavtale" in html and "NLSH-ORT-1" not in html
     assert '<option value="" selected>' in html.split('name="periods-x1-agreement"')[1]
@@ -602,13 +766,16 @@ def test_row_options_refresh_the_agreement_select(client, world, draft, agreemen
 
 
 def test_a_mismatched_agreement_is_named_by_its_field(client, world, draft, agreements):
-    data = plan_post(draft, world, row("a", world.specialty.pk, world.nlsh.pk, "2026-01-01",
-                                       "2026-06-30"))
+    data = plan_post(
+        draft, world, row("a", world.specialty.pk, world.nlsh.pk, "2026-01-01", "2026-06-30")
+    )
     data["periods-a-agreement"] = str(agreements.other_sender.pk)
     login(client, world, "leader")
     html = client.post(url("check", draft.pk), data).content.decode()  # the live check
-    assert ('id="id_periods-a-agreement_error" hx-swap-oob="true">Samarbeidsavtalen gjelder '
-            "Helse Bergen HF → Nordlandssykehuset HF") in html
+    assert (
+        'id="id_periods-a-agreement_error" hx-swap-oob="true">Samarbeidsavtalen gjelder '
+        "Helse Bergen HF → Nordlandssykehuset HF"
+    ) in html
     assert "1 feil må rettes" in html
     response = client.post(url("edit", draft.pk), data)
     assert response.status_code == 400
@@ -624,25 +791,34 @@ def test_revision_page_lists_its_events(client, world, draft):
     """What happened to the revision, oldest first, in words: who, when, what (the audit
     events `services` wrote); the trainee sees them like the API's history."""
     html = login(client, world, "trainee").get(url("revision", draft.pk)).content.decode()
-    section = html[html.index('id="events-heading"'):]
+    section = html[html.index('id="events-heading"') :]
     assert "Planen er opprettet" in section and world.users["leader"].get_full_name() in section
     services.revision_submit(actor=world.users["trainee"], revision=draft)
     services.revision_sign(actor=world.users["trainee"], revision=draft)
     services.revision_sign(actor=world.users["leader"], revision=draft)
-    services.revision_approve(actor=world.users["local_coordinator"], revision=draft,
-                                     confirm_no_agreement=True)
+    services.revision_approve(
+        actor=world.users["local_coordinator"], revision=draft, confirm_no_agreement=True
+    )
     html = client.get(url("revision", draft.pk)).content.decode()
-    section = html[html.index('id="events-heading"'):]
-    order = ["Planen er opprettet", "Sendt til signering", "Signert", "Signert",
-             "Sendt til godkjenning hos lokal koordinator", "Godkjent"]
-    positions = [section.index(label, section.index(order[i - 1]) + 1 if i else 0)
-                 for i, label in enumerate(order)]
+    section = html[html.index('id="events-heading"') :]
+    order = [
+        "Planen er opprettet",
+        "Sendt til signering",
+        "Signert",
+        "Signert",
+        "Sendt til godkjenning hos lokal koordinator",
+        "Godkjent",
+    ]
+    positions = [
+        section.index(label, section.index(order[i - 1]) + 1 if i else 0)
+        for i, label in enumerate(order)
+    ]
     assert positions == sorted(positions)
     assert "(Arbeidstaker)" in section and "(Leder med personalansvar)" in section
     assert world.users["local_coordinator"].get_full_name() in section
     new = services.revision_revise(actor=world.users["leader"], revision=draft)
     section = client.get(url("revision", new.pk)).content.decode()
-    section = section[section.index('id="events-heading"'):]
+    section = section[section.index('id="events-heading"') :]
     assert "Revisjonen er laget fra den godkjente planen" in section
     assert "Godkjent" not in section.split("</table>")[0]  # only this revision's events
 
@@ -653,14 +829,19 @@ def test_employer_change_refreshes_every_rows_agreement_select(client, world, dr
     login(client, world, "leader")
     endpoint = url("agreement_selects", draft.pk)
     html = client.get(url("edit", draft.pk)).content.decode()
-    employer = html[html.index('<select name="employer"'):]
-    employer = employer[:employer.index(">")]
+    employer = html[html.index('<select name="employer"') :]
+    employer = employer[: employer.index(">")]
     assert f'hx-get="{endpoint}"' in employer and 'hx-include="#period-rows"' in employer
     assert 'hx-trigger="change"' in employer and 'hx-swap="none"' in employer
-    query = {"periods-x1-institution": world.nlsh.pk, "periods-x1-specialty": world.specialty.pk,
-             "periods-x1-agreement": agreements.valid.pk,
-             "periods-x2-institution": world.unn.pk, "periods-x2-specialty": world.specialty.pk,
-             "periods-x2-agreement": "", "employer": world.unn.pk}
+    query = {
+        "periods-x1-institution": world.nlsh.pk,
+        "periods-x1-specialty": world.specialty.pk,
+        "periods-x1-agreement": agreements.valid.pk,
+        "periods-x2-institution": world.unn.pk,
+        "periods-x2-specialty": world.specialty.pk,
+        "periods-x2-agreement": "",
+        "employer": world.unn.pk,
+    }
     response = client.get(endpoint, query)
     assert response.status_code == 200
     assert response["HX-Trigger-After-Swap"] == "lp-rows-changed"  # the check, with new values

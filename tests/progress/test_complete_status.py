@@ -31,9 +31,13 @@ def client_for(world, persona: str) -> Client:
 def approve(world, *goals) -> None:
     for goal in goals:
         GoalApproval.objects.create(
-            trainee=world.trainee, goal=goal, status=GoalStatus.APPROVED,
-            assessment="panel", approved_by=world.users["leader"],
-            approved_on=max(goal.valid_from, dt.date(2026, 3, 1)))
+            trainee=world.trainee,
+            goal=goal,
+            status=GoalStatus.APPROVED,
+            assessment="panel",
+            approved_by=world.users["leader"],
+            approved_on=max(goal.valid_from, dt.date(2026, 3, 1)),
+        )
 
 
 @pytest.fixture
@@ -41,8 +45,12 @@ def complete(world, goals):
     """The world's trainee with every goal valid today approved and over five years of service
     in the specialty (three years before lisplan plus the employment from 2024)."""
     approve(world, goals["ort1"], goals["ort2"], goals["fkm"])
-    ServicePeriod.objects.create(trainee=world.trainee, category=ServiceCategory.SPECIALTY,
-                                 start=dt.date(2020, 1, 1), end=dt.date(2022, 12, 31))
+    ServicePeriod.objects.create(
+        trainee=world.trainee,
+        category=ServiceCategory.SPECIALTY,
+        start=dt.date(2020, 1, 1),
+        end=dt.date(2022, 12, 31),
+    )
     refresh_summaries([world.trainee.pk, world.colleague.pk])
     return world.trainee
 
@@ -56,8 +64,12 @@ def test_complete_trainee_is_stored_as_complete(complete):
 
 def test_one_goal_missing_is_not_complete(world, goals):
     approve(world, goals["ort1"], goals["fkm"])  # ORT-002 (the version valid today) missing
-    ServicePeriod.objects.create(trainee=world.trainee, category=ServiceCategory.SPECIALTY,
-                                 start=dt.date(2020, 1, 1), end=dt.date(2022, 12, 31))
+    ServicePeriod.objects.create(
+        trainee=world.trainee,
+        category=ServiceCategory.SPECIALTY,
+        start=dt.date(2020, 1, 1),
+        end=dt.date(2022, 12, 31),
+    )
     refresh_summaries([world.trainee.pk])
     row = ProgressSummary.objects.get(trainee=world.trainee)
     assert row.status != ProgressStatus.COMPLETE

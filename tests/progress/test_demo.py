@@ -16,9 +16,14 @@ TODAY = dt.date(2026, 6, 1)
 
 
 def _fingerprint():
-    return (sorted(GoalApproval.objects.values_list("trainee__hpr_number", "goal__code",
-                                                    "status", "approved_on")),
-            ActivityRecord.objects.count())
+    return (
+        sorted(
+            GoalApproval.objects.values_list(
+                "trainee__hpr_number", "goal__code", "status", "approved_on"
+            )
+        ),
+        ActivityRecord.objects.count(),
+    )
 
 
 def test_demo_progress_is_realistic_and_deterministic():

@@ -46,9 +46,15 @@ def ledger(periods, leave=(), credits=(), today=FAR, rules=RULES, **kw):
 
 def simple_set(minimum=60, categories=("specialty",)):
     return RequirementSet(
-        "t", "Test", D(2000, 1, 1), None,
-        (Requirement("time", "service_time", "Tid", "months", minimum=F(minimum),
-                     categories=categories),),
+        "t",
+        "Test",
+        D(2000, 1, 1),
+        None,
+        (
+            Requirement(
+                "time", "service_time", "Tid", "months", minimum=F(minimum), categories=categories
+            ),
+        ),
     )
 
 
@@ -71,15 +77,19 @@ def test_month_convention():
 @pytest.fixture
 def example1():
     return TraineeInput(
-        today=D(2023, 12, 31), specialty="ORT",
+        today=D(2023, 12, 31),
+        specialty="ORT",
         periods=(
             sp(D(2020, 9, 1), D(2021, 8, 31), label="St. Olavs, 100 %"),
             sp(D(2021, 9, 1), D(2022, 8, 31), percent=50, label="St. Olavs, 50 %"),
             sp(D(2022, 9, 1), None, label="St. Olavs, 100 %"),
         ),
         leave=(Leave(D(2023, 3, 1), D(2023, 8, 31), "parental", label="Foreldrepermisjon"),),
-        goals=(GoalStatus("ORT-001", "part3", True), GoalStatus("ORT-002", "part3", False),
-               GoalStatus("FKM-001", "common", True)),
+        goals=(
+            GoalStatus("ORT-001", "part3", True),
+            GoalStatus("ORT-002", "part3", False),
+            GoalStatus("FKM-001", "common", True),
+        ),
         target_end=D(2026, 8, 31),
     )
 
@@ -122,7 +132,8 @@ def test_example1_planned_leave_moves_date(example1):
 def test_example2_alis():
     rset = requirement_set_for("ALM", "community", D(2020, 1, 1))
     inp = TraineeInput(
-        today=D(2024, 1, 1), specialty="ALM",
+        today=D(2024, 1, 1),
+        specialty="ALM",
         periods=(
             sp(D(2020, 1, 1), D(2022, 2, 28), "open_practice", label="Fastlegepraksis"),
             sp(D(2022, 3, 1), D(2022, 8, 31), "institution", label="Sykehuset, med. avd."),
@@ -172,22 +183,34 @@ def test_leap_year_counts_366_days():
 
 
 def test_overlapping_employments_add_up_to_at_most_100_percent():
-    half = ledger([sp(D(2024, 1, 1), D(2024, 12, 31), percent=50),
-                   sp(D(2024, 1, 1), D(2024, 12, 31), percent=50)])
+    half = ledger(
+        [
+            sp(D(2024, 1, 1), D(2024, 12, 31), percent=50),
+            sp(D(2024, 1, 1), D(2024, 12, 31), percent=50),
+        ]
+    )
     assert half.total_days == 366
-    over = ledger([sp(D(2024, 1, 1), D(2024, 12, 31), percent=60, label="A"),
-                   sp(D(2024, 1, 1), D(2024, 12, 31), "other_specialty", percent=60, label="B")])
+    over = ledger(
+        [
+            sp(D(2024, 1, 1), D(2024, 12, 31), percent=60, label="A"),
+            sp(D(2024, 1, 1), D(2024, 12, 31), "other_specialty", percent=60, label="B"),
+        ]
+    )
     assert over.total_days == 366
     assert [line.days for line in over.lines] == [183, 183]
     assert "skalert" in over.lines[0].reason
 
 
 def test_leave_at_40_percent():
-    lg = ledger([sp(D(2024, 3, 1), D(2024, 3, 31))], [Leave(D(2024, 3, 1), D(2024, 3, 31), "sick", 40)])
+    lg = ledger(
+        [sp(D(2024, 3, 1), D(2024, 3, 31))], [Leave(D(2024, 3, 1), D(2024, 3, 31), "sick", 40)]
+    )
     assert lg.total_days == F(31) * F(6, 10)  # 18.6
     # at 50 % position, 40 % leave of that position: 31 × 0.5 × 0.6
-    lg = ledger([sp(D(2024, 3, 1), D(2024, 3, 31), percent=50)],
-                [Leave(D(2024, 3, 1), D(2024, 3, 31), "sick", 40)])
+    lg = ledger(
+        [sp(D(2024, 3, 1), D(2024, 3, 31), percent=50)],
+        [Leave(D(2024, 3, 1), D(2024, 3, 31), "sick", 40)],
+    )
     assert lg.total_days == F(93, 10)
 
 
@@ -199,8 +222,10 @@ def test_counting_leave_kinds():
     assert ledger(lis1, [Leave(D(2024, 3, 4), D(2024, 3, 8), "holiday")]).total_days == 26
     assert ledger(base, [Leave(D(2024, 3, 4), D(2024, 3, 8), "unknown")]).total_days == 26
     # overlapping leave never takes more than the day
-    two = [Leave(D(2024, 3, 1), D(2024, 3, 31), "sick", 70),
-           Leave(D(2024, 3, 1), D(2024, 3, 31), "parental", 70)]
+    two = [
+        Leave(D(2024, 3, 1), D(2024, 3, 31), "sick", 70),
+        Leave(D(2024, 3, 1), D(2024, 3, 31), "parental", 70),
+    ]
     lg = ledger(base, two)
     assert lg.total_days == 0
     assert sum(line.leave_days for line in lg.lines if line.kind == "leave") == 31
@@ -210,8 +235,11 @@ def test_period_crossing_a_rule_change():
     old = ServiceRules(D(2000, 1, 1), D(2024, 3, 15), (LeaveRule("parental", True, "Fp"),))
     new = ServiceRules(D(2024, 3, 16), None, (LeaveRule("parental", False, "Fp"),))
     book = RuleBook((old, new))
-    lg = ledger([sp(D(2024, 3, 1), D(2024, 3, 31))],
-                [Leave(D(2024, 3, 1), D(2024, 3, 31), "parental")], rules=book)
+    lg = ledger(
+        [sp(D(2024, 3, 1), D(2024, 3, 31))],
+        [Leave(D(2024, 3, 1), D(2024, 3, 31), "parental")],
+        rules=book,
+    )
     assert lg.total_days == 15  # 01.–15.03 counts under the old rule, 16.–31.03 does not
     assert lg.lines[1].leave_days == 16
 
@@ -232,9 +260,12 @@ def test_cap_other_specialty_including_lis1():
 
 def test_old_scheme_credit_cap_and_completion():
     rset = requirement_set_for("ORT", "hospital", D(2020, 1, 1))
-    inp = TraineeInput(D(2024, 1, 1), "ORT", credits=(Credit("old_scheme", 90),),
-                       goals=(GoalStatus("ORT-001", "part3", True),
-                              GoalStatus("FKM-001", "common", True)))
+    inp = TraineeInput(
+        D(2024, 1, 1),
+        "ORT",
+        credits=(Credit("old_scheme", 90),),
+        goals=(GoalStatus("ORT-001", "part3", True), GoalStatus("FKM-001", "common", True)),
+    )
     p = evaluate(inp, rset, RULES)
     assert p.ledger.days(("old_scheme",)) == 78 * MONTH_DAYS
     assert p.overall_status == "complete"
@@ -271,9 +302,14 @@ def test_planned_periods_count_only_after_today():
 
 def test_projection_uses_plan_and_none_without_coverage():
     rset = simple_set(12)
-    inp = TraineeInput(D(2024, 1, 1), "ORT",
-                       periods=(sp(D(2023, 7, 1), D(2023, 12, 31)),
-                                sp(D(2024, 3, 1), D(2024, 12, 31), planned=True)))
+    inp = TraineeInput(
+        D(2024, 1, 1),
+        "ORT",
+        periods=(
+            sp(D(2023, 7, 1), D(2023, 12, 31)),
+            sp(D(2024, 3, 1), D(2024, 12, 31), planned=True),
+        ),
+    )
     # 184 done; 365 needed (floor 365.25); 181 more from 01.03.2024 = 28.08.2024
     assert evaluate(inp, rset, RULES).projected_completion == D(2024, 8, 28)
     short = TraineeInput(D(2024, 1, 1), "ORT", periods=(sp(D(2023, 7, 1), D(2023, 12, 31)),))
@@ -288,15 +324,19 @@ def test_projection_in_the_past_when_time_is_done():
     assert p.projected_completion == D(2022, 12, 31)  # 365th day
 
 
-@pytest.mark.parametrize(("projected_days", "target", "status"), [
-    (0, D(2025, 1, 1), "on_track"),
-    (0, None, "on_track"),
-    (0, D(2024, 12, 1), "behind"),
-    (0, D(2024, 6, 1), "at_risk"),
-])
+@pytest.mark.parametrize(
+    ("projected_days", "target", "status"),
+    [
+        (0, D(2025, 1, 1), "on_track"),
+        (0, None, "on_track"),
+        (0, D(2024, 12, 1), "behind"),
+        (0, D(2024, 6, 1), "at_risk"),
+    ],
+)
 def test_status_definitions(projected_days, target, status):
-    inp = TraineeInput(D(2024, 1, 1), "ORT", periods=(sp(D(2023, 12, 31), None),),
-                       target_end=target)
+    inp = TraineeInput(
+        D(2024, 1, 1), "ORT", periods=(sp(D(2023, 12, 31), None),), target_end=target
+    )
     p = evaluate(inp, simple_set(12), RULES)
     assert p.projected_completion == D(2024, 12, 29)  # 365 days from 31.12.2023
     assert p.overall_status == status
@@ -307,14 +347,22 @@ def test_performance_one_trainee_well_under_50ms():
 
     rset = requirement_set_for("ALM", "community", D(2020, 1, 1))
     periods = tuple(
-        sp(D(2018 + i // 4, 1 + 3 * (i % 4), 1), D(2018 + i // 4, 3 + 3 * (i % 4), 28),
-           ("open_practice", "other_gp", "institution")[i % 3], 60 + i % 40)
+        sp(
+            D(2018 + i // 4, 1 + 3 * (i % 4), 1),
+            D(2018 + i // 4, 3 + 3 * (i % 4), 28),
+            ("open_practice", "other_gp", "institution")[i % 3],
+            60 + i % 40,
+        )
         for i in range(30)
     ) + (sp(D(2025, 9, 1), None, "open_practice", 80),)
     leave = tuple(Leave(D(2018 + i, 6, 1), D(2018 + i, 7, 15), "parental", 50) for i in range(10))
-    inp = TraineeInput(D(2025, 10, 1), "ALM", periods=periods, leave=leave,
-                       activities=(Activity("group_supervision", on=D(2019, 1, 1),
-                                            end=D(2021, 1, 1)),))
+    inp = TraineeInput(
+        D(2025, 10, 1),
+        "ALM",
+        periods=periods,
+        leave=leave,
+        activities=(Activity("group_supervision", on=D(2019, 1, 1), end=D(2021, 1, 1)),),
+    )
     best = 1.0
     for _ in range(5):  # best of 5: the CI machine is shared
         start = time.perf_counter()
@@ -324,7 +372,15 @@ def test_performance_one_trainee_well_under_50ms():
 
 
 def test_caps_from_set_maximum():
-    cap_set = RequirementSet("t", "T", D(2000, 1, 1), None, (
-        Requirement("gp", "service_time", "Annen", "months", maximum=F(1), categories=("other_gp",)),
-    ))
+    cap_set = RequirementSet(
+        "t",
+        "T",
+        D(2000, 1, 1),
+        None,
+        (
+            Requirement(
+                "gp", "service_time", "Annen", "months", maximum=F(1), categories=("other_gp",)
+            ),
+        ),
+    )
     assert cap_set.caps() == (Cap("gp", "Annen", ("other_gp",), F(1)),)

@@ -28,10 +28,22 @@ TODAY = dt.date(2023, 1, 1)
 CATS = ("specialty", "other_specialty", "lis1")
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-SET = RequirementSet("t", "T", dt.date(2000, 1, 1), None, (
-    Requirement("time", "service_time", "Tid", "months", minimum=F(60),
-                categories=("specialty", "other_specialty")),
-))
+SET = RequirementSet(
+    "t",
+    "T",
+    dt.date(2000, 1, 1),
+    None,
+    (
+        Requirement(
+            "time",
+            "service_time",
+            "Tid",
+            "months",
+            minimum=F(60),
+            categories=("specialty", "other_specialty"),
+        ),
+    ),
+)
 
 
 @st.composite
@@ -40,8 +52,9 @@ def periods(draw, max_size=6):
     for _ in range(draw(st.integers(0, max_size))):
         start = BASE + dt.timedelta(days=draw(st.integers(0, 1500)))
         end = start + dt.timedelta(days=draw(st.integers(0, 700)))
-        out.append(ServicePeriod(start, end, draw(st.sampled_from(CATS)),
-                                 draw(st.integers(1, 100))))
+        out.append(
+            ServicePeriod(start, end, draw(st.sampled_from(CATS)), draw(st.integers(1, 100)))
+        )
     return tuple(out)
 
 
@@ -56,8 +69,9 @@ def leaves(draw, max_size=4, kinds=("parental", "sick", "course", "holiday", "un
 
 
 credits = st.lists(
-    st.builds(Credit, st.sampled_from(("other_specialty", "lis1", "old_scheme")),
-              st.integers(0, 60)),
+    st.builds(
+        Credit, st.sampled_from(("other_specialty", "lis1", "old_scheme")), st.integers(0, 60)
+    ),
     max_size=3,
 ).map(tuple)
 
@@ -78,7 +92,8 @@ def test_lines_add_up_and_never_exceed_a_full_day(ps, lv, cr):
     # at most 100 % per calendar day, plus credits
     covered = {
         p.start + dt.timedelta(days=d)
-        for p in ps for d in range(((min(p.end, TODAY)) - p.start).days + 1)
+        for p in ps
+        for d in range(((min(p.end, TODAY)) - p.start).days + 1)
     }
     credit_days = sum((F(c.months) * MONTH_DAYS for c in cr), F(0))
     assert lg.total_days <= len(covered) + credit_days or not ps
@@ -91,8 +106,7 @@ def test_pro_rata_sums_are_exact_without_overlap(ps):
     start, laid = BASE, []
     for p in ps:
         length = (p.end - p.start).days
-        laid.append(ServicePeriod(start, start + dt.timedelta(days=length), "specialty",
-                                  p.percent))
+        laid.append(ServicePeriod(start, start + dt.timedelta(days=length), "specialty", p.percent))
         start += dt.timedelta(days=length + 1)
     lg = compute_ledger(laid, rules=RULES, today=dt.date(2040, 1, 1))
     expected = sum((F((p.end - p.start).days + 1) * p.percent / 100 for p in laid), F(0))
@@ -115,6 +129,7 @@ def test_more_service_never_increases_what_remains(ps, lv, cr, more):
     # proportion, so extra service in a category that does not count can take share from one
     # that does — documented in docs/rules.md.)
     extra = tuple(ServicePeriod(p.start, p.end, "specialty", p.percent) for p in more)
+
     def remaining(prds):
         inp = TraineeInput(TODAY, "ORT", periods=prds, leave=lv, credits=cr)
         return evaluate(inp, SET, RULES).requirement("time").remaining
@@ -172,7 +187,8 @@ def test_projection_is_the_first_day_the_ledger_meets_the_minimum(ps, lv, pct):
 
     def total(d):
         return compute_ledger(prds, lv, rules=RULES, today=TODAY, until=d).days(
-            ("specialty", "other_specialty"))
+            ("specialty", "other_specialty")
+        )
 
     assert total(day) >= need
     assert total(day - dt.timedelta(days=1)) < need

@@ -31,13 +31,16 @@ def hpr(world):
 
 
 def test_good_file_imports_everything(world, goals, course, hpr):
-    report = import_progress(csv(
-        f"{hpr};læringsmål;01.05.2025;;ORT-001;godkjent;direkte observasjon;leader;;;;;;",
-        f"{hpr};kurs;2025-02-01;;FKM-001;;;;ALM-GK-A;;30;;;",
-        f"{hpr};legevakt;01.03.2025;;;;;;;;;4;;",
-        f"{hpr};veiledningssamtale;05.03.2025;;;;;;;;;;veileder;",
-        f"{hpr};vurderingskollegium;10.03.2025;;;;;;;;;;;UAO, leder, veileder",
-    ), actor=world.users["local_coordinator"])
+    report = import_progress(
+        csv(
+            f"{hpr};læringsmål;01.05.2025;;ORT-001;godkjent;direkte observasjon;leader;;;;;;",
+            f"{hpr};kurs;2025-02-01;;FKM-001;;;;ALM-GK-A;;30;;;",
+            f"{hpr};legevakt;01.03.2025;;;;;;;;;4;;",
+            f"{hpr};veiledningssamtale;05.03.2025;;;;;;;;;;veileder;",
+            f"{hpr};vurderingskollegium;10.03.2025;;;;;;;;;;;UAO, leder, veileder",
+        ),
+        actor=world.users["local_coordinator"],
+    )
     assert report.ok, report.errors
     assert (report.goals, report.activities, report.trainees) == (1, 4, 1)
     approval = GoalApproval.objects.get()
@@ -50,8 +53,10 @@ def test_good_file_imports_everything(world, goals, course, hpr):
 
 
 def test_reimport_does_not_duplicate(world, goals, hpr):
-    lines = (f"{hpr};læringsmål;01.05.2025;;ORT-001;godkjent;vurderingskollegium;leader;;;;;;",
-             f"{hpr};prosedyre;01.03.2025;;;;;;;Gipsing;;3;;")
+    lines = (
+        f"{hpr};læringsmål;01.05.2025;;ORT-001;godkjent;vurderingskollegium;leader;;;;;;",
+        f"{hpr};prosedyre;01.03.2025;;;;;;;Gipsing;;3;;",
+    )
     assert import_progress(csv(*lines)).ok
     report = import_progress(csv(*lines))
     assert report.ok and report.skipped == 1 and report.activities == 0
@@ -59,16 +64,18 @@ def test_reimport_does_not_duplicate(world, goals, hpr):
 
 
 def test_bad_rows_are_reported_and_nothing_is_imported(world, goals, hpr):
-    report = import_progress(csv(
-        f"{hpr};prosedyre;01.03.2025;;;;;;;Gipsing;;3;;",  # good
-        "999999999;legevakt;01.03.2025;;;;;;;;;1;;",  # unknown trainee
-        f"{hpr};læringsmål;01.05.2025;;ORT-001;godkjent;;nobody;;;;;;",  # unknown approver
-        f"{hpr};læringsmål;01.01.2025;;ORT-002;godkjent;vurderingskollegium;leader;;;;;;",
-        f"{hpr};læringsmål;01.05.2025;;ORT-001;godkjent;panel;trainee;;;;;;",  # own goal
-        f"{hpr};veiledningssamtale;05.03.2025;;;;;;;;;;;",  # no minutes_by
-        f"{hpr};middag;05.03.2025;;;;;;;;;;;",  # unknown type
-        f"{hpr};legevakt;32.13.2025;;;;;;;;;1;;",  # bad date
-    ))
+    report = import_progress(
+        csv(
+            f"{hpr};prosedyre;01.03.2025;;;;;;;Gipsing;;3;;",  # good
+            "999999999;legevakt;01.03.2025;;;;;;;;;1;;",  # unknown trainee
+            f"{hpr};læringsmål;01.05.2025;;ORT-001;godkjent;;nobody;;;;;;",  # unknown approver
+            f"{hpr};læringsmål;01.01.2025;;ORT-002;godkjent;vurderingskollegium;leader;;;;;;",
+            f"{hpr};læringsmål;01.05.2025;;ORT-001;godkjent;panel;trainee;;;;;;",  # own goal
+            f"{hpr};veiledningssamtale;05.03.2025;;;;;;;;;;;",  # no minutes_by
+            f"{hpr};middag;05.03.2025;;;;;;;;;;;",  # unknown type
+            f"{hpr};legevakt;32.13.2025;;;;;;;;;1;;",  # bad date
+        )
+    )
     assert not report.ok
     by_line = {e.line: e for e in report.errors}
     assert by_line[3].field == "hpr"

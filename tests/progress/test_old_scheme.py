@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def veteran(world):
     t = f.TraineeFactory(first_name="Gunnar", last_name="Gammel", user=f.UserFactory())
-    f.EmploymentFactory(trainee=t, institution=world.unn, specialty=world.specialty,
-                        start=dt.date(2017, 9, 1))
+    f.EmploymentFactory(
+        trainee=t, institution=world.unn, specialty=world.specialty, start=dt.date(2017, 9, 1)
+    )
     return t
 
 

@@ -18,14 +18,21 @@ from tests import factories as f
 
 CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 FILE = re.compile(r"\b[\w-]+\.(?:ya?ml|py|json)\b")
-ARITHMETIC = re.compile(r"=\s*\d[\d  ]*(?:,\d+)?\s*dager|×\s*30,4375|\bdager;\s*talt\b|"
-                        r"\d+ dager à\b")
+ARITHMETIC = re.compile(
+    r"=\s*\d[\d  ]*(?:,\d+)?\s*dager|×\s*30,4375|\bdager;\s*talt\b|"
+    r"\d+ dager à\b"
+)
 
 
 def visible_text(body: str) -> str:
     body = re.sub(r"<(script|style|svg|head)\b.*?</\1>", " ", body, flags=re.S)
-    body = re.sub(r"<details class=\"lp-evidence\"><summary>Slik er det regnet</summary>.*?"
-                  r"</details>", " ", body, flags=re.S)
+    body = re.sub(
+        r"<details class=\"lp-evidence\"><summary>Slik er det regnet</summary>.*?"
+        r"</details>",
+        " ",
+        body,
+        flags=re.S,
+    )
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 

@@ -52,8 +52,13 @@ def test_missing_and_old_rows_are_stale(world):
 def test_input_changes_outside_progress_mark_the_row_stale(world):
     today = timezone.localdate()
     refresh_summaries(everyone())
-    leave = LeavePeriod.objects.create(trainee=world.trainee, kind="parental",
-                                       start=today - dt.timedelta(days=30), end=today, percent=100)
+    leave = LeavePeriod.objects.create(
+        trainee=world.trainee,
+        kind="parental",
+        start=today - dt.timedelta(days=30),
+        end=today,
+        percent=100,
+    )
     assert ProgressSummary.objects.get(trainee=world.trainee).stale
     assert stale_trainee_ids(today) == [world.trainee.pk]
     refresh_stale(today)
@@ -72,8 +77,13 @@ def test_a_new_goal_version_marks_the_specialty_stale(world):
 
     other = f.TraineeFactory()
     refresh_summaries([world.trainee.pk, other.pk])
-    LearningGoal.objects.create(code="ORT-099", specialty=world.specialty, part="part3",
-                                text="Nytt mål.", valid_from=dt.date(2026, 3, 1))
+    LearningGoal.objects.create(
+        code="ORT-099",
+        specialty=world.specialty,
+        part="part3",
+        text="Nytt mål.",
+        valid_from=dt.date(2026, 3, 1),
+    )
     stale = set(ProgressSummary.objects.filter(stale=True).values_list("trainee_id", flat=True))
     assert world.trainee.pk in stale
     if other.employments.exclude(specialty=world.specialty).exists():
@@ -84,9 +94,13 @@ def test_an_approved_revision_marks_stale(world):
     from lisplan.plans import services as plans
 
     revision = plans.plan_create(
-        actor=world.users["leader"], trainee=world.trainee,
-        estimated_start=dt.date(2024, 1, 1), estimated_end=dt.date(2029, 6, 30),
-        plan_date=dt.date(2025, 11, 1), periods=[])
+        actor=world.users["leader"],
+        trainee=world.trainee,
+        estimated_start=dt.date(2024, 1, 1),
+        estimated_end=dt.date(2029, 6, 30),
+        plan_date=dt.date(2025, 11, 1),
+        periods=[],
+    )
     refresh_summaries([world.trainee.pk])
     revision.save()  # a draft saved again: progress does not read drafts
     assert not ProgressSummary.objects.get(trainee=world.trainee).stale

@@ -23,14 +23,24 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sam(world):
-    specialty = f.SpecialtyFactory(code="SAM", name="Samfunnsmedisin",
-                                   kind=Specialty.Kind.COMMUNITY)
-    LearningGoal.objects.create(code="SAM-001", specialty=specialty, part="part3",
-                                text="Kunne drive helseovervåking.",
-                                valid_from=dt.date(2019, 3, 1))
+    specialty = f.SpecialtyFactory(
+        code="SAM", name="Samfunnsmedisin", kind=Specialty.Kind.COMMUNITY
+    )
+    LearningGoal.objects.create(
+        code="SAM-001",
+        specialty=specialty,
+        part="part3",
+        text="Kunne drive helseovervåking.",
+        valid_from=dt.date(2019, 3, 1),
+    )
     trainee = f.TraineeFactory(first_name="Siri", last_name="Samfunn")
-    f.EmploymentFactory(trainee=trainee, specialty=specialty, institution=world.unn,
-                        start=dt.date(2021, 1, 1), position_percent=100)
+    f.EmploymentFactory(
+        trainee=trainee,
+        specialty=specialty,
+        institution=world.unn,
+        start=dt.date(2021, 1, 1),
+        position_percent=100,
+    )
     return trainee
 
 
@@ -45,9 +55,15 @@ def test_sam_trainee_gets_the_sam_set_and_community_medicine(world, sam):
 
 
 def test_clinical_period_counts_and_the_page_shows_it(world, sam):
-    services.service_create(actor=world.users["local_coordinator"], trainee=sam,
-                            category="clinical", start=dt.date(2019, 9, 1),
-                            end=dt.date(2020, 8, 31), percent=100, place="Fastlegepraksis")
+    services.service_create(
+        actor=world.users["local_coordinator"],
+        trainee=sam,
+        category="clinical",
+        start=dt.date(2019, 9, 1),
+        end=dt.date(2020, 8, 31),
+        percent=100,
+        place="Fastlegepraksis",
+    )
     today = timezone.localdate()
     _inp, _ctx, result = evaluate_one(sam.pk, today)
     clinical = result.requirement("clinical")
@@ -59,8 +75,13 @@ def test_clinical_period_counts_and_the_page_shows_it(world, sam):
     page = c.get(reverse("progress:trainee", args=[sam.pk]))
     assert page.status_code == 200
     body = page.content.decode()
-    for text in ("Samfunnsmedisinsk arbeid", "Klinisk tjeneste i primær- eller",
-                 "Gruppeveiledning i samfunnsmedisin", "ikke verifisert", "forsiktig tolkning"):
+    for text in (
+        "Samfunnsmedisinsk arbeid",
+        "Klinisk tjeneste i primær- eller",
+        "Gruppeveiledning i samfunnsmedisin",
+        "ikke verifisert",
+        "forsiktig tolkning",
+    ):
         assert text in body, text
     api = c.get(f"/api/v1/trainees/{sam.pk}/progress")
     assert api.status_code == 200
@@ -75,13 +96,18 @@ def test_demo_gives_sam_trainees_clinical_service_and_group_supervision(world, s
     others = []
     for i in range(4):
         t = f.TraineeFactory(demo=True)
-        f.EmploymentFactory(trainee=t, specialty=Specialty.objects.get(code="SAM"),
-                            institution=world.unn, start=dt.date(2020 + i % 3, 3, 1))
+        f.EmploymentFactory(
+            trainee=t,
+            specialty=Specialty.objects.get(code="SAM"),
+            institution=world.unn,
+            start=dt.date(2020 + i % 3, 3, 1),
+        )
         others.append(t)
     load_progress_demo(seed=11, today=timezone.localdate())
     ids = [sam.pk, *(t.pk for t in others)]
     assert ServicePeriod.objects.filter(trainee_id__in=ids, category="clinical").exists()
     assert ActivityRecord.objects.filter(trainee_id__in=ids, kind="group_supervision").exists()
-    statuses = set(ProgressSummary.objects.filter(trainee_id__in=ids)
-                   .values_list("status", flat=True))
+    statuses = set(
+        ProgressSummary.objects.filter(trainee_id__in=ids).values_list("status", flat=True)
+    )
     assert "unknown" not in statuses

@@ -23,8 +23,12 @@ def client_for(world, persona: str) -> Client:
 
 
 def test_service_period_edit_detects_a_concurrent_change(world):
-    period = ServicePeriod.objects.create(trainee=world.trainee, category="institutional",
-                                          start=dt.date(2023, 1, 1), end=dt.date(2023, 6, 30))
+    period = ServicePeriod.objects.create(
+        trainee=world.trainee,
+        category="institutional",
+        start=dt.date(2023, 1, 1),
+        end=dt.date(2023, 6, 30),
+    )
     url = reverse("progress:service_edit", args=[world.trainee.pk, period.pk])
     leader, coordinator = client_for(world, "leader"), client_for(world, "local_coordinator")
     assert 'name="version" value="1"' in leader.get(url).content.decode()
@@ -51,16 +55,28 @@ def test_old_goal_version_warns_and_refuses(world, goals):
     assert not GoalApproval.objects.exists()
     current = reverse("progress:goal_approve", args=[world.trainee.pk, goals["ort2"].pk])
     assert "tidligere versjon" not in leader.get(current).content.decode()
-    assert leader.post(current, {"assessment": "panel",
-                                 "approved_on": timezone.localdate().isoformat()}).status_code == 302
+    assert (
+        leader.post(
+            current, {"assessment": "panel", "approved_on": timezone.localdate().isoformat()}
+        ).status_code
+        == 302
+    )
     assert GoalApproval.objects.get().goal == goals["ort2"]
 
 
 def test_earlier_version_approval_is_shown_not_counted(world, goals):
-    GoalApproval.objects.create(trainee=world.trainee, goal=goals["ort2_old"], status="approved",
-                                assessment="panel", approved_by=world.users["leader"],
-                                approved_on=dt.date(2025, 1, 10))
-    body = client_for(world, "leader").get(
-        reverse("progress:trainee", args=[world.trainee.pk])).content.decode()
+    GoalApproval.objects.create(
+        trainee=world.trainee,
+        goal=goals["ort2_old"],
+        status="approved",
+        assessment="panel",
+        approved_by=world.users["leader"],
+        approved_on=dt.date(2025, 1, 10),
+    )
+    body = (
+        client_for(world, "leader")
+        .get(reverse("progress:trainee", args=[world.trainee.pk]))
+        .content.decode()
+    )
     assert "Godkjent etter tidligere versjon" in body
     assert "må godkjennes på nytt" in body

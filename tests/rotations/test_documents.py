@@ -20,15 +20,27 @@ def media(settings, tmp_path):
 
 
 def form_data(world, nlsh, **extra):
-    return {"sending": world.unn.pk, "receiving": world.nlsh.pk, "specialty": world.specialty.pk,
-            "duration_months": 6, "capacity": 1, "quota_semester": "any",
-            "valid_from": "2025-01-01", "arenas": [nlsh.arena.pk], **extra}
+    return {
+        "sending": world.unn.pk,
+        "receiving": world.nlsh.pk,
+        "specialty": world.specialty.pk,
+        "duration_months": 6,
+        "capacity": 1,
+        "quota_semester": "any",
+        "valid_from": "2025-01-01",
+        "arenas": [nlsh.arena.pk],
+        **extra,
+    }
 
 
 def upload(client, world, nlsh, name, content, content_type="application/pdf"):
     client.force_login(world.users["local_coordinator"])
-    return client.post(reverse("rotations:agreement_add"), form_data(
-        world, nlsh, document=SimpleUploadedFile(name, content, content_type=content_type)))
+    return client.post(
+        reverse("rotations:agreement_add"),
+        form_data(
+            world, nlsh, document=SimpleUploadedFile(name, content, content_type=content_type)
+        ),
+    )
 
 
 def test_upload_and_download_for_those_who_see_the_agreement(client, world, nlsh, media):
@@ -44,8 +56,13 @@ def test_upload_and_download_for_those_who_see_the_agreement(client, world, nlsh
     assert "Fagavtale_ORT" in page or "Fagavtale ORT" in page  # the file's name, not a URL
     assert "/media/" not in page and 'href="agreements/' not in page
 
-    for user in (world.users["local_coordinator"], world.users["trainee"],
-                 world.users["leader"], nlsh.coordinator, world.users["regional_coordinator"]):
+    for user in (
+        world.users["local_coordinator"],
+        world.users["trainee"],
+        world.users["leader"],
+        nlsh.coordinator,
+        world.users["regional_coordinator"],
+    ):
         client.force_login(user)
         response = client.get(download)
         assert response.status_code == 200, user
@@ -73,16 +90,20 @@ def test_no_document_or_a_lost_file_is_404(client, world, nlsh, agreement, media
     page = client.get(reverse("rotations:agreement", args=[agreement.pk])).content.decode()
     assert "Ingen signert avtale lastet opp" in page and download not in page
     CollaborationAgreement.objects.filter(pk=agreement.pk).update(
-        document="agreements/2025/borte.pdf")
+        document="agreements/2025/borte.pdf"
+    )
     assert client.get(download).status_code == 404
     assert client.get(reverse("rotations:agreement", args=[agreement.pk])).status_code == 200
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("avtale.docx", PDF, "må være en PDF-fil (.pdf)"),
-    ("avtale.pdf", b"<html>not a pdf</html>", "ikke en gyldig PDF-fil"),
-    ("avtale.pdf", PDF + b"0" * DOCUMENT_MAX_BYTES, "høyst 10 MB"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("avtale.docx", PDF, "må være en PDF-fil (.pdf)"),
+        ("avtale.pdf", b"<html>not a pdf</html>", "ikke en gyldig PDF-fil"),
+        ("avtale.pdf", PDF + b"0" * DOCUMENT_MAX_BYTES, "høyst 10 MB"),
+    ],
+)
 def test_upload_refuses_what_is_not_a_small_pdf(client, world, nlsh, name, content, message):
     response = upload(client, world, nlsh, name, content)
     assert response.status_code == 200
@@ -96,8 +117,9 @@ def test_editing_without_a_new_file_keeps_the_document(client, world, nlsh, medi
     assert upload(client, world, nlsh, "avtale.pdf", PDF).status_code == 302
     agreement = CollaborationAgreement.objects.get()
     name = agreement.document.name
-    response = client.post(reverse("rotations:agreement_edit", args=[agreement.pk]),
-                           form_data(world, nlsh, capacity=2))
+    response = client.post(
+        reverse("rotations:agreement_edit", args=[agreement.pk]), form_data(world, nlsh, capacity=2)
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     agreement.refresh_from_db()
     assert agreement.capacity == 2 and agreement.document.name == name
@@ -109,8 +131,12 @@ def test_replacing_the_signed_agreement_removes_the_old_file(client, world, nlsh
     agreement = CollaborationAgreement.objects.get()
     old = media / agreement.document.name
     assert old.exists()
-    response = client.post(reverse("rotations:agreement_edit", args=[agreement.pk]), form_data(
-        world, nlsh, document=SimpleUploadedFile("second.pdf", PDF + b"%2", "application/pdf")))
+    response = client.post(
+        reverse("rotations:agreement_edit", args=[agreement.pk]),
+        form_data(
+            world, nlsh, document=SimpleUploadedFile("second.pdf", PDF + b"%2", "application/pdf")
+        ),
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     agreement.refresh_from_db()
     assert (media / agreement.document.name).read_bytes() == PDF + b"%2"

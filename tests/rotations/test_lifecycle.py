@@ -32,15 +32,23 @@ def test_life_cycle_end_to_end(world, nlsh, need):
     assert r.status == Status.START_AGREED and r.agreed_start == start
     r = services.request_start(actor=nlsh.coordinator, request=r)
     assert r.status == Status.IN_PROGRESS and r.started_on == start
-    r = services.request_complete(actor=nlsh.coordinator, request=r, goals_reached=True,
-                                  on=r.end)
+    r = services.request_complete(actor=nlsh.coordinator, request=r, goals_reached=True, on=r.end)
     assert r.status == Status.COMPLETED and r.goals_reached
-    actions = list(AuditEvent.objects.filter(object_type="rotations.rotationrequest",
-                                             object_id=str(r.pk)).order_by("pk")
-                   .values_list("action", flat=True))
-    assert actions == ["register.request_created", "register.wish_registered",
-                       "register.forwarded", "register.offered", "register.accepted",
-                       "register.start_agreed", "register.started", "register.completed"]
+    actions = list(
+        AuditEvent.objects.filter(object_type="rotations.rotationrequest", object_id=str(r.pk))
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "register.request_created",
+        "register.wish_registered",
+        "register.forwarded",
+        "register.offered",
+        "register.accepted",
+        "register.start_agreed",
+        "register.started",
+        "register.completed",
+    ]
     assert RegisterEntry.objects.filter(trainee=world.trainee, left_on=None).count() == 1
 
 
@@ -62,9 +70,14 @@ def test_notifications_reach_both_sides_once_forwarded(world, nlsh, need):
 def test_one_receiving_institution_at_a_time(world, forwarded):
     other = f.InstitutionFactory(code="FIN", name="Finnmarkssykehuset", region=world.unn.region)
     coordinator = world.users["local_coordinator"]
-    second = services.request_create(actor=coordinator, trainee=world.trainee, receiving=other,
-                                     specialty=world.specialty, desired_start=dt.date(2028, 1, 1),
-                                     duration_months=3)
+    second = services.request_create(
+        actor=coordinator,
+        trainee=world.trainee,
+        receiving=other,
+        specialty=world.specialty,
+        desired_start=dt.date(2028, 1, 1),
+        duration_months=3,
+    )
     with pytest.raises(RotationError, match="ett foretak om gangen") as error:
         services.request_register_wish(actor=coordinator, request=second)
     assert error.value.code == "one_receiving_institution"
@@ -83,24 +96,30 @@ def test_temporary_employee_cannot_be_offered(world, nlsh, forwarded):
 
 
 def test_changed_start_reaches_receiving_side(world, nlsh, forwarded):
-    services.request_change_start(actor=world.users["local_coordinator"], request=forwarded,
-                                  desired_start=dt.date(2027, 8, 1))
+    services.request_change_start(
+        actor=world.users["local_coordinator"], request=forwarded, desired_start=dt.date(2027, 8, 1)
+    )
     note = Notification.objects.get(user=nlsh.coordinator, title__contains="Endret ønsket")
     assert "01.08.2027" in note.title
 
 
 def test_short_period_is_refunded_and_extension_opens_plan_revision(world, nlsh, agreement):
     coordinator = world.users["local_coordinator"]
-    r = services.request_create(actor=coordinator, trainee=world.trainee, receiving=world.nlsh,
-                                specialty=world.specialty, desired_start=dt.date(2027, 2, 1),
-                                duration_months=2)
+    r = services.request_create(
+        actor=coordinator,
+        trainee=world.trainee,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        desired_start=dt.date(2027, 2, 1),
+        duration_months=2,
+    )
     assert r.refunded_by_employer
     r.status, r.agreed_start = Status.IN_PROGRESS, dt.date(2027, 2, 1)
     r.save()
-    r = services.request_complete(actor=nlsh.coordinator, request=r, goals_reached=False,
-                                  on=r.end)
+    r = services.request_complete(actor=nlsh.coordinator, request=r, goals_reached=False, on=r.end)
     new = services.request_extend(actor=coordinator, request=r, duration_months=2)
     assert new.extends == r and new.source == RotationRequest.Source.EXTENSION
     assert new.desired_start == dt.date(2027, 4, 1)
-    assert Notification.objects.filter(user=world.users["trainee"],
-                                       kind="rotations.plan_revision_needed").exists()
+    assert Notification.objects.filter(
+        user=world.users["trainee"], kind="rotations.plan_revision_needed"
+    ).exists()

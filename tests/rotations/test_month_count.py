@@ -39,8 +39,9 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 def ledger_months(start: dt.date, end: dt.date) -> tuple[int, int]:
     """What the progress ledger counts for a full-time period start–end, in months and days."""
-    ledger = compute_ledger((ServicePeriod(start, end, "specialty", 100),), (), (), rules=RULES,
-                            today=end)
+    ledger = compute_ledger(
+        (ServicePeriod(start, end, "specialty", 100),), (), (), rules=RULES, today=end
+    )
     days = ledger.days(("specialty",))
     assert days == int(days)
     return months_and_days(int(days))
@@ -48,11 +49,25 @@ def ledger_months(start: dt.date, end: dt.date) -> tuple[int, int]:
 
 def meets_minimum(start: dt.date, end: dt.date, months: int) -> bool:
     """Whether the ledger says a full-time period start–end meets a minimum of `months`."""
-    rs = RequirementSet("t", "T", dt.date(2000, 1, 1), None, (
-        Requirement("time", "service_time", "Tid", "months", minimum=Fraction(months),
-                    categories=("specialty",)),))
-    inp = TraineeInput(today=end, specialty="t",
-                       periods=(ServicePeriod(start, end, "specialty", 100),))
+    rs = RequirementSet(
+        "t",
+        "T",
+        dt.date(2000, 1, 1),
+        None,
+        (
+            Requirement(
+                "time",
+                "service_time",
+                "Tid",
+                "months",
+                minimum=Fraction(months),
+                categories=("specialty",),
+            ),
+        ),
+    )
+    inp = TraineeInput(
+        today=end, specialty="t", periods=(ServicePeriod(start, end, "specialty", 100),)
+    )
     return evaluate(inp, rs, rules=RULES).requirements[0].satisfied
 
 
@@ -81,16 +96,19 @@ def test_a_request_of_m_months_counts_m_months(start, months):
     assert _months_between(start, end) == months
 
 
-@pytest.mark.parametrize(("start", "end", "months"), [
-    (dt.date(2027, 1, 15), dt.date(2027, 3, 14), 2),   # mid-month: 2, not 3 (refunded)
-    (dt.date(2027, 11, 6), dt.date(2028, 11, 5), 12),  # over a leap day: 12, not 13
-    (dt.date(2027, 1, 1), dt.date(2027, 6, 30), 6),
-    (dt.date(2027, 1, 31), dt.date(2027, 2, 28), 1),   # month end to month end
-    (dt.date(2028, 2, 1), dt.date(2028, 2, 29), 1),    # February of a leap year
-    (dt.date(2028, 2, 29), dt.date(2029, 2, 28), 12),  # from a leap day
-    (dt.date(2027, 1, 1), dt.date(2027, 6, 29), 5),    # a day short of six
-    (dt.date(2027, 3, 1), dt.date(2027, 3, 10), 1),    # at least one
-])
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (dt.date(2027, 1, 15), dt.date(2027, 3, 14), 2),  # mid-month: 2, not 3 (refunded)
+        (dt.date(2027, 11, 6), dt.date(2028, 11, 5), 12),  # over a leap day: 12, not 13
+        (dt.date(2027, 1, 1), dt.date(2027, 6, 30), 6),
+        (dt.date(2027, 1, 31), dt.date(2027, 2, 28), 1),  # month end to month end
+        (dt.date(2028, 2, 1), dt.date(2028, 2, 29), 1),  # February of a leap year
+        (dt.date(2028, 2, 29), dt.date(2029, 2, 28), 12),  # from a leap day
+        (dt.date(2027, 1, 1), dt.date(2027, 6, 29), 5),  # a day short of six
+        (dt.date(2027, 3, 1), dt.date(2027, 3, 10), 1),  # at least one
+    ],
+)
 def test_month_count_cases(start, end, months):
     assert _months_between(start, end) == months
 
@@ -103,17 +121,28 @@ def test_plan_period_mid_month_is_a_refunded_two_month_request(world):
 
     coordinator = world.users["local_coordinator"]
     arena = f.ArenaFactory(institution=world.nlsh, specialty=world.specialty)
-    away = PeriodData(specialty=world.specialty, institution=world.nlsh, arena=arena,
-                      start=dt.date(2027, 1, 15), end=dt.date(2027, 3, 14))
+    away = PeriodData(
+        specialty=world.specialty,
+        institution=world.nlsh,
+        arena=arena,
+        start=dt.date(2027, 1, 15),
+        end=dt.date(2027, 3, 14),
+    )
     revision = plans.plan_create(
-        actor=world.users["leader"], trainee=world.trainee, estimated_start=dt.date(2024, 1, 1),
-        estimated_end=dt.date(2029, 6, 30), plan_date=dt.date(2025, 11, 1), periods=[away])
+        actor=world.users["leader"],
+        trainee=world.trainee,
+        estimated_start=dt.date(2024, 1, 1),
+        estimated_end=dt.date(2029, 6, 30),
+        plan_date=dt.date(2025, 11, 1),
+        periods=[away],
+    )
     plans.revision_submit(actor=world.users["trainee"], revision=revision)
     plans.revision_sign(actor=world.users["trainee"], revision=revision)
     plans.revision_sign(actor=world.users["leader"], revision=revision)
     plans.revision_approve(actor=coordinator, revision=revision, confirm_no_agreement=True)
-    [request] = RotationRequest.objects.filter(trainee=world.trainee,
-                                               source=RotationRequest.Source.PLAN)
+    [request] = RotationRequest.objects.filter(
+        trainee=world.trainee, source=RotationRequest.Source.PLAN
+    )
     assert request.duration_months == 2 and request.refunded_by_employer
     assert request.end == dt.date(2027, 3, 14)
 
@@ -125,17 +154,34 @@ def test_allocation_instance_spans_the_ledger_months(world):
     actor = world.users["local_coordinator"]
     f.ArenaFactory(institution=world.nlsh, specialty=world.specialty)
     agreement = services.agreement_create(
-        actor=actor, sending=world.unn, receiving=world.nlsh, specialty=world.specialty,
-        duration_months=6, capacity=1, valid_from=dt.date(2024, 1, 1))
+        actor=actor,
+        sending=world.unn,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        duration_months=6,
+        capacity=1,
+        valid_from=dt.date(2024, 1, 1),
+    )
     first = first_month()
     start, end = add_months(first, 1), add_months(first, 1 + 13) - dt.timedelta(days=1)
-    taken = services.request_create(actor=actor, trainee=world.colleague, receiving=world.nlsh,
-                                    specialty=world.specialty, desired_start=start,
-                                    duration_months=_months_between(start, end))
-    RotationRequest.objects.filter(pk=taken.pk).update(status=Status.IN_PROGRESS,
-                                                       agreed_start=start, agreement=agreement)
-    queued = services.request_create(actor=actor, trainee=world.trainee, receiving=world.nlsh,
-                                     specialty=world.specialty, desired_start=first)
+    taken = services.request_create(
+        actor=actor,
+        trainee=world.colleague,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        desired_start=start,
+        duration_months=_months_between(start, end),
+    )
+    RotationRequest.objects.filter(pk=taken.pk).update(
+        status=Status.IN_PROGRESS, agreed_start=start, agreement=agreement
+    )
+    queued = services.request_create(
+        actor=actor,
+        trainee=world.trainee,
+        receiving=world.nlsh,
+        specialty=world.specialty,
+        desired_start=first,
+    )
     services.request_register_wish(actor=actor, request=queued)
     services.request_forward(actor=actor, request=queued)
     [span] = build_instance(world.unn.region).document["occupied"]

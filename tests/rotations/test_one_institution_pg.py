@@ -25,8 +25,9 @@ from tests.plans.test_concurrency_pg import TIMEOUT, _backend_pid, _in_thread, _
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="needs PostgreSQL row locks (set DATABASE_URL)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL row locks (set DATABASE_URL)"
+    ),
 ]
 
 START = dt.date(2027, 3, 1)
@@ -34,19 +35,27 @@ START = dt.date(2027, 3, 1)
 
 @pytest.fixture
 def helgeland(world):
-    return f.InstitutionFactory(code="HELG", name="Helgelandssykehuset HF",
-                                region=world.unn.region)
+    return f.InstitutionFactory(code="HELG", name="Helgelandssykehuset HF", region=world.unn.region)
 
 
 def wish(world, receiving):
     return services.request_create(
-        actor=world.users["local_coordinator"], trainee=world.trainee, receiving=receiving,
-        specialty=world.specialty, desired_start=START, duration_months=6, wish=True)
+        actor=world.users["local_coordinator"],
+        trainee=world.trainee,
+        receiving=receiving,
+        specialty=world.specialty,
+        desired_start=START,
+        duration_months=6,
+        wish=True,
+    )
 
 
 def wishes(world):
-    return list(RotationRequest.objects.filter(trainee=world.trainee, status=Status.WISH)
-                .values_list("receiving__code", flat=True))
+    return list(
+        RotationRequest.objects.filter(trainee=world.trainee, status=Status.WISH).values_list(
+            "receiving__code", flat=True
+        )
+    )
 
 
 def test_second_wish_waits_for_the_lock_and_is_refused(world, helgeland):
@@ -94,9 +103,13 @@ def test_simultaneous_wishes_at_two_institutions_exactly_one_wins(world, helgela
     if via == "register_wish":
         for institution in (world.nlsh, helgeland):
             needs[institution.code] = services.request_create(
-                actor=world.users["local_coordinator"], trainee=world.trainee,
-                receiving=institution, specialty=world.specialty, desired_start=START,
-                duration_months=6)
+                actor=world.users["local_coordinator"],
+                trainee=world.trainee,
+                receiving=institution,
+                specialty=world.specialty,
+                desired_start=START,
+                duration_months=6,
+            )
     barrier = threading.Barrier(2, timeout=TIMEOUT)
     results: dict = {}
 
@@ -106,13 +119,17 @@ def test_simultaneous_wishes_at_two_institutions_exactly_one_wins(world, helgela
             if via == "create":
                 wish(world, institution)
             else:
-                services.request_register_wish(actor=world.users["local_coordinator"],
-                                               request=needs[institution.code])
+                services.request_register_wish(
+                    actor=world.users["local_coordinator"], request=needs[institution.code]
+                )
             return institution.code
+
         return run
 
-    threads = [_in_thread(register(world.nlsh), results, "nlsh"),
-               _in_thread(register(helgeland), results, "helgeland")]
+    threads = [
+        _in_thread(register(world.nlsh), results, "nlsh"),
+        _in_thread(register(helgeland), results, "helgeland"),
+    ]
     for thread in threads:
         thread.join(TIMEOUT * 2)
         assert not thread.is_alive()

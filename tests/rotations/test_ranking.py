@@ -30,8 +30,10 @@ def test_between_trusts_longest_waiting_within_trust_own_priority():
 
 
 def test_ineligible_after_eligible_with_reason():
-    cands = [Candidate(1, "UNN", D(2024, 1, 1), eligible=False, reasons=("ikke fast ansatt",)),
-             Candidate(2, "NLSH", D(2025, 1, 1))]
+    cands = [
+        Candidate(1, "UNN", D(2024, 1, 1), eligible=False, reasons=("ikke fast ansatt",)),
+        Candidate(2, "NLSH", D(2025, 1, 1)),
+    ]
     rows = ranking.rank(cands)
     assert [r.candidate.id for r in rows] == [2, 1]
     assert rows[1].explanation.startswith("Etter de kvalifiserte (ikke fast ansatt)")
@@ -39,18 +41,35 @@ def test_ineligible_after_eligible_with_reason():
 
 
 candidates = st.lists(
-    st.builds(Candidate, id=st.integers(1, 10_000), home=st.sampled_from(["A", "B", "C"]),
-              registered=st.dates(D(2020, 1, 1), D(2026, 12, 31)),
-              sending_rank=st.none() | st.integers(1, 5), eligible=st.booleans()),
-    max_size=25, unique_by=lambda c: c.id)
+    st.builds(
+        Candidate,
+        id=st.integers(1, 10_000),
+        home=st.sampled_from(["A", "B", "C"]),
+        registered=st.dates(D(2020, 1, 1), D(2026, 12, 31)),
+        sending_rank=st.none() | st.integers(1, 5),
+        eligible=st.booleans(),
+    ),
+    max_size=25,
+    unique_by=lambda c: c.id,
+)
 
 
 def _engine_order(cands):
     """The allocation engine's order over the same requests, one trainee per request."""
-    inst = Instance(0, 1, 0, {}, {}, trainees={
-        f"t{c.id}": Trainee(f"t{c.id}", c.home, "X", True, c.sending_rank) for c in cands},
-        requests={f"r{c.id:06d}": Request(f"r{c.id:06d}", f"t{c.id}", (),
-                                          c.registered.isoformat()) for c in cands})
+    inst = Instance(
+        0,
+        1,
+        0,
+        {},
+        {},
+        trainees={
+            f"t{c.id}": Trainee(f"t{c.id}", c.home, "X", True, c.sending_rank) for c in cands
+        },
+        requests={
+            f"r{c.id:06d}": Request(f"r{c.id:06d}", f"t{c.id}", (), c.registered.isoformat())
+            for c in cands
+        },
+    )
     return [int(k[1:]) for k in priority_order(inst)]
 
 
@@ -59,8 +78,7 @@ def test_agrees_with_the_allocation_engine(cands):
     ranked = [r.candidate.id for r in ranking.rank(cands)]
     engine = _engine_order(cands)
     eligible = {c.id for c in cands if c.eligible}
-    assert ranked == [i for i in engine if i in eligible] + [i for i in engine
-                                                              if i not in eligible]
+    assert ranked == [i for i in engine if i in eligible] + [i for i in engine if i not in eligible]
 
 
 @given(candidates)
@@ -80,21 +98,31 @@ def test_ranking_properties(cands):
 
 
 def test_start_rules():
-    rules = AgreementRules(capacity=1, start_months=(2, 8), valid_from=D(2025, 1, 1),
-                           valid_to=D(2028, 12, 31), semester_quota=1, quota_semester="spring")
+    rules = AgreementRules(
+        capacity=1,
+        start_months=(2, 8),
+        valid_from=D(2025, 1, 1),
+        valid_to=D(2028, 12, 31),
+        semester_quota=1,
+        quota_semester="spring",
+    )
     assert ranking.start_problem(rules, D(2027, 2, 1), 6, []) is None
     assert "måned 2, 8" in ranking.start_problem(rules, D(2027, 3, 1), 6, [])
     assert "Vår 2027" in ranking.start_problem(rules, D(2027, 8, 1), 3, [])
     assert "Kvoten" in ranking.start_problem(rules, D(2027, 2, 1), 3, [Period(D(2027, 2, 1), 1)])
     assert "bare til" in ranking.start_problem(rules, D(2028, 8, 1), 6, [])
     open_rules = AgreementRules(capacity=1)
-    assert "Kapasiteten" in ranking.start_problem(open_rules, D(2027, 5, 1), 3,
-                                                  [Period(D(2027, 2, 1), 4)])
+    assert "Kapasiteten" in ranking.start_problem(
+        open_rules, D(2027, 5, 1), 3, [Period(D(2027, 2, 1), 4)]
+    )
 
 
 def test_conflict_needs_two_trusts_and_too_few_places():
-    demands = [ranking.Demand(1, "UNN", D(2027, 2, 1)), ranking.Demand(2, "NLSH", D(2027, 3, 1)),
-               ranking.Demand(3, "UNN", D(2027, 9, 1))]
+    demands = [
+        ranking.Demand(1, "UNN", D(2027, 2, 1)),
+        ranking.Demand(2, "NLSH", D(2027, 3, 1)),
+        ranking.Demand(3, "UNN", D(2027, 9, 1)),
+    ]
     found = ranking.conflicts(demands, {(2027, "spring"): 1, (2027, "autumn"): 0})
     assert len(found) == 1 and found[0].requests == (1, 2)
     assert "Vår 2027" in found[0].explanation

@@ -26,23 +26,37 @@ def two_trusts(world):
     arena = f.ArenaFactory(institution=world.nlsh, specialty=world.specialty)
     unn_actor, hb_actor = world.users["local_coordinator"], world.users["outsider"]
     for sending, actor in ((world.unn, unn_actor), (world.bergen, hb_actor)):
-        services.agreement_create(actor=actor, sending=sending, receiving=world.nlsh,
-                                  specialty=world.specialty, duration_months=6, capacity=1,
-                                  valid_from=dt.date(2024, 1, 1), arenas=[arena])
+        services.agreement_create(
+            actor=actor,
+            sending=sending,
+            receiving=world.nlsh,
+            specialty=world.specialty,
+            duration_months=6,
+            capacity=1,
+            valid_from=dt.date(2024, 1, 1),
+            arenas=[arena],
+        )
     berit = f.TraineeFactory(first_name="Berit")
     f.EmploymentFactory(trainee=berit, institution=world.bergen, specialty=world.specialty)
     start = first_month()
     out = {}
     for trainee, sending, actor, registered, forwarded in (
-            (world.trainee, world.unn, unn_actor, dt.date(2024, 1, 1), dt.date(2025, 6, 1)),
-            (berit, world.bergen, hb_actor, dt.date(2025, 1, 1), dt.date(2025, 3, 1))):
-        r = services.request_create(actor=actor, trainee=trainee, receiving=world.nlsh,
-                                    specialty=world.specialty, desired_start=start)
+        (world.trainee, world.unn, unn_actor, dt.date(2024, 1, 1), dt.date(2025, 6, 1)),
+        (berit, world.bergen, hb_actor, dt.date(2025, 1, 1), dt.date(2025, 3, 1)),
+    ):
+        r = services.request_create(
+            actor=actor,
+            trainee=trainee,
+            receiving=world.nlsh,
+            specialty=world.specialty,
+            desired_start=start,
+        )
         services.request_register_wish(actor=actor, request=r)
         services.request_forward(actor=actor, request=r)
         RotationRequest.objects.filter(pk=r.pk).update(forwarded_on=forwarded)
         RegisterEntry.objects.filter(trainee=trainee, institution=sending).update(
-            registered_on=registered)
+            registered_on=registered
+        )
         out[trainee.first_name] = RotationRequest.objects.get(pk=r.pk)
     return out
 

@@ -22,19 +22,39 @@ def get(client, user, url):
 
 @pytest.fixture
 def vacancy(nlsh, forwarded):
-    return services.vacancy_open(actor=nlsh.leader, arena=nlsh.arena,
-                                 start_from=dt.date(2027, 1, 1), start_to=dt.date(2027, 6, 30),
-                                 duration_months=6)
+    return services.vacancy_open(
+        actor=nlsh.leader,
+        arena=nlsh.arena,
+        start_from=dt.date(2027, 1, 1),
+        start_to=dt.date(2027, 6, 30),
+        duration_months=6,
+    )
 
 
-LISTS = ["rotations:requests", "rotations:register", "rotations:queues", "rotations:conflicts",
-         "rotations:agreements"]
+LISTS = [
+    "rotations:requests",
+    "rotations:register",
+    "rotations:queues",
+    "rotations:conflicts",
+    "rotations:agreements",
+]
 
 
 @pytest.mark.parametrize("name", LISTS)
-@pytest.mark.parametrize("persona", ["trainee", "leader", "local_coordinator",
-                                     "regional_coordinator", "planner", "admin", "outsider",
-                                     "supervisor", "education_lead"])
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "trainee",
+        "leader",
+        "local_coordinator",
+        "regional_coordinator",
+        "planner",
+        "admin",
+        "outsider",
+        "supervisor",
+        "education_lead",
+    ],
+)
 def test_lists_open_to_every_role_with_the_permission(client, world, forwarded, name, persona):
     expected = 403 if (persona, name) == ("supervisor", "rotations:agreements") else 200
     assert get(client, world.users[persona], reverse(name)).status_code == expected
@@ -50,9 +70,15 @@ def test_lists_refuse_a_user_without_roles(client, world):
 
 def test_request_page_in_scope_and_out(client, world, nlsh, forwarded):
     url = reverse("rotations:request", args=[forwarded.pk])
-    for user in (world.users["trainee"], world.users["local_coordinator"], nlsh.coordinator,
-                 nlsh.leader, world.users["regional_coordinator"], world.users["supervisor"],
-                 world.users["admin"]):
+    for user in (
+        world.users["trainee"],
+        world.users["local_coordinator"],
+        nlsh.coordinator,
+        nlsh.leader,
+        world.users["regional_coordinator"],
+        world.users["supervisor"],
+        world.users["admin"],
+    ):
         assert get(client, user, url).status_code == 200, user
     assert get(client, world.users["outsider"], url).status_code == 404
 
@@ -68,8 +94,10 @@ def test_receiving_side_sees_request_only_once_forwarded(client, world, nlsh, ne
 def test_steps_through_the_pages(client, world, nlsh, need):
     coordinator = world.users["local_coordinator"]
     client.force_login(coordinator)
-    url = lambda step: reverse(f"rotations:request_{step.replace('-', '_')}",  # noqa: E731
-                               args=[need.pk])
+
+    def url(step):
+        return reverse(f"rotations:request_{step.replace('-', '_')}", args=[need.pk])
+
     assert client.get(url("wish")).status_code == 200
     assert client.post(url("wish")).status_code == 302
     assert client.post(url("forward")).status_code == 302
@@ -93,8 +121,7 @@ def test_steps_through_the_pages(client, world, nlsh, need):
 def test_rule_breach_shows_message_not_500(client, world, nlsh, forwarded):
     world.trainee.employments.update(permanent=False, end=dt.date(2030, 1, 1))
     client.force_login(nlsh.coordinator)
-    response = client.post(reverse("rotations:request_offer", args=[forwarded.pk]), {},
-                           follow=True)
+    response = client.post(reverse("rotations:request_offer", args=[forwarded.pk]), {}, follow=True)
     assert response.status_code == 200
     assert "ikke fast ansatt" in response.content.decode()
 
@@ -102,8 +129,14 @@ def test_rule_breach_shows_message_not_500(client, world, nlsh, forwarded):
 def test_request_add_scope(client, world, agreement):
     url = reverse("rotations:request_add", args=[world.trainee.pk])
     client.force_login(world.users["local_coordinator"])
-    response = client.post(url, {"receiving": world.nlsh.pk, "specialty": world.specialty.pk,
-                                 "desired_start": "2027-09-01"})
+    response = client.post(
+        url,
+        {
+            "receiving": world.nlsh.pk,
+            "specialty": world.specialty.pk,
+            "desired_start": "2027-09-01",
+        },
+    )
     assert response.status_code == 302
     assert RotationRequest.objects.get(trainee=world.trainee).duration_months == 6
     assert get(client, world.users["outsider"], url).status_code == 404
@@ -121,15 +154,20 @@ def test_agreement_pages(client, world, nlsh, agreement):
     assert get(client, world.users["local_coordinator"], edit).status_code == 200
     assert get(client, world.users["outsider"], edit).status_code == 404
     assert get(client, world.users["leader"], edit).status_code == 403
-    assert get(client, world.users["leader"], reverse("rotations:agreement_add")).status_code \
-        == 403
+    assert get(client, world.users["leader"], reverse("rotations:agreement_add")).status_code == 403
 
 
 def test_agreement_add_refuses_parties_outside_scope(client, world, nlsh):
     client.force_login(world.users["outsider"])  # Helse Bergen's coordinator
-    data = {"sending": world.unn.pk, "receiving": world.nlsh.pk, "specialty": world.specialty.pk,
-            "duration_months": 6, "capacity": 1, "quota_semester": "any",
-            "valid_from": "2025-01-01"}
+    data = {
+        "sending": world.unn.pk,
+        "receiving": world.nlsh.pk,
+        "specialty": world.specialty.pk,
+        "duration_months": 6,
+        "capacity": 1,
+        "quota_semester": "any",
+        "valid_from": "2025-01-01",
+    }
     assert client.post(reverse("rotations:agreement_add"), data).status_code == 403
     client.force_login(world.users["local_coordinator"])
     data["arenas"] = [nlsh.arena.pk]
@@ -147,8 +185,7 @@ def test_vacancy_pages(client, world, nlsh, vacancy):
     assert get(client, world.users["leader"], detail).status_code == 404  # UNN's leader
     assert get(client, world.users["trainee"], detail).status_code == 403
     assert get(client, nlsh.leader, reverse("rotations:vacancy_add")).status_code == 200
-    assert get(client, world.users["planner"], reverse("rotations:vacancy_add")).status_code \
-        == 403
+    assert get(client, world.users["planner"], reverse("rotations:vacancy_add")).status_code == 403
     request = RotationRequest.objects.get()
     client.force_login(nlsh.leader)
     client.post(reverse("rotations:vacancy_select", args=[vacancy.pk]), {"request": request.pk})
@@ -166,8 +203,9 @@ def test_own_page_shows_queue_place(client, world, forwarded):
     page = get(client, world.users["trainee"], reverse("rotations:own"))
     assert page.status_code == 200
     assert "1 av 1" in page.content.decode()
-    assert get(client, world.users["local_coordinator"], reverse("rotations:own")).status_code \
-        == 403
+    assert (
+        get(client, world.users["local_coordinator"], reverse("rotations:own")).status_code == 403
+    )
 
 
 def test_register_sync_page(client, world):
@@ -183,9 +221,14 @@ def _many(world, agreement, n):
     for i in range(n):
         t = f.TraineeFactory(last_name=f"Kø{i}")
         f.EmploymentFactory(trainee=t, institution=world.unn, specialty=world.specialty)
-        r = services.request_create(actor=world.users["admin"], trainee=t, receiving=world.nlsh,
-                                    specialty=world.specialty, desired_start=dt.date(2027, 2, 1),
-                                    wish=True)
+        r = services.request_create(
+            actor=world.users["admin"],
+            trainee=t,
+            receiving=world.nlsh,
+            specialty=world.specialty,
+            desired_start=dt.date(2027, 2, 1),
+            wish=True,
+        )
         services.request_forward(actor=world.users["admin"], request=r)
 
 
@@ -203,9 +246,13 @@ def test_constant_queries_on_lists(client, world, nlsh, agreement, name):
 
 
 def test_constant_queries_on_candidates(client, world, nlsh, agreement):
-    vacancy = services.vacancy_open(actor=nlsh.leader, arena=nlsh.arena,
-                                    start_from=dt.date(2027, 1, 1),
-                                    start_to=dt.date(2027, 6, 30), duration_months=6)
+    vacancy = services.vacancy_open(
+        actor=nlsh.leader,
+        arena=nlsh.arena,
+        start_from=dt.date(2027, 1, 1),
+        start_to=dt.date(2027, 6, 30),
+        duration_months=6,
+    )
     client.force_login(nlsh.leader)
     url = reverse("rotations:vacancy", args=[vacancy.pk])
     _many(world, agreement, 2)
@@ -226,12 +273,18 @@ def test_constant_queries_on_queues_over_groups(client, world, nlsh, agreement):
     def group(receiving_code):
         receiving = f.InstitutionFactory(code=receiving_code, region=world.unn.region)
         t = f.TraineeFactory()
-        f.EmploymentFactory(trainee=t, institution=world.unn,
-                            specialty=Specialty.objects.get(code="MED"))
-        r = services.request_create(actor=admin, trainee=t, receiving=receiving,
-                                    specialty=Specialty.objects.get(code="MED"),
-                                    desired_start=dt.date(2027, 2, 1), duration_months=3,
-                                    wish=True)
+        f.EmploymentFactory(
+            trainee=t, institution=world.unn, specialty=Specialty.objects.get(code="MED")
+        )
+        r = services.request_create(
+            actor=admin,
+            trainee=t,
+            receiving=receiving,
+            specialty=Specialty.objects.get(code="MED"),
+            desired_start=dt.date(2027, 2, 1),
+            duration_months=3,
+            wish=True,
+        )
         services.request_forward(actor=admin, request=r)
 
     group("G1")
@@ -250,8 +303,10 @@ def test_step_urls_are_norwegian_and_the_page_links_them(client, world, forwarde
     from lisplan.rotations.views import ACTION_SLUGS, ACTIONS
 
     assert set(ACTION_SLUGS) == set(ACTIONS)
-    paths = {name: reverse(f"rotations:request_{name.replace('-', '_')}", args=[forwarded.pk])
-             for name in ACTIONS}
+    paths = {
+        name: reverse(f"rotations:request_{name.replace('-', '_')}", args=[forwarded.pk])
+        for name in ACTIONS
+    }
     base = reverse("rotations:request", args=[forwarded.pk])
     assert paths["forward"] == f"{base}videresend/" and paths["offer"] == f"{base}tilby/"
     assert paths["answer"] == f"{base}svar/" and paths["cancel"] == f"{base}avbryt/"

@@ -13,9 +13,15 @@ from lisplan.trainees.models import Employment, LeavePeriod
 
 def employment_data(world, **overrides) -> dict:
     data = {
-        "institution": world.unn.pk, "arena": world.section.pk, "specialty": world.specialty.pk,
-        "permanent": "True", "position_percent": "80", "start": "2025-08-01", "end": "",
-        "scheme": "new", "employee_number": "A-1234",
+        "institution": world.unn.pk,
+        "arena": world.section.pk,
+        "specialty": world.specialty.pk,
+        "permanent": "True",
+        "position_percent": "80",
+        "start": "2025-08-01",
+        "end": "",
+        "scheme": "new",
+        "employee_number": "A-1234",
     }
     return {**data, **overrides}
 
@@ -40,8 +46,10 @@ def test_coordinator_adds_employment_and_it_is_audited(client, world):
 def test_bad_employment_shows_the_rule_keeps_input_and_saves_nothing(client, world):
     client.force_login(world.users["local_coordinator"])
     before = Employment.objects.count()
-    response = client.post(add_url(world), employment_data(
-        world, permanent="False", position_percent="120", employee_number="X-9"))
+    response = client.post(
+        add_url(world),
+        employment_data(world, permanent="False", position_percent="120", employee_number="X-9"),
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Et vikariat må ha sluttdato." in html
@@ -57,8 +65,7 @@ def test_edit_employment_records_old_and_new(client, world):
     url = reverse("trainees:employment_edit", args=[world.trainee.pk, employment.pk])
     client.force_login(world.users["local_coordinator"])
     assert 'value="2024-01-01"' in client.get(url).content.decode()
-    response = client.post(url, employment_data(world, start="2024-01-01",
-                                                position_percent="60"))
+    response = client.post(url, employment_data(world, start="2024-01-01", position_percent="60"))
     assert response.status_code == 302
     employment.refresh_from_db()
     assert employment.position_percent == 60
@@ -69,12 +76,14 @@ def test_edit_employment_records_old_and_new(client, world):
 def test_coordinator_adds_leave_with_period_check(client, world):
     client.force_login(world.users["local_coordinator"])
     url = add_url(world, "leave_add")
-    bad = client.post(url, {"kind": "parental", "start": "2025-06-01", "end": "2025-01-01",
-                            "percent": "100"})
+    bad = client.post(
+        url, {"kind": "parental", "start": "2025-06-01", "end": "2025-01-01", "percent": "100"}
+    )
     assert "Sluttdato kan ikke være før startdato." in bad.content.decode()
     assert not LeavePeriod.objects.exists()
-    good = client.post(url, {"kind": "parental", "start": "01.01.2025", "end": "30.06.2025",
-                             "percent": "100"})
+    good = client.post(
+        url, {"kind": "parental", "start": "01.01.2025", "end": "30.06.2025", "percent": "100"}
+    )
     assert good.status_code == 302
     assert LeavePeriod.objects.get().end == dt.date(2025, 6, 30)
     assert AuditEvent.objects.filter(action="leave.created").exists()

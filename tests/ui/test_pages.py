@@ -7,8 +7,17 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 
-PERSONAS = ["trainee", "supervisor", "leader", "education_lead", "local_coordinator",
-            "regional_coordinator", "planner", "admin", "outsider"]
+PERSONAS = [
+    "trainee",
+    "supervisor",
+    "leader",
+    "education_lead",
+    "local_coordinator",
+    "regional_coordinator",
+    "planner",
+    "admin",
+    "outsider",
+]
 
 
 def test_login_page_renders_for_anonymous(client):
@@ -54,14 +63,26 @@ def test_start_page_needs_sign_in(client, db):
 
 
 EXPECTED_SECTIONS = {
-    "trainee": ["Min oversikt", "Min gjennomføringsplan", "Min progresjon",
-                "Mine spesialiseringsperioder", "Min veiledning", "Utdanningsplan (IUP)"],
+    "trainee": [
+        "Min oversikt",
+        "Min gjennomføringsplan",
+        "Min progresjon",
+        "Mine spesialiseringsperioder",
+        "Min veiledning",
+        "Utdanningsplan (IUP)",
+    ],
     "supervisor": ["Mine veiledningsleger", "Tora Trainee"],
-    "leader": ["Leger i min læringsarena – Ortopedisk avdeling",
-               "Gjennomføringsplaner til signering", "Ingenting venter i:"],
+    "leader": [
+        "Leger i min læringsarena – Ortopedisk avdeling",
+        "Gjennomføringsplaner til signering",
+        "Ingenting venter i:",
+    ],
     "education_lead": ["Leger i Ortopedisk kirurgi ved Universitetssykehuset Nord-Norge HF"],
-    "local_coordinator": ["Leger ved Universitetssykehuset Nord-Norge HF", "fast ansatt",
-                          "vikariat"],
+    "local_coordinator": [
+        "Leger ved Universitetssykehuset Nord-Norge HF",
+        "fast ansatt",
+        "vikariat",
+    ],
     "regional_coordinator": ["Leger ved Helse Nord RHF", "Nordlandssykehuset HF"],
     "planner": ["Leger ved Helse Nord RHF", "Nordlandssykehuset HF"],
     "admin": ["Administrasjon", "Alle leger i spesialisering"],
@@ -83,12 +104,13 @@ def test_start_page_shows_a_section_per_role(client, world, persona):
 def test_start_page_counts_are_scoped(client, world):
     client.force_login(world.users["local_coordinator"])
     sections = {s.role: s for s in client.get(reverse("home")).context["sections"]}
-    assert sections["local_coordinator"].data["counts"] == {
-        "total": 3, "fixed": 3, "temporary": 0}
+    assert sections["local_coordinator"].data["counts"] == {"total": 3, "fixed": 3, "temporary": 0}
     client.force_login(world.users["regional_coordinator"])
     region = client.get(reverse("home")).context["sections"][0].data["institutions"]
     assert {r["institution__name"]: r["total"] for r in region} == {
-        "Nordlandssykehuset HF": 1, "Universitetssykehuset Nord-Norge HF": 3}
+        "Nordlandssykehuset HF": 1,
+        "Universitetssykehuset Nord-Norge HF": 3,
+    }
 
 
 def test_start_page_without_roles_explains(client, db):

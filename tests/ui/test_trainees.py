@@ -52,9 +52,13 @@ def test_filters_offer_only_what_the_user_can_see(client, world):
 
 
 def test_filter_by_institution_specialty_and_temporary(client, world):
-    f.EmploymentFactory(trainee=f.TraineeFactory(last_name="Vikar"), institution=world.nlsh,
-                        specialty=f.SpecialtyFactory(code="MED"), permanent=False,
-                        end=f.dt.date(2099, 1, 1))
+    f.EmploymentFactory(
+        trainee=f.TraineeFactory(last_name="Vikar"),
+        institution=world.nlsh,
+        specialty=f.SpecialtyFactory(code="MED"),
+        permanent=False,
+        end=f.dt.date(2099, 1, 1),
+    )
     client.force_login(world.users["regional_coordinator"])
     assert names(client.get(LIST, {"institution": world.nlsh.pk})) == {"Samme-region", "Vikar"}
     assert names(client.get(LIST, {"specialty": "MED"})) == {"Vikar"}
@@ -72,8 +76,9 @@ def test_empty_result_says_so(client, world):
 def many_trainees(world, n: int) -> None:
     for i in range(n):
         t = f.TraineeFactory(last_name=f"Masse{i:03d}")
-        f.EmploymentFactory(trainee=t, institution=world.unn, arena=world.section,
-                            specialty=world.specialty)
+        f.EmploymentFactory(
+            trainee=t, institution=world.unn, arena=world.section, specialty=world.specialty
+        )
 
 
 def test_pagination_50_per_page_with_links(client, world):
@@ -91,8 +96,9 @@ def test_pagination_50_per_page_with_links(client, world):
 
 def test_htmx_request_gets_only_the_results(client, world):
     client.force_login(world.users["admin"])
-    response = client.get(LIST, {"q": "kolle"}, headers={
-        "HX-Request": "true", "HX-Target": "trainee-results"})
+    response = client.get(
+        LIST, {"q": "kolle"}, headers={"HX-Request": "true", "HX-Target": "trainee-results"}
+    )
     html = response.content.decode()
     assert "<html" not in html and "<table" in html
     assert 'id="trainee-count" role="status" hx-swap-oob="true"' in html
@@ -148,10 +154,20 @@ def test_detail_shows_person_employment_leave_supervisors_and_roles(client, worl
     f.LeaveFactory(trainee=world.trainee)
     client.force_login(world.users["leader"])
     html = client.get(detail(world.trainee)).content.decode()
-    for text in ["Tora Trainee", world.trainee.hpr_number, "Universitetssykehuset Nord-Norge HF",
-                 "Seksjon for traume", "Ortopedisk kirurgi", "01.01.2024", "Ny ordning",
-                 "Foreldrepermisjon", "30.06.2025", "Hovedveileder",
-                 str(world.users["supervisor"]), "Lege i spesialisering"]:
+    for text in [
+        "Tora Trainee",
+        world.trainee.hpr_number,
+        "Universitetssykehuset Nord-Norge HF",
+        "Seksjon for traume",
+        "Ortopedisk kirurgi",
+        "01.01.2024",
+        "Ny ordning",
+        "Foreldrepermisjon",
+        "30.06.2025",
+        "Hovedveileder",
+        str(world.users["supervisor"]),
+        "Lege i spesialisering",
+    ]:
         assert text in html, text
     assert "Endringshistorikk" not in html  # the leader has no audit.view
     assert "Registrer ansettelse" not in html
@@ -160,8 +176,9 @@ def test_detail_shows_person_employment_leave_supervisors_and_roles(client, worl
 def test_detail_shows_history_to_coordinators(client, world):
     coordinator = world.users["local_coordinator"]
     employment = world.trainee.employments.get()
-    services.employment_update(actor=coordinator, employment=employment, position_percent=80,
-                               end=f.dt.date(2030, 6, 30))
+    services.employment_update(
+        actor=coordinator, employment=employment, position_percent=80, end=f.dt.date(2030, 6, 30)
+    )
     client.force_login(coordinator)
     html = client.get(detail(world.trainee)).content.decode()
     assert "Endringshistorikk" in html
@@ -172,9 +189,13 @@ def test_detail_shows_history_to_coordinators(client, world):
 
 
 def test_history_is_not_shown_for_other_trainees_events(client, world):
-    AuditEvent.objects.create(action="trainee.changed", object_type="trainees.trainee",
-                              object_id=str(world.colleague.pk), trainee_id=world.colleague.pk,
-                              actor_name="Noen Andre")
+    AuditEvent.objects.create(
+        action="trainee.changed",
+        object_type="trainees.trainee",
+        object_id=str(world.colleague.pk),
+        trainee_id=world.colleague.pk,
+        actor_name="Noen Andre",
+    )
     client.force_login(world.users["local_coordinator"])
     assert "Noen Andre" not in client.get(detail(world.trainee)).content.decode()
 
@@ -186,11 +207,19 @@ def test_history_shows_plan_events_with_their_periods(client, world):
 
     from lisplan.plans import services as plan_services
 
-    period = plan_services.PeriodData(specialty=world.specialty, institution=world.nlsh,
-                                      start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30))
-    plan_services.plan_create(actor=world.users["leader"], trainee=world.trainee,
-                              estimated_start=dt.date(2024, 1, 1),
-                              estimated_end=dt.date(2029, 6, 30), periods=[period])
+    period = plan_services.PeriodData(
+        specialty=world.specialty,
+        institution=world.nlsh,
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 6, 30),
+    )
+    plan_services.plan_create(
+        actor=world.users["leader"],
+        trainee=world.trainee,
+        estimated_start=dt.date(2024, 1, 1),
+        estimated_end=dt.date(2029, 6, 30),
+        periods=[period],
+    )
     client.force_login(world.users["local_coordinator"])
     response = client.get(detail(world.trainee))
     assert response.status_code == 200

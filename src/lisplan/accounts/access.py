@@ -32,7 +32,9 @@ PERMISSIONS: dict[str, str] = {
     "catalogue.view": _("Se spesialiteter og læringsmål"),
     "catalogue.import": _("Importere læringsmål"),
     "token.manage": _("Administrere egne API-nøkler"),
-    "privacy.export": _("Hente ut alt som er lagret om en person (innsyn, personvernforordningen art. 15)"),
+    "privacy.export": _(
+        "Hente ut alt som er lagret om en person (innsyn, personvernforordningen art. 15)"
+    ),
     "plan.view": _("Se individuelle gjennomføringsplaner"),
     "plan.edit": _("Opprette og fylle ut gjennomføringsplaner"),
     "plan.sign": _("Signere gjennomføringsplaner"),
@@ -87,15 +89,33 @@ ROLE_TABLE: dict[str, dict[str, set[str]]] = {
     "core": {  # trainees, implementation plans, progress
         TRAINEE: _EVERYONE | {"trainee.view"},
         SUPERVISOR: _EVERYONE | {"trainee.view"},
-        LEADER: _EVERYONE | {"trainee.view", "supervision.change", "plan.view", "plan.edit",
-                             "plan.sign", "progress.view", "progress.record",
-                             "progress.approve"},
+        LEADER: _EVERYONE
+        | {
+            "trainee.view",
+            "supervision.change",
+            "plan.view",
+            "plan.edit",
+            "plan.sign",
+            "progress.view",
+            "progress.record",
+            "progress.approve",
+        },
         UAO: _EVERYONE | {"trainee.view", "plan.view", "progress.view"},
         UKL: _EVERYONE | {"trainee.view", "plan.view", "progress.view"},
-        LOCAL: _EVERYONE | {"trainee.view", "trainee.change", "supervision.change",
-                            "audit.view", "plan.view", "plan.edit", "plan.approve",
-                            "progress.view", "progress.record", "progress.approve",
-                            "progress.import"},
+        LOCAL: _EVERYONE
+        | {
+            "trainee.view",
+            "trainee.change",
+            "supervision.change",
+            "audit.view",
+            "plan.view",
+            "plan.edit",
+            "plan.approve",
+            "progress.view",
+            "progress.record",
+            "progress.approve",
+            "progress.import",
+        },
         REGIONAL: _EVERYONE | {"trainee.view", "audit.view", "plan.view", "progress.view"},
         PLANNER: _EVERYONE | {"trainee.view", "progress.view"},
     },
@@ -103,9 +123,17 @@ ROLE_TABLE: dict[str, dict[str, set[str]]] = {
         LEADER: {"agreement.view", "register.view", "vacancy.view", "vacancy.change"},
         UAO: {"agreement.view", "register.view"},
         UKL: {"agreement.view", "register.view"},
-        LOCAL: {"agreement.view", "agreement.change", "register.view", "register.change",
-                "register.forward", "register.offer", "register.answer", "vacancy.view",
-                "vacancy.change"},
+        LOCAL: {
+            "agreement.view",
+            "agreement.change",
+            "register.view",
+            "register.change",
+            "register.forward",
+            "register.offer",
+            "register.answer",
+            "vacancy.view",
+            "vacancy.change",
+        },
         REGIONAL: {"agreement.view", "agreement.change", "register.view", "vacancy.view"},
         PLANNER: {"agreement.view", "register.view"},
     },
@@ -123,8 +151,12 @@ ROLE_TABLE: dict[str, dict[str, set[str]]] = {
     "allocation": {
         LOCAL: {"allocation.view"},
         REGIONAL: {"allocation.view", "allocation.run"},
-        PLANNER: {"allocation.view", "allocation.run", "allocation.run_national",
-                  "allocation.policy"},
+        PLANNER: {
+            "allocation.view",
+            "allocation.run",
+            "allocation.run_national",
+            "allocation.policy",
+        },
     },
     # Insights (quality indicators): the leader for their arena, coordinators and the UAO for
     # their institution (UAO: their specialty), the region for the regional roles; the
@@ -153,8 +185,12 @@ ROLE_TABLE: dict[str, dict[str, set[str]]] = {
     # registers `everything` as the scope of its models).
     "dimensioning": {
         REGIONAL: {"dimensioning.view", "dimensioning.run"},
-        PLANNER: {"dimensioning.view", "dimensioning.run", "dimensioning.scenario",
-                  "dimensioning.load"},
+        PLANNER: {
+            "dimensioning.view",
+            "dimensioning.run",
+            "dimensioning.scenario",
+            "dimensioning.load",
+        },
     },
 }
 
@@ -165,8 +201,14 @@ ROLE_TABLE: dict[str, dict[str, set[str]]] = {
 # `Grants.relations`).
 RELATIONSHIP_TABLE: dict[str, dict[str, set[str]]] = {
     "core": {
-        "self": {"trainee.view", "plan.view", "plan.edit", "plan.sign", "progress.view",
-                 "progress.record"},
+        "self": {
+            "trainee.view",
+            "plan.view",
+            "plan.edit",
+            "plan.sign",
+            "progress.view",
+            "progress.record",
+        },
         "supervisee": {"trainee.view", "plan.view", "progress.view", "progress.record"},
     },
     "rotations": {
@@ -344,8 +386,9 @@ def via_trainee(field: str = "trainee_id") -> ScopeRule:
     """Rows of a trainee (`field` is the path to the trainee's id): in scope with the trainee."""
 
     def rule(user, g: Grants, permission: str) -> Q:
-        visible = _model("trainees.Trainee").objects.filter(
-            _trainee_q(user, g, permission)).values("pk")
+        visible = (
+            _model("trainees.Trainee").objects.filter(_trainee_q(user, g, permission)).values("pk")
+        )
         return Q(**{f"{field}__in": visible})
 
     return rule
@@ -509,8 +552,10 @@ def rotation_request_scope(user, g: Grants, permission: str) -> Q:
         for path in g.arena_paths.get(permission, ()):
             under = LearningArena.objects.filter(path__startswith=path)
             receiving |= Q(arena__path__startswith=path) | Q(
-                arena__isnull=True, receiving_id__in=under.values("institution_id"),
-                specialty_id__in=under.exclude(specialty=None).values("specialty_id"))
+                arena__isnull=True,
+                receiving_id__in=under.values("institution_id"),
+                specialty_id__in=under.exclude(specialty=None).values("specialty_id"),
+            )
         q |= receiving & Q(forwarded_on__isnull=False)
     return q
 
@@ -523,8 +568,11 @@ def allocation_regions(g: Grants, permission: str) -> set[int]:
     regions = set(g.regions.get(permission, ()))
     institutions = [i for i, _s in g.institutions.get(permission, ())]
     if institutions:
-        regions |= set(Institution.objects.filter(pk__in=institutions)
-                       .exclude(region=None).values_list("region_id", flat=True))
+        regions |= set(
+            Institution.objects.filter(pk__in=institutions)
+            .exclude(region=None)
+            .values_list("region_id", flat=True)
+        )
     return regions
 
 
@@ -577,15 +625,15 @@ def get_in_scope(user, permission: str, queryset: QuerySet, **lookup) -> Model:
     return obj
 
 
-def check(actor, permission: str, obj: Model, message: str | None = None,
-          field: str | None = None) -> None:
+def check(
+    actor, permission: str, obj: Model, message: str | None = None, field: str | None = None
+) -> None:
     """Refuse (`lisplan.errors.Refused`, 403) unless the actor holds `permission` on `obj`.
     Services call this, so a page and an API operation get the same answer."""
     from lisplan.errors import Refused
 
     if not can(actor, permission, obj):
-        raise Refused(message or str(_("Du har ikke tilgang til denne handlingen.")),
-                      field=field)
+        raise Refused(message or str(_("Du har ikke tilgang til denne handlingen.")), field=field)
 
 
 def institutions_for(user, permission: str) -> list[int] | None:

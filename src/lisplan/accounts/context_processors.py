@@ -32,23 +32,77 @@ class NavItem:
 _SECTIONS: list[tuple] = [
     ("home", _("Mine oppgaver"), "home", (), ("home",)),
     # the trainee's own pages (see _personal) go here
-    ("trainees", (pgettext_lazy("hovedmeny", "Leger"), _("Leger i spesialisering")), "trainees:list", ("trainee.view",), ("trainees:",)),
+    (
+        "trainees",
+        (pgettext_lazy("hovedmeny", "Leger"), _("Leger i spesialisering")),
+        "trainees:list",
+        ("trainee.view",),
+        ("trainees:",),
+    ),
     ("progress", _("Progresjon"), "progress:overview", ("progress.view",), ("progress:",)),
-    ("to_sign", _("Til signering"), "plans:to_sign", ("plan.sign", "iup.sign"),
-     ("plans:to_sign", "iup:to_sign")),
-    ("iup", _("Utdanningsplaner"), [("iup.report", "iup:work_list"), ("iup.template", "iup:templates")],
-     ("iup.report", "iup.template"), ("iup:work_list", "iup:report", "iup:template")),
+    (
+        "to_sign",
+        _("Til signering"),
+        "plans:to_sign",
+        ("plan.sign", "iup.sign"),
+        ("plans:to_sign", "iup:to_sign"),
+    ),
+    (
+        "iup",
+        _("Utdanningsplaner"),
+        [("iup.report", "iup:work_list"), ("iup.template", "iup:templates")],
+        ("iup.report", "iup.template"),
+        ("iup:work_list", "iup:report", "iup:template"),
+    ),
     ("allocation", _("Fordeling"), "allocation:runs", ("allocation.view",), ("allocation:",)),
-    ("dimensioning", _("Dimensjonering"), "dimensioning:index", ("dimensioning.view",), ("dimensioning:",)),
-    ("requests", _("Spesialiseringsperioder"), "rotations:requests", ("register.view",),
-     ("rotations:request", "rotations:register", "rotations:queues", "rotations:conflicts")),
-    ("plans", _("Gjennomføringsplaner"), "plans:work_list", ("plan.approve",),
-     ("plans:work_list", "plans:remind")),
-    ("agreements", _("Fagavtaler"), "rotations:agreements", ("agreement.view",), ("rotations:agreement",)),
-    ("vacancies", _("Ledige stillinger"), "rotations:vacancies", ("vacancy.view",), ("rotations:vacanc",)),
+    (
+        "dimensioning",
+        _("Dimensjonering"),
+        "dimensioning:index",
+        ("dimensioning.view",),
+        ("dimensioning:",),
+    ),
+    (
+        "requests",
+        _("Spesialiseringsperioder"),
+        "rotations:requests",
+        ("register.view",),
+        ("rotations:request", "rotations:register", "rotations:queues", "rotations:conflicts"),
+    ),
+    (
+        "plans",
+        _("Gjennomføringsplaner"),
+        "plans:work_list",
+        ("plan.approve",),
+        ("plans:work_list", "plans:remind"),
+    ),
+    (
+        "agreements",
+        _("Fagavtaler"),
+        "rotations:agreements",
+        ("agreement.view",),
+        ("rotations:agreement",),
+    ),
+    (
+        "vacancies",
+        _("Ledige stillinger"),
+        "rotations:vacancies",
+        ("vacancy.view",),
+        ("rotations:vacanc",),
+    ),
     ("insights", _("Innsikt"), "insights:dashboard", ("insights.view",), ("insights:",)),
-    ("programmes", (_("Læringsmål og steder"), _("Læringsmål og steder: utdanningsplaner for virksomhetene og hvor læringsmålene kan nås")),
-     "programmes:list", ("programme.view",), ("programmes:",)),
+    (
+        "programmes",
+        (
+            _("Læringsmål og steder"),
+            _(
+                "Læringsmål og steder: utdanningsplaner for virksomhetene og hvor læringsmålene kan nås"
+            ),
+        ),
+        "programmes:list",
+        ("programme.view",),
+        ("programmes:",),
+    ),
 ]
 
 # Each role's weekly work first (by its most senior active role); the rest in the order above.
@@ -82,11 +136,16 @@ _PERSONAL: list[tuple] = [
 def holds_beyond_self(user, permission: str) -> bool:
     """Whether the user holds the permission for anyone but themselves (a staff section)."""
     g = grants(user)
-    if (permission in g.all or g.arena_paths.get(permission) or g.institutions.get(permission)
-            or g.regions.get(permission)):
+    if (
+        permission in g.all
+        or g.arena_paths.get(permission)
+        or g.institutions.get(permission)
+        or g.regions.get(permission)
+    ):
         return True
-    return any(permission in RELATIONSHIP_PERMISSIONS.get(r, ()) for r in g.relations
-               if r != "self")
+    return any(
+        permission in RELATIONSHIP_PERMISSIONS.get(r, ()) for r in g.relations if r != "self"
+    )
 
 
 def own_trainee_id(user) -> int | None:
@@ -95,7 +154,8 @@ def own_trainee_id(user) -> int | None:
         from lisplan.trainees.models import Trainee
 
         user._lisplan_own_trainee = (
-            Trainee.objects.filter(user=user).values_list("pk", flat=True).first())
+            Trainee.objects.filter(user=user).values_list("pk", flat=True).first()
+        )
     return user._lisplan_own_trainee
 
 
@@ -140,6 +200,7 @@ def split_menu(items: list[NavItem], budget: int = NAV_BUDGET) -> tuple[list, li
     When anything overflows, «Mer» itself takes room. The split does not depend on the page:
     the menu stays the same everywhere (the «Mer» button is marked when it holds the current
     page)."""
+
     def cost(rows):
         return sum(len(str(i.label)) + _ITEM_COST for i in rows)
 
@@ -161,20 +222,29 @@ def navigation(request) -> dict:
     current = _view_name(request)
     personal = _personal(request, user)
     keyed = [
-        (key, _item(label, _url(name, user),
-                    current.startswith(prefixes) and not any(i.current for i in personal)))
+        (
+            key,
+            _item(
+                label,
+                _url(name, user),
+                current.startswith(prefixes) and not any(i.current for i in personal),
+            ),
+        )
         for key, label, name, permissions, prefixes in _SECTIONS
         if not permissions or any(holds_beyond_self(user, p) for p in permissions)
     ]
     order = _role_order(user)
-    keyed.sort(key=lambda k: (order.index(k[0]) if k[0] in order else len(order)))
+    keyed.sort(key=lambda k: order.index(k[0]) if k[0] in order else len(order))
     items = [item for _key, item in keyed]
     items[1:1] = personal
     if user.is_staff:
         items.append(NavItem(_("Administrasjon"), reverse("admin:index"), False))
     shown, more = split_menu(items)
-    return {"nav_items": shown, "nav_more": more,
-            "nav_more_current": any(i.current for i in more),
-            "nav_trainees": has_permission(user, "trainee.view"),
-            # the IUP work list links to the table-3 templates (no longer a menu item)
-            "nav_iup_templates": has_permission(user, "iup.template")}
+    return {
+        "nav_items": shown,
+        "nav_more": more,
+        "nav_more_current": any(i.current for i in more),
+        "nav_trainees": has_permission(user, "trainee.view"),
+        # the IUP work list links to the table-3 templates (no longer a menu item)
+        "nav_iup_templates": has_permission(user, "iup.template"),
+    }

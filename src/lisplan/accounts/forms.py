@@ -47,7 +47,9 @@ class LoginForm(DesignsystemetForm, AuthenticationForm):
     }
 
     otp_token = forms.CharField(
-        label=_("Engangskode"), required=False, max_length=12,
+        label=_("Engangskode"),
+        required=False,
+        max_length=12,
         help_text=_("Bare for nødtilgangskontoer: den sekssifrede koden fra autentiseringsappen."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -66,16 +68,16 @@ class LoginForm(DesignsystemetForm, AuthenticationForm):
         super().confirm_login_allowed(user)
         if not passwords.password_login_allowed(user):
             passwords.login_refused(self.request, user, "password_not_allowed")
-            raise forms.ValidationError(self.error_messages["password_not_allowed"],
-                                        code="password_not_allowed")
+            raise forms.ValidationError(
+                self.error_messages["password_not_allowed"], code="password_not_allowed"
+            )
         device = passwords.otp_device(user)
         if device is None:
             return
         code = (self.cleaned_data.get("otp_token") or "").strip().replace(" ", "")
         if not code:
             passwords.login_refused(self.request, user, "otp_missing")
-            raise forms.ValidationError(self.error_messages["code_required"],
-                                        code="code_required")
+            raise forms.ValidationError(self.error_messages["code_required"], code="code_required")
         if not device.verify_token(code):
             passwords.login_refused(self.request, user, "otp_invalid")
             raise forms.ValidationError(self.error_messages["code_invalid"], code="code_invalid")
@@ -84,11 +86,14 @@ class LoginForm(DesignsystemetForm, AuthenticationForm):
 
 class ApiTokenForm(DesignsystemetForm, forms.Form):
     name = forms.CharField(
-        label=_("Navn på nøkkelen"), max_length=100, required=False,
+        label=_("Navn på nøkkelen"),
+        max_length=100,
+        required=False,
         help_text=_("For eksempel systemet som skal bruke nøkkelen."),
     )
     expires_on = forms.DateField(
-        label=_("Utløper"), required=False,
+        label=_("Utløper"),
+        required=False,
         help_text=_("Dato (dd.mm.åååå). Tomt: om ett år, som også er det lengste."),
     )
 

@@ -76,25 +76,43 @@ class RoleAssignmentQuerySet(models.QuerySet):
 
 class RoleAssignment(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("bruker"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bruker"),
+        on_delete=models.CASCADE,
         related_name="role_assignments",
     )
     role = models.CharField(_("rolle"), max_length=40, choices=Role.choices)
     arena = models.ForeignKey(
-        "organisations.LearningArena", verbose_name=_("læringsarena"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="role_assignments",
+        "organisations.LearningArena",
+        verbose_name=_("læringsarena"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
     institution = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("utdanningsvirksomhet"), null=True,
-        blank=True, on_delete=models.CASCADE, related_name="role_assignments",
+        "organisations.Institution",
+        verbose_name=_("utdanningsvirksomhet"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
     region = models.ForeignKey(
-        "organisations.Region", verbose_name=_("region"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="role_assignments",
+        "organisations.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
     specialty = models.ForeignKey(
-        "catalogue.Specialty", verbose_name=_("spesialitet"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("For utdanningsansvarlig overlege: spesialiteten vedkommende har ansvar for."),
     )
     valid_from = models.DateField(_("gyldig fra"), default=timezone.localdate)
@@ -120,14 +138,20 @@ class RoleAssignment(models.Model):
         wanted = ROLE_SCOPE.get(self.role)
         given = [f for f in SCOPE_FIELDS if getattr(self, f"{f}_id")]
         if wanted is None and given:
-            raise ValidationError(_("Rollen «%(role)s» gis uten organisasjon.") % {
-                "role": self.get_role_display()})
-        if wanted and given != [wanted]:
-            label = {"arena": _("en læringsarena"), "institution": _("en utdanningsvirksomhet"),
-                     "region": _("en region")}[wanted]
             raise ValidationError(
-                {wanted: _("Rollen «%(role)s» må knyttes til nøyaktig %(scope)s.")
-                 % {"role": self.get_role_display(), "scope": label}}
+                _("Rollen «%(role)s» gis uten organisasjon.") % {"role": self.get_role_display()}
+            )
+        if wanted and given != [wanted]:
+            label = {
+                "arena": _("en læringsarena"),
+                "institution": _("en utdanningsvirksomhet"),
+                "region": _("en region"),
+            }[wanted]
+            raise ValidationError(
+                {
+                    wanted: _("Rollen «%(role)s» må knyttes til nøyaktig %(scope)s.")
+                    % {"role": self.get_role_display(), "scope": label}
+                }
             )
         if self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("«Gyldig til» kan ikke være før «gyldig fra».")})
@@ -149,7 +173,9 @@ class ApiToken(models.Model):
     """A bearer token for the REST API; only its hash is stored."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("bruker"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bruker"),
+        on_delete=models.CASCADE,
         related_name="api_tokens",
     )
     name = models.CharField(_("navn"), max_length=100, blank=True)
@@ -174,8 +200,13 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user, name: str = "", expires_at=None) -> tuple[ApiToken, str]:
         raw = "lp_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[:8], token_hash=hash_token(raw),
-                                   expires_at=expires_at or token_expiry())
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            prefix=raw[:8],
+            token_hash=hash_token(raw),
+            expires_at=expires_at or token_expiry(),
+        )
         return token, raw
 
     @classmethod
@@ -195,8 +226,9 @@ class LoginSession(models.Model):
     """A server-side session of a signed-in user, so that deactivating the user (or signing
     them out everywhere) can delete every session they hold."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="login_sessions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions"
+    )
     session_key = models.CharField(max_length=40, unique=True)
     method = models.CharField(max_length=40, blank=True)  # "password", "helseid", "entra"…
     created_at = models.DateTimeField(auto_now_add=True)
@@ -213,8 +245,12 @@ class ExternalIdentity(models.Model):
     """A sign-in identity at an OpenID Connect provider (HelseID, Entra ID): the user is found
     by (issuer, subject), never by name or e-mail."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("bruker"),
-                             on_delete=models.CASCADE, related_name="external_identities")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bruker"),
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+    )
     provider = models.CharField(_("innloggingstjeneste"), max_length=40)
     issuer = models.CharField(_("utsteder"), max_length=300)
     subject = models.CharField(_("subjekt"), max_length=255)
@@ -224,8 +260,11 @@ class ExternalIdentity(models.Model):
     class Meta:
         verbose_name = _("ekstern identitet")
         verbose_name_plural = _("eksterne identiteter")
-        constraints = [models.UniqueConstraint(fields=["issuer", "subject"],
-                                               name="external_identity_issuer_subject")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="external_identity_issuer_subject"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider}: {self.user}"

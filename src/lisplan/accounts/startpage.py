@@ -31,45 +31,52 @@ class Link:
 
 # The links of each role's card: (label, url name, permission). Only those the user holds.
 ROLE_LINKS: dict[str, list[tuple[Any, str, str]]] = {
-    Role.TRAINEE: [(_("Abonner i kalenderen (Outlook)"), "notifications:calendar",
-                    "notification.view")],
-    Role.SUPERVISOR: [(_("Progresjon for legene dine"), "progress:overview", "progress.view"),
-                      (_("Abonner i kalenderen (Outlook)"), "notifications:calendar",
-                       "notification.view")],
-    Role.LEADER: [(_("Ledige gjennomstrømningsstillinger"), "rotations:vacancies",
-                   "vacancy.view"),
-                  (_("Progresjon og læringsmål til godkjenning"), "progress:overview",
-                   "progress.view"),
-                  (_("Abonner i kalenderen (Outlook)"), "notifications:calendar",
-                   "notification.view")],
-    Role.EDUCATION_LEAD: [(_("Maler for tabell 3 (formelle krav)"), "iup:templates",
-                           "iup.template"),
-                          (_("Arbeidsliste for utdanningsplaner"), "iup:work_list",
-                           "iup.report")],
+    Role.TRAINEE: [
+        (_("Abonner i kalenderen (Outlook)"), "notifications:calendar", "notification.view")
+    ],
+    Role.SUPERVISOR: [
+        (_("Progresjon for legene dine"), "progress:overview", "progress.view"),
+        (_("Abonner i kalenderen (Outlook)"), "notifications:calendar", "notification.view"),
+    ],
+    Role.LEADER: [
+        (_("Ledige gjennomstrømningsstillinger"), "rotations:vacancies", "vacancy.view"),
+        (_("Progresjon og læringsmål til godkjenning"), "progress:overview", "progress.view"),
+        (_("Abonner i kalenderen (Outlook)"), "notifications:calendar", "notification.view"),
+    ],
+    Role.EDUCATION_LEAD: [
+        (_("Maler for tabell 3 (formelle krav)"), "iup:templates", "iup.template"),
+        (_("Arbeidsliste for utdanningsplaner"), "iup:work_list", "iup.report"),
+    ],
     Role.EDUCATION_COORDINATOR_PHYSICIAN: [
         (_("Arbeidsliste for utdanningsplaner"), "iup:work_list", "iup.report"),
         (_("Kompletthetsrapport for utdanningsplaner"), "iup:report", "iup.report"),
-        (_("Progresjon"), "progress:overview", "progress.view")],
+        (_("Progresjon"), "progress:overview", "progress.view"),
+    ],
     Role.LOCAL_COORDINATOR: [
         (_("Ønsker om spesialiseringsperioder"), "rotations:requests", "register.view"),
         (_("Arbeidsliste for utdanningsplaner"), "iup:work_list", "iup.report"),
-        (_("Arbeidsliste for gjennomføringsplaner"), "plans:work_list", "plan.approve")],
+        (_("Arbeidsliste for gjennomføringsplaner"), "plans:work_list", "plan.approve"),
+    ],
     Role.REGIONAL_COORDINATOR: [
         (_("Køer til fordeling"), "rotations:queues", "register.view"),
         (_("Konflikter mellom ønsker"), "rotations:conflicts", "register.view"),
         (_("Fordeling"), "allocation:runs", "allocation.view"),
-        (_("Dimensjonering av utdanningsstillinger"), "dimensioning:index",
-         "dimensioning.view")],
-    Role.PLANNER: [(_("Fordeling og prognoser"), "allocation:runs", "allocation.view"),
-                   (_("Progresjon i regionen"), "progress:overview", "progress.view"),
-                   (_("Dimensjonering av utdanningsstillinger"), "dimensioning:index",
-                    "dimensioning.view")],
+        (_("Dimensjonering av utdanningsstillinger"), "dimensioning:index", "dimensioning.view"),
+    ],
+    Role.PLANNER: [
+        (_("Fordeling og prognoser"), "allocation:runs", "allocation.view"),
+        (_("Progresjon i regionen"), "progress:overview", "progress.view"),
+        (_("Dimensjonering av utdanningsstillinger"), "dimensioning:index", "dimensioning.view"),
+    ],
 }
 
 
 def _links(user, role: str) -> list[Link]:
-    return [Link(str(label), reverse(name)) for label, name, permission in ROLE_LINKS.get(role, ())
-            if has_permission(user, permission)]
+    return [
+        Link(str(label), reverse(name))
+        for label, name, permission in ROLE_LINKS.get(role, ())
+        if has_permission(user, permission)
+    ]
 
 
 @dataclass
@@ -111,12 +118,17 @@ def _trainee(user, a: RoleAssignment) -> dict:
     supervisors = list(_active_supervisions().filter(trainee=own).select_related("supervisor"))
     iup = iup_queries.deadline_for(own, timezone.localdate())
     return {
-        "own": own, "supervisors": supervisors,
+        "own": own,
+        "supervisors": supervisors,
         # the education plan: the deadline state and date, the open revision if any
-        "iup": iup, "iup_state": iup_pages.state_label(iup.state),
+        "iup": iup,
+        "iup_state": iup_pages.state_label(iup.state),
         "iup_colour": iup_pages.STATE_COLOURS.get(iup.state, "neutral"),
-        "iup_open_label": (str(IupStatus(iup.open_status).label).lower()
-                           if iup.open_status in IupStatus.values else ""),
+        "iup_open_label": (
+            str(IupStatus(iup.open_status).label).lower()
+            if iup.open_status in IupStatus.values
+            else ""
+        ),
         "progress": ProgressSummary.objects.filter(trainee=own).first(),
         **trainee_overview(user, own),
     }
@@ -124,8 +136,12 @@ def _trainee(user, a: RoleAssignment) -> dict:
 
 def _supervisor(user, a: RoleAssignment) -> dict:
     rows = scope_filter(user, "trainee.view", _active_supervisions().filter(supervisor=user))
-    return {"supervisions": list(rows.select_related("trainee").order_by(
-        "trainee__last_name", "trainee__first_name")), **_to_sign(user)}
+    return {
+        "supervisions": list(
+            rows.select_related("trainee").order_by("trainee__last_name", "trainee__first_name")
+        ),
+        **_to_sign(user),
+    }
 
 
 def _to_sign(user) -> dict:
@@ -133,16 +149,23 @@ def _to_sign(user) -> dict:
     from lisplan.iup import queries as iup_queries
     from lisplan.plans import pages as plan_pages
 
-    plans = (plan_pages.awaiting_my_signature(user).count()
-             if has_permission(user, "plan.sign") else None)
-    iups = (iup_queries.awaiting_my_signature(user).count()
-            if has_permission(user, "iup.sign") else None)
+    plans = (
+        plan_pages.awaiting_my_signature(user).count()
+        if has_permission(user, "plan.sign")
+        else None
+    )
+    iups = (
+        iup_queries.awaiting_my_signature(user).count()
+        if has_permission(user, "iup.sign")
+        else None
+    )
     return {"to_sign_plans": plans, "to_sign_iups": iups}
 
 
 def _leader(user, a: RoleAssignment) -> dict:
     in_arena = Employment.objects.not_ended().filter(
-        arena__path__startswith=a.arena.path, trainee=OuterRef("pk"))
+        arena__path__startswith=a.arena.path, trainee=OuterRef("pk")
+    )
     trainees = scope_filter(user, "trainee.view", Trainee.objects.filter(Exists(in_arena)))
     return {"count": trainees.count(), **_to_sign(user)}
 
@@ -156,7 +179,8 @@ def _institution(user, a: RoleAssignment) -> dict:
 
 def _region(user, a: RoleAssignment) -> dict:
     rows = (
-        _visible_employments(user).filter(institution__region=a.region)
+        _visible_employments(user)
+        .filter(institution__region=a.region)
         .values("institution_id", "institution__name")
         .annotate(
             total=Count("trainee", distinct=True),
@@ -181,7 +205,9 @@ def _title(a: RoleAssignment) -> str:
         return str(_("Leger i min læringsarena – %(arena)s")) % {"arena": a.arena}
     if a.role == Role.EDUCATION_LEAD and a.specialty_id:
         return str(_("Leger i %(specialty)s ved %(institution)s")) % {
-            "specialty": a.specialty, "institution": a.institution}
+            "specialty": a.specialty,
+            "institution": a.institution,
+        }
     if a.role == Role.ADMIN:
         return str(_("Administrasjon"))
     if a.scope is not None:
@@ -201,10 +227,15 @@ BUILDERS = {
     Role.ADMIN: _admin,
 }
 TEMPLATES = {
-    Role.TRAINEE: "trainee", Role.SUPERVISOR: "supervisor", Role.LEADER: "leader",
-    Role.EDUCATION_LEAD: "institution", Role.EDUCATION_COORDINATOR_PHYSICIAN: "institution",
-    Role.LOCAL_COORDINATOR: "institution", Role.REGIONAL_COORDINATOR: "region",
-    Role.PLANNER: "region", Role.ADMIN: "admin",
+    Role.TRAINEE: "trainee",
+    Role.SUPERVISOR: "supervisor",
+    Role.LEADER: "leader",
+    Role.EDUCATION_LEAD: "institution",
+    Role.EDUCATION_COORDINATOR_PHYSICIAN: "institution",
+    Role.LOCAL_COORDINATOR: "institution",
+    Role.REGIONAL_COORDINATOR: "region",
+    Role.PLANNER: "region",
+    Role.ADMIN: "admin",
 }
 
 

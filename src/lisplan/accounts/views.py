@@ -24,8 +24,16 @@ from lisplan.programmes.startpage import tasks_for as programme_tasks_for
 from lisplan.progress.startpage import tasks_for as progress_tasks_for
 from lisplan.rotations.startpage import tasks_for as rotation_tasks_for
 
-DEMO_USERS = ["trainee", "supervisor", "leader", "education_lead", "local_coordinator",
-              "regional_coordinator", "planner", "admin"]
+DEMO_USERS = [
+    "trainee",
+    "supervisor",
+    "leader",
+    "education_lead",
+    "local_coordinator",
+    "regional_coordinator",
+    "planner",
+    "admin",
+]
 
 
 class LoginView(auth_views.LoginView):
@@ -40,10 +48,16 @@ class LoginView(auth_views.LoginView):
         nxt = self.request.GET.get("next", "")
         return super().get_context_data(
             demo_users=DEMO_USERS if show else [],
-            oidc_providers=[{"label": p.label, "url": reverse("oidc_start", args=[p.key])
-                             + (f"?next={quote(nxt)}" if nxt else "")}
-                            for p in providers().values()],
-            **kwargs)
+            oidc_providers=[
+                {
+                    "label": p.label,
+                    "url": reverse("oidc_start", args=[p.key])
+                    + (f"?next={quote(nxt)}" if nxt else ""),
+                }
+                for p in providers().values()
+            ],
+            **kwargs,
+        )
 
     def form_valid(self, form):
         user = form.get_user()
@@ -62,33 +76,50 @@ logout_view = public(auth_views.LogoutView.as_view())
 
 @require(None)
 def home(request):
-    tasks = (tasks_for(request.user) + progress_tasks_for(request.user)
-             + rotation_tasks_for(request.user) + allocation_tasks_for(request.user)
-             + iup_tasks_for(request.user) + programme_tasks_for(request.user)
-             + insights_tasks_for(request.user))
+    tasks = (
+        tasks_for(request.user)
+        + progress_tasks_for(request.user)
+        + rotation_tasks_for(request.user)
+        + allocation_tasks_for(request.user)
+        + iup_tasks_for(request.user)
+        + programme_tasks_for(request.user)
+        + insights_tasks_for(request.user)
+    )
     # links without a count: shortcuts, except a trainee's own pages (menu and overview have them)
     own = own_trainee_id(request.user) is not None
-    return render(request, "accounts/home.html", {
-        "sections": start_sections(request.user),
-        "waiting": [t for t in tasks if t["count"]],
-        "done": [t for t in tasks if t["count"] == 0],
-        "shortcuts": [] if own else [t for t in tasks if t["count"] is None]})
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "sections": start_sections(request.user),
+            "waiting": [t for t in tasks if t["count"]],
+            "done": [t for t in tasks if t["count"] == 0],
+            "shortcuts": [] if own else [t for t in tasks if t["count"] is None],
+        },
+    )
 
 
 @require("token.manage")
 def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _token, raw = services.token_issue(actor=request.user, user=request.user,
-                                          name=form.cleaned_data["name"],
-                                          expires_at=form.expires_at())
+        _token, raw = services.token_issue(
+            actor=request.user,
+            user=request.user,
+            name=form.cleaned_data["name"],
+            expires_at=form.expires_at(),
+        )
         request.session["new_api_token"] = raw  # shown once, on the next page
         return redirect("api_tokens")
-    return render(request, "accounts/api_tokens.html", {
-        "form": form,
-        "tokens": request.user.api_tokens.all(),
-        "new_token": request.session.pop("new_api_token", None),
-    })
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "tokens": request.user.api_tokens.all(),
+            "new_token": request.session.pop("new_api_token", None),
+        },
+    )
 
 
 @require_POST
@@ -110,11 +141,19 @@ OIDC_MAX_AGE = 10 * 60  # seconds between leaving for the provider and coming ba
 def _oidc_failed(request, provider_label: str, reason: str, detail: str = ""):
     from django.contrib.auth.signals import user_login_failed
 
-    user_login_failed.send(sender=__name__, request=request,
-                           credentials={"username": f"oidc:{provider_label}", "reason": reason})
-    messages.error(request, _("Innloggingen med %(provider)s mislyktes. Prøv igjen. Skjer det "
-                              "igjen, kontakt brukerstøtte og oppgi tidspunktet.")
-                   % {"provider": provider_label})
+    user_login_failed.send(
+        sender=__name__,
+        request=request,
+        credentials={"username": f"oidc:{provider_label}", "reason": reason},
+    )
+    messages.error(
+        request,
+        _(
+            "Innloggingen med %(provider)s mislyktes. Prøv igjen. Skjer det "
+            "igjen, kontakt brukerstøtte og oppgi tidspunktet."
+        )
+        % {"provider": provider_label},
+    )
     return redirect("login")
 
 
@@ -135,11 +174,19 @@ def oidc_start(request, provider: str):
     except oidc.OIDCError as exc:
         return _oidc_failed(request, config.label, exc.reason)
     nxt = request.GET.get("next", "")
-    pending["next"] = nxt if url_has_allowed_host_and_scheme(
-        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else ""
+    pending["next"] = (
+        nxt
+        if url_has_allowed_host_and_scheme(
+            nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        else ""
+    )
     # Several tabs may sign in at once: keep each pending sign-in by its state.
-    waiting = {k: v for k, v in request.session.get(OIDC_SESSION_KEY, {}).items()
-               if time.time() - v["started"] < OIDC_MAX_AGE}
+    waiting = {
+        k: v
+        for k, v in request.session.get(OIDC_SESSION_KEY, {}).items()
+        if time.time() - v["started"] < OIDC_MAX_AGE
+    }
     waiting[pending["state"]] = pending
     request.session[OIDC_SESSION_KEY] = waiting
     return redirect(url)
@@ -160,16 +207,18 @@ def oidc_callback(request):
     if pending is None or config is None or time.time() - pending["started"] > OIDC_MAX_AGE:
         return _oidc_failed(request, "OpenID Connect", "bad_state")
     if request.GET.get("error") or not request.GET.get("code"):
-        return _oidc_failed(request, config.label, "provider_error",
-                            request.GET.get("error", "no code")[:100])
+        return _oidc_failed(
+            request, config.label, "provider_error", request.GET.get("error", "no code")[:100]
+        )
     try:
         tokens = oidc.exchange_code(config, request.GET["code"], pending)
         claims = oidc.validate_id_token(config, tokens["id_token"], pending["nonce"])
     except oidc.OIDCError as exc:
         security_event("oidc.refused", request, provider=config.key, reason=exc.reason)
         return _oidc_failed(request, config.label, exc.reason)
-    user, created = services.external_sign_in(provider=config.key, issuer=config.issuer,
-                                              claims=claims)
+    user, created = services.external_sign_in(
+        provider=config.key, issuer=config.issuer, claims=claims
+    )
     if not user.is_active:
         return _oidc_failed(request, config.label, "inactive")
     user.login_method = config.key
@@ -191,7 +240,8 @@ def who_has_seen(request):
     page = None
     if trainee is not None:
         rows = ReadAccess.objects.filter(trainee_id=trainee.pk).only(
-            "at", "actor_name", "roles", "object_type", "object_repr", "action")
+            "at", "actor_name", "roles", "object_type", "object_repr", "action"
+        )
         page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("side"))
         from django.apps import apps
 

@@ -33,27 +33,41 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 def _runs(user):
-    return scope_filter(user, "allocation.view",
-                        AllocationRun.objects.select_related("region", "created_by"))
+    return scope_filter(
+        user, "allocation.view", AllocationRun.objects.select_related("region", "created_by")
+    )
 
 
 def _run(request, id: int) -> AllocationRun:
     return services.expire_if_stale(
-        get_in_scope(caller(request), "allocation.view", _runs(caller(request)), pk=id))
+        get_in_scope(caller(request), "allocation.view", _runs(caller(request)), pk=id)
+    )
 
 
 def _out(run: AllocationRun) -> dict:
     user = run.created_by
     return {
-        "id": run.pk, "scope": run.scope, "region": run.region_id, "status": run.status,
-        "progress": run.progress, "progress_message": run.progress_message,
-        "max_delay_months": run.max_delay_months, "time_limit": run.time_limit,
-        "queue_weight": run.queue_weight, "start_month": run.start_month,
-        "created_by": user.username if user else None, "created_at": run.created_at,
-        "started_at": run.started_at, "finished_at": run.finished_at,
-        "metrics": run.metrics, "baseline_metrics": run.baseline_metrics, "bound": run.bound,
-        "gap": run.gap, "lower_bound": (run.result or {}).get("lower_bound"),
-        "notes": run.notes or [], "error": run.error,
+        "id": run.pk,
+        "scope": run.scope,
+        "region": run.region_id,
+        "status": run.status,
+        "progress": run.progress,
+        "progress_message": run.progress_message,
+        "max_delay_months": run.max_delay_months,
+        "time_limit": run.time_limit,
+        "queue_weight": run.queue_weight,
+        "start_month": run.start_month,
+        "created_by": user.username if user else None,
+        "created_at": run.created_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "metrics": run.metrics,
+        "baseline_metrics": run.baseline_metrics,
+        "bound": run.bound,
+        "gap": run.gap,
+        "lower_bound": (run.result or {}).get("lower_bound"),
+        "notes": run.notes or [],
+        "error": run.error,
     }
 
 
@@ -69,8 +83,11 @@ def _region(scope: str) -> Region | None:
     return region
 
 
-@router.post(RUNS, response={202: RunAcceptedOut, **ERRORS},
-             summary="Start en fordelingskjøring (går i bakgrunnen)")
+@router.post(
+    RUNS,
+    response={202: RunAcceptedOut, **ERRORS},
+    summary="Start en fordelingskjøring (går i bakgrunnen)",
+)
 @rule("allocation.run")
 def start_run(request, payload: RunIn):
     """202 with the run's id; follow it with `GET /allocation-runs/{id}`. 403 for a region
@@ -80,44 +97,74 @@ def start_run(request, payload: RunIn):
     if not can_run_allocation(user, region):
         raise PermissionDenied
     try:
-        run = services.start_run(actor=user, region=region,
-                                 max_delay_months=payload.max_delay_months,
-                                 time_limit=payload.time_limit,
-                                 queue_weight=payload.queue_weight)
+        run = services.start_run(
+            actor=user,
+            region=region,
+            max_delay_months=payload.max_delay_months,
+            time_limit=payload.time_limit,
+            queue_weight=payload.queue_weight,
+        )
     except services.AllocationError as error:
         raise ApiError([FieldError(error.field or "", error.code, str(error))]) from error
-    return Status(202, {"id": run.pk, "status": run.status,
-                        "url": reverse("api:get_allocation_run", args=[run.pk])})
+    return Status(
+        202,
+        {
+            "id": run.pk,
+            "status": run.status,
+            "url": reverse("api:get_allocation_run", args=[run.pk]),
+        },
+    )
 
 
-@router.get(RUNS, response={200: page_of(RunSummaryOut), **ERRORS},
-            summary="Fordelingskjøringer du har tilgang til, nyeste først")
+@router.get(
+    RUNS,
+    response={200: page_of(RunSummaryOut), **ERRORS},
+    summary="Fordelingskjøringer du har tilgang til, nyeste først",
+)
 @rule("allocation.view")
 def list_runs(request, query: Query[PageQuery]):
     page = paginate(_runs(caller(request)).defer("instance", "result"), query)
-    page["results"] = [{"id": r.pk, "scope": r.scope, "region": r.region_id,
-                        "status": r.status, "progress": r.progress,
-                        "max_delay_months": r.max_delay_months,
-                        "queue_weight": r.queue_weight, "created_at": r.created_at,
-                        "finished_at": r.finished_at} for r in page["results"]]
+    page["results"] = [
+        {
+            "id": r.pk,
+            "scope": r.scope,
+            "region": r.region_id,
+            "status": r.status,
+            "progress": r.progress,
+            "max_delay_months": r.max_delay_months,
+            "queue_weight": r.queue_weight,
+            "created_at": r.created_at,
+            "finished_at": r.finished_at,
+        }
+        for r in page["results"]
+    ]
     return page
 
 
-@router.get(RUNS + "/{id}", response={200: RunOut, **ERRORS},
-            summary="Status, framdrift, nøkkeltall og nedre grense for en kjøring",
-            url_name="get_allocation_run")
+@router.get(
+    RUNS + "/{id}",
+    response={200: RunOut, **ERRORS},
+    summary="Status, framdrift, nøkkeltall og nedre grense for en kjøring",
+    url_name="get_allocation_run",
+)
 @rule("allocation.view")
 def get_run(request, id: int = Path(..., ge=1, le=MAX_ID)):
     return _out(_run(request, id))
 
 
-@router.get(RUNS + "/{id}/result", response={200: dict, **ERRORS},
-            summary="Resultatet i formatet lisplan-allocation-result/1")
+@router.get(
+    RUNS + "/{id}/result",
+    response={200: dict, **ERRORS},
+    summary="Resultatet i formatet lisplan-allocation-result/1",
+)
 @rule("allocation.view")
 def get_result(request, id: int = Path(..., ge=1, le=MAX_ID)):
     run = _run(request, id)
     if run.status != AllocationRun.Status.DONE or run.result is None:
-        raise field_error("status", "not_done",
-                          _("Kjøringen har status «%(status)s»; resultatet finnes når den er "
-                            "ferdig.") % {"status": run.get_status_display()})
+        raise field_error(
+            "status",
+            "not_done",
+            _("Kjøringen har status «%(status)s»; resultatet finnes når den er ferdig.")
+            % {"status": run.get_status_display()},
+        )
     return run.result

@@ -37,24 +37,33 @@ def _place(inst: Instance, plan: Plan, load: Load, request: Request) -> None:
         before = plan.assignments.get(request.after)
         if before is None:
             plan.unassigned[request.id] = Unassigned(
-                request.id, request.trainee,
-                f"must come after request {request.after}, which is not placed")
+                request.id,
+                request.trainee,
+                f"must come after request {request.after}, which is not placed",
+            )
             return
         not_before = before.start + inst.agreements[before.agreement].duration_months
     starts = own_starts(inst, request)
     for start, agreement_id in starts:
         agreement = inst.agreements[agreement_id]
-        if start >= not_before and load.trainee_free(request.trainee, agreement.period(start)) \
-                and load.has_room(agreement, start):
+        if (
+            start >= not_before
+            and load.trainee_free(request.trainee, agreement.period(start))
+            and load.has_room(agreement, start)
+        ):
             load.add(request.trainee, agreement, start)
             plan.assignments[request.id] = Assignment(
-                request.id, request.trainee, agreement_id, start)
+                request.id, request.trainee, agreement_id, start
+            )
             return
     reason = no_start_reason(inst, request) if not starts else _full_reason(inst, request)
     plan.unassigned[request.id] = Unassigned(request.id, request.trainee, reason)
 
 
 def _full_reason(inst: Instance, request: Request) -> str:
-    until = "within the horizon" if request.latest_end is None else \
-        f"before latest_end {month_text(request.latest_end)}"
+    until = (
+        "within the horizon"
+        if request.latest_end is None
+        else f"before latest_end {month_text(request.latest_end)}"
+    )
     return f"no capacity {until} (agreements/arenas full or the trainee is busy)"

@@ -91,11 +91,14 @@ def build_instance(region=None, *, max_delay: int = 0, today: dt.date | None = N
     notes: list[str] = []
 
     agreements = list(
-        CollaborationAgreement.objects
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first), valid_from__lte=last_day)
+        CollaborationAgreement.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first), valid_from__lte=last_day
+        )
         .filter(**({"receiving__region": region} if region is not None else {}))
         .select_related("sending", "receiving", "specialty")
-        .prefetch_related("prerequisites").order_by("pk"))
+        .prefetch_related("prerequisites")
+        .order_by("pk")
+    )
     docs, quota = {}, 0
     from lisplan.programmes.queries import rotation_prerequisites  # the plan's, and the agreement's
 
@@ -107,21 +110,29 @@ def build_instance(region=None, *, max_delay: int = 0, today: dt.date | None = N
             docs[agreement.pk] = doc
             quota += agreement.semester_quota is not None
     if quota:
-        notes.append(ngettext(
-            "%(n)d fagavtale har kvote per semester. Formatet kan ikke uttrykke den; "
-            "kapasiteten (samtidige leger) gjelder.",
-            "%(n)d fagavtaler har kvote per semester. Formatet kan ikke uttrykke den; "
-            "kapasiteten (samtidige leger) gjelder.", quota) % {"n": quota})
+        notes.append(
+            ngettext(
+                "%(n)d fagavtale har kvote per semester. Formatet kan ikke uttrykke den; "
+                "kapasiteten (samtidige leger) gjelder.",
+                "%(n)d fagavtaler har kvote per semester. Formatet kan ikke uttrykke den; "
+                "kapasiteten (samtidige leger) gjelder.",
+                quota,
+            )
+            % {"n": quota}
+        )
     by_parties: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     for agreement in agreements:
         if agreement.pk in docs:
-            by_parties[(agreement.sending_id, agreement.receiving_id,
-                        agreement.specialty_id)].append(agreement.pk)
+            by_parties[
+                (agreement.sending_id, agreement.receiving_id, agreement.specialty_id)
+            ].append(agreement.pk)
 
     queued = list(
         RotationRequest.objects.filter(status=Status.FORWARDED, forwarded_on__isnull=False)
         .filter(**({"receiving__region": region} if region is not None else {}))
-        .select_related("trainee", "sending", "receiving", "specialty").order_by("pk"))
+        .select_related("trainee", "sending", "receiving", "specialty")
+        .order_by("pk")
+    )
     accepted: dict[int, list[str]] = {}
     missing = 0
     other_duration = 0
@@ -136,43 +147,65 @@ def build_instance(region=None, *, max_delay: int = 0, today: dt.date | None = N
         accepted[r.pk] = [agreement_key(pk) for pk in pks]
         other_duration += docs[pks[0]]["duration_months"] != r.duration_months
     if missing:
-        notes.append(ngettext(
-            "%(n)d ønske har ingen gyldig fagavtale i perioden og er ikke med i planen.",
-            "%(n)d ønsker har ingen gyldig fagavtale i perioden og er ikke med i planen.",
-            missing) % {"n": missing})
+        notes.append(
+            ngettext(
+                "%(n)d ønske har ingen gyldig fagavtale i perioden og er ikke med i planen.",
+                "%(n)d ønsker har ingen gyldig fagavtale i perioden og er ikke med i planen.",
+                missing,
+            )
+            % {"n": missing}
+        )
     if other_duration:
-        notes.append(ngettext(
-            "%(n)d ønske har en annen varighet enn fagavtalen; planen bruker fagavtalens "
-            "normerte varighet.",
-            "%(n)d ønsker har en annen varighet enn fagavtalen; planen bruker fagavtalens "
-            "normerte varighet.", other_duration) % {"n": other_duration})
+        notes.append(
+            ngettext(
+                "%(n)d ønske har en annen varighet enn fagavtalen; planen bruker fagavtalens "
+                "normerte varighet.",
+                "%(n)d ønsker har en annen varighet enn fagavtalen; planen bruker fagavtalens "
+                "normerte varighet.",
+                other_duration,
+            )
+            % {"n": other_duration}
+        )
     queued = [r for r in queued if r.pk in accepted]
 
-    taking = list(RotationRequest.objects.filter(
-        status__in=TAKING_STATUSES,
-        trainee_id__in={r.trainee_id for r in queued}).values_list(
-        "trainee_id", "agreed_start", "desired_start", "duration_months"))
+    taking = list(
+        RotationRequest.objects.filter(
+            status__in=TAKING_STATUSES, trainee_id__in={r.trainee_id for r in queued}
+        ).values_list("trainee_id", "agreed_start", "desired_start", "duration_months")
+    )
     occupied = [
-        {"agreement": agreement_key(agreement_id), "trainee": f"T-{trainee_id}",
-         "from": month_text(month_index(s.isoformat()[:7])),
-         "to": month_text(month_index(s.isoformat()[:7]) + months - 1)}
+        {
+            "agreement": agreement_key(agreement_id),
+            "trainee": f"T-{trainee_id}",
+            "from": month_text(month_index(s.isoformat()[:7])),
+            "to": month_text(month_index(s.isoformat()[:7]) + months - 1),
+        }
         for agreement_id, trainee_id, s, months in (
-            (a, t, agreed or desired, m) for a, t, agreed, desired, m in
-            RotationRequest.objects.filter(status__in=TAKING_STATUSES, agreement_id__in=docs)
-            .values_list("agreement_id", "trainee_id", "agreed_start", "desired_start",
-                         "duration_months").order_by("pk"))
+            (a, t, agreed or desired, m)
+            for a, t, agreed, desired, m in RotationRequest.objects.filter(
+                status__in=TAKING_STATUSES, agreement_id__in=docs
+            )
+            .values_list(
+                "agreement_id", "trainee_id", "agreed_start", "desired_start", "duration_months"
+            )
+            .order_by("pk")
+        )
         if month_index(s.isoformat()[:7]) + months - 1 >= start
     ]
 
     arenas: dict[str, dict] = {}
     for doc in docs.values():
-        arena = arenas.setdefault(doc["arena"], {"id": doc["arena"],
-                                                 "institution": doc["receiving"],
-                                                 "capacity": 0})
+        arena = arenas.setdefault(
+            doc["arena"], {"id": doc["arena"], "institution": doc["receiving"], "capacity": 0}
+        )
         arena["capacity"] += doc["capacity"]
     if arenas:
-        notes.append(_("Læringsarenaenes samlede kapasitet er ikke registrert: hver fagavtales "
-                       "kapasitet gjelder for seg."))
+        notes.append(
+            _(
+                "Læringsarenaenes samlede kapasitet er ikke registrert: hver fagavtales "
+                "kapasitet gjelder for seg."
+            )
+        )
 
     trainees = _trainees(queued, accepted, docs, taking, start, last_day)
     document = {
@@ -199,7 +232,9 @@ def _last_full_month(day: dt.date) -> int:
 
 
 def _agreement(agreement: CollaborationAgreement) -> dict | None:
-    months = sorted({m for m in agreement.start_months or () if isinstance(m, int) and 1 <= m <= 12})
+    months = sorted(
+        {m for m in agreement.start_months or () if isinstance(m, int) and 1 <= m <= 12}
+    )
     semester = SEMESTER_MONTHS.get(agreement.quota_semester)
     if semester:
         months = [m for m in (months or range(1, 13)) if m in semester]
@@ -224,8 +259,14 @@ def _agreement(agreement: CollaborationAgreement) -> dict | None:
     }
 
 
-def _trainees(queued: list[RotationRequest], accepted: dict[int, list[str]], docs: dict,
-              taking: list, start: int, last_day: dt.date) -> list[dict]:
+def _trainees(
+    queued: list[RotationRequest],
+    accepted: dict[int, list[str]],
+    docs: dict,
+    taking: list,
+    start: int,
+    last_day: dt.date,
+) -> list[dict]:
     from lisplan.catalogue.models import LearningGoal
     from lisplan.trainees.models import LeavePeriod
 
@@ -243,7 +284,8 @@ def _trainees(queued: list[RotationRequest], accepted: dict[int, list[str]], doc
     expected: dict[int, dict[str, str]] = defaultdict(dict)
     if goal_ids:
         for (trainee_id, goal_id), state in queries.goal_states(
-                {r.trainee_id for r in queued}, set(goal_ids)).items():
+            {r.trainee_id for r in queued}, set(goal_ids)
+        ).items():
             code = goal_ids[goal_id]
             if state.approved_on is not None:
                 approved[trainee_id].add(code)
@@ -253,37 +295,52 @@ def _trainees(queued: list[RotationRequest], accepted: dict[int, list[str]], doc
                 expected[trainee_id][code] = min(month, expected[trainee_id].get(code, month))
     busy: dict[int, list[dict]] = defaultdict(list)
     for trainee_id, fro, to in (
-            LeavePeriod.objects.filter(trainee_id__in=homes, end__gte=month_date(start),
-                                       start__lte=last_day)
-            .values_list("trainee_id", "start", "end").order_by("start")):
+        LeavePeriod.objects.filter(
+            trainee_id__in=homes, end__gte=month_date(start), start__lte=last_day
+        )
+        .values_list("trainee_id", "start", "end")
+        .order_by("start")
+    ):
         busy[trainee_id].append({"from": fro.isoformat()[:7], "to": to.isoformat()[:7]})
     for trainee_id, agreed, desired, months in taking:
         first = month_index((agreed or desired).isoformat()[:7])
         if first + months - 1 >= start:
-            busy[trainee_id].append({"from": month_text(first),
-                                     "to": month_text(first + months - 1)})
+            busy[trainee_id].append(
+                {"from": month_text(first), "to": month_text(first + months - 1)}
+            )
     out = []
     for (trainee_id, _sending_id), requests in sorted(groups.items()):
-        ident = f"T-{trainee_id}" if len(homes[trainee_id]) == 1 else \
-            f"T-{trainee_id}-{requests[0].sending.code}"
+        ident = (
+            f"T-{trainee_id}"
+            if len(homes[trainee_id]) == 1
+            else f"T-{trainee_id}-{requests[0].sending.code}"
+        )
         keys = {r.pk for r in requests}
         ranks = [r.sending_rank for r in requests if r.sending_rank is not None]
-        out.append({
-            "id": ident,
-            "home": requests[0].sending.code,
-            "specialty": requests[0].specialty.code,
-            "permanent": any(eligible[r.pk].permanent for r in requests),
-            **({"sending_rank": min(ranks)} if ranks else {}),
-            "approved_goals": sorted(approved.get(trainee_id, ())),
-            "expected_goals": {code: month for code, month in expected.get(trainee_id, {}).items()
-                               if code not in approved.get(trainee_id, ())},
-            "unavailable": busy.get(trainee_id, []),
-            "requests": [{
-                "id": request_key(r.pk),
-                "agreements": accepted[r.pk],
-                "registered": seniority[r.pk].date.isoformat(),
-                "desired_start": r.desired_start.isoformat()[:7],
-                "after": request_key(r.extends_id) if r.extends_id in keys else None,
-            } for r in requests],
-        })
+        out.append(
+            {
+                "id": ident,
+                "home": requests[0].sending.code,
+                "specialty": requests[0].specialty.code,
+                "permanent": any(eligible[r.pk].permanent for r in requests),
+                **({"sending_rank": min(ranks)} if ranks else {}),
+                "approved_goals": sorted(approved.get(trainee_id, ())),
+                "expected_goals": {
+                    code: month
+                    for code, month in expected.get(trainee_id, {}).items()
+                    if code not in approved.get(trainee_id, ())
+                },
+                "unavailable": busy.get(trainee_id, []),
+                "requests": [
+                    {
+                        "id": request_key(r.pk),
+                        "agreements": accepted[r.pk],
+                        "registered": seniority[r.pk].date.isoformat(),
+                        "desired_start": r.desired_start.isoformat()[:7],
+                        "after": request_key(r.extends_id) if r.extends_id in keys else None,
+                    }
+                    for r in requests
+                ],
+            }
+        )
     return out

@@ -28,13 +28,14 @@ class AgreementLoad:
     @property
     def rows(self) -> list[tuple[str, int, int, int]]:
         """(month, already agreed, proposed, capacity) for the text alternative."""
-        return [(m, o, p, self.capacity)
-                for m, o, p in zip(self.months, self.occupied, self.proposed, strict=True)]
+        return [
+            (m, o, p, self.capacity)
+            for m, o, p in zip(self.months, self.occupied, self.proposed, strict=True)
+        ]
 
     @property
     def peak(self) -> int:
-        return max((o + p for o, p in zip(self.occupied, self.proposed, strict=True)),
-                   default=0)
+        return max((o + p for o, p in zip(self.occupied, self.proposed, strict=True)), default=0)
 
     @property
     def proposed_starts(self) -> int:
@@ -47,9 +48,12 @@ def loads(instance: dict, result: dict) -> dict[str, AgreementLoad]:
     """Per agreement id, month by month over the horizon."""
     first = month_index(instance["start_month"])
     n = instance["horizon_months"]
-    out = {a["id"]: AgreementLoad(a["id"], a["capacity"], a["duration_months"], first,
-                                  [0] * n, [0] * n)
-           for a in instance["agreements"]}
+    out = {
+        a["id"]: AgreementLoad(
+            a["id"], a["capacity"], a["duration_months"], first, [0] * n, [0] * n
+        )
+        for a in instance["agreements"]
+    }
 
     def add(row: list[int], start: int, last: int) -> None:
         for m in range(max(start, first), min(last, first + n - 1) + 1):
@@ -92,18 +96,26 @@ def svg(load: AgreementLoad, title: str, labels: dict[str, str]) -> str:
         x = LEFT + i * step + 0.5
         w = max(step - 1, 1)
         if o:
-            parts.append(f'<rect class="lp-alloc-occupied" x="{x:.1f}" y="{y(o):.1f}" '
-                         f'width="{w:.1f}" height="{y(0) - y(o):.1f}"/>')
+            parts.append(
+                f'<rect class="lp-alloc-occupied" x="{x:.1f}" y="{y(o):.1f}" '
+                f'width="{w:.1f}" height="{y(0) - y(o):.1f}"/>'
+            )
         if p:
-            parts.append(f'<rect class="lp-alloc-proposed" x="{x:.1f}" y="{y(o + p):.1f}" '
-                         f'width="{w:.1f}" height="{y(o) - y(o + p):.1f}"/>')
+            parts.append(
+                f'<rect class="lp-alloc-proposed" x="{x:.1f}" y="{y(o + p):.1f}" '
+                f'width="{w:.1f}" height="{y(o) - y(o + p):.1f}"/>'
+            )
         month = load.first + i
         if month % 12 == 0 or (i == 0 and month % 12 < 9):  # Januaries, and a first month
             # that does not crowd the next January's label
-            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - 6}" font-size="10" '
-                         f'fill="currentColor">{escape(month_text(month))}</text>')
-    parts.append(f'<line class="lp-alloc-capacity" x1="{LEFT}" y1="{y(load.capacity):.1f}" '
-                 f'x2="{WIDTH - 4}" y2="{y(load.capacity):.1f}" stroke-width="2" '
-                 f'stroke-dasharray="6 3"><title>{escape(labels["capacity"])}</title></line>')
+            parts.append(
+                f'<text x="{x:.1f}" y="{HEIGHT - 6}" font-size="10" '
+                f'fill="currentColor">{escape(month_text(month))}</text>'
+            )
+    parts.append(
+        f'<line class="lp-alloc-capacity" x1="{LEFT}" y1="{y(load.capacity):.1f}" '
+        f'x2="{WIDTH - 4}" y2="{y(load.capacity):.1f}" stroke-width="2" '
+        f'stroke-dasharray="6 3"><title>{escape(labels["capacity"])}</title></line>'
+    )
     parts.append("</svg>")
     return "".join(parts)

@@ -28,16 +28,35 @@ def load_allocation_demo() -> AllocationDemo:
     started = time.perf_counter()
     AllocationRun.objects.filter(demo=True).delete()
     user = User.objects.filter(username="regional_coordinator", demo=True).first()
-    assignment = (RoleAssignment.objects.active().filter(user=user, region__isnull=False)
-                  .select_related("region").first()) if user else None
+    assignment = (
+        (
+            RoleAssignment.objects.active()
+            .filter(user=user, region__isnull=False)
+            .select_related("region")
+            .first()
+        )
+        if user
+        else None
+    )
     if assignment is None:
         return AllocationDemo(None, time.perf_counter() - started)
     run = AllocationRun.objects.create(
-        region=assignment.region, max_delay_months=DEMO_MAX_DELAY, time_limit=DEMO_TIME_LIMIT,
-        created_by=user, demo=True)
-    record(actor=user, action="allocation.run_started", obj=run, changes={
-        "scope": [None, run.scope], "max_delay_months": [None, DEMO_MAX_DELAY],
-        "time_limit": [None, DEMO_TIME_LIMIT]})
+        region=assignment.region,
+        max_delay_months=DEMO_MAX_DELAY,
+        time_limit=DEMO_TIME_LIMIT,
+        created_by=user,
+        demo=True,
+    )
+    record(
+        actor=user,
+        action="allocation.run_started",
+        obj=run,
+        changes={
+            "scope": [None, run.scope],
+            "max_delay_months": [None, DEMO_MAX_DELAY],
+            "time_limit": [None, DEMO_TIME_LIMIT],
+        },
+    )
     services.execute(run.pk)
     run.refresh_from_db()
     return AllocationDemo(run, time.perf_counter() - started)

@@ -55,16 +55,22 @@ class Result:
 
     def document(self) -> dict:
         """The result file (`lisplan-allocation-result/1`)."""
-        document = result_document(self.instance, self.baseline, self.outcome, self.order,
-                                   self.inversions)
+        document = result_document(
+            self.instance, self.baseline, self.outcome, self.order, self.inversions
+        )
         document["solve_seconds"] = round(self.seconds, 3)
         document["queue_weight"] = self.queue_weight
         return document
 
 
-def solve(instance: Instance | Mapping[str, Any], *, max_delay: int | None = None,
-          time_limit: float = 60.0, progress: ProgressCallback | None = None,
-          queue_weight: float | None = None) -> Result:
+def solve(
+    instance: Instance | Mapping[str, Any],
+    *,
+    max_delay: int | None = None,
+    time_limit: float = 60.0,
+    progress: ProgressCallback | None = None,
+    queue_weight: float | None = None,
+) -> Result:
     """Queue baseline, then the optimised plan within `time_limit` seconds (module docstring)."""
     weight = QUEUE_WEIGHT if queue_weight is None else check_queue_weight(queue_weight)
     began = time.monotonic()
@@ -72,13 +78,19 @@ def solve(instance: Instance | Mapping[str, Any], *, max_delay: int | None = Non
     inst = instance if isinstance(instance, Instance) else parse_instance(instance)
     if max_delay is not None and max_delay != inst.max_delay_months:
         inst = dataclasses.replace(inst, max_delay_months=max_delay)
-    say(0.0, f"{len(inst.requests)} requests, {len(inst.trainees)} trainees, "
-        f"{len(inst.agreements)} agreements, Δ = {inst.max_delay_months}")
+    say(
+        0.0,
+        f"{len(inst.requests)} requests, {len(inst.trainees)} trainees, "
+        f"{len(inst.agreements)} agreements, Δ = {inst.max_delay_months}",
+    )
     order = priority_order(inst)
     base = queue_baseline(inst, order)
     baseline_seconds = time.monotonic() - began
-    say(0.02, f"queue baseline: {len(base.assignments)} placed, "
-        f"{len(base.unassigned)} not ({baseline_seconds:.1f} s)")
+    say(
+        0.02,
+        f"queue baseline: {len(base.assignments)} placed, "
+        f"{len(base.unassigned)} not ({baseline_seconds:.1f} s)",
+    )
     # A little is kept for finding the inversions after the optimiser (HiGHS may also run over
     # its limit by a fraction of a second).
     remaining = max(0.0, time_limit - baseline_seconds - min(1.0, 0.02 * time_limit))

@@ -24,18 +24,23 @@ NATIONAL = "national"
 class RunForm(DesignsystemetForm, forms.Form):
     scope = forms.ChoiceField(
         label=_("Hvem planen gjelder"),
-        help_text=_("Ønskene som er sendt til mottakende foretak i regionen, eller i hele "
-                    "landet."),
-        error_messages={"required": _("Velg hvem planen gjelder."),
-                        "invalid_choice": _("Velg en region du har tilgang til.")},
+        help_text=_("Ønskene som er sendt til mottakende foretak i regionen, eller i hele landet."),
+        error_messages={
+            "required": _("Velg hvem planen gjelder."),
+            "invalid_choice": _("Velg en region du har tilgang til."),
+        },
     )
     max_delay_months = forms.IntegerField(
-        label=_("Største forsinkelse, i måneder"), min_value=0, max_value=MAX_DELAY_MONTHS,
+        label=_("Største forsinkelse, i måneder"),
+        min_value=0,
+        max_value=MAX_DELAY_MONTHS,
         initial=DEFAULT_MAX_DELAY_MONTHS,
-        help_text=_("Hvor mange måneder en lege høyst kan bli forsinket sammenlignet med køen, "
-                    "for at andre skal få plass tidligere. 0 betyr at køen følges strengt: "
-                    "ingen starter senere enn køordningen gir. Ingen mister plassen de får i "
-                    "køordningen."),
+        help_text=_(
+            "Hvor mange måneder en lege høyst kan bli forsinket sammenlignet med køen, "
+            "for at andre skal få plass tidligere. 0 betyr at køen følges strengt: "
+            "ingen starter senere enn køordningen gir. Ingen mister plassen de får i "
+            "køordningen."
+        ),
         error_messages={
             "required": _("Oppgi største forsinkelse i hele måneder (0 eller mer)."),
             "invalid": _("Største forsinkelse må være et helt antall måneder."),
@@ -44,10 +49,14 @@ class RunForm(DesignsystemetForm, forms.Form):
         },
     )
     time_limit = forms.IntegerField(
-        label=_("Tidsgrense, i sekunder"), min_value=MIN_TIME_LIMIT, max_value=MAX_TIME_LIMIT,
+        label=_("Tidsgrense, i sekunder"),
+        min_value=MIN_TIME_LIMIT,
+        max_value=MAX_TIME_LIMIT,
         initial=DEFAULT_TIME_LIMIT,
-        help_text=_("Så lenge får beregningen holde på. Finner den ingen bedre plan innen "
-                    "tiden, brukes køordningen."),
+        help_text=_(
+            "Så lenge får beregningen holde på. Finner den ingen bedre plan innen "
+            "tiden, brukes køordningen."
+        ),
         error_messages={
             "required": _("Oppgi tidsgrensen i hele sekunder."),
             "invalid": _("Tidsgrensen må være et helt antall sekunder."),
@@ -70,8 +79,9 @@ class RunForm(DesignsystemetForm, forms.Form):
             wanted = choices[0][0] if choices else None
         if wanted:
             self.initial["scope"] = wanted
-            self.policy = policy_for(None if wanted == NATIONAL
-                                     else self.regions[wanted.split(":", 1)[1]])
+            self.policy = policy_for(
+                None if wanted == NATIONAL else self.regions[wanted.split(":", 1)[1]]
+            )
             self.initial.setdefault("max_delay_months", self.policy.max_delay_months)
             self.initial.setdefault("time_limit", self.policy.time_limit)
         else:
@@ -95,32 +105,45 @@ def _whole(value: float) -> float | int:
 
 class PolicyForm(DesignsystemetForm, forms.Form):
     queue_weight = forms.FloatField(
-        label=_("Køvekt (0–1)"), min_value=_whole(MIN_QUEUE_WEIGHT),
+        label=_("Køvekt (0–1)"),
+        min_value=_whole(MIN_QUEUE_WEIGHT),
         max_value=_whole(MAX_QUEUE_WEIGHT),
         localize=True,
-        help_text=_("Hvor sterkt planen skal holde seg til rekkefølgen i køen. Høyere verdi "
-                    "gir færre som blir forbigått, mot litt mer ventetid samlet. Vekten får "
-                    "aldri planen til å gi plass til færre ønsker. Standard er 0,01."),
+        help_text=_(
+            "Hvor sterkt planen skal holde seg til rekkefølgen i køen. Høyere verdi "
+            "gir færre som blir forbigått, mot litt mer ventetid samlet. Vekten får "
+            "aldri planen til å gi plass til færre ønsker. Standard er 0,01."
+        ),
         error_messages={
             "required": _("Oppgi køvekten, et tall fra 0 til 1 (for eksempel 0,01)."),
-            "invalid": _("Køvekten må være et tall fra 0 til 1, med komma som desimaltegn "
-                         "(for eksempel 0,05)."),
+            "invalid": _(
+                "Køvekten må være et tall fra 0 til 1, med komma som desimaltegn "
+                "(for eksempel 0,05)."
+            ),
             "min_value": _("Køvekten kan ikke være under %(limit_value)s."),
             "max_value": _("Køvekten kan ikke være over %(limit_value)s."),
         },
     )
     max_delay_months = forms.IntegerField(
-        label=_("Standard største forsinkelse, i måneder"), min_value=0,
-        max_value=MAX_DELAY_MONTHS, help_text=_DELAY.help_text,
+        label=_("Standard største forsinkelse, i måneder"),
+        min_value=0,
+        max_value=MAX_DELAY_MONTHS,
+        help_text=_DELAY.help_text,
         error_messages=_DELAY.error_messages,
     )
     time_limit = forms.IntegerField(
-        label=_("Standard tidsgrense, i sekunder"), min_value=MIN_TIME_LIMIT,
-        max_value=MAX_TIME_LIMIT, help_text=_LIMIT.help_text,
+        label=_("Standard tidsgrense, i sekunder"),
+        min_value=MIN_TIME_LIMIT,
+        max_value=MAX_TIME_LIMIT,
+        help_text=_LIMIT.help_text,
         error_messages=_LIMIT.error_messages,
     )
     version = forms.IntegerField(
-        widget=forms.HiddenInput, min_value=0,
-        error_messages={"required": _("Skjemaet mangler versjonen. Last inn siden på nytt."),
-                        "invalid": _("Skjemaet mangler versjonen. Last inn siden på nytt."),
-                        "min_value": _("Skjemaet mangler versjonen. Last inn siden på nytt.")})
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": _("Skjemaet mangler versjonen. Last inn siden på nytt."),
+            "invalid": _("Skjemaet mangler versjonen. Last inn siden på nytt."),
+            "min_value": _("Skjemaet mangler versjonen. Last inn siden på nytt."),
+        },
+    )

@@ -9,9 +9,22 @@ from dataclasses import dataclass, field
 from .instance import month_index, month_text
 
 REGIONS: dict[str, list[tuple[str, str]]] = {  # trust, size: U(niversity), M(edium), S(mall)
-    "SOR-OST": [("OUS", "U"), ("AHUS", "U"), ("VV", "M"), ("SI", "M"), ("SOHF", "M"),
-                ("STHF", "M"), ("SIV", "M"), ("SSHF", "M"), ("DIAK", "S"), ("LDS", "S"),
-                ("MHH", "S"), ("SUNNAAS", "S"), ("BETANIEN", "S"), ("REVMA", "S")],
+    "SOR-OST": [
+        ("OUS", "U"),
+        ("AHUS", "U"),
+        ("VV", "M"),
+        ("SI", "M"),
+        ("SOHF", "M"),
+        ("STHF", "M"),
+        ("SIV", "M"),
+        ("SSHF", "M"),
+        ("DIAK", "S"),
+        ("LDS", "S"),
+        ("MHH", "S"),
+        ("SUNNAAS", "S"),
+        ("BETANIEN", "S"),
+        ("REVMA", "S"),
+    ],
     "VEST": [("HB", "U"), ("SUS", "M"), ("HFO", "S"), ("HFD", "S"), ("HDS", "S")],
     "MIDT": [("STO", "U"), ("HMR", "M"), ("HNT", "S"), ("KRS", "S")],
     "NORD": [("UNN", "U"), ("NLSH", "M"), ("HELG", "S"), ("FIN", "S"), ("VESTR", "S")],
@@ -19,10 +32,50 @@ REGIONS: dict[str, list[tuple[str, str]]] = {  # trust, size: U(niversity), M(ed
 REGION_ORDER = ["VEST", "MIDT", "NORD", "SOR-OST"]
 SIZE_WEIGHT = {"U": 10.0, "M": 4.0, "S": 1.2}
 SPECIALTIES = [
-    "AKU", "ANE", "BAR", "BKI", "BRY", "DER", "END", "FOD", "FYS", "GAS", "GER", "GKI",
-    "HEM", "HJE", "IMM", "INF", "IND", "KAR", "KFA", "KGE", "KKI", "KNE", "LUN", "MBI",
-    "NEF", "NEV", "NKI", "NUK", "ONK", "ORT", "PAT", "PED", "PLA", "PSY", "RAD", "REV",
-    "RUS", "THO", "URO", "ONH", "OYE", "RMA", "MFY", "KIM",
+    "AKU",
+    "ANE",
+    "BAR",
+    "BKI",
+    "BRY",
+    "DER",
+    "END",
+    "FOD",
+    "FYS",
+    "GAS",
+    "GER",
+    "GKI",
+    "HEM",
+    "HJE",
+    "IMM",
+    "INF",
+    "IND",
+    "KAR",
+    "KFA",
+    "KGE",
+    "KKI",
+    "KNE",
+    "LUN",
+    "MBI",
+    "NEF",
+    "NEV",
+    "NKI",
+    "NUK",
+    "ONK",
+    "ORT",
+    "PAT",
+    "PED",
+    "PLA",
+    "PSY",
+    "RAD",
+    "REV",
+    "RUS",
+    "THO",
+    "URO",
+    "ONH",
+    "OYE",
+    "RMA",
+    "MFY",
+    "KIM",
 ]  # 44 hospital specialties
 COMMON = {"IND": 8, "ANE": 5, "PSY": 8, "GKI": 5, "RAD": 4, "ORT": 4, "PED": 3, "FOD": 3}
 START_RULES = [[], [], [2, 8], [3, 9], [1, 7], [1, 4, 7, 10]]
@@ -45,9 +98,15 @@ def default_regions(trainees: int) -> int:
     return min(4, max(1, round(trainees / 1750)))
 
 
-def generate(trainees: int, seed: int = 0, regions: int | None = None,
-             max_delay_months: int = 0, start_month: str = "2027-01",
-             horizon_months: int = 60, capacity_scale: float = 1.0) -> dict:
+def generate(
+    trainees: int,
+    seed: int = 0,
+    regions: int | None = None,
+    max_delay_months: int = 0,
+    start_month: str = "2027-01",
+    horizon_months: int = 60,
+    capacity_scale: float = 1.0,
+) -> dict:
     """An instance document (lisplan-allocation/1) with about `trainees` trainees (7,000 for
     the country give about 3,000 requests). `capacity_scale` multiplies every agreement's and
     arena's capacity (at least 1 position each) without changing anything else, so that the
@@ -87,13 +146,20 @@ def _receivers(region: str, home: str, size: str, specialty: str) -> list[str]:
 def _trainee(draft: Draft, i: int, region: str, home: str, size: str, specialty: str) -> dict:
     rng = draft.rng
     trainee = {
-        "id": f"T-{i:06d}", "home": home, "specialty": specialty,
-        "permanent": rng.random() < 0.93, "approved_goals": [], "expected_goals": {},
-        "unavailable": _leave(draft), "requests": [],
+        "id": f"T-{i:06d}",
+        "home": home,
+        "specialty": specialty,
+        "permanent": rng.random() < 0.93,
+        "approved_goals": [],
+        "expected_goals": {},
+        "unavailable": _leave(draft),
+        "requests": [],
     }
-    n_requests = {"U": rng.choice([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),  # mean 0.1
-                  "M": rng.choice([0, 0, 1, 1, 1]),  # 0.6
-                  "S": rng.choice([0, 1, 1, 2])}[size]  # 1.0
+    n_requests = {
+        "U": rng.choice([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),  # mean 0.1
+        "M": rng.choice([0, 0, 1, 1, 1]),  # 0.6
+        "S": rng.choice([0, 1, 1, 2]),
+    }[size]  # 1.0
     receiver = rng.choice(_receivers(region, home, size, specialty))
     previous = None
     desired = draft.start + rng.randint(0, 30)
@@ -103,9 +169,12 @@ def _trainee(draft: Draft, i: int, region: str, home: str, size: str, specialty:
         for agreement in options:
             _goals(draft, trainee, agreement, desired)
         request = {
-            "id": f"R-{i:06d}-{k}", "agreements": [a["id"] for a in options],
-            "registered": registered, "desired_start": month_text(desired),
-            "latest_end": None, "after": previous if rng.random() < 0.7 else None,
+            "id": f"R-{i:06d}-{k}",
+            "agreements": [a["id"] for a in options],
+            "registered": registered,
+            "desired_start": month_text(desired),
+            "latest_end": None,
+            "after": previous if rng.random() < 0.7 else None,
         }
         duration = options[0]["duration_months"]
         if rng.random() < 0.3:
@@ -154,9 +223,15 @@ def _agreement(draft: Draft, home: str, receiver: str, specialty: str, section: 
     draft.arenas.setdefault(arena_id, {"id": arena_id, "institution": receiver, "capacity": 0})
     prerequisites = [f"{specialty}-{rng.randint(1, 40):03d}"] if rng.random() < 0.3 else []
     return {
-        "id": f"A-{home}-{arena_id}", "sending": home, "receiving": receiver, "arena": arena_id,
-        "specialty": specialty, "duration_months": rng.choice([3, 6, 6, 6, 12]), "capacity": 1,
-        "start_months": rng.choice(START_RULES), "prerequisites": prerequisites,
+        "id": f"A-{home}-{arena_id}",
+        "sending": home,
+        "receiving": receiver,
+        "arena": arena_id,
+        "specialty": specialty,
+        "duration_months": rng.choice([3, 6, 6, 6, 12]),
+        "capacity": 1,
+        "start_months": rng.choice(START_RULES),
+        "prerequisites": prerequisites,
         "valid_from": month_text(draft.start - 24),
         "valid_to": None if rng.random() < 0.9 else month_text(draft.start + rng.randint(36, 59)),
     }
@@ -216,6 +291,11 @@ def _running(draft: Draft, rng: random.Random, agreement: dict, free: dict[str, 
         if duration > 1 and rng.random() < 0.5 and free[agreement["arena"]] > 0:
             free[agreement["arena"]] -= 1
             first = draft.start - rng.randint(1, duration - 1)
-            draft.occupied.append({
-                "agreement": agreement["id"], "trainee": f"T-RUN-{len(draft.occupied):05d}",
-                "from": month_text(first), "to": month_text(first + duration - 1)})
+            draft.occupied.append(
+                {
+                    "agreement": agreement["id"],
+                    "trainee": f"T-RUN-{len(draft.occupied):05d}",
+                    "from": month_text(first),
+                    "to": month_text(first + duration - 1),
+                }
+            )

@@ -39,15 +39,21 @@ def queue_tiebreak(position: int, n_requests: int, weight: float = QUEUE_WEIGHT)
     return weight * (n_requests - position) / max(n_requests, 1)
 
 
-def objective(inst: Instance, plan: Plan, order: list[str], assignable: set[str],
-              queue_weight: float = QUEUE_WEIGHT) -> float:
+def objective(
+    inst: Instance,
+    plan: Plan,
+    order: list[str],
+    assignable: set[str],
+    queue_weight: float = QUEUE_WEIGHT,
+) -> float:
     """What the optimiser minimises; `assignable` are the requests that have a feasible start."""
     position = {request_id: i for i, request_id in enumerate(order)}
     value = 0.0
     for request_id in plan.assignments:
         wait = plan.wait(inst, request_id)
-        value += wait_cost(wait) + wait * queue_tiebreak(position[request_id], len(order),
-                                                         queue_weight)
+        value += wait_cost(wait) + wait * queue_tiebreak(
+            position[request_id], len(order), queue_weight
+        )
     missing = len(assignable - plan.assignments.keys())
     return value + unassigned_penalty(inst) * missing
 
@@ -64,7 +70,8 @@ def metrics(inst: Instance, plan: Plan) -> dict:
         "p95_wait_months": waits[min(n - 1, math.ceil(0.95 * n) - 1)] if n else 0,
         "max_wait_months": waits[-1] if n else 0,
         "share_within_3_months": round(sum(w <= 3 for w in waits) / len(inst.requests), 4)
-        if inst.requests else 0.0,
+        if inst.requests
+        else 0.0,
         "utilisation": round(utilisation(inst, plan), 4),
     }
 
@@ -76,11 +83,13 @@ def utilisation(inst: Instance, plan: Plan) -> float:
     offered: dict[str, list[int]] = defaultdict(lambda: [0] * len(months))
     for agreement in inst.agreements.values():
         for i, month in enumerate(months):
-            if (agreement.valid_from is None or agreement.valid_from <= month) and \
-                    (agreement.valid_to is None or month <= agreement.valid_to):
+            if (agreement.valid_from is None or agreement.valid_from <= month) and (
+                agreement.valid_to is None or month <= agreement.valid_to
+            ):
                 offered[agreement.arena][i] += agreement.capacity
-    positions = sum(min(inst.arenas[arena].capacity, n) for arena, row in offered.items()
-                    for n in row)
+    positions = sum(
+        min(inst.arenas[arena].capacity, n) for arena, row in offered.items() for n in row
+    )
     used = 0
     for occ in inst.occupied:
         used += max(0, min(occ.span.last, inst.end_month) - max(occ.span.first, months.start) + 1)

@@ -35,8 +35,12 @@ class AllocationRun(models.Model):
         FAILED = "failed", _("Feilet")
 
     region = models.ForeignKey(
-        "organisations.Region", verbose_name=_("region"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="allocation_runs",
+        "organisations.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocation_runs",
         help_text=_("Tom betyr hele landet."),
     )
     max_delay_months = models.PositiveSmallIntegerField(
@@ -48,18 +52,24 @@ class AllocationRun(models.Model):
         validators=[MinValueValidator(MIN_TIME_LIMIT), MaxValueValidator(MAX_TIME_LIMIT)],
     )
     queue_weight = models.FloatField(
-        _("køvekt"), default=QUEUE_WEIGHT,
+        _("køvekt"),
+        default=QUEUE_WEIGHT,
         validators=[MinValueValidator(MIN_QUEUE_WEIGHT), MaxValueValidator(MAX_QUEUE_WEIGHT)],
         help_text=_("Vekten av køordningen i målfunksjonen som kjøringen brukte."),
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.QUEUED, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
     progress = models.FloatField(_("framdrift"), default=0.0)
     progress_message = models.CharField(_("siste melding"), max_length=300, blank=True)
     start_month = models.DateField(_("første måned i planen"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("startet av"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("startet av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     started_at = models.DateTimeField(_("startet"), null=True, blank=True)
@@ -119,12 +129,18 @@ class Proposal(models.Model):
 
     run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="proposals")
     request = models.ForeignKey(
-        "rotations.RotationRequest", verbose_name=_("ønske"), on_delete=models.CASCADE,
+        "rotations.RotationRequest",
+        verbose_name=_("ønske"),
+        on_delete=models.CASCADE,
         related_name="allocation_proposals",
     )
     agreement = models.ForeignKey(
-        "rotations.CollaborationAgreement", verbose_name=_("fagavtale"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "rotations.CollaborationAgreement",
+        verbose_name=_("fagavtale"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     queue_position = models.PositiveIntegerField(_("plass i køen"))
     start = models.DateField(_("foreslått oppstart"), null=True, blank=True)
@@ -137,8 +153,9 @@ class Proposal(models.Model):
         verbose_name = _("forslag")
         verbose_name_plural = _("forslag")
         ordering = ["run", "queue_position"]
-        constraints = [models.UniqueConstraint(fields=["run", "request"],
-                                               name="proposal_one_per_request")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "request"], name="proposal_one_per_request")
+        ]
 
     def __str__(self) -> str:
         return f"{self.run} – {self.request_id}"
@@ -148,8 +165,11 @@ class Proposal(models.Model):
         """Months later (+) or earlier (−) than the queue baseline."""
         if self.start is None or self.baseline_start is None:
             return None
-        return (self.start.year - self.baseline_start.year) * 12 + \
-            self.start.month - self.baseline_start.month
+        return (
+            (self.start.year - self.baseline_start.year) * 12
+            + self.start.month
+            - self.baseline_start.month
+        )
 
 
 class AllocationPolicy(models.Model):
@@ -158,24 +178,33 @@ class AllocationPolicy(models.Model):
     defaults (`policy_for` in services); national runs always use the defaults."""
 
     region = models.OneToOneField(
-        "organisations.Region", verbose_name=_("region"), on_delete=models.CASCADE,
+        "organisations.Region",
+        verbose_name=_("region"),
+        on_delete=models.CASCADE,
         related_name="allocation_policy",
     )
     queue_weight = models.FloatField(
-        _("køvekt"), default=QUEUE_WEIGHT,
+        _("køvekt"),
+        default=QUEUE_WEIGHT,
         validators=[MinValueValidator(MIN_QUEUE_WEIGHT), MaxValueValidator(MAX_QUEUE_WEIGHT)],
     )
     max_delay_months = models.PositiveSmallIntegerField(
-        _("største forsinkelse (Δ, mnd.)"), default=DEFAULT_MAX_DELAY_MONTHS,
+        _("største forsinkelse (Δ, mnd.)"),
+        default=DEFAULT_MAX_DELAY_MONTHS,
         validators=[MaxValueValidator(MAX_DELAY_MONTHS)],
     )
     time_limit = models.PositiveSmallIntegerField(
-        _("tidsgrense (sekunder)"), default=DEFAULT_TIME_LIMIT,
+        _("tidsgrense (sekunder)"),
+        default=DEFAULT_TIME_LIMIT,
         validators=[MinValueValidator(MIN_TIME_LIMIT), MaxValueValidator(MAX_TIME_LIMIT)],
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("endret av"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("endret av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     updated_at = models.DateTimeField(_("endret"), auto_now=True)
     version = models.PositiveIntegerField(_("versjon"), default=1)

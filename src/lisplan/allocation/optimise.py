@@ -68,8 +68,11 @@ class Outcome:
 
     @property
     def bound(self) -> float | None:
-        bounds = [b for b in (self.lp_bound, self.cut_bound, self.root_bound, self.mip_bound)
-                  if b is not None]
+        bounds = [
+            b
+            for b in (self.lp_bound, self.cut_bound, self.root_bound, self.mip_bound)
+            if b is not None
+        ]
         return min(max(bounds), self.objective) if bounds else None
 
     def gap_to(self, bound: float | None) -> float | None:
@@ -102,8 +105,7 @@ class Model:
     cost: list[float] = field(default_factory=list)
     row_lower: list[float] = field(default_factory=list)
     row_upper: list[float] = field(default_factory=list)
-    entries: tuple[list[int], list[int], list[float]] = field(
-        default_factory=lambda: ([], [], []))
+    entries: tuple[list[int], list[int], list[float]] = field(default_factory=lambda: ([], [], []))
     offset: float = 0.0
     lp_bound: float | None = None
     cut_bound: float | None = None
@@ -125,8 +127,11 @@ class Model:
 
     @property
     def bound(self) -> float | None:
-        bounds = [b for b in (self.lp_bound, self.cut_bound, self.root_bound, self.mip_bound)
-                  if b is not None]
+        bounds = [
+            b
+            for b in (self.lp_bound, self.cut_bound, self.root_bound, self.mip_bound)
+            if b is not None
+        ]
         return max(bounds) if bounds else None
 
     @property
@@ -135,9 +140,14 @@ class Model:
         return self.cut_bound if self.cut_bound is not None else self.lp_bound
 
 
-def optimise(inst: Instance, base: Plan, time_limit: float = 60.0,
-             progress: Progress | None = None, order: list[str] | None = None,
-             queue_weight: float = QUEUE_WEIGHT) -> Outcome:
+def optimise(
+    inst: Instance,
+    base: Plan,
+    time_limit: float = 60.0,
+    progress: Progress | None = None,
+    order: list[str] | None = None,
+    queue_weight: float = QUEUE_WEIGHT,
+) -> Outcome:
     """The best plan found within `time_limit` seconds that keeps every hard rule and the
     fairness guard against `base`; `base` itself if nothing better is found. `queue_weight`
     is the region's weight of the queue order in the objective (`metrics.QUEUE_WEIGHT`)."""
@@ -146,30 +156,53 @@ def optimise(inst: Instance, base: Plan, time_limit: float = 60.0,
     say = _monotone(progress)
     order = priority_order(inst) if order is None else order
     shared = Shared.of(inst, order)
-    models = [build_model(inst, base, order, part, shared, queue_weight)
-              for part in parts(inst, base, order)]
+    models = [
+        build_model(inst, base, order, part, shared, queue_weight)
+        for part in parts(inst, base, order)
+    ]
     assignable = {r for model in models for r in model.by_request}
     base_value = objective(inst, base, order, assignable, queue_weight)
-    outcome = Outcome(base, "baseline", "not solved", base_value, base_value, None, None, 0.0,
-                      sum(len(m.columns) for m in models), sum(len(m.row_lower) for m in models),
-                      len(models))
-    say(0.05, f"model: {outcome.columns} variables, {outcome.rows} constraints in {len(models)} "
+    outcome = Outcome(
+        base,
+        "baseline",
+        "not solved",
+        base_value,
+        base_value,
+        None,
+        None,
+        0.0,
+        sum(len(m.columns) for m in models),
+        sum(len(m.row_lower) for m in models),
+        len(models),
+    )
+    say(
+        0.05,
+        f"model: {outcome.columns} variables, {outcome.rows} constraints in {len(models)} "
         f"independent parts, largest {max((len(m.columns) for m in models), default=0)} "
-        f"variables ({time.monotonic() - began:.1f} s)")
+        f"variables ({time.monotonic() - began:.1f} s)",
+    )
     models.sort(key=lambda m: len(m.columns))
     _relax(models, began + LP_SHARE * time_limit, outcome, say)
     plan = _solve_parts(inst, base, models, deadline - WAIT_BOUND_SHARE * time_limit, say)
     outcome.mip_bound = _total([m.bound if m.columns else 0.0 for m in models])
-    outcome.root_bound = _total([(m.lp_strong if m.root_bound is None else m.root_bound)
-                                 if m.columns else 0.0 for m in models])
+    outcome.root_bound = _total(
+        [
+            (m.lp_strong if m.root_bound is None else m.root_bound) if m.columns else 0.0
+            for m in models
+        ]
+    )
     outcome.status = _status(models)
     plan = _complete(inst, order, plan)
     _adopt(inst, base, order, plan, assignable, outcome, say, queue_weight)
     outcome.wait_bound_placed = len(outcome.plan.assignments)
-    outcome.wait_bound = wait_bound(inst, models, outcome.wait_bound_placed,
-                                    deadline - time.monotonic())
-    say(0.99, "lower bound on total wait months: " + (
-        "out of time" if outcome.wait_bound is None else f"{outcome.wait_bound:.1f}"))
+    outcome.wait_bound = wait_bound(
+        inst, models, outcome.wait_bound_placed, deadline - time.monotonic()
+    )
+    say(
+        0.99,
+        "lower bound on total wait months: "
+        + ("out of time" if outcome.wait_bound is None else f"{outcome.wait_bound:.1f}"),
+    )
     outcome.seconds = time.monotonic() - began
     return outcome
 
@@ -226,9 +259,14 @@ class Shared:
         return cls({request_id: i for i, request_id in enumerate(order)}, used)
 
 
-def build_model(inst: Instance, base: Plan, order: list[str],
-                request_ids: list[str] | None = None, shared: Shared | None = None,
-                queue_weight: float = QUEUE_WEIGHT) -> Model:
+def build_model(
+    inst: Instance,
+    base: Plan,
+    order: list[str],
+    request_ids: list[str] | None = None,
+    shared: Shared | None = None,
+    queue_weight: float = QUEUE_WEIGHT,
+) -> Model:
     model = Model()
     shared = shared or Shared.of(inst, order)
     _add_columns(inst, base, order if request_ids is None else request_ids, model)
@@ -279,8 +317,9 @@ def _chain_depth(inst: Instance, request_id: str) -> int:
     return depth
 
 
-def _add_capacity_rows(inst: Instance, model: Model, shared: Shared,
-                       packing: dict[tuple[int, ...], int]) -> None:
+def _add_capacity_rows(
+    inst: Instance, model: Model, shared: Shared, packing: dict[tuple[int, ...], int]
+) -> None:
     """Rule 6, month by month; the same set of columns (an arena with one agreement, months
     that the same periods cover) gets one row, with the least capacity."""
     by_resource: dict[tuple[str, str, int], list[int]] = defaultdict(list)
@@ -302,8 +341,7 @@ def _pack(packing: dict[tuple[int, ...], int], cols: list[int], most: int) -> No
     packing[key] = min(most, packing.get(key, most))
 
 
-def _add_trainee_rows(inst: Instance, model: Model,
-                      packing: dict[tuple[int, ...], int]) -> None:
+def _add_trainee_rows(inst: Instance, model: Model, packing: dict[tuple[int, ...], int]) -> None:
     by_trainee: dict[tuple[str, int], list[int]] = defaultdict(list)
     for index, c in enumerate(model.columns):
         for month in range(c.start, c.start + c.duration):
@@ -322,8 +360,9 @@ def _add_after_rows(inst: Instance, model: Model) -> None:
         before = model.by_request[after]
         for t in sorted({model.columns[c].start for c in cols}):
             terms = [(c, 1.0) for c in cols if model.columns[c].start <= t]
-            terms += [(c, -1.0) for c in before
-                      if model.columns[c].start + model.columns[c].duration <= t]
+            terms += [
+                (c, -1.0) for c in before if model.columns[c].start + model.columns[c].duration <= t
+            ]
             model.row(-np.inf, 0.0, terms)
 
 
@@ -378,9 +417,15 @@ def _relax(models: list[Model], deadline: float, outcome: Outcome, say: Progress
     outcome.cut_bound = _total([m.cut_bound if m.columns else 0.0 for m in models])
     outcome.cuts = sum(m.cuts for m in models)
     if outcome.lp_bound is not None:
-        say(0.4, f"LP relaxation: lower bound {outcome.lp_bound:.1f}" + (
-            "" if outcome.cut_bound is None else
-            f"; with {outcome.cuts} odd-cycle inequalities {outcome.cut_bound:.1f}"))
+        say(
+            0.4,
+            f"LP relaxation: lower bound {outcome.lp_bound:.1f}"
+            + (
+                ""
+                if outcome.cut_bound is None
+                else f"; with {outcome.cuts} odd-cycle inequalities {outcome.cut_bound:.1f}"
+            ),
+        )
 
 
 def _strengthen(model: Model, relaxation: highspy.Highs, deadline: float) -> None:
@@ -396,11 +441,17 @@ def _strengthen(model: Model, relaxation: highspy.Highs, deadline: float) -> Non
         for cycle in cycles:
             most = (len(cycle) - 1) // 2
             model.row(-np.inf, most, [(c, 1.0) for c in cycle])
-            relaxation.addRow(-highspy.kHighsInf, most, len(cycle),
-                              np.asarray(cycle, dtype=np.int32), np.ones(len(cycle)))
+            relaxation.addRow(
+                -highspy.kHighsInf,
+                most,
+                len(cycle),
+                np.asarray(cycle, dtype=np.int32),
+                np.ones(len(cycle)),
+            )
         model.cuts += len(cycles)
-        relaxation.setOptionValue("time_limit", relaxation.getRunTime()
-                                  + max(0.05, deadline - time.monotonic()))
+        relaxation.setOptionValue(
+            "time_limit", relaxation.getRunTime() + max(0.05, deadline - time.monotonic())
+        )
         relaxation.run()
         if relaxation.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return
@@ -492,8 +543,7 @@ def _simple_odd(walk: list[int]) -> list[int] | None:
         walk = inner if len(inner) % 2 == 1 else outer
 
 
-def wait_bound(inst: Instance, models: list[Model], placed: int,
-               seconds: float) -> float | None:
+def wait_bound(inst: Instance, models: list[Model], placed: int, seconds: float) -> float | None:
     """A lower bound on total wait months over every plan that keeps the hard rules and the
     guard and places at least `placed` requests: the LP relaxation of that problem, solved by
     its Lagrangian dual over the one constraint that couples the parts (the count). For any
@@ -504,8 +554,13 @@ def wait_bound(inst: Instance, models: list[Model], placed: int,
     if not models:
         return 0.0
     deadline = time.monotonic() + seconds
-    waits = [np.array([c.start - inst.earliest_start(inst.requests[c.request])
-                       for c in m.columns], dtype=float) for m in models]
+    waits = [
+        np.array(
+            [c.start - inst.earliest_start(inst.requests[c.request]) for c in m.columns],
+            dtype=float,
+        )
+        for m in models
+    ]
 
     def value(price: float) -> tuple[float, float] | None:
         """(the bound at `price`, requests the LPs place at that price), None if out of time."""
@@ -550,8 +605,9 @@ def _total(values: list[float | None]) -> float | None:
     return None if any(v is None for v in values) else float(sum(values))
 
 
-def _solve_parts(inst: Instance, base: Plan, models: list[Model], deadline: float,
-                 say: Progress) -> Plan:
+def _solve_parts(
+    inst: Instance, base: Plan, models: list[Model], deadline: float, say: Progress
+) -> Plan:
     """Each part in turn, smallest first, with a share of the remaining time by size (or more,
     below); then the time left over goes to the parts that ran out of it, each warm-started
     from its best plan so far."""
@@ -572,8 +628,10 @@ def _solve_parts(inst: Instance, base: Plan, models: list[Model], deadline: floa
         _solve_part(inst, base, model, max(share, min(left / 4, 10.0)), plan)
         if time.monotonic() - last_report > 2 or done == len(models):
             last_report = time.monotonic()
-            say(0.4 + 0.45 * (total - remaining) / max(total, 1),
-                f"solved {done}/{len(models)} parts")
+            say(
+                0.4 + 0.45 * (total - remaining) / max(total, 1),
+                f"solved {done}/{len(models)} parts",
+            )
     unfinished = [m for m in models if m.columns and m.status != "Optimal"]
     remaining = sum(len(m.columns) for m in unfinished)
     for model in unfinished:
@@ -600,8 +658,9 @@ def _solve_part(inst: Instance, base: Plan, model: Model, seconds: float, plan: 
     best_cost = float(np.dot(model.cost, best)) + model.offset
     n = len(model.columns)
     mip = _highs(_highs_lp(model), seconds)
-    mip.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                              np.full(n, highspy.HighsVarType.kInteger))
+    mip.changeColsIntegrality(
+        n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
+    )
     mip.setSolution(n, np.arange(n, dtype=np.int32), best)
     root: list[float] = []  # HiGHS's dual bounds while still at the root node
 
@@ -622,8 +681,10 @@ def _solve_part(inst: Instance, base: Plan, model: Model, seconds: float, plan: 
     known = root + [b for b in (strong, model.root_bound) if b is not None]
     model.root_bound = max(known) if known else None
     values = np.asarray(mip.getSolution().col_value)
-    if info.primal_solution_status == 2 and float(np.dot(model.cost, values)) + model.offset \
-            < best_cost - 1e-9:  # a feasible plan, better than this part's best so far
+    if (
+        info.primal_solution_status == 2
+        and float(np.dot(model.cost, values)) + model.offset < best_cost - 1e-9
+    ):  # a feasible plan, better than this part's best so far
         model.incumbent = np.round(values)
         for request_id in model.by_request:
             plan.assignments.pop(request_id, None)
@@ -631,7 +692,8 @@ def _solve_part(inst: Instance, base: Plan, model: Model, seconds: float, plan: 
             c = model.columns[index]
             plan.unassigned.pop(c.request, None)
             plan.assignments[c.request] = Assignment(
-                c.request, inst.requests[c.request].trainee, c.agreement, c.start)
+                c.request, inst.requests[c.request].trainee, c.agreement, c.start
+            )
 
 
 def _finite(value: float) -> bool:
@@ -653,20 +715,32 @@ def _status(models: list[Model]) -> str:
     if optimal == len(statuses):
         return "Optimal"
     return f"{optimal}/{len(statuses)} parts optimal; others: " + ", ".join(
-        sorted({s for s in statuses if s != "Optimal"}))
+        sorted({s for s in statuses if s != "Optimal"})
+    )
 
 
 def _complete(inst: Instance, order: list[str], plan: Plan) -> Plan:
     for request_id in order:
         if request_id not in plan.assignments and request_id not in plan.unassigned:
             plan.unassigned[request_id] = Unassigned(
-                request_id, inst.requests[request_id].trainee, "not placed by the optimiser")
-    return Plan({r: plan.assignments[r] for r in order if r in plan.assignments},
-                {r: plan.unassigned[r] for r in order if r in plan.unassigned})
+                request_id, inst.requests[request_id].trainee, "not placed by the optimiser"
+            )
+    return Plan(
+        {r: plan.assignments[r] for r in order if r in plan.assignments},
+        {r: plan.unassigned[r] for r in order if r in plan.unassigned},
+    )
 
 
-def _adopt(inst: Instance, base: Plan, order: list[str], plan: Plan, assignable: set[str],
-           outcome: Outcome, say: Progress, queue_weight: float = QUEUE_WEIGHT) -> None:
+def _adopt(
+    inst: Instance,
+    base: Plan,
+    order: list[str],
+    plan: Plan,
+    assignable: set[str],
+    outcome: Outcome,
+    say: Progress,
+    queue_weight: float = QUEUE_WEIGHT,
+) -> None:
     """Take the solver's plan only if our own checks agree that it is valid and better."""
     value = objective(inst, plan, order, assignable, queue_weight)
     problems = violations(inst, plan, base)

@@ -61,13 +61,19 @@ class Reader:
         self.error(f"{path}.{key}", f"expected a non-empty string, got {_kind(value)}")
         return None
 
-    def int(self, obj: dict, key: str, path: str, required: bool = True,
-            minimum: int = 0, maximum: int = 1_000_000) -> int | None:
+    def int(
+        self,
+        obj: dict,
+        key: str,
+        path: str,
+        required: bool = True,
+        minimum: int = 0,
+        maximum: int = 1_000_000,
+    ) -> int | None:
         value = self.get(obj, key, path, required)
         if value is _MISSING or (value is None and not required):
             return None
-        if isinstance(value, int) and not isinstance(value, bool) and \
-                minimum <= value <= maximum:
+        if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum:
             return value
         self.error(f"{path}.{key}", f"expected an integer {minimum}..{maximum}, got {value!r}")
         return None
@@ -91,7 +97,7 @@ class Reader:
         try:
             return month_index(value)
         except (TypeError, ValueError):
-            self.error(path, f"expected a month \"YYYY-MM\", got {value!r}")
+            self.error(path, f'expected a month "YYYY-MM", got {value!r}')
             return None
 
     def date(self, obj: dict, key: str, path: str) -> str | None:
@@ -100,7 +106,7 @@ class Reader:
             return None
         if isinstance(value, str) and _DATE.match(value):
             return value
-        self.error(f"{path}.{key}", f"expected a date \"YYYY-MM-DD\", got {value!r}")
+        self.error(f"{path}.{key}", f'expected a date "YYYY-MM-DD", got {value!r}')
         return None
 
     def list(self, obj: dict, key: str, path: str, required: bool = True) -> list:
@@ -124,8 +130,13 @@ class Reader:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def load_instance(path: str | Path) -> Instance:
@@ -157,28 +168,43 @@ def parse_instance(data: Any) -> Instance:
     delay = 0
     policy = root.get("policy")
     if policy is not None and r.obj(policy, "$.policy") is not None:
-        delay = r.int(policy, "max_delay_months", "$.policy", required=False,
-                      maximum=600) or 0
+        delay = r.int(policy, "max_delay_months", "$.policy", required=False, maximum=600) or 0
     arena_list, agreement_list = r.list(root, "arenas", "$"), r.list(root, "agreements", "$")
     # References are checked against every id present, so that one bad agreement is
     # reported once, not again at each request that names it.
     arena_ids, agreement_ids = _ids(arena_list), _ids(agreement_list)
-    arenas = _unique(r, [_arena(r, a, f"$.arenas[{i}]") for i, a in enumerate(arena_list)],
-                     "$.arenas")
-    agreements = _unique(r, [_agreement(r, a, f"$.agreements[{i}]", arena_ids)
-                             for i, a in enumerate(agreement_list)], "$.agreements")
+    arenas = _unique(
+        r, [_arena(r, a, f"$.arenas[{i}]") for i, a in enumerate(arena_list)], "$.arenas"
+    )
+    agreements = _unique(
+        r,
+        [_agreement(r, a, f"$.agreements[{i}]", arena_ids) for i, a in enumerate(agreement_list)],
+        "$.agreements",
+    )
     trainees, requests = _people(r, r.list(root, "trainees", "$"), agreement_ids)
-    occupied = [_occupied(r, o, f"$.occupied[{i}]", agreement_ids)
-                for i, o in enumerate(r.list(root, "occupied", "$", required=False))]
+    occupied = [
+        _occupied(r, o, f"$.occupied[{i}]", agreement_ids)
+        for i, o in enumerate(r.list(root, "occupied", "$", required=False))
+    ]
     if r.errors:
         raise InvalidFile(r.errors)
     assert start is not None and horizon is not None
-    return Instance(start, horizon, delay, arenas, agreements, trainees, requests,
-                    tuple(o for o in occupied if o is not None))
+    return Instance(
+        start,
+        horizon,
+        delay,
+        arenas,
+        agreements,
+        trainees,
+        requests,
+        tuple(o for o in occupied if o is not None),
+    )
 
 
 def _ids(items: list) -> set[str]:
-    return {item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)}
+    return {
+        item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
 
 
 def _unique(r: Reader, items: list, path: str) -> dict:
@@ -195,8 +221,7 @@ def _unique(r: Reader, items: list, path: str) -> dict:
 def _arena(r: Reader, data: Any, path: str) -> Arena | None:
     if (obj := r.obj(data, path)) is None:
         return None
-    fields = (r.str(obj, "id", path), r.str(obj, "institution", path),
-              r.int(obj, "capacity", path))
+    fields = (r.str(obj, "id", path), r.str(obj, "institution", path), r.int(obj, "capacity", path))
     return None if None in fields else Arena(*fields)
 
 
@@ -225,8 +250,19 @@ def _agreement(r: Reader, data: Any, path: str, arenas: set[str]) -> Agreement |
         r.error(f"{path}.valid_to", "valid_to is before valid_from")
     if len(r.errors) > n_errors:
         return None
-    return Agreement(ident, sending, receiving, arena, specialty, duration, capacity,
-                     frozenset(start_months), tuple(prerequisites), valid_from, valid_to)
+    return Agreement(
+        ident,
+        sending,
+        receiving,
+        arena,
+        specialty,
+        duration,
+        capacity,
+        frozenset(start_months),
+        tuple(prerequisites),
+        valid_from,
+        valid_to,
+    )
 
 
 def _span(r: Reader, data: Any, path: str) -> Span | None:
@@ -270,8 +306,9 @@ def _people(r: Reader, items: list, agreements: set[str]) -> tuple[dict, dict]:
     return trainees, requests
 
 
-def _trainee(r: Reader, data: Any, path: str, agreements: set[str], requests: dict,
-             paths: dict) -> Trainee | None:
+def _trainee(
+    r: Reader, data: Any, path: str, agreements: set[str], requests: dict, paths: dict
+) -> Trainee | None:
     if (obj := r.obj(data, path)) is None:
         return None
     n_errors = len(r.errors)
@@ -287,8 +324,10 @@ def _trainee(r: Reader, data: Any, path: str, agreements: set[str], requests: di
             value = r.month_value(month, f"{path}.expected_goals.{goal}")
             if value is not None:
                 expected[goal] = value
-    unavailable = [_span(r, u, f"{path}.unavailable[{j}]")
-                   for j, u in enumerate(r.list(obj, "unavailable", path, required=False))]
+    unavailable = [
+        _span(r, u, f"{path}.unavailable[{j}]")
+        for j, u in enumerate(r.list(obj, "unavailable", path, required=False))
+    ]
     own = []
     for j, item in enumerate(r.list(obj, "requests", path)):
         request = _request(r, item, f"{path}.requests[{j}]", ident, agreements)
@@ -302,12 +341,22 @@ def _trainee(r: Reader, data: Any, path: str, agreements: set[str], requests: di
         own.append(request.id)
     if len(r.errors) > n_errors:
         return None
-    return Trainee(ident, home, specialty, permanent, rank, frozenset(approved), expected,
-                   tuple(u for u in unavailable if u is not None), tuple(own))
+    return Trainee(
+        ident,
+        home,
+        specialty,
+        permanent,
+        rank,
+        frozenset(approved),
+        expected,
+        tuple(u for u in unavailable if u is not None),
+        tuple(own),
+    )
 
 
-def _request(r: Reader, data: Any, path: str, trainee: str | None,
-             agreements: set[str]) -> Request | None:
+def _request(
+    r: Reader, data: Any, path: str, trainee: str | None, agreements: set[str]
+) -> Request | None:
     if (obj := r.obj(data, path)) is None:
         return None
     n_errors = len(r.errors)
@@ -324,8 +373,9 @@ def _request(r: Reader, data: Any, path: str, trainee: str | None,
     after = r.str(obj, "after", path, required=False)
     if len(r.errors) > n_errors or trainee is None:
         return None
-    return Request(ident, trainee, tuple(dict.fromkeys(accepted)), registered, desired,
-                   latest_end, after)
+    return Request(
+        ident, trainee, tuple(dict.fromkeys(accepted)), registered, desired, latest_end, after
+    )
 
 
 def _check_after(r: Reader, requests: dict[str, Request], paths: dict[str, str]) -> None:
@@ -336,8 +386,10 @@ def _check_after(r: Reader, requests: dict[str, Request], paths: dict[str, str])
         # bandit B113 misreads this dict of rotation requests as the HTTP library
         other = requests.get(request.after)  # nosec B113
         if other is None or other.trainee != request.trainee:
-            r.error(f"{paths[request.id]}.after",
-                    f"{request.after!r} is not another request of the same trainee")
+            r.error(
+                f"{paths[request.id]}.after",
+                f"{request.after!r} is not another request of the same trainee",
+            )
         else:
             chained.append(request)
     for request in chained:

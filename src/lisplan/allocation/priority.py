@@ -13,8 +13,10 @@ def priority_order(inst: Instance) -> list[str]:
     own: dict[str, list[Request]] = defaultdict(list)
     for request in places:
         own[_home(inst, request)].append(request)
-    queues = {home: deque(sorted(requests, key=lambda r: _within_trust(inst, r)))
-              for home, requests in own.items()}
+    queues = {
+        home: deque(sorted(requests, key=lambda r: _within_trust(inst, r)))
+        for home, requests in own.items()
+    }
     return [queues[_home(inst, place)].popleft().id for place in places]
 
 

@@ -13,44 +13,64 @@ from .validate import Inversion
 FORMAT = "lisplan-allocation-result/1"
 
 
-def result_document(inst: Instance, base: Plan, outcome: Outcome, order: list[str],
-                    found: list[Inversion]) -> dict:
+def result_document(
+    inst: Instance, base: Plan, outcome: Outcome, order: list[str], found: list[Inversion]
+) -> dict:
     plan = outcome.plan
     return {
         "format": FORMAT,
         "assignments": [
-            {"request": a.request, "trainee": a.trainee, "agreement": a.agreement,
-             "start": month_text(a.start)}
-            for a in (plan.assignments[r] for r in order if r in plan.assignments)],
+            {
+                "request": a.request,
+                "trainee": a.trainee,
+                "agreement": a.agreement,
+                "start": month_text(a.start),
+            }
+            for a in (plan.assignments[r] for r in order if r in plan.assignments)
+        ],
         "unassigned": [
             {"request": u.request, "trainee": u.trainee, "reason": u.reason}
-            for u in (plan.unassigned[r] for r in order if r in plan.unassigned)],
+            for u in (plan.unassigned[r] for r in order if r in plan.unassigned)
+        ],
         "metrics": metrics(inst, plan),
         "baseline_metrics": metrics(inst, base),
-        "objective": {"optimised": _round(outcome.objective),
-                      "baseline": _round(outcome.baseline_objective)},
+        "objective": {
+            "optimised": _round(outcome.objective),
+            "baseline": _round(outcome.baseline_objective),
+        },
         # `objective` bounds the objective below (the best of all bounds, `gap` is measured
         # against it); `lp_relaxation` is the plain LP, `strengthened_lp` the LP with the
         # odd-cycle inequalities, `root_node` HiGHS's bound after its root node (presolve,
         # LP and its cuts, no branching; not an LP bound); `total_wait_months` bounds total
         # wait months over every plan that keeps the rules and the guard and places at least
         # `placed` requests (docs/decisions/0004).
-        "lower_bound": {"objective": _round(outcome.bound),
-                        "lp_relaxation": _round(outcome.lp_bound),
-                        "strengthened_lp": _round(outcome.cut_bound),
-                        "root_node": _round(outcome.root_bound),
-                        "total_wait_months": _round(outcome.wait_bound),
-                        "placed": outcome.wait_bound_placed},
+        "lower_bound": {
+            "objective": _round(outcome.bound),
+            "lp_relaxation": _round(outcome.lp_bound),
+            "strengthened_lp": _round(outcome.cut_bound),
+            "root_node": _round(outcome.root_bound),
+            "total_wait_months": _round(outcome.wait_bound),
+            "placed": outcome.wait_bound_placed,
+        },
         "gap": _round(outcome.gap, 6),
         "source": outcome.source,
         "solver_status": outcome.status,
         "max_delay_months": inst.max_delay_months,
         "solve_seconds": round(outcome.seconds, 3),
-        "model": {"variables": outcome.columns, "constraints": outcome.rows,
-                  "independent_parts": outcome.parts},
+        "model": {
+            "variables": outcome.columns,
+            "constraints": outcome.rows,
+            "independent_parts": outcome.parts,
+        },
         "priority_inversions": [
-            {"before": i.before, "after": i.after, "agreement": i.agreement,
-             "month": month_text(i.month)} for i in found],
+            {
+                "before": i.before,
+                "after": i.after,
+                "agreement": i.agreement,
+                "month": month_text(i.month),
+            }
+            for i in found
+        ],
     }
 
 
@@ -72,8 +92,11 @@ def parse_result(data: Any) -> tuple[Plan, set[Inversion] | None]:
     for i, item in enumerate(r.list(root, "unassigned", "$")):
         path = f"$.unassigned[{i}]"
         if (obj := r.obj(item, path)) is not None:
-            fields = (r.str(obj, "request", path), r.str(obj, "trainee", path),
-                      r.str(obj, "reason", path))
+            fields = (
+                r.str(obj, "request", path),
+                r.str(obj, "trainee", path),
+                r.str(obj, "reason", path),
+            )
             if None not in fields:
                 _once(r, plan, fields[0], path)
                 plan.unassigned[fields[0]] = Unassigned(*fields)
@@ -83,8 +106,12 @@ def parse_result(data: Any) -> tuple[Plan, set[Inversion] | None]:
         for i, item in enumerate(r.list(root, "priority_inversions", "$")):
             path = f"$.priority_inversions[{i}]"
             if (obj := r.obj(item, path)) is not None:
-                fields = (r.str(obj, "before", path), r.str(obj, "after", path),
-                          r.str(obj, "agreement", path), r.month(obj, "month", path))
+                fields = (
+                    r.str(obj, "before", path),
+                    r.str(obj, "after", path),
+                    r.str(obj, "agreement", path),
+                    r.month(obj, "month", path),
+                )
                 if None not in fields:
                     reported.add(Inversion(*fields))
     if r.errors:
@@ -95,8 +122,12 @@ def parse_result(data: Any) -> tuple[Plan, set[Inversion] | None]:
 def _assignment(r: Reader, item: Any, path: str, plan: Plan) -> None:
     if (obj := r.obj(item, path)) is None:
         return
-    fields = (r.str(obj, "request", path), r.str(obj, "trainee", path),
-              r.str(obj, "agreement", path), r.month(obj, "start", path))
+    fields = (
+        r.str(obj, "request", path),
+        r.str(obj, "trainee", path),
+        r.str(obj, "agreement", path),
+        r.month(obj, "start", path),
+    )
     if None not in fields:
         _once(r, plan, fields[0], path)
         plan.assignments[fields[0]] = Assignment(*fields)

@@ -7,8 +7,9 @@ from collections import defaultdict
 from .instance import Agreement, Instance, Request, Span, calendar_month, month_text
 
 
-def own_rule_failure(inst: Instance, request: Request, agreement: Agreement,
-                     start: int) -> str | None:
+def own_rule_failure(
+    inst: Instance, request: Request, agreement: Agreement, start: int
+) -> str | None:
     """Why `request` may not start at `agreement` in `start` by rules 1-4 and leave (rule 5
     against `unavailable`); None if it may. Other periods and capacity are not considered."""
     trainee = inst.trainees[request.trainee]
@@ -17,13 +18,15 @@ def own_rule_failure(inst: Instance, request: Request, agreement: Agreement,
     if agreement.id not in request.agreements:
         return f"rule 2: agreement {agreement.id} is not one of the request's agreements"
     if agreement.sending != trainee.home:
-        return f"rule 2: agreement {agreement.id} sends from {agreement.sending}, not {trainee.home}"
+        return (
+            f"rule 2: agreement {agreement.id} sends from {agreement.sending}, not {trainee.home}"
+        )
     return _time_failure(inst, request, agreement, start) or _goal_failure(
-        inst, request, agreement, start)
+        inst, request, agreement, start
+    )
 
 
-def _time_failure(inst: Instance, request: Request, agreement: Agreement,
-                  start: int) -> str | None:
+def _time_failure(inst: Instance, request: Request, agreement: Agreement, start: int) -> str | None:
     period = agreement.period(start)
     if start < inst.earliest_start(request):
         return f"rule 3: starts before {month_text(inst.earliest_start(request))}"
@@ -39,12 +42,13 @@ def _time_failure(inst: Instance, request: Request, agreement: Agreement,
         return f"rule 3: {agreement.id} is not valid after {month_text(agreement.valid_to)}"
     for leave in inst.trainees[request.trainee].unavailable:
         if leave.overlaps(period):
-            return f"rule 5: overlaps unavailable {month_text(leave.first)}..{month_text(leave.last)}"
+            return (
+                f"rule 5: overlaps unavailable {month_text(leave.first)}..{month_text(leave.last)}"
+            )
     return None
 
 
-def _goal_failure(inst: Instance, request: Request, agreement: Agreement,
-                  start: int) -> str | None:
+def _goal_failure(inst: Instance, request: Request, agreement: Agreement, start: int) -> str | None:
     trainee = inst.trainees[request.trainee]
     for goal in agreement.prerequisites:
         if goal in trainee.approved_goals:
@@ -85,9 +89,12 @@ def _start_range(inst: Instance, request: Request, agreement: Agreement) -> list
             if goal not in trainee.expected_goals:
                 return []
             first = max(first, trainee.expected_goals[goal])
-    return [s for s in range(first, last + 1)
-            if (not agreement.start_months or calendar_month(s) in agreement.start_months)
-            and not any(u.first <= s + d - 1 and s <= u.last for u in trainee.unavailable)]
+    return [
+        s
+        for s in range(first, last + 1)
+        if (not agreement.start_months or calendar_month(s) in agreement.start_months)
+        and not any(u.first <= s + d - 1 and s <= u.last for u in trainee.unavailable)
+    ]
 
 
 def no_start_reason(inst: Instance, request: Request) -> str:
@@ -97,10 +104,15 @@ def no_start_reason(inst: Instance, request: Request) -> str:
         return "trainee is not permanent (only permanent trainees are assigned)"
     if not any(inst.agreements[a].sending == trainee.home for a in request.agreements):
         return f"none of the request's agreements sends from the trainee's home {trainee.home}"
-    window = "the horizon" if request.latest_end is None else \
-        f"latest_end {month_text(request.latest_end)}"
-    return ("no start month before " + window + " satisfies the agreements' start months, "
-            "validity, prerequisites and the trainee's unavailable months")
+    window = (
+        "the horizon"
+        if request.latest_end is None
+        else f"latest_end {month_text(request.latest_end)}"
+    )
+    return (
+        "no start month before " + window + " satisfies the agreements' start months, "
+        "validity, prerequisites and the trainee's unavailable months"
+    )
 
 
 class Load:

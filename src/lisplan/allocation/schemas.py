@@ -19,16 +19,26 @@ from lisplan.allocation.models import (
 class RunIn(Schema):
     scope: str = Field(max_length=40, description="`region:<id>` eller `national` (hele landet)")
     max_delay_months: int = Field(
-        ge=0, le=MAX_DELAY_MONTHS,
+        ge=0,
+        le=MAX_DELAY_MONTHS,
         description="Δ: hvor mange måneder en lege høyst kan bli forsinket sammenlignet med "
-                    "køordningen for at andre skal få plass tidligere (0 = køen følges strengt)")
-    time_limit: int = Field(60, ge=MIN_TIME_LIMIT, le=MAX_TIME_LIMIT,
-                            description="Tidsgrense for beregningen, i sekunder")
+        "køordningen for at andre skal få plass tidligere (0 = køen følges strengt)",
+    )
+    time_limit: int = Field(
+        60,
+        ge=MIN_TIME_LIMIT,
+        le=MAX_TIME_LIMIT,
+        description="Tidsgrense for beregningen, i sekunder",
+    )
     queue_weight: float | None = Field(
-        None, ge=MIN_QUEUE_WEIGHT, le=MAX_QUEUE_WEIGHT, allow_inf_nan=False,
+        None,
+        ge=MIN_QUEUE_WEIGHT,
+        le=MAX_QUEUE_WEIGHT,
+        allow_inf_nan=False,
         description="Køvekt 0–1: hvor strengt planen følger rekkefølgen i køen (høyere = "
-                    "strengere, mot litt mer samlet ventetid; gir aldri færre plass). Utelatt: "
-                    "regionens innstilling (standardverdien 0,01 for hele landet)")
+        "strengere, mot litt mer samlet ventetid; gir aldri færre plass). Utelatt: "
+        "regionens innstilling (standardverdien 0,01 for hele landet)",
+    )
 
 
 class RunAcceptedOut(Schema):

@@ -78,25 +78,43 @@ def validate_settings(max_delay_months, time_limit) -> None:
     if not isinstance(max_delay_months, int) or not 0 <= max_delay_months <= MAX_DELAY_MONTHS:
         raise AllocationError(
             _("Største forsinkelse må være et helt antall måneder fra 0 til %(max)d.")
-            % {"max": MAX_DELAY_MONTHS}, "out_of_range", "max_delay_months")
+            % {"max": MAX_DELAY_MONTHS},
+            "out_of_range",
+            "max_delay_months",
+        )
     if not isinstance(time_limit, int) or not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT:
         raise AllocationError(
             _("Tidsgrensen må være et helt antall sekunder fra %(min)d til %(max)d.")
-            % {"min": MIN_TIME_LIMIT, "max": MAX_TIME_LIMIT}, "out_of_range", "time_limit")
+            % {"min": MIN_TIME_LIMIT, "max": MAX_TIME_LIMIT},
+            "out_of_range",
+            "time_limit",
+        )
 
 
 def validate_queue_weight(queue_weight) -> None:
-    if (isinstance(queue_weight, bool) or not isinstance(queue_weight, int | float)
-            or not MIN_QUEUE_WEIGHT <= queue_weight <= MAX_QUEUE_WEIGHT):  # NaN fails too
+    if (
+        isinstance(queue_weight, bool)
+        or not isinstance(queue_weight, int | float)
+        or not MIN_QUEUE_WEIGHT <= queue_weight <= MAX_QUEUE_WEIGHT
+    ):  # NaN fails too
         raise AllocationError(
             _("Køvekten må være et tall fra %(min)s til %(max)s.")
             % {"min": f"{MIN_QUEUE_WEIGHT:g}", "max": f"{MAX_QUEUE_WEIGHT:g}"},
-            "out_of_range", "queue_weight")
+            "out_of_range",
+            "queue_weight",
+        )
 
 
 @transaction.atomic
-def start_run(*, actor, region, max_delay_months: int, time_limit: int,
-              queue_weight: float | None = None, demo: bool = False) -> AllocationRun:
+def start_run(
+    *,
+    actor,
+    region,
+    max_delay_months: int,
+    time_limit: int,
+    queue_weight: float | None = None,
+    demo: bool = False,
+) -> AllocationRun:
     """A queued run, and its background task (`tasks.run_allocation`). The task row is written
     in this transaction (database backend), so the worker never sees a run that is not saved.
     `queue_weight` None means the region's policy (the default for national runs); the run
@@ -110,12 +128,24 @@ def start_run(*, actor, region, max_delay_months: int, time_limit: int,
     if actor is not None and not can_run_allocation(actor, region):
         raise PermissionDenied
     run = AllocationRun.objects.create(
-        region=region, max_delay_months=max_delay_months, time_limit=time_limit,
+        region=region,
+        max_delay_months=max_delay_months,
+        time_limit=time_limit,
         queue_weight=float(queue_weight),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None, demo=demo)
-    record(actor=actor, action="allocation.run_started", obj=run, changes={
-        "scope": [None, run.scope], "max_delay_months": [None, max_delay_months],
-        "time_limit": [None, time_limit], "queue_weight": [None, run.queue_weight]})
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        demo=demo,
+    )
+    record(
+        actor=actor,
+        action="allocation.run_started",
+        obj=run,
+        changes={
+            "scope": [None, run.scope],
+            "max_delay_months": [None, max_delay_months],
+            "time_limit": [None, time_limit],
+            "queue_weight": [None, run.queue_weight],
+        },
+    )
     result = run_allocation.enqueue(run.pk)
     AllocationRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
     run.refresh_from_db()
@@ -131,15 +161,23 @@ class StaleVersion(Conflict):
     """The policy was changed by someone else since the user opened it."""
 
     def __init__(self, current: AllocationPolicy):
-        super().__init__(_("Innstillingene for %(region)s er endret av %(who)s siden du åpnet "
-                           "dem. Dine verdier står fortsatt i skjemaet; lagre på nytt for å "
-                           "erstatte de nye verdiene (køvekt %(weight)s, største forsinkelse %(delay)d mnd., "
-                           "tidsgrense %(limit)d s).") % {
-            "region": current.region,
-            "who": (current.updated_by.get_full_name() or current.updated_by.username)
-            if current.updated_by else _("en annen"),
-            "weight": f"{current.queue_weight:g}".replace(".", ","),
-            "delay": current.max_delay_months, "limit": current.time_limit})
+        super().__init__(
+            _(
+                "Innstillingene for %(region)s er endret av %(who)s siden du åpnet "
+                "dem. Dine verdier står fortsatt i skjemaet; lagre på nytt for å "
+                "erstatte de nye verdiene (køvekt %(weight)s, største forsinkelse %(delay)d mnd., "
+                "tidsgrense %(limit)d s)."
+            )
+            % {
+                "region": current.region,
+                "who": (current.updated_by.get_full_name() or current.updated_by.username)
+                if current.updated_by
+                else _("en annen"),
+                "weight": f"{current.queue_weight:g}".replace(".", ","),
+                "delay": current.max_delay_months,
+                "limit": current.time_limit,
+            }
+        )
         self.current = current
 
 
@@ -148,8 +186,7 @@ def policy_for(region) -> AllocationPolicy:
     always for national runs (`region` None)."""
     policy = None
     if region is not None:
-        policy = AllocationPolicy.objects.select_related("updated_by").filter(
-            region=region).first()
+        policy = AllocationPolicy.objects.select_related("updated_by").filter(region=region).first()
     if policy is None:
         policy = AllocationPolicy(region=region, version=0)
     return policy
@@ -159,21 +196,28 @@ def can_edit_policy(user, region) -> bool:
     return region is not None and policy_regions(user).filter(pk=region.pk).exists()
 
 
-def save_policy(*, actor, region, version: int, queue_weight: float, max_delay_months: int,
-                time_limit: int) -> AllocationPolicy:
+def save_policy(
+    *, actor, region, version: int, queue_weight: float, max_delay_months: int, time_limit: int
+) -> AllocationPolicy:
     """Create or change a region's policy. `version` is the one the user started from (0 when
     the region had no policy yet); else StaleVersion. Audited."""
     if region is None or not can_edit_policy(actor, region):
         raise PermissionDenied
     validate_settings(max_delay_months, time_limit)
     validate_queue_weight(queue_weight)
-    values = {"queue_weight": float(queue_weight), "max_delay_months": max_delay_months,
-              "time_limit": time_limit}
+    values = {
+        "queue_weight": float(queue_weight),
+        "max_delay_months": max_delay_months,
+        "time_limit": time_limit,
+    }
     try:
         with transaction.atomic():
-            policy = (AllocationPolicy.objects.select_for_update(of=("self",))
-                      .select_related("updated_by")
-                      .filter(region=region).first())
+            policy = (
+                AllocationPolicy.objects.select_for_update(of=("self",))
+                .select_related("updated_by")
+                .filter(region=region)
+                .first()
+            )
             created = policy is None
             if created:
                 if version != 0:
@@ -189,10 +233,12 @@ def save_policy(*, actor, region, version: int, queue_weight: float, max_delay_m
                 setattr(policy, name, value)
             policy.updated_by = actor
             policy.save()
-            record(actor=actor, obj=policy,
-                   action="allocation.policy_created" if created
-                   else "allocation.policy_changed",
-                   changes=diff(before, snapshot(policy, POLICY_FIELDS)))
+            record(
+                actor=actor,
+                obj=policy,
+                action="allocation.policy_created" if created else "allocation.policy_changed",
+                changes=diff(before, snapshot(policy, POLICY_FIELDS)),
+            )
     except IntegrityError as error:  # two first saves at once: the other one won
         raise StaleVersion(policy_for(region)) from error
     return policy
@@ -216,20 +262,27 @@ class _Reporter:
         self.last = now
         log.info("allocation run %s: %.0f %% %s", self.run_id, 100 * fraction, message)
         # The engine's lines are for the command line (English); the page gets the phase.
-        text = (_("Beregner køordningen") if fraction < 0.02 else
-                _("Optimerer planen") if fraction < 1.0 else _("Lagrer resultatet"))
+        text = (
+            _("Beregner køordningen")
+            if fraction < 0.02
+            else _("Optimerer planen")
+            if fraction < 1.0
+            else _("Lagrer resultatet")
+        )
         _progress(self.run_id, self.low + (self.high - self.low) * fraction, text)
 
 
 def _progress(run_id: int, fraction: float, message: str) -> None:
-    AllocationRun.objects.filter(pk=run_id).update(progress=round(fraction, 4),
-                                                    progress_message=message[:300])
+    AllocationRun.objects.filter(pk=run_id).update(
+        progress=round(fraction, 4), progress_message=message[:300]
+    )
 
 
 def execute(run_id: int) -> str:
     """Run a queued run to the end: done with a valid plan, or failed with a reason."""
     claimed = AllocationRun.objects.filter(pk=run_id, status=AllocationRun.Status.QUEUED).update(
-        status=AllocationRun.Status.RUNNING, started_at=timezone.now(), progress=0.0)
+        status=AllocationRun.Status.RUNNING, started_at=timezone.now(), progress=0.0
+    )
     if not claimed:
         return "skipped"
     run = AllocationRun.objects.select_related("region").get(pk=run_id)
@@ -237,30 +290,46 @@ def execute(run_id: int) -> str:
         _progress(run_id, 0.01, _("Henter fiktiv enhet og fagavtaler"))
         built = build_instance(run.region, max_delay=run.max_delay_months)
         AllocationRun.objects.filter(pk=run_id).update(
-            instance=built.document, notes=built.notes, start_month=built.start_month)
+            instance=built.document, notes=built.notes, start_month=built.start_month
+        )
         _progress(run_id, 0.1, _("Beregner køordningen og optimerer"))
-        result = engine.solve(built.instance, max_delay=run.max_delay_months,
-                              time_limit=float(run.time_limit), progress=_Reporter(run_id),
-                              queue_weight=run.queue_weight)
+        result = engine.solve(
+            built.instance,
+            max_delay=run.max_delay_months,
+            time_limit=float(run.time_limit),
+            progress=_Reporter(run_id),
+            queue_weight=run.queue_weight,
+        )
         document = result.document()
-        problems = violations(result.instance, result.plan, result.baseline,
-                              set(result.inversions), result.order)
+        problems = violations(
+            result.instance, result.plan, result.baseline, set(result.inversions), result.order
+        )
         if problems:
-            raise _Failure(_("Motoren ga en plan som bryter reglene: %(first)s")
-                           % {"first": "; ".join(str(p) for p in problems[:3])})
+            raise _Failure(
+                _("Motoren ga en plan som bryter reglene: %(first)s")
+                % {"first": "; ".join(str(p) for p in problems[:3])}
+            )
         _finish(run, result, document)
     except InvalidFile as error:
-        _fail(run_id, _("Dataene i fiktiv enhet kan ikke gjøres om til en gyldig instans: "
-                        "%(errors)s") % {"errors": "; ".join(str(e) for e in error.errors[:5])})
+        _fail(
+            run_id,
+            _("Dataene i fiktiv enhet kan ikke gjøres om til en gyldig instans: %(errors)s")
+            % {"errors": "; ".join(str(e) for e in error.errors[:5])},
+        )
         return "failed"
     except _Failure as error:
         _fail(run_id, str(error))
         return "failed"
     except Exception as error:  # the run must end with a message, whatever happened
         log.exception("allocation run %s failed", run_id)
-        _fail(run_id, _("Uventet feil under kjøringen (%(kind)s: %(error)s). Prøv igjen, eller "
-                        "meld fra til brukerstøtte.")
-              % {"kind": type(error).__name__, "error": str(error)[:300]})
+        _fail(
+            run_id,
+            _(
+                "Uventet feil under kjøringen (%(kind)s: %(error)s). Prøv igjen, eller "
+                "meld fra til brukerstøtte."
+            )
+            % {"kind": type(error).__name__, "error": str(error)[:300]},
+        )
         return "failed"
     return "done"
 
@@ -279,8 +348,9 @@ def expire_if_stale(run: AllocationRun) -> AllocationRun:
         return run
     age = (timezone.now() - run.started_at).total_seconds()
     if age > run.time_limit + STALE_AFTER_SECONDS:
-        _fail(run.pk, _("Kjøringen ble avbrutt: bakgrunnsprosessen svarte ikke. Start en ny "
-                        "kjøring."))
+        _fail(
+            run.pk, _("Kjøringen ble avbrutt: bakgrunnsprosessen svarte ikke. Start en ny kjøring.")
+        )
         run.refresh_from_db()
     return run
 
@@ -288,74 +358,131 @@ def expire_if_stale(run: AllocationRun) -> AllocationRun:
 def _fail(run_id: int, message: str) -> None:
     """Running → failed (only from running: a run that has just finished stays done)."""
     failed = AllocationRun.objects.filter(pk=run_id, status=AllocationRun.Status.RUNNING).update(
-        status=AllocationRun.Status.FAILED, finished_at=timezone.now(), error=message,
-        progress_message=message[:300])
+        status=AllocationRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error=message,
+        progress_message=message[:300],
+    )
     if not failed:
         return
     run = AllocationRun.objects.get(pk=run_id)
-    record(actor=None, action="allocation.run_failed", obj=run,
-           changes={"status": [AllocationRun.Status.RUNNING, AllocationRun.Status.FAILED]})
+    record(
+        actor=None,
+        action="allocation.run_failed",
+        obj=run,
+        changes={"status": [AllocationRun.Status.RUNNING, AllocationRun.Status.FAILED]},
+    )
     _notify_done(run)
 
 
 @transaction.atomic
 def _finish(run: AllocationRun, result: engine.Result, document: dict) -> None:
     inst = result.instance
-    known = set(RotationRequest.objects.filter(
-        pk__in=[key_pk(r) for r in result.order]).values_list("pk", flat=True))
+    known = set(
+        RotationRequest.objects.filter(pk__in=[key_pk(r) for r in result.order]).values_list(
+            "pk", flat=True
+        )
+    )
     rows = []
     for position, request_id in enumerate(result.order, start=1):
         if key_pk(request_id) not in known:
             continue  # deleted while the run was under way
         mine = result.plan.assignments.get(request_id)
         base = result.baseline.assignments.get(request_id)
-        rows.append(Proposal(
-            run=run, request_id=key_pk(request_id), queue_position=position,
-            agreement_id=key_pk(mine.agreement) if mine else None,
-            start=month_date(mine.start) if mine else None,
-            baseline_start=month_date(base.start) if base else None,
-            wait_months=result.plan.wait(inst, request_id) if mine else None,
-            reason=explain(inst, result.plan, result.baseline, request_id)[:400]))
+        rows.append(
+            Proposal(
+                run=run,
+                request_id=key_pk(request_id),
+                queue_position=position,
+                agreement_id=key_pk(mine.agreement) if mine else None,
+                start=month_date(mine.start) if mine else None,
+                baseline_start=month_date(base.start) if base else None,
+                wait_months=result.plan.wait(inst, request_id) if mine else None,
+                reason=explain(inst, result.plan, result.baseline, request_id)[:400],
+            )
+        )
     Proposal.objects.bulk_create(rows, batch_size=500)
     lower = document["lower_bound"]
     AllocationRun.objects.filter(pk=run.pk).update(
-        status=AllocationRun.Status.DONE, finished_at=timezone.now(), progress=1.0,
+        status=AllocationRun.Status.DONE,
+        finished_at=timezone.now(),
+        progress=1.0,
         progress_message=_("Ferdig: %(placed)d av %(total)d ønsker får foreslått oppstart.")
         % {"placed": document["metrics"]["assigned"], "total": document["metrics"]["requests"]},
-        result=document, metrics=document["metrics"],
-        baseline_metrics=document["baseline_metrics"], bound=lower["objective"],
-        gap=document["gap"])
+        result=document,
+        metrics=document["metrics"],
+        baseline_metrics=document["baseline_metrics"],
+        bound=lower["objective"],
+        gap=document["gap"],
+    )
     run.refresh_from_db()
-    record(actor=None, action="allocation.run_done", obj=run, changes={
-        "status": [AllocationRun.Status.RUNNING, AllocationRun.Status.DONE],
-        "assigned": [None, document["metrics"]["assigned"]],
-        "unassigned": [None, document["metrics"]["unassigned"]]})
+    record(
+        actor=None,
+        action="allocation.run_done",
+        obj=run,
+        changes={
+            "status": [AllocationRun.Status.RUNNING, AllocationRun.Status.DONE],
+            "assigned": [None, document["metrics"]["assigned"]],
+            "unassigned": [None, document["metrics"]["unassigned"]],
+        },
+    )
     _notify_done(run)
 
 
 def _notify_done(run: AllocationRun) -> None:
     if run.created_by is None or run.demo:
         return
-    title = (_("Fordelingen for %(scope)s er ferdig") if run.status == AllocationRun.Status.DONE
-             else _("Fordelingen for %(scope)s feilet")) % {"scope": run.scope_label}
-    notify(users=[run.created_by], kind=f"allocation.{run.status}", title=title,
-           body=run.error, url=reverse("allocation:run", args=[run.pk]))
+    title = (
+        _("Fordelingen for %(scope)s er ferdig")
+        if run.status == AllocationRun.Status.DONE
+        else _("Fordelingen for %(scope)s feilet")
+    ) % {"scope": run.scope_label}
+    notify(
+        users=[run.created_by],
+        kind=f"allocation.{run.status}",
+        title=title,
+        body=run.error,
+        url=reverse("allocation:run", args=[run.pk]),
+    )
 
 
 # --- why a request starts when it does ----------------------------------------------------
 
 _REASONS = [
-    ("rule 1", gettext_lazy("Ikke fast ansatt i spesialiteten: kan ikke tilbys gjennomstrømningsstilling.")),
-    ("trainee is not permanent",
-     gettext_lazy("Ikke fast ansatt i spesialiteten: kan ikke tilbys gjennomstrømningsstilling.")),
-    ("none of the request's agreements",
-     gettext_lazy("Ingen av fagavtalene gjelder fra legens arbeidsgiver.")),
-    ("no start month", gettext_lazy("Ingen mulig oppstart i planperioden: fagavtalens startmåneder og "
-                         "gyldighet, forkunnskapskrav eller legens permisjon og andre perioder "
-                         "stenger.")),
-    ("no capacity", gettext_lazy("Ingen ledig kapasitet i planperioden: fagavtalene er fulle, eller legen "
-                      "er opptatt.")),
-    ("must come after", gettext_lazy("Venter på en annen periode for samme lege som ikke får plass.")),
+    (
+        "rule 1",
+        gettext_lazy(
+            "Ikke fast ansatt i spesialiteten: kan ikke tilbys gjennomstrømningsstilling."
+        ),
+    ),
+    (
+        "trainee is not permanent",
+        gettext_lazy(
+            "Ikke fast ansatt i spesialiteten: kan ikke tilbys gjennomstrømningsstilling."
+        ),
+    ),
+    (
+        "none of the request's agreements",
+        gettext_lazy("Ingen av fagavtalene gjelder fra legens arbeidsgiver."),
+    ),
+    (
+        "no start month",
+        gettext_lazy(
+            "Ingen mulig oppstart i planperioden: fagavtalens startmåneder og "
+            "gyldighet, forkunnskapskrav eller legens permisjon og andre perioder "
+            "stenger."
+        ),
+    ),
+    (
+        "no capacity",
+        gettext_lazy(
+            "Ingen ledig kapasitet i planperioden: fagavtalene er fulle, eller legen er opptatt."
+        ),
+    ),
+    (
+        "must come after",
+        gettext_lazy("Venter på en annen periode for samme lege som ikke får plass."),
+    ),
 ]
 
 
@@ -378,25 +505,30 @@ def explain(inst: Instance, plan: Plan, baseline: Plan, request_id: str) -> str:
     if wait == 0:
         text = _("Starter ved ønsket oppstart.")
     elif mine.start <= earliest:
-        text = _("Tidligste mulige oppstart etter fagavtalens startmåneder og gyldighet, "
-                 "forkunnskapskrav og legens permisjon eller andre perioder.")
+        text = _(
+            "Tidligste mulige oppstart etter fagavtalens startmåneder og gyldighet, "
+            "forkunnskapskrav og legens permisjon eller andre perioder."
+        )
     elif request.after is not None:
-        text = _("Starter etter at legens forrige periode er ferdig, og når fagavtalen har "
-                 "ledig plass.")
+        text = _(
+            "Starter etter at legens forrige periode er ferdig, og når fagavtalen har ledig plass."
+        )
     else:
-        text = _("Venter på ledig plass: fagavtalen (plass til %(capacity)d om gangen) er full "
-                 "før dette med leger foran i køen.") % {
-            "capacity": inst.agreements[mine.agreement].capacity}
+        text = _(
+            "Venter på ledig plass: fagavtalen (plass til %(capacity)d om gangen) er full "
+            "før dette med leger foran i køen."
+        ) % {"capacity": inst.agreements[mine.agreement].capacity}
     base = baseline.assignments.get(request_id)
     if base is not None and base.start != mine.start:
         shift = mine.start - base.start
         if shift < 0:
             text += " " + _("%(n)d mnd. tidligere enn køordningen ga.") % {"n": -shift}
         else:
-            text += " " + _("%(n)d mnd. senere enn køordningen, innenfor den tillatte "
-                            "forsinkelsen på %(delta)d mnd., slik at andre får plass "
-                            "tidligere.") % {
-                "n": shift, "delta": inst.max_delay_months}
+            text += " " + _(
+                "%(n)d mnd. senere enn køordningen, innenfor den tillatte "
+                "forsinkelsen på %(delta)d mnd., slik at andre får plass "
+                "tidligere."
+            ) % {"n": shift, "delta": inst.max_delay_months}
     elif base is None:
         text += " " + _("Køordningen ga ingen plass.")
     return text
@@ -413,9 +545,15 @@ def offerable(user, proposals: Iterable[Proposal]) -> set[int]:
     candidates = [p for p in proposals if p.start is not None and p.offered_at is None]
     if not candidates or not has_permission(user, "register.offer"):
         return set()
-    allowed = set(scope_filter(user, "register.offer", RotationRequest.objects.filter(
-        pk__in=[p.request_id for p in candidates], status=Status.FORWARDED))
-        .values_list("pk", flat=True))
+    allowed = set(
+        scope_filter(
+            user,
+            "register.offer",
+            RotationRequest.objects.filter(
+                pk__in=[p.request_id for p in candidates], status=Status.FORWARDED
+            ),
+        ).values_list("pk", flat=True)
+    )
     return {p.pk for p in candidates if p.request_id in allowed}
 
 
@@ -426,43 +564,62 @@ def offer_from_proposal(*, actor, proposal: Proposal) -> RotationRequest:
     if run.status != AllocationRun.Status.DONE:
         raise AllocationError(_("Kjøringen er ikke ferdig."), "invalid_state", "run")
     if proposal.start is None:
-        raise AllocationError(_("Planen foreslår ingen oppstart for dette ønsket."),
-                              "no_start", "start")
+        raise AllocationError(
+            _("Planen foreslår ingen oppstart for dette ønsket."), "no_start", "start"
+        )
     if proposal.offered_at is not None:
-        raise AllocationError(_("Tilbud er allerede gitt fra dette forslaget."),
-                              "already_offered", "proposal")
+        raise AllocationError(
+            _("Tilbud er allerede gitt fra dette forslaget."), "already_offered", "proposal"
+        )
     request = proposal.request
     if not can(actor, "register.offer", request):
         raise PermissionDenied
     if proposal.start < timezone.localdate().replace(day=1):
-        raise AllocationError(_("Foreslått oppstart %(start)s er passert. Start en ny kjøring.")
-                              % {"start": proposal.start.strftime("%m.%Y")}, "past", "start")
+        raise AllocationError(
+            _("Foreslått oppstart %(start)s er passert. Start en ny kjøring.")
+            % {"start": proposal.start.strftime("%m.%Y")},
+            "past",
+            "start",
+        )
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.offered_at is not None:
-            raise AllocationError(_("Tilbud er allerede gitt fra dette forslaget."),
-                                  "already_offered", "proposal")
+            raise AllocationError(
+                _("Tilbud er allerede gitt fra dette forslaget."), "already_offered", "proposal"
+            )
         try:
             request = rotation_services.request_offer(
-                actor=actor, request=request, start=proposal.start,
+                actor=actor,
+                request=request,
+                start=proposal.start,
                 comment=_("Foreslått av fordelingskjøring #%(run)d (plass %(place)d i køen).")
-                % {"run": run.pk, "place": proposal.queue_position})
+                % {"run": run.pk, "place": proposal.queue_position},
+            )
         except rotation_services.RotationError as error:
             raise AllocationError(str(error), error.code, error.field) from error
         locked.offered_at = timezone.now()
         locked.save(update_fields=["offered_at"])
-        record(actor=actor, action="allocation.offer_from_proposal", obj=run,
-               trainee_id=request.trainee_id, changes={
-                   "request": [None, request.pk],
-                   "start": [None, proposal.start.isoformat()],
-                   "agreement": [None, agreement_key(proposal.agreement_id)
-                                 if proposal.agreement_id else None]})
+        record(
+            actor=actor,
+            action="allocation.offer_from_proposal",
+            obj=run,
+            trainee_id=request.trainee_id,
+            changes={
+                "request": [None, request.pk],
+                "start": [None, proposal.start.isoformat()],
+                "agreement": [
+                    None,
+                    agreement_key(proposal.agreement_id) if proposal.agreement_id else None,
+                ],
+            },
+        )
     proposal.offered_at = locked.offered_at
     return request
 
 
-def offer_many(*, actor, proposals: Iterable[Proposal]) -> tuple[list[RotationRequest],
-                                                                  list[tuple[Proposal, str]]]:
+def offer_many(
+    *, actor, proposals: Iterable[Proposal]
+) -> tuple[list[RotationRequest], list[tuple[Proposal, str]]]:
     """Each proposal on its own (one failing does not undo the others): the offers made and
     the proposals refused with the reason."""
     made, refused = [], []
@@ -486,10 +643,11 @@ def forecasts(requests: Iterable[RotationRequest]) -> dict[int, dict]:
     waiting = [r.pk for r in requests if r.status == Status.FORWARDED]
     newest: dict[int, Proposal] = {}
     if waiting:
-        for proposal in (Proposal.objects
-                         .filter(request_id__in=waiting, run__status=AllocationRun.Status.DONE)
-                         .select_related("run")
-                         .order_by("request_id", "-run__finished_at", "-run_id")):
+        for proposal in (
+            Proposal.objects.filter(request_id__in=waiting, run__status=AllocationRun.Status.DONE)
+            .select_related("run")
+            .order_by("request_id", "-run__finished_at", "-run_id")
+        ):
             newest.setdefault(proposal.request_id, proposal)
     today = timezone.localdate()
     return {request_id: _forecast(proposal, today) for request_id, proposal in newest.items()}

@@ -19,19 +19,38 @@ def tasks_for(user) -> list[dict]:
         g = grants(user)
         if "allocation.run" not in g.all:
             waiting = waiting.filter(
-                receiving__region_id__in=allocation_regions(g, "allocation.run"))
+                receiving__region_id__in=allocation_regions(g, "allocation.run")
+            )
         waiting = waiting.count()
-        out.append({"title": _("Ønsker i kø til fordeling"), "count": waiting,
-                    "url": reverse("allocation:new"),
-                    "empty_text": _("Ingen ønsker venter på fordeling.")})
+        out.append(
+            {
+                "title": _("Ønsker i kø til fordeling"),
+                "count": waiting,
+                "url": reverse("allocation:new"),
+                "empty_text": _("Ingen ønsker venter på fordeling."),
+            }
+        )
     if has_permission(user, "allocation.view") and has_permission(user, "register.offer"):
-        requests = scope_filter(user, "register.offer",
-                                RotationRequest.objects.filter(status=Status.FORWARDED))
-        count = (Proposal.objects.filter(run__status=AllocationRun.Status.DONE,
-                                         start__isnull=False, offered_at__isnull=True,
-                                         request__in=requests.values("pk"))
-                 .values("request_id").distinct().count())
-        out.append({"title": _("Foreslåtte oppstarter som kan tilbys"), "count": count,
-                    "url": reverse("allocation:runs"),
-                    "empty_text": _("Ingen foreslåtte oppstarter venter på tilbud.")})
+        requests = scope_filter(
+            user, "register.offer", RotationRequest.objects.filter(status=Status.FORWARDED)
+        )
+        count = (
+            Proposal.objects.filter(
+                run__status=AllocationRun.Status.DONE,
+                start__isnull=False,
+                offered_at__isnull=True,
+                request__in=requests.values("pk"),
+            )
+            .values("request_id")
+            .distinct()
+            .count()
+        )
+        out.append(
+            {
+                "title": _("Foreslåtte oppstarter som kan tilbys"),
+                "count": count,
+                "url": reverse("allocation:runs"),
+                "empty_text": _("Ingen foreslåtte oppstarter venter på tilbud."),
+            }
+        )
     return out

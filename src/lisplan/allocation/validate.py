@@ -30,19 +30,29 @@ class Inversion:
     month: int
 
 
-def violations(inst: Instance, plan: Plan, baseline: Plan | None = None,
-               reported: set[Inversion] | None = None,
-               order: list[str] | None = None) -> list[Violation]:
+def violations(
+    inst: Instance,
+    plan: Plan,
+    baseline: Plan | None = None,
+    reported: set[Inversion] | None = None,
+    order: list[str] | None = None,
+) -> list[Violation]:
     """Every broken rule; with `baseline`, also the fairness guard; with `reported`, also
     every priority inversion missing from the report (`order` is the priority order)."""
     found = _coverage(inst, plan) + _per_request(inst, plan) + _capacity(inst, plan)
     if baseline is not None:
         found += _guard(inst, plan, baseline)
     if reported is not None and order is not None:
-        found += [Violation("inversions", inv.after,
-                            f"unreported priority inversion over {inv.before} at "
-                            f"{inv.agreement} in {month_text(inv.month)}")
-                  for inv in inversions(inst, plan, order) if inv not in reported]
+        found += [
+            Violation(
+                "inversions",
+                inv.after,
+                f"unreported priority inversion over {inv.before} at "
+                f"{inv.agreement} in {month_text(inv.month)}",
+            )
+            for inv in inversions(inst, plan, order)
+            if inv not in reported
+        ]
     return found
 
 
@@ -57,8 +67,11 @@ def _coverage(inst: Instance, plan: Plan) -> list[Violation]:
     for entry in [*plan.assignments.values(), *plan.unassigned.values()]:
         request = inst.requests.get(entry.request)
         if request is not None and request.trainee != entry.trainee:
-            found.append(Violation("coverage", entry.request,
-                                   f"belongs to {request.trainee}, not {entry.trainee}"))
+            found.append(
+                Violation(
+                    "coverage", entry.request, f"belongs to {request.trainee}, not {entry.trainee}"
+                )
+            )
     return found
 
 
@@ -109,19 +122,29 @@ def _capacity(inst: Instance, plan: Plan) -> list[Violation]:
     found = []
     for agreement_id, months in load.agreement.items():
         capacity = inst.agreements[agreement_id].capacity
-        found += _over(agreement_id, months, before.agreement[agreement_id], capacity, inst,
-                       "agreement")
+        found += _over(
+            agreement_id, months, before.agreement[agreement_id], capacity, inst, "agreement"
+        )
     for arena_id, months in load.arena.items():
-        found += _over(arena_id, months, before.arena[arena_id], inst.arenas[arena_id].capacity,
-                       inst, "arena")
+        found += _over(
+            arena_id, months, before.arena[arena_id], inst.arenas[arena_id].capacity, inst, "arena"
+        )
     return found
 
 
-def _over(subject: str, months: dict[int, int], occupied: dict[int, int], capacity: int,
-          inst: Instance, kind: str) -> list[Violation]:
-    over = sorted(m for m, n in months.items()
-                  if n > max(capacity, occupied.get(m, 0))
-                  and inst.start_month <= m <= inst.end_month)
+def _over(
+    subject: str,
+    months: dict[int, int],
+    occupied: dict[int, int],
+    capacity: int,
+    inst: Instance,
+    kind: str,
+) -> list[Violation]:
+    over = sorted(
+        m
+        for m, n in months.items()
+        if n > max(capacity, occupied.get(m, 0)) and inst.start_month <= m <= inst.end_month
+    )
     if not over:
         return []
     shown = ", ".join(f"{month_text(m)} ({months[m]})" for m in over[:6])
@@ -137,9 +160,14 @@ def _guard(inst: Instance, plan: Plan, baseline: Plan) -> list[Violation]:
         if mine is None:
             found.append(Violation("guard", request_id, "placed by the baseline, not here"))
         elif mine.start > base.start + delta:
-            found.append(Violation(
-                "guard", request_id, f"starts {month_text(mine.start)}, more than {delta} "
-                f"months after the baseline's {month_text(base.start)}"))
+            found.append(
+                Violation(
+                    "guard",
+                    request_id,
+                    f"starts {month_text(mine.start)}, more than {delta} "
+                    f"months after the baseline's {month_text(base.start)}",
+                )
+            )
     return found
 
 
@@ -149,34 +177,44 @@ def inversions(inst: Instance, plan: Plan, order: list[str]) -> list[Inversion]:
     for request_id in order:
         for agreement_id in inst.requests[request_id].agreements:
             accepting[agreement_id].append(request_id)
-    known = [a for a in plan.assignments.values()
-             if a.request in inst.requests and a.agreement in inst.agreements]
+    known = [
+        a
+        for a in plan.assignments.values()
+        if a.request in inst.requests and a.agreement in inst.agreements
+    ]
     busy: dict[str, list[tuple[Span, str]]] = defaultdict(list)
     for a in known:
         busy[inst.requests[a.request].trainee].append(
-            (inst.agreements[a.agreement].period(a.start), a.request))
+            (inst.agreements[a.agreement].period(a.start), a.request)
+        )
     found = []
     for q in known:
         for p in accepting[q.agreement]:
             if position[p] >= position[q.request]:
                 break
             mine = plan.assignments.get(p)
-            if (mine is None or mine.start > q.start) and \
-                    _could_start(inst, plan, busy, p, q.agreement, q.start):
+            if (mine is None or mine.start > q.start) and _could_start(
+                inst, plan, busy, p, q.agreement, q.start
+            ):
                 found.append(Inversion(p, q.request, q.agreement, q.start))
     return sorted(found)
 
 
-def _could_start(inst: Instance, plan: Plan, busy: dict, request_id: str, agreement_id: str,
-                 start: int) -> bool:
+def _could_start(
+    inst: Instance, plan: Plan, busy: dict, request_id: str, agreement_id: str, start: int
+) -> bool:
     request, agreement = inst.requests[request_id], inst.agreements[agreement_id]
     if own_rule_failure(inst, request, agreement, start) is not None:
         return False
     if request.after is not None:
         before = plan.assignments.get(request.after)
-        if before is None or before.agreement not in inst.agreements or before.start + \
-                inst.agreements[before.agreement].duration_months > start:
+        if (
+            before is None
+            or before.agreement not in inst.agreements
+            or before.start + inst.agreements[before.agreement].duration_months > start
+        ):
             return False
     period = agreement.period(start)
-    return not any(span.overlaps(period) for span, other in busy[request.trainee]
-                   if other != request_id)
+    return not any(
+        span.overlaps(period) for span, other in busy[request.trainee] if other != request_id
+    )

@@ -43,8 +43,9 @@ SHOW = {
     "unassigned": lambda qs: qs.filter(start__isnull=True),
     "later": lambda qs: qs.filter(start__gt=F("baseline_start")),
     "earlier": lambda qs: qs.filter(start__lt=F("baseline_start")),
-    "offerable": lambda qs: qs.filter(start__isnull=False, offered_at__isnull=True,
-                                      request__status="forwarded"),
+    "offerable": lambda qs: qs.filter(
+        start__isnull=False, offered_at__isnull=True, request__status="forwarded"
+    ),
 }
 
 
@@ -54,39 +55,56 @@ def _page(request, items, param: str = "page", size: int | None = None):
 
 
 def _runs(user):
-    return scope_filter(user, "allocation.view",
-                        AllocationRun.objects.select_related("region", "created_by"))
+    return scope_filter(
+        user, "allocation.view", AllocationRun.objects.select_related("region", "created_by")
+    )
 
 
 @require("allocation.view")
 def run_list(request):
     page, page_range = _page(request, _runs(request.user).defer("instance", "result"))
-    return render(request, "allocation/run_list.html", {
-        "page": page, "page_range": page_range,
-        "can_run": has_permission(request.user, "allocation.run")})
+    return render(
+        request,
+        "allocation/run_list.html",
+        {
+            "page": page,
+            "page_range": page_range,
+            "can_run": has_permission(request.user, "allocation.run"),
+        },
+    )
 
 
 @require("allocation.run")
 def run_new(request):
-    form = RunForm(request.POST or None, user=request.user,
-                   initial={"scope": request.GET.get("scope", "")})
+    form = RunForm(
+        request.POST or None, user=request.user, initial={"scope": request.GET.get("scope", "")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             run = services.start_run(
-                actor=request.user, region=form.region(),
+                actor=request.user,
+                region=form.region(),
                 max_delay_months=form.cleaned_data["max_delay_months"],
-                time_limit=form.cleaned_data["time_limit"])
+                time_limit=form.cleaned_data["time_limit"],
+            )
         except services.AllocationError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
-            messages.success(request, _("Kjøringen er startet. Siden oppdateres mens den "
-                                        "går."))
+            messages.success(request, _("Kjøringen er startet. Siden oppdateres mens den går."))
             return redirect("allocation:run", run.pk)
-    weights = [(region.name, services.policy_for(region).queue_weight)
-               for region in form.regions.values()]
-    return render(request, "allocation/run_form.html", {
-        "form": form, "weights": weights, "national_weight": services.policy_for(None)
-        .queue_weight, "national": "national" in dict(form.fields["scope"].choices)})
+    weights = [
+        (region.name, services.policy_for(region).queue_weight) for region in form.regions.values()
+    ]
+    return render(
+        request,
+        "allocation/run_form.html",
+        {
+            "form": form,
+            "weights": weights,
+            "national_weight": services.policy_for(None).queue_weight,
+            "national": "national" in dict(form.fields["scope"].choices),
+        },
+    )
 
 
 # --- the region's policy ------------------------------------------------------------------
@@ -98,14 +116,27 @@ def policy_list(request):
     a link to change it where the user may (`allocation.policy`: the region's planner)."""
     editable = set(services.policy_regions(request.user).values_list("pk", flat=True))
     regions = list(regions_with(request.user, "allocation.view").order_by("name"))
-    saved = {p.region_id: p for p in AllocationPolicy.objects.filter(
-        region__in=regions).select_related("updated_by")}
-    rows = [{"region": region, "editable": region.pk in editable,
-             "policy": saved.get(region.pk) or AllocationPolicy(region=region, version=0)}
-            for region in regions]
-    return render(request, "allocation/policy_list.html", {
-        "rows": rows, "defaults": services.policy_for(None),
-        "can_run": has_permission(request.user, "allocation.run")})
+    saved = {
+        p.region_id: p
+        for p in AllocationPolicy.objects.filter(region__in=regions).select_related("updated_by")
+    }
+    rows = [
+        {
+            "region": region,
+            "editable": region.pk in editable,
+            "policy": saved.get(region.pk) or AllocationPolicy(region=region, version=0),
+        }
+        for region in regions
+    ]
+    return render(
+        request,
+        "allocation/policy_list.html",
+        {
+            "rows": rows,
+            "defaults": services.policy_for(None),
+            "can_run": has_permission(request.user, "allocation.run"),
+        },
+    )
 
 
 @require("allocation.policy")
@@ -114,9 +145,15 @@ def policy_edit(request, region: int):
     if region is None:
         raise Http404
     policy = services.policy_for(region)
-    form = PolicyForm(request.POST or None, initial={
-        "queue_weight": policy.queue_weight, "max_delay_months": policy.max_delay_months,
-        "time_limit": policy.time_limit, "version": policy.version})
+    form = PolicyForm(
+        request.POST or None,
+        initial={
+            "queue_weight": policy.queue_weight,
+            "max_delay_months": policy.max_delay_months,
+            "time_limit": policy.time_limit,
+            "version": policy.version,
+        },
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -132,15 +169,23 @@ def policy_edit(request, region: int):
                 form.add_error(error.field if error.field in form.fields else None, str(error))
                 status = 400
             else:
-                messages.success(request, _("Innstillingene for %(region)s er lagret. Nye "
-                                            "kjøringer for regionen bruker dem.")
-                                 % {"region": region})
+                messages.success(
+                    request,
+                    _(
+                        "Innstillingene for %(region)s er lagret. Nye "
+                        "kjøringer for regionen bruker dem."
+                    )
+                    % {"region": region},
+                )
                 return redirect("allocation:policies")
         else:
             status = 400
-    return render(request, "allocation/policy_form.html", {
-        "form": form, "region": region, "policy": policy,
-        "defaults": services.policy_for(None)}, status=status)
+    return render(
+        request,
+        "allocation/policy_form.html",
+        {"form": form, "region": region, "policy": policy, "defaults": services.policy_for(None)},
+        status=status,
+    )
 
 
 def _visible_requests(user):
@@ -150,7 +195,8 @@ def _visible_requests(user):
 @require("allocation.view")
 def run_detail(request, pk: int):
     run = services.expire_if_stale(
-        get_in_scope(request.user, "allocation.view", _runs(request.user), pk=pk))
+        get_in_scope(request.user, "allocation.view", _runs(request.user), pk=pk)
+    )
     context = {"run": run}
     if run.status == AllocationRun.Status.DONE:
         context.update(_result_context(request, run))
@@ -161,8 +207,11 @@ def run_detail(request, pk: int):
 def run_progress(request, pk: int):
     """The progress box, polled by htmx while the run is queued or running; when it ends the
     whole page reloads to show the result."""
-    run = services.expire_if_stale(get_in_scope(
-        request.user, "allocation.view", _runs(request.user).defer("instance", "result"), pk=pk))
+    run = services.expire_if_stale(
+        get_in_scope(
+            request.user, "allocation.view", _runs(request.user).defer("instance", "result"), pk=pk
+        )
+    )
     response = render(request, "allocation/_progress.html", {"run": run})
     if run.finished and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
@@ -198,29 +247,44 @@ def _metric_rows(run: AllocationRun) -> list[tuple[str, object, object, str]]:
 def _result_context(request, run: AllocationRun) -> dict:
     user = request.user
     visible = _visible_requests(user)
-    proposals = (run.proposals.filter(request__in=visible)
-                 .select_related("request__trainee", "request__sending", "request__receiving",
-                                 "request__specialty", "agreement__receiving"))
+    proposals = run.proposals.filter(request__in=visible).select_related(
+        "request__trainee",
+        "request__sending",
+        "request__receiving",
+        "request__specialty",
+        "agreement__receiving",
+    )
     show = request.GET.get("show", "all")
     proposals = SHOW.get(show, SHOW["all"])(proposals)
     if show == "offerable":  # the user's own receiving side only
-        proposals = proposals.filter(request__in=scope_filter(
-            user, "register.offer", RotationRequest.objects.all()).values("pk"))
+        proposals = proposals.filter(
+            request__in=scope_filter(user, "register.offer", RotationRequest.objects.all()).values(
+                "pk"
+            )
+        )
     q = request.GET.get("q", "").strip()
     for word in q.split():
-        proposals = proposals.filter(Q(request__trainee__first_name__icontains=word)
-                                     | Q(request__trainee__last_name__icontains=word)
-                                     | Q(request__receiving__code__iexact=word)
-                                     | Q(request__sending__code__iexact=word))
+        proposals = proposals.filter(
+            Q(request__trainee__first_name__icontains=word)
+            | Q(request__trainee__last_name__icontains=word)
+            | Q(request__receiving__code__iexact=word)
+            | Q(request__sending__code__iexact=word)
+        )
     page, page_range = _page(request, proposals)
     rows = list(page.object_list)
     offerable = services.offerable(user, rows)
 
     # The capacity chart per agreement the user may see.
     loads = charts.loads(run.instance or {}, run.result or {})
-    agreements = (scope_filter(user, "agreement.view", CollaborationAgreement.objects.filter(
-        pk__in=[key_pk(k) for k in loads])).select_related("sending", "receiving", "specialty")
-        .order_by("receiving__name", "specialty__name", "sending__name", "pk"))
+    agreements = (
+        scope_filter(
+            user,
+            "agreement.view",
+            CollaborationAgreement.objects.filter(pk__in=[key_pk(k) for k in loads]),
+        )
+        .select_related("sending", "receiving", "specialty")
+        .order_by("receiving__name", "specialty__name", "sending__name", "pk")
+    )
     # Agreements with proposed starts first, the busiest first.
     agreements = sorted(agreements, key=lambda a: -loads[f"A-{a.pk}"].proposed_starts)
     chart_page, chart_range = _page(request, agreements, "apage", CHARTS_PER_PAGE)
@@ -229,40 +293,78 @@ def _result_context(request, run: AllocationRun) -> dict:
     for agreement in chart_page.object_list:
         load = loads[f"A-{agreement.pk}"]
         title = _("%(agreement)s: %(starts)d foreslåtte oppstarter, kapasitet %(capacity)d") % {
-            "agreement": agreement, "starts": load.proposed_starts, "capacity": load.capacity}
-        chart_rows.append({"agreement": agreement, "load": load, "title": title,
-                           "svg": mark_safe(charts.svg(load, title, labels))})  # noqa: S308
+            "agreement": agreement,
+            "starts": load.proposed_starts,
+            "capacity": load.capacity,
+        }
+        chart_rows.append(
+            {
+                "agreement": agreement,
+                "load": load,
+                "title": title,
+                "svg": mark_safe(charts.svg(load, title, labels)),
+            }
+        )  # noqa: S308
 
     inversions = _inversions(run, user)
     inv_page, inv_range = _page(request, inversions, "ipage")
     return {
-        "unplaced": unplaced_summary(run, visible), "summary": _summary(run),
-        "metric_rows": _metric_rows(run), "page": page, "page_range": page_range,
-        "rows": rows, "offerable": offerable, "show": show, "q": q,
-        "shows": [("all", _("Alle")), ("offerable", _("Kan tilbys nå")),
-                  ("earlier", _("Tidligere enn køordningen")),
-                  ("later", _("Senere enn køordningen")), ("unassigned", _("Uten plass"))],
-        "chart_page": chart_page, "chart_range": chart_range, "chart_rows": chart_rows,
-        "inv_page": inv_page, "inv_range": inv_range, "inversion_count": len(inversions),
+        "unplaced": unplaced_summary(run, visible),
+        "summary": _summary(run),
+        "metric_rows": _metric_rows(run),
+        "page": page,
+        "page_range": page_range,
+        "rows": rows,
+        "offerable": offerable,
+        "show": show,
+        "q": q,
+        "shows": [
+            ("all", _("Alle")),
+            ("offerable", _("Kan tilbys nå")),
+            ("earlier", _("Tidligere enn køordningen")),
+            ("later", _("Senere enn køordningen")),
+            ("unassigned", _("Uten plass")),
+        ],
+        "chart_page": chart_page,
+        "chart_range": chart_range,
+        "chart_rows": chart_rows,
+        "inv_page": inv_page,
+        "inv_range": inv_range,
+        "inversion_count": len(inversions),
         "can_offer": bool(offerable) or has_permission(user, "register.offer"),
     }
 
 
 def _summary(run: AllocationRun) -> dict:
     mine = run.metrics or {}
-    return {"requests": mine.get("requests"), "assigned": mine.get("assigned"),
-            "unassigned": mine.get("unassigned")}
+    return {
+        "requests": mine.get("requests"),
+        "assigned": mine.get("assigned"),
+        "unassigned": mine.get("unassigned"),
+    }
 
 
 # What would change a «no»: by the first words of the reason (allocation.services._REASONS).
 _REMEDIES = [
-    ("Ikke fast ansatt", gettext_lazy("Fast ansettelse i spesialiteten (bare fast ansatte kan "
-                                      "tilbys gjennomstrømningsstilling).")),
-    ("Ingen av fagavtalene", gettext_lazy("En fagavtale fra legens arbeidsgiver til dette "
-                                          "foretaket.")),
-    ("Ingen mulig oppstart", gettext_lazy("Flere startmåneder eller lengre gyldighet i "
-                                          "fagavtalen, eller et senere tidspunkt for seneste "
-                                          "slutt i ønsket.")),
+    (
+        "Ikke fast ansatt",
+        gettext_lazy(
+            "Fast ansettelse i spesialiteten (bare fast ansatte kan "
+            "tilbys gjennomstrømningsstilling)."
+        ),
+    ),
+    (
+        "Ingen av fagavtalene",
+        gettext_lazy("En fagavtale fra legens arbeidsgiver til dette foretaket."),
+    ),
+    (
+        "Ingen mulig oppstart",
+        gettext_lazy(
+            "Flere startmåneder eller lengre gyldighet i "
+            "fagavtalen, eller et senere tidspunkt for seneste "
+            "slutt i ønsket."
+        ),
+    ),
     ("Ingen ledig kapasitet", gettext_lazy("Flere plasser i fagavtalen i planperioden.")),
     ("Venter på en annen periode", gettext_lazy("At legens forrige periode får plass først.")),
 ]
@@ -272,31 +374,52 @@ def unplaced_summary(run: AllocationRun, visible) -> list[dict]:
     """For the wishes without a place, per agreement (or receiving institution and specialty
     when no agreement applies): how many, why in words, and what would change it (one query)."""
     groups: dict[tuple, dict] = {}
-    rows = list(run.proposals.filter(start__isnull=True, request__in=visible)
-                .values("agreement_id", "request__receiving__name", "request__specialty__name",
-                        "request__sending__name", "reason")
-                .order_by())
-    agreements = {a.pk: a for a in CollaborationAgreement.objects.filter(
-        pk__in={r["agreement_id"] for r in rows if r["agreement_id"]}).select_related(
-        "receiving", "sending", "specialty")}
+    rows = list(
+        run.proposals.filter(start__isnull=True, request__in=visible)
+        .values(
+            "agreement_id",
+            "request__receiving__name",
+            "request__specialty__name",
+            "request__sending__name",
+            "reason",
+        )
+        .order_by()
+    )
+    agreements = {
+        a.pk: a
+        for a in CollaborationAgreement.objects.filter(
+            pk__in={r["agreement_id"] for r in rows if r["agreement_id"]}
+        ).select_related("receiving", "sending", "specialty")
+    }
     for r in rows:
         agreement = agreements.get(r["agreement_id"])
-        where = (str(agreement) if agreement else
-                 _("%(specialty)s ved %(receiving)s") % {
-                     "specialty": r["request__specialty__name"],
-                     "receiving": r["request__receiving__name"]})
-        group = groups.setdefault(where, {"where": where, "agreement": agreement, "count": 0,
-                                          "reasons": {}})
+        where = (
+            str(agreement)
+            if agreement
+            else _("%(specialty)s ved %(receiving)s")
+            % {
+                "specialty": r["request__specialty__name"],
+                "receiving": r["request__receiving__name"],
+            }
+        )
+        group = groups.setdefault(
+            where, {"where": where, "agreement": agreement, "count": 0, "reasons": {}}
+        )
         group["count"] += 1
         reason = r["reason"] or str(_("Ingen plass i planperioden."))
         group["reasons"][reason] = group["reasons"].get(reason, 0) + 1
     out = []
     for group in sorted(groups.values(), key=lambda g: (-g["count"], g["where"])):
         group["reasons"] = [
-            {"text": text, "count": n,
-             "remedy": next((str(fix) for prefix, fix in _REMEDIES if text.startswith(prefix)),
-                            "")}
-            for text, n in sorted(group["reasons"].items(), key=lambda kv: -kv[1])]
+            {
+                "text": text,
+                "count": n,
+                "remedy": next(
+                    (str(fix) for prefix, fix in _REMEDIES if text.startswith(prefix)), ""
+                ),
+            }
+            for text, n in sorted(group["reasons"].items(), key=lambda kv: -kv[1])
+        ]
         out.append(group)
     return out
 
@@ -308,13 +431,21 @@ def _inversions(run: AllocationRun, user) -> list[dict]:
     if not found:
         return []
     keys = {key_pk(i["before"]) for i in found} | {key_pk(i["after"]) for i in found}
-    proposals = {p.request_id: p for p in run.proposals.filter(request_id__in=keys)
-                 .select_related("request__trainee")}
-    visible = set(scope_filter(user, "register.view", RotationRequest.objects.filter(
-        pk__in=keys)).values_list("pk", flat=True))
-    agreements = {a.pk: a for a in CollaborationAgreement.objects.filter(
-        pk__in={key_pk(i["agreement"]) for i in found}).select_related(
-        "receiving", "sending", "specialty")}  # str(agreement) in the table names all three
+    proposals = {
+        p.request_id: p
+        for p in run.proposals.filter(request_id__in=keys).select_related("request__trainee")
+    }
+    visible = set(
+        scope_filter(
+            user, "register.view", RotationRequest.objects.filter(pk__in=keys)
+        ).values_list("pk", flat=True)
+    )
+    agreements = {
+        a.pk: a
+        for a in CollaborationAgreement.objects.filter(
+            pk__in={key_pk(i["agreement"]) for i in found}
+        ).select_related("receiving", "sending", "specialty")
+    }  # str(agreement) in the table names all three
     rows = []
     for inv in found:
         before, after = proposals.get(key_pk(inv["before"])), proposals.get(key_pk(inv["after"]))
@@ -326,36 +457,52 @@ def _inversions(run: AllocationRun, user) -> list[dict]:
         size = None
         if before.start is not None:
             size = month_index(before.start.isoformat()[:7]) - month
-        rows.append({"before": before, "after": after, "month": inv["month"], "size": size,
-                     "agreement": agreements.get(key_pk(inv["agreement"])),
-                     "before_visible": before.request_id in visible,
-                     "after_visible": after.request_id in visible})
+        rows.append(
+            {
+                "before": before,
+                "after": after,
+                "month": inv["month"],
+                "size": size,
+                "agreement": agreements.get(key_pk(inv["agreement"])),
+                "before_visible": before.request_id in visible,
+                "after_visible": after.request_id in visible,
+            }
+        )
     return rows
 
 
 @require_POST
 @require("register.offer")
 def run_offer(request, pk: int):
-    run = get_in_scope(request.user, "allocation.view",
-                       _runs(request.user).defer("instance", "result"), pk=pk)
+    run = get_in_scope(
+        request.user, "allocation.view", _runs(request.user).defer("instance", "result"), pk=pk
+    )
     ids = [int(v) for v in request.POST.getlist("proposal") if v.isdigit()]
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = ""
     target = back or run.get_absolute_url()
     if not ids:
         messages.error(request, _("Velg minst ett forslag å gi tilbud på."))
         return redirect(target)
-    proposals = list(Proposal.objects.filter(run=run, pk__in=ids)
-                     .select_related("run", "request__trainee"))
+    proposals = list(
+        Proposal.objects.filter(run=run, pk__in=ids).select_related("run", "request__trainee")
+    )
     if not proposals:
         raise PermissionDenied
     made, refused = services.offer_many(actor=request.user, proposals=proposals)
     if made:
-        messages.success(request, _("Tilbud gitt til %(names)s.") % {
-            "names": ", ".join(r.trainee.full_name for r in made)})
+        messages.success(
+            request,
+            _("Tilbud gitt til %(names)s.")
+            % {"names": ", ".join(r.trainee.full_name for r in made)},
+        )
     for proposal, reason in refused:
-        messages.error(request, _("%(name)s: %(reason)s") % {
-            "name": proposal.request.trainee.full_name, "reason": reason})
+        messages.error(
+            request,
+            _("%(name)s: %(reason)s")
+            % {"name": proposal.request.trainee.full_name, "reason": reason},
+        )
     return redirect(target)

@@ -32,8 +32,9 @@ class FieldError:
 class ApiError(Exception):
     """Raised by operations for input that validates as a type but breaks a rule."""
 
-    def __init__(self, errors: Sequence[FieldError], detail: str | None = None,
-                 status: int = 400) -> None:
+    def __init__(
+        self, errors: Sequence[FieldError], detail: str | None = None, status: int = 400
+    ) -> None:
         self.errors = list(errors)
         self.detail = detail
         self.status = status
@@ -51,8 +52,11 @@ def from_model_error(exc) -> ApiError:
     for field, items in by_field.items():
         for item in items:
             message = item.message % item.params if item.params else item.message
-            errors.append(FieldError("" if field == "__all__" else field,
-                                     item.code or "invalid", str(message)))
+            errors.append(
+                FieldError(
+                    "" if field == "__all__" else field, item.code or "invalid", str(message)
+                )
+            )
     return ApiError(errors)
 
 
@@ -159,8 +163,11 @@ def _message(code: str, ctx: dict) -> str:
 def field_path(loc: Sequence) -> str:
     """("body", "payload", "periods", 1, "end") -> "periods[1].end"; ("query", "page") -> "page"."""
     parts = list(loc)
-    source = parts.pop(0) if parts and parts[0] in {"query", "path", "body", "form",
-                                                    "header", "cookie", "file"} else None
+    source = (
+        parts.pop(0)
+        if parts and parts[0] in {"query", "path", "body", "form", "header", "cookie", "file"}
+        else None
+    )
     if source == "body" and len(parts) > 1:
         parts.pop(0)  # the operation's parameter name, not part of the document
     out = ""
@@ -190,8 +197,9 @@ def from_validation_error(exc: ValidationError) -> list[FieldError]:
 def install(api: NinjaAPI) -> None:
     """Replace ninja's default handlers so every error comes out in the one format."""
 
-    def respond(request: HttpRequest, status: int, detail: str,
-                errors: Iterable[FieldError] = ()) -> HttpResponse:
+    def respond(
+        request: HttpRequest, status: int, detail: str, errors: Iterable[FieldError] = ()
+    ) -> HttpResponse:
         return api.create_response(request, error_body(detail, errors), status=status)
 
     @api.exception_handler(ValidationError)
@@ -207,14 +215,22 @@ def install(api: NinjaAPI) -> None:
         """Every refusal a service gives, in one place: status, detail, fields, and the
         members a conflict adds (`current_version`)."""
         error = from_domain_error(exc)
-        body = {**error_body(str(error.detail or _("Ugyldig forespørsel.")), error.errors),
-                **exc.extra}
+        body = {
+            **error_body(str(error.detail or _("Ugyldig forespørsel.")), error.errors),
+            **exc.extra,
+        }
         return api.create_response(request, body, status=error.status)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
-        response = respond(request, 401, _("Innlogging kreves: send en gyldig API-nøkkel "
-                                           "(Authorization: Bearer …) eller logg inn."))
+        response = respond(
+            request,
+            401,
+            _(
+                "Innlogging kreves: send en gyldig API-nøkkel "
+                "(Authorization: Bearer …) eller logg inn."
+            ),
+        )
         response["WWW-Authenticate"] = 'Bearer realm="lisplan"'
         return response
 
@@ -250,8 +266,11 @@ def json_method_not_allowed(path_view) -> None:
 
     def not_allowed() -> HttpResponse:
         allowed = sorted({m for op in path_view.operations for m in op.methods})
-        response = JsonResponse(error_body(_("Metoden er ikke tillatt for denne adressen.")),
-                                status=405, json_dumps_params={"ensure_ascii": False})
+        response = JsonResponse(
+            error_body(_("Metoden er ikke tillatt for denne adressen.")),
+            status=405,
+            json_dumps_params={"ensure_ascii": False},
+        )
         response["Allow"] = ", ".join(allowed)
         return response
 

@@ -46,8 +46,8 @@ api = NinjaAPI(
     description=(
         "Planlegging av spesialistutdanningen for leger. Autentisering: "
         "`Authorization: Bearer <API-nøkkel>` eller innlogget nettleserøkt. "
-        "Lister er sidedelt: `?page=N&page_size=M` gir `{\"count\": …, \"results\": […]}`. "
-        "Feil: `{\"detail\": …, \"errors\": [{\"field\", \"code\", \"message\"}]}`."
+        'Lister er sidedelt: `?page=N&page_size=M` gir `{"count": …, "results": […]}`. '
+        'Feil: `{"detail": …, "errors": [{"field", "code", "message"}]}`.'
     ),
     urls_namespace="api",
     auth=AUTH,
@@ -80,8 +80,11 @@ def urls_of(ninja_api: NinjaAPI):
         if pattern.name in {"openapi-json", "openapi-view", "api-root"}:
             public(pattern.callback)
         code = getattr(pattern.callback, "__code__", None)
-        owner = (inspect.getclosurevars(pattern.callback).nonlocals.get("self")
-                 if code is not None and "self" in code.co_freevars else None)
+        owner = (
+            inspect.getclosurevars(pattern.callback).nonlocals.get("self")
+            if code is not None and "self" in code.co_freevars
+            else None
+        )
         if isinstance(owner, PathView):
             errors.json_method_not_allowed(owner)  # a JSON 405, not ninja's plain text
     return patterns, app_name, namespace
@@ -90,5 +93,8 @@ def urls_of(ninja_api: NinjaAPI):
 @public
 def not_found(request, *args, **kwargs):
     """Any other path under /api/v1/: a 404 in the API's error format rather than an HTML page."""
-    return JsonResponse(errors.error_body(_("Ukjent adresse i API-et.")), status=404,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        errors.error_body(_("Ukjent adresse i API-et.")),
+        status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -21,7 +21,9 @@ class PageQuery(Schema):
 
     page: int = Field(1, ge=1, le=1_000_000, description="Sidenummer, fra 1.")
     page_size: int = Field(
-        default_factory=default_page_size, ge=1, le=MAX_PAGE_SIZE,
+        default_factory=default_page_size,
+        ge=1,
+        le=MAX_PAGE_SIZE,
         description=f"Antall per side, høyst {MAX_PAGE_SIZE}.",
     )
 
@@ -31,7 +33,8 @@ def page_of(item: type[Schema]) -> type[Schema]:
     """The response schema of a list of ``item``: ``{"count": int, "results": [item]}``."""
     name = item.__name__.removesuffix("Out") + "Page"
     return create_model(
-        name, __base__=Schema,
+        name,
+        __base__=Schema,
         count=(int, Field(..., description="Antall treff i alt, på tvers av sider.")),
         results=(list[item], ...),
     )
@@ -42,5 +45,5 @@ def paginate(queryset: QuerySet, query: PageQuery) -> dict:
     empty."""
     count = queryset.count()
     start = (query.page - 1) * query.page_size
-    results = list(queryset[start:start + query.page_size]) if start < count else []
+    results = list(queryset[start : start + query.page_size]) if start < count else []
     return {"count": count, "results": results}

@@ -41,15 +41,24 @@ class AuditedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         action = f"{self.audit_prefix}.{'changed' if change else 'created'}"
         changes = diff(before, snapshot(obj))
-        record(actor=request.user, action=action, obj=obj, changes=changes,
-               trainee_id=self._trainee_id(obj))
+        record(
+            actor=request.user,
+            action=action,
+            obj=obj,
+            changes=changes,
+            trainee_id=self._trainee_id(obj),
+        )
 
     def delete_model(self, request, obj):
         from lisplan.audit.services import record, snapshot
 
-        record(actor=request.user, action=f"{self.audit_prefix}.deleted", obj=obj,
-               changes={k: [v, None] for k, v in snapshot(obj).items()},
-               trainee_id=self._trainee_id(obj))
+        record(
+            actor=request.user,
+            action=f"{self.audit_prefix}.deleted",
+            obj=obj,
+            changes={k: [v, None] for k, v in snapshot(obj).items()},
+            trainee_id=self._trainee_id(obj),
+        )
         super().delete_model(request, obj)
 
 
@@ -59,8 +68,7 @@ class ReadAccessAdmin(admin.ModelAdmin):
 
     list_display = ["at", "actor_name", "roles", "trainee_id", "action", "object_repr"]
     list_filter = ["action", "object_type"]
-    search_fields = ["actor_name", "actor__username", "object_repr", "=trainee_id",
-                     "=request_id"]
+    search_fields = ["actor_name", "actor__username", "object_repr", "=trainee_id", "=request_id"]
     date_hierarchy = "at"
     readonly_fields = [f.name for f in ReadAccess._meta.fields]
     show_full_result_count = False  # a large table: no COUNT(*) per page

@@ -57,8 +57,14 @@ class ReadAccess(models.Model):
         API = "api", _("Hentet via API")
 
     at = models.DateTimeField(_("tidspunkt"), auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("hvem"), null=True,
-                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hvem"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     actor_name = models.CharField(_("navn"), max_length=200)
     roles = models.CharField(_("roller"), max_length=300, blank=True)
     trainee_id = models.BigIntegerField(_("lege (ID)"), db_index=False)

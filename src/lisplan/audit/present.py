@@ -114,8 +114,11 @@ def action_label(code: str) -> str:
     if code in ACTIONS:
         return str(ACTIONS[code])
     verb = code.rsplit(".", 1)[-1]
-    return str({"created": _("Opprettet"), "changed": _("Endret"), "deleted": _("Slettet")}
-               .get(verb, _("Endring registrert")))
+    return str(
+        {"created": _("Opprettet"), "changed": _("Endret"), "deleted": _("Slettet")}.get(
+            verb, _("Endring registrert")
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,9 @@ def present(event: AuditEvent) -> HistoryRow:
     for name, (old, new) in event.changes.items():
         field = _field(model, name)
         label = str(field.verbose_name) if field is not None else name
-        changes.append(Change(label[:1].upper() + label[1:], _value(field, old), _value(field, new)))
+        changes.append(
+            Change(label[:1].upper() + label[1:], _value(field, old), _value(field, new))
+        )
     return HistoryRow(
         when=event.created_at,
         who=event.actor_name or "–",
@@ -176,5 +181,3 @@ def present(event: AuditEvent) -> HistoryRow:
         subject=event.object_repr,
         changes=changes,
     )
-
-

@@ -17,8 +17,13 @@ from lisplan.audit.middleware import current_request_id
 
 _notes: contextvars.ContextVar[list | None] = contextvars.ContextVar("read_notes", default=None)
 
-EXPORT_TYPES = ("application/vnd.openxmlformats", "text/csv", "application/json",
-                "text/calendar", "application/zip")
+EXPORT_TYPES = (
+    "application/vnd.openxmlformats",
+    "text/csv",
+    "application/json",
+    "text/calendar",
+    "application/zip",
+)
 
 
 def trainee_of(obj: Model) -> int | None:
@@ -52,7 +57,8 @@ def _action(request, response) -> str:
     if content_type.startswith("application/pdf"):
         return ReadAccess.Action.PDF
     if content_type.startswith(EXPORT_TYPES) or "attachment" in response.get(
-            "Content-Disposition", ""):
+        "Content-Disposition", ""
+    ):
         return ReadAccess.Action.EXPORT
     return ReadAccess.Action.VIEW
 
@@ -78,16 +84,23 @@ class ReadAccessMiddleware:
         finally:
             _notes.reset(token)
         user = getattr(request, "user", None)  # the API sets it from a bearer token
-        if notes and 200 <= response.status_code < 300 and user is not None \
-                and user.is_authenticated:
+        if (
+            notes
+            and 200 <= response.status_code < 300
+            and user is not None
+            and user.is_authenticated
+        ):
             self._write(request, response, user, notes)
         return response
 
     def _write(self, request, response, user, notes) -> None:
         from lisplan.audit.models import ReadAccess
 
-        own = getattr(getattr(user, "trainee", None), "pk", None) if hasattr(
-            user, "trainee") else None
+        own = (
+            getattr(getattr(user, "trainee", None), "pk", None)
+            if hasattr(user, "trainee")
+            else None
+        )
         seen: dict[tuple, tuple] = {}
         for trainee_id, label, pk, text in notes:
             if trainee_id != own:
@@ -96,8 +109,20 @@ class ReadAccessMiddleware:
             return
         action, roles, request_id = _action(request, response), _roles(user), current_request_id()
         name = (user.get_full_name() or user.get_username())[:200]
-        ReadAccess.objects.bulk_create([
-            ReadAccess(actor=user, actor_name=name, roles=roles, trainee_id=trainee_id,
-                       object_type=label, object_id=pk, object_repr=text, action=action,
-                       path=request.path[:300], request_id=request_id)
-            for trainee_id, label, pk, text in seen.values()])
+        ReadAccess.objects.bulk_create(
+            [
+                ReadAccess(
+                    actor=user,
+                    actor_name=name,
+                    roles=roles,
+                    trainee_id=trainee_id,
+                    object_type=label,
+                    object_id=pk,
+                    object_repr=text,
+                    action=action,
+                    path=request.path[:300],
+                    request_id=request_id,
+                )
+                for trainee_id, label, pk, text in seen.values()
+            ]
+        )

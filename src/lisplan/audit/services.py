@@ -82,7 +82,12 @@ def event_rows(obj: models.Model, labels: dict, field_label=None) -> list[dict]:
             detail = str((e.changes.get("signature") or [None, ""])[1] or "")
         elif e.action.endswith(".changed") and field_label is not None:
             detail = ", ".join(field_label(name) for name in e.changes)
-        rows.append({"when": e.created_at, "who": e.actor_name or "–",
-                     "action": str(labels.get(e.action) or action_label(e.action)),
-                     "detail": detail})
+        rows.append(
+            {
+                "when": e.created_at,
+                "who": e.actor_name or "–",
+                "action": str(labels.get(e.action) or action_label(e.action)),
+                "detail": detail,
+            }
+        )
     return rows

@@ -23,8 +23,13 @@ def create(*, actor, model: type[M], action: str, **fields: Any) -> M:
     obj.full_clean()
     obj.save()
     after = snapshot(obj)
-    record(actor=actor, action=action, obj=obj, trainee_id=_trainee_id(obj),
-           changes={k: [None, v] for k, v in after.items() if v not in (None, "")})
+    record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        trainee_id=_trainee_id(obj),
+        changes={k: [None, v] for k, v in after.items() if v not in (None, "")},
+    )
     return obj
 
 
@@ -43,6 +48,11 @@ def update(*, actor, obj: M, action: str, **fields: Any) -> M:
 @transaction.atomic
 def delete(*, actor, obj: models.Model, action: str) -> None:
     before = snapshot(obj)
-    record(actor=actor, action=action, obj=obj, trainee_id=_trainee_id(obj),
-           changes={k: [v, None] for k, v in before.items() if v not in (None, "")})
+    record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        trainee_id=_trainee_id(obj),
+        changes={k: [v, None] for k, v in before.items() if v not in (None, "")},
+    )
     obj.delete()

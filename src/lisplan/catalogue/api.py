@@ -31,6 +31,9 @@ class GoalQuery(PageQuery):
 @router.get("/learning-goals", response=responses(page_of(LearningGoalOut)), summary="Læringsmål")
 @rule("catalogue.view")
 def list_learning_goals(request, filters: Query[GoalQuery]):
-    qs = queries.learning_goals(queries.GoalFilters(
-        specialty=filters.specialty, common=filters.common, valid_on=filters.valid_on))
+    qs = queries.learning_goals(
+        queries.GoalFilters(
+            specialty=filters.specialty, common=filters.common, valid_on=filters.valid_on
+        )
+    )
     return paginate(qs, filters)

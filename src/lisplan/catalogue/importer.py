@@ -53,9 +53,14 @@ class ImportReport:
         return not self.errors
 
     def counts(self) -> dict[str, int]:
-        return {"rows": self.rows, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "closed": self.closed,
-                "demo_removed": self.demo_removed}
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "closed": self.closed,
+            "demo_removed": self.demo_removed,
+        }
 
     def summary(self) -> str:
         if not self.ok:
@@ -86,12 +91,14 @@ def import_goals(
         table = read_table(source, name=name)
     except TableError as exc:
         file_name = name or os.path.basename(
-            os.fspath(source) if isinstance(source, str | os.PathLike)
+            os.fspath(source)
+            if isinstance(source, str | os.PathLike)
             else getattr(source, "name", "") or ""
         )
         return ImportReport(file_name, dry_run, errors=[RowError(exc.line, "", exc.message)])
-    report = ImportReport(table.name, dry_run, rows=len(table.rows),
-                          ignored_columns=table.ignored_columns)
+    report = ImportReport(
+        table.name, dry_run, rows=len(table.rows), ignored_columns=table.ignored_columns
+    )
     if not table.rows:
         report.errors.append(RowError(0, "", _("Filen inneholder ingen læringsmål.")))
         return report
@@ -135,12 +142,23 @@ def _write(goals: list[GoalRow], file_name: str, report: ImportReport, *, actor,
             try:
                 old.delete()
             except ProtectedError as exc:
-                raise _Rejected([RowError(line, "gyldig_fra", _(
-                    "Demoversjonen av %(code)s fra %(date)s overlapper og er i bruk, så den "
-                    "kan ikke erstattes."
-                ) % {"code": old.code, "date": f"{old.valid_from:%d.%m.%Y}"})]) from exc
+                raise _Rejected(
+                    [
+                        RowError(
+                            line,
+                            "gyldig_fra",
+                            _(
+                                "Demoversjonen av %(code)s fra %(date)s overlapper og er i bruk, så den "
+                                "kan ikke erstattes."
+                            )
+                            % {"code": old.code, "date": f"{old.valid_from:%d.%m.%Y}"},
+                        )
+                    ]
+                ) from exc
         record(
-            actor=actor, action=ACTION, obj=_audit_object(goals),
+            actor=actor,
+            action=ACTION,
+            obj=_audit_object(goals),
             changes={"file": file_name, **report.counts()},
         )
 
@@ -167,14 +185,23 @@ def _check_existing_versions(goals: list[GoalRow]):
         if old.valid_to is None and old.valid_from < first.valid_from:
             old.valid_to = first.valid_from - dt.timedelta(days=1)
             to_close.append(old)
-        clashes = [g for g in versions
-                   if periods_overlap(old.valid_from, old.valid_to, g.valid_from, g.valid_to)]
+        clashes = [
+            g
+            for g in versions
+            if periods_overlap(old.valid_from, old.valid_to, g.valid_from, g.valid_to)
+        ]
         if clashes and old.demo:
             to_remove.append((old, clashes[0].line))  # the official version replaces it
         else:
-            errors += [RowError(g.line, "gyldig_fra", _(
-                "Perioden overlapper en lagret versjon av %(code)s (gyldig fra %(date)s)."
-            ) % {"code": g.code, "date": f"{old.valid_from:%d.%m.%Y}"}) for g in clashes]
+            errors += [
+                RowError(
+                    g.line,
+                    "gyldig_fra",
+                    _("Perioden overlapper en lagret versjon av %(code)s (gyldig fra %(date)s).")
+                    % {"code": g.code, "date": f"{old.valid_from:%d.%m.%Y}"},
+                )
+                for g in clashes
+            ]
     errors.sort(key=lambda e: e.line)
     return to_close, to_remove, errors
 

@@ -51,8 +51,11 @@ def read_catalogue(data_dir: Path = DATA_DIR):
     conv = parse_conventions(_yaml(data_dir / "goal_codes.yaml"))
     codes = {s.code: s for s in specialties}
     host_errors = [
-        RowError(0, group, _("Vertsspesialiteten %(host)s mangler eller er ikke i gruppen.")
-                 % {"host": host})
+        RowError(
+            0,
+            group,
+            _("Vertsspesialiteten %(host)s mangler eller er ikke i gruppen.") % {"host": host},
+        )
         for group, host in conv.part2_hosts.items()
         if host not in codes or codes[host].part2_group != group
     ]
@@ -65,7 +68,9 @@ def read_catalogue(data_dir: Path = DATA_DIR):
         raise CatalogueDataError([RowError(exc.line, "", exc.message)], goals_file.name) from exc
     ctx = GoalContext.build(specialties, topics, conv)
     goals, errors = validate_goal_rows(table.rows, ctx, with_demo=True)
-    errors += [RowError(g.line, "demo", _("Eksempeldata må ha demo=ja.")) for g in goals if not g.demo]
+    errors += [
+        RowError(g.line, "demo", _("Eksempeldata må ha demo=ja.")) for g in goals if not g.demo
+    ]
     if errors:
         raise CatalogueDataError(errors, goals_file.name)
     return specialties, topics, goals
@@ -76,38 +81,72 @@ def load_catalogue(data_dir: Path = DATA_DIR) -> dict[str, int]:
     specialties, topics, goals = read_catalogue(data_dir)
     counts: dict[str, int] = {}
     with transaction.atomic():
-        _count(counts, "specialties", upsert(
-            Specialty, ("code",),
-            [dict(code=s.code, name=s.name, name_en=s.name_en, part2_group=s.part2_group,
-                  kind=s.kind, source=s.source, verified=s.verified) for s in specialties],
-        ))
-        _count(counts, "topic_areas", upsert(
-            TopicArea, ("code",),
-            [dict(code=t.code, name=t.name, source=t.source, verified=t.verified)
-             for t in topics],
-        ))
+        _count(
+            counts,
+            "specialties",
+            upsert(
+                Specialty,
+                ("code",),
+                [
+                    dict(
+                        code=s.code,
+                        name=s.name,
+                        name_en=s.name_en,
+                        part2_group=s.part2_group,
+                        kind=s.kind,
+                        source=s.source,
+                        verified=s.verified,
+                    )
+                    for s in specialties
+                ],
+            ),
+        )
+        _count(
+            counts,
+            "topic_areas",
+            upsert(
+                TopicArea,
+                ("code",),
+                [
+                    dict(code=t.code, name=t.name, source=t.source, verified=t.verified)
+                    for t in topics
+                ],
+            ),
+        )
         spec_ids = dict(Specialty.objects.values_list("code", "id"))
         topic_ids = dict(TopicArea.objects.values_list("code", "id"))
         # Once a code has official versions (imported by the trust), the demo sample leaves
         # every version of that code alone, so demo and official versions never overlap.
         official = set(LearningGoal.objects.filter(demo=False).values_list("code", flat=True))
         demo_goals = [g for g in goals if g.code not in official]
-        _count(counts, "goals", upsert(
-            LearningGoal, ("code", "valid_from"),
-            [goal_fields(g, spec_ids, topic_ids, source=g.source or DEMO_SOURCE)
-             for g in demo_goals],
-        ))
+        _count(
+            counts,
+            "goals",
+            upsert(
+                LearningGoal,
+                ("code", "valid_from"),
+                [
+                    goal_fields(g, spec_ids, topic_ids, source=g.source or DEMO_SOURCE)
+                    for g in demo_goals
+                ],
+            ),
+        )
         counts["goals_kept"] = len(goals) - len(demo_goals)
     return counts
 
 
 def goal_fields(g: GoalRow, spec_ids: dict, topic_ids: dict, *, source: str) -> dict:
     return dict(
-        code=g.code, valid_from=g.valid_from, valid_to=g.valid_to, text=g.text, part=g.part,
+        code=g.code,
+        valid_from=g.valid_from,
+        valid_to=g.valid_to,
+        text=g.text,
+        part=g.part,
         common=g.part == LearningGoal.Part.COMMON,
         specialty_id=spec_ids.get(g.specialty) if g.specialty else None,
         topic_area_id=topic_ids.get(g.topic) if g.topic else None,
-        demo=g.demo, source=source[:300],
+        demo=g.demo,
+        source=source[:300],
     )
 
 
@@ -117,7 +156,11 @@ def _count(counts: dict[str, int], kind: str, result: dict[str, int]) -> None:
 
 
 def upsert(
-    model: type[models.Model], key: tuple[str, ...], rows: list[dict], keep=None, *,
+    model: type[models.Model],
+    key: tuple[str, ...],
+    rows: list[dict],
+    keep=None,
+    *,
     dry_run: bool = False,
 ) -> dict[str, int]:
     """Bulk create-or-update `rows` matched on `key`; `keep(obj)` protects existing rows.

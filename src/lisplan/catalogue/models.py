@@ -18,7 +18,9 @@ class Specialty(models.Model):
         COMMUNITY = "community", _("Kommunal spesialitet")
 
     code = models.CharField(
-        _("kode"), max_length=3, unique=True,
+        _("kode"),
+        max_length=3,
+        unique=True,
         validators=[RegexValidator(r"^[A-ZÆØÅ]{3}$", _("Koden er tre store bokstaver."))],
     )
     name = models.CharField(_("navn"), max_length=100, unique=True)
@@ -70,20 +72,29 @@ class LearningGoal(models.Model):
 
     code = models.CharField(_("kode"), max_length=7, validators=[GOAL_CODE], db_index=True)
     specialty = models.ForeignKey(
-        Specialty, verbose_name=_("spesialitet"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="learning_goals",
+        Specialty,
+        verbose_name=_("spesialitet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="learning_goals",
     )
     common = models.BooleanField(_("felles kompetansemål (FKM)"), default=False)
     topic_area = models.ForeignKey(
-        TopicArea, verbose_name=_("FKM-tema"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="learning_goals",
+        TopicArea,
+        verbose_name=_("FKM-tema"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="learning_goals",
     )
     part = models.CharField(_("del"), max_length=10, choices=Part.choices)
     text = models.TextField(_("tekst"))
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
     demo = models.BooleanField(
-        _("demotekst"), default=False,
+        _("demotekst"),
+        default=False,
         help_text=_("Eksempeltekst, ikke den offisielle formuleringen fra Helsedirektoratet."),
     )
     source = models.CharField(_("kilde"), max_length=300, blank=True)

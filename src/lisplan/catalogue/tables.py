@@ -80,7 +80,9 @@ def _csv_rows(data: bytes) -> tuple[tuple[int, list[Any]] | None, list[tuple[int
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise TableError(_("Filen er ikke lagret som UTF-8. Lagre CSV-filen som «CSV UTF-8».")) from exc
+        raise TableError(
+            _("Filen er ikke lagret som UTF-8. Lagre CSV-filen som «CSV UTF-8».")
+        ) from exc
     first_line = text.split("\n", 1)[0]
     # Norwegian Excel writes «;»; others write «,». The header decides.
     delimiter = ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","

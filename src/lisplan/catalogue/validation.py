@@ -18,10 +18,23 @@ GOAL_CODE = re.compile(r"^[A-ZÆØÅ]{3}-\d{3}$")
 KINDS = ("hospital", "community")
 PARTS = ("lis1", "part2", "part3", "common")
 PART_ALIASES = {
-    "1": "lis1", "del 1": "lis1", "del1": "lis1", "lis1": "lis1", "lis 1": "lis1",
-    "2": "part2", "del 2": "part2", "del2": "part2", "part2": "part2",
-    "3": "part3", "del 3": "part3", "del3": "part3", "part3": "part3",
-    "fkm": "common", "felles": "common", "felles kompetansemål": "common", "common": "common",
+    "1": "lis1",
+    "del 1": "lis1",
+    "del1": "lis1",
+    "lis1": "lis1",
+    "lis 1": "lis1",
+    "2": "part2",
+    "del 2": "part2",
+    "del2": "part2",
+    "part2": "part2",
+    "3": "part3",
+    "del 3": "part3",
+    "del3": "part3",
+    "part3": "part3",
+    "fkm": "common",
+    "felles": "common",
+    "felles kompetansemål": "common",
+    "common": "common",
 }
 TRUE_WORDS = {"1", "ja", "j", "true", "sann", "x", "yes"}
 FALSE_WORDS = {"", "0", "nei", "n", "false", "usann", "no"}
@@ -45,7 +58,9 @@ class RowError:
 
     def __str__(self) -> str:
         where = _("linje %(line)s") % {"line": self.line} if self.line else _("filen")
-        return f"{where}, {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}, {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 @dataclass(frozen=True)
@@ -151,8 +166,7 @@ def parse_date(value: Any) -> dt.date:
         except ValueError:
             continue
     raise ValueError(
-        _("«%(value)s» er ikke en gyldig dato. Bruk dd.mm.åååå eller ÅÅÅÅ-MM-DD.")
-        % {"value": text}
+        _("«%(value)s» er ikke en gyldig dato. Bruk dd.mm.åååå eller ÅÅÅÅ-MM-DD.") % {"value": text}
     )
 
 
@@ -186,7 +200,9 @@ def parse_specialties(doc: dict) -> list[SpecialtyRow]:
         if code in seen_codes:
             errors.append(RowError(n, "code", _("Koden %(code)s er brukt før.") % {"code": code}))
         if not name or name.casefold() in seen_names or len(name) > 100:
-            errors.append(RowError(n, "name", _("Navnet mangler, er brukt før eller er for langt.")))
+            errors.append(
+                RowError(n, "name", _("Navnet mangler, er brukt før eller er for langt."))
+            )
         if group not in ("", "FIM", "FKI"):
             errors.append(RowError(n, "part2_group", _("Del 2-gruppen er FIM, FKI eller tom.")))
         if kind not in KINDS:
@@ -197,10 +213,17 @@ def parse_specialties(doc: dict) -> list[SpecialtyRow]:
             errors.append(RowError(n, "verified", _("«verified» er true eller false.")))
         seen_codes.add(code)
         seen_names.add(name.casefold())
-        rows.append(SpecialtyRow(
-            code=code, name=name, name_en=cell_text(item.get("name_en")), part2_group=group,
-            kind=kind, source=cell_text(item.get("source")), verified=item.get("verified") is True,
-        ))
+        rows.append(
+            SpecialtyRow(
+                code=code,
+                name=name,
+                name_en=cell_text(item.get("name_en")),
+                part2_group=group,
+                kind=kind,
+                source=cell_text(item.get("source")),
+                verified=item.get("verified") is True,
+            )
+        )
     if errors:
         raise CatalogueDataError(errors, "specialties.yaml")
     return rows
@@ -213,12 +236,16 @@ def parse_topic_areas(doc: dict) -> list[TopicRow]:
     for n, item in enumerate(items, start=1):
         code, name = cell_text(item.get("code")), cell_text(item.get("name"))
         if not code or not name or code in {r.code for r in rows} or len(code) > 20:
-            errors.append(RowError(n, "code", _(
-                "Kode og navn må være fylt ut, og koden unik og høyst 20 tegn."
-            )))
+            errors.append(
+                RowError(
+                    n, "code", _("Kode og navn må være fylt ut, og koden unik og høyst 20 tegn.")
+                )
+            )
         if not cell_text(item.get("source")):
             errors.append(RowError(n, "source", _("Kilden mangler.")))
-        rows.append(TopicRow(code, name, cell_text(item.get("source")), item.get("verified") is True))
+        rows.append(
+            TopicRow(code, name, cell_text(item.get("source")), item.get("verified") is True)
+        )
     if errors:
         raise CatalogueDataError(errors, "fkm_topic_areas.yaml")
     return rows
@@ -228,7 +255,9 @@ def parse_conventions(doc: dict) -> Conventions:
     doc = doc or {}
     return Conventions(
         lis1_prefixes=frozenset((doc.get("lis1_prefixes") or {}).keys()),
-        part2_hosts={g: cell_text(v.get("host")) for g, v in (doc.get("part2_groups") or {}).items()},
+        part2_hosts={
+            g: cell_text(v.get("host")) for g, v in (doc.get("part2_groups") or {}).items()
+        },
         common_prefix=cell_text(doc.get("common_prefix")),
     )
 
@@ -275,21 +304,28 @@ def _validate_goal(line, raw, ctx: GoalContext, *, with_demo: bool):
     if not code:
         err("kode", _("Koden mangler."))
     elif not GOAL_CODE.match(code):
-        err("kode", _("«%(code)s» har feil format. Koden skal ha formen ABC-123, for eksempel "
-                      "AMM-067.") % {"code": code})
+        err(
+            "kode",
+            _("«%(code)s» har feil format. Koden skal ha formen ABC-123, for eksempel AMM-067.")
+            % {"code": code},
+        )
     prefix = code[:3]
 
     spec = ctx.specialty_code(spec_value) if spec_value else None
     if spec_value and spec is None:
-        err("spesialitet", _("Spesialiteten «%(value)s» finnes ikke i katalogen.")
-            % {"value": spec_value})
+        err(
+            "spesialitet",
+            _("Spesialiteten «%(value)s» finnes ikke i katalogen.") % {"value": spec_value},
+        )
 
     # The part: given, or inferred from the code, the topic and the specialty.
     if part_value:
         part = PART_ALIASES.get(part_value)
         if part is None:
-            err("del", _("«%(value)s» er ikke en del. Bruk 1, 2, 3 eller FKM.")
-                % {"value": part_value})
+            err(
+                "del",
+                _("«%(value)s» er ikke en del. Bruk 1, 2, 3 eller FKM.") % {"value": part_value},
+            )
     elif prefix in conv.lis1_prefixes:
         part = "lis1"
     elif topic_value or (conv.common_prefix and prefix == conv.common_prefix):
@@ -304,8 +340,11 @@ def _validate_goal(line, raw, ctx: GoalContext, *, with_demo: bool):
         if spec_value:
             err("spesialitet", _("LIS1-mål og felles kompetansemål skal ikke ha spesialitet."))
         if part == "lis1" and code and prefix not in conv.lis1_prefixes:
-            err("kode", _("LIS1-mål har kode som begynner med %(prefixes)s.")
-                % {"prefixes": ", ".join(sorted(conv.lis1_prefixes))})
+            err(
+                "kode",
+                _("LIS1-mål har kode som begynner med %(prefixes)s.")
+                % {"prefixes": ", ".join(sorted(conv.lis1_prefixes))},
+            )
     elif part in ("part2", "part3"):
         if not spec_value:
             err("spesialitet", _("Spesialitet må fylles ut for mål i del 2 og del 3."))
@@ -313,29 +352,44 @@ def _validate_goal(line, raw, ctx: GoalContext, *, with_demo: bool):
             group = spec if spec in conv.part2_hosts else ctx.specialties.get(spec, "")
             if part == "part2":
                 if not group:
-                    err("spesialitet", _("Spesialiteten %(code)s har ingen felles del 2.")
-                        % {"code": spec})
+                    err(
+                        "spesialitet",
+                        _("Spesialiteten %(code)s har ingen felles del 2.") % {"code": spec},
+                    )
                 else:
                     # Part-2 goals are shared by the group and stored under its host specialty.
                     specialty = conv.part2_hosts.get(group, "")
                     if specialty not in ctx.specialties:
-                        err("spesialitet", _(
-                            "Vertsspesialiteten %(host)s for %(group)s finnes ikke i katalogen. "
-                            "Kjør «lisplan load_catalogue» først."
-                        ) % {"host": specialty or "?", "group": group})
+                        err(
+                            "spesialitet",
+                            _(
+                                "Vertsspesialiteten %(host)s for %(group)s finnes ikke i katalogen. "
+                                "Kjør «lisplan load_catalogue» først."
+                            )
+                            % {"host": specialty or "?", "group": group},
+                        )
                     allowed = {group} | {c for c, g in ctx.specialties.items() if g == group}
                     if code and prefix not in allowed:
-                        err("kode", _("Kodeprefikset %(prefix)s passer ikke med del 2-gruppen "
-                                      "%(group)s.") % {"prefix": prefix, "group": group})
+                        err(
+                            "kode",
+                            _("Kodeprefikset %(prefix)s passer ikke med del 2-gruppen %(group)s.")
+                            % {"prefix": prefix, "group": group},
+                        )
             else:
                 if spec in conv.part2_hosts:
-                    err("spesialitet", _("%(group)s er en del 2-gruppe; mål i del 3 hører til "
-                                         "én spesialitet.") % {"group": spec})
+                    err(
+                        "spesialitet",
+                        _("%(group)s er en del 2-gruppe; mål i del 3 hører til én spesialitet.")
+                        % {"group": spec},
+                    )
                 else:
                     specialty = spec
                     if code and prefix != spec:
-                        err("kode", _("Kodeprefikset %(prefix)s passer ikke med spesialiteten "
-                                      "%(code)s.") % {"prefix": prefix, "code": spec})
+                        err(
+                            "kode",
+                            _("Kodeprefikset %(prefix)s passer ikke med spesialiteten %(code)s.")
+                            % {"prefix": prefix, "code": spec},
+                        )
 
     topic = ""
     if part == "common":
@@ -344,8 +398,10 @@ def _validate_goal(line, raw, ctx: GoalContext, *, with_demo: bool):
         else:
             topic = ctx.topic_code(topic_value) or ""
             if not topic:
-                err("tema", _("Temaet «%(value)s» er ikke et av FKM-temaene.")
-                    % {"value": topic_value})
+                err(
+                    "tema",
+                    _("Temaet «%(value)s» er ikke et av FKM-temaene.") % {"value": topic_value},
+                )
     elif topic_value and part is not None:
         err("tema", _("Tema brukes bare for felles kompetansemål (FKM)."))
 
@@ -378,8 +434,15 @@ def _validate_goal(line, raw, ctx: GoalContext, *, with_demo: bool):
     if errors:
         return None, errors
     return GoalRow(
-        line=line, code=code, specialty=specialty, part=part, topic=topic, text=text,
-        valid_from=valid_from, valid_to=valid_to, demo=demo,
+        line=line,
+        code=code,
+        specialty=specialty,
+        part=part,
+        topic=topic,
+        text=text,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        demo=demo,
         source=cell_text(raw.get("kilde")) if with_demo else "",
     ), []
 
@@ -396,13 +459,27 @@ def check_versions(goals: list[GoalRow]) -> list[RowError]:
             later = max(prev, cur, key=lambda g: g.line)
             earlier = prev if later is cur else cur
             if prev.valid_from == cur.valid_from:
-                errors.append(RowError(later.line, "kode", _(
-                    "%(code)s med gyldig fra %(date)s står også på linje %(line)s."
-                ) % {"code": cur.code, "date": f"{cur.valid_from:%d.%m.%Y}", "line": earlier.line}))
+                errors.append(
+                    RowError(
+                        later.line,
+                        "kode",
+                        _("%(code)s med gyldig fra %(date)s står også på linje %(line)s.")
+                        % {
+                            "code": cur.code,
+                            "date": f"{cur.valid_from:%d.%m.%Y}",
+                            "line": earlier.line,
+                        },
+                    )
+                )
             elif prev.valid_to is None or prev.valid_to >= cur.valid_from:
-                errors.append(RowError(later.line, "gyldig_fra", _(
-                    "Gyldighetsperioden for %(code)s overlapper perioden på linje %(line)s."
-                ) % {"code": cur.code, "line": earlier.line}))
+                errors.append(
+                    RowError(
+                        later.line,
+                        "gyldig_fra",
+                        _("Gyldighetsperioden for %(code)s overlapper perioden på linje %(line)s.")
+                        % {"code": cur.code, "line": earlier.line},
+                    )
+                )
     return errors
 
 

@@ -16,13 +16,30 @@ import datetime as dt
 DEMO_REQUEST_ID = "demo"  # marks the demo's audit events; a re-run deletes them (audit/0003)
 
 
-def event(*, at: dt.datetime, actor: str, action: str, object_type: str, object_id,
-          object_repr: str, trainee_id: int | None, changes: dict) -> dict:
+def event(
+    *,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id,
+    object_repr: str,
+    trainee_id: int | None,
+    changes: dict,
+) -> dict:
     """One event as the row `insert_events` writes (the fields of `AuditEvent`)."""
-    return {"created_at": at, "actor_id": None, "actor_name": actor[:200], "action": action,
-            "object_type": object_type, "object_id": str(object_id),
-            "object_repr": object_repr[:300], "trainee_id": trainee_id, "changes": changes,
-            "request_id": DEMO_REQUEST_ID}
+    return {
+        "created_at": at,
+        "actor_id": None,
+        "actor_name": actor[:200],
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_repr": object_repr[:300],
+        "trainee_id": trainee_id,
+        "changes": changes,
+        "request_id": DEMO_REQUEST_ID,
+    }
 
 
 def insert_events(events: list[dict]) -> None:
@@ -36,11 +53,16 @@ def insert_events(events: list[dict]) -> None:
 
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
     ops = connection.ops
-    prepare = {"created_at": ops.adapt_datetimefield_value,
-               "changes": lambda value: ops.adapt_json_value(value, None)}
+    prepare = {
+        "created_at": ops.adapt_datetimefield_value,
+        "changes": lambda value: ops.adapt_json_value(value, None),
+    }
     steps = [(f.attname, prepare.get(f.attname)) for f in fields]
-    write_rows(AuditEvent._meta.db_table, [f.column for f in fields],
-               ([e[a] if p is None else p(e[a]) for a, p in steps] for e in events))
+    write_rows(
+        AuditEvent._meta.db_table,
+        [f.column for f in fields],
+        ([e[a] if p is None else p(e[a]) for a, p in steps] for e in events),
+    )
 
 
 def clear_events(object_type: str | None = None) -> None:

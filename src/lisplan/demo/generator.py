@@ -63,8 +63,27 @@ REGIONS = [
 # specialties the catalogue holds. Codes missing from the catalogue are skipped.
 _SMALL = ["ANE", "AMM", "MED", "GER", "HJS", "GKI", "ORT", "GYN", "RAD", "VOP", "BUP", "RUS"]
 _MEDIUM = _SMALL + [
-    "FOR", "LUN", "INF", "END", "NYR", "BLS", "PED", "NEV", "ONC", "PAT", "MMB", "MBK", "ITR",
-    "GAK", "URO", "KAR", "ØNH", "ØYE", "REV", "FMR", "HUD",
+    "FOR",
+    "LUN",
+    "INF",
+    "END",
+    "NYR",
+    "BLS",
+    "PED",
+    "NEV",
+    "ONC",
+    "PAT",
+    "MMB",
+    "MBK",
+    "ITR",
+    "GAK",
+    "URO",
+    "KAR",
+    "ØNH",
+    "ØYE",
+    "REV",
+    "FMR",
+    "HUD",
 ]
 
 
@@ -80,14 +99,40 @@ class Trust:
 
 
 NORD_TRUSTS = [
-    Trust("UNN", "Universitetssykehuset Nord-Norge HF", "unn.no", 0.43, None,
-          ("Tromsø", "Harstad", "Narvik"), sections=True),
-    Trust("NLSH", "Nordlandssykehuset HF", "nordlandssykehuset.no", 0.24, tuple(_MEDIUM),
-          ("Bodø", "Lofoten", "Vesterålen"), sections=True),
-    Trust("FIN", "Finnmarkssykehuset HF", "finnmarkssykehuset.no", 0.10,
-          tuple(_SMALL + ["FOR", "PED"]), ("Hammerfest", "Kirkenes")),
-    Trust("HSYK", "Helgelandssykehuset HF", "helgelandssykehuset.no", 0.08, tuple(_SMALL),
-          ("Mo i Rana", "Mosjøen", "Sandnessjøen")),
+    Trust(
+        "UNN",
+        "Universitetssykehuset Nord-Norge HF",
+        "unn.no",
+        0.43,
+        None,
+        ("Tromsø", "Harstad", "Narvik"),
+        sections=True,
+    ),
+    Trust(
+        "NLSH",
+        "Nordlandssykehuset HF",
+        "nordlandssykehuset.no",
+        0.24,
+        tuple(_MEDIUM),
+        ("Bodø", "Lofoten", "Vesterålen"),
+        sections=True,
+    ),
+    Trust(
+        "FIN",
+        "Finnmarkssykehuset HF",
+        "finnmarkssykehuset.no",
+        0.10,
+        tuple(_SMALL + ["FOR", "PED"]),
+        ("Hammerfest", "Kirkenes"),
+    ),
+    Trust(
+        "HSYK",
+        "Helgelandssykehuset HF",
+        "helgelandssykehuset.no",
+        0.08,
+        tuple(_SMALL),
+        ("Mo i Rana", "Mosjøen", "Sandnessjøen"),
+    ),
 ]
 
 
@@ -102,24 +147,65 @@ class Municipality:
 
 
 NORD_MUNICIPALITIES = [
-    Municipality("KOM-TROMSO", "Tromsø kommune", "tromso.kommune.no", 0.045,
-                 ("Sentrum legesenter", "Kvaløysletta legesenter", "Tromsdalen legekontor",
-                  "Tromsø legevakt"), community_medicine=True),
-    Municipality("KOM-BODO", "Bodø kommune", "bodo.kommune.no", 0.035,
-                 ("Stormyra legesenter", "Rønvik legekontor", "Bodø legevakt"),
-                 community_medicine=True),
-    Municipality("KOM-ALTA", "Alta kommune", "alta.kommune.no", 0.015,
-                 ("Alta helsesenter", "Bossekop legekontor")),
-    Municipality("KOM-HARSTAD", "Harstad kommune", "harstad.kommune.no", 0.015,
-                 ("Harstad legesenter", "Kanebogen legekontor")),
-    Municipality("KOM-RANA", "Rana kommune", "rana.kommune.no", 0.013,
-                 ("Mo legesenter", "Selfors legekontor")),
-    Municipality("KOM-NARVIK", "Narvik kommune", "narvik.kommune.no", 0.012,
-                 ("Narvik legesenter", "Ballangen legekontor")),
-    Municipality("KOM-HAMMERFEST", "Hammerfest kommune", "hammerfest.kommune.no", 0.008,
-                 ("Hammerfest legekontor",)),
-    Municipality("KOM-VESTVAGOY", "Vestvågøy kommune", "vestvagoy.kommune.no", 0.007,
-                 ("Leknes legekontor",)),
+    Municipality(
+        "KOM-TROMSO",
+        "Tromsø kommune",
+        "tromso.kommune.no",
+        0.045,
+        (
+            "Sentrum legesenter",
+            "Kvaløysletta legesenter",
+            "Tromsdalen legekontor",
+            "Tromsø legevakt",
+        ),
+        community_medicine=True,
+    ),
+    Municipality(
+        "KOM-BODO",
+        "Bodø kommune",
+        "bodo.kommune.no",
+        0.035,
+        ("Stormyra legesenter", "Rønvik legekontor", "Bodø legevakt"),
+        community_medicine=True,
+    ),
+    Municipality(
+        "KOM-ALTA",
+        "Alta kommune",
+        "alta.kommune.no",
+        0.015,
+        ("Alta helsesenter", "Bossekop legekontor"),
+    ),
+    Municipality(
+        "KOM-HARSTAD",
+        "Harstad kommune",
+        "harstad.kommune.no",
+        0.015,
+        ("Harstad legesenter", "Kanebogen legekontor"),
+    ),
+    Municipality(
+        "KOM-RANA",
+        "Rana kommune",
+        "rana.kommune.no",
+        0.013,
+        ("Mo legesenter", "Selfors legekontor"),
+    ),
+    Municipality(
+        "KOM-NARVIK",
+        "Narvik kommune",
+        "narvik.kommune.no",
+        0.012,
+        ("Narvik legesenter", "Ballangen legekontor"),
+    ),
+    Municipality(
+        "KOM-HAMMERFEST",
+        "Hammerfest kommune",
+        "hammerfest.kommune.no",
+        0.008,
+        ("Hammerfest legekontor",),
+    ),
+    Municipality(
+        "KOM-VESTVAGOY", "Vestvågøy kommune", "vestvagoy.kommune.no", 0.007, ("Leknes legekontor",)
+    ),
 ]
 
 # The other regions: institutions (and approvals) without trainees.
@@ -134,10 +220,18 @@ OTHER_INSTITUTIONS = {
         ("SOHF", "Sykehuset Østfold HF", "health_trust", _MEDIUM),
         ("SSHF", "Sørlandet sykehus HF", "health_trust", _MEDIUM),
         ("VVHF", "Vestre Viken HF", "health_trust", _MEDIUM),
-        ("LDS", "Lovisenberg Diakonale Sykehus", "private_hospital",
-         ["MED", "GER", "GKI", "VOP", "ANE"]),
-        ("DIAKON", "Diakonhjemmet Sykehus", "private_hospital",
-         ["MED", "GER", "REV", "ORT", "VOP", "ANE"]),
+        (
+            "LDS",
+            "Lovisenberg Diakonale Sykehus",
+            "private_hospital",
+            ["MED", "GER", "GKI", "VOP", "ANE"],
+        ),
+        (
+            "DIAKON",
+            "Diakonhjemmet Sykehus",
+            "private_hospital",
+            ["MED", "GER", "REV", "ORT", "VOP", "ANE"],
+        ),
         ("REVMA", "Revmatismesykehuset", "private_hospital", ["REV"]),
         ("MHH", "Martina Hansens Hospital", "private_hospital", ["ORT", "REV"]),
         ("BETANIEN", "Betanien sykehus", "private_hospital", ["ORT"]),
@@ -147,8 +241,7 @@ OTHER_INSTITUTIONS = {
         ("HFO", "Helse Fonna HF", "health_trust", _SMALL),
         ("HB", "Helse Bergen HF", "health_trust", None),
         ("HFD", "Helse Førde HF", "health_trust", _SMALL),
-        ("HDS", "Haraldsplass Diakonale Sykehus", "private_hospital",
-         ["MED", "GER", "GKI", "ANE"]),
+        ("HDS", "Haraldsplass Diakonale Sykehus", "private_hospital", ["MED", "GER", "GKI", "ANE"]),
     ],
     "MIDT": [
         ("HMR", "Helse Møre og Romsdal HF", "health_trust", _MEDIUM),
@@ -162,8 +255,10 @@ CLINICS = [
     ("Medisinsk klinikk", ["MED", "BLS", "END", "FOR", "GER", "INF", "NYR"]),
     ("Hjerte- og lungeklinikken", ["HJS", "LUN", "THK"]),
     ("Akuttmedisinsk klinikk", ["ANE", "AMM"]),
-    ("Kirurgi-, kreft- og kvinnehelseklinikken",
-     ["GKI", "GAK", "KAR", "URO", "PLA", "BEK", "ONC", "GYN", "MAX"]),
+    (
+        "Kirurgi-, kreft- og kvinnehelseklinikken",
+        ["GKI", "GAK", "KAR", "URO", "PLA", "BEK", "ONC", "GYN", "MAX"],
+    ),
     ("Nevro-, ortopedi- og rehabiliteringsklinikken", ["ORT", "NEV", "NKI", "FMR", "REV"]),
     ("Barne- og ungdomsklinikken", ["PED", "BKI"]),
     ("Psykisk helse- og rusklinikken", ["VOP", "BUP", "RUS"]),
@@ -173,34 +268,59 @@ CLINICS = [
 OTHER_CLINIC = "Fagklinikken"
 
 DEPARTMENTS = {
-    "MED": "Indremedisinsk avdeling", "BLS": "Hematologisk avdeling",
-    "END": "Endokrinologisk avdeling", "FOR": "Gastromedisinsk avdeling",
-    "GER": "Geriatrisk avdeling", "INF": "Infeksjonsmedisinsk avdeling",
-    "NYR": "Nyremedisinsk avdeling", "HJS": "Hjertemedisinsk avdeling",
-    "LUN": "Lungemedisinsk avdeling", "THK": "Thoraxkirurgisk avdeling",
-    "ANE": "Anestesi- og intensivavdelingen", "AMM": "Akuttmottaket",
-    "GKI": "Kirurgisk avdeling", "GAK": "Gastrokirurgisk avdeling",
-    "KAR": "Karkirurgisk avdeling", "URO": "Urologisk avdeling",
-    "PLA": "Plastikkirurgisk avdeling", "BEK": "Bryst- og endokrinkirurgisk avdeling",
-    "ONC": "Kreftavdelingen", "GYN": "Kvinne- og fødeavdelingen",
-    "MAX": "Kjevekirurgisk avdeling", "ORT": "Ortopedisk avdeling",
-    "NEV": "Nevrologisk avdeling", "NKI": "Nevrokirurgisk avdeling",
-    "FMR": "Rehabiliteringsavdelingen", "REV": "Revmatologisk avdeling",
-    "PED": "Barneavdelingen", "BKI": "Barnekirurgisk avdeling",
-    "VOP": "Psykiatrisk avdeling", "BUP": "Barne- og ungdomspsykiatrisk avdeling",
-    "RUS": "Avdeling for rus og avhengighet", "RAD": "Radiologisk avdeling",
-    "PAT": "Avdeling for klinisk patologi", "MMB": "Mikrobiologisk avdeling",
-    "MBK": "Avdeling for medisinsk biokjemi", "NUK": "Nukleærmedisinsk avdeling",
+    "MED": "Indremedisinsk avdeling",
+    "BLS": "Hematologisk avdeling",
+    "END": "Endokrinologisk avdeling",
+    "FOR": "Gastromedisinsk avdeling",
+    "GER": "Geriatrisk avdeling",
+    "INF": "Infeksjonsmedisinsk avdeling",
+    "NYR": "Nyremedisinsk avdeling",
+    "HJS": "Hjertemedisinsk avdeling",
+    "LUN": "Lungemedisinsk avdeling",
+    "THK": "Thoraxkirurgisk avdeling",
+    "ANE": "Anestesi- og intensivavdelingen",
+    "AMM": "Akuttmottaket",
+    "GKI": "Kirurgisk avdeling",
+    "GAK": "Gastrokirurgisk avdeling",
+    "KAR": "Karkirurgisk avdeling",
+    "URO": "Urologisk avdeling",
+    "PLA": "Plastikkirurgisk avdeling",
+    "BEK": "Bryst- og endokrinkirurgisk avdeling",
+    "ONC": "Kreftavdelingen",
+    "GYN": "Kvinne- og fødeavdelingen",
+    "MAX": "Kjevekirurgisk avdeling",
+    "ORT": "Ortopedisk avdeling",
+    "NEV": "Nevrologisk avdeling",
+    "NKI": "Nevrokirurgisk avdeling",
+    "FMR": "Rehabiliteringsavdelingen",
+    "REV": "Revmatologisk avdeling",
+    "PED": "Barneavdelingen",
+    "BKI": "Barnekirurgisk avdeling",
+    "VOP": "Psykiatrisk avdeling",
+    "BUP": "Barne- og ungdomspsykiatrisk avdeling",
+    "RUS": "Avdeling for rus og avhengighet",
+    "RAD": "Radiologisk avdeling",
+    "PAT": "Avdeling for klinisk patologi",
+    "MMB": "Mikrobiologisk avdeling",
+    "MBK": "Avdeling for medisinsk biokjemi",
+    "NUK": "Nukleærmedisinsk avdeling",
     "ITR": "Avdeling for immunologi og transfusjonsmedisin",
-    "GEN": "Avdeling for medisinsk genetikk", "KLF": "Avdeling for klinisk farmakologi",
-    "KNF": "Klinisk nevrofysiologisk avdeling", "ØNH": "Øre-nese-hals-avdelingen",
-    "ØYE": "Øyeavdelingen", "HUD": "Hudavdelingen", "ARB": "Arbeidsmedisinsk avdeling",
+    "GEN": "Avdeling for medisinsk genetikk",
+    "KLF": "Avdeling for klinisk farmakologi",
+    "KNF": "Klinisk nevrofysiologisk avdeling",
+    "ØNH": "Øre-nese-hals-avdelingen",
+    "ØYE": "Øyeavdelingen",
+    "HUD": "Hudavdelingen",
+    "ARB": "Arbeidsmedisinsk avdeling",
 }
 
 SECTIONS = {
     "ORT": ["Seksjon for traume", "Seksjon for protese", "Seksjon for rygg"],
-    "VOP": ["Akuttpsykiatrisk seksjon", "Seksjon for psykosebehandling",
-            "Distriktspsykiatrisk senter"],
+    "VOP": [
+        "Akuttpsykiatrisk seksjon",
+        "Seksjon for psykosebehandling",
+        "Distriktspsykiatrisk senter",
+    ],
     "ANE": ["Seksjon for intensivmedisin", "Seksjon for operasjon og anestesi"],
     "MED": ["Seksjon for generell indremedisin", "Medisinsk poliklinikk"],
     "RAD": ["Seksjon for intervensjonsradiologi", "Seksjon for nevroradiologi"],
@@ -213,9 +333,28 @@ SECTIONS = {
 
 # Relative number of trainees per approved specialty (unlisted: 1).
 SPECIALTY_WEIGHTS = {
-    "VOP": 9, "MED": 8, "ANE": 7, "ORT": 6, "RAD": 6, "GKI": 5, "GYN": 4, "PED": 4,
-    "HJS": 4, "BUP": 3, "AMM": 3, "NEV": 3, "ONC": 3, "GAK": 3, "GER": 2, "FOR": 2,
-    "LUN": 2, "PAT": 2, "URO": 2, "RUS": 2, "INF": 2, "ØNH": 2,
+    "VOP": 9,
+    "MED": 8,
+    "ANE": 7,
+    "ORT": 6,
+    "RAD": 6,
+    "GKI": 5,
+    "GYN": 4,
+    "PED": 4,
+    "HJS": 4,
+    "BUP": 3,
+    "AMM": 3,
+    "NEV": 3,
+    "ONC": 3,
+    "GAK": 3,
+    "GER": 2,
+    "FOR": 2,
+    "LUN": 2,
+    "PAT": 2,
+    "URO": 2,
+    "RUS": 2,
+    "INF": 2,
+    "ØNH": 2,
 }
 PSYCHIATRY = {"VOP", "BUP"}
 
@@ -332,8 +471,17 @@ DEMO_HOME = ("UNN", "ORT")  # where `trainee` works
 class Planner:
     """Builds the whole demo as plain Python objects from one seeded random generator."""
 
-    def __init__(self, *, trainees: int, seed: int, today: dt.date, specialties: dict[str, str],
-                 hospital_codes: list[str], taken_usernames: set[str], taken_hprs: set[str]):
+    def __init__(
+        self,
+        *,
+        trainees: int,
+        seed: int,
+        today: dt.date,
+        specialties: dict[str, str],
+        hospital_codes: list[str],
+        taken_usernames: set[str],
+        taken_hprs: set[str],
+    ):
         self.rng = random.Random(seed)
         self.n = trainees
         self.today = today
@@ -392,8 +540,9 @@ class Planner:
         n = f"{first}{self.rng.randint(0, 9_999_999):07d}"
         return f"{n[:3]} {n[3:5]} {n[5:]}"
 
-    def staff(self, key: str, institution: str | None, role: str, scope: dict,
-              login: str | None = None) -> PUser:
+    def staff(
+        self, key: str, institution: str | None, role: str, scope: dict, login: str | None = None
+    ) -> PUser:
         if key in self.users:
             user = self.users[key]
         else:
@@ -405,8 +554,9 @@ class Planner:
             else:
                 first, last = self.name()
                 username = self.username(first, last)
-            user = PUser(key, username, first, last, self.email(first, last, domain),
-                         login=bool(login))
+            user = PUser(
+                key, username, first, last, self.email(first, last, domain), login=bool(login)
+            )
             self.users[key] = user
         user.roles.append((role, scope))
         return user
@@ -422,12 +572,24 @@ class Planner:
             self.domains[m.code] = m.domain
             self.approvals.append((m.code, "ALM"))
             for office in m.offices:
-                self.arena(f"{m.code}/{office}", m.code, None, office,
-                           LearningArena.Level.DEPARTMENT, "ALM")
+                self.arena(
+                    f"{m.code}/{office}",
+                    m.code,
+                    None,
+                    office,
+                    LearningArena.Level.DEPARTMENT,
+                    "ALM",
+                )
             if m.community_medicine and "SAM" in self.specialties:
                 self.approvals.append((m.code, "SAM"))
-                self.arena(f"{m.code}/SAM", m.code, None, "Kommuneoverlegens kontor",
-                           LearningArena.Level.DEPARTMENT, "SAM")
+                self.arena(
+                    f"{m.code}/SAM",
+                    m.code,
+                    None,
+                    "Kommuneoverlegens kontor",
+                    LearningArena.Level.DEPARTMENT,
+                    "SAM",
+                )
         for institutions in OTHER_INSTITUTIONS.values():
             for code, _name, _kind, specs in institutions:
                 specs = specs or self.hospital_codes
@@ -499,8 +661,14 @@ class Planner:
         for i, (inst, spec) in enumerate(plans):
             demo = i == 0
             first, last = LOGINS["trainee"] if demo else self.name()
-            t = PTrainee(first, last, self.hpr(), self.email(first, last, self.domains[inst]),
-                         self.phone(), user="login:trainee" if demo else None)
+            t = PTrainee(
+                first,
+                last,
+                self.hpr(),
+                self.email(first, last, self.domains[inst]),
+                self.phone(),
+                user="login:trainee" if demo else None,
+            )
             leaves = self.leaves(inst, spec)
             arena = leaves[0] if demo else self.rng.choice(leaves)
             start, permanent, end, scheme = self.employment_dates(demo)
@@ -513,13 +681,32 @@ class Planner:
                     others = [c for c in nord_trusts if c != inst and spec in approved[c]]
                     prev_inst = self.rng.choice(others) if others else inst
                 prev_start = start - dt.timedelta(days=self.rng.randint(180, 1100))
-                t.employments.append(PEmployment(
-                    prev_inst, self.rng.choice(self.leaves(prev_inst, spec)), spec, False, 100,
-                    prev_start, start - dt.timedelta(days=1),
-                    "old" if prev_start < NEW_SCHEME_START else scheme, self.employee_number(),
-                ))
-            t.employments.append(PEmployment(inst, arena, spec, permanent, percent, start, end,
-                                             scheme, self.employee_number()))
+                t.employments.append(
+                    PEmployment(
+                        prev_inst,
+                        self.rng.choice(self.leaves(prev_inst, spec)),
+                        spec,
+                        False,
+                        100,
+                        prev_start,
+                        start - dt.timedelta(days=1),
+                        "old" if prev_start < NEW_SCHEME_START else scheme,
+                        self.employee_number(),
+                    )
+                )
+            t.employments.append(
+                PEmployment(
+                    inst,
+                    arena,
+                    spec,
+                    permanent,
+                    percent,
+                    start,
+                    end,
+                    scheme,
+                    self.employee_number(),
+                )
+            )
             if not demo and self.rng.random() < 0.08:
                 t.leave.append(self.leave(start))
             self.trainees.append((t, inst, spec, arena))
@@ -561,8 +748,9 @@ class Planner:
             for i in range(size):
                 login = "supervisor" if (inst, spec) == DEMO_HOME and i == 0 else None
                 key = "login:supervisor" if login else f"supervisor:{inst}:{spec}:{i}"
-                pool.append(self.staff(key, inst, Role.SUPERVISOR, {"institution": inst},
-                                       login=login).key)
+                pool.append(
+                    self.staff(key, inst, Role.SUPERVISOR, {"institution": inst}, login=login).key
+                )
             for t in trainees:
                 start = t.employments[-1].start
                 main = pool[0] if t.user == "login:trainee" else self.rng.choice(pool)
@@ -575,19 +763,32 @@ class Planner:
         home_inst, home_spec = DEMO_HOME
         for t in NORD_TRUSTS:
             login = "local_coordinator" if t.code == home_inst else None
-            self.staff(f"login:{login}" if login else f"lk:{t.code}", t.code,
-                       Role.LOCAL_COORDINATOR, {"institution": t.code}, login=login)
-            self.staff(f"uko:{t.code}", t.code, Role.EDUCATION_COORDINATOR_PHYSICIAN,
-                       {"institution": t.code})
+            self.staff(
+                f"login:{login}" if login else f"lk:{t.code}",
+                t.code,
+                Role.LOCAL_COORDINATOR,
+                {"institution": t.code},
+                login=login,
+            )
+            self.staff(
+                f"uko:{t.code}",
+                t.code,
+                Role.EDUCATION_COORDINATOR_PHYSICIAN,
+                {"institution": t.code},
+            )
         for m in NORD_MUNICIPALITIES:  # the ALIS coordinator
             self.staff(f"lk:{m.code}", m.code, Role.LOCAL_COORDINATOR, {"institution": m.code})
         for inst, spec in self.approvals:
             if inst not in self.domains or inst.startswith("KOM-"):
                 continue
             login = "education_lead" if (inst, spec) == DEMO_HOME else None
-            self.staff(f"login:{login}" if login else f"uao:{inst}:{spec}", inst,
-                       Role.EDUCATION_LEAD, {"institution": inst, "specialty": spec},
-                       login=login)
+            self.staff(
+                f"login:{login}" if login else f"uao:{inst}:{spec}",
+                inst,
+                Role.EDUCATION_LEAD,
+                {"institution": inst, "specialty": spec},
+                login=login,
+            )
         for login in ("regional_coordinator", "planner"):
             self.staff(f"login:{login}", None, login, {"region": "NORD"}, login=login)
         admin = self.staff("login:admin", None, Role.ADMIN, {}, login="admin")
@@ -632,8 +833,11 @@ def clear_demo() -> None:
     Supervision.objects.filter(Q(trainee__demo=True) | Q(supervisor__demo=True)).delete()
     Trainee.objects.filter(demo=True).delete()
     arenas = LearningArena.objects.filter(leader__demo=True)
-    for level in (LearningArena.Level.SECTION, LearningArena.Level.DEPARTMENT,
-                  LearningArena.Level.CLINIC):
+    for level in (
+        LearningArena.Level.SECTION,
+        LearningArena.Level.DEPARTMENT,
+        LearningArena.Level.CLINIC,
+    ):
         arenas.filter(level=level).delete()
     User.objects.filter(demo=True).delete()
 
@@ -654,8 +858,22 @@ def _analyze() -> None:
     """
     from lisplan.plans.models import ImplementationPlan, Period, Revision, Signature
 
-    models = [Trainee, Employment, LeavePeriod, Supervision, User, RoleAssignment, LearningArena,
-              Institution, Approval, Specialty, ImplementationPlan, Revision, Period, Signature]
+    models = [
+        Trainee,
+        Employment,
+        LeavePeriod,
+        Supervision,
+        User,
+        RoleAssignment,
+        LearningArena,
+        Institution,
+        Approval,
+        Specialty,
+        ImplementationPlan,
+        Revision,
+        Period,
+        Signature,
+    ]
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
@@ -672,8 +890,13 @@ class DemoResult:
     plans: dict[str, int] = field(default_factory=dict)  # demo plans per state (demo.plans)
 
 
-def load_demo(*, trainees: int = DEFAULT_TRAINEES, seed: int = DEFAULT_SEED, force: bool = False,
-              today: dt.date | None = None) -> DemoResult:
+def load_demo(
+    *,
+    trainees: int = DEFAULT_TRAINEES,
+    seed: int = DEFAULT_SEED,
+    force: bool = False,
+    today: dt.date | None = None,
+) -> DemoResult:
     """Load the demo region (replacing earlier demo data); see the module docstring."""
     from lisplan.catalogue.loader import load_catalogue
 
@@ -694,13 +917,15 @@ def load_demo(*, trainees: int = DEFAULT_TRAINEES, seed: int = DEFAULT_SEED, for
                     "Demodata lastes bare inn i en database uten slike data. Bruk --force for å "
                     "laste demodata likevel; tidligere demodata erstattes, andre data beholdes."
                 )
-        taken = set(User.objects.filter(username__in=LOGINS, demo=False)
-                    .values_list("username", flat=True))
+        taken = set(
+            User.objects.filter(username__in=LOGINS, demo=False).values_list("username", flat=True)
+        )
         if taken:
             raise DemoRefused(
                 "Brukernavnet «{}» er allerede i bruk av en bruker som ikke er demobruker. "
                 "Gi brukeren et annet brukernavn eller bruk en annen database.".format(
-                    "», «".join(sorted(taken)))
+                    "», «".join(sorted(taken))
+                )
             )
         try:
             clear_demo()
@@ -710,17 +935,22 @@ def load_demo(*, trainees: int = DEFAULT_TRAINEES, seed: int = DEFAULT_SEED, for
                 f"({len(exc.protected_objects)} rader, f.eks. «{next(iter(exc.protected_objects))}»)."
             ) from exc
         specialties = dict(Specialty.objects.values_list("code", "name"))
-        hospital = sorted(Specialty.objects.filter(kind=Specialty.Kind.HOSPITAL)
-                          .values_list("code", flat=True))
+        hospital = sorted(
+            Specialty.objects.filter(kind=Specialty.Kind.HOSPITAL).values_list("code", flat=True)
+        )
         missing = {"ALM", DEMO_HOME[1]} - set(specialties)
         if missing:
             raise DemoRefused("Katalogen mangler spesialitetene " + ", ".join(sorted(missing)))
         plan = Planner(
-            trainees=trainees, seed=seed, today=today, specialties=specialties,
+            trainees=trainees,
+            seed=seed,
+            today=today,
+            specialties=specialties,
             hospital_codes=hospital,
             taken_usernames=set(User.objects.values_list("username", flat=True)),
-            taken_hprs=set(Trainee.objects.exclude(hpr_number=None)
-                           .values_list("hpr_number", flat=True)),
+            taken_hprs=set(
+                Trainee.objects.exclude(hpr_number=None).values_list("hpr_number", flat=True)
+            ),
         ).plan()
         implementation_plans = plan_plans(plan, seed)
         logins, plan_counts = _write(plan, today, implementation_plans)
@@ -729,8 +959,12 @@ def load_demo(*, trainees: int = DEFAULT_TRAINEES, seed: int = DEFAULT_SEED, for
         load_rotation_demo(seed=seed, today=today)  # agreements, register, requests
     _analyze()
     return DemoResult(
-        trainees=len(plan.trainees), users=len(plan.users), institutions=len(plan.domains),
-        arenas=len(plan.arenas), seconds=time.perf_counter() - started, logins=logins,
+        trainees=len(plan.trainees),
+        users=len(plan.users),
+        institutions=len(plan.domains),
+        arenas=len(plan.arenas),
+        seconds=time.perf_counter() - started,
+        logins=logins,
         plans=dict(plan_counts),
     )
 
@@ -740,25 +974,38 @@ def _write(plan: Planner, today: dt.date, implementation_plans) -> tuple[list[Lo
     for code, name in REGIONS:
         regions[code], _ = Region.objects.get_or_create(code=code, defaults={"name": name})
     wanted = [(t.code, t.name, Institution.Kind.HEALTH_TRUST, "NORD") for t in NORD_TRUSTS]
-    wanted += [(m.code, m.name, Institution.Kind.MUNICIPALITY, "NORD")
-               for m in NORD_MUNICIPALITIES]
-    wanted += [(code, name, kind, region) for region, rows in OTHER_INSTITUTIONS.items()
-               for code, name, kind, _specs in rows]
+    wanted += [(m.code, m.name, Institution.Kind.MUNICIPALITY, "NORD") for m in NORD_MUNICIPALITIES]
+    wanted += [
+        (code, name, kind, region)
+        for region, rows in OTHER_INSTITUTIONS.items()
+        for code, name, kind, _specs in rows
+    ]
     existing = {i.code: i for i in Institution.objects.filter(code__in=[w[0] for w in wanted])}
-    new = [Institution(code=c, name=n, kind=k, region=regions[r])
-           for c, n, k, r in wanted if c not in existing]
+    new = [
+        Institution(code=c, name=n, kind=k, region=regions[r])
+        for c, n, k, r in wanted
+        if c not in existing
+    ]
     Institution.objects.bulk_create(new)
     institutions = existing | {i.code: i for i in new}
 
     specialties = dict(Specialty.objects.values_list("code", "id"))
-    have = set(Approval.objects.filter(valid_from=NEW_SCHEME_START)
-               .values_list("institution_id", "specialty_id"))
-    Approval.objects.bulk_create([
-        Approval(institution=institutions[i], specialty_id=specialties[s],
-                 valid_from=NEW_SCHEME_START)
-        for i, s in dict.fromkeys(plan.approvals)
-        if (institutions[i].id, specialties[s]) not in have
-    ])
+    have = set(
+        Approval.objects.filter(valid_from=NEW_SCHEME_START).values_list(
+            "institution_id", "specialty_id"
+        )
+    )
+    Approval.objects.bulk_create(
+        [
+            Approval(
+                institution=institutions[i],
+                specialty_id=specialties[s],
+                valid_from=NEW_SCHEME_START,
+            )
+            for i, s in dict.fromkeys(plan.approvals)
+            if (institutions[i].id, specialties[s]) not in have
+        ]
+    )
 
     # Users: the logins get «demo» (one hash for all eight), the rest an unusable password
     # (also one value: making one per user took a second for the 3,700 users of 2,500 trainees).
@@ -771,9 +1018,14 @@ def _write(plan: Planner, today: dt.date, implementation_plans) -> tuple[list[Lo
     users = {}
     for p in plan.users.values():
         users[p.key] = User(
-            username=p.username, first_name=p.first_name, last_name=p.last_name, email=p.email,
-            password=demo_hash if p.login else unusable, demo=True,
-            is_staff=p.superuser, is_superuser=p.superuser,
+            username=p.username,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            email=p.email,
+            password=demo_hash if p.login else unusable,
+            demo=True,
+            is_staff=p.superuser,
+            is_superuser=p.superuser,
         )
     User.objects.bulk_create(users.values(), batch_size=500)
 
@@ -782,53 +1034,90 @@ def _write(plan: Planner, today: dt.date, implementation_plans) -> tuple[list[Lo
     while pending:  # one level at a time: parents exist before their children
         level = [a for a in pending if a.parent is None or a.parent in arenas]
         pending = [a for a in pending if a not in level]
-        objs = [LearningArena(
-            institution=institutions[a.institution], parent=arenas.get(a.parent), name=a.name,
-            level=a.level, specialty_id=specialties.get(a.specialty),
-            leader=users[a.leader],
-        ) for a in level]
+        objs = [
+            LearningArena(
+                institution=institutions[a.institution],
+                parent=arenas.get(a.parent),
+                name=a.name,
+                level=a.level,
+                specialty_id=specialties.get(a.specialty),
+                leader=users[a.leader],
+            )
+            for a in level
+        ]
         LearningArena.objects.bulk_create(objs, batch_size=500)
         for a, obj in zip(level, objs, strict=True):
             obj.path = f"{obj.parent.path if obj.parent else '/'}{obj.pk}/"
             arenas[a.key] = obj
         LearningArena.objects.bulk_update(objs, ["path"], batch_size=500)
 
-    RoleAssignment.objects.bulk_create([
-        RoleAssignment(
-            user=users[p.key], role=role, arena=arenas.get(scope.get("arena")),
-            institution=institutions.get(scope.get("institution")),
-            region=regions.get(scope.get("region")),
-            specialty_id=specialties.get(scope.get("specialty")),
-            valid_from=today - dt.timedelta(days=3 * 365),
-        )
-        for p in plan.users.values() for role, scope in p.roles
-    ], batch_size=500)
+    RoleAssignment.objects.bulk_create(
+        [
+            RoleAssignment(
+                user=users[p.key],
+                role=role,
+                arena=arenas.get(scope.get("arena")),
+                institution=institutions.get(scope.get("institution")),
+                region=regions.get(scope.get("region")),
+                specialty_id=specialties.get(scope.get("specialty")),
+                valid_from=today - dt.timedelta(days=3 * 365),
+            )
+            for p in plan.users.values()
+            for role, scope in p.roles
+        ],
+        batch_size=500,
+    )
 
-    trainees = [Trainee(first_name=t.first_name, last_name=t.last_name, hpr_number=t.hpr,
-                        email=t.email, phone=t.phone, user=users.get(t.user), demo=True)
-                for t, *_ in plan.trainees]
+    trainees = [
+        Trainee(
+            first_name=t.first_name,
+            last_name=t.last_name,
+            hpr_number=t.hpr,
+            email=t.email,
+            phone=t.phone,
+            user=users.get(t.user),
+            demo=True,
+        )
+        for t, *_ in plan.trainees
+    ]
     Trainee.objects.bulk_create(trainees, batch_size=500)
     employments, leave, supervisions = [], [], []
     employment_rows: dict[int, Employment] = {}  # id(PEmployment) -> row
     for (t, *_), obj in zip(plan.trainees, trainees, strict=True):
         for e in t.employments:
             employment_rows[id(e)] = Employment(
-                trainee=obj, institution=institutions[e.institution], arena=arenas[e.arena],
-                specialty_id=specialties[e.specialty], permanent=e.permanent,
-                position_percent=e.percent, start=e.start, end=e.end, scheme=e.scheme,
+                trainee=obj,
+                institution=institutions[e.institution],
+                arena=arenas[e.arena],
+                specialty_id=specialties[e.specialty],
+                permanent=e.permanent,
+                position_percent=e.percent,
+                start=e.start,
+                end=e.end,
+                scheme=e.scheme,
                 employee_number=e.employee_number,
             )
             employments.append(employment_rows[id(e)])
-        leave += [LeavePeriod(trainee=obj, kind=k, start=s, end=e, percent=p)
-                  for k, s, e, p in t.leave]
-        supervisions += [Supervision(trainee=obj, supervisor=users[u], kind=k, start=s)
-                         for u, k, s in t.supervisions]
+        leave += [
+            LeavePeriod(trainee=obj, kind=k, start=s, end=e, percent=p) for k, s, e, p in t.leave
+        ]
+        supervisions += [
+            Supervision(trainee=obj, supervisor=users[u], kind=k, start=s)
+            for u, k, s in t.supervisions
+        ]
     Employment.objects.bulk_create(employments, batch_size=500)
     LeavePeriod.objects.bulk_create(leave, batch_size=500)
     Supervision.objects.bulk_create(supervisions, batch_size=500)
     plan_counts = write_plans(
-        implementation_plans, plan, trainees=trainees, employments=employment_rows, users=users,
-        arenas=arenas, institutions=institutions, specialties=specialties)
+        implementation_plans,
+        plan,
+        trainees=trainees,
+        employments=employment_rows,
+        users=users,
+        arenas=arenas,
+        institutions=institutions,
+        specialties=specialties,
+    )
     return _logins(plan, arenas, institutions), plan_counts
 
 
@@ -851,6 +1140,12 @@ def _logins(plan: Planner, arenas, institutions) -> list[Login]:
     out = []
     for username in LOGINS:
         p = plan.users[f"login:{username}"]
-        out.append(Login(username, str(Role(username).label), f"{p.first_name} {p.last_name}",
-                         where[username]))
+        out.append(
+            Login(
+                username,
+                str(Role(username).label),
+                f"{p.first_name} {p.last_name}",
+                where[username],
+            )
+        )
     return out

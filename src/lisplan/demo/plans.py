@@ -60,14 +60,30 @@ SIGNING = "signing"
 APPROVAL = "approval"
 MISSING = "missing"
 STATE_WEIGHTS = {
-    APPROVED: 58, EXPIRING: 6, EXPIRED: 5, REVISION_DRAFT: 5, REVISION_SIGNING: 1.5,
-    REVISION_APPROVAL: 1.5, DRAFT: 4, RETURNED: 1, SIGNING: 5, APPROVAL: 5, MISSING: 8,
+    APPROVED: 58,
+    EXPIRING: 6,
+    EXPIRED: 5,
+    REVISION_DRAFT: 5,
+    REVISION_SIGNING: 1.5,
+    REVISION_APPROVAL: 1.5,
+    DRAFT: 4,
+    RETURNED: 1,
+    SIGNING: 5,
+    APPROVAL: 5,
+    MISSING: 8,
 }
 STATES = list(STATE_WEIGHTS)
-IN_REVISION = {REVISION_DRAFT: Status.DRAFT, REVISION_SIGNING: Status.AWAITING_SIGNATURES,
-               REVISION_APPROVAL: Status.AWAITING_APPROVAL}
-FIRST = {DRAFT: Status.DRAFT, RETURNED: Status.DRAFT, SIGNING: Status.AWAITING_SIGNATURES,
-         APPROVAL: Status.AWAITING_APPROVAL}
+IN_REVISION = {
+    REVISION_DRAFT: Status.DRAFT,
+    REVISION_SIGNING: Status.AWAITING_SIGNATURES,
+    REVISION_APPROVAL: Status.AWAITING_APPROVAL,
+}
+FIRST = {
+    DRAFT: Status.DRAFT,
+    RETURNED: Status.DRAFT,
+    SIGNING: Status.AWAITING_SIGNATURES,
+    APPROVAL: Status.AWAITING_APPROVAL,
+}
 
 EARLY = dt.timedelta(days=14)  # a plan may be made up to two weeks before the employment starts
 RETURN_COMMENTS = [
@@ -149,8 +165,10 @@ class PlanPlanner:
         self.municipalities = {m.code for m in NORD_MUNICIPALITIES}
         self.approved = set(planner.approvals)
         self.coordinators = {
-            scope["institution"]: u.key for u in planner.users.values()
-            for role, scope in u.roles if role == Role.LOCAL_COORDINATOR
+            scope["institution"]: u.key
+            for u in planner.users.values()
+            for role, scope in u.roles
+            if role == Role.LOCAL_COORDINATOR
         }
 
     # -- who --
@@ -169,8 +187,13 @@ class PlanPlanner:
             if t.user is None:
                 key = f"trainee:{t.hpr}"
                 self.p.users[key] = PUser(
-                    key, self.p.username(t.first_name, t.last_name), t.first_name, t.last_name,
-                    t.email, roles=[(Role.TRAINEE, {})])
+                    key,
+                    self.p.username(t.first_name, t.last_name),
+                    t.first_name,
+                    t.last_name,
+                    t.email,
+                    roles=[(Role.TRAINEE, {})],
+                )
                 t.user = key
 
     # -- when --
@@ -193,12 +216,18 @@ class PlanPlanner:
         out[0] = REVISION_DRAFT  # `trainee`
         home_inst, home_spec = DEMO_HOME
         department = f"{home_inst}/{home_spec}"
-        led = [i for i, (_t, inst, spec, arena) in enumerate(self.p.trainees)
-               if i and out[i] and (arena == department or arena.startswith(department + "/"))]
+        led = [
+            i
+            for i, (_t, inst, spec, arena) in enumerate(self.p.trainees)
+            if i and out[i] and (arena == department or arena.startswith(department + "/"))
+        ]
         for i, state in zip(led, [SIGNING, REVISION_SIGNING, SIGNING], strict=False):
             out[i] = state  # to sign for `leader`
-        home = [i for i, (_t, inst, *_rest) in enumerate(self.p.trainees)
-                if i and out[i] and inst == home_inst and i not in led[:3]]
+        home = [
+            i
+            for i, (_t, inst, *_rest) in enumerate(self.p.trainees)
+            if i and out[i] and inst == home_inst and i not in led[:3]
+        ]
         for i in home[:4]:
             out[i] = APPROVAL  # to approve for `local_coordinator`
         if len(home) > 4:
@@ -246,8 +275,9 @@ class PlanPlanner:
             return ""
         return f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
 
-    def periods(self, e, arena: str, spec: str, start: dt.date, end: dt.date,
-                partner: tuple | None) -> list[PPeriod]:
+    def periods(
+        self, e, arena: str, spec: str, start: dt.date, end: dt.date, partner: tuple | None
+    ) -> list[PPeriod]:
         """Main employer before and after an optional period at a partner; inside a temporary
         employment, and never overlapping."""
         last = min(end, e.end) if e.end else end
@@ -262,49 +292,99 @@ class PlanPlanner:
         trust = self.trusts.get(code)
         return [
             PPeriod(e.institution, arena, start, p_start - dt.timedelta(days=1), place),
-            PPeriod(code, self.partner_arena(code, spec, e.institution), p_start, p_end,
-                    trust.sites[0] if trust and trust.sites else "", contact),
+            PPeriod(
+                code,
+                self.partner_arena(code, spec, e.institution),
+                p_start,
+                p_end,
+                trust.sites[0] if trust and trust.sites else "",
+                contact,
+            ),
             PPeriod(e.institution, arena, p_end + dt.timedelta(days=1), last, place),
         ]
 
     # -- the revisions --
-    def signed(self, day: dt.date, trainee: str, leader: str, which=("trainee", "leader"),
-               ) -> tuple[dt.datetime, list[PSignature]]:
+    def signed(
+        self,
+        day: dt.date,
+        trainee: str,
+        leader: str,
+        which=("trainee", "leader"),
+    ) -> tuple[dt.datetime, list[PSignature]]:
         """Submitted on `day`, then signed by `which` within two days (not after today)."""
         submitted = _at(day, self.rng, hour=9)
         signatures = []
         for role in which:
-            at = min(submitted + _days(self.rng, 0, 2) + dt.timedelta(hours=self.rng.randint(1, 6)),
-                     _at(self.last, self.rng, hour=16))
+            at = min(
+                submitted + _days(self.rng, 0, 2) + dt.timedelta(hours=self.rng.randint(1, 6)),
+                _at(self.last, self.rng, hour=16),
+            )
             at = max(at, submitted + dt.timedelta(minutes=5))
             user = trainee if role == "trainee" else leader
             signatures.append(PSignature(role, user, at))
         return submitted, signatures
 
-    def approved_revision(self, number: int, on: dt.date, status: str, trainee: str, leader: str,
-                          coordinator: str, periods: list[PPeriod], remarks: str) -> PRevision:
+    def approved_revision(
+        self,
+        number: int,
+        on: dt.date,
+        status: str,
+        trainee: str,
+        leader: str,
+        coordinator: str,
+        periods: list[PPeriod],
+        remarks: str,
+    ) -> PRevision:
         created = _at(on - _days(self.rng, 10, 40), self.rng)
         submitted, signatures = self.signed(on - _days(self.rng, 3, 7), trainee, leader)
         approved = max(_at(on, self.rng, hour=14), *(s.at for s in signatures))
-        return PRevision(number, status, created, self.rng.choice([trainee, leader]), periods,
-                         remarks, submitted, signatures, approved, coordinator, version=5)
+        return PRevision(
+            number,
+            status,
+            created,
+            self.rng.choice([trainee, leader]),
+            periods,
+            remarks,
+            submitted,
+            signatures,
+            approved,
+            coordinator,
+            version=5,
+        )
 
-    def in_progress(self, number: int, status: str, not_before: dt.date, trainee: str,
-                    leader: str, periods: list[PPeriod], remarks: str,
-                    returned: bool = False) -> PRevision:
+    def in_progress(
+        self,
+        number: int,
+        status: str,
+        not_before: dt.date,
+        trainee: str,
+        leader: str,
+        periods: list[PPeriod],
+        remarks: str,
+        returned: bool = False,
+    ) -> PRevision:
         """A revision in draft, awaiting signatures (0 or 1 given) or awaiting approval."""
         lead = (self.last - not_before).days
         created_day = max(self.last - _days(self.rng, 0, min(45, lead)), not_before)
-        rev = PRevision(number, status, _at(created_day, self.rng, hour=8),
-                        self.rng.choice([trainee, leader]), periods, remarks)
+        rev = PRevision(
+            number,
+            status,
+            _at(created_day, self.rng, hour=8),
+            self.rng.choice([trainee, leader]),
+            periods,
+            remarks,
+        )
         if returned:
             rev.return_comment = self.rng.choice(RETURN_COMMENTS)
             rev.version = 4
         if status == Status.DRAFT:
             return rev
         day = created_day + _days(self.rng, 0, (self.last - created_day).days)
-        which = ("trainee", "leader") if status == Status.AWAITING_APPROVAL else \
-            self.rng.choice([(), (), ("trainee",), ("leader",)])
+        which = (
+            ("trainee", "leader")
+            if status == Status.AWAITING_APPROVAL
+            else self.rng.choice([(), (), ("trainee",), ("leader",)])
+        )
         rev.submitted, rev.signatures = self.signed(day, trainee, leader, which)
         rev.submitted = max(rev.submitted, rev.created + dt.timedelta(minutes=30))
         for s in rev.signatures:
@@ -333,15 +413,28 @@ class PlanPlanner:
         start, end, credit = self.window(e)
         plan = PPlan(index, state, e, start, end, credit)
         partner = self.partner(inst, spec)
-        shape = None if partner is None else (
-            partner, self.rng.randint(12, 36), self.rng.choice([6, 6, 12]), self.contact())
+        shape = (
+            None
+            if partner is None
+            else (partner, self.rng.randint(12, 36), self.rng.choice([6, 6, 12]), self.contact())
+        )
         periods = self.periods(e, arena, spec, start, end, shape)
         remarks = LEAVE_REMARK.format(start=t.leave[0][1]) if t.leave else ""
 
         if state in FIRST:
             status = FIRST[state]
-            plan.revisions.append(self.in_progress(1, status, e.start - EARLY, trainee, leader,
-                                                   periods, remarks, returned=state == RETURNED))
+            plan.revisions.append(
+                self.in_progress(
+                    1,
+                    status,
+                    e.start - EARLY,
+                    trainee,
+                    leader,
+                    periods,
+                    remarks,
+                    returned=state == RETURNED,
+                )
+            )
             return plan
         day = self.approval_day(state, e.start)
         if day is None:  # employment too recent for an expired or expiring plan
@@ -358,14 +451,25 @@ class PlanPlanner:
             days.insert(0, earlier)
         for n, on in enumerate(days, start=1):
             status = Status.APPROVED if n == len(days) else Status.SUPERSEDED
-            plan.revisions.append(self.approved_revision(n, on, status, trainee, leader,
-                                                         coordinator, periods, remarks))
+            plan.revisions.append(
+                self.approved_revision(
+                    n, on, status, trainee, leader, coordinator, periods, remarks
+                )
+            )
         if state in IN_REVISION:
             moved = None if shape is None else (shape[0], shape[1] + 3, shape[2], shape[3])
             newer = self.periods(e, arena, spec, start, end, moved)
-            plan.revisions.append(self.in_progress(
-                len(days) + 1, IN_REVISION[state], day + dt.timedelta(days=1), trainee, leader,
-                newer, REVISION_REMARK if shape else remarks))
+            plan.revisions.append(
+                self.in_progress(
+                    len(days) + 1,
+                    IN_REVISION[state],
+                    day + dt.timedelta(days=1),
+                    trainee,
+                    leader,
+                    newer,
+                    REVISION_REMARK if shape else remarks,
+                )
+            )
         if index == 0:  # `trainee`: always two approvals, the first superseded
             self.persona_history(plan, trainee, leader, coordinator, periods, remarks)
         return plan
@@ -375,8 +479,9 @@ class PlanPlanner:
         if len(approved) >= 2:
             return
         first_day = approved[0].approved.date() - dt.timedelta(days=330)
-        first = self.approved_revision(1, first_day, Status.SUPERSEDED, trainee, leader,
-                                       coordinator, periods, remarks)
+        first = self.approved_revision(
+            1, first_day, Status.SUPERSEDED, trainee, leader, coordinator, periods, remarks
+        )
         for r in plan.revisions:
             r.number += 1
         plan.revisions.insert(0, first)
@@ -405,8 +510,12 @@ def plan_date(plan: PPlan) -> dt.date:
 @contextmanager
 def _own_timestamps(*models):
     """Let bulk_create write the demo's past timestamps into auto_now(_add) fields."""
-    fields = [f for m in models for f in m._meta.concrete_fields
-              if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    fields = [
+        f
+        for m in models
+        for f in m._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
     saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
     for f in fields:
         f.auto_now = f.auto_now_add = False
@@ -417,33 +526,48 @@ def _own_timestamps(*models):
             f.auto_now, f.auto_now_add = now, now_add
 
 
-def write_plans(plans: list[PPlan], planner, *, trainees, employments, users, arenas,
-                institutions, specialties) -> Counter:
+def write_plans(
+    plans: list[PPlan], planner, *, trainees, employments, users, arenas, institutions, specialties
+) -> Counter:
     """Write the planned plans; `trainees` are the Trainee rows in planner order,
     `employments` maps id(PEmployment) to its Employment row. Returns rows per state."""
     names = {key: f"{u.first_name} {u.last_name}" for key, u in planner.users.items()}
     with _own_timestamps(ImplementationPlan, Revision):
-        plan_rows = [ImplementationPlan(
-            trainee=trainees[p.trainee], employment=employments[id(p.employment)],
-            created_at=p.revisions[0].created) for p in plans]
+        plan_rows = [
+            ImplementationPlan(
+                trainee=trainees[p.trainee],
+                employment=employments[id(p.employment)],
+                created_at=p.revisions[0].created,
+            )
+            for p in plans
+        ]
         ImplementationPlan.objects.bulk_create(plan_rows, batch_size=500)
         revision_rows, pairs = [], []
         for p, row in zip(plans, plan_rows, strict=True):
             _t, inst, spec, _arena = planner.trainees[p.trainee]
             for r in p.revisions:
                 obj = Revision(
-                    plan=row, number=r.number, status=r.status,
+                    plan=row,
+                    number=r.number,
+                    status=r.status,
                     employee_number=p.employment.employee_number,
-                    employer=institutions[inst], specialty_id=specialties[spec],
-                    estimated_start=p.estimated_start, estimated_end=p.estimated_end,
-                    plan_date=plan_date(p), credit_old_scheme_months=p.credit_old_scheme,
-                    remarks=r.remarks, return_comment=r.return_comment,
+                    employer=institutions[inst],
+                    specialty_id=specialties[spec],
+                    estimated_start=p.estimated_start,
+                    estimated_end=p.estimated_end,
+                    plan_date=plan_date(p),
+                    credit_old_scheme_months=p.credit_old_scheme,
+                    remarks=r.remarks,
+                    return_comment=r.return_comment,
                     submitted_at=r.submitted,
                     approved_by=users[r.approved_by] if r.approved_by else None,
                     approved_at=r.approved,
                     valid_until=rules.valid_until(timezone.localdate(r.approved))
-                    if r.approved else None,
-                    created_by=users[r.created_by], created_at=r.created, updated_at=r.updated,
+                    if r.approved
+                    else None,
+                    created_by=users[r.created_by],
+                    created_at=r.created,
+                    updated_at=r.updated,
                     version=r.version,
                 )
                 revision_rows.append(obj)
@@ -452,19 +576,40 @@ def write_plans(plans: list[PPlan], planner, *, trainees, employments, users, ar
     periods, signatures = [], []
     for p, r, obj in pairs:
         spec = planner.trainees[p.trainee][2]
-        periods += [Period(
-            revision=obj, position=i, specialty_id=specialties[spec],
-            institution=institutions[x.institution], arena=arenas.get(x.arena),
-            service_place=x.service_place, start=x.start, end=x.end,
-            contact_person=x.contact_person) for i, x in enumerate(r.periods)]
-        signatures += [Signature(revision=obj, role=s.role, user=users[s.user],
-                                 name=names[s.user], signed_at=s.at) for s in r.signatures]
+        periods += [
+            Period(
+                revision=obj,
+                position=i,
+                specialty_id=specialties[spec],
+                institution=institutions[x.institution],
+                arena=arenas.get(x.arena),
+                service_place=x.service_place,
+                start=x.start,
+                end=x.end,
+                contact_person=x.contact_person,
+            )
+            for i, x in enumerate(r.periods)
+        ]
+        signatures += [
+            Signature(
+                revision=obj, role=s.role, user=users[s.user], name=names[s.user], signed_at=s.at
+            )
+            for s in r.signatures
+        ]
     Period.objects.bulk_create(periods, batch_size=1000)
     Signature.objects.bulk_create(signatures, batch_size=1000)
-    coordinator_of = {scope["institution"]: u.key for u in planner.users.values()
-                      for role, scope in u.roles if role == Role.LOCAL_COORDINATOR}
-    write_audit(pairs, trainees, names, {
-        p.trainee: coordinator_of[planner.trainees[p.trainee][1]] for p in plans})
+    coordinator_of = {
+        scope["institution"]: u.key
+        for u in planner.users.values()
+        for role, scope in u.roles
+        if role == Role.LOCAL_COORDINATOR
+    }
+    write_audit(
+        pairs,
+        trainees,
+        names,
+        {p.trainee: coordinator_of[planner.trainees[p.trainee][1]] for p in plans},
+    )
     return Counter(p.state for p in plans)
 
 
@@ -473,18 +618,28 @@ def write_audit(pairs, trainees, names, coordinators) -> int:
     it — created (or revised), submitted, each signature, sent for approval, approved,
     superseded, returned — in bulk, with the steps' own past times. Returns the event count."""
     events: list[dict] = []
-    label = {Signature.Role.TRAINEE: str(Signature.Role.TRAINEE.label),
-             Signature.Role.LEADER: str(Signature.Role.LEADER.label)}
+    label = {
+        Signature.Role.TRAINEE: str(Signature.Role.TRAINEE.label),
+        Signature.Role.LEADER: str(Signature.Role.LEADER.label),
+    }
 
     revision_word = str(Revision._meta.get_field("number").verbose_name)  # «revisjon»
 
     def add(obj, trainee_id, at, actor, action, changes):
         # By name only (demo.audit); the repr as str(revision), without a translation
         # lookup per event.
-        events.append(event(
-            at=at, actor=names[actor], action=action, object_type="plans.revision",
-            object_id=obj.pk, object_repr=f"{obj.plan.trainee} – {revision_word} {obj.number}",
-            trainee_id=trainee_id, changes=changes))
+        events.append(
+            event(
+                at=at,
+                actor=names[actor],
+                action=action,
+                object_type="plans.revision",
+                object_id=obj.pk,
+                object_repr=f"{obj.plan.trainee} – {revision_word} {obj.number}",
+                trainee_id=trainee_id,
+                changes=changes,
+            )
+        )
 
     superseded_at: dict[int, dt.datetime] = {}  # revision pk → when the next approval came
     by_plan: dict[int, list] = {}
@@ -497,39 +652,97 @@ def write_audit(pairs, trainees, names, coordinators) -> int:
     for p, r, obj in pairs:
         tid = trainees[p.trainee].pk
         if r.number == 1:
-            add(obj, tid, r.created, r.created_by, "plan.created", {
-                "status": [None, Status.DRAFT], "employer": [None, str(obj.employer)],
-                "estimated_start": [None, str(obj.estimated_start)],
-                "estimated_end": [None, str(obj.estimated_end)]})
+            add(
+                obj,
+                tid,
+                r.created,
+                r.created_by,
+                "plan.created",
+                {
+                    "status": [None, Status.DRAFT],
+                    "employer": [None, str(obj.employer)],
+                    "estimated_start": [None, str(obj.estimated_start)],
+                    "estimated_end": [None, str(obj.estimated_end)],
+                },
+            )
         else:
-            add(obj, tid, r.created, r.created_by, "plan.revised",
-                {"revision": [r.number - 1, r.number]})
+            add(
+                obj,
+                tid,
+                r.created,
+                r.created_by,
+                "plan.revised",
+                {"revision": [r.number - 1, r.number]},
+            )
         if r.return_comment:  # submitted once, and returned by the employer's coordinator
             sent = r.created + dt.timedelta(hours=1)
-            add(obj, tid, sent, r.created_by, "plan.submitted", {
-                "status": [Status.DRAFT, Status.AWAITING_SIGNATURES],
-                "submitted_at": [None, str(sent)]})
-            add(obj, tid, r.created + dt.timedelta(days=1), coordinators[p.trainee],
-                "plan.returned", {"status": [Status.AWAITING_APPROVAL, Status.DRAFT]})
+            add(
+                obj,
+                tid,
+                sent,
+                r.created_by,
+                "plan.submitted",
+                {
+                    "status": [Status.DRAFT, Status.AWAITING_SIGNATURES],
+                    "submitted_at": [None, str(sent)],
+                },
+            )
+            add(
+                obj,
+                tid,
+                r.created + dt.timedelta(days=1),
+                coordinators[p.trainee],
+                "plan.returned",
+                {"status": [Status.AWAITING_APPROVAL, Status.DRAFT]},
+            )
         if r.submitted is None:
             continue
-        add(obj, tid, r.submitted, r.created_by, "plan.submitted", {
-            "status": [Status.DRAFT, Status.AWAITING_SIGNATURES],
-            "submitted_at": [None, str(r.submitted)]})
+        add(
+            obj,
+            tid,
+            r.submitted,
+            r.created_by,
+            "plan.submitted",
+            {
+                "status": [Status.DRAFT, Status.AWAITING_SIGNATURES],
+                "submitted_at": [None, str(r.submitted)],
+            },
+        )
         for sig in sorted(r.signatures, key=lambda x: x.at):
             add(obj, tid, sig.at, sig.user, "plan.signed", {"signature": [None, label[sig.role]]})
         if len(r.signatures) == len(Signature.Role):
             last = max(r.signatures, key=lambda x: x.at)
-            add(obj, tid, last.at, last.user, "plan.sent_for_approval",
-                {"status": [Status.AWAITING_SIGNATURES, Status.AWAITING_APPROVAL]})
+            add(
+                obj,
+                tid,
+                last.at,
+                last.user,
+                "plan.sent_for_approval",
+                {"status": [Status.AWAITING_SIGNATURES, Status.AWAITING_APPROVAL]},
+            )
         if r.approved:
-            add(obj, tid, r.approved, r.approved_by, "plan.approved", {
-                "status": [Status.AWAITING_APPROVAL, Status.APPROVED],
-                "approved_by": [None, names[r.approved_by]], "approved_at": [None, str(r.approved)],
-                "valid_until": [None, str(obj.valid_until)]})
+            add(
+                obj,
+                tid,
+                r.approved,
+                r.approved_by,
+                "plan.approved",
+                {
+                    "status": [Status.AWAITING_APPROVAL, Status.APPROVED],
+                    "approved_by": [None, names[r.approved_by]],
+                    "approved_at": [None, str(r.approved)],
+                    "valid_until": [None, str(obj.valid_until)],
+                },
+            )
         if obj.pk in superseded_at:
-            add(obj, tid, superseded_at[obj.pk], r.approved_by, "plan.superseded",
-                {"status": [Status.APPROVED, Status.SUPERSEDED]})
+            add(
+                obj,
+                tid,
+                superseded_at[obj.pk],
+                r.approved_by,
+                "plan.superseded",
+                {"status": [Status.APPROVED, Status.SUPERSEDED]},
+            )
     insert_events(events)
     return len(events)
 
@@ -543,18 +756,27 @@ def link_agreements(agreements) -> int:
     for a in sorted(agreements, key=lambda a: (a.valid_from, a.pk), reverse=True):
         by_key.setdefault((a.sending_id, a.receiving_id, a.specialty_id), []).append(a)
     chosen: dict[int, list[int]] = {}
-    rows = (Period.objects.filter(revision__plan__trainee__demo=True)
-            .exclude(institution_id=models.F("revision__employer_id"))
-            .values_list("pk", "revision__employer_id", "institution_id", "specialty_id",
-                         "start", "end"))
+    rows = (
+        Period.objects.filter(revision__plan__trainee__demo=True)
+        .exclude(institution_id=models.F("revision__employer_id"))
+        .values_list(
+            "pk", "revision__employer_id", "institution_id", "specialty_id", "start", "end"
+        )
+    )
     for pk, employer, institution, specialty, start, end in rows:
-        match = next((a for a in by_key.get((employer, institution, specialty), ())
-                      if a.valid_on(start) and _fits(a, start, end)), None)
+        match = next(
+            (
+                a
+                for a in by_key.get((employer, institution, specialty), ())
+                if a.valid_on(start) and _fits(a, start, end)
+            ),
+            None,
+        )
         if match is not None:
             chosen.setdefault(match.pk, []).append(pk)
     for agreement, ids in chosen.items():
         for i in range(0, len(ids), 900):  # SQLite's limit on query parameters
-            Period.objects.filter(pk__in=ids[i:i + 900]).update(agreement_id=agreement)
+            Period.objects.filter(pk__in=ids[i : i + 900]).update(agreement_id=agreement)
     return sum(len(ids) for ids in chosen.values())
 
 
@@ -563,9 +785,11 @@ def _fits(agreement, start, end) -> bool:
     `plans.services.agreement_problems` checks)."""
     from lisplan.plans.rules import add_months
 
-    return (end < add_months(start, agreement.duration_months)
-            and (not agreement.start_months or start.month in agreement.start_months)
-            and (agreement.valid_to is None or end <= agreement.valid_to))
+    return (
+        end < add_months(start, agreement.duration_months)
+        and (not agreement.start_months or start.month in agreement.start_months)
+        and (agreement.valid_to is None or end <= agreement.valid_to)
+    )
 
 
 def unlink_agreements() -> None:

@@ -72,4 +72,5 @@ def write_pdf(html: str, **options) -> bytes:
     from weasyprint import HTML  # heavy import: only when a PDF is asked for
 
     return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher()).write_pdf(
-        **{**TAGGED, **options})
+        **{**TAGGED, **options}
+    )

@@ -51,8 +51,12 @@ def lock(revision, *related: str):
     """The revision read again with its row locked until the transaction ends. `of=("self",)`:
     lock the revision row only; PostgreSQL refuses FOR UPDATE on the nullable side of the outer
     join to the (optional) employment."""
-    return (type(revision).objects.select_for_update(of=("self",)).select_related(*related)
-            .get(pk=revision.pk))
+    return (
+        type(revision)
+        .objects.select_for_update(of=("self",))
+        .select_related(*related)
+        .get(pk=revision.pk)
+    )
 
 
 def check_version(revision, version: int, stale: type[StaleVersion]) -> None:
@@ -66,8 +70,7 @@ def require_status(revision, allowed, message: str) -> None:
         raise StateError(str(message) % {"status": revision.get_status_display()})
 
 
-def transition(revision, actor, action: str, to: str, *, audit: dict | None = None,
-               **fields):
+def transition(revision, actor, action: str, to: str, *, audit: dict | None = None, **fields):
     """Status → `to` with `fields` set, version + 1, one audit event (`audit`: more changes)."""
     before = revision.status
     revision.status = to
@@ -75,31 +78,47 @@ def transition(revision, actor, action: str, to: str, *, audit: dict | None = No
         setattr(revision, name, value)
     revision.version += 1
     revision.save()
-    record(actor=actor, action=action, obj=revision, trainee_id=trainee_id(revision),
-           changes={"status": [before, to], **(audit or {})})
+    record(
+        actor=actor,
+        action=action,
+        obj=revision,
+        trainee_id=trainee_id(revision),
+        changes={"status": [before, to], **(audit or {})},
+    )
     return revision
 
 
-def require_signer(revision, role: str | None, *, not_signer: str,
-                   already_signed: str | None = None) -> None:
+def require_signer(
+    revision, role: str | None, *, not_signer: str, already_signed: str | None = None
+) -> None:
     """The actor must have a signing `role` (`signing_role` of the app) and, with
     `already_signed` (naming it `%(role)s`), one not yet signed."""
     if role is None:
         raise StateError(not_signer, "not_signer")
     if already_signed is not None and revision.signatures.filter(role=role).exists():
-        raise StateError(already_signed % {"role": revision.signatures.model.Role(role).label},
-                         "already_signed")
+        raise StateError(
+            already_signed % {"role": revision.signatures.model.Role(role).label}, "already_signed"
+        )
 
 
 def sign(revision, actor, role: str, action: str) -> bool:
     """Add the actor's signature (audited). True when every role has signed — the caller then
     completes the revision; otherwise the version is bumped here."""
     signature = revision.signatures.model
-    signature.objects.create(revision=revision, role=role, user=actor,
-                             name=actor.get_full_name() or actor.username,
-                             signed_at=timezone.now())
-    record(actor=actor, action=action, obj=revision, trainee_id=trainee_id(revision),
-           changes={"signature": [None, str(signature.Role(role).label)]})
+    signature.objects.create(
+        revision=revision,
+        role=role,
+        user=actor,
+        name=actor.get_full_name() or actor.username,
+        signed_at=timezone.now(),
+    )
+    record(
+        actor=actor,
+        action=action,
+        obj=revision,
+        trainee_id=trainee_id(revision),
+        changes={"signature": [None, str(signature.Role(role).label)]},
+    )
     if revision.signatures.count() == len(signature.Role):
         return True
     revision.version += 1
@@ -114,15 +133,22 @@ def withdraw(revision, actor, action: str, *, signing_role, wrong_status: str, n
     require_status(revision, [AWAITING_SIGNATURES], wrong_status)
     require_signer(revision, signing_role(actor, revision), not_signer=not_signer)
     role = revision.signatures.model.Role
-    cleared = [str(role(r).label) for r in
-               revision.signatures.order_by("signed_at").values_list("role", flat=True)]
+    cleared = [
+        str(role(r).label)
+        for r in revision.signatures.order_by("signed_at").values_list("role", flat=True)
+    ]
     revision.signatures.all().delete()
     before = revision.status
     revision.status, revision.submitted_at = DRAFT, None
     revision.version += 1
     revision.save()
-    record(actor=actor, action=action, obj=revision, trainee_id=trainee_id(revision),
-           changes={"status": [before, DRAFT], "signatures": [cleared, []]})
+    record(
+        actor=actor,
+        action=action,
+        obj=revision,
+        trainee_id=trainee_id(revision),
+        changes={"status": [before, DRAFT], "signatures": [cleared, []]},
+    )
     return revision
 
 
@@ -133,5 +159,10 @@ def require_latest(revision, message: str) -> None:
 
 
 def record_revised(actor, action: str, revision, new) -> None:
-    record(actor=actor, action=action, obj=new, trainee_id=trainee_id(revision),
-           changes={"revision": [revision.number, new.number]})
+    record(
+        actor=actor,
+        action=action,
+        obj=new,
+        trainee_id=trainee_id(revision),
+        changes={"revision": [revision.number, new.number]},
+    )

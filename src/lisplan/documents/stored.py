@@ -29,8 +29,9 @@ def _disposition(filename: str, inline: bool) -> str:
     return f'{"inline" if inline else "attachment"}; filename="{filename}"'
 
 
-def stored(key: str, render: Callable[[], bytes], content_type: str = "application/pdf"
-           ) -> StoredFile:
+def stored(
+    key: str, render: Callable[[], bytes], content_type: str = "application/pdf"
+) -> StoredFile:
     """The stored file for `key`, rendering and storing it first if there is none."""
     row = StoredFile.objects.filter(key=key).first()
     if row is not None and row.file.storage.exists(row.file.name):
@@ -53,9 +54,16 @@ def stored(key: str, render: Callable[[], bytes], content_type: str = "applicati
     return row
 
 
-def file_response(request, *, key: str, immutable: bool, render: Callable[[], bytes],
-                  filename: str, content_type: str = "application/pdf",
-                  inline: bool = True) -> HttpResponse:
+def file_response(
+    request,
+    *,
+    key: str,
+    immutable: bool,
+    render: Callable[[], bytes],
+    filename: str,
+    content_type: str = "application/pdf",
+    inline: bool = True,
+) -> HttpResponse:
     """The document as a download: stored and streamed when `immutable`, else rendered now."""
     if not immutable:
         response = HttpResponse(render(), content_type=content_type)

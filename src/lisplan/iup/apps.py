@@ -11,8 +11,9 @@ class IupConfig(AppConfig):
 
         access.register_scope("iup.EducationPlan", rule=access.via_trainee())
         access.register_scope("iup.Revision", rule=access.via_trainee("plan__trainee_id"))
-        access.register_scope("iup.RequirementsTemplate",
-                              rule=access.via_institution("institution", "specialty"))
+        access.register_scope(
+            "iup.RequirementsTemplate", rule=access.via_institution("institution", "specialty")
+        )
         from lisplan.iup import deadlines
 
         deadlines.connect()

@@ -55,8 +55,7 @@ def compare(previous: Revision, revision: Revision) -> list[Change]:
     """Fields whose value differs between `previous` and `revision`, in form order."""
     old, new = content_snapshot(previous), content_snapshot(revision)
     names = [*fields_for(revision.plan.kind), *CHILD_LABELS]
-    choices = {f: dict(Revision._meta.get_field(f).choices or [])
-               for f in ("scheme", "minutes_by")}
+    choices = {f: dict(Revision._meta.get_field(f).choices or []) for f in ("scheme", "minutes_by")}
     out = []
     for name in names:
         a, b = old.get(name), new.get(name)
@@ -69,5 +68,8 @@ def compare(previous: Revision, revision: Revision) -> list[Change]:
 
 
 def previous_of(revision: Revision) -> Revision | None:
-    return (Revision.objects.filter(plan_id=revision.plan_id, number__lt=revision.number)
-            .order_by("-number").first())
+    return (
+        Revision.objects.filter(plan_id=revision.plan_id, number__lt=revision.number)
+        .order_by("-number")
+        .first()
+    )

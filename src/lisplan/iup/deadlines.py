@@ -31,8 +31,18 @@ from lisplan.iup import rules
 from lisplan.iup.models import DeadlineSummary
 
 BATCH = 2000
-FIELDS = ["due", "reason", "signed", "employed", "last_signed", "open_status", "open_revision",
-          "latest_revision", "fresh_until", "computed_on"]
+FIELDS = [
+    "due",
+    "reason",
+    "signed",
+    "employed",
+    "last_signed",
+    "open_status",
+    "open_revision",
+    "latest_revision",
+    "fresh_until",
+    "computed_on",
+]
 
 
 def _rows(trainees: QuerySet, today: dt.date) -> list[DeadlineSummary]:
@@ -40,11 +50,18 @@ def _rows(trainees: QuerySet, today: dt.date) -> list[DeadlineSummary]:
 
     return [
         DeadlineSummary(
-            trainee_id=tid, due=d.deadline.due, reason=d.deadline.reason,
+            trainee_id=tid,
+            due=d.deadline.due,
+            reason=d.deadline.reason,
             signed=d.deadline.reason not in ("", "new_position"),
-            employed=d.employment is not None, last_signed=d.last_signed,
-            open_status=d.open_status, open_revision_id=d.open_revision,
-            latest_revision_id=d.latest_revision, fresh_until=d.fresh_until, computed_on=today)
+            employed=d.employment is not None,
+            last_signed=d.last_signed,
+            open_status=d.open_status,
+            open_revision_id=d.open_revision,
+            latest_revision_id=d.latest_revision,
+            fresh_until=d.fresh_until,
+            computed_on=today,
+        )
         for tid, d in deadlines(trainees, today).items()
     ]
 
@@ -57,9 +74,10 @@ def refresh(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
     ids = sorted(set(trainee_ids))
     done = 0
     for i in range(0, len(ids), BATCH):
-        rows = _rows(Trainee.objects.filter(pk__in=ids[i:i + BATCH]), today)
+        rows = _rows(Trainee.objects.filter(pk__in=ids[i : i + BATCH]), today)
         DeadlineSummary.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["trainee"], update_fields=FIELDS)
+            rows, update_conflicts=True, unique_fields=["trainee"], update_fields=FIELDS
+        )
         done += len(rows)
     return done
 
@@ -80,7 +98,8 @@ def ensure_fresh(trainees: QuerySet, today: dt.date | None = None) -> int:
     One query when nothing is out of date (the usual case)."""
     today = today or timezone.localdate()
     current = DeadlineSummary.objects.filter(
-        Q(fresh_until__isnull=True) | Q(fresh_until__gt=today), trainee_id=OuterRef("pk"))
+        Q(fresh_until__isnull=True) | Q(fresh_until__gt=today), trainee_id=OuterRef("pk")
+    )
     ids = list(trainees.order_by().filter(~Exists(current)).values_list("pk", flat=True))
     return refresh(ids, today) if ids else 0
 
@@ -93,7 +112,8 @@ def state_case(today: dt.date) -> Case:
         When(due__lt=today, signed=False, then=Value("missing")),
         When(due__lt=today, then=Value("overdue")),
         When(due__lte=soon, then=Value("due_soon")),
-        default=Value("ok"), output_field=CharField(),
+        default=Value("ok"),
+        output_field=CharField(),
     )
 
 
@@ -137,8 +157,11 @@ def _trainee_row(sender, instance, signal=None, **kwargs) -> None:
 def _revision(sender, instance, signal=None, **kwargs) -> None:
     from lisplan.iup.models import EducationPlan
 
-    trainee_id = (EducationPlan.objects.filter(pk=instance.plan_id)
-                  .values_list("trainee_id", flat=True).first())
+    trainee_id = (
+        EducationPlan.objects.filter(pk=instance.plan_id)
+        .values_list("trainee_id", flat=True)
+        .first()
+    )
     _refresh_one(trainee_id, signal)
 
 
@@ -159,7 +182,8 @@ def connect() -> None:
 
     for model in (Employment, LeavePeriod):
         post_save.connect(_trainee_row, sender=model, dispatch_uid=f"iup-deadline-{model.__name__}")
-        post_delete.connect(_trainee_row, sender=model,
-                            dispatch_uid=f"iup-deadline-del-{model.__name__}")
+        post_delete.connect(
+            _trainee_row, sender=model, dispatch_uid=f"iup-deadline-del-{model.__name__}"
+        )
     post_save.connect(_revision, sender=Revision, dispatch_uid="iup-deadline-revision")
     post_save.connect(_trainee_created, sender=Trainee, dispatch_uid="iup-deadline-trainee")

@@ -28,45 +28,70 @@ OFF = "Off"
 # The fillable PDF's layout, section by section as on the form: (label, field, multi-line).
 # Section 4 is built from `status.ALIS_ROWS` (the one list of the status rows).
 SECTIONS = [
-    (_lazy("1. Informasjon om kommune"), [
-        (_lazy("a. Kommune"), "kommune", False),
-        (_lazy("b. Er kommunen registrert som utdanningsvirksomhet? JA"), "regutdvirk_ja", False),
-        (_lazy("b. Er kommunen registrert som utdanningsvirksomhet? NEI"), "regutdvirk_nei",
-         False),
-        (_lazy("c. Leder i kompetanseportalen"), "leder", False),
-        (_lazy("d. ALIS-koordinator/kontaktperson"), "alis_koord", False),
-    ]),
-    (_lazy("2. Informasjon om ALIS"), [
-        (_lazy("e. Navn"), "lis_navn", False),
-        (_lazy("f. HPR-nummer"), "hpr", False),
-        (_lazy("g. E-post/telefon"), "mail", False),
-        (_lazy("h. Læringsarena/Arbeidssted"), "l_arena", False),
-    ]),
-    (_lazy("3. Avtale om individuell veiledning"), [
-        (_lazy("a. Individuell veileders navn"), "iv_navn", False),
-        (_lazy("b. E-post adresse/telefon"), "iv_mail", False),
-        (_lazy("c. Hvem skriver referat"), "referat_hvem", False),
-    ]),
-    (_lazy("5. Framdriftsplan for kommende periode"), [
-        (_lazy("a. Allmennmedisinsk tjeneste"), "alm_tj_fremtid", True),
-        (_lazy("b. Institusjonstjeneste"), "inst_tj_fremtid", True),
-        (_lazy("c. Kurs"), "kurs_fremtid", True),
-        (_lazy("d. Gruppeveiledning"), "g_veil_fremtid", True),
-        (_lazy("e. Legevakt"), "lv_fremtid", True),
-        (_lazy("f. Andre læringsaktiviteter"), "andre_akt_fremtid", True),
-        (_lazy("g. Faglig fordypning"), "fordypning_fremtid", True),
-        (_lazy("h. Planlagt permisjon/fravær"), "plan_perm", True),
-    ]),
-    (_lazy("6. Plan for hele utdanningsløpet"), [
-        (_lazy("Plan eller skisse for hele spesialiseringsløpet"), "plan_overordnet", True),
-    ]),
-    (_lazy("7. Underskrift"), [
-        (_lazy("Sted / dato"), "sted", False),
-        (_lazy("ALIS (navn, underskrift)"), "alis_sign", False),
-        (_lazy("Kommunen (navn, underskrift)"), "kommune_sign", False),
-        (_lazy("Veileder (navn, underskrift)"), "veil_sign", False),
-        (_lazy("Dato for neste møte"), "neste_mote", False),
-    ]),
+    (
+        _lazy("1. Informasjon om kommune"),
+        [
+            (_lazy("a. Kommune"), "kommune", False),
+            (
+                _lazy("b. Er kommunen registrert som utdanningsvirksomhet? JA"),
+                "regutdvirk_ja",
+                False,
+            ),
+            (
+                _lazy("b. Er kommunen registrert som utdanningsvirksomhet? NEI"),
+                "regutdvirk_nei",
+                False,
+            ),
+            (_lazy("c. Leder i kompetanseportalen"), "leder", False),
+            (_lazy("d. ALIS-koordinator/kontaktperson"), "alis_koord", False),
+        ],
+    ),
+    (
+        _lazy("2. Informasjon om ALIS"),
+        [
+            (_lazy("e. Navn"), "lis_navn", False),
+            (_lazy("f. HPR-nummer"), "hpr", False),
+            (_lazy("g. E-post/telefon"), "mail", False),
+            (_lazy("h. Læringsarena/Arbeidssted"), "l_arena", False),
+        ],
+    ),
+    (
+        _lazy("3. Avtale om individuell veiledning"),
+        [
+            (_lazy("a. Individuell veileders navn"), "iv_navn", False),
+            (_lazy("b. E-post adresse/telefon"), "iv_mail", False),
+            (_lazy("c. Hvem skriver referat"), "referat_hvem", False),
+        ],
+    ),
+    (
+        _lazy("5. Framdriftsplan for kommende periode"),
+        [
+            (_lazy("a. Allmennmedisinsk tjeneste"), "alm_tj_fremtid", True),
+            (_lazy("b. Institusjonstjeneste"), "inst_tj_fremtid", True),
+            (_lazy("c. Kurs"), "kurs_fremtid", True),
+            (_lazy("d. Gruppeveiledning"), "g_veil_fremtid", True),
+            (_lazy("e. Legevakt"), "lv_fremtid", True),
+            (_lazy("f. Andre læringsaktiviteter"), "andre_akt_fremtid", True),
+            (_lazy("g. Faglig fordypning"), "fordypning_fremtid", True),
+            (_lazy("h. Planlagt permisjon/fravær"), "plan_perm", True),
+        ],
+    ),
+    (
+        _lazy("6. Plan for hele utdanningsløpet"),
+        [
+            (_lazy("Plan eller skisse for hele spesialiseringsløpet"), "plan_overordnet", True),
+        ],
+    ),
+    (
+        _lazy("7. Underskrift"),
+        [
+            (_lazy("Sted / dato"), "sted", False),
+            (_lazy("ALIS (navn, underskrift)"), "alis_sign", False),
+            (_lazy("Kommunen (navn, underskrift)"), "kommune_sign", False),
+            (_lazy("Veileder (navn, underskrift)"), "veil_sign", False),
+            (_lazy("Dato for neste møte"), "neste_mote", False),
+        ],
+    ),
 ]
 
 
@@ -80,23 +105,41 @@ def alis_fields(revision: Revision, today: dt.date) -> dict[str, str]:
 
 def _layout(values: dict[str, str]) -> list[dict]:
     def row(label, name, multiline):
-        return {"label": label, "name": name, "value": values.get(name, ""),
-                "multiline": multiline, "checkbox": name in CHECKBOXES}
+        return {
+            "label": label,
+            "name": name,
+            "value": values.get(name, ""),
+            "multiline": multiline,
+            "checkbox": name in CHECKBOXES,
+        }
 
     sections = [{"title": title, "rows": [row(*r) for r in rows]} for title, rows in SECTIONS]
-    status = {"title": _("4. Status tjenestetid og læringsaktiviteter"), "status": [
-        {"label": _(label), "group": group,
-         "done": row(_("Gjennomført"), done, False), "rest": row(_("Gjenstår"), rest, False)}
-        for group, done, rest, label in ALIS_ROWS]}
+    status = {
+        "title": _("4. Status tjenestetid og læringsaktiviteter"),
+        "status": [
+            {
+                "label": _(label),
+                "group": group,
+                "done": row(_("Gjennomført"), done, False),
+                "rest": row(_("Gjenstår"), rest, False),
+            }
+            for group, done, rest, label in ALIS_ROWS
+        ],
+    }
     return sections[:3] + [status] + sections[3:]
 
 
 def render_fillable_html(revision: Revision, today: dt.date) -> str:
     values = alis_fields(revision, today)
-    return render_to_string("iup/pdf/alis_fields.html", {
-        "revision": revision, "trainee": revision.plan.trainee, "sections": _layout(values),
-        "footer_title": _("Individuell utdanningsplan for ALIS – skjemafelt"),
-    })
+    return render_to_string(
+        "iup/pdf/alis_fields.html",
+        {
+            "revision": revision,
+            "trainee": revision.plan.trainee,
+            "sections": _layout(values),
+            "footer_title": _("Individuell utdanningsplan for ALIS – skjemafelt"),
+        },
+    )
 
 
 def render_fillable_pdf(revision: Revision, today: dt.date) -> bytes:
@@ -122,9 +165,12 @@ def _checkbox_states(data: bytes) -> bytes:
             appearance = annot.get("/AP")
             normal = appearance.get("/N") if appearance else None
             if normal is not None and "/on" in normal:
-                renamed = DictionaryObject({
-                    NameObject(f"/{ON}" if key == "/on" else key): value
-                    for key, value in normal.items()})
+                renamed = DictionaryObject(
+                    {
+                        NameObject(f"/{ON}" if key == "/on" else key): value
+                        for key, value in normal.items()
+                    }
+                )
                 appearance[NameObject("/N")] = renamed
             for key in ("/AS", "/V"):
                 if annot.get(key) == "/on":

@@ -26,8 +26,11 @@ TEXT_FIELDS = {
     "plan_perm": "planned_leave",
     "plan_overordnet": "plan_overall",
 }
-SIGNATURE_FIELDS = {"alis_sign": Signature.Role.TRAINEE, "kommune_sign": Signature.Role.LEADER,
-                    "veil_sign": Signature.Role.SUPERVISOR}
+SIGNATURE_FIELDS = {
+    "alis_sign": Signature.Role.TRAINEE,
+    "kommune_sign": Signature.Role.LEADER,
+    "veil_sign": Signature.Role.SUPERVISOR,
+}
 
 
 def _date(d: dt.date | None) -> str:
@@ -52,8 +55,9 @@ def alis_form_values(revision: Revision, today: dt.date) -> dict[str, str]:
         "regutdvirk_ja": "Yes" if revision.municipality_registered is True else "Off",
         "regutdvirk_nei": "Yes" if revision.municipality_registered is False else "Off",
         "referat_hvem": revision.get_minutes_by_display() if revision.minutes_by else "",
-        "alm_tj_fremtid": "\n".join(x for x in (revision.plan_open_practice,
-                                                 revision.plan_other_gp) if x),
+        "alm_tj_fremtid": "\n".join(
+            x for x in (revision.plan_open_practice, revision.plan_other_gp) if x
+        ),
         "sted": ", ".join(x for x in (revision.place, _local_date(revision.signed_at)) if x),
         "neste_mote": _date(revision.next_meeting),
     }

@@ -40,22 +40,28 @@ def _style(form: forms.Form) -> None:
         else:
             w.attrs.setdefault("class", "ds-input")
         label = str(f.label or name)
-        f.error_messages.setdefault("invalid", _("«%(label)s» har ugyldig verdi.")
-                                    % {"label": label})
+        f.error_messages.setdefault(
+            "invalid", _("«%(label)s» har ugyldig verdi.") % {"label": label}
+        )
         if isinstance(f, forms.DateField):
-            f.error_messages["invalid"] = _("«%(label)s» må være en gyldig dato (dd.mm.åååå).") \
-                % {"label": label}
+            f.error_messages["invalid"] = _("«%(label)s» må være en gyldig dato (dd.mm.åååå).") % {
+                "label": label
+            }
         if isinstance(f, forms.URLField):
-            f.error_messages["invalid"] = _("«%(label)s» må være en gyldig nettadresse som "
-                                            "begynner med https://.") % {"label": label}
+            f.error_messages["invalid"] = _(
+                "«%(label)s» må være en gyldig nettadresse som begynner med https://."
+            ) % {"label": label}
         if getattr(f, "max_length", None):
             f.error_messages["max_length"] = _("«%(label)s» kan være høyst %(n)s tegn.") % {
-                "label": label, "n": f.max_length}
+                "label": label,
+                "n": f.max_length,
+            }
 
 
 def _url_field():
-    return forms.URLField(label=_("Lenke til utdanningsplan"), max_length=500, required=False,
-                          assume_scheme="https")
+    return forms.URLField(
+        label=_("Lenke til utdanningsplan"), max_length=500, required=False, assume_scheme="https"
+    )
 
 
 class RevisionForm(forms.ModelForm):
@@ -65,8 +71,9 @@ class RevisionForm(forms.ModelForm):
     class Meta:
         model = Revision
         fields = list(dict.fromkeys(HOSPITAL_FIELDS + ALIS_FIELDS))
-        widgets = {f: DATE for f in ("valid_from", "valid_to", "next_meeting", "last_panel",
-                                     "next_panel")}
+        widgets = {
+            f: DATE for f in ("valid_from", "valid_to", "next_meeting", "last_panel", "next_panel")
+        }
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,12 +83,16 @@ class RevisionForm(forms.ModelForm):
                 del self.fields[name]
         if "municipality_registered" in self.fields:
             self.fields["municipality_registered"] = forms.TypedChoiceField(
-                label=_("Er kommunen registrert som utdanningsvirksomhet?"), required=False,
+                label=_("Er kommunen registrert som utdanningsvirksomhet?"),
+                required=False,
                 choices=[("", _("Ikke oppgitt")), ("true", _("Ja")), ("false", _("Nei"))],
-                coerce=lambda v: {"true": True, "false": False}.get(v), empty_value=None)
+                coerce=lambda v: {"true": True, "false": False}.get(v),
+                empty_value=None,
+            )
             current = self.instance.municipality_registered if self.instance else None
             self.initial["municipality_registered"] = {True: "true", False: "false"}.get(
-                current, "")
+                current, ""
+            )
         if kind == "alis" and "workplace" in self.fields:
             self.fields["workplace"].label = _("Læringsarena/arbeidssted")
             self.fields["contact"].label = _("E-post/telefon")
@@ -112,8 +123,9 @@ class SupervisorForm(forms.Form):
 
 class MeetingForm(forms.Form):
     # The initial equals the select's first option, so an untouched extra row is unchanged.
-    kind = forms.ChoiceField(label=_("Type"), choices=Meeting.Kind.choices,
-                             initial=Meeting.Kind.SUPERVISION)
+    kind = forms.ChoiceField(
+        label=_("Type"), choices=Meeting.Kind.choices, initial=Meeting.Kind.SUPERVISION
+    )
     date = forms.DateField(label=_("Dato"), widget=DATE)
     time = forms.TimeField(label=_("Klokkeslett"), required=False, widget=TIME)
     note = forms.CharField(label=_("Merknad"), max_length=200, required=False)
@@ -123,12 +135,16 @@ class MeetingForm(forms.Form):
         self.fields["date"].error_messages["required"] = _("Oppgi dato for møtet.")
         _style(self)
         self.fields["time"].error_messages["invalid"] = _(
-            "«Klokkeslett» må være et gyldig klokkeslett (tt:mm).")
+            "«Klokkeslett» må være et gyldig klokkeslett (tt:mm)."
+        )
 
 
 class PeriodForm(forms.Form):
-    where = forms.ChoiceField(label=_("Tjenesteperiode"), choices=CoursePeriod.Where.choices,
-                              initial=CoursePeriod.Where.OWN_UNIT)
+    where = forms.ChoiceField(
+        label=_("Tjenesteperiode"),
+        choices=CoursePeriod.Where.choices,
+        initial=CoursePeriod.Where.OWN_UNIT,
+    )
     place = forms.CharField(label=_("Foretak/avdeling/seksjon"), max_length=200)
     start = forms.DateField(label=_("Fra (tentativt)"), required=False, widget=DATE)
     end = forms.DateField(label=_("Til (tentativt)"), required=False, widget=DATE)
@@ -137,7 +153,8 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].error_messages["required"] = _(
-            "Oppgi foretak/avdeling/seksjon for perioden.")
+            "Oppgi foretak/avdeling/seksjon for perioden."
+        )
         _style(self)
 
     def clean(self):
@@ -147,21 +164,26 @@ class PeriodForm(forms.Form):
         return data
 
 
-SupervisorFormSet = forms.formset_factory(SupervisorForm, extra=1, can_delete=True,
-                                          max_num=10, validate_max=True)
-MeetingFormSet = forms.formset_factory(MeetingForm, extra=2, can_delete=True, max_num=30,
-                                       validate_max=True)
-PeriodFormSet = forms.formset_factory(PeriodForm, extra=1, can_delete=True, max_num=30,
-                                      validate_max=True)
+SupervisorFormSet = forms.formset_factory(
+    SupervisorForm, extra=1, can_delete=True, max_num=10, validate_max=True
+)
+MeetingFormSet = forms.formset_factory(
+    MeetingForm, extra=2, can_delete=True, max_num=30, validate_max=True
+)
+PeriodFormSet = forms.formset_factory(
+    PeriodForm, extra=1, can_delete=True, max_num=30, validate_max=True
+)
 
 
 def _rows(formset) -> list[dict]:
     """The rows to keep: every existing row not marked for removal (changed or not), and the
     extra rows the user filled in."""
     initial = formset.initial_form_count()
-    return [f.cleaned_data for i, f in enumerate(formset.forms)
-            if (i < initial or f.has_changed()) and f.cleaned_data
-            and not f.cleaned_data.get("DELETE")]
+    return [
+        f.cleaned_data
+        for i, f in enumerate(formset.forms)
+        if (i < initial or f.has_changed()) and f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
 
 
 class Editor:
@@ -170,23 +192,38 @@ class Editor:
     def __init__(self, revision: Revision, data=None):
         kind = revision.plan.kind
         initial = {"version": revision.version}
-        self.form = RevisionForm(data, instance=revision, kind=kind, initial=initial,
-                                 prefix=None)
+        self.form = RevisionForm(data, instance=revision, kind=kind, initial=initial, prefix=None)
         if data is None:
             self.form.initial["version"] = revision.version
         # The ALIS form names its one supervisor in section 3 (typed fields): no table.
-        self.supervisors = SupervisorFormSet(
-            data, prefix="sup",
-            initial=[{"name": s.name, "specialty": s.specialty, "role": s.role}
-                     for s in revision.supervisors.all()]) if kind == "hospital" else None
+        self.supervisors = (
+            SupervisorFormSet(
+                data,
+                prefix="sup",
+                initial=[
+                    {"name": s.name, "specialty": s.specialty, "role": s.role}
+                    for s in revision.supervisors.all()
+                ],
+            )
+            if kind == "hospital"
+            else None
+        )
         self.meetings = MeetingFormSet(
-            data, prefix="mote",
-            initial=[{"kind": m.kind, "date": m.date, "time": m.time, "note": m.note}
-                     for m in revision.meetings.all()])
+            data,
+            prefix="mote",
+            initial=[
+                {"kind": m.kind, "date": m.date, "time": m.time, "note": m.note}
+                for m in revision.meetings.all()
+            ],
+        )
         self.periods = PeriodFormSet(
-            data, prefix="periode",
-            initial=[{"where": p.where, "place": p.place, "start": p.start, "end": p.end,
-                      "note": p.note} for p in revision.periods.all()])
+            data,
+            prefix="periode",
+            initial=[
+                {"where": p.where, "place": p.place, "start": p.start, "end": p.end, "note": p.note}
+                for p in revision.periods.all()
+            ],
+        )
         self.revision = revision
         self.errors: list[str] = []
         self.stale = False
@@ -201,16 +238,24 @@ class Editor:
         if self.supervisors is None:
             return None
         existing = {s.name: s.user for s in self.revision.supervisors.all()}
-        return [SupervisorData(d["name"], d.get("specialty", ""), d.get("role", ""),
-                               existing.get(d["name"])) for d in _rows(self.supervisors)]
+        return [
+            SupervisorData(
+                d["name"], d.get("specialty", ""), d.get("role", ""), existing.get(d["name"])
+            )
+            for d in _rows(self.supervisors)
+        ]
 
     def meeting_data(self) -> list[MeetingData]:
-        return [MeetingData(d["date"], d["kind"], d.get("time"), d.get("note", ""))
-                for d in _rows(self.meetings)]
+        return [
+            MeetingData(d["date"], d["kind"], d.get("time"), d.get("note", ""))
+            for d in _rows(self.meetings)
+        ]
 
     def period_data(self) -> list[PeriodData]:
-        return [PeriodData(d["where"], d["place"], d.get("start"), d.get("end"),
-                           d.get("note", "")) for d in _rows(self.periods)]
+        return [
+            PeriodData(d["where"], d["place"], d.get("start"), d.get("end"), d.get("note", ""))
+            for d in _rows(self.periods)
+        ]
 
     def add_problems(self, problems) -> None:
         for p in problems:
@@ -225,9 +270,11 @@ class Editor:
         for name, errs in self.form.errors.items():
             label = self.form.fields[name].label if name in self.form.fields else ""
             out += [f"{label}: {e}" if label else e for e in errs]
-        for title, fs in ((_("Veiledere"), self.supervisors), (_("Planlagte møter"),
-                                                                 self.meetings),
-                          (_("Tentative tjenesteperioder"), self.periods)):
+        for title, fs in (
+            (_("Veiledere"), self.supervisors),
+            (_("Planlagte møter"), self.meetings),
+            (_("Tentative tjenesteperioder"), self.periods),
+        ):
             if fs is None:
                 continue
             out += [f"{title}: {e}" for e in fs.non_form_errors()]

@@ -21,12 +21,18 @@ class EducationPlan(models.Model):
     """The series: one per trainee and employment."""
 
     trainee = models.ForeignKey(
-        "trainees.Trainee", verbose_name=_("lege"), on_delete=models.PROTECT,
+        "trainees.Trainee",
+        verbose_name=_("lege"),
+        on_delete=models.PROTECT,
         related_name="education_plans",
     )
     employment = models.ForeignKey(
-        "trainees.Employment", verbose_name=_("ansettelse"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="education_plans",
+        "trainees.Employment",
+        verbose_name=_("ansettelse"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="education_plans",
     )
     kind = models.CharField(_("skjema"), max_length=10, choices=Kind.choices)
     created_at = models.DateTimeField(_("første gang utarbeidet"), auto_now_add=True)
@@ -58,7 +64,9 @@ def _text(label):
 
 class Revision(models.Model):
     plan = models.ForeignKey(
-        EducationPlan, verbose_name=_("utdanningsplan"), on_delete=models.CASCADE,
+        EducationPlan,
+        verbose_name=_("utdanningsplan"),
+        on_delete=models.CASCADE,
         related_name="revisions",
     )
     number = models.PositiveIntegerField(_("revisjon"))
@@ -68,16 +76,20 @@ class Revision(models.Model):
     # Optimistic lock: every write bumps it; a write carrying an older value is refused.
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("opprettet av"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opprettet av"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sist oppdatert"), auto_now=True)
     submitted_at = models.DateTimeField(_("sendt til signering"), null=True, blank=True)
     signed_at = models.DateTimeField(_("ferdig signert"), null=True, blank=True, db_index=True)
     # Table 4 / ALIS section 4 as computed when the revision was fully signed (iup.status).
-    status_snapshot = models.JSONField(_("status ved signering"), null=True, blank=True,
-                                       editable=False)
+    status_snapshot = models.JSONField(
+        _("status ved signering"), null=True, blank=True, editable=False
+    )
 
     # --- common: period, made by, place, next meeting ------------------------------------
     valid_from = models.DateField(_("gjelder fra"), null=True, blank=True)
@@ -88,16 +100,17 @@ class Revision(models.Model):
 
     # --- hospital table 1 ------------------------------------------------------------------
     workplace = models.CharField(_("arbeidssted"), max_length=200, blank=True)
-    scheme = models.CharField(_("spesialiseringsordning"), max_length=3, blank=True,
-                              choices=[("new", _("Ny")), ("old", _("Gammel"))])
+    scheme = models.CharField(
+        _("spesialiseringsordning"),
+        max_length=3,
+        blank=True,
+        choices=[("new", _("Ny")), ("old", _("Gammel"))],
+    )
     # --- hospital table 2 (supervisors and meetings are child rows) -------------------------
-    last_panel = models.DateField(_("vurderingskollegium sist gjennomført"), null=True,
-                                  blank=True)
-    next_panel = models.DateField(_("vurderingskollegium neste planlagte"), null=True,
-                                  blank=True)
+    last_panel = models.DateField(_("vurderingskollegium sist gjennomført"), null=True, blank=True)
+    next_panel = models.DateField(_("vurderingskollegium neste planlagte"), null=True, blank=True)
     # --- hospital table 3 (pre-filled from the UAO's template) ------------------------------
-    programme_plan_url = models.URLField(_("lenke til utdanningsplan"), max_length=500,
-                                         blank=True)
+    programme_plan_url = models.URLField(_("lenke til utdanningsplan"), max_length=500, blank=True)
     requirements_notes = _text(_("spesielle forhold i utdanningsløpet"))
     goals_own_unit = _text(_("læringsmål i egen enhet"))
     goals_other_unit = _text(_("læringsmål ved annen enhet i helseforetaket"))
@@ -105,12 +118,17 @@ class Revision(models.Model):
     goals_adjacent = _text(_("læringsmål i tilgrensende spesialitet"))
     internal_teaching = _text(_("internundervisning (LIS underviser)"))
     template_applied = models.ForeignKey(
-        "iup.RequirementsTemplate", verbose_name=_("mal for tabell 3"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "iup.RequirementsTemplate",
+        verbose_name=_("mal for tabell 3"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # --- hospital table 4 comments (the numbers are computed) --------------------------------
-    degree = models.CharField(_("grunnutdanning: sted og år for avsluttende eksamen"),
-                              max_length=200, blank=True)
+    degree = models.CharField(
+        _("grunnutdanning: sted og år for avsluttende eksamen"), max_length=200, blank=True
+    )
     lis1_comment = _text(_("turnustjeneste/LIS1: sted og tidsperiode(r)"))
     specialty_time_comment = _text(_("kommentar til tjeneste i spesialiteten"))
     arenas_remaining = _text(_("læringsarenaer utestående og estimert varighet"))
@@ -148,21 +166,23 @@ class Revision(models.Model):
 
     # --- ALIS 1: municipality --------------------------------------------------------------
     municipality_registered = models.BooleanField(
-        _("kommunen er registrert som utdanningsvirksomhet"), null=True, blank=True)
-    municipality_leader = models.CharField(_("leder i kompetanseportalen"), max_length=200,
-                                           blank=True)
-    alis_coordinator = models.CharField(_("ALIS-koordinator/kontaktperson"), max_length=200,
-                                        blank=True)
+        _("kommunen er registrert som utdanningsvirksomhet"), null=True, blank=True
+    )
+    municipality_leader = models.CharField(
+        _("leder i kompetanseportalen"), max_length=200, blank=True
+    )
+    alis_coordinator = models.CharField(
+        _("ALIS-koordinator/kontaktperson"), max_length=200, blank=True
+    )
     # --- ALIS 2: the ALIS -------------------------------------------------------------------
     contact = models.CharField(_("e-post/telefon"), max_length=200, blank=True)
     # (workplace above is «læringsarena/arbeidssted»)
     # --- ALIS 3: individual supervision -----------------------------------------------------
-    supervisor_name = models.CharField(_("individuell veileders navn"), max_length=200,
-                                       blank=True)
-    supervisor_contact = models.CharField(_("veileders e-post/telefon"), max_length=200,
-                                          blank=True)
-    minutes_by = models.CharField(_("hvem skriver referat"), max_length=20, blank=True,
-                                  choices=MinutesBy.choices)
+    supervisor_name = models.CharField(_("individuell veileders navn"), max_length=200, blank=True)
+    supervisor_contact = models.CharField(_("veileders e-post/telefon"), max_length=200, blank=True)
+    minutes_by = models.CharField(
+        _("hvem skriver referat"), max_length=20, blank=True, choices=MinutesBy.choices
+    )
     # --- ALIS 4 comments: the numbers are computed ------------------------------------------
     status_comment = _text(_("kommentar til status"))
     # --- ALIS 5: progress plan for the coming period ----------------------------------------
@@ -203,8 +223,14 @@ class SupervisorRow(models.Model):
 
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="supervisors")
     position = models.PositiveSmallIntegerField(default=0)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("veileder"), null=True,
-                             blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("veileder"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     name = models.CharField(_("veileders navn"), max_length=200)
     specialty = models.CharField(_("veileders spesialitet"), max_length=200, blank=True)
     role = models.CharField(_("type veiledning"), max_length=100, blank=True)
@@ -226,8 +252,9 @@ class Meeting(models.Model):
         ASSESSMENT_PANEL = "assessment_panel", _("Vurderingskollegium")
 
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="meetings")
-    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices,
-                            default=Kind.SUPERVISION)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=Kind.choices, default=Kind.SUPERVISION
+    )
     date = models.DateField(_("dato"))
     time = models.TimeField(_("klokkeslett"), null=True, blank=True)
     note = models.CharField(_("merknad"), max_length=200, blank=True)
@@ -273,11 +300,16 @@ class Signature(models.Model):
         SUPERVISOR = "supervisor", _("Veileder")
         LEADER = "leader", _("Leder")
 
-    revision = models.ForeignKey(Revision, verbose_name=_("revisjon"), on_delete=models.CASCADE,
-                                 related_name="signatures")
+    revision = models.ForeignKey(
+        Revision, verbose_name=_("revisjon"), on_delete=models.CASCADE, related_name="signatures"
+    )
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signert av"),
-                             on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signert av"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     name = models.CharField(_("navn"), max_length=200)
     signed_at = models.DateTimeField(_("signert"))
 
@@ -286,8 +318,9 @@ class Signature(models.Model):
         verbose_name_plural = _("signaturer på utdanningsplaner")
         ordering = ["signed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["revision", "role"],
-                                    name="iup_signature_once_per_role"),
+            models.UniqueConstraint(
+                fields=["revision", "role"], name="iup_signature_once_per_role"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -298,21 +331,32 @@ class RequirementsTemplate(models.Model):
     """Table 3 filled in once per specialty and institution by the education lead (UAO);
     pre-fills every new IUP on that course."""
 
-    institution = models.ForeignKey("organisations.Institution",
-                                    verbose_name=_("utdanningsvirksomhet"),
-                                    on_delete=models.CASCADE, related_name="iup_templates")
-    specialty = models.ForeignKey("catalogue.Specialty", verbose_name=_("spesialitet"),
-                                  on_delete=models.CASCADE, related_name="iup_templates")
-    programme_plan_url = models.URLField(_("lenke til utdanningsplan"), max_length=500,
-                                         blank=True)
+    institution = models.ForeignKey(
+        "organisations.Institution",
+        verbose_name=_("utdanningsvirksomhet"),
+        on_delete=models.CASCADE,
+        related_name="iup_templates",
+    )
+    specialty = models.ForeignKey(
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        on_delete=models.CASCADE,
+        related_name="iup_templates",
+    )
+    programme_plan_url = models.URLField(_("lenke til utdanningsplan"), max_length=500, blank=True)
     requirements_notes = _text(_("spesielle forhold i utdanningsløpet"))
     goals_own_unit = _text(_("læringsmål i egen enhet"))
     goals_other_unit = _text(_("læringsmål ved annen enhet i helseforetaket"))
     goals_other_trust = _text(_("læringsmål i annet helseforetak"))
     goals_adjacent = _text(_("læringsmål i tilgrensende spesialitet"))
     internal_teaching = _text(_("internundervisning (LIS underviser)"))
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sist endret av"),
-                                   null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sist endret av"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -321,8 +365,9 @@ class RequirementsTemplate(models.Model):
         verbose_name_plural = _("maler for formelle krav (tabell 3)")
         ordering = ["institution", "specialty"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "specialty"],
-                                    name="iup_template_once_per_course"),
+            models.UniqueConstraint(
+                fields=["institution", "specialty"], name="iup_template_once_per_course"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -330,8 +375,13 @@ class RequirementsTemplate(models.Model):
 
 
 TEMPLATE_FIELDS = [
-    "programme_plan_url", "requirements_notes", "goals_own_unit", "goals_other_unit",
-    "goals_other_trust", "goals_adjacent", "internal_teaching",
+    "programme_plan_url",
+    "requirements_notes",
+    "goals_own_unit",
+    "goals_other_unit",
+    "goals_other_trust",
+    "goals_adjacent",
+    "internal_teaching",
 ]
 
 
@@ -344,18 +394,21 @@ class DeadlineSummary(models.Model):
     make the row due for recomputation on that day. The state (missing/overdue/due soon/ok)
     depends on today and is computed in the query from `due` and `signed`."""
 
-    trainee = models.OneToOneField("trainees.Trainee", on_delete=models.CASCADE,
-                                   primary_key=True, related_name="iup_deadline")
+    trainee = models.OneToOneField(
+        "trainees.Trainee", on_delete=models.CASCADE, primary_key=True, related_name="iup_deadline"
+    )
     due = models.DateField(null=True, blank=True, db_index=True)
     reason = models.CharField(max_length=20, blank=True)
     signed = models.BooleanField(default=False)  # a revision counts for the current position
     employed = models.BooleanField(default=False)  # has a current (not ended) employment
     last_signed = models.DateField(null=True, blank=True)
     open_status = models.CharField(max_length=20, blank=True)
-    open_revision = models.ForeignKey(Revision, null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="+")
-    latest_revision = models.ForeignKey(Revision, null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="+")
+    open_revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    latest_revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     fresh_until = models.DateField(null=True, blank=True, db_index=True)
     computed_on = models.DateField()
 

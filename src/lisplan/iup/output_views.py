@@ -17,7 +17,9 @@ from lisplan.iup.pdf import pdf_response
 
 def _download(body: bytes, content_type: str, filename: str, inline: bool = True) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    )
     return response
 
 
@@ -40,12 +42,17 @@ def alis_fields_json(request, pk: int):
     revision = _alis(request, pk)
     values = export.alis_fields(revision, timezone.localdate())
     body = json.dumps(values, ensure_ascii=False, indent=2).encode()
-    return _download(body, "application/json; charset=utf-8",
-                     export.filename(revision, "json"), inline=False)
+    return _download(
+        body, "application/json; charset=utf-8", export.filename(revision, "json"), inline=False
+    )
 
 
 @require("iup.view")
 def alis_fields_pdf(request, pk: int):
     revision = _alis(request, pk)
-    return _download(export.render_fillable_pdf(revision, timezone.localdate()),
-                     "application/pdf", export.filename(revision, "pdf"), inline=False)
+    return _download(
+        export.render_fillable_pdf(revision, timezone.localdate()),
+        "application/pdf",
+        export.filename(revision, "pdf"),
+        inline=False,
+    )

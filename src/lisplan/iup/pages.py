@@ -11,15 +11,29 @@ from lisplan.iup import compare, queries, services
 from lisplan.iup.models import CoursePeriod, Revision, Signature, Status
 from lisplan.iup.status import status_table
 
-STATUS_COLOURS = {Status.DRAFT: "neutral", Status.AWAITING_SIGNATURES: "info",
-                  Status.SIGNED: "success", Status.SUPERSEDED: "neutral"}
-STATE_COLOURS = {"missing": "danger", "overdue": "danger", "due_soon": "warning",
-                 "ok": "success", "none": "neutral"}
+STATUS_COLOURS = {
+    Status.DRAFT: "neutral",
+    Status.AWAITING_SIGNATURES: "info",
+    Status.SIGNED: "success",
+    Status.SUPERSEDED: "neutral",
+}
+STATE_COLOURS = {
+    "missing": "danger",
+    "overdue": "danger",
+    "due_soon": "warning",
+    "ok": "success",
+    "none": "neutral",
+}
 
 
 def state_label(state: str) -> str:
-    return {"missing": _("Mangler"), "overdue": _("Forfalt"), "due_soon": _("Forfaller snart"),
-            "ok": _("I orden"), "none": _("Ingen frist")}.get(state, state)
+    return {
+        "missing": _("Mangler"),
+        "overdue": _("Forfalt"),
+        "due_soon": _("Forfaller snart"),
+        "ok": _("I orden"),
+        "none": _("Ingen frist"),
+    }.get(state, state)
 
 
 def signature_rows(revision: Revision) -> list[dict]:
@@ -28,14 +42,21 @@ def signature_rows(revision: Revision) -> list[dict]:
     given = {s.role: s for s in revision.signatures.all()}
     R = Signature.Role
     if revision.plan.kind == "alis":
-        lines = [(R.TRAINEE, _("ALIS (navn, underskrift)")),
-                 (R.LEADER, _("Kommunen (navn, underskrift)")),
-                 (R.SUPERVISOR, _("Veileder (navn, underskrift)"))]
+        lines = [
+            (R.TRAINEE, _("ALIS (navn, underskrift)")),
+            (R.LEADER, _("Kommunen (navn, underskrift)")),
+            (R.SUPERVISOR, _("Veileder (navn, underskrift)")),
+        ]
     else:
-        lines = [(R.TRAINEE, _("Signatur LIS")), (R.SUPERVISOR, _("Signatur veileder")),
-                 (R.LEADER, _("Signatur leder"))]
-    return [{"role": label, "key": role.value, "signature": given.get(role.value)}
-            for role, label in lines]
+        lines = [
+            (R.TRAINEE, _("Signatur LIS")),
+            (R.SUPERVISOR, _("Signatur veileder")),
+            (R.LEADER, _("Signatur leder")),
+        ]
+    return [
+        {"role": label, "key": role.value, "signature": given.get(role.value)}
+        for role, label in lines
+    ]
 
 
 def actions(user, revision: Revision, newest: int) -> dict[str, bool]:
@@ -46,13 +67,18 @@ def actions(user, revision: Revision, newest: int) -> dict[str, bool]:
     return {
         "edit": status == Status.DRAFT and may_edit,
         "submit": status == Status.DRAFT and role is not None,
-        "sign": status in (Status.DRAFT, Status.AWAITING_SIGNATURES) and role is not None
+        "sign": status in (Status.DRAFT, Status.AWAITING_SIGNATURES)
+        and role is not None
         and role not in signed_roles,
         "withdraw": status == Status.AWAITING_SIGNATURES and role is not None,
         "revise": status == Status.SIGNED and revision.number == newest and may_edit,
-        "apply_template": status == Status.DRAFT and may_edit and revision.plan.kind == "hospital"
-        and services.template_for(getattr(revision.plan.employment, "institution_id", None),
-                                  getattr(revision.plan.employment, "specialty_id", None))
+        "apply_template": status == Status.DRAFT
+        and may_edit
+        and revision.plan.kind == "hospital"
+        and services.template_for(
+            getattr(revision.plan.employment, "institution_id", None),
+            getattr(revision.plan.employment, "specialty_id", None),
+        )
         is not None,
     }
 
@@ -65,29 +91,46 @@ def course_plan(revision: Revision) -> dict[str, list[dict]]:
 
     employment = revision.plan.employment
     out: dict[str, list[dict]] = {w: [] for w in CoursePeriod.Where.values}
-    approved = (PlanRevision.objects.filter(plan__trainee_id=revision.plan.trainee_id,
-                                            status=PlanStatus.APPROVED)
-                .order_by("-approved_at").prefetch_related("periods__institution",
-                                                           "periods__arena",
-                                                           "periods__specialty").first())
+    approved = (
+        PlanRevision.objects.filter(
+            plan__trainee_id=revision.plan.trainee_id, status=PlanStatus.APPROVED
+        )
+        .order_by("-approved_at")
+        .prefetch_related("periods__institution", "periods__arena", "periods__specialty")
+        .first()
+    )
     if approved is not None:
         for p in approved.periods.all():
             if employment is not None and p.institution_id != employment.institution_id:
                 where = CoursePeriod.Where.OTHER_TRUST
-            elif (employment is not None and p.arena_id and employment.arena_id
-                  and not p.arena.path.startswith(employment.arena.path)
-                  and not employment.arena.path.startswith(p.arena.path)):
+            elif (
+                employment is not None
+                and p.arena_id
+                and employment.arena_id
+                and not p.arena.path.startswith(employment.arena.path)
+                and not employment.arena.path.startswith(p.arena.path)
+            ):
                 where = CoursePeriod.Where.OTHER_UNIT
             else:
                 where = CoursePeriod.Where.OWN_UNIT
             place = ", ".join(str(x) for x in (p.institution, p.arena, p.service_place) if x)
-            out[where].append({"place": f"{place} ({p.specialty})", "start": p.start,
-                               "end": p.end, "from_plan": True, "note": ""})
+            out[where].append(
+                {
+                    "place": f"{place} ({p.specialty})",
+                    "start": p.start,
+                    "end": p.end,
+                    "from_plan": True,
+                    "note": "",
+                }
+            )
     for p in revision.periods.all():
-        out[p.where].append({"place": p.place, "start": p.start, "end": p.end,
-                             "from_plan": False, "note": p.note})
-    return {"rows": [(label, out[key]) for key, label in CoursePeriod.Where.choices],
-            "implementation_plan": approved}
+        out[p.where].append(
+            {"place": p.place, "start": p.start, "end": p.end, "from_plan": False, "note": p.note}
+        )
+    return {
+        "rows": [(label, out[key]) for key, label in CoursePeriod.Where.choices],
+        "implementation_plan": approved,
+    }
 
 
 def first_made(revisions) -> dt.datetime | None:
@@ -152,16 +195,22 @@ def revision_context(user, revision: Revision, today: dt.date) -> dict:
         "events": revision_events(revision),
         "deadline_colour": STATE_COLOURS.get(deadline.state, "neutral"),
         "deadline_state_label": state_label(deadline.state),
-        "supervision_meetings": [m for m in revision.meetings.all()
-                                 if m.kind == "supervision"],
+        "supervision_meetings": [m for m in revision.meetings.all() if m.kind == "supervision"],
         "panel_meetings": [m for m in revision.meetings.all() if m.kind == "assessment_panel"],
         "comments": {name: getattr(revision, name) for name in COMMENT_FIELDS},
     }
 
 
-COMMENT_FIELDS = ("degree", "lis1_comment", "specialty_time_comment", "arenas_remaining",
-                  "other_specialties_comment", "courses_comment", "other_courses",
-                  "fkm_project_comment")
+COMMENT_FIELDS = (
+    "degree",
+    "lis1_comment",
+    "specialty_time_comment",
+    "arenas_remaining",
+    "other_specialties_comment",
+    "courses_comment",
+    "other_courses",
+    "fkm_project_comment",
+)
 
 
 # The edit page's sections, in the form's order: (heading, field names of RevisionForm).
@@ -169,37 +218,91 @@ EDIT_SECTIONS = {
     "hospital": [
         (_("Tabell 1 – LIS"), ["workplace", "scheme", "valid_from", "valid_to"]),
         (_("Tabell 2 – Veiledning"), ["last_panel", "next_panel"]),
-        (_("Tabell 3 – Formelle krav"), ["programme_plan_url", "requirements_notes",
-                                          "goals_own_unit", "goals_other_unit",
-                                          "goals_other_trust", "goals_adjacent",
-                                          "internal_teaching"]),
-        (_("Tabell 4 – Status spesialistutdanning (kommentarer)"), [
-            "degree", "lis1_comment", "specialty_time_comment", "arenas_remaining",
-            "other_specialties_comment", "courses_comment", "other_courses",
-            "fkm_project_comment"]),
-        (_("Tabell 6 – Fremdriftsplan kommende halvår"), [
-            "clinical_own_unit", "clinical_other_unit", "clinical_other_trust",
-            "procedure_requirements", "fkm_in_clinical", "priority_goals", "courses_national",
-            "courses_local", "courses_other", "observation_stays", "fkm_project",
-            "fkm_research", "fkm_patient_education", "fkm_supervisor_course",
-            "fkm_other_courses", "fkm_group_supervision", "fkm_self_study", "literature",
-            "teaching_topics", "own_supervision_tasks", "personal_goal", "other_content",
-            "planned_leave", "other_work"]),
-        (_("Tabell 7 – Annen kompetanse/kommentarer"), [
-            "other_competence", "made_by", "place", "next_meeting"]),
+        (
+            _("Tabell 3 – Formelle krav"),
+            [
+                "programme_plan_url",
+                "requirements_notes",
+                "goals_own_unit",
+                "goals_other_unit",
+                "goals_other_trust",
+                "goals_adjacent",
+                "internal_teaching",
+            ],
+        ),
+        (
+            _("Tabell 4 – Status spesialistutdanning (kommentarer)"),
+            [
+                "degree",
+                "lis1_comment",
+                "specialty_time_comment",
+                "arenas_remaining",
+                "other_specialties_comment",
+                "courses_comment",
+                "other_courses",
+                "fkm_project_comment",
+            ],
+        ),
+        (
+            _("Tabell 6 – Fremdriftsplan kommende halvår"),
+            [
+                "clinical_own_unit",
+                "clinical_other_unit",
+                "clinical_other_trust",
+                "procedure_requirements",
+                "fkm_in_clinical",
+                "priority_goals",
+                "courses_national",
+                "courses_local",
+                "courses_other",
+                "observation_stays",
+                "fkm_project",
+                "fkm_research",
+                "fkm_patient_education",
+                "fkm_supervisor_course",
+                "fkm_other_courses",
+                "fkm_group_supervision",
+                "fkm_self_study",
+                "literature",
+                "teaching_topics",
+                "own_supervision_tasks",
+                "personal_goal",
+                "other_content",
+                "planned_leave",
+                "other_work",
+            ],
+        ),
+        (
+            _("Tabell 7 – Annen kompetanse/kommentarer"),
+            ["other_competence", "made_by", "place", "next_meeting"],
+        ),
     ],
     "alis": [
         (_("Gjelder for tidsrommet"), ["valid_from", "valid_to"]),
-        (_("1. Informasjon om kommune"), ["municipality_registered", "municipality_leader",
-                                           "alis_coordinator"]),
+        (
+            _("1. Informasjon om kommune"),
+            ["municipality_registered", "municipality_leader", "alis_coordinator"],
+        ),
         (_("2. Informasjon om ALIS"), ["contact", "workplace"]),
-        (_("3. Avtale om individuell veiledning"), ["supervisor_name", "supervisor_contact",
-                                                     "minutes_by"]),
+        (
+            _("3. Avtale om individuell veiledning"),
+            ["supervisor_name", "supervisor_contact", "minutes_by"],
+        ),
         (_("4. Status tjenestetid og læringsaktiviteter (kommentar)"), ["status_comment"]),
-        (_("5. Framdriftsplan for kommende periode"), [
-            "plan_open_practice", "plan_other_gp", "plan_institution", "plan_courses",
-            "plan_group_supervision", "plan_out_of_hours", "plan_other_activities",
-            "plan_in_depth", "planned_leave"]),
+        (
+            _("5. Framdriftsplan for kommende periode"),
+            [
+                "plan_open_practice",
+                "plan_other_gp",
+                "plan_institution",
+                "plan_courses",
+                "plan_group_supervision",
+                "plan_out_of_hours",
+                "plan_other_activities",
+                "plan_in_depth",
+                "planned_leave",
+            ],
+        ),
         (_("6. Plan for hele utdanningsløpet"), ["plan_overall"]),
         (_("7. Underskrift"), ["made_by", "place", "next_meeting"]),
     ],
@@ -207,5 +310,7 @@ EDIT_SECTIONS = {
 
 
 def edit_sections(form) -> list[tuple[str, list]]:
-    return [(title, [form[n] for n in names if n in form.fields])
-            for title, names in EDIT_SECTIONS[form.kind]]
+    return [
+        (title, [form[n] for n in names if n in form.fields])
+        for title, names in EDIT_SECTIONS[form.kind]
+    ]

@@ -28,13 +28,18 @@ def signature_rows(revision: Revision) -> list[dict]:
     municipality), signed or not."""
     given = {s.role: s for s in revision.signatures.all()}
     if revision.plan.kind == Kind.ALIS:
-        labels = {Signature.Role.TRAINEE: _("ALIS"), Signature.Role.LEADER: _("Kommunen"),
-                  Signature.Role.SUPERVISOR: _("Veileder")}
+        labels = {
+            Signature.Role.TRAINEE: _("ALIS"),
+            Signature.Role.LEADER: _("Kommunen"),
+            Signature.Role.SUPERVISOR: _("Veileder"),
+        }
         order = [Signature.Role.TRAINEE, Signature.Role.LEADER, Signature.Role.SUPERVISOR]
     else:
-        labels = {Signature.Role.TRAINEE: _("Signatur LIS"),
-                  Signature.Role.SUPERVISOR: _("Signatur veileder"),
-                  Signature.Role.LEADER: _("Signatur leder")}
+        labels = {
+            Signature.Role.TRAINEE: _("Signatur LIS"),
+            Signature.Role.SUPERVISOR: _("Signatur veileder"),
+            Signature.Role.LEADER: _("Signatur leder"),
+        }
         order = [Signature.Role.TRAINEE, Signature.Role.SUPERVISOR, Signature.Role.LEADER]
     return [{"role": labels[role], "signature": given.get(role)} for role in order]
 
@@ -45,8 +50,10 @@ def course_groups(revision: Revision) -> list[dict]:
     (`iup.pages.course_plan`, shared with the page)."""
     from lisplan.iup.pages import course_plan
 
-    return [{"label": label, "rows": [{**r, "tentative": not r.get("from_plan")} for r in rows]}
-            for label, rows in course_plan(revision)["rows"]]
+    return [
+        {"label": label, "rows": [{**r, "tentative": not r.get("from_plan")} for r in rows]}
+        for label, rows in course_plan(revision)["rows"]
+    ]
 
 
 @dataclass(frozen=True)
@@ -62,50 +69,74 @@ class StatusLine:
 
 
 def status_lines(revision: Revision, table) -> list[StatusLine]:
-    return [StatusLine(r.label, r.done, r.remaining, tuple(r.details_done),
-                       tuple(r.details_remaining),
-                       (getattr(revision, r.comment_field, "") or "") if r.comment_field else "")
-            for r in table.rows]
+    return [
+        StatusLine(
+            r.label,
+            r.done,
+            r.remaining,
+            tuple(r.details_done),
+            tuple(r.details_remaining),
+            (getattr(revision, r.comment_field, "") or "") if r.comment_field else "",
+        )
+        for r in table.rows
+    ]
 
 
 # Table 6, in the form's order: (heading, [(sub-heading, revision field)]).
 PROGRESS_PLAN = [
-    (_lazy("Klinisk tjeneste. Stikkordsmessig beskrivelse av innhold"), [
-        (_lazy("Egen avdeling"), "clinical_own_unit"),
-        (_lazy("Annen avdeling"), "clinical_other_unit"),
-        (_lazy("Annet foretak"), "clinical_other_trust"),
-        (_lazy("Spesielle prosedyrekrav"), "procedure_requirements"),
-        (_lazy("Hvordan oppnås felles kompetansemål (FKM) i klinisk tjeneste?"),
-         "fkm_in_clinical"),
-    ]),
-    (_lazy("Læringsmål som skal prioriteres"), [
-        (_lazy("De kommende 6–12 månedene"), "priority_goals")]),
-    (_lazy("Kurs: planlagte neste 6–12 måneder"), [
-        (_lazy("Nasjonalt anbefalte kurs"), "courses_national"),
-        (_lazy("Lokale kurs"), "courses_local"),
-        (_lazy("Eventuelt andre kurs"), "courses_other"),
-    ]),
+    (
+        _lazy("Klinisk tjeneste. Stikkordsmessig beskrivelse av innhold"),
+        [
+            (_lazy("Egen avdeling"), "clinical_own_unit"),
+            (_lazy("Annen avdeling"), "clinical_other_unit"),
+            (_lazy("Annet foretak"), "clinical_other_trust"),
+            (_lazy("Spesielle prosedyrekrav"), "procedure_requirements"),
+            (
+                _lazy("Hvordan oppnås felles kompetansemål (FKM) i klinisk tjeneste?"),
+                "fkm_in_clinical",
+            ),
+        ],
+    ),
+    (
+        _lazy("Læringsmål som skal prioriteres"),
+        [(_lazy("De kommende 6–12 månedene"), "priority_goals")],
+    ),
+    (
+        _lazy("Kurs: planlagte neste 6–12 måneder"),
+        [
+            (_lazy("Nasjonalt anbefalte kurs"), "courses_national"),
+            (_lazy("Lokale kurs"), "courses_local"),
+            (_lazy("Eventuelt andre kurs"), "courses_other"),
+        ],
+    ),
     (_lazy("Hospitering"), [(_lazy("Hospitering"), "observation_stays")]),
-    (_lazy("Felles kompetansemål (FKM)"), [
-        (_lazy("Prosjektoppgave «Kunnskap og forbedring»"), "fkm_project"),
-        (_lazy("Forskning"), "fkm_research"),
-        (_lazy("Deltakelse i pasient-/brukeropplæring"), "fkm_patient_education"),
-        (_lazy("Veilederkurs"), "fkm_supervisor_course"),
-        (_lazy("Andre relevante kurs"), "fkm_other_courses"),
-        (_lazy("Gruppeveiledning"), "fkm_group_supervision"),
-        (_lazy("Selvstudium, e-læring og andre aktuelle læringsaktiviteter"), "fkm_self_study"),
-    ]),
+    (
+        _lazy("Felles kompetansemål (FKM)"),
+        [
+            (_lazy("Prosjektoppgave «Kunnskap og forbedring»"), "fkm_project"),
+            (_lazy("Forskning"), "fkm_research"),
+            (_lazy("Deltakelse i pasient-/brukeropplæring"), "fkm_patient_education"),
+            (_lazy("Veilederkurs"), "fkm_supervisor_course"),
+            (_lazy("Andre relevante kurs"), "fkm_other_courses"),
+            (_lazy("Gruppeveiledning"), "fkm_group_supervision"),
+            (_lazy("Selvstudium, e-læring og andre aktuelle læringsaktiviteter"), "fkm_self_study"),
+        ],
+    ),
     (_lazy("Litteraturlesing/selvstudium"), [(_lazy("Aktuelle tema"), "literature")]),
     (_lazy("Internundervisning"), [(_lazy("Aktuelle tema"), "teaching_topics")]),
-    (_lazy("Egne veilederoppgaver"), [
-        (_lazy("Veileder for LIS1 eller student"), "own_supervision_tasks")]),
-    (_lazy("Personlig mål for faglig utvikling"), [
-        (_lazy("Det neste halvåret"), "personal_goal")]),
-    (_lazy("Andre aktuelle tema kommende halvår"), [
-        (_lazy("Faglig innhold"), "other_content"),
-        (_lazy("Planlagte permisjoner"), "planned_leave"),
-        (_lazy("Annet arbeid"), "other_work"),
-    ]),
+    (
+        _lazy("Egne veilederoppgaver"),
+        [(_lazy("Veileder for LIS1 eller student"), "own_supervision_tasks")],
+    ),
+    (_lazy("Personlig mål for faglig utvikling"), [(_lazy("Det neste halvåret"), "personal_goal")]),
+    (
+        _lazy("Andre aktuelle tema kommende halvår"),
+        [
+            (_lazy("Faglig innhold"), "other_content"),
+            (_lazy("Planlagte permisjoner"), "planned_leave"),
+            (_lazy("Annet arbeid"), "other_work"),
+        ],
+    ),
 ]
 
 
@@ -124,8 +155,11 @@ def pdf_context(revision: Revision, today: dt.date | None = None) -> dict:
     meetings = list(revision.meetings.all())
     table = status_table(revision, today)
     groups = course_groups(revision)
-    title = (_("Individuell utdanningsplan for ALIS") if plan.kind == Kind.ALIS
-             else _("Individuell utdanningsplan"))
+    title = (
+        _("Individuell utdanningsplan for ALIS")
+        if plan.kind == Kind.ALIS
+        else _("Individuell utdanningsplan")
+    )
     return {
         "revision": revision,
         "plan": plan,
@@ -144,8 +178,10 @@ def pdf_context(revision: Revision, today: dt.date | None = None) -> dict:
         "progress_plan": progress_plan(revision),
         "signatures": signature_rows(revision),
         "printed_at": timezone.localtime(),
-        "footer_title": _css_string(_("%(title)s – %(name)s – revisjon %(n)s") % {
-            "title": title, "name": plan.trainee.full_name, "n": revision.number}),
+        "footer_title": _css_string(
+            _("%(title)s – %(name)s – revisjon %(n)s")
+            % {"title": title, "name": plan.trainee.full_name, "n": revision.number}
+        ),
         "title": title,
     }
 
@@ -178,6 +214,9 @@ def pdf_response(request, revision):
         return render_revision_pdf(revision_qs().get(pk=revision.pk))
 
     return file_response(
-        request, key=f"iup.revision:{revision.pk}:v{revision.version}",
+        request,
+        key=f"iup.revision:{revision.pk}:v{revision.version}",
         immutable=revision.status in (Status.SIGNED, Status.SUPERSEDED),
-        render=render, filename=pdf_filename(revision))
+        render=render,
+        filename=pdf_filename(revision),
+    )

@@ -30,10 +30,17 @@ DONE = (Status.SIGNED, Status.SUPERSEDED)
 
 def revision_qs() -> QuerySet[Revision]:
     return Revision.objects.select_related(
-        "plan__trainee", "plan__employment__institution", "plan__employment__specialty",
-        "plan__employment__arena", "template_applied",
-    ).prefetch_related("supervisors", "meetings", "periods",
-                       Prefetch("signatures", queryset=Signature.objects.select_related("user")))
+        "plan__trainee",
+        "plan__employment__institution",
+        "plan__employment__specialty",
+        "plan__employment__arena",
+        "template_applied",
+    ).prefetch_related(
+        "supervisors",
+        "meetings",
+        "periods",
+        Prefetch("signatures", queryset=Signature.objects.select_related("user")),
+    )
 
 
 def revision_in_scope(user, permission: str, pk: int) -> Revision:
@@ -42,8 +49,7 @@ def revision_in_scope(user, permission: str, pk: int) -> Revision:
 
 def revision_in_scope_light(user, permission: str, pk: int) -> Revision:
     """The revision with its plan and trainee only (a download of a stored file)."""
-    return get_in_scope(user, permission, Revision.objects.select_related("plan__trainee"),
-                        pk=pk)
+    return get_in_scope(user, permission, Revision.objects.select_related("plan__trainee"), pk=pk)
 
 
 def trainee_in_scope(user, permission: str, pk: int) -> Trainee:
@@ -51,9 +57,11 @@ def trainee_in_scope(user, permission: str, pk: int) -> Trainee:
 
 
 def plans_of(trainee: Trainee) -> list[EducationPlan]:
-    return list(trainee.education_plans.select_related(
-        "employment__institution", "employment__specialty", "employment__arena")
-        .prefetch_related(Prefetch("revisions", queryset=Revision.objects.order_by("-number"))))
+    return list(
+        trainee.education_plans.select_related(
+            "employment__institution", "employment__specialty", "employment__arena"
+        ).prefetch_related(Prefetch("revisions", queryset=Revision.objects.order_by("-number")))
+    )
 
 
 def current_revision(plan: EducationPlan) -> Revision | None:
@@ -64,10 +72,12 @@ def current_revision(plan: EducationPlan) -> Revision | None:
 
 def awaiting_my_signature(user) -> QuerySet[Revision]:
     """Revisions awaiting signatures in scope for `iup.sign` that the user has not signed."""
-    qs = scope_filter(user, "iup.sign", Revision.objects.filter(
-        status=Status.AWAITING_SIGNATURES))
-    return (qs.exclude(signatures__user=user).select_related("plan__trainee")
-            .order_by("submitted_at", "pk"))
+    qs = scope_filter(user, "iup.sign", Revision.objects.filter(status=Status.AWAITING_SIGNATURES))
+    return (
+        qs.exclude(signatures__user=user)
+        .select_related("plan__trainee")
+        .order_by("submitted_at", "pk")
+    )
 
 
 # --- deadlines for many trainees ------------------------------------------------------------
@@ -105,45 +115,57 @@ def deadlines(trainees: QuerySet[Trainee], today: dt.date) -> dict[int, TraineeD
     ids_q = trainees.order_by().values("pk")
     employments: dict[int, dict] = {}
     ends: dict[int, list[dt.date]] = defaultdict(list)
-    for row in (Employment.objects.not_ended(today).filter(trainee_id__in=ids_q)
-                .order_by("start", "pk")
-                .values("pk", "trainee_id", "start", "end", "institution_id", "specialty_id",
-                        "arena_id")):
+    for row in (
+        Employment.objects.not_ended(today)
+        .filter(trainee_id__in=ids_q)
+        .order_by("start", "pk")
+        .values("pk", "trainee_id", "start", "end", "institution_id", "specialty_id", "arena_id")
+    ):
         employments[row["trainee_id"]] = row  # the latest start wins
         if row["end"] is not None:
             ends[row["trainee_id"]].append(row["end"] + dt.timedelta(days=1))
-    signed = dict(Revision.objects.filter(plan__trainee_id__in=ids_q, status__in=DONE)
-                  .values("plan__trainee_id").annotate(last=Max("signed_at"))
-                  .values_list("plan__trainee_id", "last"))
+    signed = dict(
+        Revision.objects.filter(plan__trainee_id__in=ids_q, status__in=DONE)
+        .values("plan__trainee_id")
+        .annotate(last=Max("signed_at"))
+        .values_list("plan__trainee_id", "last")
+    )
     latest: dict[int, tuple[int, str, dt.date | None]] = {}
     for pk, tid, status, next_panel in (
-            Revision.objects.filter(plan__trainee_id__in=ids_q)
-            .order_by("plan__trainee_id", "-plan__created_at", "-number")
-            .values_list("pk", "plan__trainee_id", "status", "next_panel")):
+        Revision.objects.filter(plan__trainee_id__in=ids_q)
+        .order_by("plan__trainee_id", "-plan__created_at", "-number")
+        .values_list("pk", "plan__trainee_id", "status", "next_panel")
+    ):
         latest.setdefault(tid, (pk, status, next_panel))
     planned_panels: dict[int, dt.date] = dict(
-        Meeting.objects.filter(revision__plan__trainee_id__in=ids_q,
-                               kind=Meeting.Kind.ASSESSMENT_PANEL, date__gte=today,
-                               revision__status__in=DONE + OPEN)
-        .values("revision__plan__trainee_id").annotate(first=Min("date"))
-        .values_list("revision__plan__trainee_id", "first"))
+        Meeting.objects.filter(
+            revision__plan__trainee_id__in=ids_q,
+            kind=Meeting.Kind.ASSESSMENT_PANEL,
+            date__gte=today,
+            revision__status__in=DONE + OPEN,
+        )
+        .values("revision__plan__trainee_id")
+        .annotate(first=Min("date"))
+        .values_list("revision__plan__trainee_id", "first")
+    )
     from lisplan.progress.models import ActivityKind, ActivityRecord
 
     panels: dict[int, list[dt.date]] = defaultdict(list)
     changes: dict[int, list[dt.date]] = defaultdict(list)
-    for tid, day in (ActivityRecord.objects.filter(
-            trainee_id__in=ids_q, kind=ActivityKind.ASSESSMENT_PANEL,
-            date__gte=today - dt.timedelta(days=PANEL_WINDOW_DAYS))
-            .values_list("trainee_id", "date")):
+    for tid, day in ActivityRecord.objects.filter(
+        trainee_id__in=ids_q,
+        kind=ActivityKind.ASSESSMENT_PANEL,
+        date__gte=today - dt.timedelta(days=PANEL_WINDOW_DAYS),
+    ).values_list("trainee_id", "date"):
         if day <= today:
             panels[tid].append(day)
             changes[tid].append(day + dt.timedelta(days=PANEL_WINDOW_DAYS + 1))
         else:  # registered ahead: counts from its day
             changes[tid].append(day)
     leave: dict[int, list[rules.LeaveSpan]] = defaultdict(list)
-    for tid, start, end in (LeavePeriod.objects.filter(
-            trainee_id__in=ids_q, end__gte=today - dt.timedelta(days=LEAVE_WINDOW_DAYS))
-            .values_list("trainee_id", "start", "end")):
+    for tid, start, end in LeavePeriod.objects.filter(
+        trainee_id__in=ids_q, end__gte=today - dt.timedelta(days=LEAVE_WINDOW_DAYS)
+    ).values_list("trainee_id", "start", "end"):
         leave[tid].append(rules.LeaveSpan(start, end))
         changes[tid].append(end + dt.timedelta(days=LEAVE_WINDOW_DAYS + 1))
 
@@ -155,16 +177,25 @@ def deadlines(trainees: QuerySet[Trainee], today: dt.date) -> dict[int, TraineeD
         rev_pk, status, next_panel = latest.get(tid, (None, "", None))
         planned = [d for d in (next_panel, planned_panels.get(tid)) if d and d >= today]
         inp = rules.DeadlineInput(
-            today=today, employment_start=emp["start"] if emp else None,
-            employment_end=emp["end"] if emp else None, last_signed=last_day,
-            panels_held=tuple(panels[tid]), next_panel=min(planned, default=None),
-            leave=tuple(leave[tid]))
+            today=today,
+            employment_start=emp["start"] if emp else None,
+            employment_end=emp["end"] if emp else None,
+            last_signed=last_day,
+            panels_held=tuple(panels[tid]),
+            next_panel=min(planned, default=None),
+            leave=tuple(leave[tid]),
+        )
         moves = changes[tid] + ends[tid] + [d + dt.timedelta(days=1) for d in planned]
         out[tid] = TraineeDeadline(
-            trainee_id=tid, deadline=rules.deadline(inp), employment=emp, last_signed=last_day,
+            trainee_id=tid,
+            deadline=rules.deadline(inp),
+            employment=emp,
+            last_signed=last_day,
             open_status=status if status in OPEN else "",
-            open_revision=rev_pk if status in OPEN else None, latest_revision=rev_pk,
-            fresh_until=min(moves, default=None))
+            open_revision=rev_pk if status in OPEN else None,
+            latest_revision=rev_pk,
+            fresh_until=min(moves, default=None),
+        )
     return out
 
 
@@ -219,7 +250,7 @@ class DeadlineRows:
     __len__ = count
 
     def __iter__(self):
-        return iter(self[0:self.count()])
+        return iter(self[0 : self.count()])
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -230,10 +261,14 @@ class DeadlineRows:
 def _row(s) -> TraineeDeadline:
     return TraineeDeadline(
         trainee_id=s.trainee_id,
-        deadline=rules.Deadline(s.due, s.reason, s.state), employment=None,
-        last_signed=s.last_signed, open_status=s.open_status,
-        open_revision=s.open_revision_id, latest_revision=s.latest_revision_id,
-        fresh_until=s.fresh_until)
+        deadline=rules.Deadline(s.due, s.reason, s.state),
+        employment=None,
+        last_signed=s.last_signed,
+        open_status=s.open_status,
+        open_revision=s.open_revision_id,
+        latest_revision=s.latest_revision_id,
+        fresh_until=s.fresh_until,
+    )
 
 
 def summaries(trainees: QuerySet[Trainee], today: dt.date) -> QuerySet:
@@ -242,8 +277,9 @@ def summaries(trainees: QuerySet[Trainee], today: dt.date) -> QuerySet:
     from lisplan.iup.models import DeadlineSummary
 
     stored.ensure_fresh(trainees, today)
-    return (DeadlineSummary.objects.filter(trainee_id__in=trainees.order_by().values("pk"))
-            .annotate(state=stored.state_case(today)))
+    return DeadlineSummary.objects.filter(trainee_id__in=trainees.order_by().values("pk")).annotate(
+        state=stored.state_case(today)
+    )
 
 
 def state_counts(trainees: QuerySet[Trainee], today: dt.date) -> dict[str, int]:
@@ -253,8 +289,7 @@ def state_counts(trainees: QuerySet[Trainee], today: dt.date) -> dict[str, int]:
     from lisplan.iup import deadlines as stored
 
     qs = summaries(trainees, today)
-    counts = qs.aggregate(**{s: Count("pk", filter=stored.state_filter(s, today))
-                             for s in STATES})
+    counts = qs.aggregate(**{s: Count("pk", filter=stored.state_filter(s, today)) for s in STATES})
     counts["attention"] = counts["missing"] + counts["overdue"] + counts["due_soon"]
     counts["all"] = sum(counts[s] for s in STATES)
     return counts
@@ -277,8 +312,11 @@ def work_list(user, filters: Filters, today: dt.date) -> tuple[DeadlineRows, dic
         cond |= stored.state_filter(s, today)
     from django.db.models import F
 
-    qs = (summaries(trainees, today).filter(cond)
-          .order_by(F("due").asc(nulls_last=True), "trainee_id"))
+    qs = (
+        summaries(trainees, today)
+        .filter(cond)
+        .order_by(F("due").asc(nulls_last=True), "trainee_id")
+    )
     return DeadlineRows(qs), counts
 
 
@@ -287,8 +325,11 @@ def attention_count(user, today: dt.date) -> int:
     from lisplan.iup import deadlines as stored
 
     trainees = _scoped_trainees(user, Filters())
-    return summaries(trainees, today).filter(
-        stored.state_filter("missing", today) | stored.state_filter("overdue", today)).count()
+    return (
+        summaries(trainees, today)
+        .filter(stored.state_filter("missing", today) | stored.state_filter("overdue", today))
+        .count()
+    )
 
 
 def attach_trainees(rows: list[TraineeDeadline]) -> list[TraineeDeadline]:
@@ -296,7 +337,8 @@ def attach_trainees(rows: list[TraineeDeadline]) -> list[TraineeDeadline]:
     from lisplan.trainees.queries import current_employments
 
     by_id = Trainee.objects.prefetch_related(current_employments()).in_bulk(
-        [r.trainee_id for r in rows])
+        [r.trainee_id for r in rows]
+    )
     for r in rows:
         r.trainee = by_id.get(r.trainee_id)
     return rows
@@ -313,22 +355,28 @@ class ReportRow:
     trainee: Trainee | None = None
 
 
-def completeness(user, on: dt.date, filters: Filters, today: dt.date
-                 ) -> tuple[list[ReportRow], dict[str, int]]:
+def completeness(
+    user, on: dt.date, filters: Filters, today: dt.date
+) -> tuple[list[ReportRow], dict[str, int]]:
     """Trainees in scope whose IUP or its data will be incomplete on `on` (a 1 March or
     1 September): no plan, not signed, due for revision by then, required fields missing, no
     active supervisor. Counts per kind of problem."""
     trainees = _scoped_trainees(user, filters)
-    dl = {tid: (rules.Deadline(due, reason, state), employed) for tid, due, reason, state, employed
-          in summaries(trainees, today).values_list("trainee_id", "due", "reason", "state",
-                                                   "employed")}
+    dl = {
+        tid: (rules.Deadline(due, reason, state), employed)
+        for tid, due, reason, state, employed in summaries(trainees, today).values_list(
+            "trainee_id", "due", "reason", "state", "employed"
+        )
+    }
     ids_q = trainees.order_by().values("pk")
     latest: dict[int, dict] = {}
     for r in _report_revisions(ids_q):
         latest.setdefault(r["plan__trainee_id"], r)
-    supervised = set(Supervision.objects.filter(
-        Q(end__isnull=True) | Q(end__gte=on), trainee_id__in=ids_q, start__lte=on)
-        .values_list("trainee_id", flat=True))
+    supervised = set(
+        Supervision.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=on), trainee_id__in=ids_q, start__lte=on
+        ).values_list("trainee_id", flat=True)
+    )
     counts = {"no_plan": 0, "unsigned": 0, "due": 0, "fields": 0, "no_supervisor": 0}
     rows = []
     # translated once per report, not once per trainee (a region has 7,000)
@@ -349,8 +397,13 @@ def completeness(user, on: dt.date, filters: Filters, today: dt.date
             counts["no_plan"] += 1
         else:
             if rev["status"] != Status.SIGNED:
-                problems.append(unsigned % {"n": rev["number"], "status": status_labels.get(
-                    rev["status"], rev["status"])})
+                problems.append(
+                    unsigned
+                    % {
+                        "n": rev["number"],
+                        "status": status_labels.get(rev["status"], rev["status"]),
+                    }
+                )
                 counts["unsigned"] += 1
             gaps = rules.missing_fields(rev["plan__kind"], _report_values(rev))
             if gaps:
@@ -361,16 +414,19 @@ def completeness(user, on: dt.date, filters: Filters, today: dt.date
             if reason not in reason_labels:
                 reason_labels[reason] = d.label
             text = overdue if d.due < today else due_by
-            problems.append(text % {"due": d.due.strftime("%d.%m.%Y"),
-                                    "reason": reason_labels[reason]})
+            problems.append(
+                text % {"due": d.due.strftime("%d.%m.%Y"), "reason": reason_labels[reason]}
+            )
             counts["due"] += 1
         if tid not in supervised:
             problems.append(no_supervisor)
             counts["no_supervisor"] += 1
         if problems:
             rows.append(ReportRow(tid, problems, rev["pk"] if rev else None))
-    names = dict((pk, (last, first)) for pk, last, first in
-                 trainees.order_by().values_list("pk", "last_name", "first_name"))
+    names = dict(
+        (pk, (last, first))
+        for pk, last, first in trainees.order_by().values_list("pk", "last_name", "first_name")
+    )
     rows.sort(key=lambda r: (names.get(r.trainee_id, ("", "")), r.trainee_id))
     return rows, counts
 
@@ -382,21 +438,37 @@ def completeness(user, on: dt.date, filters: Filters, today: dt.date
 # the same answer as `services.completeness_values` (tests/iup/test_report_queries.py pins
 # it).
 _REPORT_CHILDREN = ("supervisors", "meetings")
-_REPORT_FIELDS = tuple(sorted({name for _s, name, _l in rules.REQUIRED_HOSPITAL
-                               + rules.REQUIRED_ALIS} - set(_REPORT_CHILDREN)))
+_REPORT_FIELDS = tuple(
+    sorted(
+        {name for _s, name, _l in rules.REQUIRED_HOSPITAL + rules.REQUIRED_ALIS}
+        - set(_REPORT_CHILDREN)
+    )
+)
 
 
 def _report_revisions(ids_q) -> QuerySet:
     """The non-superseded revisions of the trainees, newest first per trainee, as dicts."""
-    return (Revision.objects.filter(plan__trainee_id__in=ids_q)
-            .exclude(status=Status.SUPERSEDED)
-            .annotate(has_supervisors=Exists(SupervisorRow.objects.filter(
-                          revision=OuterRef("pk"))),
-                      has_supervision_meetings=Exists(Meeting.objects.filter(
-                          revision=OuterRef("pk"), kind=Meeting.Kind.SUPERVISION)))
-            .order_by("plan__trainee_id", "-plan__created_at", "-number")
-            .values("pk", "number", "status", "plan__kind", "plan__trainee_id",
-                    "has_supervisors", "has_supervision_meetings", *_REPORT_FIELDS))
+    return (
+        Revision.objects.filter(plan__trainee_id__in=ids_q)
+        .exclude(status=Status.SUPERSEDED)
+        .annotate(
+            has_supervisors=Exists(SupervisorRow.objects.filter(revision=OuterRef("pk"))),
+            has_supervision_meetings=Exists(
+                Meeting.objects.filter(revision=OuterRef("pk"), kind=Meeting.Kind.SUPERVISION)
+            ),
+        )
+        .order_by("plan__trainee_id", "-plan__created_at", "-number")
+        .values(
+            "pk",
+            "number",
+            "status",
+            "plan__kind",
+            "plan__trainee_id",
+            "has_supervisors",
+            "has_supervision_meetings",
+            *_REPORT_FIELDS,
+        )
+    )
 
 
 def _report_values(row: dict) -> dict:
@@ -410,7 +482,8 @@ def attach_report_trainees(rows: list[ReportRow]) -> list[ReportRow]:
     from lisplan.trainees.queries import current_employments
 
     by_id = Trainee.objects.prefetch_related(current_employments()).in_bulk(
-        [r.trainee_id for r in rows])
+        [r.trainee_id for r in rows]
+    )
     for r in rows:
         r.trainee = by_id.get(r.trainee_id)
     return rows

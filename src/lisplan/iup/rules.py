@@ -105,17 +105,28 @@ def is_long_leave(span: LeaveSpan) -> bool:
 def deadline(inp: DeadlineInput) -> Deadline:
     """The date by which the next (or first) revision must be signed, and why."""
     candidates: list[tuple[dt.date, str]] = []
-    if (inp.last_signed is not None and inp.employment_start is not None
-            and inp.last_signed < inp.employment_start):
+    if (
+        inp.last_signed is not None
+        and inp.employment_start is not None
+        and inp.last_signed < inp.employment_start
+    ):
         # A plan signed before the current employment began belongs to the earlier position:
         # the new position needs its own plan within 4 weeks.
-        inp = DeadlineInput(inp.today, inp.employment_start, inp.employment_end, None,
-                            inp.panels_held, inp.next_panel, inp.leave)
+        inp = DeadlineInput(
+            inp.today,
+            inp.employment_start,
+            inp.employment_end,
+            None,
+            inp.panels_held,
+            inp.next_panel,
+            inp.leave,
+        )
     if inp.last_signed is None:
         if inp.employment_start is None:
             return Deadline(None, "", "none")
-        candidates.append((inp.employment_start + dt.timedelta(days=NEW_POSITION_DAYS),
-                           "new_position"))
+        candidates.append(
+            (inp.employment_start + dt.timedelta(days=NEW_POSITION_DAYS), "new_position")
+        )
     else:
         since = inp.last_signed
         candidates.append((add_months(since, REVISION_INTERVAL_MONTHS), "half_year"))
@@ -208,9 +219,14 @@ def missing_fields(kind: str, values: dict) -> list[Missing]:
     out = []
     for section, name, label in required:
         if _blank(values.get(name)):
-            out.append(Missing(section, name,
-                               _("Del %(section)s: «%(label)s» er ikke fylt ut.")
-                               % {"section": section, "label": _(label)}))
+            out.append(
+                Missing(
+                    section,
+                    name,
+                    _("Del %(section)s: «%(label)s» er ikke fylt ut.")
+                    % {"section": section, "label": _(label)},
+                )
+            )
     return out
 
 
@@ -218,5 +234,6 @@ def check_periods(periods: list[tuple[dt.date | None, dt.date | None]]) -> list[
     """Messages for tentative periods whose end lies before their start (by row index)."""
     return [
         _("Rad %(n)s: «til» kan ikke være før «fra».") % {"n": i + 1}
-        for i, (start, end) in enumerate(periods) if start and end and end < start
+        for i, (start, end) in enumerate(periods)
+        if start and end and end < start
     ]

@@ -47,8 +47,9 @@ class SupervisorIn(Schema):
 
 class MeetingIn(Schema):
     kind: Literal["supervision", "assessment_panel"] = Field(
-        "supervision", description="supervision (veiledningssamtale) eller assessment_panel "
-        "(vurderingskollegium)")
+        "supervision",
+        description="supervision (veiledningssamtale) eller assessment_panel (vurderingskollegium)",
+    )
     date: dt.date
     time: dt.time | None = Field(None, description="Klokkeslett (Europe/Oslo), valgfritt")
     note: Short | None = None
@@ -57,7 +58,8 @@ class MeetingIn(Schema):
 class IupPeriodIn(Schema):
     where: Literal["own_unit", "other_unit", "other_trust"] = Field(
         description="own_unit (egen avdeling), other_unit (annen avdeling i foretaket), "
-        "other_trust (annet foretak)")
+        "other_trust (annet foretak)"
+    )
     place: Short = Field(description="Foretak/avdeling/seksjon")
     start: dt.date | None = None
     end: dt.date | None = None
@@ -76,8 +78,9 @@ class _IupContentIn(Schema):
     workplace: Short | None = Field(None, description="Arbeidssted / læringsarena")
     planned_leave: Long | None = None
     # hospital, tables 1–7
-    scheme: Literal["new", "old", ""] | None = Field(None, description="new (ny) eller old "
-                                                     "(gammel ordning)")
+    scheme: Literal["new", "old", ""] | None = Field(
+        None, description="new (ny) eller old (gammel ordning)"
+    )
     last_panel: dt.date | None = None
     next_panel: dt.date | None = None
     programme_plan_url: Url | None = None
@@ -145,10 +148,12 @@ class _IupContentIn(Schema):
 
 class IupPlanCreateIn(_IupContentIn):
     trainee: Id = Field(description="Legens id")
-    employment: Id | None = Field(None, description="Ansettelsen planen gjelder; standard: "
-                                  "legens nyeste aktive ansettelse")
+    employment: Id | None = Field(
+        None, description="Ansettelsen planen gjelder; standard: legens nyeste aktive ansettelse"
+    )
     kind: Literal["hospital", "alis"] | None = Field(
-        None, description="hospital (tabell 1–7) eller alis; standard: ut fra ansettelsen")
+        None, description="hospital (tabell 1–7) eller alis; standard: ut fra ansettelsen"
+    )
 
 
 class IupPlanPatchIn(_IupContentIn):
@@ -156,8 +161,9 @@ class IupPlanPatchIn(_IupContentIn):
 
 
 class ActionIn(Schema):
-    version: int | None = Field(None, ge=1, le=MAX_ID,
-                                description="Valgfri: versjonen du så; 409 hvis den er endret")
+    version: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Valgfri: versjonen du så; 409 hvis den er endret"
+    )
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -227,8 +233,7 @@ class IupRevisionOut(Schema):
     institution: int | None = Field(description="Arbeidsgiveren (id)")
     specialty: str | None = Field(description="Spesialitetskode")
     status: str = Field(description="draft, awaiting_signatures, signed eller superseded")
-    first_made: dt.datetime = Field(alias="plan.created_at",
-                                    description="Første gang utarbeidet")
+    first_made: dt.datetime = Field(alias="plan.created_at", description="Første gang utarbeidet")
     content: dict = Field(description="Skjemaets felt for denne typen plan: {felt: verdi}")
     supervisors: list[IupSupervisorOut]
     meetings: list[MeetingOut]
@@ -282,8 +287,9 @@ class IupRevisionOut(Schema):
 
 class RevisionDetailOut(IupRevisionOut):
     status_table: StatusTableOut = Field(description="Tabell 4 / ALIS del 4, kun lesing")
-    missing: list[str] = Field(description="Påkrevde felt som ikke er fylt ut (må fylles før "
-                               "signering)")
+    missing: list[str] = Field(
+        description="Påkrevde felt som ikke er fylt ut (må fylles før signering)"
+    )
 
     @staticmethod
     def resolve_status_table(obj) -> dict:

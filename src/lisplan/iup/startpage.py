@@ -24,20 +24,36 @@ def tasks_for(user) -> list[dict]:
         title = _("Min utdanningsplan (IUP)")
         if d.state in ("missing", "overdue"):
             title = _("Min utdanningsplan (IUP) – frist %(due)s er passert") % {
-                "due": d.deadline.due.strftime("%d.%m.%Y")}
+                "due": d.deadline.due.strftime("%d.%m.%Y")
+            }
         elif d.state == "due_soon":
             title = _("Min utdanningsplan (IUP) – skal revideres innen %(due)s") % {
-                "due": d.deadline.due.strftime("%d.%m.%Y")}
-        out.append({"title": title, "count": None,
-                    "url": reverse("iup:trainee", args=[own.pk]), "empty_text": ""})
+                "due": d.deadline.due.strftime("%d.%m.%Y")
+            }
+        out.append(
+            {
+                "title": title,
+                "count": None,
+                "url": reverse("iup:trainee", args=[own.pk]),
+                "empty_text": "",
+            }
+        )
     if has_permission(user, "iup.sign"):
-        out.append({"title": _("Utdanningsplaner til signering"),
-                    "count": queries.awaiting_my_signature(user).count(),
-                    "url": reverse("iup:to_sign"),
-                    "empty_text": _("Ingen utdanningsplaner venter på din signatur.")})
+        out.append(
+            {
+                "title": _("Utdanningsplaner til signering"),
+                "count": queries.awaiting_my_signature(user).count(),
+                "url": reverse("iup:to_sign"),
+                "empty_text": _("Ingen utdanningsplaner venter på din signatur."),
+            }
+        )
     if has_permission(user, "iup.report"):
-        out.append({"title": _("Utdanningsplaner som mangler eller er forfalt"),
-                    "count": queries.attention_count(user, today),
-                    "url": reverse("iup:work_list"),
-                    "empty_text": _("Ingen utdanningsplaner mangler eller er forfalt.")})
+        out.append(
+            {
+                "title": _("Utdanningsplaner som mangler eller er forfalt"),
+                "count": queries.attention_count(user, today),
+                "url": reverse("iup:work_list"),
+                "empty_text": _("Ingen utdanningsplaner mangler eller er forfalt."),
+            }
+        )
     return out

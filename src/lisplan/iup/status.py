@@ -19,14 +19,25 @@ from lisplan.progress.evaluation import evaluate_one
 # The ALIS form's status rows, in the form's order: (done field, remaining field, label).
 ALIS_ROWS = (
     ("service", "lis1", "lis1_rest", "LIS1/turnus"),
-    ("service", "usel_praks", "usel_praks_rest",
-     "Åpen uselektert praksis (min. 2 år, inntil 4,5 år)"),
-    ("service", "annen_alm_tjeneste", "annen_alm_tjeneste_rest",
-     "Annen allmennmedisinsk tjeneste inntil 2,5 år"),
-    ("service", "inst_tjeneste", "inst_tjeneste_rest",
-     "Institusjonstjeneste (min. 6 mnd.)"),
-    ("service", "tilpass_tjeneste", "tilpass_tjeneste_rest",
-     "Individuell tilpasning etter Spesialistforskriftens §§ 31 og 32"),
+    (
+        "service",
+        "usel_praks",
+        "usel_praks_rest",
+        "Åpen uselektert praksis (min. 2 år, inntil 4,5 år)",
+    ),
+    (
+        "service",
+        "annen_alm_tjeneste",
+        "annen_alm_tjeneste_rest",
+        "Annen allmennmedisinsk tjeneste inntil 2,5 år",
+    ),
+    ("service", "inst_tjeneste", "inst_tjeneste_rest", "Institusjonstjeneste (min. 6 mnd.)"),
+    (
+        "service",
+        "tilpass_tjeneste",
+        "tilpass_tjeneste_rest",
+        "Individuell tilpasning etter Spesialistforskriftens §§ 31 og 32",
+    ),
     ("activity", "gr_a", "gr_a_rest", "Grunnkurs A"),
     ("activity", "gr_b", "gr_b_rest", "Grunnkurs B"),
     ("activity", "gr_c", "gr_c_rest", "Grunnkurs C"),
@@ -35,8 +46,12 @@ ALIS_ROWS = (
     ("activity", "akutt_kurs", "akutt_kurs_rest", "Kurs i akuttmedisin"),
     ("activity", "sak_kurs", "sak_kurs_rest", "Sakkyndighetskurs"),
     ("activity", "fkm_kurs", "fkm_kurs_rest", "Kurs innen felles kompetansemål (FKM)"),
-    ("activity", "g_veil", "g_veil_rest",
-     "Gruppeveiledning 2 år (min. 1 år under tjeneste i åpen uselektert allmennpraksis)"),
+    (
+        "activity",
+        "g_veil",
+        "g_veil_rest",
+        "Gruppeveiledning 2 år (min. 1 år under tjeneste i åpen uselektert allmennpraksis)",
+    ),
     ("activity", "lv_40", "lv_40_rest", "40 legevakter (minimum)"),
     ("activity", "prak_pros", "prak_pros_rest", "Praktiske prosedyrer"),
     ("activity", "andre_akt", "andre_akt_rest", "Andre læringsaktiviteter"),
@@ -69,21 +84,35 @@ class StatusTable:
 
     def as_json(self) -> dict:
         return {
-            "kind": self.kind, "computed_on": self.computed_on.isoformat(),
-            "rows": [asdict(r) for r in self.rows], "form_values": self.form_values,
-            "overall": self.overall, "requirement_set": self.requirement_set,
+            "kind": self.kind,
+            "computed_on": self.computed_on.isoformat(),
+            "rows": [asdict(r) for r in self.rows],
+            "form_values": self.form_values,
+            "overall": self.overall,
+            "requirement_set": self.requirement_set,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> StatusTable:
-        rows = [Row(**{**r, "details_done": tuple(r.get("details_done", ())),
-                       "details_remaining": tuple(r.get("details_remaining", ()))})
-                for r in data.get("rows", [])]
-        return cls(kind=data.get("kind", ""),
-                   computed_on=dt.date.fromisoformat(data["computed_on"]), rows=rows,
-                   form_values=dict(data.get("form_values", {})),
-                   overall=data.get("overall", "unknown"),
-                   requirement_set=data.get("requirement_set", ""), frozen=True)
+        rows = [
+            Row(
+                **{
+                    **r,
+                    "details_done": tuple(r.get("details_done", ())),
+                    "details_remaining": tuple(r.get("details_remaining", ())),
+                }
+            )
+            for r in data.get("rows", [])
+        ]
+        return cls(
+            kind=data.get("kind", ""),
+            computed_on=dt.date.fromisoformat(data["computed_on"]),
+            rows=rows,
+            form_values=dict(data.get("form_values", {})),
+            overall=data.get("overall", "unknown"),
+            requirement_set=data.get("requirement_set", ""),
+            frozen=True,
+        )
 
     def row(self, key: str) -> Row | None:
         return next((r for r in self.rows if r.key == key), None)
@@ -134,8 +163,7 @@ def _planned(inp, categories: tuple[str, ...], today: dt.date) -> tuple[str, ...
         if p.planned and p.category in categories and p.end and p.end >= today:
             start = max(p.start, today)
             days = (p.end - start).days + 1
-            out.append(f"{p.label}: {_months(Fraction(days))} "
-                       f"({start:%d.%m.%Y}–{p.end:%d.%m.%Y})")
+            out.append(f"{p.label}: {_months(Fraction(days))} ({start:%d.%m.%Y}–{p.end:%d.%m.%Y})")
     return tuple(out)
 
 
@@ -146,42 +174,78 @@ def _done_remaining(req) -> tuple[str, str]:
 
 
 def hospital_table(inp, ctx, result, today: dt.date) -> StatusTable:
-    table = StatusTable(kind="hospital", computed_on=today,
-                        overall=result.overall_status if result else "unknown",
-                        requirement_set=result.requirement_set if result else "")
+    table = StatusTable(
+        kind="hospital",
+        computed_on=today,
+        overall=result.overall_status if result else "unknown",
+        requirement_set=result.requirement_set if result else "",
+    )
     lis1 = result.ledger.days(("lis1",)) if result else Fraction(0)
     table.rows.append(Row("degree", _("Grunnutdanning"), comment_field="degree"))
-    table.rows.append(Row(
-        "lis1", _("Turnustjeneste/LIS1-tjeneste"), done=_months(lis1) if lis1 else "",
-        details_done=_arenas(result, ("lis1",)), comment_field="lis1_comment"))
+    table.rows.append(
+        Row(
+            "lis1",
+            _("Turnustjeneste/LIS1-tjeneste"),
+            done=_months(lis1) if lis1 else "",
+            details_done=_arenas(result, ("lis1",)),
+            comment_field="lis1_comment",
+        )
+    )
     done, remaining = _done_remaining(_req(result, "part23_time"))
-    table.rows.append(Row("specialty_time", _("Tjeneste i spesialiteten (tid)"), done, remaining,
-                          comment_field="specialty_time_comment"))
-    table.rows.append(Row(
-        "arenas", _("Tjeneste i spesialiteten (læringsarena)"),
-        details_done=_arenas(result, ("specialty",)),
-        details_remaining=_planned(inp, ("specialty",), today),
-        comment_field="arenas_remaining"))
+    table.rows.append(
+        Row(
+            "specialty_time",
+            _("Tjeneste i spesialiteten (tid)"),
+            done,
+            remaining,
+            comment_field="specialty_time_comment",
+        )
+    )
+    table.rows.append(
+        Row(
+            "arenas",
+            _("Tjeneste i spesialiteten (læringsarena)"),
+            details_done=_arenas(result, ("specialty",)),
+            details_remaining=_planned(inp, ("specialty",), today),
+            comment_field="arenas_remaining",
+        )
+    )
     other = result.ledger.days(("other_specialty", "old_scheme")) if result else Fraction(0)
-    table.rows.append(Row(
-        "other_specialties", _("Tjeneste i andre spesialiteter (rotasjon og tidligere tjeneste)"),
-        done=_months(other) if other else "",
-        details_done=_arenas(result, ("other_specialty",)),
-        details_remaining=_planned(inp, ("other_specialty",), today),
-        comment_field="other_specialties_comment"))
+    table.rows.append(
+        Row(
+            "other_specialties",
+            _("Tjeneste i andre spesialiteter (rotasjon og tidligere tjeneste)"),
+            done=_months(other) if other else "",
+            details_done=_arenas(result, ("other_specialty",)),
+            details_remaining=_planned(inp, ("other_specialty",), today),
+            comment_field="other_specialties_comment",
+        )
+    )
     courses = _req(result, "recommended_courses")
-    table.rows.append(Row(
-        "courses", _("Nasjonalt anbefalte kurs"),
-        done=_q(courses.done, courses.unit) if courses else "",
-        details_done=tuple(courses.evidence) if courses else (),
-        comment_field="courses_comment"))
+    table.rows.append(
+        Row(
+            "courses",
+            _("Nasjonalt anbefalte kurs"),
+            done=_q(courses.done, courses.unit) if courses else "",
+            details_done=tuple(courses.evidence) if courses else (),
+            comment_field="courses_comment",
+        )
+    )
     table.rows.append(Row("other_courses", _("Andre kurs"), comment_field="other_courses"))
     done, remaining = _done_remaining(_req(result, "kunnskap_forbedring"))
-    table.rows.append(Row("fkm_project",
-                          _("Prosjektoppgave «Kunnskap og forbedring» (FKM)"), done, remaining,
-                          comment_field="fkm_project_comment"))
-    for code, label in (("goals_specialty", _("Læringsmål i spesialiteten")),
-                        ("goals_fkm", _("Felles kompetansemål (FKM)"))):
+    table.rows.append(
+        Row(
+            "fkm_project",
+            _("Prosjektoppgave «Kunnskap og forbedring» (FKM)"),
+            done,
+            remaining,
+            comment_field="fkm_project_comment",
+        )
+    )
+    for code, label in (
+        ("goals_specialty", _("Læringsmål i spesialiteten")),
+        ("goals_fkm", _("Felles kompetansemål (FKM)")),
+    ):
         done, remaining = _done_remaining(_req(result, code))
         table.rows.append(Row(code, label, done, remaining))
     return table
@@ -189,19 +253,31 @@ def hospital_table(inp, ctx, result, today: dt.date) -> StatusTable:
 
 def alis_table(inp, ctx, result, today: dt.date) -> StatusTable:
     values = result.form_values() if result else {}
-    table = StatusTable(kind="alis", computed_on=today, form_values=values,
-                        overall=result.overall_status if result else "unknown",
-                        requirement_set=result.requirement_set if result else "")
+    table = StatusTable(
+        kind="alis",
+        computed_on=today,
+        form_values=values,
+        overall=result.overall_status if result else "unknown",
+        requirement_set=result.requirement_set if result else "",
+    )
     evidence = {}
     if result is not None:
         for r in result.requirements:
             if r.form_fields:
                 evidence[r.form_fields[0]] = tuple(r.evidence)
     for group, done_field, rest_field, label in ALIS_ROWS:
-        table.rows.append(Row(
-            done_field, _(label), values.get(done_field, ""), values.get(rest_field, ""),
-            details_done=evidence.get(done_field, ()), group=group,
-            field_done=done_field, field_remaining=rest_field))
+        table.rows.append(
+            Row(
+                done_field,
+                _(label),
+                values.get(done_field, ""),
+                values.get(rest_field, ""),
+                details_done=evidence.get(done_field, ()),
+                group=group,
+                field_done=done_field,
+                field_remaining=rest_field,
+            )
+        )
     return table
 
 

@@ -15,8 +15,9 @@ urlpatterns = [
     path("revisjon/<int:pk>/bruk-mal/", views.template_apply, name="apply_template"),
     path("til-signering/", views.to_sign, name="to_sign"),
     path("maler/", views.templates, name="templates"),
-    path("maler/<int:institution_id>/<int:specialty_id>/", views.template_edit,
-         name="template_edit"),
+    path(
+        "maler/<int:institution_id>/<int:specialty_id>/", views.template_edit, name="template_edit"
+    ),
     path("arbeidsliste/", views.work_list, name="work_list"),
     path("kompletthet/", views.report, name="report"),
     # outputs (PDF, ALIS field-name export): lisplan.iup.output_views

@@ -27,8 +27,10 @@ from lisplan.trainees.models import Trainee
 
 def _page(request, rows):
     page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"page": page,
-            "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1))}
+    return {
+        "page": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
+    }
 
 
 # --- a trainee's plans -----------------------------------------------------------------------
@@ -40,14 +42,21 @@ def trainee_plans(request, trainee_id: int):
     plans = queries.plans_of(trainee)
     today = timezone.localdate()
     d = queries.deadline_for(trainee, today)
-    return render(request, "iup/trainee.html", {
-        "trainee": trainee, "plans": plans, "deadline": d.deadline,
-        "deadline_colour": pages.STATE_COLOURS.get(d.state, "neutral"),
-        "deadline_state_label": pages.state_label(d.state),
-        "may_create": can(request.user, "iup.edit", trainee) and d.employment is not None
-        and not any(p.employment_id == d.employment.get("pk") for p in plans),
-        "has_employment": d.employment is not None,
-    })
+    return render(
+        request,
+        "iup/trainee.html",
+        {
+            "trainee": trainee,
+            "plans": plans,
+            "deadline": d.deadline,
+            "deadline_colour": pages.STATE_COLOURS.get(d.state, "neutral"),
+            "deadline_state_label": pages.state_label(d.state),
+            "may_create": can(request.user, "iup.edit", trainee)
+            and d.employment is not None
+            and not any(p.employment_id == d.employment.get("pk") for p in plans),
+            "has_employment": d.employment is not None,
+        },
+    )
 
 
 @require("iup.edit")
@@ -57,11 +66,17 @@ def plan_create(request, trainee_id: int):
     try:
         revision = services.plan_create(actor=request.user, trainee=trainee)
     except (services.PlanInvalid, services.StateError) as error:
-        messages.error(request, _("Utdanningsplanen kunne ikke opprettes: %(why)s")
-                       % {"why": error})
+        messages.error(
+            request, _("Utdanningsplanen kunne ikke opprettes: %(why)s") % {"why": error}
+        )
         return redirect("iup:trainee", trainee.pk)
-    messages.success(request, _("Utdanningsplanen er opprettet som utkast, fylt ut med det "
-                                "lisplan allerede vet. Fyll ut resten."))
+    messages.success(
+        request,
+        _(
+            "Utdanningsplanen er opprettet som utkast, fylt ut med det "
+            "lisplan allerede vet. Fyll ut resten."
+        ),
+    )
     return redirect("iup:edit", revision.pk)
 
 
@@ -71,16 +86,21 @@ def plan_create(request, trainee_id: int):
 @require("iup.view")
 def revision_detail(request, pk: int):
     revision = queries.revision_in_scope(request.user, "iup.view", pk)
-    return render(request, "iup/revision.html",
-                  pages.revision_context(request.user, revision, timezone.localdate()))
+    return render(
+        request,
+        "iup/revision.html",
+        pages.revision_context(request.user, revision, timezone.localdate()),
+    )
 
 
 @require("iup.edit")
 def revision_edit(request, pk: int):
     revision = queries.revision_in_scope(request.user, "iup.edit", pk)
     if not revision.editable:
-        messages.info(request, _("Bare utkast kan endres. Lag en ny revisjon for å endre en "
-                                 "signert utdanningsplan."))
+        messages.info(
+            request,
+            _("Bare utkast kan endres. Lag en ny revisjon for å endre en signert utdanningsplan."),
+        )
         return redirect("iup:revision", revision.pk)
     editor = Editor(revision, request.POST if request.method == "POST" else None)
     status = 200
@@ -88,17 +108,24 @@ def revision_edit(request, pk: int):
         if editor.is_valid():
             try:
                 services.revision_update(
-                    actor=request.user, revision=revision,
+                    actor=request.user,
+                    revision=revision,
                     version=editor.form.cleaned_data["version"],
-                    supervisors=editor.supervisor_data(), meetings=editor.meeting_data(),
-                    periods=editor.period_data(), **editor.form.content())
+                    supervisors=editor.supervisor_data(),
+                    meetings=editor.meeting_data(),
+                    periods=editor.period_data(),
+                    **editor.form.content(),
+                )
             except services.PlanInvalid as error:
                 editor.add_problems(error.problems)
             except services.StaleVersion:
-                editor.errors.append(_(
-                    "Utdanningsplanen er endret av noen andre siden du åpnet den. Det du skrev, "
-                    "er ikke lagret, men står fortsatt i skjemaet. Åpne planen på nytt i en ny "
-                    "fane, og før inn endringene dine der."))
+                editor.errors.append(
+                    _(
+                        "Utdanningsplanen er endret av noen andre siden du åpnet den. Det du skrev, "
+                        "er ikke lagret, men står fortsatt i skjemaet. Åpne planen på nytt i en ny "
+                        "fane, og før inn endringene dine der."
+                    )
+                )
                 editor.stale = True
             except services.StateError as error:
                 editor.errors.append(str(error))
@@ -109,10 +136,14 @@ def revision_edit(request, pk: int):
                 return redirect("iup:edit", revision.pk)
         status = 409 if editor.stale else 400
     context = pages.revision_context(request.user, revision, timezone.localdate())
-    context.update({"editor": editor, "form": editor.form,
-                    "sections": pages.edit_sections(editor.form),
-                    "error_list": editor.all_errors()
-                    if request.method == "POST" else []})
+    context.update(
+        {
+            "editor": editor,
+            "form": editor.form,
+            "sections": pages.edit_sections(editor.form),
+            "error_list": editor.all_errors() if request.method == "POST" else [],
+        }
+    )
     return render(request, "iup/edit.html", context, status=status)
 
 
@@ -129,17 +160,18 @@ def _act(request, pk: int, permission: str, action, done: str, **kwargs):
         messages.error(request, str(error))
     except (services.StateError, services.PlanInvalid) as error:
         if isinstance(error, services.PlanInvalid):
-            messages.error(request, _("Planen kan ikke sendes til signering før dette er fylt "
-                                      "ut: %(what)s") % {"what": " ".join(
-                                          p.message for p in error.problems)})
+            messages.error(
+                request,
+                _("Planen kan ikke sendes til signering før dette er fylt ut: %(what)s")
+                % {"what": " ".join(p.message for p in error.problems)},
+            )
         else:
             messages.error(request, str(error))
     else:
         messages.success(request, done)
         if action is services.revision_sign and request.POST.get("then") == "next":
             # «Signer og gå til neste»: the next plan waiting for this user's signature
-            following = queries.awaiting_my_signature(request.user).exclude(
-                pk=revision.pk).first()
+            following = queries.awaiting_my_signature(request.user).exclude(pk=revision.pk).first()
             if following is not None:
                 return redirect("iup:revision", following.pk)
             messages.info(request, _("Det er ingen flere planer i køen din."))
@@ -151,37 +183,60 @@ def _act(request, pk: int, permission: str, action, done: str, **kwargs):
 @require("iup.sign")
 @require_POST
 def revision_submit(request, pk: int):
-    return _act(request, pk, "iup.sign", services.revision_submit,
-                _("Utdanningsplanen er sendt til signering."))
+    return _act(
+        request,
+        pk,
+        "iup.sign",
+        services.revision_submit,
+        _("Utdanningsplanen er sendt til signering."),
+    )
 
 
 @require("iup.sign")
 @require_POST
 def revision_sign(request, pk: int):
-    return _act(request, pk, "iup.sign", services.revision_sign,
-                _("Du har signert utdanningsplanen."))
+    return _act(
+        request, pk, "iup.sign", services.revision_sign, _("Du har signert utdanningsplanen.")
+    )
 
 
 @require("iup.sign")
 @require_POST
 def revision_withdraw(request, pk: int):
-    return _act(request, pk, "iup.sign", services.revision_withdraw,
-                _("Utdanningsplanen er trukket tilbake til utkast. Signaturene er fjernet."))
+    return _act(
+        request,
+        pk,
+        "iup.sign",
+        services.revision_withdraw,
+        _("Utdanningsplanen er trukket tilbake til utkast. Signaturene er fjernet."),
+    )
 
 
 @require("iup.edit")
 @require_POST
 def revision_revise(request, pk: int):
-    return _act(request, pk, "iup.edit", services.revision_revise,
-                _("Ny revisjon er laget som utkast, fylt ut fra forrige revisjon. Den signerte "
-                  "revisjonen gjelder til den nye er signert."))
+    return _act(
+        request,
+        pk,
+        "iup.edit",
+        services.revision_revise,
+        _(
+            "Ny revisjon er laget som utkast, fylt ut fra forrige revisjon. Den signerte "
+            "revisjonen gjelder til den nye er signert."
+        ),
+    )
 
 
 @require("iup.edit")
 @require_POST
 def template_apply(request, pk: int):
-    return _act(request, pk, "iup.edit", services.template_apply,
-                _("Tabell 3 er fylt ut fra malen til utdanningsansvarlig overlege."))
+    return _act(
+        request,
+        pk,
+        "iup.edit",
+        services.template_apply,
+        _("Tabell 3 er fylt ut fra malen til utdanningsansvarlig overlege."),
+    )
 
 
 # --- plans to sign ---------------------------------------------------------------------------
@@ -221,8 +276,9 @@ def templates(request):
         inst = Institution.objects.in_bulk([i for i, _s in courses])
         spec = Specialty.objects.in_bulk([s for _i, s in courses])
         for i, s in courses:
-            rows.append({"institution": inst[i], "specialty": spec[s],
-                         "template": by_key.get((i, s))})
+            rows.append(
+                {"institution": inst[i], "specialty": spec[s], "template": by_key.get((i, s))}
+            )
     return render(request, "iup/templates.html", {"rows": rows})
 
 
@@ -233,21 +289,27 @@ def template_edit(request, institution_id: int, specialty_id: int):
         from django.http import Http404
 
         raise Http404
-    institution = get_in_scope(request.user, "organisation.view", Institution.objects.all(),
-                               pk=institution_id)
-    specialty = get_in_scope(request.user, "catalogue.view", Specialty.objects.all(),
-                             pk=specialty_id)
+    institution = get_in_scope(
+        request.user, "organisation.view", Institution.objects.all(), pk=institution_id
+    )
+    specialty = get_in_scope(
+        request.user, "catalogue.view", Specialty.objects.all(), pk=specialty_id
+    )
     tpl = RequirementsTemplate.objects.filter(institution=institution, specialty=specialty).first()
-    form = TemplateForm(request.POST or None, instance=tpl,
-                        initial={"version": tpl.version if tpl else None})
+    form = TemplateForm(
+        request.POST or None, instance=tpl, initial={"version": tpl.version if tpl else None}
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.template_save(actor=request.user, institution=institution,
-                                       specialty=specialty,
-                                       version=form.cleaned_data.get("version"),
-                                       **form.content())
+                services.template_save(
+                    actor=request.user,
+                    institution=institution,
+                    specialty=specialty,
+                    version=form.cleaned_data.get("version"),
+                    **form.content(),
+                )
             except services.StaleVersion as error:
                 form.add_error(None, str(error))
                 status = 409
@@ -256,15 +318,23 @@ def template_edit(request, institution_id: int, specialty_id: int):
                     form.add_error(p.field if p.field in form.fields else None, p.message)
                 status = 400
             else:
-                messages.success(request, _("Malen er lagret. Nye utdanningsplaner i %(s)s ved "
-                                            "%(i)s får tabell 3 fylt ut fra den.")
-                                 % {"s": specialty, "i": institution})
+                messages.success(
+                    request,
+                    _(
+                        "Malen er lagret. Nye utdanningsplaner i %(s)s ved "
+                        "%(i)s får tabell 3 fylt ut fra den."
+                    )
+                    % {"s": specialty, "i": institution},
+                )
                 return redirect("iup:templates")
         else:
             status = 400
-    return render(request, "iup/template_edit.html", {
-        "form": form, "institution": institution, "specialty": specialty, "template": tpl},
-        status=status)
+    return render(
+        request,
+        "iup/template_edit.html",
+        {"form": form, "institution": institution, "specialty": specialty, "template": tpl},
+        status=status,
+    )
 
 
 # --- the work list and the completeness report -------------------------------------------------
@@ -280,20 +350,27 @@ def _filters(request, default_state: str = "attention") -> queries.Filters:
     state = request.GET.get("status") or default_state
     if state not in (*queries.STATES, "attention", "all"):
         state = default_state
-    return queries.Filters(q=request.GET.get("q", "")[:100],
-                           institution=as_int(request.GET.get("virksomhet")),
-                           specialty=request.GET.get("spesialitet") or None, state=state)
+    return queries.Filters(
+        q=request.GET.get("q", "")[:100],
+        institution=as_int(request.GET.get("virksomhet")),
+        specialty=request.GET.get("spesialitet") or None,
+        state=state,
+    )
 
 
 def _filter_options(user):
-    employments = scope_filter(user, "iup.report",
-                               Trainee.objects.all()).values("employments__specialty")
-    specialties = (Specialty.objects.filter(pk__in=employments).order_by("name")
-                   .values_list("code", "name"))
+    employments = scope_filter(user, "iup.report", Trainee.objects.all()).values(
+        "employments__specialty"
+    )
+    specialties = (
+        Specialty.objects.filter(pk__in=employments).order_by("name").values_list("code", "name")
+    )
     inst = scope_filter(user, "iup.report", Trainee.objects.all()).values(
-        "employments__institution")
-    institutions = Institution.objects.filter(pk__in=inst).order_by("name").values_list(
-        "pk", "name")
+        "employments__institution"
+    )
+    institutions = (
+        Institution.objects.filter(pk__in=inst).order_by("name").values_list("pk", "name")
+    )
     return {"specialties": list(specialties), "institutions": list(institutions)}
 
 
@@ -304,12 +381,27 @@ def work_list(request):
     rows, counts = queries.work_list(request.user, filters, today)
     context = _page(request, rows)
     queries.attach_trainees(list(context["page"].object_list))
-    tabs = [(key, label, counts.get(key, 0)) for key, label in (
-        ("attention", _("Trenger oppfølging")), ("missing", _("Mangler")),
-        ("overdue", _("Forfalt")), ("due_soon", _("Forfaller snart")), ("ok", _("I orden")),
-        ("all", _("Alle")))]
-    context.update({"filters": filters, "tabs": tabs, "counts": counts, "today": today,
-                    "state_colours": pages.STATE_COLOURS, **_filter_options(request.user)})
+    tabs = [
+        (key, label, counts.get(key, 0))
+        for key, label in (
+            ("attention", _("Trenger oppfølging")),
+            ("missing", _("Mangler")),
+            ("overdue", _("Forfalt")),
+            ("due_soon", _("Forfaller snart")),
+            ("ok", _("I orden")),
+            ("all", _("Alle")),
+        )
+    ]
+    context.update(
+        {
+            "filters": filters,
+            "tabs": tabs,
+            "counts": counts,
+            "today": today,
+            "state_colours": pages.STATE_COLOURS,
+            **_filter_options(request.user),
+        }
+    )
     return render(request, "iup/work_list.html", context)
 
 
@@ -335,7 +427,15 @@ def report(request):
     choices = [rules.next_completeness_date(today)]
     while len(choices) < 4:
         choices.append(rules.next_completeness_date(choices[-1] + dt.timedelta(days=1)))
-    context.update({"on": on, "error": error, "counts": counts, "total": len(rows),
-                    "filters": filters, "date_choices": choices,
-                    **_filter_options(request.user)})
+    context.update(
+        {
+            "on": on,
+            "error": error,
+            "counts": counts,
+            "total": len(rows),
+            "filters": filters,
+            "date_choices": choices,
+            **_filter_options(request.user),
+        }
+    )
     return render(request, "iup/report.html", context, status=400 if error else 200)

@@ -46,9 +46,15 @@ def feed_issue(*, actor, user) -> tuple[CalendarFeed, str]:
     if old is not None:
         old.delete()
     feed = CalendarFeed.objects.create(user=user, prefix=raw[:8], token_hash=hash_token(raw))
-    record(actor=actor, action="calendar_feed.issued", obj=feed,
-           changes={"user": [None, user.username], "prefix": [old.prefix if old else None,
-                                                              feed.prefix]})
+    record(
+        actor=actor,
+        action="calendar_feed.issued",
+        obj=feed,
+        changes={
+            "user": [None, user.username],
+            "prefix": [old.prefix if old else None, feed.prefix],
+        },
+    )
     return feed, raw
 
 
@@ -58,8 +64,12 @@ def feed_revoke(*, actor, user) -> bool:
     feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
     if feed is None:
         return False
-    record(actor=actor, action="calendar_feed.revoked", obj=feed,
-           changes={"user": [user.username, None], "prefix": [feed.prefix, None]})
+    record(
+        actor=actor,
+        action="calendar_feed.revoked",
+        obj=feed,
+        changes={"user": [user.username, None], "prefix": [feed.prefix, None]},
+    )
     feed.delete()
     return True
 
@@ -68,8 +78,7 @@ def feed_user(raw: str):
     """The active user whose feed secret this is, or None (unknown, revoked, inactive)."""
     if not raw or len(raw) > 100:
         return None
-    feed = CalendarFeed.objects.select_related("user").filter(
-        token_hash=hash_token(raw)).first()
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
     if feed is None or not feed.user.is_active:
         return None
     now = timezone.now()
@@ -103,8 +112,11 @@ class CalendarEvent:
 
     @property
     def day(self) -> dt.date:
-        return self.start.astimezone(OSLO).date() if isinstance(self.start, dt.datetime) \
+        return (
+            self.start.astimezone(OSLO).date()
+            if isinstance(self.start, dt.datetime)
             else self.start
+        )
 
 
 def _oslo(value: dt.datetime | dt.date) -> dt.datetime | dt.date:
@@ -175,8 +187,11 @@ def _iup_trainees(user):
 
     today = timezone.localdate()
     q = Q(user=user)
-    q |= Q(pk__in=Supervision.objects.filter(
-        Q(end__isnull=True) | Q(end__gte=today), supervisor=user).values("trainee_id"))
+    q |= Q(
+        pk__in=Supervision.objects.filter(
+            Q(end__isnull=True) | Q(end__gte=today), supervisor=user
+        ).values("trainee_id")
+    )
     q |= Q(pk__in=SupervisorRow.objects.filter(user=user).values("revision__plan__trainee_id"))
     paths = grants(user).arena_paths.get("iup.sign", ())
     if paths:
@@ -204,7 +219,9 @@ def events_for(user, today: dt.date | None = None) -> list[CalendarEvent]:
     newest = Revision.objects.filter(plan=OuterRef("plan")).order_by("-number").values("pk")[:1]
     revisions = list(
         Revision.objects.filter(plan__trainee__in=_iup_trainees(user), pk=Subquery(newest))
-        .select_related("plan__trainee").prefetch_related("supervisors", "meetings"))
+        .select_related("plan__trainee")
+        .prefetch_related("supervisors", "meetings")
+    )
     events: list[CalendarEvent] = []
     for revision in revisions:
         plan, trainee = revision.plan, revision.plan.trainee
@@ -229,17 +246,35 @@ def events_for(user, today: dt.date | None = None) -> list[CalendarEvent]:
                 summary = _("Møte om utdanningsplanen: %(name)s") % {"name": trainee.full_name}
             else:
                 summary = _("Veiledningssamtale: %(name)s") % {"name": trainee.full_name}
-            lines = [_("Planlagt i den individuelle utdanningsplanen (IUP) til %(name)s, "
-                       "revisjon %(n)s.") % {"name": trainee.full_name, "n": revision.number}]
+            lines = [
+                _(
+                    "Planlagt i den individuelle utdanningsplanen (IUP) til %(name)s, "
+                    "revisjon %(n)s."
+                )
+                % {"name": trainee.full_name, "n": revision.number}
+            ]
             if supervisors:
                 lines.append(_("Veileder: %(names)s") % {"names": supervisors})
             if note:
                 lines.append(_("Merknad: %(note)s") % {"note": note})
             lines.append(_("Åpne planen: %(url)s") % {"url": url})
             start = dt.datetime.combine(day, time, tzinfo=OSLO) if time else day
-            events.append(CalendarEvent(
-                uid=f"{uid}@{UID_DOMAIN}", summary=summary, description="\n".join(lines),
-                start=start, location=note, url=url, stamp=revision.updated_at))
-    events.sort(key=lambda e: (e.start if isinstance(e.start, dt.datetime)
-                               else dt.datetime.combine(e.start, dt.time(0), tzinfo=OSLO)))
+            events.append(
+                CalendarEvent(
+                    uid=f"{uid}@{UID_DOMAIN}",
+                    summary=summary,
+                    description="\n".join(lines),
+                    start=start,
+                    location=note,
+                    url=url,
+                    stamp=revision.updated_at,
+                )
+            )
+    events.sort(
+        key=lambda e: (
+            e.start
+            if isinstance(e.start, dt.datetime)
+            else dt.datetime.combine(e.start, dt.time(0), tzinfo=OSLO)
+        )
+    )
     return events

@@ -9,7 +9,9 @@ class Notification(models.Model):
     """A message to one user, shown in the app and sent by e-mail."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("mottaker"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mottaker"),
+        on_delete=models.CASCADE,
         related_name="notifications",
     )
     kind = models.CharField(_("type"), max_length=60)
@@ -36,7 +38,9 @@ class CalendarFeed(models.Model):
     tokens). One feed per user: regenerating replaces the secret, revoking deletes the row."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("bruker"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("bruker"),
+        on_delete=models.CASCADE,
         related_name="calendar_feed",
     )
     prefix = models.CharField(_("prefiks"), max_length=8, editable=False)

@@ -26,29 +26,42 @@ def unread_count(user) -> int:
 @require("notification.view")
 def notification_list(request):
     rows = Notification.objects.filter(user=request.user).order_by(
-        F("read_at").asc(nulls_first=True), "-created_at", "-id")
+        F("read_at").asc(nulls_first=True), "-created_at", "-id"
+    )
     page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {
-        "page": page,
-        "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
-        "unread": unread_count(request.user),
-    })
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "page": page,
+            "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
+            "unread": unread_count(request.user),
+        },
+    )
 
 
 @require("notification.view")
 @require_POST
 def notification_read(request):
     """Mark the chosen notifications (or all, with `alle`) as read; then follow `neste`."""
-    ids = None if request.POST.get("alle") else [
-        int(i) for i in request.POST.getlist("varsel") if i.isdigit()]
+    ids = (
+        None
+        if request.POST.get("alle")
+        else [int(i) for i in request.POST.getlist("varsel") if i.isdigit()]
+    )
     count = mark_read(user=request.user, ids=ids)
     target = request.POST.get("neste", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     if count:
-        messages.success(request, _("%(n)s varsel er merket som lest.") % {"n": count}
-                         if count == 1 else _("%(n)s varsler er merket som lest.") % {"n": count})
+        messages.success(
+            request,
+            _("%(n)s varsel er merket som lest.") % {"n": count}
+            if count == 1
+            else _("%(n)s varsler er merket som lest.") % {"n": count},
+        )
     return redirect("notifications:list")
 
 
@@ -63,19 +76,27 @@ def calendar_settings(request):
     if request.method == "POST":
         if request.POST.get("handling") == "slett":
             if calendar.feed_revoke(actor=request.user, user=request.user):
-                messages.success(request, _("Kalenderabonnementet er slettet. Den gamle adressen "
-                                            "virker ikke lenger."))
+                messages.success(
+                    request,
+                    _("Kalenderabonnementet er slettet. Den gamle adressen virker ikke lenger."),
+                )
             return redirect("notifications:calendar")
         _feed, raw = calendar.feed_issue(actor=request.user, user=request.user)
         request.session["new_calendar_url"] = calendar.absolute(
-            reverse("notifications:calendar_feed", args=[raw]))  # shown once
+            reverse("notifications:calendar_feed", args=[raw])
+        )  # shown once
         return redirect("notifications:calendar")
-    return render(request, "notifications/calendar.html", {
-        "feed": CalendarFeed.objects.filter(user=request.user).first(),
-        "new_url": request.session.pop("new_calendar_url", None),
-        "events": [e for e in calendar.events_for(request.user)
-                   if e.day >= timezone.localdate()][:10],  # what is coming, not the past
-    })
+    return render(
+        request,
+        "notifications/calendar.html",
+        {
+            "feed": CalendarFeed.objects.filter(user=request.user).first(),
+            "new_url": request.session.pop("new_calendar_url", None),
+            "events": [
+                e for e in calendar.events_for(request.user) if e.day >= timezone.localdate()
+            ][:10],  # what is coming, not the past
+        },
+    )
 
 
 @public
@@ -87,8 +108,10 @@ def calendar_feed(request, token: str):
     user = calendar.feed_user(token)
     if user is None:
         raise Http404
-    body = calendar.render_calendar(calendar.events_for(user), name=_("lisplan – %(name)s") % {
-        "name": user.get_full_name() or user.username})
+    body = calendar.render_calendar(
+        calendar.events_for(user),
+        name=_("lisplan – %(name)s") % {"name": user.get_full_name() or user.username},
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="lisplan.ics"'
     response["Cache-Control"] = "private, max-age=900"

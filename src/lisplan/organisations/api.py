@@ -19,7 +19,8 @@ class InstitutionQuery(PageQuery):
 
 
 @router.get(
-    "/institutions", response=responses(page_of(InstitutionOut)),
+    "/institutions",
+    response=responses(page_of(InstitutionOut)),
     summary="Utdanningsvirksomheter",
 )
 @rule("organisation.view")
@@ -28,8 +29,9 @@ def list_institutions(request, filters: Query[InstitutionQuery]):
 
 
 class ArenaQuery(PageQuery):
-    institution: int | None = Field(None, ge=1, le=2**63 - 1,
-                                    description="Utdanningsvirksomhetens id")
+    institution: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Utdanningsvirksomhetens id"
+    )
 
 
 @router.get("/arenas", response=responses(page_of(ArenaOut)), summary="Læringsarenaer")

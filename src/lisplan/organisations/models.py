@@ -54,22 +54,36 @@ class LearningArena(models.Model):
         SECTION = "section", _("Seksjon")
 
     institution = models.ForeignKey(
-        Institution, verbose_name=_("utdanningsvirksomhet"), on_delete=models.PROTECT,
+        Institution,
+        verbose_name=_("utdanningsvirksomhet"),
+        on_delete=models.PROTECT,
         related_name="arenas",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("overordnet"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("overordnet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     name = models.CharField(_("navn"), max_length=200)
     level = models.CharField(_("nivå"), max_length=20, choices=Level.choices)
     specialty = models.ForeignKey(
-        "catalogue.Specialty", verbose_name=_("spesialitet"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="arenas",
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="arenas",
     )
     leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("leder"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="led_arenas",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leder"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_arenas",
     )
     # Materialised path "/1/7/42/" so a subtree is one indexed prefix query.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
@@ -92,7 +106,7 @@ class LearningArena(models.Model):
             if old:
                 for child in type(self).objects.filter(path__startswith=old).exclude(pk=self.pk):
                     type(self).objects.filter(pk=child.pk).update(
-                        path=path + child.path[len(old):]
+                        path=path + child.path[len(old) :]
                     )
 
     def clean(self) -> None:
@@ -103,7 +117,9 @@ class LearningArena(models.Model):
         ancestor = self.parent
         while ancestor is not None:
             if self.pk and ancestor.pk == self.pk:
-                raise ValidationError({"parent": _("En læringsarena kan ikke ligge under seg selv.")})
+                raise ValidationError(
+                    {"parent": _("En læringsarena kan ikke ligge under seg selv.")}
+                )
             ancestor = ancestor.parent
 
 
@@ -111,11 +127,15 @@ class Approval(models.Model):
     """The Directorate's approval of an institution to train in a specialty."""
 
     institution = models.ForeignKey(
-        Institution, verbose_name=_("utdanningsvirksomhet"), on_delete=models.CASCADE,
+        Institution,
+        verbose_name=_("utdanningsvirksomhet"),
+        on_delete=models.CASCADE,
         related_name="approvals",
     )
     specialty = models.ForeignKey(
-        "catalogue.Specialty", verbose_name=_("spesialitet"), on_delete=models.PROTECT,
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        on_delete=models.PROTECT,
         related_name="approvals",
     )
     valid_from = models.DateField(_("gyldig fra"))

@@ -17,7 +17,9 @@ from lisplan.organisations.models import Institution, LearningArena, Region
 
 def check_institution(pk: int, field: str = "institution") -> None:
     if not Institution.objects.filter(pk=pk).exists():
-        raise Invalid.of(field, "unknown", _("Ukjent utdanningsvirksomhet (id %(id)s).") % {"id": pk})
+        raise Invalid.of(
+            field, "unknown", _("Ukjent utdanningsvirksomhet (id %(id)s).") % {"id": pk}
+        )
 
 
 def institutions(region: str | None = None) -> QuerySet[Institution]:

@@ -74,15 +74,30 @@ def _responses(ok, status: int = 200, conflict: bool = False) -> dict:
 
 def _revisions(user) -> QuerySet[Revision]:
     """Revisions the caller may see, with everything `RevisionOut` reads (constant queries)."""
-    approved = Revision.objects.filter(approved_at__isnull=False).only(
-        "id", "plan_id", "number", "approved_at").order_by("number")
-    return scope_filter(user, "plan.view", Revision.objects.all()).select_related(
-        "plan__trainee", "plan__employment", "employer", "specialty", "approved_by",
-    ).prefetch_related(
-        Prefetch("periods", queryset=Period.objects.select_related(
-            "specialty", "institution", "arena").order_by("position", "start", "id")),
-        Prefetch("signatures", queryset=Signature.objects.order_by("signed_at", "id")),
-        Prefetch("plan__revisions", queryset=approved, to_attr="approved_revisions"),
+    approved = (
+        Revision.objects.filter(approved_at__isnull=False)
+        .only("id", "plan_id", "number", "approved_at")
+        .order_by("number")
+    )
+    return (
+        scope_filter(user, "plan.view", Revision.objects.all())
+        .select_related(
+            "plan__trainee",
+            "plan__employment",
+            "employer",
+            "specialty",
+            "approved_by",
+        )
+        .prefetch_related(
+            Prefetch(
+                "periods",
+                queryset=Period.objects.select_related(
+                    "specialty", "institution", "arena"
+                ).order_by("position", "start", "id"),
+            ),
+            Prefetch("signatures", queryset=Signature.objects.order_by("signed_at", "id")),
+            Prefetch("plan__revisions", queryset=approved, to_attr="approved_revisions"),
+        )
     )
 
 
@@ -102,8 +117,10 @@ def _allowed(request, permission: str, obj) -> None:
 class PlanQuery(PageQuery):
     trainee: int | None = Field(None, ge=1, le=MAX_ID, description="Legens id")
     status: Code | None = Field(
-        None, description="draft, awaiting_signatures, awaiting_approval, approved (gyldig), "
-        "superseded eller expired (godkjent, men gyldig_til er passert)")
+        None,
+        description="draft, awaiting_signatures, awaiting_approval, approved (gyldig), "
+        "superseded eller expired (godkjent, men gyldig_til er passert)",
+    )
 
 
 def _status_filter(status: str) -> Q:
@@ -111,13 +128,15 @@ def _status_filter(status: str) -> Q:
     if status == Status.EXPIRED:
         return Q(status=Status.APPROVED, valid_until__lt=today)
     if status == Status.APPROVED:
-        return Q(status=Status.APPROVED) & (Q(valid_until__isnull=True)
-                                            | Q(valid_until__gte=today))
+        return Q(status=Status.APPROVED) & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
     return Q(status=status)
 
 
-@router.get(BASE, response=_responses(page_of(RevisionOut)),
-            summary="Revisjoner av gjennomføringsplaner du har tilgang til")
+@router.get(
+    BASE,
+    response=_responses(page_of(RevisionOut)),
+    summary="Revisjoner av gjennomføringsplaner du har tilgang til",
+)
 @rule("plan.view")
 def list_revisions(request, filters: Query[PlanQuery]):
     qs = _revisions(caller(request))
@@ -126,11 +145,14 @@ def list_revisions(request, filters: Query[PlanQuery]):
     if filters.status:
         status = filters.status.strip().lower()
         if status not in STATUSES:
-            raise field_error("status", "invalid", _("Ukjent status «%(s)s». Gyldige: %(all)s.")
-                              % {"s": filters.status, "all": ", ".join(STATUSES)})
+            raise field_error(
+                "status",
+                "invalid",
+                _("Ukjent status «%(s)s». Gyldige: %(all)s.")
+                % {"s": filters.status, "all": ", ".join(STATUSES)},
+            )
         qs = qs.filter(_status_filter(status))
-    qs = qs.order_by("plan__trainee__last_name", "plan__trainee__first_name", "plan_id",
-                     "-number")
+    qs = qs.order_by("plan__trainee__last_name", "plan__trainee__first_name", "plan_id", "-number")
     return paginate(qs, filters)
 
 
@@ -140,17 +162,25 @@ def get_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
     return _visible(request, id)
 
 
-@router.get(BASE + "/{id}/history", response=_responses(page_of(HistoryOut)),
-            summary="Endringshistorikken til en revisjon, eldste først")
+@router.get(
+    BASE + "/{id}/history",
+    response=_responses(page_of(HistoryOut)),
+    summary="Endringshistorikken til en revisjon, eldste først",
+)
 @rule("plan.view")
 def revision_history(request, filters: Query[PageQuery], id: int = Path(..., ge=1, le=MAX_ID)):
     revision = _visible(request, id)
     return paginate(events_for(revision).order_by("created_at", "id"), filters)
 
 
-@router.get(BASE + "/{id}/pdf", response=ERRORS, summary="Revisjonen som PDF, som skjemaet",
-            openapi_extra={"responses": {200: {
-                "description": "PDF (A4)", "content": {"application/pdf": {}}}}})
+@router.get(
+    BASE + "/{id}/pdf",
+    response=ERRORS,
+    summary="Revisjonen som PDF, som skjemaet",
+    openapi_extra={
+        "responses": {200: {"description": "PDF (A4)", "content": {"application/pdf": {}}}}
+    },
+)
 @rule("plan.view")
 def revision_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
     revision = plan_queries.revision_detail(caller(request), id)  # 404 outside scope
@@ -162,14 +192,17 @@ def revision_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
 
 def _specialties(codes: dict[str, str]) -> dict[str, Specialty]:
     """{field: code} → {field: Specialty}; 400 naming every unknown code."""
-    found = {s.code: s for s in Specialty.objects.filter(
-        code__in={c.strip().upper() for c in codes.values()})}
+    found = {
+        s.code: s
+        for s in Specialty.objects.filter(code__in={c.strip().upper() for c in codes.values()})
+    }
     errors, out = [], {}
     for field, code in codes.items():
         specialty = found.get(code.strip().upper())
         if specialty is None:
-            errors.append(FieldError(field, "unknown",
-                                     _("Ukjent spesialitet «%(code)s».") % {"code": code}))
+            errors.append(
+                FieldError(field, "unknown", _("Ukjent spesialitet «%(code)s».") % {"code": code})
+            )
         out[field] = specialty
     if errors:
         raise ApiError(errors)
@@ -178,35 +211,64 @@ def _specialties(codes: dict[str, str]) -> dict[str, Specialty]:
 
 def _periods(items: list[PeriodIn]) -> list[PeriodData]:
     """The period table as the service takes it; 400 for unknown references, naming the row."""
-    specialties = _specialties({f"periods[{i}].specialty": p.specialty
-                                for i, p in enumerate(items)})
+    specialties = _specialties(
+        {f"periods[{i}].specialty": p.specialty for i, p in enumerate(items)}
+    )
     institutions = Institution.objects.in_bulk({p.institution for p in items})
     arenas = LearningArena.objects.in_bulk({p.arena for p in items if p.arena})
     agreements = CollaborationAgreement.objects.select_related(
-        "sending", "receiving", "specialty").in_bulk({p.agreement for p in items if p.agreement})
+        "sending", "receiving", "specialty"
+    ).in_bulk({p.agreement for p in items if p.agreement})
     errors, out = [], []
     for i, p in enumerate(items):
         where = f"periods[{i}]"
         institution = institutions.get(p.institution)
         if institution is None:
-            errors.append(FieldError(f"{where}.institution", "unknown", _(
-                "Ukjent utdanningsvirksomhet (id %(id)s).") % {"id": p.institution}))
+            errors.append(
+                FieldError(
+                    f"{where}.institution",
+                    "unknown",
+                    _("Ukjent utdanningsvirksomhet (id %(id)s).") % {"id": p.institution},
+                )
+            )
         arena = arenas.get(p.arena) if p.arena else None
         if p.arena and arena is None:
-            errors.append(FieldError(f"{where}.arena", "unknown", _(
-                "Ukjent læringsarena (id %(id)s).") % {"id": p.arena}))
+            errors.append(
+                FieldError(
+                    f"{where}.arena",
+                    "unknown",
+                    _("Ukjent læringsarena (id %(id)s).") % {"id": p.arena},
+                )
+            )
         elif arena is not None and arena.institution_id != p.institution:
-            errors.append(FieldError(f"{where}.arena", "wrong_institution", _(
-                "Læringsarenaen hører ikke til foretaket i perioden.")))
+            errors.append(
+                FieldError(
+                    f"{where}.arena",
+                    "wrong_institution",
+                    _("Læringsarenaen hører ikke til foretaket i perioden."),
+                )
+            )
         agreement = agreements.get(p.agreement) if p.agreement else None
         if p.agreement and agreement is None:
-            errors.append(FieldError(f"{where}.agreement", "unknown", _(
-                "Ukjent samarbeidsavtale (id %(id)s).") % {"id": p.agreement}))
-        out.append(PeriodData(
-            agreement=agreement,
-            specialty=specialties[f"{where}.specialty"], institution=institution, arena=arena,
-            start=p.start, end=p.end, service_place=(p.service_place or "").strip(),
-            contact_person=(p.contact_person or "").strip()))
+            errors.append(
+                FieldError(
+                    f"{where}.agreement",
+                    "unknown",
+                    _("Ukjent samarbeidsavtale (id %(id)s).") % {"id": p.agreement},
+                )
+            )
+        out.append(
+            PeriodData(
+                agreement=agreement,
+                specialty=specialties[f"{where}.specialty"],
+                institution=institution,
+                arena=arena,
+                start=p.start,
+                end=p.end,
+                service_place=(p.service_place or "").strip(),
+                contact_person=(p.contact_person or "").strip(),
+            )
+        )
     if errors:
         raise ApiError(errors)
     return out
@@ -240,8 +302,7 @@ def _content(payload, *, creating: bool) -> tuple[dict, list[PeriodData] | None]
                 raise field_error("specialty", "required", _("Velg spesialitet."))
             value = catalogue_queries.specialty_by_code(value, "specialty")
         elif name in TEXT_FIELDS:
-            value = (value or "").strip() if name in ("employee_number", "place") \
-                else (value or "")
+            value = (value or "").strip() if name in ("employee_number", "place") else (value or "")
         elif name == "outside_employment_confirmed":
             value = bool(value)
         content[name] = value
@@ -260,8 +321,9 @@ def _run(action, **kwargs) -> Revision:
 # --- writes -----------------------------------------------------------------------------------
 
 
-@router.post(BASE, response=_responses(RevisionOut, 201),
-             summary="Opprett en plan (revisjon 1, utkast)")
+@router.post(
+    BASE, response=_responses(RevisionOut, 201), summary="Opprett en plan (revisjon 1, utkast)"
+)
 @rule("plan.edit")
 def create_plan(request, payload: PlanCreateIn):
     """For the trainee, the trainee's leader or the local coordinator. 404 when the trainee is
@@ -273,16 +335,30 @@ def create_plan(request, payload: PlanCreateIn):
     if payload.employment is not None:
         employment = Employment.objects.filter(pk=payload.employment, trainee=trainee).first()
         if employment is None:
-            raise field_error("employment", "unknown",
-                              _("Legen har ingen ansettelse med id %(id)s.")
-                              % {"id": payload.employment})
+            raise field_error(
+                "employment",
+                "unknown",
+                _("Legen har ingen ansettelse med id %(id)s.") % {"id": payload.employment},
+            )
     content, periods = _content(payload, creating=True)
-    if "specialty" not in content and employment is None and not \
-            trainee.employments.not_ended().exists():
-        raise field_error("specialty", "required", _(
-            "Legen har ingen aktiv ansettelse; oppgi spesialitet og arbeidsgiver."))
-    revision = _run(services.plan_create, actor=user, trainee=trainee, employment=employment,
-                    periods=periods or [], **content)
+    if (
+        "specialty" not in content
+        and employment is None
+        and not trainee.employments.not_ended().exists()
+    ):
+        raise field_error(
+            "specialty",
+            "required",
+            _("Legen har ingen aktiv ansettelse; oppgi spesialitet og arbeidsgiver."),
+        )
+    revision = _run(
+        services.plan_create,
+        actor=user,
+        trainee=trainee,
+        employment=employment,
+        periods=periods or [],
+        **content,
+    )
     return Reply(201, _visible(request, revision.pk))
 
 
@@ -290,8 +366,11 @@ def _stale(exc: services.StaleVersion) -> Reply:
     return Reply(409, {"detail": str(exc), "errors": [], "current_version": exc.current})
 
 
-@router.patch(BASE + "/{id}", response=_responses(RevisionOut, conflict=True),
-              summary="Endre et utkast (send med version)")
+@router.patch(
+    BASE + "/{id}",
+    response=_responses(RevisionOut, conflict=True),
+    summary="Endre et utkast (send med version)",
+)
 @rule("plan.edit")
 def update_revision(request, payload: PlanPatchIn, id: int = Path(..., ge=1, le=MAX_ID)):
     """Partial update of a draft: only the fields sent change; `periods`, when sent, replaces
@@ -301,8 +380,14 @@ def update_revision(request, payload: PlanPatchIn, id: int = Path(..., ge=1, le=
     _allowed(request, "plan.edit", revision)
     content, periods = _content(payload, creating=False)
     try:
-        _run(services.revision_update, actor=user, revision=revision, version=payload.version,
-             periods=periods, **content)
+        _run(
+            services.revision_update,
+            actor=user,
+            revision=revision,
+            version=payload.version,
+            periods=periods,
+            **content,
+        )
     except services.StaleVersion as exc:
         return _stale(exc)
     return _visible(request, id)
@@ -315,8 +400,11 @@ def _action(request, id: int, permission: str, service, **kwargs):
     return _visible(request, result.pk)
 
 
-@router.post(BASE + "/{id}/submit", response=_responses(RevisionOut),
-             summary="Send til signering (utkast → til signering)")
+@router.post(
+    BASE + "/{id}/submit",
+    response=_responses(RevisionOut),
+    summary="Send til signering (utkast → til signering)",
+)
 @rule("plan.sign")
 def submit_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
     """By the trainee or the leader; every rule must pass, and periods outside the employment
@@ -324,8 +412,11 @@ def submit_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
     return _action(request, id, "plan.sign", services.revision_submit)
 
 
-@router.post(BASE + "/{id}/sign", response=_responses(RevisionOut),
-             summary="Signer (leder og lege, hver én gang)")
+@router.post(
+    BASE + "/{id}/sign",
+    response=_responses(RevisionOut),
+    summary="Signer (leder og lege, hver én gang)",
+)
 @rule("plan.sign")
 def sign_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
     """Records the caller's signature as trainee or leader; when both have signed, the revision
@@ -333,8 +424,11 @@ def sign_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
     return _action(request, id, "plan.sign", services.revision_sign)
 
 
-@router.post(BASE + "/{id}/withdraw", response=_responses(RevisionOut),
-             summary="Trekk tilbake til utkast (til signering → utkast)")
+@router.post(
+    BASE + "/{id}/withdraw",
+    response=_responses(RevisionOut),
+    summary="Trekk tilbake til utkast (til signering → utkast)",
+)
 @rule("plan.sign")
 def withdraw_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
     """By the trainee or the leader, while the revision awaits signatures: back to draft, the
@@ -342,28 +436,42 @@ def withdraw_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
     return _action(request, id, "plan.sign", services.revision_withdraw)
 
 
-@router.post(BASE + "/{id}/approve", response=_responses(RevisionOut),
-             summary="Godkjenn (lokal koordinator hos arbeidsgiver)")
+@router.post(
+    BASE + "/{id}/approve",
+    response=_responses(RevisionOut),
+    summary="Godkjenn (lokal koordinator hos arbeidsgiver)",
+)
 @rule("plan.approve")
-def approve_revision(request, payload: ApproveIn | None = None,
-                     id: int = Path(..., ge=1, le=MAX_ID)):
+def approve_revision(
+    request, payload: ApproveIn | None = None, id: int = Path(..., ge=1, le=MAX_ID)
+):
     """Sets `approved_at` and `valid_until` (12 months); an earlier approved revision of the
     plan becomes `superseded`. A period at an institution the employer has no collaboration
     agreement with is refused (`no_agreement`) unless `confirm_no_agreement` is sent."""
-    return _action(request, id, "plan.approve", services.revision_approve,
-                   confirm_no_agreement=(payload or ApproveIn()).confirm_no_agreement)
+    return _action(
+        request,
+        id,
+        "plan.approve",
+        services.revision_approve,
+        confirm_no_agreement=(payload or ApproveIn()).confirm_no_agreement,
+    )
 
 
-@router.post(BASE + "/{id}/return", response=_responses(RevisionOut),
-             summary="Returner til utkast med kommentar (lokal koordinator)")
+@router.post(
+    BASE + "/{id}/return",
+    response=_responses(RevisionOut),
+    summary="Returner til utkast med kommentar (lokal koordinator)",
+)
 @rule("plan.approve")
 def return_revision(request, payload: ReturnIn, id: int = Path(..., ge=1, le=MAX_ID)):
-    return _action(request, id, "plan.approve", services.revision_return,
-                   comment=payload.comment)
+    return _action(request, id, "plan.approve", services.revision_return, comment=payload.comment)
 
 
-@router.post(BASE + "/{id}/revise", response=_responses(RevisionOut, 201),
-             summary="Lag neste revisjon av en godkjent plan (som utkast)")
+@router.post(
+    BASE + "/{id}/revise",
+    response=_responses(RevisionOut, 201),
+    summary="Lag neste revisjon av en godkjent plan (som utkast)",
+)
 @rule("plan.edit")
 def revise_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
     """By those who edit the plan (`plan.edit`: the trainee, the leader, the local

@@ -75,8 +75,9 @@ def _key(p) -> tuple:
 def _periods(old: list, new: list) -> list[PeriodChange]:
     """Rows matched by place and specialty; a matched row whose dates moved is «changed»."""
     out: list[PeriodChange] = []
-    matcher = difflib.SequenceMatcher(None, [_key(p) for p in old], [_key(p) for p in new],
-                                      autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, [_key(p) for p in old], [_key(p) for p in new], autojunk=False
+    )
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             for a, b in zip(old[i1:i2], new[j1:j2], strict=True):

@@ -68,9 +68,20 @@ class RevisionForm(DesignsystemetForm, forms.ModelForm):
 
     class Meta:
         model = Revision
-        fields = ["purpose", "employee_number", "employer", "specialty", "estimated_start",
-                  "estimated_end", "plan_date", "place", "credit_old_scheme_months", "credit_other_specialty_months",
-                  "remarks", "outside_employment_confirmed"]
+        fields = [
+            "purpose",
+            "employee_number",
+            "employer",
+            "specialty",
+            "estimated_start",
+            "estimated_end",
+            "plan_date",
+            "place",
+            "credit_old_scheme_months",
+            "credit_other_specialty_months",
+            "remarks",
+            "outside_employment_confirmed",
+        ]
         labels = {
             "employee_number": _("Ansattnummer"),
             "employer": _("Arbeidsgiver/foretak"),
@@ -80,23 +91,31 @@ class RevisionForm(DesignsystemetForm, forms.ModelForm):
             "purpose": _("Planen er til bruk ved"),
             "plan_date": _("Dato for fastsatt plan"),
             "place": _("Sted"),
-            "credit_old_scheme_months": _("Godkjent tjenestetid i gammel ordning som kan telle "
-                                          "med i minstetiden i ny ordning (mnd.)"),
-            "credit_other_specialty_months": _("Godkjent tjenestetid fra evt. annen spesialitet "
-                                               "som kan telle med i minstetiden (mnd.)"),
+            "credit_old_scheme_months": _(
+                "Godkjent tjenestetid i gammel ordning som kan telle "
+                "med i minstetiden i ny ordning (mnd.)"
+            ),
+            "credit_other_specialty_months": _(
+                "Godkjent tjenestetid fra evt. annen spesialitet "
+                "som kan telle med i minstetiden (mnd.)"
+            ),
             "remarks": _("Andre merknader"),
-            "outside_employment_confirmed": _("Leder bekrefter at perioder utenfor "
-                                              "ansettelsesforholdet er riktige"),
+            "outside_employment_confirmed": _(
+                "Leder bekrefter at perioder utenfor ansettelsesforholdet er riktige"
+            ),
         }
         help_texts = {
             "specialty": _("Hovedspesialitet i tråd med spesialistforskriften."),
-            "credit_old_scheme_months": _("Maks 6,5 år (78 mnd.) inkl. turnustjeneste/del 1, "
-                                          "godkjent av leder."),
+            "credit_old_scheme_months": _(
+                "Maks 6,5 år (78 mnd.) inkl. turnustjeneste/del 1, godkjent av leder."
+            ),
             "credit_other_specialty_months": _("Maks 3 år og 3 mnd. (39 mnd.) inkl. del 1."),
         }
         widgets = {
-            "estimated_start": _date_widget(), "estimated_end": _date_widget(),
-            "plan_date": _date_widget(), "remarks": forms.Textarea(attrs={"rows": 4}),
+            "estimated_start": _date_widget(),
+            "estimated_end": _date_widget(),
+            "plan_date": _date_widget(),
+            "remarks": forms.Textarea(attrs={"rows": 4}),
             "purpose": forms.RadioSelect,
         }
         error_messages = {
@@ -108,7 +127,8 @@ class RevisionForm(DesignsystemetForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         trainee_id = self.instance.plan.trainee_id
         self.fields["employer"].queryset = Institution.objects.filter(
-            Q(employments__trainee_id=trainee_id) | Q(pk=self.instance.employer_id)).distinct()
+            Q(employments__trainee_id=trainee_id) | Q(pk=self.instance.employer_id)
+        ).distinct()
         self.fields["employer"].empty_label = _("Velg arbeidsgiver")
         self.fields["specialty"].empty_label = _("Velg spesialitet")
         if not self.is_bound:
@@ -119,8 +139,9 @@ class RevisionForm(DesignsystemetForm, forms.ModelForm):
         self.fields["purpose"].required = False
 
     def clean_purpose(self) -> str:
-        return self.cleaned_data.get("purpose") or self.instance.purpose \
-            or Revision.Purpose.EMPLOYMENT
+        return (
+            self.cleaned_data.get("purpose") or self.instance.purpose or Revision.Purpose.EMPLOYMENT
+        )
 
     def _get_validation_exclusions(self):
         # The caps are `rules`' to check: its message names the form's limit.
@@ -135,34 +156,66 @@ class PeriodForm(DesignsystemetForm, forms.Form):
     names the rule; this form only parses."""
 
     specialty = forms.ModelChoiceField(
-        label=_("Spesialiseringsperiode i (spesialitet)"), queryset=Specialty.objects.all(),
-        required=False, empty_label=_("Velg spesialitet"))
+        label=_("Spesialiseringsperiode i (spesialitet)"),
+        queryset=Specialty.objects.all(),
+        required=False,
+        empty_label=_("Velg spesialitet"),
+    )
     institution = forms.ModelChoiceField(
-        label=_("Foretak/samarbeidsforetak"), queryset=Institution.objects.all(),
-        required=False, empty_label=_("Velg foretak"))
+        label=_("Foretak/samarbeidsforetak"),
+        queryset=Institution.objects.all(),
+        required=False,
+        empty_label=_("Velg foretak"),
+    )
     arena = forms.ModelChoiceField(
-        label=_("Klinikk/avdeling"), queryset=LearningArena.objects.all(), required=False,
+        label=_("Klinikk/avdeling"),
+        queryset=LearningArena.objects.all(),
+        required=False,
         empty_label=_("Velg foretak først"),
-        error_messages={"invalid_choice": _("Velg en klinikk/avdeling fra listen.")})
+        error_messages={"invalid_choice": _("Velg en klinikk/avdeling fra listen.")},
+    )
     service_place = forms.CharField(
-        label=_("Tjenestested (fritekst)"), max_length=200, required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("Tjenestested (fritekst)")}))
-    start = forms.DateField(label=_("Tjenestetid fra"), required=False, widget=_date_widget(),
-                            error_messages={"invalid": _("Skriv datoen som dd.mm.åååå.")})
-    end = forms.DateField(label=_("Tjenestetid til"), required=False, widget=_date_widget(),
-                          error_messages={"invalid": _("Skriv datoen som dd.mm.åååå.")})
+        label=_("Tjenestested (fritekst)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Tjenestested (fritekst)")}),
+    )
+    start = forms.DateField(
+        label=_("Tjenestetid fra"),
+        required=False,
+        widget=_date_widget(),
+        error_messages={"invalid": _("Skriv datoen som dd.mm.åååå.")},
+    )
+    end = forms.DateField(
+        label=_("Tjenestetid til"),
+        required=False,
+        widget=_date_widget(),
+        error_messages={"invalid": _("Skriv datoen som dd.mm.åååå.")},
+    )
     contact_person = forms.CharField(
-        label=_("Kontaktperson ved mottakende foretak"), max_length=200, required=False)
+        label=_("Kontaktperson ved mottakende foretak"), max_length=200, required=False
+    )
     # Parses any agreement; the options offered are the employer's with the row's institution
     # in its specialty, and `services.agreement_problems` refuses one that does not fit.
     agreement = forms.ModelChoiceField(
-        label=_("Samarbeidsavtale (fagavtale)"), queryset=CollaborationAgreement.objects.all(),
-        required=False, empty_label=_("Velg foretak og spesialitet først"),
-        error_messages={"invalid_choice": _("Velg en samarbeidsavtale fra listen.")})
+        label=_("Samarbeidsavtale (fagavtale)"),
+        queryset=CollaborationAgreement.objects.all(),
+        required=False,
+        empty_label=_("Velg foretak og spesialitet først"),
+        error_messages={"invalid_choice": _("Velg en samarbeidsavtale fra listen.")},
+    )
 
-    def __init__(self, *args, key: str, arenas: dict[int, list] | None = None,
-                 agreements: AgreementOptions | None = None, employer_id: int | None = None,
-                 options_url: str = "", refresh: bool = False, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        key: str,
+        arenas: dict[int, list] | None = None,
+        agreements: AgreementOptions | None = None,
+        employer_id: int | None = None,
+        options_url: str = "",
+        refresh: bool = False,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, prefix=f"periods-{key}", **kwargs)
         self.key = key
         self.employer_id = employer_id
@@ -171,10 +224,14 @@ class PeriodForm(DesignsystemetForm, forms.Form):
             # choosing the institution or the specialty fetches the row's arenas into the
             # arena select and the fitting agreements into the agreement select
             attrs = {
-                "hx-get": options_url, "hx-trigger": "change",
-                "hx-target": f"#{self['arena'].auto_id}", "hx-swap": "outerHTML",
-                "hx-include": "closest tbody", "hx-sync": "closest tbody:replace",
-                "hx-vals": 'js:{employer: document.getElementById("id_employer")?.value || ""}'}
+                "hx-get": options_url,
+                "hx-trigger": "change",
+                "hx-target": f"#{self['arena'].auto_id}",
+                "hx-swap": "outerHTML",
+                "hx-include": "closest tbody",
+                "hx-sync": "closest tbody:replace",
+                "hx-vals": 'js:{employer: document.getElementById("id_employer")?.value || ""}',
+            }
             self.fields["institution"].widget.attrs.update(attrs)
             self.fields["specialty"].widget.attrs.update(attrs)
         self.set_arena_choices(arenas)
@@ -191,8 +248,9 @@ class PeriodForm(DesignsystemetForm, forms.Form):
     def agreement_key(self) -> tuple[int | None, int | None]:
         return self._value_id("institution"), self._value_id("specialty")
 
-    def set_agreement_choices(self, agreements: AgreementOptions | None, *,
-                              refresh: bool = False) -> None:
+    def set_agreement_choices(
+        self, agreements: AgreementOptions | None, *, refresh: bool = False
+    ) -> None:
         """The employer's agreements with the row's institution in the row's specialty. A
         linked agreement that does not fit stays selectable (the check says why), except when
         the row's institution or specialty was just changed (`refresh`): then it is dropped."""
@@ -200,8 +258,7 @@ class PeriodForm(DesignsystemetForm, forms.Form):
         institution, specialty = self.agreement_key()
         chosen = self._value_id("agreement")
         if agreements is None:
-            agreements = agreement_options(self.employer_id, [(institution, specialty)],
-                                           [chosen])
+            agreements = agreement_options(self.employer_id, [(institution, specialty)], [chosen])
         options: list = []
         if self.employer_id is None:
             empty = _("Velg arbeidsgiver først")
@@ -218,8 +275,13 @@ class PeriodForm(DesignsystemetForm, forms.Form):
                     self.data = self.data.copy()
                     self.data[self.add_prefix("agreement")] = ""
             elif chosen in agreements.labels:
-                options.append((chosen, _("%(agreement)s – passer ikke til perioden") % {
-                    "agreement": agreements.labels[chosen]}))
+                options.append(
+                    (
+                        chosen,
+                        _("%(agreement)s – passer ikke til perioden")
+                        % {"agreement": agreements.labels[chosen]},
+                    )
+                )
         field.choices = [("", empty), *options]
 
     def set_arena_choices(self, arenas: dict[int, list] | None) -> None:
@@ -232,30 +294,42 @@ class PeriodForm(DesignsystemetForm, forms.Form):
             field.choices = [("", field.empty_label)]
             return
         options = arenas.get(institution, [])
-        empty = _("Velg klinikk/avdeling (valgfritt)") if options else _(
-            "Ingen registrerte avdelinger")
+        empty = (
+            _("Velg klinikk/avdeling (valgfritt)") if options else _("Ingen registrerte avdelinger")
+        )
         field.choices = [("", empty), *options]
 
     def clean(self):
         data = super().clean()
         arena, institution = data.get("arena"), data.get("institution")
         if arena and (institution is None or arena.institution_id != institution.pk):
-            self.add_error("arena", _("Klinikken/avdelingen hører ikke til foretaket i "
-                                      "perioden. Velg en av foretakets avdelinger."))
+            self.add_error(
+                "arena",
+                _(
+                    "Klinikken/avdelingen hører ikke til foretaket i "
+                    "perioden. Velg en av foretakets avdelinger."
+                ),
+            )
             data["arena"] = None
         return data
 
     def is_blank(self) -> bool:
-        return not any(str(v).strip() for k, v in self.data.items()
-                       if k.startswith(self.prefix + "-"))
+        return not any(
+            str(v).strip() for k, v in self.data.items() if k.startswith(self.prefix + "-")
+        )
 
     def period(self) -> PeriodData:
         d = self.cleaned_data if hasattr(self, "cleaned_data") else {}
         return PeriodData(
-            specialty=d.get("specialty"), institution=d.get("institution"),
-            start=d.get("start"), end=d.get("end"), arena=d.get("arena"),
+            specialty=d.get("specialty"),
+            institution=d.get("institution"),
+            start=d.get("start"),
+            end=d.get("end"),
+            arena=d.get("arena"),
             service_place=d.get("service_place") or "",
-            contact_person=d.get("contact_person") or "", agreement=d.get("agreement"))
+            contact_person=d.get("contact_person") or "",
+            agreement=d.get("agreement"),
+        )
 
 
 def _label(chain: list[str]) -> str:
@@ -273,8 +347,11 @@ def arena_choices(institution_ids) -> dict[int, list]:
     ids = {i for i in institution_ids if i}
     if not ids:
         return {}
-    arenas = list(LearningArena.objects.filter(institution_id__in=ids).only(
-        "pk", "name", "parent_id", "institution_id"))
+    arenas = list(
+        LearningArena.objects.filter(institution_id__in=ids).only(
+            "pk", "name", "parent_id", "institution_id"
+        )
+    )
     by_id = {a.pk: a for a in arenas}
 
     def names(a) -> list[str]:
@@ -336,17 +413,33 @@ def agreement_options(employer_id: int | None, rows, chosen=()) -> AgreementOpti
     current = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
     wanted = Q(pk__in=chosen)
     if employer_id and rows:
-        wanted |= current & Q(sending_id=employer_id,
-                              receiving_id__in={i for i, _s in rows},
-                              specialty_id__in={s for _i, s in rows})
-    for a in CollaborationAgreement.objects.filter(wanted).order_by("valid_from", "pk").only(
-            "pk", "reference", "sending_id", "receiving_id", "specialty_id", "duration_months",
-            "valid_from", "valid_to"):
+        wanted |= current & Q(
+            sending_id=employer_id,
+            receiving_id__in={i for i, _s in rows},
+            specialty_id__in={s for _i, s in rows},
+        )
+    for a in (
+        CollaborationAgreement.objects.filter(wanted)
+        .order_by("valid_from", "pk")
+        .only(
+            "pk",
+            "reference",
+            "sending_id",
+            "receiving_id",
+            "specialty_id",
+            "duration_months",
+            "valid_from",
+            "valid_to",
+        )
+    ):
         label = agreement_label(a)
         out.labels[a.pk] = label
         key = (a.receiving_id, a.specialty_id)
-        if a.sending_id == employer_id and key in rows and (a.valid_to is None
-                                                            or a.valid_to >= today):
+        if (
+            a.sending_id == employer_id
+            and key in rows
+            and (a.valid_to is None or a.valid_to >= today)
+        ):
             out.by_row.setdefault(key, []).append((a.pk, label))
     return out
 
@@ -371,41 +464,69 @@ def agreement_rows(data, employer_id: int | None) -> list[PeriodForm]:
     dropped (`refresh`), as when the row's institution or specialty changes."""
     keys = row_keys(data)
     agreements = agreement_options(
-        employer_id, [(_int(data.get(f"periods-{k}-institution")),
-                       _int(data.get(f"periods-{k}-specialty"))) for k in keys],
-        [_int(data.get(f"periods-{k}-agreement")) for k in keys])
-    return [PeriodForm(data, key=k, arenas={}, agreements=agreements, employer_id=employer_id,
-                       refresh=True) for k in keys]
+        employer_id,
+        [
+            (_int(data.get(f"periods-{k}-institution")), _int(data.get(f"periods-{k}-specialty")))
+            for k in keys
+        ],
+        [_int(data.get(f"periods-{k}-agreement")) for k in keys],
+    )
+    return [
+        PeriodForm(
+            data, key=k, arenas={}, agreements=agreements, employer_id=employer_id, refresh=True
+        )
+        for k in keys
+    ]
 
 
 class PlanEditor:
     """The plan form and its period rows, bound together; maps rule problems to fields."""
 
-    def __init__(self, revision: Revision, data=None, options_url: str = "",
-                 agreements_url: str = "") -> None:
+    def __init__(
+        self, revision: Revision, data=None, options_url: str = "", agreements_url: str = ""
+    ) -> None:
         self.revision = revision
         self.form = RevisionForm(data, instance=revision)
         if agreements_url:
             # choosing another employer fetches every row's agreement select (the agreements
             # offered are the employer's), like choosing a row's institution or specialty
-            self.form.fields["employer"].widget.attrs.update({
-                "hx-get": agreements_url, "hx-trigger": "change", "hx-swap": "none",
-                "hx-include": "#period-rows", "hx-sync": "this:replace"})
+            self.form.fields["employer"].widget.attrs.update(
+                {
+                    "hx-get": agreements_url,
+                    "hx-trigger": "change",
+                    "hx-swap": "none",
+                    "hx-include": "#period-rows",
+                    "hx-sync": "this:replace",
+                }
+            )
         employer = data.get("employer") if data is not None else revision.employer_id
         employer_id = int(employer) if str(employer or "").isdigit() else None
         if data is None:
             periods = list(revision.periods.all())
             arenas = arena_choices(p.institution_id for p in periods)
             agreements = agreement_options(
-                employer_id, [(p.institution_id, p.specialty_id) for p in periods],
-                [p.agreement_id for p in periods])
+                employer_id,
+                [(p.institution_id, p.specialty_id) for p in periods],
+                [p.agreement_id for p in periods],
+            )
             self.rows = [
-                PeriodForm(key=f"r{i}", arenas=arenas, agreements=agreements,
-                           employer_id=employer_id, options_url=options_url, initial={
-                    "specialty": p.specialty_id, "institution": p.institution_id,
-                    "arena": p.arena_id, "service_place": p.service_place, "start": p.start,
-                    "end": p.end, "contact_person": p.contact_person,
-                    "agreement": p.agreement_id})
+                PeriodForm(
+                    key=f"r{i}",
+                    arenas=arenas,
+                    agreements=agreements,
+                    employer_id=employer_id,
+                    options_url=options_url,
+                    initial={
+                        "specialty": p.specialty_id,
+                        "institution": p.institution_id,
+                        "arena": p.arena_id,
+                        "service_place": p.service_place,
+                        "start": p.start,
+                        "end": p.end,
+                        "contact_person": p.contact_person,
+                        "agreement": p.agreement_id,
+                    },
+                )
                 for i, p in enumerate(periods)
             ]
         else:
@@ -413,12 +534,27 @@ class PlanEditor:
             ids = [data.get(f"periods-{k}-institution") for k in keys]
             arenas = arena_choices(int(i) for i in ids if str(i or "").isdigit())
             agreements = agreement_options(
-                employer_id, [(_int(data.get(f"periods-{k}-institution")),
-                               _int(data.get(f"periods-{k}-specialty"))) for k in keys],
-                [_int(data.get(f"periods-{k}-agreement")) for k in keys])
-            rows = [PeriodForm(data, key=k, arenas=arenas, agreements=agreements,
-                               employer_id=employer_id, options_url=options_url)
-                    for k in keys]
+                employer_id,
+                [
+                    (
+                        _int(data.get(f"periods-{k}-institution")),
+                        _int(data.get(f"periods-{k}-specialty")),
+                    )
+                    for k in keys
+                ],
+                [_int(data.get(f"periods-{k}-agreement")) for k in keys],
+            )
+            rows = [
+                PeriodForm(
+                    data,
+                    key=k,
+                    arenas=arenas,
+                    agreements=agreements,
+                    employer_id=employer_id,
+                    options_url=options_url,
+                )
+                for k in keys
+            ]
             self.rows = [r for r in rows if not r.is_blank()]
         self.non_field_errors: list[str] = []
         self.warnings: list[str] = []  # the plan's; a row's are on the row
@@ -441,13 +577,20 @@ class PlanEditor:
         employer = data.get("employer")
         return rules.PlanInput(
             employer=employer.pk if employer else None,
-            estimated_start=data.get("estimated_start"), estimated_end=data.get("estimated_end"),
+            estimated_start=data.get("estimated_start"),
+            estimated_end=data.get("estimated_end"),
             credit_old_scheme_months=data.get("credit_old_scheme_months"),
             credit_other_specialty_months=data.get("credit_other_specialty_months"),
-            periods=tuple(rules.Period(
-                specialty=getattr(p.specialty, "pk", None),
-                institution=getattr(p.institution, "pk", None), start=p.start, end=p.end,
-                arena=getattr(p.arena, "pk", None)) for p in self.periods()),
+            periods=tuple(
+                rules.Period(
+                    specialty=getattr(p.specialty, "pk", None),
+                    institution=getattr(p.institution, "pk", None),
+                    start=p.start,
+                    end=p.end,
+                    arena=getattr(p.arena, "pk", None),
+                )
+                for p in self.periods()
+            ),
             employment_start=employment.start if employment else None,
             employment_end=employment.end if employment else None,
         )
@@ -457,7 +600,8 @@ class PlanEditor:
         agreements' fit."""
         plan = self.plan_input()
         return list(rules.check_plan(plan).problems) + services.agreement_problems(
-            plan.employer, self.periods())
+            plan.employer, self.periods()
+        )
 
     def add_problems(self, problems: list[rules.Problem]) -> None:
         """Put each problem by its field: the plan's, a row's, or the form as a whole."""
@@ -488,7 +632,8 @@ class PlanEditor:
     def error_count(self) -> int:
         forms_ = [self.form, *self.rows]
         return len(self.non_field_errors) + sum(
-            len(errs) for f in forms_ for errs in f.errors.values())
+            len(errs) for f in forms_ for errs in f.errors.values()
+        )
 
     @property
     def warning_count(self) -> int:
@@ -501,7 +646,11 @@ class PlanEditor:
 
 class ReturnForm(DesignsystemetForm, forms.Form):
     comment = forms.CharField(
-        label=_("Kommentar til leder og lege"), widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000, error_messages={"required": _("Skriv hvorfor planen returneres.")},
-        help_text=_("Forklar hva som må rettes. Planen går tilbake til utkast, og "
-                    "signaturene fjernes."))
+        label=_("Kommentar til leder og lege"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Skriv hvorfor planen returneres.")},
+        help_text=_(
+            "Forklar hva som må rettes. Planen går tilbake til utkast, og signaturene fjernes."
+        ),
+    )

@@ -17,12 +17,18 @@ class ImplementationPlan(models.Model):
     """The series: one per trainee and employment; its revisions carry the content."""
 
     trainee = models.ForeignKey(
-        "trainees.Trainee", verbose_name=_("lege"), on_delete=models.PROTECT,
+        "trainees.Trainee",
+        verbose_name=_("lege"),
+        on_delete=models.PROTECT,
         related_name="implementation_plans",
     )
     employment = models.ForeignKey(
-        "trainees.Employment", verbose_name=_("ansettelse"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="implementation_plans",
+        "trainees.Employment",
+        verbose_name=_("ansettelse"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="implementation_plans",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -46,7 +52,9 @@ class Status(models.TextChoices):
 
 class Revision(models.Model):
     plan = models.ForeignKey(
-        ImplementationPlan, verbose_name=_("plan"), on_delete=models.CASCADE,
+        ImplementationPlan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
         related_name="revisions",
     )
     number = models.PositiveIntegerField(_("revisjon"))
@@ -55,37 +63,52 @@ class Revision(models.Model):
     )
     employee_number = models.CharField(_("ansattnummer"), max_length=30, blank=True)
     employer = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("arbeidsgiver/foretak"),
-        on_delete=models.PROTECT, related_name="plan_revisions",
+        "organisations.Institution",
+        verbose_name=_("arbeidsgiver/foretak"),
+        on_delete=models.PROTECT,
+        related_name="plan_revisions",
     )
     specialty = models.ForeignKey(
-        "catalogue.Specialty", verbose_name=_("utdanning til spesialist i"),
-        on_delete=models.PROTECT, related_name="plan_revisions",
+        "catalogue.Specialty",
+        verbose_name=_("utdanning til spesialist i"),
+        on_delete=models.PROTECT,
+        related_name="plan_revisions",
     )
     estimated_start = models.DateField(_("beregnet tidsrom fra"), null=True, blank=True)
     estimated_end = models.DateField(_("beregnet tidsrom til"), null=True, blank=True)
+
     class Purpose(models.TextChoices):
         # Seed 000: «til bruk ved: a) Inngåelse av arbeidsavtale (fast stilling eller
         # vikarstilling, minimum 6 mnd.) b) Konvertering fra gammel til ny utdanningsordning»
-        EMPLOYMENT = "employment", _("Inngåelse av arbeidsavtale (fast stilling eller "
-                                     "vikarstilling, minimum 6 mnd.)")
+        EMPLOYMENT = (
+            "employment",
+            _("Inngåelse av arbeidsavtale (fast stilling eller vikarstilling, minimum 6 mnd.)"),
+        )
         CONVERSION = "conversion", _("Konvertering fra gammel til ny utdanningsordning")
 
-    purpose = models.CharField(_("planen gjelder"), max_length=20, choices=Purpose.choices,
-                               default=Purpose.EMPLOYMENT)
+    purpose = models.CharField(
+        _("planen gjelder"), max_length=20, choices=Purpose.choices, default=Purpose.EMPLOYMENT
+    )
     plan_date = models.DateField(_("dato for fastsatt plan"), null=True, blank=True)
     # «Sted, dato» (seed 000): where the plan was set, beside its date.
     place = models.CharField(_("sted"), max_length=100, blank=True)
     credit_old_scheme_months = models.DecimalField(
-        _("godkjent tjenestetid i gammel ordning (mnd.)"), max_digits=4, decimal_places=1,
-        null=True, blank=True,
+        _("godkjent tjenestetid i gammel ordning (mnd.)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(rules.MAX_CREDIT_OLD_SCHEME_MONTHS)],
     )
     credit_other_specialty_months = models.DecimalField(
-        _("godkjent tjenestetid fra annen spesialitet (mnd.)"), max_digits=4, decimal_places=1,
-        null=True, blank=True,
+        _("godkjent tjenestetid fra annen spesialitet (mnd.)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[
-            MinValueValidator(0), MaxValueValidator(rules.MAX_CREDIT_OTHER_SPECIALTY_MONTHS)
+            MinValueValidator(0),
+            MaxValueValidator(rules.MAX_CREDIT_OTHER_SPECIALTY_MONTHS),
         ],
     )
     remarks = models.TextField(_("andre merknader"), blank=True)
@@ -95,18 +118,26 @@ class Revision(models.Model):
     # The coordinator confirmed, at approval, periods at institutions the employer has no
     # collaboration agreement with.
     no_agreement_confirmed = models.BooleanField(
-        _("koordinator bekrefter perioder uten fagavtale"), default=False)
+        _("koordinator bekrefter perioder uten fagavtale"), default=False
+    )
     return_comment = models.TextField(_("kommentar ved retur"), blank=True)
     submitted_at = models.DateTimeField(_("sendt til signering"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("godkjent av"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("godkjent av"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("godkjent"), null=True, blank=True)
     valid_until = models.DateField(_("gyldig til"), null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("opprettet av"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opprettet av"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
@@ -142,16 +173,24 @@ class Period(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
     specialty = models.ForeignKey(
-        "catalogue.Specialty", verbose_name=_("spesialiseringsperiode i (spesialitet)"),
-        on_delete=models.PROTECT, related_name="+",
+        "catalogue.Specialty",
+        verbose_name=_("spesialiseringsperiode i (spesialitet)"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     institution = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("foretak/samarbeidsforetak"),
-        on_delete=models.PROTECT, related_name="plan_periods",
+        "organisations.Institution",
+        verbose_name=_("foretak/samarbeidsforetak"),
+        on_delete=models.PROTECT,
+        related_name="plan_periods",
     )
     arena = models.ForeignKey(
-        "organisations.LearningArena", verbose_name=_("klinikk/avdeling"), null=True,
-        blank=True, on_delete=models.PROTECT, related_name="+",
+        "organisations.LearningArena",
+        verbose_name=_("klinikk/avdeling"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     service_place = models.CharField(_("tjenestested"), max_length=200, blank=True)
     start = models.DateField(_("tjenestetid fra"))
@@ -160,8 +199,12 @@ class Period(models.Model):
         _("kontaktperson ved mottakende foretak"), max_length=200, blank=True
     )
     agreement = models.ForeignKey(
-        "rotations.CollaborationAgreement", verbose_name=_("samarbeidsavtale (fagavtale)"),
-        null=True, blank=True, on_delete=models.PROTECT, related_name="plan_periods",
+        "rotations.CollaborationAgreement",
+        verbose_name=_("samarbeidsavtale (fagavtale)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plan_periods",
     )
 
     class Meta:
@@ -183,7 +226,9 @@ class Signature(models.Model):
     )
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("signert av"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signert av"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     name = models.CharField(_("navn"), max_length=200)

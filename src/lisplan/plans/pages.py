@@ -27,8 +27,9 @@ def problem_label(name: str) -> str:
     if match:
         field = PeriodForm.base_fields.get(match.group(2))
         label = field.label if field is not None else ""
-        return ", ".join(filter(None, [_("Periode %(n)s") % {"n": int(match.group(1)) + 1},
-                                       str(label)]))
+        return ", ".join(
+            filter(None, [_("Periode %(n)s") % {"n": int(match.group(1)) + 1}, str(label)])
+        )
     label = RevisionForm._meta.labels.get(name)
     return str(label) if label else _("Planen")
 
@@ -40,7 +41,8 @@ def expiry(revision: Revision, today: dt.date) -> dict:
         "status": status,
         "status_label": Status(status).label,
         "days_left": days,
-        "expiring": status == Status.APPROVED and days is not None
+        "expiring": status == Status.APPROVED
+        and days is not None
         and days <= rules.EXPIRY_WARNING_DAYS,
     }
 
@@ -59,7 +61,10 @@ def actions(user, revision: Revision, newest: int) -> dict[str, bool]:
         "edit": status == Status.DRAFT and may_edit,
         "submit": status == Status.DRAFT and can(user, "plan.sign", revision),
         "revise": status == Status.APPROVED and may_edit and newest == revision.number,
-        "sign": False, "approve": False, "return": False, "withdraw": False,
+        "sign": False,
+        "approve": False,
+        "return": False,
+        "withdraw": False,
     }
     if status == Status.AWAITING_SIGNATURES:
         role = signing_role(user, revision)
@@ -74,8 +79,13 @@ def actions(user, revision: Revision, newest: int) -> dict[str, bool]:
 
 def _with_periods(qs: QuerySet[Revision]) -> QuerySet[Revision]:
     return qs.select_related("employer", "specialty").prefetch_related(
-        Prefetch("periods", queryset=Period.objects.select_related(
-            "specialty", "institution", "arena").order_by("position", "start")))
+        Prefetch(
+            "periods",
+            queryset=Period.objects.select_related("specialty", "institution", "arena").order_by(
+                "position", "start"
+            ),
+        )
+    )
 
 
 def comparison(revision: Revision) -> compare.Comparison | None:
@@ -116,12 +126,14 @@ def revision_events(revision: Revision) -> list[dict]:
 
 
 def revision_context(user, revision: Revision, today: dt.date) -> dict:
-    history = list(revision.plan.revisions.order_by("-number").only(
-        "pk", "number", "status", "approved_at", "valid_until", "created_at", "plan_id"))
+    history = list(
+        revision.plan.revisions.order_by("-number").only(
+            "pk", "number", "status", "approved_at", "valid_until", "created_at", "plan_id"
+        )
+    )
     can_act = actions(user, revision, history[0].number)
     return {
-        "no_agreement": (no_agreement_warnings(revision)
-                         if can_act.get("approve") else []),
+        "no_agreement": (no_agreement_warnings(revision) if can_act.get("approve") else []),
         "revision": revision,
         **expiry(revision, today),
         "revision_dates": queries.revision_dates(revision),
@@ -152,12 +164,24 @@ def _plan_summary(plan, today: dt.date) -> dict:
 
 def trainee_context(user, trainee, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
-    plans = list(trainee.implementation_plans.select_related(
-        "employment__institution", "employment__specialty").prefetch_related(
-        Prefetch("revisions", queryset=Revision.objects.select_related(
-            "employer", "specialty").order_by("-number"))))
-    employment = trainee.employments.not_ended(today).select_related(
-        "institution", "specialty").order_by("-start").first()
+    plans = list(
+        trainee.implementation_plans.select_related(
+            "employment__institution", "employment__specialty"
+        ).prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=Revision.objects.select_related("employer", "specialty").order_by(
+                    "-number"
+                ),
+            )
+        )
+    )
+    employment = (
+        trainee.employments.not_ended(today)
+        .select_related("institution", "specialty")
+        .order_by("-start")
+        .first()
+    )
     may_edit = can(user, "plan.edit", trainee)
     has_plan = any(p.employment_id == getattr(employment, "pk", None) for p in plans)
     return {
@@ -177,8 +201,7 @@ def awaiting_my_signature(user) -> QuerySet[Revision]:
     signed = Signature.objects.filter(revision=OuterRef("pk"))
     own = Q(plan__trainee__user=user)
     return (
-        scope_filter(user, "plan.sign", Revision.objects.filter(
-            status=Status.AWAITING_SIGNATURES))
+        scope_filter(user, "plan.sign", Revision.objects.filter(status=Status.AWAITING_SIGNATURES))
         .exclude(Exists(signed.filter(role=Signature.Role.TRAINEE)) & own)
         .exclude(Exists(signed.filter(role=Signature.Role.LEADER)) & ~own)
         .select_related("plan__trainee", "employer", "specialty")
@@ -192,17 +215,31 @@ def specialty_choices() -> list[tuple[str, str]]:
 
 
 REMINDERS = {
-    "expiring": (_("Gjennomføringsplanen utløper snart: %(name)s"),
-                 _("Godkjenningen av gjennomføringsplanen gjelder i 12 måneder og går snart ut. "
-                   "Lag en ny revisjon og send den til signering og godkjenning.")),
-    "expired": (_("Gjennomføringsplanen er utløpt: %(name)s"),
-                _("Godkjenningen av gjennomføringsplanen har gått ut. Lag en ny revisjon og "
-                  "send den til signering og godkjenning.")),
-    "missing": (_("Gjennomføringsplan mangler: %(name)s"),
-                _("Ansettelsen krever en individuell gjennomføringsplan (fast stilling eller "
-                  "vikariat på minst 6 måneder). Fyll den ut sammen og send den til signering.")),
-    "awaiting": (_("Påminnelse om gjennomføringsplan: %(name)s"),
-                 _("Den lokale koordinatoren minner om gjennomføringsplanen.")),
+    "expiring": (
+        _("Gjennomføringsplanen utløper snart: %(name)s"),
+        _(
+            "Godkjenningen av gjennomføringsplanen gjelder i 12 måneder og går snart ut. "
+            "Lag en ny revisjon og send den til signering og godkjenning."
+        ),
+    ),
+    "expired": (
+        _("Gjennomføringsplanen er utløpt: %(name)s"),
+        _(
+            "Godkjenningen av gjennomføringsplanen har gått ut. Lag en ny revisjon og "
+            "send den til signering og godkjenning."
+        ),
+    ),
+    "missing": (
+        _("Gjennomføringsplan mangler: %(name)s"),
+        _(
+            "Ansettelsen krever en individuell gjennomføringsplan (fast stilling eller "
+            "vikariat på minst 6 måneder). Fyll den ut sammen og send den til signering."
+        ),
+    ),
+    "awaiting": (
+        _("Påminnelse om gjennomføringsplan: %(name)s"),
+        _("Den lokale koordinatoren minner om gjennomføringsplanen."),
+    ),
 }
 
 
@@ -212,10 +249,17 @@ def send_reminders(user, trainees: list, tab: str) -> int:
     leaders = worklist.leaders_by_trainee(trainees)
     for trainee in trainees:
         users = [u for u in [trainee.user, *leaders[trainee.pk]] if u is not None]
-        notify(users=users, kind="plan.reminder",
-               title=str(title) % {"name": trainee.full_name},
-               body=str(body) + "\n\n" + _("Sendt av %(who)s %(when)s.") % {
-                   "who": user.get_full_name() or user.username,
-                   "when": date_format(timezone.localdate(), "SHORT_DATE_FORMAT")},
-               url=reverse("plans:trainee", args=[trainee.pk]))
+        notify(
+            users=users,
+            kind="plan.reminder",
+            title=str(title) % {"name": trainee.full_name},
+            body=str(body)
+            + "\n\n"
+            + _("Sendt av %(who)s %(when)s.")
+            % {
+                "who": user.get_full_name() or user.username,
+                "when": date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
+            },
+            url=reverse("plans:trainee", args=[trainee.pk]),
+        )
     return len(trainees)

@@ -22,9 +22,10 @@ def pdf_context(revision: Revision) -> dict:
         "purposes": Revision.Purpose.choices,
         "signatures": pages.signature_rows(revision),
         "printed_at": timezone.localtime(),
-        "footer_title": _css_string(_("Individuell gjennomføringsplan – %(name)s – revisjon %(n)s")
-                                    % {"name": revision.plan.trainee.full_name,
-                                       "n": revision.number}),
+        "footer_title": _css_string(
+            _("Individuell gjennomføringsplan – %(name)s – revisjon %(n)s")
+            % {"name": revision.plan.trainee.full_name, "n": revision.number}
+        ),
     }
 
 
@@ -54,6 +55,9 @@ def pdf_response(request, revision):
     from lisplan.documents.stored import file_response
 
     return file_response(
-        request, key=f"plans.revision:{revision.pk}:v{revision.version}",
+        request,
+        key=f"plans.revision:{revision.pk}:v{revision.version}",
         immutable=revision.status in (Status.APPROVED, Status.SUPERSEDED),
-        render=lambda: render_revision_pdf(revision), filename=pdf_filename(revision))
+        render=lambda: render_revision_pdf(revision),
+        filename=pdf_filename(revision),
+    )

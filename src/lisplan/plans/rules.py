@@ -75,13 +75,24 @@ def _fmt(d: dt.date) -> str:
 
 def _check_credits(plan: PlanInput, report: Report) -> None:
     caps = [
-        ("credit_old_scheme_months", plan.credit_old_scheme_months, MAX_CREDIT_OLD_SCHEME_MONTHS,
-         _("Godkjent tjenestetid i gammel ordning kan være høyst %(cap)s måneder (6,5 år inkl. "
-           "turnustjeneste/del 1).")),
-        ("credit_other_specialty_months", plan.credit_other_specialty_months,
-         MAX_CREDIT_OTHER_SPECIALTY_MONTHS,
-         _("Godkjent tjenestetid fra annen spesialitet kan være høyst %(cap)s måneder (3 år og "
-           "3 måneder inkl. del 1).")),
+        (
+            "credit_old_scheme_months",
+            plan.credit_old_scheme_months,
+            MAX_CREDIT_OLD_SCHEME_MONTHS,
+            _(
+                "Godkjent tjenestetid i gammel ordning kan være høyst %(cap)s måneder (6,5 år inkl. "
+                "turnustjeneste/del 1)."
+            ),
+        ),
+        (
+            "credit_other_specialty_months",
+            plan.credit_other_specialty_months,
+            MAX_CREDIT_OTHER_SPECIALTY_MONTHS,
+            _(
+                "Godkjent tjenestetid fra annen spesialitet kan være høyst %(cap)s måneder (3 år og "
+                "3 måneder inkl. del 1)."
+            ),
+        ),
     ]
     for name, value, cap, message in caps:
         if value is None:
@@ -97,36 +108,55 @@ def _check_period_fields(i: int, p: Period, plan: PlanInput, report: Report) -> 
     if not p.specialty:
         report.add(f"{where}.specialty", "required", _("Velg spesialitet for perioden."))
     if not p.institution:
-        report.add(f"{where}.institution", "required",
-                   _("Oppgi foretak/samarbeidsforetak for perioden."))
+        report.add(
+            f"{where}.institution", "required", _("Oppgi foretak/samarbeidsforetak for perioden.")
+        )
     if not p.start:
         report.add(f"{where}.start", "required", _("Oppgi når perioden starter (tjenestetid fra)."))
     if not p.end:
         report.add(f"{where}.end", "required", _("Oppgi når perioden slutter (tjenestetid til)."))
     if p.start and p.end and p.end < p.start:
-        report.add(f"{where}.end", "end_before_start",
-                   _("«Tjenestetid til» kan ikke være før «tjenestetid fra»."))
+        report.add(
+            f"{where}.end",
+            "end_before_start",
+            _("«Tjenestetid til» kan ikke være før «tjenestetid fra»."),
+        )
     if p.start and p.end and p.end >= p.start:
         outside = (plan.employment_start and p.start < plan.employment_start) or (
-            plan.employment_end and p.end > plan.employment_end)
+            plan.employment_end and p.end > plan.employment_end
+        )
         if outside:
-            report.add(f"{where}.start", "outside_employment",
-                       _("Perioden ligger utenfor ansettelsesforholdet. Lederen må bekrefte "
-                         "at dette er riktig."), warning=True)
+            report.add(
+                f"{where}.start",
+                "outside_employment",
+                _(
+                    "Perioden ligger utenfor ansettelsesforholdet. Lederen må bekrefte "
+                    "at dette er riktig."
+                ),
+                warning=True,
+            )
 
 
 def _check_overlaps(plan: PlanInput, report: Report) -> None:
     dated = sorted(
-        ((p.start, p.end, i) for i, p in enumerate(plan.periods)
-         if p.start and p.end and p.end >= p.start),
+        (
+            (p.start, p.end, i)
+            for i, p in enumerate(plan.periods)
+            if p.start and p.end and p.end >= p.start
+        ),
     )
     for (s1, e1, i1), (s2, _e2, i2) in zip(dated, dated[1:], strict=False):
         if s2 <= e1:
             first, second = sorted((i1, i2))
-            report.add(f"periods[{second}].start", "overlap",
-                       _("Perioden overlapper periode %(n)s (%(start)s–%(end)s). Periodene i en "
-                         "plan kan ikke overlappe.")
-                       % {"n": first + 1, "start": _fmt(s1), "end": _fmt(e1)})
+            report.add(
+                f"periods[{second}].start",
+                "overlap",
+                _(
+                    "Perioden overlapper periode %(n)s (%(start)s–%(end)s). Periodene i en "
+                    "plan kan ikke overlappe."
+                )
+                % {"n": first + 1, "start": _fmt(s1), "end": _fmt(e1)},
+            )
 
 
 def check_plan(plan: PlanInput) -> Report:
@@ -134,8 +164,11 @@ def check_plan(plan: PlanInput) -> Report:
     if not plan.employer:
         report.add("employer", "required", _("Oppgi arbeidsgiver/foretak."))
     if plan.estimated_start and plan.estimated_end and plan.estimated_end < plan.estimated_start:
-        report.add("estimated_end", "end_before_start",
-                   _("Slutten av beregnet tidsrom kan ikke være før starten."))
+        report.add(
+            "estimated_end",
+            "end_before_start",
+            _("Slutten av beregnet tidsrom kan ikke være før starten."),
+        )
     _check_credits(plan, report)
     for i, p in enumerate(plan.periods):
         _check_period_fields(i, p, plan, report)

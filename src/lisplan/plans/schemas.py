@@ -34,50 +34,64 @@ class PeriodIn(Schema):
     start: dt.date
     end: dt.date
     contact_person: ShortText | None = Field(
-        None, description="Kontaktperson ved mottakende foretak, valgfri")
+        None, description="Kontaktperson ved mottakende foretak, valgfri"
+    )
     agreement: int | None = Field(
-        None, description="Samarbeidsavtale (fagavtale) perioden bygger på, valgfri")
+        None, description="Samarbeidsavtale (fagavtale) perioden bygger på, valgfri"
+    )
 
 
 class _ContentIn(Schema):
-    employer: Id | None = Field(None, description="Arbeidsgiver/foretak (id); "
-                                "ved oppretting forhåndsutfylt fra ansettelsen")
+    employer: Id | None = Field(
+        None, description="Arbeidsgiver/foretak (id); ved oppretting forhåndsutfylt fra ansettelsen"
+    )
     specialty: SpecialtyCode | None = Field(
-        None, description="Hovedspesialitet (kode); ved oppretting forhåndsutfylt fra ansettelsen")
+        None, description="Hovedspesialitet (kode); ved oppretting forhåndsutfylt fra ansettelsen"
+    )
     employee_number: EmployeeNumber | None = None
     estimated_start: dt.date | None = None
     estimated_end: dt.date | None = None
     purpose: Literal["employment", "conversion"] | None = Field(
-        None, description="Planen er til bruk ved: employment (inngåelse av arbeidsavtale) "
-                          "eller conversion (konvertering fra gammel til ny ordning)")
+        None,
+        description="Planen er til bruk ved: employment (inngåelse av arbeidsavtale) "
+        "eller conversion (konvertering fra gammel til ny ordning)",
+    )
     plan_date: dt.date | None = None
     place: str | None = Field(None, max_length=100, description="Sted (ved dato for fastsatt plan)")
     credit_old_scheme_months: Months | None = Field(
-        None, description=f"Høyst {rules.MAX_CREDIT_OLD_SCHEME_MONTHS} måneder")
+        None, description=f"Høyst {rules.MAX_CREDIT_OLD_SCHEME_MONTHS} måneder"
+    )
     credit_other_specialty_months: Months | None = Field(
-        None, description=f"Høyst {rules.MAX_CREDIT_OTHER_SPECIALTY_MONTHS} måneder")
+        None, description=f"Høyst {rules.MAX_CREDIT_OTHER_SPECIALTY_MONTHS} måneder"
+    )
     remarks: LongText | None = None
     outside_employment_confirmed: bool | None = Field(
-        None, description="Leder bekrefter perioder utenfor ansettelsen (bare leder)")
+        None, description="Leder bekrefter perioder utenfor ansettelsen (bare leder)"
+    )
     periods: list[PeriodIn] | None = Field(
-        None, max_length=200, description="Erstatter hele periodetabellen når oppgitt")
+        None, max_length=200, description="Erstatter hele periodetabellen når oppgitt"
+    )
 
 
 class PlanCreateIn(_ContentIn):
     trainee: Id = Field(description="Legen planen gjelder (id)")
     employment: Id | None = Field(
-        None, description="Ansettelsen planen hører til; standard er legens nyeste aktive")
+        None, description="Ansettelsen planen hører til; standard er legens nyeste aktive"
+    )
 
 
 class PlanPatchIn(_ContentIn):
-    version: int = Field(ge=0, le=2**31 - 1,
-                         description="Versjonen du leste; en eldre versjon gir 409")
+    version: int = Field(
+        ge=0, le=2**31 - 1, description="Versjonen du leste; en eldre versjon gir 409"
+    )
 
 
 class ApproveIn(Schema):
     confirm_no_agreement: bool = Field(
-        False, description="Koordinatoren bekrefter perioder ved foretak uten fagavtale "
-                           "(ellers `no_agreement`)")
+        False,
+        description="Koordinatoren bekrefter perioder ved foretak uten fagavtale "
+        "(ellers `no_agreement`)",
+    )
 
 
 class ReturnIn(Schema):
@@ -100,7 +114,8 @@ class PeriodOut(Schema):
     end: dt.date
     contact_person: str
     agreement: int | None = Field(
-        None, alias="agreement_id", description="Samarbeidsavtale (fagavtale), valgfri")
+        None, alias="agreement_id", description="Samarbeidsavtale (fagavtale), valgfri"
+    )
 
     @staticmethod
     def resolve_arena_name(obj) -> str | None:
@@ -137,15 +152,16 @@ class RevisionOut(Schema):
     purpose: str = Field(description="employment eller conversion")
     plan_date: dt.date | None
     place: str = Field(description="Sted (ved dato for fastsatt plan)")
-    revision_dates: list[dt.date] = Field(
-        description="Godkjenningsdatoene til revisjon 2 … denne")
+    revision_dates: list[dt.date] = Field(description="Godkjenningsdatoene til revisjon 2 … denne")
     credit_old_scheme_months: Decimal | None
     credit_other_specialty_months: Decimal | None
     periods: list[PeriodOut]
     remarks: str
     outside_employment_confirmed: bool
-    status: str = Field(description="draft, awaiting_signatures, awaiting_approval, approved, "
-                        "superseded, eller expired (godkjent og gyldig_til passert)")
+    status: str = Field(
+        description="draft, awaiting_signatures, awaiting_approval, approved, "
+        "superseded, eller expired (godkjent og gyldig_til passert)"
+    )
     signatures: list[SignatureOut]
     submitted_at: dt.datetime | None
     approved_by: int | None = Field(alias="approved_by_id")
@@ -154,7 +170,8 @@ class RevisionOut(Schema):
     valid_until: dt.date | None
     return_comment: str
     warnings: list[ProblemOut] = Field(
-        description="Advarsler som ikke stanser lagring, men må bekreftes av leder")
+        description="Advarsler som ikke stanser lagring, men må bekreftes av leder"
+    )
     version: int = Field(description="Send med ved PATCH; økes ved hver endring")
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -162,8 +179,11 @@ class RevisionOut(Schema):
     @staticmethod
     def resolve_revision_dates(obj) -> list[dt.date]:
         # prefetched as `plan.approved_revisions` (see lisplan.plans.api._revisions)
-        return [timezone.localdate(r.approved_at) for r in obj.plan.approved_revisions
-                if 1 < r.number <= obj.number]
+        return [
+            timezone.localdate(r.approved_at)
+            for r in obj.plan.approved_revisions
+            if 1 < r.number <= obj.number
+        ]
 
     @staticmethod
     def resolve_periods(obj) -> list:
@@ -190,17 +210,27 @@ class RevisionOut(Schema):
 def warnings_of(revision) -> list[rules.Problem]:
     """The problems of kind warning (periods outside the employment), from loaded rows only."""
     employment = revision.plan.employment
-    report = rules.check_plan(rules.PlanInput(
-        employer=revision.employer_id,
-        estimated_start=revision.estimated_start, estimated_end=revision.estimated_end,
-        credit_old_scheme_months=revision.credit_old_scheme_months,
-        credit_other_specialty_months=revision.credit_other_specialty_months,
-        periods=tuple(rules.Period(specialty=p.specialty_id, institution=p.institution_id,
-                                   start=p.start, end=p.end, arena=p.arena_id)
-                      for p in revision.periods.all()),
-        employment_start=employment.start if employment else None,
-        employment_end=employment.end if employment else None,
-    ))
+    report = rules.check_plan(
+        rules.PlanInput(
+            employer=revision.employer_id,
+            estimated_start=revision.estimated_start,
+            estimated_end=revision.estimated_end,
+            credit_old_scheme_months=revision.credit_old_scheme_months,
+            credit_other_specialty_months=revision.credit_other_specialty_months,
+            periods=tuple(
+                rules.Period(
+                    specialty=p.specialty_id,
+                    institution=p.institution_id,
+                    start=p.start,
+                    end=p.end,
+                    arena=p.arena_id,
+                )
+                for p in revision.periods.all()
+            ),
+            employment_start=employment.start if employment else None,
+            employment_end=employment.end if employment else None,
+        )
+    )
     return report.warnings
 
 
@@ -209,9 +239,11 @@ class HistoryOut(Schema):
     at: dt.datetime = Field(alias="created_at")
     actor: int | None = Field(alias="actor_id", description="Brukerens id; null for systemet")
     actor_name: str
-    action: str = Field(description="f.eks. plan.created, plan.changed, plan.submitted, "
-                        "plan.signed, plan.sent_for_approval, plan.approved, plan.returned, "
-                        "plan.revised, plan.superseded")
+    action: str = Field(
+        description="f.eks. plan.created, plan.changed, plan.submitted, "
+        "plan.signed, plan.sent_for_approval, plan.approved, plan.returned, "
+        "plan.revised, plan.superseded"
+    )
     changes: dict = Field(description="Endrede felt: {felt: [før, etter]}")
 
 

@@ -24,12 +24,27 @@ from lisplan.plans import rules
 from lisplan.plans.models import ImplementationPlan, Period, Revision, Signature, Status
 
 CONTENT_FIELDS = [
-    "employee_number", "employer", "specialty", "estimated_start", "estimated_end",
-    "purpose", "plan_date", "place", "credit_old_scheme_months", "credit_other_specialty_months", "remarks",
+    "employee_number",
+    "employer",
+    "specialty",
+    "estimated_start",
+    "estimated_end",
+    "purpose",
+    "plan_date",
+    "place",
+    "credit_old_scheme_months",
+    "credit_other_specialty_months",
+    "remarks",
     "outside_employment_confirmed",
 ]
 PERIOD_FIELDS = [
-    "specialty", "institution", "arena", "service_place", "start", "end", "contact_person",
+    "specialty",
+    "institution",
+    "arena",
+    "service_place",
+    "start",
+    "end",
+    "contact_person",
     "agreement",
 ]
 
@@ -66,29 +81,43 @@ def _id(obj) -> Any:
 
 def _check(revision: Revision, periods: list[PeriodData], *, strict: bool) -> list[rules.Problem]:
     employment = revision.plan.employment
-    report = rules.check_plan(rules.PlanInput(
-        employer=_id(revision.employer) if revision.employer_id else None,
-        estimated_start=revision.estimated_start, estimated_end=revision.estimated_end,
-        credit_old_scheme_months=revision.credit_old_scheme_months,
-        credit_other_specialty_months=revision.credit_other_specialty_months,
-        periods=tuple(rules.Period(
-            specialty=_id(p.specialty), institution=_id(p.institution), start=p.start,
-            end=p.end, arena=_id(p.arena)) for p in periods),
-        employment_start=employment.start if employment else None,
-        employment_end=employment.end if employment else None,
-    ))
+    report = rules.check_plan(
+        rules.PlanInput(
+            employer=_id(revision.employer) if revision.employer_id else None,
+            estimated_start=revision.estimated_start,
+            estimated_end=revision.estimated_end,
+            credit_old_scheme_months=revision.credit_old_scheme_months,
+            credit_other_specialty_months=revision.credit_other_specialty_months,
+            periods=tuple(
+                rules.Period(
+                    specialty=_id(p.specialty),
+                    institution=_id(p.institution),
+                    start=p.start,
+                    end=p.end,
+                    arena=_id(p.arena),
+                )
+                for p in periods
+            ),
+            employment_start=employment.start if employment else None,
+            employment_end=employment.end if employment else None,
+        )
+    )
     problems = list(report.errors) + [
-        p for p in agreement_problems(revision.employer_id, periods) if not p.warning]
+        p for p in agreement_problems(revision.employer_id, periods) if not p.warning
+    ]
     if strict and report.warnings and not revision.outside_employment_confirmed:
         problems += report.warnings
     return problems
 
 
 def no_agreement_warnings(revision: Revision) -> list[rules.Problem]:
-    periods = [PeriodData(**{f: getattr(p, f) for f in PERIOD_FIELDS})
-               for p in revision.periods.select_related("agreement")]
-    return [p for p in agreement_problems(revision.employer_id, periods)
-            if p.code == "no_agreement"]
+    periods = [
+        PeriodData(**{f: getattr(p, f) for f in PERIOD_FIELDS})
+        for p in revision.periods.select_related("agreement")
+    ]
+    return [
+        p for p in agreement_problems(revision.employer_id, periods) if p.code == "no_agreement"
+    ]
 
 
 def agreement_problems(employer_id, periods: list[PeriodData]) -> list[rules.Problem]:
@@ -105,63 +134,124 @@ def agreement_problems(employer_id, periods: list[PeriodData]) -> list[rules.Pro
         where = f"periods[{i}]"
         a = p.agreement
         if a is not None and (a.sending_id, a.receiving_id, a.specialty_id) != (
-                employer_id, _id(p.institution), _id(p.specialty)):
-            problems.append(rules.Problem(
-                f"{where}.agreement", "agreement_mismatch",
-                _("Samarbeidsavtalen gjelder %(sending)s → %(receiving)s i %(specialty)s, "
-                  "ikke denne perioden.") % {"sending": a.sending, "receiving": a.receiving,
-                                             "specialty": a.specialty}))
+            employer_id,
+            _id(p.institution),
+            _id(p.specialty),
+        ):
+            problems.append(
+                rules.Problem(
+                    f"{where}.agreement",
+                    "agreement_mismatch",
+                    _(
+                        "Samarbeidsavtalen gjelder %(sending)s → %(receiving)s i %(specialty)s, "
+                        "ikke denne perioden."
+                    )
+                    % {"sending": a.sending, "receiving": a.receiving, "specialty": a.specialty},
+                )
+            )
             continue
-        if not (employer_id and p.institution and p.specialty and p.start and p.end) or \
-                _id(p.institution) == employer_id or p.end < p.start:
+        if (
+            not (employer_id and p.institution and p.specialty and p.start and p.end)
+            or _id(p.institution) == employer_id
+            or p.end < p.start
+        ):
             continue
         if a is None:
-            a = (CollaborationAgreement.objects.valid_on(p.start)
-                 .filter(sending_id=employer_id, receiving_id=_id(p.institution),
-                         specialty_id=_id(p.specialty))
-                 .select_related("sending", "receiving", "specialty")
-                 .order_by("-valid_from", "-pk").first())
+            a = (
+                CollaborationAgreement.objects.valid_on(p.start)
+                .filter(
+                    sending_id=employer_id,
+                    receiving_id=_id(p.institution),
+                    specialty_id=_id(p.specialty),
+                )
+                .select_related("sending", "receiving", "specialty")
+                .order_by("-valid_from", "-pk")
+                .first()
+            )
         if a is None:
-            problems.append(rules.Problem(
-                f"{where}.agreement", "no_agreement",
-                _("Arbeidsgiveren har ingen fagavtale med dette foretaket i spesialiteten som "
-                  "gjelder fra %(start)s. Koordinatoren må bekrefte perioden ved godkjenning.")
-                % {"start": f"{p.start:%d.%m.%Y}"}, warning=True))
+            problems.append(
+                rules.Problem(
+                    f"{where}.agreement",
+                    "no_agreement",
+                    _(
+                        "Arbeidsgiveren har ingen fagavtale med dette foretaket i spesialiteten som "
+                        "gjelder fra %(start)s. Koordinatoren må bekrefte perioden ved godkjenning."
+                    )
+                    % {"start": f"{p.start:%d.%m.%Y}"},
+                    warning=True,
+                )
+            )
             continue
         name = _agreement_name(a)
         normed_end = rules.add_months(p.start, a.duration_months) - dt.timedelta(days=1)
         if p.end > normed_end:
-            problems.append(rules.Problem(
-                f"{where}.end", "longer_than_agreement",
-                _("Perioden varer til %(end)s, lengre enn normert tid i %(agreement)s: "
-                  "%(normed)s, til %(normed_end)s.")
-                % {"end": f"{p.end:%d.%m.%Y}", "agreement": name,
-                   "normed": _months_words(a.duration_months),
-                   "normed_end": f"{normed_end:%d.%m.%Y}"}))
+            problems.append(
+                rules.Problem(
+                    f"{where}.end",
+                    "longer_than_agreement",
+                    _(
+                        "Perioden varer til %(end)s, lengre enn normert tid i %(agreement)s: "
+                        "%(normed)s, til %(normed_end)s."
+                    )
+                    % {
+                        "end": f"{p.end:%d.%m.%Y}",
+                        "agreement": name,
+                        "normed": _months_words(a.duration_months),
+                        "normed_end": f"{normed_end:%d.%m.%Y}",
+                    },
+                )
+            )
         allowed = sorted(m for m in (a.start_months or []) if isinstance(m, int))
         if allowed and p.start.month not in allowed:
-            problems.append(rules.Problem(
-                f"{where}.start", "outside_start_months",
-                _("%(agreement)s tillater oppstart bare i %(months)s.")
-                % {"agreement": name, "months": ", ".join(str(MONTH_NAMES[m - 1]) for m in allowed)}))
+            problems.append(
+                rules.Problem(
+                    f"{where}.start",
+                    "outside_start_months",
+                    _("%(agreement)s tillater oppstart bare i %(months)s.")
+                    % {
+                        "agreement": name,
+                        "months": ", ".join(str(MONTH_NAMES[m - 1]) for m in allowed),
+                    },
+                )
+            )
         if p.start < a.valid_from or (a.valid_to and p.end > a.valid_to):
-            problems.append(rules.Problem(
-                f"{where}.start", "outside_agreement_validity",
-                _("Perioden ligger utenfor gyldigheten til %(agreement)s (%(from)s–%(to)s).")
-                % {"agreement": name, "from": f"{a.valid_from:%d.%m.%Y}",
-                   "to": f"{a.valid_to:%d.%m.%Y}" if a.valid_to else _("uten sluttdato")}))
+            problems.append(
+                rules.Problem(
+                    f"{where}.start",
+                    "outside_agreement_validity",
+                    _("Perioden ligger utenfor gyldigheten til %(agreement)s (%(from)s–%(to)s).")
+                    % {
+                        "agreement": name,
+                        "from": f"{a.valid_from:%d.%m.%Y}",
+                        "to": f"{a.valid_to:%d.%m.%Y}" if a.valid_to else _("uten sluttdato"),
+                    },
+                )
+            )
     return problems
 
 
-MONTH_NAMES = [gettext_lazy("januar"), gettext_lazy("februar"), gettext_lazy("mars"),
-               gettext_lazy("april"), gettext_lazy("mai"), gettext_lazy("juni"),
-               gettext_lazy("juli"), gettext_lazy("august"), gettext_lazy("september"),
-               gettext_lazy("oktober"), gettext_lazy("november"), gettext_lazy("desember")]
+MONTH_NAMES = [
+    gettext_lazy("januar"),
+    gettext_lazy("februar"),
+    gettext_lazy("mars"),
+    gettext_lazy("april"),
+    gettext_lazy("mai"),
+    gettext_lazy("juni"),
+    gettext_lazy("juli"),
+    gettext_lazy("august"),
+    gettext_lazy("september"),
+    gettext_lazy("oktober"),
+    gettext_lazy("november"),
+    gettext_lazy("desember"),
+]
 
 
 def _agreement_name(a) -> str:
     text = _("fagavtalen %(sending)s → %(receiving)s i %(specialty)s") % {
-        "sending": a.sending, "receiving": a.receiving, "specialty": a.specialty}
+        "sending": a.sending,
+        "receiving": a.receiving,
+        "specialty": a.specialty,
+    }
     return f"{text} ({a.reference})" if a.reference else text
 
 
@@ -185,17 +275,20 @@ def _content_snapshot(revision: Revision) -> dict[str, Any]:
     from lisplan.audit.services import snapshot
 
     data = snapshot(revision, CONTENT_FIELDS)
-    data["periods"] = _period_snapshot(revision.periods.select_related(
-        "specialty", "institution", "arena"))
+    data["periods"] = _period_snapshot(
+        revision.periods.select_related("specialty", "institution", "arena")
+    )
     return data
 
 
 def _write_periods(revision: Revision, periods: list[PeriodData]) -> None:
     revision.periods.all().delete()
-    Period.objects.bulk_create([
-        Period(revision=revision, position=i, **{f: getattr(p, f) for f in PERIOD_FIELDS})
-        for i, p in enumerate(periods)
-    ])
+    Period.objects.bulk_create(
+        [
+            Period(revision=revision, position=i, **{f: getattr(p, f) for f in PERIOD_FIELDS})
+            for i, p in enumerate(periods)
+        ]
+    )
 
 
 def _lock(revision: Revision) -> Revision:
@@ -209,15 +302,22 @@ def confirms_outside_employment(actor, trainee) -> bool:
 
 
 def _check_confirmation(actor, trainee, content: dict, current: bool = False) -> None:
-    if content.get("outside_employment_confirmed") and not current \
-            and not confirms_outside_employment(actor, trainee):
-        raise Refused(_("Bare leder med personalansvar kan bekrefte perioder utenfor "
-                        "ansettelsen."), "leader_only", "outside_employment_confirmed")
+    if (
+        content.get("outside_employment_confirmed")
+        and not current
+        and not confirms_outside_employment(actor, trainee)
+    ):
+        raise Refused(
+            _("Bare leder med personalansvar kan bekrefte perioder utenfor ansettelsen."),
+            "leader_only",
+            "outside_employment_confirmed",
+        )
 
 
 @transaction.atomic
-def plan_create(*, actor, trainee, employment=None, periods: list[PeriodData] = (),
-                **content) -> Revision:
+def plan_create(
+    *, actor, trainee, employment=None, periods: list[PeriodData] = (), **content
+) -> Revision:
     """Revision 1 of a new plan, in draft."""
     check(actor, "plan.edit", trainee)
     _check_confirmation(actor, trainee, content)
@@ -226,8 +326,11 @@ def plan_create(*, actor, trainee, employment=None, periods: list[PeriodData] = 
     plan = ImplementationPlan.objects.create(trainee=trainee, employment=employment)
     defaults = {}
     if employment is not None:
-        defaults = {"employer": employment.institution, "specialty": employment.specialty,
-                    "employee_number": employment.employee_number}
+        defaults = {
+            "employer": employment.institution,
+            "specialty": employment.specialty,
+            "employee_number": employment.employee_number,
+        }
     revision = Revision(plan=plan, number=1, created_by=actor, **{**defaults, **content})
     problems = _check(revision, list(periods), strict=False)
     if problems:
@@ -235,27 +338,44 @@ def plan_create(*, actor, trainee, employment=None, periods: list[PeriodData] = 
     revision.full_clean(exclude=["plan"])
     revision.save()
     _write_periods(revision, list(periods))
-    record(actor=actor, action="plan.created", obj=revision, trainee_id=trainee.pk,
-           changes={k: [None, v] for k, v in _content_snapshot(revision).items() if v})
+    record(
+        actor=actor,
+        action="plan.created",
+        obj=revision,
+        trainee_id=trainee.pk,
+        changes={k: [None, v] for k, v in _content_snapshot(revision).items() if v},
+    )
     return revision
 
 
 @transaction.atomic
-def revision_update(*, actor, revision: Revision, version: int,
-                    periods: list[PeriodData] | None = None, **content) -> Revision:
+def revision_update(
+    *, actor, revision: Revision, version: int, periods: list[PeriodData] | None = None, **content
+) -> Revision:
     revision = _lock(revision)
     check(actor, "plan.edit", revision)
     signing.check_version(revision, version, StaleVersion)
-    _check_confirmation(actor, revision.plan.trainee, content,
-                        current=revision.outside_employment_confirmed)
+    _check_confirmation(
+        actor, revision.plan.trainee, content, current=revision.outside_employment_confirmed
+    )
     if not revision.editable:
-        raise StateError(_("Bare utkast kan endres. En signert eller godkjent plan endres ved å "
-                           "lage en ny revisjon."), "not_draft")
+        raise StateError(
+            _(
+                "Bare utkast kan endres. En signert eller godkjent plan endres ved å "
+                "lage en ny revisjon."
+            ),
+            "not_draft",
+        )
     before = _content_snapshot(revision)
     for name, value in content.items():
         setattr(revision, name, value)
-    new_periods = list(periods) if periods is not None else [
-        PeriodData(**{f: getattr(p, f) for f in PERIOD_FIELDS}) for p in revision.periods.all()]
+    new_periods = (
+        list(periods)
+        if periods is not None
+        else [
+            PeriodData(**{f: getattr(p, f) for f in PERIOD_FIELDS}) for p in revision.periods.all()
+        ]
+    )
     problems = _check(revision, new_periods, strict=False)
     if problems:
         raise PlanInvalid(problems)
@@ -266,15 +386,26 @@ def revision_update(*, actor, revision: Revision, version: int,
         _write_periods(revision, new_periods)
     changes = diff(before, _content_snapshot(revision))
     if changes:
-        record(actor=actor, action="plan.changed", obj=revision, changes=changes,
-               trainee_id=trainee_id(revision))
+        record(
+            actor=actor,
+            action="plan.changed",
+            obj=revision,
+            changes=changes,
+            trainee_id=trainee_id(revision),
+        )
     return revision
 
 
 def _transition(revision: Revision, actor, action: str, to: str, **fields) -> Revision:
     """Plans also audit the fields set (approver, dates), but not the return comment."""
-    return signing.transition(revision, actor, action, to, **fields, audit={
-        k: [None, str(v)] for k, v in fields.items() if k != "return_comment"})
+    return signing.transition(
+        revision,
+        actor,
+        action,
+        to,
+        **fields,
+        audit={k: [None, str(v)] for k, v in fields.items() if k != "return_comment"},
+    )
 
 
 _WRONG_STATUS = gettext_lazy("Handlingen er ikke mulig når planen har status «%(status)s».")
@@ -291,13 +422,15 @@ def revision_submit(*, actor, revision: Revision) -> Revision:
     revision = _lock(revision)
     check(actor, "plan.sign", revision)
     _require_status(revision, Status.DRAFT)
-    periods = [PeriodData(**{f: getattr(p, f) for f in PERIOD_FIELDS})
-               for p in revision.periods.all()]
+    periods = [
+        PeriodData(**{f: getattr(p, f) for f in PERIOD_FIELDS}) for p in revision.periods.all()
+    ]
     problems = _check(revision, periods, strict=True)
     if problems:
         raise PlanInvalid(problems)
-    return _transition(revision, actor, "plan.submitted", Status.AWAITING_SIGNATURES,
-                       submitted_at=timezone.now())
+    return _transition(
+        revision, actor, "plan.submitted", Status.AWAITING_SIGNATURES, submitted_at=timezone.now()
+    )
 
 
 def signing_role(actor, revision: Revision) -> str | None:
@@ -314,8 +447,12 @@ def revision_sign(*, actor, revision: Revision) -> Revision:
     revision = _lock(revision)
     _require_status(revision, Status.AWAITING_SIGNATURES)
     role = signing_role(actor, revision)
-    signing.require_signer(revision, role, not_signer=_("Du kan ikke signere denne planen."),
-                           already_signed=_("Planen er allerede signert av %(role)s."))
+    signing.require_signer(
+        revision,
+        role,
+        not_signer=_("Du kan ikke signere denne planen."),
+        already_signed=_("Planen er allerede signert av %(role)s."),
+    )
     if signing.sign(revision, actor, role, "plan.signed"):
         _transition(revision, actor, "plan.sent_for_approval", Status.AWAITING_APPROVAL)
         _notify_coordinators(revision)
@@ -323,8 +460,7 @@ def revision_sign(*, actor, revision: Revision) -> Revision:
 
 
 @transaction.atomic
-def revision_approve(*, actor, revision: Revision,
-                     confirm_no_agreement: bool = False) -> Revision:
+def revision_approve(*, actor, revision: Revision, confirm_no_agreement: bool = False) -> Revision:
     """Awaiting approval → approved. A period at another institution without a collaboration
     agreement is approved only when the coordinator confirms it (`confirm_no_agreement`),
     recorded on the revision and in the approval's audit event."""
@@ -336,10 +472,22 @@ def revision_approve(*, actor, revision: Revision,
     if missing and not confirm_no_agreement:
         raise PlanInvalid(missing)
     extra = {"no_agreement_confirmed": True} if missing else {}
-    previous = (Revision.objects.select_for_update()
-                .filter(plan=revision.plan, status=Status.APPROVED).exclude(pk=revision.pk).first())
-    _transition(revision, actor, "plan.approved", Status.APPROVED, approved_by=actor,
-                approved_at=timezone.now(), valid_until=rules.valid_until(today), **extra)
+    previous = (
+        Revision.objects.select_for_update()
+        .filter(plan=revision.plan, status=Status.APPROVED)
+        .exclude(pk=revision.pk)
+        .first()
+    )
+    _transition(
+        revision,
+        actor,
+        "plan.approved",
+        Status.APPROVED,
+        approved_by=actor,
+        approved_at=timezone.now(),
+        valid_until=rules.valid_until(today),
+        **extra,
+    )
     if previous is not None:
         _transition(previous, actor, "plan.superseded", Status.SUPERSEDED)
     _notify_partners(revision, previous)
@@ -358,11 +506,18 @@ def revision_return(*, actor, revision: Revision, comment: str) -> Revision:
     check(actor, "plan.approve", revision)
     _require_status(revision, Status.AWAITING_SIGNATURES, Status.AWAITING_APPROVAL)
     if not comment.strip():
-        raise PlanInvalid([rules.Problem("comment", "required",
-                                         _("Skriv hvorfor planen returneres."))])
+        raise PlanInvalid(
+            [rules.Problem("comment", "required", _("Skriv hvorfor planen returneres."))]
+        )
     revision.signatures.all().delete()
-    _transition(revision, actor, "plan.returned", Status.DRAFT, return_comment=comment.strip(),
-                submitted_at=None)
+    _transition(
+        revision,
+        actor,
+        "plan.returned",
+        Status.DRAFT,
+        return_comment=comment.strip(),
+        submitted_at=None,
+    )
     return revision
 
 
@@ -371,9 +526,16 @@ def revision_withdraw(*, actor, revision: Revision) -> Revision:
     """Awaiting signatures → draft, by the trainee or the leader (to change something before
     both have signed): the signatures given are cleared, and the event is audited."""
     revision = _lock(revision)
-    return signing.withdraw(revision, actor, "plan.withdrawn", signing_role=signing_role,
-                            wrong_status=_WRONG_STATUS, not_signer=_(
-        "Bare legen og lederen med personalansvar kan trekke planen tilbake til utkast."))
+    return signing.withdraw(
+        revision,
+        actor,
+        "plan.withdrawn",
+        signing_role=signing_role,
+        wrong_status=_WRONG_STATUS,
+        not_signer=_(
+            "Bare legen og lederen med personalansvar kan trekke planen tilbake til utkast."
+        ),
+    )
 
 
 @transaction.atomic
@@ -385,13 +547,17 @@ def revision_revise(*, actor, revision: Revision) -> Revision:
     _require_status(revision, Status.APPROVED)
     signing.require_latest(revision, _("Det finnes allerede en nyere revisjon av planen."))
     new = Revision.objects.create(
-        plan=revision.plan, number=revision.number + 1, created_by=actor,
+        plan=revision.plan,
+        number=revision.number + 1,
+        created_by=actor,
         **{f: getattr(revision, f) for f in CONTENT_FIELDS},
     )
-    Period.objects.bulk_create([
-        Period(revision=new, position=p.position, **{f: getattr(p, f) for f in PERIOD_FIELDS})
-        for p in revision.periods.all()
-    ])
+    Period.objects.bulk_create(
+        [
+            Period(revision=new, position=p.position, **{f: getattr(p, f) for f in PERIOD_FIELDS})
+            for p in revision.periods.all()
+        ]
+    )
     signing.record_revised(actor, "plan.revised", revision, new)
     return new
 
@@ -402,8 +568,11 @@ def revision_revise(*, actor, revision: Revision) -> Revision:
 def _coordinators(institution_ids):
     from lisplan.accounts.models import Role, RoleAssignment, User
 
-    users = RoleAssignment.objects.active().filter(
-        role=Role.LOCAL_COORDINATOR, institution_id__in=institution_ids).values("user")
+    users = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.LOCAL_COORDINATOR, institution_id__in=institution_ids)
+        .values("user")
+    )
     return User.objects.filter(pk__in=users, is_active=True)
 
 
@@ -412,11 +581,14 @@ def _url(revision: Revision) -> str:
 
 
 def _notify_coordinators(revision: Revision) -> None:
-    notify(users=_coordinators([revision.employer_id]), kind="plan.awaiting_approval",
-           title=_("Gjennomføringsplan til godkjenning: %(name)s")
-           % {"name": revision.plan.trainee.full_name},
-           body=_("Planen er signert av leder og arbeidstaker og venter på din godkjenning."),
-           url=_url(revision))
+    notify(
+        users=_coordinators([revision.employer_id]),
+        kind="plan.awaiting_approval",
+        title=_("Gjennomføringsplan til godkjenning: %(name)s")
+        % {"name": revision.plan.trainee.full_name},
+        body=_("Planen er signert av leder og arbeidstaker og venter på din godkjenning."),
+        url=_url(revision),
+    )
 
 
 def _partner_periods(revision: Revision | None) -> dict[int, set[str]]:
@@ -440,8 +612,12 @@ def _notify_partners(revision: Revision, previous: Revision | None) -> None:
             continue
         lines = [_("Ny eller endret: %(p)s") % {"p": p} for p in sorted(added)]
         lines += [_("Fjernet: %(p)s") % {"p": p} for p in sorted(removed)]
-        notify(users=_coordinators([institution_id]), kind="plan.partner_periods",
-               title=_("Spesialiseringsperioder hos dere: %(name)s") % {"name": name},
-               body=_("Godkjent gjennomføringsplan (revisjon %(n)s) fra %(employer)s:\n")
-               % {"n": revision.number, "employer": revision.employer} + "\n".join(lines),
-               url=_url(revision))
+        notify(
+            users=_coordinators([institution_id]),
+            kind="plan.partner_periods",
+            title=_("Spesialiseringsperioder hos dere: %(name)s") % {"name": name},
+            body=_("Godkjent gjennomføringsplan (revisjon %(n)s) fra %(employer)s:\n")
+            % {"n": revision.number, "employer": revision.employer}
+            + "\n".join(lines),
+            url=_url(revision),
+        )

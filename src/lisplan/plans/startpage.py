@@ -25,12 +25,18 @@ def tasks_for(user) -> list[dict]:
     out = []
     own = Trainee.objects.filter(user=user).only("pk").first()
     if own is not None:
-        out.append(_task(_("Min gjennomføringsplan"), None,
-                         reverse("plans:trainee", args=[own.pk]), ""))
+        out.append(
+            _task(_("Min gjennomføringsplan"), None, reverse("plans:trainee", args=[own.pk]), "")
+        )
     if has_permission(user, "plan.sign"):
-        out.append(_task(_("Gjennomføringsplaner til signering"),
-                         pages.awaiting_my_signature(user).count(), reverse("plans:to_sign"),
-                         _("Ingen planer venter på din signatur.")))
+        out.append(
+            _task(
+                _("Gjennomføringsplaner til signering"),
+                pages.awaiting_my_signature(user).count(),
+                reverse("plans:to_sign"),
+                _("Ingen planer venter på din signatur."),
+            )
+        )
     if has_permission(user, "plan.approve"):
         today = timezone.localdate()
         url = reverse("plans:work_list")
@@ -38,6 +44,12 @@ def tasks_for(user) -> list[dict]:
             count = worklist.QUERIES[tab.key](user, today).count()
             out.append(_task(str(tab.label), count, f"{url}?fane={tab.key}", str(tab.empty)))
     if has_permission(user, "notification.view"):
-        out.append(_task(_("Uleste varsler"), unread_count(user),
-                         reverse("notifications:list"), _("Ingen uleste varsler.")))
+        out.append(
+            _task(
+                _("Uleste varsler"),
+                unread_count(user),
+                reverse("notifications:list"),
+                _("Ingen uleste varsler."),
+            )
+        )
     return out

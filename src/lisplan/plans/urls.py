@@ -12,8 +12,11 @@ urlpatterns = [
     path("revisjon/<int:pk>/rediger/kontroll/", views.revision_check, name="check"),
     path("revisjon/<int:pk>/rediger/ny-rad/", views.period_row, name="period_row"),
     path("revisjon/<int:pk>/rediger/avdelinger/", views.arena_options, name="arena_options"),
-    path("revisjon/<int:pk>/rediger/samarbeidsavtaler/", views.agreement_selects,
-         name="agreement_selects"),
+    path(
+        "revisjon/<int:pk>/rediger/samarbeidsavtaler/",
+        views.agreement_selects,
+        name="agreement_selects",
+    ),
     path("revisjon/<int:pk>/send/", views.revision_submit, name="submit"),
     path("revisjon/<int:pk>/signer/", views.revision_sign, name="sign"),
     path("revisjon/<int:pk>/trekk-tilbake/", views.revision_withdraw, name="withdraw"),

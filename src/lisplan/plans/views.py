@@ -34,8 +34,12 @@ from lisplan.trainees.models import Trainee
 
 
 def _revision(request, pk: int, permission: str) -> Revision:
-    return get_in_scope(request.user, permission, Revision.objects.select_related(
-        "plan__trainee", "plan__employment"), pk=pk)
+    return get_in_scope(
+        request.user,
+        permission,
+        Revision.objects.select_related("plan__trainee", "plan__employment"),
+        pk=pk,
+    )
 
 
 # --- a trainee's plans -------------------------------------------------------------------
@@ -54,8 +58,11 @@ def plan_create(request, trainee_id: int):
     try:
         revision = services.plan_create(actor=request.user, trainee=trainee)
     except (services.PlanInvalid, ValidationError) as error:
-        messages.error(request, _("Planen kunne ikke opprettes: %(why)s") % {
-            "why": " ".join(getattr(error, "messages", None) or [str(error)])})
+        messages.error(
+            request,
+            _("Planen kunne ikke opprettes: %(why)s")
+            % {"why": " ".join(getattr(error, "messages", None) or [str(error)])},
+        )
         return redirect("plans:trainee", trainee.pk)
     messages.success(request, _("Gjennomføringsplanen er opprettet som utkast. Fyll den ut."))
     return redirect("plans:edit", revision.pk)
@@ -92,23 +99,33 @@ def _save(request, revision: Revision, editor: PlanEditor) -> bool:
         return False
     try:
         services.revision_update(
-            actor=request.user, revision=revision, version=editor.form.cleaned_data["version"] or 0,
-            periods=editor.periods(), **editor.form.content())
+            actor=request.user,
+            revision=revision,
+            version=editor.form.cleaned_data["version"] or 0,
+            periods=editor.periods(),
+            **editor.form.content(),
+        )
     except services.PlanInvalid as error:
         editor.add_problems(error.problems)
     except services.StaleVersion:
-        editor.add_error(_("Planen er endret av noen andre siden du åpnet den. Det du skrev, er "
-                           "ikke lagret, men står fortsatt i skjemaet. Åpne planen på nytt i en "
-                           "ny fane, og før inn endringene dine der."))
+        editor.add_error(
+            _(
+                "Planen er endret av noen andre siden du åpnet den. Det du skrev, er "
+                "ikke lagret, men står fortsatt i skjemaet. Åpne planen på nytt i en "
+                "ny fane, og før inn endringene dine der."
+            )
+        )
         editor.stale = True
     except services.StateError as error:
         editor.add_error(str(error))
     except Refused as error:  # a rule about who may set a field (leader_only)
-        editor.add_problems([rules.Problem(p.field, p.code, p.message)
-                             for p in error.all_problems()])
+        editor.add_problems(
+            [rules.Problem(p.field, p.code, p.message) for p in error.all_problems()]
+        )
     except ValidationError as error:
-        editor.add_problems([rules.Problem(f, "invalid", m) for f, ms in
-                             error.message_dict.items() for m in ms])
+        editor.add_problems(
+            [rules.Problem(f, "invalid", m) for f, ms in error.message_dict.items() for m in ms]
+        )
     else:
         return True
     return False
@@ -118,18 +135,27 @@ def _save(request, revision: Revision, editor: PlanEditor) -> bool:
 def revision_edit(request, pk: int):
     revision = _revision(request, pk, "plan.edit")
     if not revision.editable:
-        messages.info(request, _("Bare utkast kan endres. Lag en ny revisjon for å endre en "
-                                 "signert eller godkjent plan."))
+        messages.info(
+            request,
+            _(
+                "Bare utkast kan endres. Lag en ny revisjon for å endre en "
+                "signert eller godkjent plan."
+            ),
+        )
         return redirect("plans:revision", revision.pk)
-    editor = PlanEditor(revision, request.POST if request.method == "POST" else None,
-                        options_url=_options_url(revision),
-                        agreements_url=reverse("plans:agreement_selects", args=[revision.pk]))
+    editor = PlanEditor(
+        revision,
+        request.POST if request.method == "POST" else None,
+        options_url=_options_url(revision),
+        agreements_url=reverse("plans:agreement_selects", args=[revision.pk]),
+    )
     if request.method == "POST" and _save(request, revision, editor):
         messages.success(request, _("Endringene er lagret."))
         return redirect("plans:revision", revision.pk)
     status = 400 if editor.has_errors else 200
-    return render(request, "plans/edit.html", {"revision": revision, "editor": editor},
-                  status=status)
+    return render(
+        request, "plans/edit.html", {"revision": revision, "editor": editor}, status=status
+    )
 
 
 @require("plan.edit")
@@ -152,8 +178,11 @@ def period_row(request, pk: int):
     except ValueError:
         number = 1
     employer = request.GET.get("employer", "")
-    row = PeriodForm(key=new_row_key(), options_url=_options_url(revision),
-                     employer_id=int(employer) if employer.isdigit() else revision.employer_id)
+    row = PeriodForm(
+        key=new_row_key(),
+        options_url=_options_url(revision),
+        employer_id=int(employer) if employer.isdigit() else revision.employer_id,
+    )
     _describe_row(row)
     return render(request, "plans/_period_row.html", {"row": row, "number": number})
 
@@ -173,8 +202,12 @@ def arena_options(request, pk: int):
     if key is None:
         return HttpResponse(status=400)
     employer = request.GET.get("employer", "")
-    row = PeriodForm(request.GET, key=ROW_FIELD.match(key).group(1), refresh=True,
-                     employer_id=int(employer) if employer.isdigit() else revision.employer_id)
+    row = PeriodForm(
+        request.GET,
+        key=ROW_FIELD.match(key).group(1),
+        refresh=True,
+        employer_id=int(employer) if employer.isdigit() else revision.employer_id,
+    )
     describe_fields(row)
     row.fields["agreement"].widget.attrs["hx-swap-oob"] = "true"
     response = HttpResponse(row["arena"].as_widget() + row["agreement"].as_widget())
@@ -233,41 +266,59 @@ def _act(request, revision: Revision, action, done: str, queue=None, empty_url: 
 @require_POST
 def revision_submit(request, pk: int):
     revision = _revision(request, pk, "plan.sign")
-    return _act(request, revision, lambda: services.revision_submit(
-        actor=request.user, revision=revision),
-        _("Planen er sendt til signering hos leder og arbeidstaker."))
+    return _act(
+        request,
+        revision,
+        lambda: services.revision_submit(actor=request.user, revision=revision),
+        _("Planen er sendt til signering hos leder og arbeidstaker."),
+    )
 
 
 @require("plan.sign")
 @require_POST
 def revision_sign(request, pk: int):
     revision = _revision(request, pk, "plan.sign")
-    return _act(request, revision, lambda: services.revision_sign(
-        actor=request.user, revision=revision), _("Du har signert planen."),
+    return _act(
+        request,
+        revision,
+        lambda: services.revision_sign(actor=request.user, revision=revision),
+        _("Du har signert planen."),
         queue=lambda: pages.awaiting_my_signature(request.user),
-        empty_url=reverse("plans:to_sign"))
+        empty_url=reverse("plans:to_sign"),
+    )
 
 
 @require("plan.sign")
 @require_POST
 def revision_withdraw(request, pk: int):
     revision = _revision(request, pk, "plan.sign")
-    return _act(request, revision, lambda: services.revision_withdraw(
-        actor=request.user, revision=revision),
-        _("Planen er trukket tilbake til utkast. Signaturene er fjernet; send den til signering "
-          "igjen når den er klar."))
+    return _act(
+        request,
+        revision,
+        lambda: services.revision_withdraw(actor=request.user, revision=revision),
+        _(
+            "Planen er trukket tilbake til utkast. Signaturene er fjernet; send den til signering "
+            "igjen når den er klar."
+        ),
+    )
 
 
 @require("plan.approve")
 @require_POST
 def revision_approve(request, pk: int):
     revision = _revision(request, pk, "plan.approve")
-    return _act(request, revision, lambda: services.revision_approve(
-        actor=request.user, revision=revision,
-        confirm_no_agreement=request.POST.get("confirm_no_agreement") == "1"),
+    return _act(
+        request,
+        revision,
+        lambda: services.revision_approve(
+            actor=request.user,
+            revision=revision,
+            confirm_no_agreement=request.POST.get("confirm_no_agreement") == "1",
+        ),
         _("Planen er godkjent. Godkjenningen gjelder i 12 måneder."),
         queue=lambda: worklist.awaiting(request.user, timezone.localdate()),
-        empty_url=reverse("plans:work_list") + "?fane=awaiting")
+        empty_url=reverse("plans:work_list") + "?fane=awaiting",
+    )
 
 
 @require("plan.approve")
@@ -277,9 +328,14 @@ def revision_return(request, pk: int):
     form = ReturnForm(request.POST)
     if not form.is_valid():
         return _detail(request, pk, return_form=form, status=400)
-    return _act(request, revision, lambda: services.revision_return(
-        actor=request.user, revision=revision, comment=form.cleaned_data["comment"]),
-        _("Planen er returnert til leder og lege med kommentaren din."))
+    return _act(
+        request,
+        revision,
+        lambda: services.revision_return(
+            actor=request.user, revision=revision, comment=form.cleaned_data["comment"]
+        ),
+        _("Planen er returnert til leder og lege med kommentaren din."),
+    )
 
 
 @require("plan.edit")
@@ -291,9 +347,15 @@ def revision_revise(request, pk: int):
     except services.StateError as error:
         messages.error(request, str(error))
         return redirect("plans:revision", revision.pk)
-    messages.success(request, _("Revisjon %(n)s er laget som utkast, fylt ut fra den godkjente "
-                                "planen. Den godkjente planen gjelder til revisjonen er "
-                                "godkjent.") % {"n": new.number})
+    messages.success(
+        request,
+        _(
+            "Revisjon %(n)s er laget som utkast, fylt ut fra den godkjente "
+            "planen. Den godkjente planen gjelder til revisjonen er "
+            "godkjent."
+        )
+        % {"n": new.number},
+    )
     return redirect("plans:edit", new.pk)
 
 
@@ -302,8 +364,10 @@ def revision_revise(request, pk: int):
 
 def _page(request, rows):
     page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"page": page,
-            "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1))}
+    return {
+        "page": page,
+        "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
+    }
 
 
 @require(None)
@@ -323,8 +387,7 @@ def to_sign(request):
         page = _paged(pages.awaiting_my_signature(request.user), request.GET.get("page"))
         context |= {"page": page[0], "page_range": page[1]}
     if may_iup:
-        page = _paged(iup_queries.awaiting_my_signature(request.user),
-                      request.GET.get("iup_page"))
+        page = _paged(iup_queries.awaiting_my_signature(request.user), request.GET.get("iup_page"))
         context |= {"iup_page": page[0], "iup_page_range": page[1]}
     return render(request, "plans/to_sign.html", context)
 
@@ -342,21 +405,33 @@ def work_list(request):
     rows = worklist.filter_rows(worklist.QUERIES[tab](request.user, today), tab, q, specialty)
     paged = _page(request, rows)
     paged["page"].object_list = worklist.with_days_left(paged["page"].object_list, today)
-    return render(request, "plans/work_list.html", {
-        "tab": tab, "tabs": worklist.TABS, "counts": worklist.counts(request.user, today),
-        "q": q, "specialty": specialty, "specialties": pages.specialty_choices(), **paged})
+    return render(
+        request,
+        "plans/work_list.html",
+        {
+            "tab": tab,
+            "tabs": worklist.TABS,
+            "counts": worklist.counts(request.user, today),
+            "q": q,
+            "specialty": specialty,
+            "specialties": pages.specialty_choices(),
+            **paged,
+        },
+    )
 
 
 @require("plan.approve")
 @require_POST
 def work_list_remind(request):
     ids = [int(i) for i in request.POST.getlist("lege") if i.isdigit()][:500]
-    sent = pages.send_reminders(request.user, worklist.reminder_trainees(request.user, ids),
-                                request.POST.get("fane", ""))
+    sent = pages.send_reminders(
+        request.user, worklist.reminder_trainees(request.user, ids), request.POST.get("fane", "")
+    )
     if sent:
         messages.success(request, _("Påminnelse er sendt om %(n)s lege(r).") % {"n": sent})
     else:
         messages.error(request, _("Velg minst én lege å sende påminnelse om."))
     tab = request.POST.get("fane", "")
-    return redirect(reverse("plans:work_list") + (f"?fane={tab}" if tab in worklist.TAB_KEYS else ""))
-
+    return redirect(
+        reverse("plans:work_list") + (f"?fane={tab}" if tab in worklist.TAB_KEYS else "")
+    )

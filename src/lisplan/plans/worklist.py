@@ -41,11 +41,17 @@ class Tab:
 
 TABS = [
     Tab("awaiting", _("Til godkjenning"), _("Ingen planer venter på godkjenning.")),
-    Tab("expiring", _("Utløper innen 60 dager"),
-        _("Ingen godkjente planer utløper de neste 60 dagene.")),
+    Tab(
+        "expiring",
+        _("Utløper innen 60 dager"),
+        _("Ingen godkjente planer utløper de neste 60 dagene."),
+    ),
     Tab("expired", _("Utløpt"), _("Ingen planer er utløpt.")),
-    Tab("missing", _("Mangler plan"),
-        _("Alle ansettelser som krever gjennomføringsplan, har en godkjent og gyldig plan.")),
+    Tab(
+        "missing",
+        _("Mangler plan"),
+        _("Alle ansettelser som krever gjennomføringsplan, har en godkjent og gyldig plan."),
+    ),
 ]
 TAB_KEYS = [t.key for t in TABS]
 
@@ -57,7 +63,8 @@ def approver_institutions(user) -> list[int] | None:
 
 def _revisions(user) -> QuerySet[Revision]:
     return scope_filter(user, "plan.approve", Revision.objects.all()).select_related(
-        "plan__trainee", "employer", "specialty")
+        "plan__trainee", "employer", "specialty"
+    )
 
 
 def awaiting(user, today: dt.date) -> QuerySet[Revision]:
@@ -66,20 +73,32 @@ def awaiting(user, today: dt.date) -> QuerySet[Revision]:
 
 def expiring(user, today: dt.date) -> QuerySet[Revision]:
     until = today + dt.timedelta(days=rules.EXPIRY_WARNING_DAYS)
-    return _revisions(user).filter(
-        status=Status.APPROVED, valid_until__gte=today, valid_until__lte=until,
-    ).order_by("valid_until", "pk")
+    return (
+        _revisions(user)
+        .filter(
+            status=Status.APPROVED,
+            valid_until__gte=today,
+            valid_until__lte=until,
+        )
+        .order_by("valid_until", "pk")
+    )
 
 
 def expired(user, today: dt.date) -> QuerySet[Revision]:
-    return _revisions(user).filter(status=Status.APPROVED, valid_until__lt=today).order_by(
-        "valid_until", "pk")
+    return (
+        _revisions(user)
+        .filter(status=Status.APPROVED, valid_until__lt=today)
+        .order_by("valid_until", "pk")
+    )
 
 
 def _valid_plan(today: dt.date):
     return Revision.objects.filter(
-        status=Status.APPROVED, valid_until__gte=today,
-        plan__trainee_id=OuterRef("trainee_id"), employer_id=OuterRef("institution_id"))
+        status=Status.APPROVED,
+        valid_until__gte=today,
+        plan__trainee_id=OuterRef("trainee_id"),
+        employer_id=OuterRef("institution_id"),
+    )
 
 
 def missing(user, today: dt.date) -> QuerySet[Employment]:
@@ -90,18 +109,23 @@ def missing(user, today: dt.date) -> QuerySet[Employment]:
         rows = rows.filter(institution_id__in=institutions)
     length = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
     rows = rows.alias(length=length).filter(
-        Q(permanent=True) | Q(end__isnull=True) | Q(length__gte=SIX_MONTHS_MIN))
+        Q(permanent=True) | Q(end__isnull=True) | Q(length__gte=SIX_MONTHS_MIN)
+    )
     borderline = rows.filter(permanent=False, length__lte=SIX_MONTHS_MAX).values_list(
-        "pk", "start", "end")
+        "pk", "start", "end"
+    )
     short = [pk for pk, start, end in borderline if not rules.plan_required(False, start, end)]
     latest = Revision.objects.filter(
-        plan__trainee_id=OuterRef("trainee_id"), employer_id=OuterRef("institution_id"),
+        plan__trainee_id=OuterRef("trainee_id"),
+        employer_id=OuterRef("institution_id"),
     ).order_by("-plan__created_at", "-number")
     return (
         rows.exclude(pk__in=short)
         .filter(~Exists(_valid_plan(today)))
-        .annotate(latest_revision=Subquery(latest.values("pk")[:1]),
-                  latest_status=Subquery(latest.values("status")[:1]))
+        .annotate(
+            latest_revision=Subquery(latest.values("pk")[:1]),
+            latest_status=Subquery(latest.values("status")[:1]),
+        )
         .select_related("trainee", "institution", "arena", "specialty")
         .order_by("trainee__last_name", "trainee__first_name", "pk")
     )
@@ -125,8 +149,10 @@ def filter_rows(qs: QuerySet, tab: str, q: str = "", specialty: str = "") -> Que
     trainee = "trainee" if tab == "missing" else "plan__trainee"
     if q:
         for word in q.split()[:4]:
-            qs = qs.filter(Q(**{f"{trainee}__first_name__icontains": word})
-                           | Q(**{f"{trainee}__last_name__icontains": word}))
+            qs = qs.filter(
+                Q(**{f"{trainee}__first_name__icontains": word})
+                | Q(**{f"{trainee}__last_name__icontains": word})
+            )
     if specialty:
         qs = qs.filter(specialty__code=specialty)
     return qs
@@ -137,17 +163,29 @@ def filter_rows(qs: QuerySet, tab: str, q: str = "", specialty: str = "") -> Que
 
 def reminder_trainees(user, ids: list[int]) -> list[Trainee]:
     """The chosen trainees the user may remind (as approver at their employer)."""
-    return list(scope_filter(user, "plan.approve", Trainee.objects.filter(pk__in=ids))
-                .select_related("user"))
+    return list(
+        scope_filter(user, "plan.approve", Trainee.objects.filter(pk__in=ids)).select_related(
+            "user"
+        )
+    )
 
 
 def leaders_by_trainee(trainees: list[Trainee]) -> dict[int, list]:
     """The leaders (with personnel responsibility) over each trainee's current arena."""
-    employments = list(Employment.objects.not_ended().filter(
-        trainee__in=trainees, arena__isnull=False).select_related("arena"))
-    leaders = list(RoleAssignment.objects.active().filter(
-        role=Role.LEADER, arena__institution_id__in={e.institution_id for e in employments},
-        user__is_active=True).select_related("arena", "user"))
+    employments = list(
+        Employment.objects.not_ended()
+        .filter(trainee__in=trainees, arena__isnull=False)
+        .select_related("arena")
+    )
+    leaders = list(
+        RoleAssignment.objects.active()
+        .filter(
+            role=Role.LEADER,
+            arena__institution_id__in={e.institution_id for e in employments},
+            user__is_active=True,
+        )
+        .select_related("arena", "user")
+    )
     out: dict[int, list] = {t.pk: [] for t in trainees}
     for e in employments:
         out[e.trainee_id] += [a.user for a in leaders if e.arena.path.startswith(a.arena.path)]

@@ -34,9 +34,12 @@ class Approver(models.TextChoices):
 
 def _months(label):
     return models.PositiveSmallIntegerField(
-        label, validators=[MinValueValidator(1, _("Normert varighet må være minst 1 måned.")),
-                           MaxValueValidator(120, _("Normert varighet kan ikke være over "
-                                                    "120 måneder."))])
+        label,
+        validators=[
+            MinValueValidator(1, _("Normert varighet må være minst 1 måned.")),
+            MaxValueValidator(120, _("Normert varighet kan ikke være over 120 måneder.")),
+        ],
+    )
 
 
 class NationalTemplate(models.Model):
@@ -44,8 +47,12 @@ class NationalTemplate(models.Model):
     months and the headings of the text sections (`services.template_for` makes the default
     from the catalogue when none is stored)."""
 
-    specialty = models.OneToOneField("catalogue.Specialty", verbose_name=_("spesialitet"),
-                                     on_delete=models.CASCADE, related_name="programme_template")
+    specialty = models.OneToOneField(
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        on_delete=models.CASCADE,
+        related_name="programme_template",
+    )
     # [{"name": str, "months": int, "description": str}, …] in course order
     phases = models.JSONField(_("faser"), default=list)
     introduction = models.TextField(_("innledning"), blank=True)
@@ -64,32 +71,56 @@ class NationalTemplate(models.Model):
 
 
 class ProgrammePlan(models.Model):
-    institution = models.ForeignKey("organisations.Institution",
-                                    verbose_name=_("utdanningsvirksomhet"),
-                                    on_delete=models.PROTECT, related_name="programme_plans")
-    specialty = models.ForeignKey("catalogue.Specialty", verbose_name=_("spesialitet"),
-                                  on_delete=models.PROTECT, related_name="programme_plans")
+    institution = models.ForeignKey(
+        "organisations.Institution",
+        verbose_name=_("utdanningsvirksomhet"),
+        on_delete=models.PROTECT,
+        related_name="programme_plans",
+    )
+    specialty = models.ForeignKey(
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        on_delete=models.PROTECT,
+        related_name="programme_plans",
+    )
     number = models.PositiveIntegerField(_("versjon"), default=1)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     # Optimistic lock: every write bumps it; a write carrying an older value is refused (409).
     version = models.PositiveIntegerField(default=1)
-    template = models.ForeignKey(NationalTemplate, verbose_name=_("nasjonal mal"), null=True,
-                                 blank=True, on_delete=models.SET_NULL, related_name="plans")
+    template = models.ForeignKey(
+        NationalTemplate,
+        verbose_name=_("nasjonal mal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plans",
+    )
     introduction = models.TextField(_("innledning og oppbygging"), blank=True)
     supervision = models.TextField(_("veiledning og supervisjon"), blank=True)
     assessment = models.TextField(_("vurdering og vurderingskollegium"), blank=True)
     courses = models.TextField(_("kurs og internundervisning"), blank=True)
     contact = models.CharField(_("kontakt (funksjon, ikke person)"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opprettet av"),
-                                   null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opprettet av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
     published_on = models.DateField(_("publisert"), null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("publisert av"),
-                                     null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("publisert av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     superseded_on = models.DateField(_("erstattet"), null=True, blank=True)
     demo = models.BooleanField(default=False, editable=False)
 
@@ -98,14 +129,19 @@ class ProgrammePlan(models.Model):
         verbose_name_plural = _("utdanningsplaner for virksomhetene")
         ordering = ["specialty__name", "institution__name", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "specialty", "number"],
-                                    name="programme_plan_unique_number"),
-            models.UniqueConstraint(fields=["institution", "specialty"],
-                                    condition=Q(status="published"),
-                                    name="programme_plan_one_published"),
-            models.UniqueConstraint(fields=["institution", "specialty"],
-                                    condition=Q(status="draft"),
-                                    name="programme_plan_one_draft"),
+            models.UniqueConstraint(
+                fields=["institution", "specialty", "number"], name="programme_plan_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "specialty"],
+                condition=Q(status="published"),
+                name="programme_plan_one_published",
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "specialty"],
+                condition=Q(status="draft"),
+                name="programme_plan_one_draft",
+            ),
         ]
         indexes = [models.Index(fields=["specialty", "status"])]
 
@@ -143,25 +179,42 @@ class PlanArena(models.Model):
 
     plan = models.ForeignKey(ProgrammePlan, on_delete=models.CASCADE, related_name="arenas")
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
-    arena = models.ForeignKey("organisations.LearningArena", verbose_name=_("læringsarena"),
-                              on_delete=models.PROTECT, related_name="programme_plans")
-    phase = models.ForeignKey(Phase, verbose_name=_("fase"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="arenas")
-    months = models.PositiveSmallIntegerField(_("normert varighet (mnd.)"), null=True,
-                                              blank=True)
+    arena = models.ForeignKey(
+        "organisations.LearningArena",
+        verbose_name=_("læringsarena"),
+        on_delete=models.PROTECT,
+        related_name="programme_plans",
+    )
+    phase = models.ForeignKey(
+        Phase,
+        verbose_name=_("fase"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="arenas",
+    )
+    months = models.PositiveSmallIntegerField(_("normert varighet (mnd.)"), null=True, blank=True)
     activities = models.TextField(_("læringsaktiviteter"), blank=True)
-    goals = models.ManyToManyField("catalogue.LearningGoal", verbose_name=_("læringsmål"),
-                                   related_name="programme_arenas", blank=True)
+    goals = models.ManyToManyField(
+        "catalogue.LearningGoal",
+        verbose_name=_("læringsmål"),
+        related_name="programme_arenas",
+        blank=True,
+    )
     prerequisites = models.ManyToManyField(
-        "catalogue.LearningGoal", verbose_name=_("læringsmål som må være oppnådd før start"),
-        related_name="programme_arena_prerequisite_of", blank=True)
+        "catalogue.LearningGoal",
+        verbose_name=_("læringsmål som må være oppnådd før start"),
+        related_name="programme_arena_prerequisite_of",
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("læringsarena i utdanningsplanen")
         verbose_name_plural = _("læringsarenaer i utdanningsplanen")
         ordering = ["plan", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["plan", "arena"],
-                                               name="programme_arena_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "arena"], name="programme_arena_once")
+        ]
 
     def __str__(self) -> str:
         return str(self.arena)
@@ -171,26 +224,45 @@ class PartnerPeriod(models.Model):
     """A period at a partner (gjennomstrømningstjeneste) under a collaboration agreement of
     the plan's institution: the agreement's goals are reached there."""
 
-    plan = models.ForeignKey(ProgrammePlan, on_delete=models.CASCADE,
-                             related_name="partner_periods")
+    plan = models.ForeignKey(
+        ProgrammePlan, on_delete=models.CASCADE, related_name="partner_periods"
+    )
     order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
-    agreement = models.ForeignKey("rotations.CollaborationAgreement", verbose_name=_("fagavtale"),
-                                  on_delete=models.PROTECT, related_name="programme_periods")
-    phase = models.ForeignKey(Phase, verbose_name=_("fase"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="partner_periods")
+    agreement = models.ForeignKey(
+        "rotations.CollaborationAgreement",
+        verbose_name=_("fagavtale"),
+        on_delete=models.PROTECT,
+        related_name="programme_periods",
+    )
+    phase = models.ForeignKey(
+        Phase,
+        verbose_name=_("fase"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="partner_periods",
+    )
     description = models.TextField(_("innhold"), blank=True)
-    approver = models.CharField(_("godkjenner læringsmålene"), max_length=12,
-                                choices=Approver.choices, default=Approver.RECEIVING)
+    approver = models.CharField(
+        _("godkjenner læringsmålene"),
+        max_length=12,
+        choices=Approver.choices,
+        default=Approver.RECEIVING,
+    )
     prerequisites = models.ManyToManyField(
-        "catalogue.LearningGoal", verbose_name=_("læringsmål som må være oppnådd før start"),
-        related_name="programme_period_prerequisite_of", blank=True)
+        "catalogue.LearningGoal",
+        verbose_name=_("læringsmål som må være oppnådd før start"),
+        related_name="programme_period_prerequisite_of",
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("periode hos samarbeidspartner")
         verbose_name_plural = _("perioder hos samarbeidspartnere")
         ordering = ["plan", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["plan", "agreement"],
-                                               name="programme_period_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "agreement"], name="programme_period_once")
+        ]
 
     def __str__(self) -> str:
         return str(self.agreement)

@@ -16,9 +16,15 @@ from lisplan.programmes.pages import document_context
 
 def render_plan_html(plan: ProgrammePlan) -> str:
     title = _("Utdanningsplan – %(s)s – %(i)s") % {"s": plan.specialty, "i": plan.institution}
-    return render_to_string("programmes/pdf.html", {
-        **document_context(plan), "title": title, "footer_title": _css_string(title),
-        "printed_at": timezone.localtime()})
+    return render_to_string(
+        "programmes/pdf.html",
+        {
+            **document_context(plan),
+            "title": title,
+            "footer_title": _css_string(title),
+            "printed_at": timezone.localtime(),
+        },
+    )
 
 
 def render_plan_pdf(plan: ProgrammePlan) -> bytes:
@@ -27,9 +33,12 @@ def render_plan_pdf(plan: ProgrammePlan) -> bytes:
     from weasyprint import HTML  # heavy import: only when a PDF is asked for
 
     return HTML(string=render_plan_html(plan), base_url=str(settings.BASE_DIR)).write_pdf(
-        pdf_variant="pdf/ua-1", pdf_tags=True)
+        pdf_variant="pdf/ua-1", pdf_tags=True
+    )
 
 
 def pdf_filename(plan: ProgrammePlan) -> str:
-    return (f"utdanningsplan-{slugify(plan.institution.code)}-{slugify(plan.specialty.code)}"
-            f"-versjon-{plan.number}.pdf")
+    return (
+        f"utdanningsplan-{slugify(plan.institution.code)}-{slugify(plan.specialty.code)}"
+        f"-versjon-{plan.number}.pdf"
+    )

@@ -60,22 +60,37 @@ def public_url(plan_or_codes) -> str:
 
 
 def published_plan(institution_code: str, specialty_code: str) -> ProgrammePlan | None:
-    return (ProgrammePlan.objects.filter(status=Status.PUBLISHED,
-                                         institution__code__iexact=institution_code,
-                                         specialty__code__iexact=specialty_code)
-            .select_related("institution__region", "specialty").first())
+    return (
+        ProgrammePlan.objects.filter(
+            status=Status.PUBLISHED,
+            institution__code__iexact=institution_code,
+            specialty__code__iexact=specialty_code,
+        )
+        .select_related("institution__region", "specialty")
+        .first()
+    )
 
 
 def plan_detail(qs, pk: int) -> ProgrammePlan | None:
     """A plan with everything its page, PDF and API read (constant queries)."""
-    return (qs.filter(pk=pk).select_related("institution__region", "specialty", "published_by")
-            .prefetch_related("phases", "arenas__arena", "arenas__goals", "arenas__prerequisites",
-                              "arenas__phase", "partner_periods__agreement__receiving",
-                              "partner_periods__agreement__goals",
-                              "partner_periods__agreement__arenas",
-                              "partner_periods__agreement__prerequisites",
-                              "partner_periods__prerequisites", "partner_periods__phase")
-            .first())
+    return (
+        qs.filter(pk=pk)
+        .select_related("institution__region", "specialty", "published_by")
+        .prefetch_related(
+            "phases",
+            "arenas__arena",
+            "arenas__goals",
+            "arenas__prerequisites",
+            "arenas__phase",
+            "partner_periods__agreement__receiving",
+            "partner_periods__agreement__goals",
+            "partner_periods__agreement__arenas",
+            "partner_periods__agreement__prerequisites",
+            "partner_periods__prerequisites",
+            "partner_periods__phase",
+        )
+        .first()
+    )
 
 
 # --- places ----------------------------------------------------------------------------------
@@ -101,16 +116,22 @@ def _region_id(region) -> int | None:
         return region.pk
     if isinstance(region, int) or str(region).isdigit():
         return int(region)
-    return Region.objects.filter(code__iexact=str(region)).values_list("pk", flat=True).first() \
-        or -1
+    return (
+        Region.objects.filter(code__iexact=str(region)).values_list("pk", flat=True).first() or -1
+    )
 
 
 def _valid_goals(on: dt.date) -> Q:
     return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
-def places(*, codes: Iterable[str] | None = None, specialty_ids: Iterable[int] | None = None,
-           region=None, on: dt.date | None = None) -> list[Place]:
+def places(
+    *,
+    codes: Iterable[str] | None = None,
+    specialty_ids: Iterable[int] | None = None,
+    region=None,
+    on: dt.date | None = None,
+) -> list[Place]:
     """Every place the goals (by code, or all goals of the specialties) are reached: published
     programme plans (the plan's institution and arena) and agreements valid on `on` (the
     receiving institution and each of the agreement's arenas, or no arena). With `region`,
@@ -125,41 +146,64 @@ def places(*, codes: Iterable[str] | None = None, specialty_ids: Iterable[int] |
         goals = goals.filter(specialty_id__in=specialty_ids)
     code_of = dict(goals.values_list("pk", "code"))
     plan_rows = PlanArena.goals.through.objects.filter(
-        learninggoal_id__in=list(code_of), planarena__plan__status=Status.PUBLISHED)
+        learninggoal_id__in=list(code_of), planarena__plan__status=Status.PUBLISHED
+    )
     agreement_rows = CollaborationAgreement.goals.through.objects.filter(
         Q(collaborationagreement__valid_to__isnull=True)
         | Q(collaborationagreement__valid_to__gte=on),
-        learninggoal_id__in=list(code_of), collaborationagreement__valid_from__lte=on)
+        learninggoal_id__in=list(code_of),
+        collaborationagreement__valid_from__lte=on,
+    )
     if region_id is not None:
         plan_rows = plan_rows.filter(planarena__plan__institution__region_id=region_id)
         agreement_rows = agreement_rows.filter(
             Q(collaborationagreement__receiving__region_id=region_id)
-            | Q(collaborationagreement__sending__region_id=region_id))
+            | Q(collaborationagreement__sending__region_id=region_id)
+        )
     out: set[Place] = set()
     for goal, plan_id, inst, arena in plan_rows.values_list(
-            "learninggoal_id", "planarena__plan_id", "planarena__plan__institution_id",
-            "planarena__arena_id"):
+        "learninggoal_id",
+        "planarena__plan_id",
+        "planarena__plan__institution_id",
+        "planarena__arena_id",
+    ):
         out.add(Place(code_of[goal], inst, arena, PROGRAMME_PLAN, plan_id, None, inst))
-    rows = [(code_of[goal], *rest) for goal, *rest in agreement_rows.values_list(
-        "learninggoal_id", "collaborationagreement_id", "collaborationagreement__sending_id",
-        "collaborationagreement__receiving_id")]
+    rows = [
+        (code_of[goal], *rest)
+        for goal, *rest in agreement_rows.values_list(
+            "learninggoal_id",
+            "collaborationagreement_id",
+            "collaborationagreement__sending_id",
+            "collaborationagreement__receiving_id",
+        )
+    ]
     ids = {r[1] for r in rows}
     arenas: dict[int, list[int]] = defaultdict(list)
     employer_approves: set[int] = set()
     if ids:
         for agreement, arena in CollaborationAgreement.arenas.through.objects.filter(
-                collaborationagreement_id__in=ids).values_list("collaborationagreement_id",
-                                                               "learningarena_id"):
+            collaborationagreement_id__in=ids
+        ).values_list("collaborationagreement_id", "learningarena_id"):
             arenas[agreement].append(arena)
-        employer_approves = set(PartnerPeriod.objects.filter(
-            agreement_id__in=ids, approver=Approver.EMPLOYER,
-            plan__status=Status.PUBLISHED).values_list("agreement_id", flat=True))
+        employer_approves = set(
+            PartnerPeriod.objects.filter(
+                agreement_id__in=ids, approver=Approver.EMPLOYER, plan__status=Status.PUBLISHED
+            ).values_list("agreement_id", flat=True)
+        )
     for code, agreement, sending, receiving in rows:
         approver = sending if agreement in employer_approves else receiving
         for arena in arenas.get(agreement) or [None]:
             out.add(Place(code, receiving, arena, AGREEMENT, None, agreement, approver, sending))
-    return sorted(out, key=lambda p: (p.goal, p.source != PROGRAMME_PLAN, p.institution_id,
-                                      p.arena_id or 0, p.agreement_id or 0))
+    return sorted(
+        out,
+        key=lambda p: (
+            p.goal,
+            p.source != PROGRAMME_PLAN,
+            p.institution_id,
+            p.arena_id or 0,
+            p.agreement_id or 0,
+        ),
+    )
 
 
 @dataclass
@@ -172,16 +216,23 @@ class Names:
     @classmethod
     def of(cls, rows: Iterable[Place]) -> Names:
         rows = list(rows)
-        inst = {p.institution_id for p in rows} | {p.approving_institution_id for p in rows} \
+        inst = (
+            {p.institution_id for p in rows}
+            | {p.approving_institution_id for p in rows}
             | {p.sending_id for p in rows if p.sending_id}
-        return cls(Institution.objects.select_related("region").in_bulk(inst),
-                   LearningArena.objects.in_bulk({p.arena_id for p in rows if p.arena_id}))
+        )
+        return cls(
+            Institution.objects.select_related("region").in_bulk(inst),
+            LearningArena.objects.in_bulk({p.arena_id for p in rows if p.arena_id}),
+        )
 
 
 def place_dict(p: Place, names: Names) -> dict:
     """A place as the API and the pages show it."""
-    inst, approver = names.institutions[p.institution_id], \
-        names.institutions[p.approving_institution_id]
+    inst, approver = (
+        names.institutions[p.institution_id],
+        names.institutions[p.approving_institution_id],
+    )
     arena = names.arenas.get(p.arena_id) if p.arena_id else None
     return {
         "goal": p.goal,
@@ -191,11 +242,16 @@ def place_dict(p: Place, names: Names) -> dict:
         "source": p.source,
         "programme_plan": p.programme_plan_id,
         "agreement": p.agreement_id,
-        "sending_institution": ({"id": p.sending_id, "code": names.institutions[p.sending_id].code,
-                                 "name": names.institutions[p.sending_id].name}
-                                if p.sending_id else None),
-        "approving_institution": {"id": approver.pk, "code": approver.code,
-                                  "name": approver.name},
+        "sending_institution": (
+            {
+                "id": p.sending_id,
+                "code": names.institutions[p.sending_id].code,
+                "name": names.institutions[p.sending_id].name,
+            }
+            if p.sending_id
+            else None
+        ),
+        "approving_institution": {"id": approver.pk, "code": approver.code, "name": approver.name},
     }
 
 
@@ -208,8 +264,12 @@ def goal_places(code: str, *, region=None, on: dt.date | None = None) -> list[di
 
 def current_goal(code: str, on: dt.date | None = None) -> LearningGoal | None:
     on = on or timezone.localdate()
-    return (LearningGoal.objects.filter(_valid_goals(on), code__iexact=code)
-            .select_related("specialty").order_by("-valid_from").first())
+    return (
+        LearningGoal.objects.filter(_valid_goals(on), code__iexact=code)
+        .select_related("specialty")
+        .order_by("-valid_from")
+        .first()
+    )
 
 
 # --- coverage and gaps -----------------------------------------------------------------------
@@ -250,16 +310,18 @@ def specialty_goals(specialty_ids: Iterable[int], on: dt.date) -> dict[int, list
     """The current goals (code, text) of each specialty, in code order (FKM goals are common
     to every course and not part of the map)."""
     out: dict[int, dict[str, str]] = defaultdict(dict)
-    for spec, code, text in (LearningGoal.objects.filter(_valid_goals(on),
-                                                         specialty_id__in=list(specialty_ids))
-                             .order_by("code", "valid_from")
-                             .values_list("specialty_id", "code", "text")):
+    for spec, code, text in (
+        LearningGoal.objects.filter(_valid_goals(on), specialty_id__in=list(specialty_ids))
+        .order_by("code", "valid_from")
+        .values_list("specialty_id", "code", "text")
+    ):
         out[spec][code] = text
     return {s: sorted(goals.items()) for s, goals in out.items()}
 
 
-def coverage_many(pairs: Iterable[tuple[int, int]], *, on: dt.date | None = None,
-                  region=None) -> list[Coverage]:
+def coverage_many(
+    pairs: Iterable[tuple[int, int]], *, on: dt.date | None = None, region=None
+) -> list[Coverage]:
     """Coverage of each (institution, specialty); places elsewhere nationally (or in the
     region). Constant queries for any number of pairs."""
     on = on or timezone.localdate()
@@ -272,35 +334,54 @@ def coverage_many(pairs: Iterable[tuple[int, int]], *, on: dt.date | None = None
     all_places = places(specialty_ids=specs, region=region, on=on)
     if region is not None:  # the institutions' own plans and agreements always count
         own = places(specialty_ids=specs, on=on)
-        all_places = sorted(set(all_places) | {
-            p for p in own if (p.institution_id in insts and p.source == PROGRAMME_PLAN)
-            or p.sending_id in insts}, key=lambda p: (p.goal, p.institution_id))
+        all_places = sorted(
+            set(all_places)
+            | {
+                p
+                for p in own
+                if (p.institution_id in insts and p.source == PROGRAMME_PLAN)
+                or p.sending_id in insts
+            },
+            key=lambda p: (p.goal, p.institution_id),
+        )
     by_goal: dict[str, list[Place]] = defaultdict(list)
     for p in all_places:
         by_goal[p.goal].append(p)
-    plan_of = {(i, s): pk for pk, i, s in ProgrammePlan.objects.filter(
-        status=Status.PUBLISHED, institution_id__in=insts, specialty_id__in=specs)
-        .values_list("pk", "institution_id", "specialty_id")}
+    plan_of = {
+        (i, s): pk
+        for pk, i, s in ProgrammePlan.objects.filter(
+            status=Status.PUBLISHED, institution_id__in=insts, specialty_id__in=specs
+        ).values_list("pk", "institution_id", "specialty_id")
+    }
     out = []
     for inst, spec in pairs:
         plan_id = plan_of.get((inst, spec))
         cov = Coverage(inst, spec, plan_id)
         for code, text in goals.get(spec, []):
             here = by_goal.get(code, [])
-            home = sorted({p.arena_id for p in here
-                           if p.source == PROGRAMME_PLAN and p.programme_plan_id == plan_id
-                           and plan_id is not None})
-            agreements = sorted({p.agreement_id for p in here
-                                 if p.source == AGREEMENT and p.sending_id == inst})
-            elsewhere = [p for p in here if not (p.source == PROGRAMME_PLAN
-                                                 and p.institution_id == inst)]
+            home = sorted(
+                {
+                    p.arena_id
+                    for p in here
+                    if p.source == PROGRAMME_PLAN
+                    and p.programme_plan_id == plan_id
+                    and plan_id is not None
+                }
+            )
+            agreements = sorted(
+                {p.agreement_id for p in here if p.source == AGREEMENT and p.sending_id == inst}
+            )
+            elsewhere = [
+                p for p in here if not (p.source == PROGRAMME_PLAN and p.institution_id == inst)
+            ]
             cov.goals.append(GoalCoverage(code, text, bool(home), home, agreements, elsewhere))
         out.append(cov)
     return out
 
 
-def coverage(institution_id: int, specialty_id: int, *, on: dt.date | None = None,
-             region=None) -> Coverage:
+def coverage(
+    institution_id: int, specialty_id: int, *, on: dt.date | None = None, region=None
+) -> Coverage:
     return coverage_many([(institution_id, specialty_id)], on=on, region=region)[0]
 
 
@@ -337,7 +418,8 @@ def capacity_shortfalls(covs: list[Coverage]) -> list[Shortfall]:
     """For each course, the agreements it depends on (goals not reachable at home) whose
     combined capacity at one time is below the expected demand. Three queries."""
     needs: dict[tuple[int, int], dict[tuple[int, ...], list[str]]] = defaultdict(
-        lambda: defaultdict(list))
+        lambda: defaultdict(list)
+    )
     for cov in covs:
         for g in cov.goals:
             if not g.at_home and g.agreements:
@@ -345,14 +427,22 @@ def capacity_shortfalls(covs: list[Coverage]) -> list[Shortfall]:
     if not needs:
         return []
     ids = {a for groups in needs.values() for key in groups for a in key}
-    agreements = {a["pk"]: a for a in CollaborationAgreement.objects.filter(pk__in=ids)
-                  .values("pk", "capacity", "duration_months")}
-    trainees = {(r["institution_id"], r["specialty_id"]): r["n"] for r in
-                RegisterEntry.objects.filter(left_on__isnull=True,
-                                             institution_id__in={i for i, _s in needs},
-                                             specialty_id__in={s for _i, s in needs})
-                .values("institution_id", "specialty_id").annotate(n=Count("trainee",
-                                                                         distinct=True))}
+    agreements = {
+        a["pk"]: a
+        for a in CollaborationAgreement.objects.filter(pk__in=ids).values(
+            "pk", "capacity", "duration_months"
+        )
+    }
+    trainees = {
+        (r["institution_id"], r["specialty_id"]): r["n"]
+        for r in RegisterEntry.objects.filter(
+            left_on__isnull=True,
+            institution_id__in={i for i, _s in needs},
+            specialty_id__in={s for _i, s in needs},
+        )
+        .values("institution_id", "specialty_id")
+        .annotate(n=Count("trainee", distinct=True))
+    }
     months = _course_months([c for c in covs if c.plan_id])
     out = []
     for (inst, spec), groups in needs.items():
@@ -375,8 +465,12 @@ def _course_months(covs: list[Coverage]) -> dict[tuple[int, int], int]:
     from lisplan.programmes.models import Phase
 
     plan_ids = {c.plan_id for c in covs}
-    by_plan = dict(Phase.objects.filter(plan_id__in=plan_ids).values("plan_id")
-                   .annotate(m=Sum("months")).values_list("plan_id", "m"))
+    by_plan = dict(
+        Phase.objects.filter(plan_id__in=plan_ids)
+        .values("plan_id")
+        .annotate(m=Sum("months"))
+        .values_list("plan_id", "m")
+    )
     return {(c.institution_id, c.specialty_id): by_plan.get(c.plan_id, 0) for c in covs}
 
 
@@ -392,8 +486,9 @@ class GapRow:
     shortfalls: list[Shortfall]
 
 
-def gap_report(*, region=None, institutions: Iterable[int] | None = None,
-               on: dt.date | None = None) -> list[GapRow]:
+def gap_report(
+    *, region=None, institutions: Iterable[int] | None = None, on: dt.date | None = None
+) -> list[GapRow]:
     """Every course with a published plan (in the region / for the institutions) that has gaps
     or capacity shortfalls, with the candidate places for each gap."""
     pairs = courses(region=region, institutions=institutions)
@@ -408,8 +503,15 @@ def gap_report(*, region=None, institutions: Iterable[int] | None = None,
         gaps = [g for g in cov.goals if g.gap]
         key = (cov.institution_id, cov.specialty_id)
         if gaps or short.get(key):
-            rows.append(GapRow(inst[cov.institution_id], spec[cov.specialty_id], cov.plan_id,
-                               gaps, short.get(key, [])))
+            rows.append(
+                GapRow(
+                    inst[cov.institution_id],
+                    spec[cov.specialty_id],
+                    cov.plan_id,
+                    gaps,
+                    short.get(key, []),
+                )
+            )
     rows.sort(key=lambda r: (r.institution.name, r.specialty.name))
     return rows
 
@@ -423,8 +525,8 @@ def plan_prerequisites(agreement_ids: Iterable[int]) -> dict[int, set[int]]:
     out: dict[int, set[int]] = defaultdict(set)
     rows = PartnerPeriod.prerequisites.through.objects.filter(
         partnerperiod__agreement_id__in=list(agreement_ids),
-        partnerperiod__plan__status=Status.PUBLISHED).values_list(
-        "partnerperiod__agreement_id", "learninggoal_id")
+        partnerperiod__plan__status=Status.PUBLISHED,
+    ).values_list("partnerperiod__agreement_id", "learninggoal_id")
     for agreement, goal in rows:
         out[agreement].add(goal)
     return dict(out)
@@ -444,12 +546,12 @@ def rotation_prerequisites(agreement_ids: Iterable[int]) -> dict[int, list[Learn
             goals[agreement][goal.code] = goal
 
     for row in CollaborationAgreement.prerequisites.through.objects.filter(
-            collaborationagreement_id__in=ids).select_related("learninggoal"):
+        collaborationagreement_id__in=ids
+    ).select_related("learninggoal"):
         add(row.collaborationagreement_id, row.learninggoal)
     for row in PartnerPeriod.prerequisites.through.objects.filter(
-            partnerperiod__agreement_id__in=ids,
-            partnerperiod__plan__status=Status.PUBLISHED).select_related(
-            "learninggoal", "partnerperiod"):
+        partnerperiod__agreement_id__in=ids, partnerperiod__plan__status=Status.PUBLISHED
+    ).select_related("learninggoal", "partnerperiod"):
         add(row.partnerperiod.agreement_id, row.learninggoal)
     return {a: [g for _c, g in sorted(by_code.items())] for a, by_code in goals.items()}
 
@@ -460,9 +562,9 @@ def table3_prefill(institution_id, specialty_id) -> dict | None:
     trusts under each partner period's agreement. None without a published plan."""
     if not institution_id or not specialty_id:
         return None
-    published = ProgrammePlan.objects.filter(status=Status.PUBLISHED,
-                                             institution_id=institution_id,
-                                             specialty_id=specialty_id)
+    published = ProgrammePlan.objects.filter(
+        status=Status.PUBLISHED, institution_id=institution_id, specialty_id=specialty_id
+    )
     pk = published.values_list("pk", flat=True).first()
     plan = plan_detail(published, pk) if pk else None
     if plan is None:
@@ -478,8 +580,10 @@ def table3_prefill(institution_id, specialty_id) -> dict | None:
     trusts = []
     for p in plan.partner_periods.all():
         text = line(p.agreement.receiving.name, p.agreement.goals.all())
-        required = sorted({g.code for g in p.prerequisites.all()}
-                          | {g.code for g in p.agreement.prerequisites.all()})
+        required = sorted(
+            {g.code for g in p.prerequisites.all()}
+            | {g.code for g in p.agreement.prerequisites.all()}
+        )
         if text and required:
             text += " " + _("(krever før start: %(codes)s)") % {"codes": ", ".join(required)}
         trusts.append(text)

@@ -11,8 +11,11 @@ import nh3
 TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "h3", "h4", "a", "blockquote"}
 ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-_HTML = re.compile(r"<\s*/?\s*(?:p|br|ul|ol|li|strong|em|b|i|h3|h4|a|blockquote|div|span|script|"
-                   r"style|img|iframe)\b", re.I)
+_HTML = re.compile(
+    r"<\s*/?\s*(?:p|br|ul|ol|li|strong|em|b|i|h3|h4|a|blockquote|div|span|script|"
+    r"style|img|iframe)\b",
+    re.I,
+)
 
 
 def sanitise(text: str) -> str:
@@ -23,8 +26,13 @@ def sanitise(text: str) -> str:
     if not _HTML.search(text):  # plain text (a «<» alone does not make HTML)
         paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
         text = "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
-    return nh3.clean(text, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     link_rel="noopener noreferrer").strip()
+    return nh3.clean(
+        text,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    ).strip()
 
 
 def to_editable(text: str) -> str:

@@ -123,7 +123,8 @@ class PlaceOut(Schema):
     programme_plan: int | None
     agreement: int | None
     sending_institution: NamedRef | None = Field(
-        description="Fagavtaler: virksomheten hvis leger når målet der")
+        description="Fagavtaler: virksomheten hvis leger når målet der"
+    )
     approving_institution: NamedRef
 
 

@@ -16,35 +16,63 @@ from lisplan.programmes.models import ProgrammePlan, Status
 def _gap_task(title: str, rows, url: str) -> dict:
     gaps = sum(len(r.gaps) for r in rows)
     short = sum(len(r.shortfalls) for r in rows)
-    return {"title": title, "count": gaps + short, "url": url,
-            "empty_text": _("Alle læringsmål nås hjemme eller gjennom fagavtale.")}
+    return {
+        "title": title,
+        "count": gaps + short,
+        "url": url,
+        "empty_text": _("Alle læringsmål nås hjemme eller gjennom fagavtale."),
+    }
 
 
 def tasks_for(user) -> list[dict]:
     out = []
     list_url = reverse("programmes:list") + "?status=draft"
     if has_permission(user, "programme.edit"):
-        drafts = scope_filter(user, "programme.edit",
-                              ProgrammePlan.objects.filter(status=Status.DRAFT)).count()
-        out.append({"title": _("Utkast til utdanningsplaner for virksomheten"), "count": drafts,
-                    "url": list_url, "empty_text": _("Ingen utkast under arbeid.")})
+        drafts = scope_filter(
+            user, "programme.edit", ProgrammePlan.objects.filter(status=Status.DRAFT)
+        ).count()
+        out.append(
+            {
+                "title": _("Utkast til utdanningsplaner for virksomheten"),
+                "count": drafts,
+                "url": list_url,
+                "empty_text": _("Ingen utkast under arbeid."),
+            }
+        )
     if has_permission(user, "programme.publish"):
-        drafts = scope_filter(user, "programme.publish",
-                              ProgrammePlan.objects.filter(status=Status.DRAFT)).count()
-        out.append({"title": _("Utdanningsplaner som venter på publisering"), "count": drafts,
-                    "url": list_url, "empty_text": _("Ingen utkast venter på publisering.")})
+        drafts = scope_filter(
+            user, "programme.publish", ProgrammePlan.objects.filter(status=Status.DRAFT)
+        ).count()
+        out.append(
+            {
+                "title": _("Utdanningsplaner som venter på publisering"),
+                "count": drafts,
+                "url": list_url,
+                "empty_text": _("Ingen utkast venter på publisering."),
+            }
+        )
     g = grants(user)
     institutions = [i for i, _s in g.institutions.get("programme.publish", ())]
     if institutions:
         rows = queries.gap_report(institutions=institutions)
-        out.append(_gap_task(_("Mangler i utdanningsløpene (læringsmål og kapasitet)"), rows,
-                             reverse("programmes:gaps")))
+        out.append(
+            _gap_task(
+                _("Mangler i utdanningsløpene (læringsmål og kapasitet)"),
+                rows,
+                reverse("programmes:gaps"),
+            )
+        )
     regions = g.regions.get("programme.view", ())
     if regions:
         from lisplan.organisations.models import Region
 
         region = Region.objects.filter(pk=regions[0]).first()
         rows = queries.gap_report(region=region)
-        out.append(_gap_task(_("Mangler i regionens utdanningsløp (læringsmål og kapasitet)"),
-                             rows, reverse("programmes:gaps") + f"?region={region.code}"))
+        out.append(
+            _gap_task(
+                _("Mangler i regionens utdanningsløp (læringsmål og kapasitet)"),
+                rows,
+                reverse("programmes:gaps") + f"?region={region.code}",
+            )
+        )
     return out

@@ -41,9 +41,15 @@ def public_plan(request, institution: str, specialty: str):
     """The current published version, for applicants and partner trusts: no login, no
     personal data."""
     plan = _published_or_404(institution, specialty)
-    return render(request, "programmes/public.html", {
-        **pages.document_context(plan), "public": True,
-        "pdf_url": queries.public_path(plan) + "pdf/"})
+    return render(
+        request,
+        "programmes/public.html",
+        {
+            **pages.document_context(plan),
+            "public": True,
+            "pdf_url": queries.public_path(plan) + "pdf/",
+        },
+    )
 
 
 @public
@@ -69,8 +75,10 @@ def _editable_courses(user) -> list[tuple[Institution, Specialty]]:
         pairs = {(i, s) for i, s in g.institutions.get("programme.edit", ()) if s is not None}
     inst = Institution.objects.in_bulk({i for i, _s in pairs})
     spec = Specialty.objects.in_bulk({s for _i, s in pairs})
-    return sorted(((inst[i], spec[s]) for i, s in pairs if i in inst and s in spec),
-                  key=lambda p: (p[1].name, p[0].name))
+    return sorted(
+        ((inst[i], spec[s]) for i, s in pairs if i in inst and s in spec),
+        key=lambda p: (p[1].name, p[0].name),
+    )
 
 
 @require("programme.view")
@@ -84,13 +92,25 @@ def plan_list(request):
     specialty = request.GET.get("specialty", "")
     if specialty:
         qs = qs.filter(specialty__code__iexact=specialty)
-    rows = list(qs.select_related("institution", "specialty")
-                .order_by("specialty__name", "institution__name", "-number")[:500])
+    rows = list(
+        qs.select_related("institution", "specialty").order_by(
+            "specialty__name", "institution__name", "-number"
+        )[:500]
+    )
     can_edit = has_permission(request.user, "programme.edit")
-    return render(request, "programmes/list.html", {
-        "plans": rows, "statuses": Status.choices, "status": status, "specialty": specialty,
-        "create_form": forms.CourseForm(courses=_editable_courses(request.user))
-        if can_edit else None})
+    return render(
+        request,
+        "programmes/list.html",
+        {
+            "plans": rows,
+            "statuses": Status.choices,
+            "status": status,
+            "specialty": specialty,
+            "create_form": forms.CourseForm(courses=_editable_courses(request.user))
+            if can_edit
+            else None,
+        },
+    )
 
 
 @require("programme.edit")
@@ -102,16 +122,23 @@ def plan_create(request):
         institution = Institution.objects.get(pk=inst_id)
         specialty = Specialty.objects.get(pk=spec_id)
         try:
-            plan = services.draft_create(actor=request.user, institution=institution,
-                                         specialty=specialty)
+            plan = services.draft_create(
+                actor=request.user, institution=institution, specialty=specialty
+            )
         except services.StateError as error:
             form.add_error("course", str(error))
         else:
-            messages.success(request, _("Utkastet er laget fra den nasjonale malen. Fyll inn "
-                                        "læringsmålene per læringsarena."))
+            messages.success(
+                request,
+                _(
+                    "Utkastet er laget fra den nasjonale malen. Fyll inn "
+                    "læringsmålene per læringsarena."
+                ),
+            )
             return redirect("programmes:edit", plan.pk)
-    return render(request, "programmes/create.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "programmes/create.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def _plan(request, pk: int, permission: str = "programme.view") -> ProgrammePlan:
@@ -128,18 +155,27 @@ def plan_detail(request, pk: int):
     context = pages.document_context(plan)
     if plan.status == Status.DRAFT:
         context["publish_problems"] = services.publish_problems(plan)
-    others = (ProgrammePlan.objects.filter(institution=plan.institution_id,
-                                           specialty=plan.specialty_id)
-              .exclude(pk=plan.pk).order_by("-number"))
-    return render(request, "programmes/detail.html", {
-        **context,
-        "versions": scope_filter(user, "programme.view", others),
-        "can_edit": plan.editable and can(user, "programme.edit", plan),
-        "can_publish": plan.editable and can(user, "programme.publish", plan),
-        "can_revise": (plan.status == Status.PUBLISHED and can(user, "programme.edit", plan)
-                       and not others.filter(status=Status.DRAFT).exists()),
-        "public_url": queries.public_path(plan) if plan.status == Status.PUBLISHED else "",
-    })
+    others = (
+        ProgrammePlan.objects.filter(institution=plan.institution_id, specialty=plan.specialty_id)
+        .exclude(pk=plan.pk)
+        .order_by("-number")
+    )
+    return render(
+        request,
+        "programmes/detail.html",
+        {
+            **context,
+            "versions": scope_filter(user, "programme.view", others),
+            "can_edit": plan.editable and can(user, "programme.edit", plan),
+            "can_publish": plan.editable and can(user, "programme.publish", plan),
+            "can_revise": (
+                plan.status == Status.PUBLISHED
+                and can(user, "programme.edit", plan)
+                and not others.filter(status=Status.DRAFT).exists()
+            ),
+            "public_url": queries.public_path(plan) if plan.status == Status.PUBLISHED else "",
+        },
+    )
 
 
 @require("programme.edit")
@@ -156,17 +192,23 @@ def plan_edit(request, pk: int):
     if data is not None and phases.is_valid():
         n_phases = len(forms._rows(phases))
     kwargs = {"plan": plan, "n_phases": max(n_phases, len(initial["phases"]))}
-    arenas = forms.ArenaFormSet(data, initial=initial["arenas"], prefix="arenas",
-                                form_kwargs=kwargs)
-    periods = forms.PeriodFormSet(data, initial=initial["periods"], prefix="periods",
-                                  form_kwargs=kwargs)
+    arenas = forms.ArenaFormSet(
+        data, initial=initial["arenas"], prefix="arenas", form_kwargs=kwargs
+    )
+    periods = forms.PeriodFormSet(
+        data, initial=initial["periods"], prefix="periods", form_kwargs=kwargs
+    )
     status = 200
     if data is not None:
         if all(f.is_valid() for f in (texts, phases, arenas, periods)):
             content = forms.content_of(texts, phases, arenas, periods)
             try:
-                services.draft_update(actor=request.user, plan=plan,
-                                      version=texts.cleaned_data["version"], content=content)
+                services.draft_update(
+                    actor=request.user,
+                    plan=plan,
+                    version=texts.cleaned_data["version"],
+                    content=content,
+                )
             except services.StaleVersion as error:
                 texts.add_error(None, str(error))
                 status = 409
@@ -179,9 +221,12 @@ def plan_edit(request, pk: int):
                 return redirect("programmes:detail", plan.pk)
         else:
             status = 400
-    return render(request, "programmes/edit.html", {
-        "plan": plan, "form": texts, "phases": phases, "arenas": arenas, "periods": periods},
-        status=status)
+    return render(
+        request,
+        "programmes/edit.html",
+        {"plan": plan, "form": texts, "phases": phases, "arenas": arenas, "periods": periods},
+        status=status,
+    )
 
 
 def _version(request) -> int:
@@ -222,8 +267,9 @@ def plan_delete(request, pk: int):
 def plan_revise(request, pk: int):
     plan = _plan(request, pk, "programme.edit")
     try:
-        draft = services.draft_create(actor=request.user, institution=plan.institution,
-                                      specialty=plan.specialty)
+        draft = services.draft_create(
+            actor=request.user, institution=plan.institution, specialty=plan.specialty
+        )
     except services.StateError as error:
         messages.error(request, str(error))
         return redirect("programmes:detail", plan.pk)
@@ -277,19 +323,29 @@ def coverage_region(request):
     specs = Specialty.objects.in_bulk({s for _i, s in pairs})
     rows: dict[int, dict] = {}
     for cov in covs:
-        row = rows.setdefault(cov.specialty_id, {"specialty": specs[cov.specialty_id],
-                                                 "cells": []})
-        row["cells"].append({
-            "institution": inst[cov.institution_id], "goals": len(cov.goals),
-            "home": sum(1 for g in cov.goals if g.at_home),
-            "agreements": sum(1 for g in cov.goals if not g.at_home and g.agreements),
-            "gaps": len(cov.gaps)})
+        row = rows.setdefault(cov.specialty_id, {"specialty": specs[cov.specialty_id], "cells": []})
+        row["cells"].append(
+            {
+                "institution": inst[cov.institution_id],
+                "goals": len(cov.goals),
+                "home": sum(1 for g in cov.goals if g.at_home),
+                "agreements": sum(1 for g in cov.goals if not g.at_home and g.agreements),
+                "gaps": len(cov.gaps),
+            }
+        )
     table = sorted(rows.values(), key=lambda r: r["specialty"].name)
     for r in table:
         r["cells"].sort(key=lambda c: c["institution"].name)
-    return render(request, "programmes/coverage.html", {
-        "region": region, "regions": Region.objects.all(), "rows": table,
-        "search": forms.GoalSearchForm()})
+    return render(
+        request,
+        "programmes/coverage.html",
+        {
+            "region": region,
+            "regions": Region.objects.all(),
+            "rows": table,
+            "search": forms.GoalSearchForm(),
+        },
+    )
 
 
 @require("programme.view")
@@ -301,10 +357,12 @@ def goal_search(request):
             url = f"{request.path.rstrip('/')}/{code}/"
             region = request.GET.get("region")
             return redirect(url + (f"?region={region}" if region is not None else ""))
-        form.add_error("code", _("Fant ikke noe gjeldende læringsmål med koden «%(c)s».")
-                       % {"c": code})
-    return render(request, "programmes/goal_search.html", {"search": form},
-                  status=400 if form.errors else 200)
+        form.add_error(
+            "code", _("Fant ikke noe gjeldende læringsmål med koden «%(c)s».") % {"c": code}
+        )
+    return render(
+        request, "programmes/goal_search.html", {"search": form}, status=400 if form.errors else 200
+    )
 
 
 @require("programme.view")
@@ -318,48 +376,86 @@ def coverage_goal(request, code: str):
     mine = set(i for i, _s in grants(request.user).institutions.get("programme.view", ()))
     for p in places:
         p["for_mine"] = bool(p["sending_institution"] and p["sending_institution"]["id"] in mine)
-    return render(request, "programmes/goal.html", {
-        "goal": goal, "text": goal.text.removeprefix("[Demo] "), "places": places,
-        "region": region, "regions": Region.objects.all(), "mine": bool(mine)})
+    return render(
+        request,
+        "programmes/goal.html",
+        {
+            "goal": goal,
+            "text": goal.text.removeprefix("[Demo] "),
+            "places": places,
+            "region": region,
+            "regions": Region.objects.all(),
+            "mine": bool(mine),
+        },
+    )
 
 
 @require("programme.view")
 def coverage_institution(request, institution_id: int, specialty_id: int):
     """By institution: the goal × arena matrix of one specialty, with the gaps and the places
     elsewhere that offer them."""
-    institution = get_in_scope(request.user, "organisation.view", Institution.objects.all(),
-                               pk=institution_id)
-    specialty = get_in_scope(request.user, "catalogue.view", Specialty.objects.all(),
-                             pk=specialty_id)
+    institution = get_in_scope(
+        request.user, "organisation.view", Institution.objects.all(), pk=institution_id
+    )
+    specialty = get_in_scope(
+        request.user, "catalogue.view", Specialty.objects.all(), pk=specialty_id
+    )
     cov = queries.coverage(institution.pk, specialty.pk)
     names = queries.Names.of([p for g in cov.goals for p in g.places])
-    plan = (queries.plan_detail(ProgrammePlan.objects.all(), cov.plan_id)
-            if cov.plan_id else None)
+    plan = queries.plan_detail(ProgrammePlan.objects.all(), cov.plan_id) if cov.plan_id else None
     # columns: (kind, id, name, who approves the goals reached there)
-    columns = [("arena", a.arena_id, a.arena.name, institution.name)
-               for a in plan.arenas.all()] if plan else []
+    columns = (
+        [("arena", a.arena_id, a.arena.name, institution.name) for a in plan.arenas.all()]
+        if plan
+        else []
+    )
     agreement_ids = sorted({a for g in cov.goals for a in g.agreements})
-    approver = {p.agreement_id: p.approving_institution_id
-                for g in cov.goals for p in g.places if p.agreement_id in agreement_ids}
+    approver = {
+        p.agreement_id: p.approving_institution_id
+        for g in cov.goals
+        for p in g.places
+        if p.agreement_id in agreement_ids
+    }
     from lisplan.rotations.models import CollaborationAgreement
 
-    agreements = CollaborationAgreement.objects.select_related("receiving").in_bulk(
-        agreement_ids)
-    columns += [("agreement", a, agreements[a].receiving.name,
-                 names.institutions[approver[a]].name if a in approver else "")
-                for a in agreement_ids]
+    agreements = CollaborationAgreement.objects.select_related("receiving").in_bulk(agreement_ids)
+    columns += [
+        (
+            "agreement",
+            a,
+            agreements[a].receiving.name,
+            names.institutions[approver[a]].name if a in approver else "",
+        )
+        for a in agreement_ids
+    ]
     rows = []
     for g in cov.goals:
-        cells = [(kind == "arena" and key in g.home_arenas)
-                 or (kind == "agreement" and key in g.agreements)
-                 for kind, key, _name, _approver in columns]
-        rows.append({"goal": g, "cells": cells,
-                     "candidates": [queries.place_dict(p, names) for p in g.candidates]
-                     if g.gap else []})
+        cells = [
+            (kind == "arena" and key in g.home_arenas)
+            or (kind == "agreement" and key in g.agreements)
+            for kind, key, _name, _approver in columns
+        ]
+        rows.append(
+            {
+                "goal": g,
+                "cells": cells,
+                "candidates": [queries.place_dict(p, names) for p in g.candidates] if g.gap else [],
+            }
+        )
     shortfalls = queries.capacity_shortfalls([cov])
-    return render(request, "programmes/institution.html", {
-        "institution": institution, "specialty": specialty, "plan": plan, "columns": columns,
-        "rows": rows, "gaps": cov.gaps, "shortfalls": shortfalls})
+    return render(
+        request,
+        "programmes/institution.html",
+        {
+            "institution": institution,
+            "specialty": specialty,
+            "plan": plan,
+            "columns": columns,
+            "rows": rows,
+            "gaps": cov.gaps,
+            "shortfalls": shortfalls,
+        },
+    )
 
 
 def _gap_export(rows, names, fmt: str):
@@ -367,10 +463,17 @@ def _gap_export(rows, names, fmt: str):
     capacity shortfall."""
     from lisplan.exports import Column, export_response
 
-    columns = [Column(_("Virksomhet"), 36), Column(_("Spesialitet"), 28), Column(_("Hva"), 12),
-               Column(_("Læringsmål"), 12), Column(_("Tekst"), 60),
-               Column(_("Kan nås ved"), 60), Column(_("Leger i fiktiv enhet")),
-               Column(_("Plasser som trengs samtidig")), Column(_("Plasser i fagavtalene"))]
+    columns = [
+        Column(_("Virksomhet"), 36),
+        Column(_("Spesialitet"), 28),
+        Column(_("Hva"), 12),
+        Column(_("Læringsmål"), 12),
+        Column(_("Tekst"), 60),
+        Column(_("Kan nås ved"), 60),
+        Column(_("Leger i fiktiv enhet")),
+        Column(_("Plasser som trengs samtidig")),
+        Column(_("Plasser i fagavtalene")),
+    ]
 
     def lines():
         for r in rows:
@@ -378,12 +481,31 @@ def _gap_export(rows, names, fmt: str):
                 places = "; ".join(
                     names.institutions[p.institution_id].name
                     + (f" ({names.arenas[p.arena_id].name})" if p.arena_id else "")
-                    for p in g.candidates)
-                yield (r.institution.name, r.specialty.name, _("Mangel"), g.code, g.text,
-                       places, None, None, None)
+                    for p in g.candidates
+                )
+                yield (
+                    r.institution.name,
+                    r.specialty.name,
+                    _("Mangel"),
+                    g.code,
+                    g.text,
+                    places,
+                    None,
+                    None,
+                    None,
+                )
             for s in r.shortfalls:
-                yield (r.institution.name, r.specialty.name, _("Kapasitet"), ", ".join(s.goals),
-                       "", "", s.trainees, s.demand, s.capacity)
+                yield (
+                    r.institution.name,
+                    r.specialty.name,
+                    _("Kapasitet"),
+                    ", ".join(s.goals),
+                    "",
+                    "",
+                    s.trainees,
+                    s.demand,
+                    s.capacity,
+                )
 
     return export_response(lines(), columns, "mangler-i-utdanningslopene", fmt=fmt)
 
@@ -396,10 +518,24 @@ def gap_report(request):
     fmt = request.GET.get("format", "")
     if fmt in ("xlsx", "csv"):
         return _gap_export(rows, names, fmt)
-    view = [{"row": r, "gaps": [{"goal": g, "candidates": [queries.place_dict(p, names)
-                                                           for p in g.candidates]}
-                                for g in r.gaps]} for r in rows]
-    return render(request, "programmes/gaps.html", {
-        "rows": view, "region": region, "regions": Region.objects.all(),
-        "gap_count": sum(len(r.gaps) for r in rows),
-        "shortfall_count": sum(len(r.shortfalls) for r in rows)})
+    view = [
+        {
+            "row": r,
+            "gaps": [
+                {"goal": g, "candidates": [queries.place_dict(p, names) for p in g.candidates]}
+                for g in r.gaps
+            ],
+        }
+        for r in rows
+    ]
+    return render(
+        request,
+        "programmes/gaps.html",
+        {
+            "rows": view,
+            "region": region,
+            "regions": Region.objects.all(),
+            "gap_count": sum(len(r.gaps) for r in rows),
+            "shortfall_count": sum(len(r.shortfalls) for r in rows),
+        },
+    )

@@ -95,8 +95,11 @@ def _choice(value: str, choices, field: str, blank_ok: bool = False) -> str:
     if blank_ok and not value:
         return ""
     if value not in choices:
-        raise field_error(field, "invalid", _("Ugyldig verdi «%(v)s». Gyldige: %(all)s.")
-                          % {"v": value, "all": ", ".join(choices)})
+        raise field_error(
+            field,
+            "invalid",
+            _("Ugyldig verdi «%(v)s». Gyldige: %(all)s.") % {"v": value, "all": ", ".join(choices)},
+        )
     return value
 
 
@@ -105,16 +108,20 @@ def _one(model, pk: int | None, field: str, label: str):
         return None
     obj = model.objects.filter(pk=pk).first()
     if obj is None:
-        raise field_error(field, "unknown", _("Ukjent %(what)s (id %(id)s).")
-                          % {"what": label, "id": pk})
+        raise field_error(
+            field, "unknown", _("Ukjent %(what)s (id %(id)s).") % {"what": label, "id": pk}
+        )
     return obj
 
 
 # --- reads ------------------------------------------------------------------------------------
 
 
-@router.get("/trainees/{id}/progress", response=_ok(ProgressOut),
-            summary="Kravstatus, gjort/gjenstår og forventet ferdig for én lege")
+@router.get(
+    "/trainees/{id}/progress",
+    response=_ok(ProgressOut),
+    summary="Kravstatus, gjort/gjenstår og forventet ferdig for én lege",
+)
 @rule("progress.view")
 def get_progress(request, id: int = Path(..., ge=1, le=MAX_ID)):
     trainee = queries.progress_trainee(caller(request), id)  # 404 outside scope
@@ -123,27 +130,48 @@ def get_progress(request, id: int = Path(..., ge=1, le=MAX_ID)):
     requirements = []
     if result is not None:
         for r in result.requirements:
-            requirements.append({
-                "code": r.code, "label": r.label, "kind": r.kind, "unit": r.unit,
-                "done": _number(r.done), "required": _number(r.required),
-                "maximum": _number(r.maximum), "remaining": _number(r.remaining),
-                "status": "done" if r.satisfied else "remaining", "satisfied": r.satisfied,
-                "mandatory": r.mandatory, "evidence": list(r.evidence),
-                "verified": r.verified, "basis": r.basis, "note": r.note,
-                "items": [{"code": i.code, "label": i.label, "done": i.done, "on": i.on}
-                          for i in r.items]})
+            requirements.append(
+                {
+                    "code": r.code,
+                    "label": r.label,
+                    "kind": r.kind,
+                    "unit": r.unit,
+                    "done": _number(r.done),
+                    "required": _number(r.required),
+                    "maximum": _number(r.maximum),
+                    "remaining": _number(r.remaining),
+                    "status": "done" if r.satisfied else "remaining",
+                    "satisfied": r.satisfied,
+                    "mandatory": r.mandatory,
+                    "evidence": list(r.evidence),
+                    "verified": r.verified,
+                    "basis": r.basis,
+                    "note": r.note,
+                    "items": [
+                        {"code": i.code, "label": i.label, "done": i.done, "on": i.on}
+                        for i in r.items
+                    ],
+                }
+            )
     goals = []
     for row in queries.goal_rows(trainee, ctx["goals"]):
         a = row.approval if row.status == GoalStatus.APPROVED else None
-        goals.append({
-            "code": row.goal.code, "text": row.goal.text, "scope": row.goal.part,
-            "valid_from": row.goal.valid_from, "status": row.status,
-            "approved_by": str(a.approved_by) if a and a.approved_by_id else None,
-            "approved_on": a.approved_on if a else None,
-            "assessment": a.assessment if a else None,
-            "arena": a.arena_id if a else None, "institution": a.institution_id if a else None,
-            "earlier_version_approved_on": row.earlier.approved_on if row.earlier else None,
-            "activities": row.activities})
+        goals.append(
+            {
+                "code": row.goal.code,
+                "text": row.goal.text,
+                "scope": row.goal.part,
+                "valid_from": row.goal.valid_from,
+                "status": row.status,
+                "approved_by": str(a.approved_by) if a and a.approved_by_id else None,
+                "approved_on": a.approved_on if a else None,
+                "assessment": a.assessment if a else None,
+                "arena": a.arena_id if a else None,
+                "institution": a.institution_id if a else None,
+                "earlier_version_approved_on": row.earlier.approved_on if row.earlier else None,
+                "activities": row.activities,
+            }
+        )
     return {
         "trainee": trainee.pk,
         "specialty": ctx["specialty"].code if ctx["specialty"] else None,
@@ -162,8 +190,11 @@ class ActivityQuery(PageQuery):
     kind: Code | None = Field(None, description="Bare aktiviteter av denne typen")
 
 
-@router.get("/trainees/{id}/activities", response=_ok(page_of(ActivityOut)),
-            summary="Registrerte læringsaktiviteter for én lege, nyeste først")
+@router.get(
+    "/trainees/{id}/activities",
+    response=_ok(page_of(ActivityOut)),
+    summary="Registrerte læringsaktiviteter for én lege, nyeste først",
+)
 @rule("progress.view")
 def list_activities(request, filters: Query[ActivityQuery], id: int = Path(..., ge=1, le=MAX_ID)):
     trainee = _trainee(request, id)
@@ -176,8 +207,11 @@ def list_activities(request, filters: Query[ActivityQuery], id: int = Path(..., 
 # --- writes -----------------------------------------------------------------------------------
 
 
-@router.post("/trainees/{id}/goal-approvals", response=_ok(GoalApprovalOut, 201, conflict=True),
-             summary="Sett status på et læringsmål, eller godkjenn det")
+@router.post(
+    "/trainees/{id}/goal-approvals",
+    response=_ok(GoalApprovalOut, 201, conflict=True),
+    summary="Sett status på et læringsmål, eller godkjenn det",
+)
 @rule("progress.record")
 def set_goal_status(request, payload: GoalApprovalIn, id: int = Path(..., ge=1, le=MAX_ID)):
     """`approved` requires `progress.approve` on the trainee (the leader of the arena or the
@@ -187,47 +221,67 @@ def set_goal_status(request, payload: GoalApprovalIn, id: int = Path(..., ge=1, 
     (today by default) must lie within that version."""
     trainee = _trainee(request, id)
     status = _choice(payload.status, GoalStatus.values, "status")
-    _allowed(request, "progress.approve" if status == GoalStatus.APPROVED
-             else "progress.record", trainee)
+    _allowed(
+        request, "progress.approve" if status == GoalStatus.APPROVED else "progress.record", trainee
+    )
     on = timezone.localdate()
     code = payload.goal.strip().upper()
     if payload.version is not None:
         goal = LearningGoal.objects.filter(code=code, valid_from=payload.version).first()
         if goal is None:
-            raise field_error("version", "unknown", _(
-                "Læringsmålet %(code)s har ingen versjon gyldig fra %(date)s.") % {
-                "code": code, "date": f"{payload.version:%d.%m.%Y}"})
+            raise field_error(
+                "version",
+                "unknown",
+                _("Læringsmålet %(code)s har ingen versjon gyldig fra %(date)s.")
+                % {"code": code, "date": f"{payload.version:%d.%m.%Y}"},
+            )
     else:
         goal = services.goal_version(code, on)
     if goal is None:
         known = LearningGoal.objects.filter(code=code).exists()
-        raise field_error("goal", "invalid" if known else "unknown", _(
-            "Læringsmålet %(code)s gjaldt ikke %(on)s.") % {"code": code,
-                                                             "on": f"{on:%d.%m.%Y}"}
-            if known else _("Ukjent læringsmål «%(code)s».") % {"code": payload.goal})
+        raise field_error(
+            "goal",
+            "invalid" if known else "unknown",
+            _("Læringsmålet %(code)s gjaldt ikke %(on)s.") % {"code": code, "on": f"{on:%d.%m.%Y}"}
+            if known
+            else _("Ukjent læringsmål «%(code)s».") % {"code": payload.goal},
+        )
     assessment = _choice(payload.assessment, Assessment.values, "assessment", blank_ok=True)
     try:
         row = services.goal_set(
-            actor=caller(request), trainee=trainee, goal=goal, status=status,
+            actor=caller(request),
+            trainee=trainee,
+            goal=goal,
+            status=status,
             assessment=assessment,
             approved_on=payload.approved_on if status == GoalStatus.APPROVED else None,
-            institution=_one(Institution, payload.institution, "institution",
-                             _("utdanningsvirksomhet")),
+            institution=_one(
+                Institution, payload.institution, "institution", _("utdanningsvirksomhet")
+            ),
             arena=_one(LearningArena, payload.arena, "arena", _("læringsarena")),
-            comment=payload.comment)
+            comment=payload.comment,
+        )
     except services.StaleGoalVersion as exc:
         current = exc.current.valid_from if exc.current else None
-        return Status(409, {"detail": exc.messages[0],
-                            "errors": [{"field": "version", "code": "stale", "message": exc.messages[0]}],
-                            "current_goal_version": current})
+        return Status(
+            409,
+            {
+                "detail": exc.messages[0],
+                "errors": [{"field": "version", "code": "stale", "message": exc.messages[0]}],
+                "current_goal_version": current,
+            },
+        )
     except DjangoValidationError as exc:
         raise _invalid(exc) from exc
     row = GoalApproval.objects.select_related("goal").get(pk=row.pk)
     return Status(201, row)
 
 
-@router.post("/trainees/{id}/activities", response=_ok(ActivityOut, 201),
-             summary="Registrer en læringsaktivitet")
+@router.post(
+    "/trainees/{id}/activities",
+    response=_ok(ActivityOut, 201),
+    summary="Registrer en læringsaktivitet",
+)
 @rule("progress.record")
 def create_activity(request, payload: ActivityIn, id: int = Path(..., ge=1, le=MAX_ID)):
     trainee = _trainee(request, id)
@@ -238,38 +292,57 @@ def create_activity(request, payload: ActivityIn, id: int = Path(..., ge=1, le=M
     if payload.course:
         course = Course.objects.filter(code=payload.course.strip().upper()).first()
         if course is None:
-            raise field_error("course", "unknown",
-                              _("Ukjent kurs «%(code)s».") % {"code": payload.course})
+            raise field_error(
+                "course", "unknown", _("Ukjent kurs «%(code)s».") % {"code": payload.course}
+            )
     goals, errors = [], []
     for i, code in enumerate(payload.goals):
         goal = services.goal_version(code.strip().upper(), payload.date) or (
-            LearningGoal.objects.filter(code=code.strip().upper()).order_by("-valid_from").first())
+            LearningGoal.objects.filter(code=code.strip().upper()).order_by("-valid_from").first()
+        )
         if goal is None:
-            errors.append(FieldError(f"goals[{i}]", "unknown",
-                                     _("Ukjent læringsmål «%(code)s».") % {"code": code}))
+            errors.append(
+                FieldError(
+                    f"goals[{i}]", "unknown", _("Ukjent læringsmål «%(code)s».") % {"code": code}
+                )
+            )
         goals.append(goal)
     if errors:
         raise ApiError(errors)
     try:
         activity = services.activity_create(
-            actor=caller(request), trainee=trainee, kind=kind, date=payload.date,
-            end_date=payload.end_date, course=course, title=payload.title,
-            hours=payload.hours, count=payload.count,
+            actor=caller(request),
+            trainee=trainee,
+            kind=kind,
+            date=payload.date,
+            end_date=payload.end_date,
+            course=course,
+            title=payload.title,
+            hours=payload.hours,
+            count=payload.count,
             supervisor=_one(User, payload.supervisor, "supervisor", _("bruker")),
-            minutes_by=minutes_by, participants=payload.participants, summary=payload.summary,
-            institution=_one(Institution, payload.institution, "institution",
-                             _("utdanningsvirksomhet")),
-            goals=goals)
+            minutes_by=minutes_by,
+            participants=payload.participants,
+            summary=payload.summary,
+            institution=_one(
+                Institution, payload.institution, "institution", _("utdanningsvirksomhet")
+            ),
+            goals=goals,
+        )
     except DjangoValidationError as exc:
         raise _invalid(exc) from exc
     return Status(201, queries.activities_qs().get(pk=activity.pk))
 
 
-@router.delete("/trainees/{id}/activities/{activity_id}", response={204: None, **ERRORS},
-               summary="Slett en læringsaktivitet")
+@router.delete(
+    "/trainees/{id}/activities/{activity_id}",
+    response={204: None, **ERRORS},
+    summary="Slett en læringsaktivitet",
+)
 @rule("progress.record")
-def delete_activity(request, id: int = Path(..., ge=1, le=MAX_ID),
-                    activity_id: int = Path(..., ge=1, le=MAX_ID)):
+def delete_activity(
+    request, id: int = Path(..., ge=1, le=MAX_ID), activity_id: int = Path(..., ge=1, le=MAX_ID)
+):
     trainee = _trainee(request, id)
     activity = ActivityRecord.objects.filter(pk=activity_id, trainee=trainee).first()
     if activity is None:
@@ -279,9 +352,7 @@ def delete_activity(request, id: int = Path(..., ge=1, le=MAX_ID),
     return Status(204, None)
 
 
-
 # --- service periods --------------------------------------------------------------------------
-
 
 
 class ServicePeriodQuery(PageQuery):
@@ -289,8 +360,11 @@ class ServicePeriodQuery(PageQuery):
 
 
 def _service_periods(trainee: Trainee):
-    return ServicePeriod.objects.filter(trainee=trainee).select_related("specialty").order_by(
-        "start", "id")
+    return (
+        ServicePeriod.objects.filter(trainee=trainee)
+        .select_related("specialty")
+        .order_by("start", "id")
+    )
 
 
 def _period(trainee: Trainee, period_id: int) -> ServicePeriod:
@@ -309,28 +383,38 @@ def _period_fields(payload, trainee: Trainee, fields: set[str]) -> dict:
         if name in fields:
             value = getattr(payload, name)
             if value is None and name in ("start", "percent", "place", "note"):
-                raise field_error(name, "required", _("Feltet «%(f)s» kan ikke være tomt.")
-                                  % {"f": name})
+                raise field_error(
+                    name, "required", _("Feltet «%(f)s» kan ikke være tomt.") % {"f": name}
+                )
             out[name] = value
     if "employment" in fields:
         out["employment"] = None
         if payload.employment is not None:
             out["employment"] = Employment.objects.filter(
-                pk=payload.employment, trainee=trainee).first()
+                pk=payload.employment, trainee=trainee
+            ).first()
             if out["employment"] is None:
-                raise field_error("employment", "unknown", _(
-                    "Legen har ingen ansettelse med id %(id)s.") % {"id": payload.employment})
+                raise field_error(
+                    "employment",
+                    "unknown",
+                    _("Legen har ingen ansettelse med id %(id)s.") % {"id": payload.employment},
+                )
     if "institution" in fields:
-        out["institution"] = _one(Institution, payload.institution, "institution",
-                                  _("utdanningsvirksomhet"))
+        out["institution"] = _one(
+            Institution, payload.institution, "institution", _("utdanningsvirksomhet")
+        )
     if "specialty" in fields:
         out["specialty"] = None
         if payload.specialty:
             out["specialty"] = Specialty.objects.filter(
-                code=payload.specialty.strip().upper()).first()
+                code=payload.specialty.strip().upper()
+            ).first()
             if out["specialty"] is None:
-                raise field_error("specialty", "unknown", _("Ukjent spesialitet «%(code)s».")
-                                  % {"code": payload.specialty})
+                raise field_error(
+                    "specialty",
+                    "unknown",
+                    _("Ukjent spesialitet «%(code)s».") % {"code": payload.specialty},
+                )
     return out
 
 
@@ -338,12 +422,16 @@ def _period_conflict(exc: services.StalePeriod) -> tuple[int, dict]:
     return Status(409, {"detail": exc.messages[0], "errors": [], "current_version": exc.current})
 
 
-@router.get("/trainees/{id}/service-periods", response=_ok(page_of(ServicePeriodOut)),
-            summary="Tjenesteperioder for én lege (ALIS-kategorier, LIS1, tjeneste utenfor "
-                    "lisplan), eldste først")
+@router.get(
+    "/trainees/{id}/service-periods",
+    response=_ok(page_of(ServicePeriodOut)),
+    summary="Tjenesteperioder for én lege (ALIS-kategorier, LIS1, tjeneste utenfor "
+    "lisplan), eldste først",
+)
 @rule("progress.view")
-def list_service_periods(request, filters: Query[ServicePeriodQuery],
-                         id: int = Path(..., ge=1, le=MAX_ID)):
+def list_service_periods(
+    request, filters: Query[ServicePeriodQuery], id: int = Path(..., ge=1, le=MAX_ID)
+):
     trainee = _trainee(request, id)
     qs = _service_periods(trainee)
     if filters.category:
@@ -351,11 +439,13 @@ def list_service_periods(request, filters: Query[ServicePeriodQuery],
     return paginate(qs, filters)
 
 
-@router.post("/trainees/{id}/service-periods", response=_ok(ServicePeriodOut, 201),
-             summary="Registrer en tjenesteperiode")
+@router.post(
+    "/trainees/{id}/service-periods",
+    response=_ok(ServicePeriodOut, 201),
+    summary="Registrer en tjenesteperiode",
+)
 @rule("progress.approve")
-def create_service_period(request, payload: ServicePeriodIn,
-                          id: int = Path(..., ge=1, le=MAX_ID)):
+def create_service_period(request, payload: ServicePeriodIn, id: int = Path(..., ge=1, le=MAX_ID)):
     """Registered by those who approve goals (the leader of the arena, the local
     coordinator), never for themselves. Two periods of a trainee may not overlap."""
     trainee = _trainee(request, id)
@@ -370,13 +460,18 @@ def create_service_period(request, payload: ServicePeriodIn,
     return Status(201, _service_periods(trainee).get(pk=period.pk))
 
 
-@router.patch("/trainees/{id}/service-periods/{period_id}",
-              response=_ok(ServicePeriodOut, conflict=True),
-              summary="Endre en tjenesteperiode (send med version)")
+@router.patch(
+    "/trainees/{id}/service-periods/{period_id}",
+    response=_ok(ServicePeriodOut, conflict=True),
+    summary="Endre en tjenesteperiode (send med version)",
+)
 @rule("progress.approve")
-def update_service_period(request, payload: ServicePeriodPatchIn,
-                          id: int = Path(..., ge=1, le=MAX_ID),
-                          period_id: int = Path(..., ge=1, le=MAX_ID)):
+def update_service_period(
+    request,
+    payload: ServicePeriodPatchIn,
+    id: int = Path(..., ge=1, le=MAX_ID),
+    period_id: int = Path(..., ge=1, le=MAX_ID),
+):
     """Only the fields sent change. A `version` other than the period's gives 409 and changes
     nothing."""
     trainee = _trainee(request, id)
@@ -387,8 +482,9 @@ def update_service_period(request, payload: ServicePeriodPatchIn,
     sent = set(payload.model_fields_set) - {"version"}
     fields = _period_fields(payload, trainee, sent)
     try:
-        services.service_update(actor=caller(request), period=period, version=payload.version,
-                                **fields)
+        services.service_update(
+            actor=caller(request), period=period, version=payload.version, **fields
+        )
     except services.StalePeriod as exc:
         return _period_conflict(exc)
     except DjangoValidationError as exc:
@@ -397,17 +493,23 @@ def update_service_period(request, payload: ServicePeriodPatchIn,
 
 
 class DeleteQuery(Schema):
-    version: int | None = Field(None, ge=1, le=2**31 - 1,
-                                description="Versjonen du leste; eldre gir 409")
+    version: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="Versjonen du leste; eldre gir 409"
+    )
 
 
-@router.delete("/trainees/{id}/service-periods/{period_id}",
-               response={204: None, 409: ProgressConflictOut, **ERRORS},
-               summary="Slett en tjenesteperiode")
+@router.delete(
+    "/trainees/{id}/service-periods/{period_id}",
+    response={204: None, 409: ProgressConflictOut, **ERRORS},
+    summary="Slett en tjenesteperiode",
+)
 @rule("progress.approve")
-def delete_service_period(request, query: Query[DeleteQuery],
-                          id: int = Path(..., ge=1, le=MAX_ID),
-                          period_id: int = Path(..., ge=1, le=MAX_ID)):
+def delete_service_period(
+    request,
+    query: Query[DeleteQuery],
+    id: int = Path(..., ge=1, le=MAX_ID),
+    period_id: int = Path(..., ge=1, le=MAX_ID),
+):
     trainee = _trainee(request, id)
     period = _period(trainee, period_id)
     _allowed(request, "progress.approve", trainee)

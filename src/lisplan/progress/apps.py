@@ -10,9 +10,13 @@ class ProgressConfig(AppConfig):
         # How this app's models reach a trainee, an institution or a region (access policy).
         from lisplan.accounts import access
 
-        access.register_scope("progress.GoalApproval", "progress.ActivityRecord",
-                              "progress.ServicePeriod", "progress.ProgressSummary",
-                              rule=access.via_trainee())
+        access.register_scope(
+            "progress.GoalApproval",
+            "progress.ActivityRecord",
+            "progress.ServicePeriod",
+            "progress.ProgressSummary",
+            rule=access.via_trainee(),
+        )
         from lisplan.progress import signals
 
         signals.connect()

@@ -36,10 +36,21 @@ from lisplan.progress.summary import refresh_summaries
 from lisplan.trainees.models import Employment, Supervision, Trainee
 
 TRAINING_YEARS = 5.0
-ASSESSMENTS = [Assessment.PANEL, Assessment.OBSERVATION, Assessment.SUPERVISION,
-               Assessment.CASE, Assessment.PROCEDURE]
-PROCEDURES = ["Lumbalpunksjon", "Thoraxdren", "Sentralt venekateter", "Gipsing",
-              "Sutur av sår", "Ultralydveiledet punksjon"]
+ASSESSMENTS = [
+    Assessment.PANEL,
+    Assessment.OBSERVATION,
+    Assessment.SUPERVISION,
+    Assessment.CASE,
+    Assessment.PROCEDURE,
+]
+PROCEDURES = [
+    "Lumbalpunksjon",
+    "Thoraxdren",
+    "Sentralt venekateter",
+    "Gipsing",
+    "Sutur av sår",
+    "Ultralydveiledet punksjon",
+]
 
 
 @dataclass
@@ -64,29 +75,38 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
     started = time.perf_counter()
     load_courses()
     rng = random.Random(seed)
-    trainee_ids = list(Trainee.objects.filter(demo=True).order_by("pk").values_list("pk", flat=True))
+    trainee_ids = list(
+        Trainee.objects.filter(demo=True).order_by("pk").values_list("pk", flat=True)
+    )
     ActivityRecord.objects.filter(trainee_id__in=trainee_ids).delete()
     GoalApproval.objects.filter(trainee_id__in=trainee_ids).delete()
     ServicePeriod.objects.filter(trainee_id__in=trainee_ids).delete()
 
     employments: dict[int, list[Employment]] = defaultdict(list)
-    for e in (Employment.objects.filter(trainee_id__in=trainee_ids)
-              .select_related("specialty", "arena").order_by("start", "id")):
+    for e in (
+        Employment.objects.filter(trainee_id__in=trainee_ids)
+        .select_related("specialty", "arena")
+        .order_by("start", "id")
+    ):
         employments[e.trainee_id].append(e)
     supervisors: dict[int, int] = {}
     for tid, uid in Supervision.objects.filter(trainee_id__in=trainee_ids).values_list(
-            "trainee_id", "supervisor_id"):
+        "trainee_id", "supervisor_id"
+    ):
         supervisors.setdefault(tid, uid)
     # Approvers: the arena's leader, else a local coordinator of the employer.
     coordinators: dict[int, int] = {}
     for inst, uid in RoleAssignment.objects.filter(
-            role=Role.LOCAL_COORDINATOR, institution__isnull=False).values_list(
-            "institution_id", "user_id"):
+        role=Role.LOCAL_COORDINATOR, institution__isnull=False
+    ).values_list("institution_id", "user_id"):
         coordinators.setdefault(inst, uid)
     goals_by_specialty: dict[int, list[LearningGoal]] = {}
     courses = list(Course.objects.all())
-    alm_courses = {c.requirement_code: c for c in courses if c.specialty and c.specialty.code == "ALM"
-                   and c.kind != Course.Kind.TOPIC}
+    alm_courses = {
+        c.requirement_code: c
+        for c in courses
+        if c.specialty and c.specialty.code == "ALM" and c.kind != Course.Kind.TOPIC
+    }
     topic_courses = [c for c in courses if c.kind == Course.Kind.TOPIC]
     national = [c for c in courses if c.kind in (Course.Kind.NATIONAL, Course.Kind.FKM)]
 
@@ -108,22 +128,39 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
             cond = Q(specialty=spec) | Q(common=True)
             if spec.part2_group:
                 cond |= Q(code__startswith=f"{spec.part2_group}-")
-            goals_by_specialty[spec.pk] = list(LearningGoal.objects.filter(
-                cond, Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today,
-            ).exclude(part=LearningGoal.Part.LIS1).order_by("code"))
-        approver = (main.arena.leader_id if main.arena_id and main.arena.leader_id
-                    else coordinators.get(main.institution_id))
+            goals_by_specialty[spec.pk] = list(
+                LearningGoal.objects.filter(
+                    cond,
+                    Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+                    valid_from__lte=today,
+                )
+                .exclude(part=LearningGoal.Part.LIS1)
+                .order_by("code")
+            )
+        approver = (
+            main.arena.leader_id
+            if main.arena_id and main.arena.leader_id
+            else coordinators.get(main.institution_id)
+        )
         for goal in goals_by_specialty[spec.pk]:
             roll = rng.random()
             if roll < fraction and approver:
-                approvals.append(GoalApproval(
-                    trainee_id=tid, goal=goal, status=GoalStatus.APPROVED,
-                    assessment=rng.choice(ASSESSMENTS), approved_by_id=approver,
-                    approved_on=_between(rng, max(first, goal.valid_from), today),
-                    institution_id=main.institution_id, arena_id=main.arena_id))
+                approvals.append(
+                    GoalApproval(
+                        trainee_id=tid,
+                        goal=goal,
+                        status=GoalStatus.APPROVED,
+                        assessment=rng.choice(ASSESSMENTS),
+                        approved_by_id=approver,
+                        approved_on=_between(rng, max(first, goal.valid_from), today),
+                        institution_id=main.institution_id,
+                        arena_id=main.arena_id,
+                    )
+                )
             elif roll < fraction + 0.15:
-                approvals.append(GoalApproval(trainee_id=tid, goal=goal,
-                                              status=GoalStatus.IN_PROGRESS))
+                approvals.append(
+                    GoalApproval(trainee_id=tid, goal=goal, status=GoalStatus.IN_PROGRESS)
+                )
         # Meetings and panels of the last year only (earlier ones are in the paper IUP).
         supervisor = supervisors.get(tid)
         since = max(first, today - dt.timedelta(days=365))
@@ -131,39 +168,77 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
             day = since + dt.timedelta(days=int(m * 30.4) + rng.randint(0, 20))
             if day > today or supervisor is None:
                 break
-            activities.append(ActivityRecord(
-                trainee_id=tid, kind="supervision_meeting", date=day, supervisor_id=supervisor,
-                minutes_by=rng.choice(["trainee", "supervisor"]),
-                summary="Gjennomgang av progresjon og læringsmål."))
+            activities.append(
+                ActivityRecord(
+                    trainee_id=tid,
+                    kind="supervision_meeting",
+                    date=day,
+                    supervisor_id=supervisor,
+                    minutes_by=rng.choice(["trainee", "supervisor"]),
+                    summary="Gjennomgang av progresjon og læringsmål.",
+                )
+            )
         for half in range(int(elapsed * 2)):
             day = first + dt.timedelta(days=int(half * 182.6) + 150)
             if since <= day <= today:
-                activities.append(ActivityRecord(
-                    trainee_id=tid, kind="assessment_panel", date=day,
-                    participants="Utdanningsansvarlig overlege, leder, veileder",
-                    summary="Progresjonen er vurdert; se IUP."))
+                activities.append(
+                    ActivityRecord(
+                        trainee_id=tid,
+                        kind="assessment_panel",
+                        date=day,
+                        participants="Utdanningsansvarlig overlege, leder, veileder",
+                        summary="Progresjonen er vurdert; se IUP.",
+                    )
+                )
         if spec.code == "ALM":
-            _alm(rng, tid, main, first, today, fraction, alm_courses, topic_courses,
-                 activities, periods)
+            _alm(
+                rng,
+                tid,
+                main,
+                first,
+                today,
+                fraction,
+                alm_courses,
+                topic_courses,
+                activities,
+                periods,
+            )
         elif spec.code == "SAM":
             _sam(rng, tid, main, first, today, fraction, activities, periods)
         else:
             # The specialty's own recommended courses and the general ones (FKM, ATLS …).
             mine = [c for c in national if c.specialty_id in (None, spec.pk)]
             for course in rng.sample(mine, k=min(len(mine), int(fraction * 4))):
-                activities.append(ActivityRecord(
-                    trainee_id=tid, kind="course", course=course, hours=course.hours,
-                    date=_between(rng, first, today)))
+                activities.append(
+                    ActivityRecord(
+                        trainee_id=tid,
+                        kind="course",
+                        course=course,
+                        hours=course.hours,
+                        date=_between(rng, first, today),
+                    )
+                )
             for _i in range(rng.randint(0, 2)):
-                activities.append(ActivityRecord(
-                    trainee_id=tid, kind="procedure", title=rng.choice(PROCEDURES),
-                    count=rng.randint(1, 10), date=_between(rng, first, today)))
+                activities.append(
+                    ActivityRecord(
+                        trainee_id=tid,
+                        kind="procedure",
+                        title=rng.choice(PROCEDURES),
+                        count=rng.randint(1, 10),
+                        date=_between(rng, first, today),
+                    )
+                )
     _insert(GoalApproval, approvals)
     _insert(ActivityRecord, activities)
     _insert(ServicePeriod, periods)
     refresh_summaries(trainee_ids, today=today)
-    return ProgressDemoResult(len(trainee_ids), len(approvals), len(activities), len(periods),
-                              time.perf_counter() - started)
+    return ProgressDemoResult(
+        len(trainee_ids),
+        len(approvals),
+        len(activities),
+        len(periods),
+        time.perf_counter() - started,
+    )
 
 
 def _insert(model, objs: list) -> None:
@@ -176,23 +251,39 @@ def _insert(model, objs: list) -> None:
     if not objs:
         return
     now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key or
-              not isinstance(f, models.AutoField | models.BigAutoField)]
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key or not isinstance(f, models.AutoField | models.BigAutoField)
+    ]
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             for obj in objs:
                 setattr(obj, f.attname, now)
     conn = connections[DEFAULT_DB_ALIAS]  # the real object: the proxy costs a lookup per use
     # Only fields whose Python value is not what the driver takes need preparing.
-    plain = (models.IntegerField, models.CharField, models.TextField, models.BooleanField,
-             models.ForeignKey)
+    plain = (
+        models.IntegerField,
+        models.CharField,
+        models.TextField,
+        models.BooleanField,
+        models.ForeignKey,
+    )
     prepare = [None if isinstance(f, plain) else f.get_db_prep_save for f in fields]
     attnames = [f.attname for f in fields]
     from lisplan.demo.bulk import write_rows  # COPY on PostgreSQL
 
-    write_rows(model._meta.db_table, [f.column for f in fields], (
-        [obj.__dict__[a] if p is None else p(obj.__dict__[a], conn)
-         for p, a in zip(prepare, attnames, strict=True)] for obj in objs))
+    write_rows(
+        model._meta.db_table,
+        [f.column for f in fields],
+        (
+            [
+                obj.__dict__[a] if p is None else p(obj.__dict__[a], conn)
+                for p, a in zip(prepare, attnames, strict=True)
+            ]
+            for obj in objs
+        ),
+    )
 
 
 def _sam(rng, tid, main, first, today, fraction, activities, periods) -> None:
@@ -201,47 +292,106 @@ def _sam(rng, tid, main, first, today, fraction, activities, periods) -> None:
     group supervision in proportion to progress (docs/rules.md, set «sam»)."""
     if rng.random() < 0.8:
         start = first - dt.timedelta(days=365 + rng.randint(0, 180))
-        periods.append(ServicePeriod(
-            trainee_id=tid, category="clinical", start=start,
-            end=first - dt.timedelta(days=1), percent=100,
-            place=rng.choice(["Fastlegepraksis", "Legevakt og sykehjem", "Medisinsk avdeling"])))
+        periods.append(
+            ServicePeriod(
+                trainee_id=tid,
+                category="clinical",
+                start=start,
+                end=first - dt.timedelta(days=1),
+                percent=100,
+                place=rng.choice(["Fastlegepraksis", "Legevakt og sykehjem", "Medisinsk avdeling"]),
+            )
+        )
     group_end = min(today, first + dt.timedelta(days=int(1095 * min(1.0, fraction * 1.3))))
     if group_end > first + dt.timedelta(days=30):
-        activities.append(ActivityRecord(
-            trainee_id=tid, kind="group_supervision", date=first, end_date=group_end,
-            hours=round(30 * _days(first, group_end) / 365.25, 1)))
+        activities.append(
+            ActivityRecord(
+                trainee_id=tid,
+                kind="group_supervision",
+                date=first,
+                end_date=group_end,
+                hours=round(30 * _days(first, group_end) / 365.25, 1),
+            )
+        )
 
 
-def _alm(rng, tid, main, first, today, fraction, alm_courses, topic_courses, activities,
-         periods) -> None:
+def _alm(
+    rng, tid, main, first, today, fraction, alm_courses, topic_courses, activities, periods
+) -> None:
     """ALIS: open practice in the employment, often an earlier institutional period, courses,
     out-of-hours shifts and group supervision in proportion to progress."""
     if rng.random() < 0.5:
         start = first - dt.timedelta(days=183 + rng.randint(0, 60))
-        periods.append(ServicePeriod(
-            trainee_id=tid, category="institutional", start=start,
-            end=first - dt.timedelta(days=1), percent=100,
-            place="Sykehusavdeling (institusjonstjeneste)"))
-    periods.append(ServicePeriod(
-        trainee_id=tid, category="open_practice", start=first, end=main.end,
-        percent=main.position_percent, employment=main, institution_id=main.institution_id))
-    for code in ["grunnkurs_a", "grunnkurs_b", "grunnkurs_c", "grunnkurs_d", "akuttmedisin",
-                 "sakkyndighet", "fkm"]:
+        periods.append(
+            ServicePeriod(
+                trainee_id=tid,
+                category="institutional",
+                start=start,
+                end=first - dt.timedelta(days=1),
+                percent=100,
+                place="Sykehusavdeling (institusjonstjeneste)",
+            )
+        )
+    periods.append(
+        ServicePeriod(
+            trainee_id=tid,
+            category="open_practice",
+            start=first,
+            end=main.end,
+            percent=main.position_percent,
+            employment=main,
+            institution_id=main.institution_id,
+        )
+    )
+    for code in [
+        "grunnkurs_a",
+        "grunnkurs_b",
+        "grunnkurs_c",
+        "grunnkurs_d",
+        "akuttmedisin",
+        "sakkyndighet",
+        "fkm",
+    ]:
         course = alm_courses.get(code)
         if course and rng.random() < fraction * 1.2:
-            activities.append(ActivityRecord(trainee_id=tid, kind="course", course=course,
-                                             hours=course.hours, date=_between(rng, first, today)))
-    for course in topic_courses[:int(fraction * 7)]:
-        activities.append(ActivityRecord(trainee_id=tid, kind="course", course=course,
-                                         hours=course.hours, date=_between(rng, first, today)))
+            activities.append(
+                ActivityRecord(
+                    trainee_id=tid,
+                    kind="course",
+                    course=course,
+                    hours=course.hours,
+                    date=_between(rng, first, today),
+                )
+            )
+    for course in topic_courses[: int(fraction * 7)]:
+        activities.append(
+            ActivityRecord(
+                trainee_id=tid,
+                kind="course",
+                course=course,
+                hours=course.hours,
+                date=_between(rng, first, today),
+            )
+        )
     shifts = int(fraction * 50)
     if shifts:
         for batch in range(0, shifts, 10):
-            activities.append(ActivityRecord(
-                trainee_id=tid, kind="out_of_hours", count=min(10, shifts - batch),
-                date=_between(rng, first, today)))
+            activities.append(
+                ActivityRecord(
+                    trainee_id=tid,
+                    kind="out_of_hours",
+                    count=min(10, shifts - batch),
+                    date=_between(rng, first, today),
+                )
+            )
     group_end = min(today, first + dt.timedelta(days=int(730 * min(1.0, fraction * 1.5))))
     if group_end > first + dt.timedelta(days=30):
-        activities.append(ActivityRecord(
-            trainee_id=tid, kind="group_supervision", date=first, end_date=group_end,
-            hours=round(60 * _days(first, group_end) / 365.25, 1)))
+        activities.append(
+            ActivityRecord(
+                trainee_id=tid,
+                kind="group_supervision",
+                date=first,
+                end_date=group_end,
+                hours=round(60 * _days(first, group_end) / 365.25, 1),
+            )
+        )

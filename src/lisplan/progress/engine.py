@@ -546,7 +546,11 @@ HORIZON_YEARS = 40  # projections further out than this are "not reachable"
 # --------------------------------------------------------------------------------------------
 
 UNIT_LABELS = {
-    "months": "mnd.", "days": "dager", "goals": "mål", "courses": "kurs", "shifts": "vakter",
+    "months": "mnd.",
+    "days": "dager",
+    "goals": "mål",
+    "courses": "kurs",
+    "shifts": "vakter",
     "items": "stk.",
 }
 
@@ -828,27 +832,61 @@ def compute_ledger(
     sw = _sweep(periods, leave, credits, rules, extra_caps, today=today, until=until)
     lines: list[LedgerLine] = []
     for credit, acc in zip(credits, sw.credit_acc, strict=True):
-        lines.append(LedgerLine(
-            "credit", credit.ref, credit.label or _credit_label(credit.kind), credit.kind,
-            None, None, 0, acc.gross, Fraction(0), acc.capped, acc.days,
-            _credit_reason(credit, acc, sw.caps),
-        ))
+        lines.append(
+            LedgerLine(
+                "credit",
+                credit.ref,
+                credit.label or _credit_label(credit.kind),
+                credit.kind,
+                None,
+                None,
+                0,
+                acc.gross,
+                Fraction(0),
+                acc.capped,
+                acc.days,
+                _credit_reason(credit, acc, sw.caps),
+            )
+        )
     for p, acc in zip(periods, sw.period_acc, strict=True):
         if acc.calendar_days == 0 and acc.displaced == 0:
             continue
-        lines.append(LedgerLine(
-            "service", p.ref, p.label, p.category, acc.first, acc.last, acc.calendar_days,
-            acc.gross, acc.leave, acc.capped, acc.days, _service_reason(p, acc, sw.caps),
-        ))
+        lines.append(
+            LedgerLine(
+                "service",
+                p.ref,
+                p.label,
+                p.category,
+                acc.first,
+                acc.last,
+                acc.calendar_days,
+                acc.gross,
+                acc.leave,
+                acc.capped,
+                acc.days,
+                _service_reason(p, acc, sw.caps),
+            )
+        )
     for lv, acc in zip(leave, sw.leave_acc, strict=True):
         if acc.calendar_days == 0:
             continue
         rule = rules.on(acc.first or lv.start).leave_rule(lv.kind)
-        lines.append(LedgerLine(
-            "leave", lv.ref, lv.label or (rule.label if rule else lv.kind), "", acc.first,
-            acc.last, acc.calendar_days, Fraction(0), acc.leave, Fraction(0), Fraction(0),
-            _leave_reason(lv, acc, rule),
-        ))
+        lines.append(
+            LedgerLine(
+                "leave",
+                lv.ref,
+                lv.label or (rule.label if rule else lv.kind),
+                "",
+                acc.first,
+                acc.last,
+                acc.calendar_days,
+                Fraction(0),
+                acc.leave,
+                Fraction(0),
+                Fraction(0),
+                _leave_reason(lv, acc, rule),
+            )
+        )
     totals: dict[str, Fraction] = {}
     for line in lines:
         if line.kind != "leave":
@@ -878,10 +916,16 @@ def _credit_label(kind: str) -> str:
 def _cap_note(acc: _Acc, category: str, caps: dict[str, Cap]) -> str:
     if not acc.capped:
         return ""
-    names = [f"«{c.label}» ({fmt_number(c.months)} mnd.)" for c in caps.values()
-             if category in c.categories]
-    return f"; {fmt_number(acc.capped)} dager teller ikke fordi taket " + " / ".join(names) + \
-        " er nådd"
+    names = [
+        f"«{c.label}» ({fmt_number(c.months)} mnd.)"
+        for c in caps.values()
+        if category in c.categories
+    ]
+    return (
+        f"; {fmt_number(acc.capped)} dager teller ikke fordi taket "
+        + " / ".join(names)
+        + " er nådd"
+    )
 
 
 def _credit_reason(credit: Credit, acc: _Acc, caps: dict[str, Cap]) -> str:
@@ -915,15 +959,21 @@ def _service_reason(p: ServicePeriod, acc: _Acc, caps: dict[str, Cap]) -> str:
 
 
 def _leave_reason(lv: Leave, acc: _Acc, rule: LeaveRule | None) -> str:
-    head = f"{fmt_date(acc.first)}–{fmt_date(acc.last)}: {acc.calendar_days} dager à " \
-           f"{fmt_percent(lv.percent)}"
+    head = (
+        f"{fmt_date(acc.first)}–{fmt_date(acc.last)}: {acc.calendar_days} dager à "
+        f"{fmt_percent(lv.percent)}"
+    )
     if rule is None:
-        return head + f"; ingen regel for «{lv.kind}», teller ikke som tjeneste: " \
-                      f"− {fmt_number(acc.leave, 2)} dager"
+        return (
+            head + f"; ingen regel for «{lv.kind}», teller ikke som tjeneste: "
+            f"− {fmt_number(acc.leave, 2)} dager"
+        )
     if rule.counts and not acc.leave:
         return head + f"; teller som tjeneste ({rule.source or '§ 31'})"
-    return head + f"; teller ikke som tjeneste ({rule.source or '§ 31'}): " \
-                  f"− {fmt_number(acc.leave, 2)} dager"
+    return (
+        head + f"; teller ikke som tjeneste ({rule.source or '§ 31'}): "
+        f"− {fmt_number(acc.leave, 2)} dager"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -937,7 +987,8 @@ def _min_days(req: Requirement, mode: str = "calendar") -> int | None:
 
 def _time_reqs(rset: RequirementSet) -> list[Requirement]:
     return [
-        r for r in rset.requirements
+        r
+        for r in rset.requirements
         if r.kind == "service_time" and r.mandatory and r.minimum is not None
     ]
 
@@ -956,11 +1007,18 @@ def _service_result(req: Requirement, ledger: Ledger, mode: str = "calendar") ->
     )
     evidence = []
     for line in ledger.lines:
-        if line.kind != "leave" and line.category in req.categories and (line.days or line.capped_days):
+        if (
+            line.kind != "leave"
+            and line.category in req.categories
+            and (line.days or line.capped_days)
+        ):
             what = line.label or CATEGORY_LABELS.get(line.category, line.category)
             when = f" {fmt_date(line.start)}–{fmt_date(line.end)}" if line.start else ""
-            capped = (f" ({fmt_number(days_to_months(line.capped_days))} mnd. over taket)"
-                      if line.capped_days else "")
+            capped = (
+                f" ({fmt_number(days_to_months(line.capped_days))} mnd. over taket)"
+                if line.capped_days
+                else ""
+            )
             evidence.append(f"{what}{when}: {fmt_quantity(line.months, 'months')}{capped}")
     calculation = ()
     if need is not None:
@@ -972,8 +1030,20 @@ def _service_result(req: Requirement, ledger: Ledger, mode: str = "calendar") ->
             f"(deltid teller forholdsmessig).",
         )
     return RequirementResult(
-        req.code, req.label, req.kind, req.unit, done, req.minimum, req.maximum, remaining,
-        satisfied, req.mandatory, tuple(evidence), req.form_fields, req.verified, **_extra(req),
+        req.code,
+        req.label,
+        req.kind,
+        req.unit,
+        done,
+        req.minimum,
+        req.maximum,
+        remaining,
+        satisfied,
+        req.mandatory,
+        tuple(evidence),
+        req.form_fields,
+        req.verified,
+        **_extra(req),
         calculation=calculation,
     )
 
@@ -990,9 +1060,20 @@ def _goal_result(req: Requirement, goals: tuple[GoalStatus, ...]) -> Requirement
     if not mine:
         evidence = ["Ingen læringsmål er registrert for dette kravet"]
     return RequirementResult(
-        req.code, req.label, req.kind, req.unit, Fraction(len(approved)), Fraction(len(mine)),
-        None, Fraction(len(missing)), bool(mine) and not missing, req.mandatory,
-        tuple(evidence), req.form_fields, req.verified, **_extra(req),
+        req.code,
+        req.label,
+        req.kind,
+        req.unit,
+        Fraction(len(approved)),
+        Fraction(len(mine)),
+        None,
+        Fraction(len(missing)),
+        bool(mine) and not missing,
+        req.mandatory,
+        tuple(evidence),
+        req.form_fields,
+        req.verified,
+        **_extra(req),
     )
 
 
@@ -1008,17 +1089,33 @@ def _course_list_result(req: Requirement, inp: TraineeInput) -> RequirementResul
         if a.course and _activity_done(a, inp.today):
             prev = done_on.get(a.course)
             done_on[a.course] = a.on if prev is None or (a.on and a.on < prev) else prev
-    items = tuple(RequirementItem(c.code, c.name, c.code in done_on, done_on.get(c.code))
-                  for c in req.courses)
+    items = tuple(
+        RequirementItem(c.code, c.name, c.code in done_on, done_on.get(c.code)) for c in req.courses
+    )
     done = Fraction(sum(1 for i in items if i.done))
     required = req.minimum if req.minimum is not None else Fraction(len(items))
     remaining = max(Fraction(0), required - done)
-    evidence = [f"{'Gjennomført' if i.done else 'Gjenstår'}: {i.label}"
-                + (f" {fmt_date(i.on)}" if i.on else "") for i in items]
+    evidence = [
+        f"{'Gjennomført' if i.done else 'Gjenstår'}: {i.label}"
+        + (f" {fmt_date(i.on)}" if i.on else "")
+        for i in items
+    ]
     return RequirementResult(
-        req.code, req.label, req.kind, req.unit, done, required, req.maximum, remaining,
-        done >= required, req.mandatory, tuple(evidence), req.form_fields, req.verified,
-        items=items, **_extra(req),
+        req.code,
+        req.label,
+        req.kind,
+        req.unit,
+        done,
+        required,
+        req.maximum,
+        remaining,
+        done >= required,
+        req.mandatory,
+        tuple(evidence),
+        req.form_fields,
+        req.verified,
+        items=items,
+        **_extra(req),
     )
 
 
@@ -1026,16 +1123,20 @@ def _count_result(req: Requirement, inp: TraineeInput) -> RequirementResult:
     if req.courses:
         return _course_list_result(req, inp)
     items = [
-        a for a in inp.activities
-        if a.kind == req.activity_kind and (not req.activity_codes or a.code in req.activity_codes)
+        a
+        for a in inp.activities
+        if a.kind == req.activity_kind
+        and (not req.activity_codes or a.code in req.activity_codes)
         and _activity_done(a, inp.today)
     ]
     evidence = []
     if req.min_hours is not None:
         short = [a for a in items if a.hours is None or _frac(a.hours) < req.min_hours]
         for a in short:
-            evidence.append(f"Teller ikke (under {fmt_number(req.min_hours)} timer): "
-                            f"{a.title or a.code} {fmt_date(a.on)}")
+            evidence.append(
+                f"Teller ikke (under {fmt_number(req.min_hours)} timer): "
+                f"{a.title or a.code} {fmt_date(a.on)}"
+            )
         items = [a for a in items if a not in short]
     if req.distinct:
         keys = {(a.title or a.code).strip().casefold() for a in items}
@@ -1051,8 +1152,20 @@ def _count_result(req: Requirement, inp: TraineeInput) -> RequirementResult:
         req.maximum is None or done <= req.maximum
     )
     return RequirementResult(
-        req.code, req.label, req.kind, req.unit, done, required, req.maximum, remaining,
-        satisfied, req.mandatory, tuple(evidence), req.form_fields, req.verified, **_extra(req),
+        req.code,
+        req.label,
+        req.kind,
+        req.unit,
+        done,
+        required,
+        req.maximum,
+        remaining,
+        satisfied,
+        req.mandatory,
+        tuple(evidence),
+        req.form_fields,
+        req.verified,
+        **_extra(req),
     )
 
 
@@ -1076,7 +1189,9 @@ def _intersect(a: list[tuple[dt.date, dt.date]], b: list[tuple[dt.date, dt.date]
     return _union(out)
 
 
-def _period_result(req: Requirement, inp: TraineeInput, mode: str = "calendar") -> RequirementResult:
+def _period_result(
+    req: Requirement, inp: TraineeInput, mode: str = "calendar"
+) -> RequirementResult:
     spans = []
     for a in inp.activities:
         if a.kind != req.activity_kind or a.planned or a.on is None:
@@ -1087,11 +1202,15 @@ def _period_result(req: Requirement, inp: TraineeInput, mode: str = "calendar") 
     covered = _union(spans)
     evidence = [f"{fmt_date(s)}–{fmt_date(e)}" for s, e in covered]
     if req.categories:
-        service = _union([
-            c for p in inp.periods
-            if p.category in req.categories and not p.planned
-            and (c := _clip(p.start, p.end, p.start, inp.today))
-        ])
+        service = _union(
+            [
+                c
+                for p in inp.periods
+                if p.category in req.categories
+                and not p.planned
+                and (c := _clip(p.start, p.end, p.start, inp.today))
+            ]
+        )
         covered = _intersect(covered, service)
         cats = ", ".join(CATEGORY_LABELS.get(c, c) for c in req.categories)
         evidence = [f"Under {cats}: {fmt_date(s)}–{fmt_date(e)}" for s, e in covered]
@@ -1100,14 +1219,26 @@ def _period_result(req: Requirement, inp: TraineeInput, mode: str = "calendar") 
     done = days_to_months(days)
     remaining = days_to_months(max(0, need - days)) if need is not None else Fraction(0)
     return RequirementResult(
-        req.code, req.label, req.kind, req.unit, done, req.minimum, req.maximum, remaining,
-        need is None or days >= need, req.mandatory, tuple(evidence), req.form_fields,
-        req.verified, **_extra(req),
+        req.code,
+        req.label,
+        req.kind,
+        req.unit,
+        done,
+        req.minimum,
+        req.maximum,
+        remaining,
+        need is None or days >= need,
+        req.mandatory,
+        tuple(evidence),
+        req.form_fields,
+        req.verified,
+        **_extra(req),
     )
 
 
-def evaluate_requirement(req: Requirement, inp: TraineeInput, ledger: Ledger,
-                         mode: str = "calendar") -> RequirementResult:
+def evaluate_requirement(
+    req: Requirement, inp: TraineeInput, ledger: Ledger, mode: str = "calendar"
+) -> RequirementResult:
     """`mode`: how a minimum in months becomes days (`RuleBook.month_minimum`)."""
     if req.kind == "service_time":
         return _service_result(req, ledger, mode)
@@ -1133,9 +1264,7 @@ def _counted_days(
     return totals
 
 
-def project_completion(
-    inp: TraineeInput, rset: RequirementSet, rules: RuleBook
-) -> dt.date | None:
+def project_completion(inp: TraineeInput, rset: RequirementSet, rules: RuleBook) -> dt.date | None:
     """The first day on which every mandatory service-time minimum is met (see `Progress`).
 
     The ledger counted up to a day D only grows with D. One sweep to the horizon records the
@@ -1151,8 +1280,7 @@ def project_completion(
 
     def missing(totals: dict[str, Fraction | int]) -> Fraction | int:
         # (plain sums: whole days stay int, exact either way; this runs once per segment)
-        return max((need - sum(totals.get(c, 0) for c in cats) for need, cats in needs),
-                   default=0)
+        return max((need - sum(totals.get(c, 0) for c in cats) for need, cats in needs), default=0)
 
     def shortfall(day: dt.date) -> Fraction | int:
         return missing(_counted_days(inp, rules, caps, day))
@@ -1169,8 +1297,16 @@ def project_completion(
     if None not in ends:
         horizon = min(horizon, max(ends))  # type: ignore[type-var]
     trace: list[tuple[dt.date, dt.date, dict[str, Fraction], bool]] = []
-    _sweep(inp.periods, inp.leave, inp.credits, rules, caps, today=inp.today, until=horizon,
-           trace=trace)
+    _sweep(
+        inp.periods,
+        inp.leave,
+        inp.credits,
+        rules,
+        caps,
+        today=inp.today,
+        until=horizon,
+        trace=trace,
+    )
     at_lo: dict[str, Fraction] = {}
     for seg_start, seg_end, totals, cut in trace:  # noqa: B007 (read after the loop)
         if missing(totals) <= 0:
@@ -1216,8 +1352,9 @@ def _status(
     return "on_track"
 
 
-def evaluate(inp: TraineeInput, rset: RequirementSet, rules: RuleBook, *,
-             detail: bool = True) -> Progress:
+def evaluate(
+    inp: TraineeInput, rset: RequirementSet, rules: RuleBook, *, detail: bool = True
+) -> Progress:
     """Status of every requirement of `rset` on `inp.today`, the projection and the drivers.
 
     `detail=False` (the cached summaries of thousands of trainees): the same statuses,
@@ -1227,29 +1364,41 @@ def evaluate(inp: TraineeInput, rset: RequirementSet, rules: RuleBook, *,
     """
     caps = rset.caps()
     if detail:
-        ledger = compute_ledger(inp.periods, inp.leave, inp.credits, rules=rules,
-                                today=inp.today, extra_caps=caps)
+        ledger = compute_ledger(
+            inp.periods, inp.leave, inp.credits, rules=rules, today=inp.today, extra_caps=caps
+        )
     else:
         totals = _counted_days(inp, rules, caps, inp.today)
-        ledger = Ledger(inp.today, (), tuple(CategoryTotal(c, d) for c, d in sorted(totals.items())))
-    results = tuple(evaluate_requirement(r, inp, ledger, rules.month_minimum)
-                    for r in rset.requirements)
+        ledger = Ledger(
+            inp.today, (), tuple(CategoryTotal(c, d) for c, d in sorted(totals.items()))
+        )
+    results = tuple(
+        evaluate_requirement(r, inp, ledger, rules.month_minimum) for r in rset.requirements
+    )
     complete = all(r.satisfied for r in results if r.mandatory)
     projected = project_completion(inp, rset, rules)
     status = _status(complete, projected, inp.today, inp.target_end)
     drivers = _drivers(inp, rset, rules, results, projected, status, detail=detail)
-    return Progress(rset.code, inp.today, ledger, results, status, projected, tuple(drivers),
-                    inp.target_end)
+    return Progress(
+        rset.code, inp.today, ledger, results, status, projected, tuple(drivers), inp.target_end
+    )
 
 
 STATUS_LABELS = {
-    "complete": "Fullført", "on_track": "I rute", "behind": "Forsinket", "at_risk": "I fare",
+    "complete": "Fullført",
+    "on_track": "I rute",
+    "behind": "Forsinket",
+    "at_risk": "I fare",
 }
 
 
 def _drivers(
-    inp: TraineeInput, rset: RequirementSet, rules: RuleBook,
-    results: tuple[RequirementResult, ...], projected: dt.date | None, status: str,
+    inp: TraineeInput,
+    rset: RequirementSet,
+    rules: RuleBook,
+    results: tuple[RequirementResult, ...],
+    projected: dt.date | None,
+    status: str,
     detail: bool = True,
 ) -> list[str]:
     out: list[str] = []
@@ -1258,32 +1407,47 @@ def _drivers(
     time_codes = {r.code for r in _time_reqs(rset)}
     open_time = [r for r in results if r.code in time_codes and not r.satisfied]
     for r in open_time:
-        out.append(f"{r.label}: gjenstår {fmt_remaining(r)} av "
-                   f"{fmt_number(r.required)} mnd.")  # type: ignore[arg-type]
+        out.append(f"{r.label}: gjenstår {fmt_remaining(r)} av {fmt_number(r.required)} mnd.")  # type: ignore[arg-type]
     if projected is None:
         out.append(
             "Kjent framtidig tjeneste (løpende ansettelser og planens perioder, minus planlagt "
             "permisjon) dekker ikke gjenstående minstetid: ingen sluttdato kan beregnes."
         )
     elif open_time and detail:
-        horizon = compute_ledger(inp.periods, inp.leave, inp.credits, rules=rules,
-                                 today=inp.today, until=projected, extra_caps=rset.caps())
+        horizon = compute_ledger(
+            inp.periods,
+            inp.leave,
+            inp.credits,
+            rules=rules,
+            today=inp.today,
+            until=projected,
+            extra_caps=rset.caps(),
+        )
         out.append(f"Beregnet fullført tjenestetid {fmt_date(projected)}.")
         for line in horizon.lines:
             if line.kind == "leave" and line.leave_days and line.end and line.end > inp.today:
-                out.append(f"Planlagt fravær «{line.label}» {fmt_date(line.start)}–"
-                           f"{fmt_date(line.end)} tar {fmt_number(line.leave_days)} dager "
-                           "tjeneste og flytter datoen tilsvarende.")
+                out.append(
+                    f"Planlagt fravær «{line.label}» {fmt_date(line.start)}–"
+                    f"{fmt_date(line.end)} tar {fmt_number(line.leave_days)} dager "
+                    "tjeneste og flytter datoen tilsvarende."
+                )
         for p in inp.periods:
-            if (p.percent is not None and _frac(p.percent) < 100
-                    and (p.end is None or p.end > inp.today)):
-                out.append(f"Deltid {fmt_percent(p.percent)} i «{p.label or p.category}» "
-                           "forlenger løpet forholdsmessig.")
+            if (
+                p.percent is not None
+                and _frac(p.percent) < 100
+                and (p.end is None or p.end > inp.today)
+            ):
+                out.append(
+                    f"Deltid {fmt_percent(p.percent)} i «{p.label or p.category}» "
+                    "forlenger løpet forholdsmessig."
+                )
         for line in horizon.lines:
             if line.capped_days:
-                out.append(f"«{line.label or line.category}»: "
-                           f"{fmt_number(days_to_months(line.capped_days))} mnd. over taket "
-                           "teller ikke.")
+                out.append(
+                    f"«{line.label or line.category}»: "
+                    f"{fmt_number(days_to_months(line.capped_days))} mnd. over taket "
+                    "teller ikke."
+                )
     if inp.target_end and status in ("behind", "at_risk"):
         out.append(f"Planlagt ferdig etter gjennomføringsplanen: {fmt_date(inp.target_end)}.")
     other = [r for r in results if r.mandatory and not r.satisfied and r.code not in time_codes]

@@ -34,8 +34,13 @@ def _evaluator(detail: bool = True):
     return run
 
 
-def evaluate_many(trainee_ids: Iterable[int], today: dt.date, goals: GoalCatalogue | None = None,
-                  *, detail: bool = True):
+def evaluate_many(
+    trainee_ids: Iterable[int],
+    today: dt.date,
+    goals: GoalCatalogue | None = None,
+    *,
+    detail: bool = True,
+):
     """{trainee id: (input, context, Progress | None)} with a fixed number of queries.
     `detail=False` for the cached summaries (see `engine.evaluate`)."""
     inputs = build_inputs(trainee_ids, today, goals)

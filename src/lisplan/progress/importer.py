@@ -67,18 +67,31 @@ _ALIASES = {alias: name for name, aliases in COLUMNS.items() for alias in aliase
 
 GOAL_TYPES = {"læringsmål", "laeringsmal", "goal"}
 KIND_NAMES = {
-    "kurs": ActivityKind.COURSE, "prosedyre": ActivityKind.PROCEDURE,
-    "legevakt": ActivityKind.OUT_OF_HOURS, "gruppeveiledning": ActivityKind.GROUP_SUPERVISION,
+    "kurs": ActivityKind.COURSE,
+    "prosedyre": ActivityKind.PROCEDURE,
+    "legevakt": ActivityKind.OUT_OF_HOURS,
+    "gruppeveiledning": ActivityKind.GROUP_SUPERVISION,
     "veiledningssamtale": ActivityKind.SUPERVISION_MEETING,
-    "vurderingskollegium": ActivityKind.ASSESSMENT_PANEL, "annet": ActivityKind.OTHER,
+    "vurderingskollegium": ActivityKind.ASSESSMENT_PANEL,
+    "annet": ActivityKind.OTHER,
     **{k: k for k in ActivityKind.values},
 }
-STATUS_NAMES = {"godkjent": GoalStatus.APPROVED, "påbegynt": GoalStatus.IN_PROGRESS,
-                "ikke startet": GoalStatus.NOT_STARTED, **{s: s for s in GoalStatus.values}}
+STATUS_NAMES = {
+    "godkjent": GoalStatus.APPROVED,
+    "påbegynt": GoalStatus.IN_PROGRESS,
+    "ikke startet": GoalStatus.NOT_STARTED,
+    **{s: s for s in GoalStatus.values},
+}
 ASSESSMENTS = {str(label).lower(): value for value, label in Assessment.choices} | {
-    v: v for v in Assessment.values}
-MINUTES = {"lege": MinutesBy.TRAINEE, "lis": MinutesBy.TRAINEE, "alis": MinutesBy.TRAINEE,
-           "veileder": MinutesBy.SUPERVISOR, **{v: v for v in MinutesBy.values}}
+    v: v for v in Assessment.values
+}
+MINUTES = {
+    "lege": MinutesBy.TRAINEE,
+    "lis": MinutesBy.TRAINEE,
+    "alis": MinutesBy.TRAINEE,
+    "veileder": MinutesBy.SUPERVISOR,
+    **{v: v for v in MinutesBy.values},
+}
 
 
 @dataclass
@@ -98,16 +111,24 @@ class ImportReport:
         return not self.errors
 
     def counts(self) -> dict[str, int]:
-        return {"rows": self.rows, "goals": self.goals, "activities": self.activities,
-                "skipped": self.skipped, "trainees": self.trainees}
+        return {
+            "rows": self.rows,
+            "goals": self.goals,
+            "activities": self.activities,
+            "skipped": self.skipped,
+            "trainees": self.trainees,
+        }
 
     def summary(self) -> str:
         if not self.ok:
             return _("%(n)s feil i %(file)s. Ingenting ble importert.") % {
-                "n": len(self.errors), "file": self.file_name}
-        text = _("%(file)s: %(rows)s rader, %(goals)s læringsmålstatuser, %(activities)s nye "
-                 "aktiviteter, %(skipped)s aktiviteter fantes fra før, %(trainees)s leger.") % {
-            "file": self.file_name, **self.counts()}
+                "n": len(self.errors),
+                "file": self.file_name,
+            }
+        text = _(
+            "%(file)s: %(rows)s rader, %(goals)s læringsmålstatuser, %(activities)s nye "
+            "aktiviteter, %(skipped)s aktiviteter fantes fra før, %(trainees)s leger."
+        ) % {"file": self.file_name, **self.counts()}
         if self.dry_run:
             text += " " + _("Prøvekjøring: ingenting er lagret.")
         return text
@@ -142,8 +163,11 @@ def _read(source, name: str | None):
         columns.append(key if key not in columns else None)
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise TableError(_("Mangler kolonne: %(columns)s. Første linje må være kolonnenavnene.")
-                         % {"columns": ", ".join(missing)}, line)
+        raise TableError(
+            _("Mangler kolonne: %(columns)s. Første linje må være kolonnenavnene.")
+            % {"columns": ", ".join(missing)},
+            line,
+        )
     table = [(n, {c: v[i] for i, c in enumerate(columns) if c and i < len(v)}) for n, v in rows]
     return name, table, ignored
 
@@ -227,11 +251,26 @@ def _model_errors(exc: ValidationError, names: dict[str, str]) -> _RowInvalid:
     return _RowInvalid(names.get(field_name, field_name), " ".join(messages))
 
 
-GOAL_FIELDS = {"approved_on": "dato", "assessment": "vurdering", "status": "status",
-               "arena": "sted", "institution": "sted", "goal": "læringsmål"}
-ACTIVITY_FIELDS = {"date": "dato", "end_date": "til_dato", "course": "kurs", "title": "beskrivelse",
-                   "hours": "timer", "count": "antall", "supervisor": "veileder",
-                   "minutes_by": "referent", "participants": "deltakere", "summary": "oppsummering"}
+GOAL_FIELDS = {
+    "approved_on": "dato",
+    "assessment": "vurdering",
+    "status": "status",
+    "arena": "sted",
+    "institution": "sted",
+    "goal": "læringsmål",
+}
+ACTIVITY_FIELDS = {
+    "date": "dato",
+    "end_date": "til_dato",
+    "course": "kurs",
+    "title": "beskrivelse",
+    "hours": "timer",
+    "count": "antall",
+    "supervisor": "veileder",
+    "minutes_by": "referent",
+    "participants": "deltakere",
+    "summary": "oppsummering",
+}
 
 
 def _goal_row(row, lookups: _Lookups, trainee: Trainee, actor) -> GoalApproval:
@@ -244,32 +283,47 @@ def _goal_row(row, lookups: _Lookups, trainee: Trainee, actor) -> GoalApproval:
         raise _RowInvalid("status", _("Status må være godkjent, påbegynt eller ikke startet."))
     goal = lookups.goal(code, on)
     if goal is None:
-        raise _RowInvalid("læringsmål", _(
-            "Ingen versjon av læringsmålet %(code)s gjaldt %(on)s.") % {
-            "code": code, "on": f"{on:%d.%m.%Y}"})
+        raise _RowInvalid(
+            "læringsmål",
+            _("Ingen versjon av læringsmålet %(code)s gjaldt %(on)s.")
+            % {"code": code, "on": f"{on:%d.%m.%Y}"},
+        )
     assessment = ""
     if _text(row, "vurdering"):
         assessment = ASSESSMENTS.get(_text(row, "vurdering").lower())
         if assessment is None:
-            raise _RowInvalid("vurdering", _("Ukjent vurderingsform. Gyldige: %(all)s.") % {
-                "all": ", ".join(str(label).lower() for _v, label in Assessment.choices)})
+            raise _RowInvalid(
+                "vurdering",
+                _("Ukjent vurderingsform. Gyldige: %(all)s.")
+                % {"all": ", ".join(str(label).lower() for _v, label in Assessment.choices)},
+            )
     approved = status == GoalStatus.APPROVED
     approver = _user(lookups, row, "godkjent_av", default=actor) if approved else None
     if approved and approver is None:
-        raise _RowInvalid("godkjent_av", _(
-            "Oppgi brukernavnet til den som godkjente, eller importer med --user."))
+        raise _RowInvalid(
+            "godkjent_av", _("Oppgi brukernavnet til den som godkjente, eller importer med --user.")
+        )
     if approved and trainee.user_id and approver.pk == trainee.user_id:
         raise _RowInvalid("godkjent_av", _("En lege kan ikke godkjenne sine egne læringsmål."))
     if approved and on > timezone.localdate():
         raise _RowInvalid("dato", _("Godkjenningsdatoen kan ikke være fram i tid."))
     obj = GoalApproval(
-        trainee=trainee, goal=goal, status=status, assessment=assessment or "",
-        approved_on=on if approved else None, approved_by=approver,
-        institution=_institution(lookups, row), comment=_text(row, "oppsummering"),
-        updated_by=actor)
+        trainee=trainee,
+        goal=goal,
+        status=status,
+        assessment=assessment or "",
+        approved_on=on if approved else None,
+        approved_by=approver,
+        institution=_institution(lookups, row),
+        comment=_text(row, "oppsummering"),
+        updated_by=actor,
+    )
     try:
-        obj.full_clean(exclude=["trainee", "goal", "approved_by", "updated_by", "institution"],
-                       validate_unique=False, validate_constraints=False)
+        obj.full_clean(
+            exclude=["trainee", "goal", "approved_by", "updated_by", "institution"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as exc:
         raise _model_errors(exc, GOAL_FIELDS) from exc
     return obj
@@ -286,8 +340,9 @@ def _activity_row(row, lookups: _Lookups, trainee: Trainee, kind: str, actor):
         raise _RowInvalid("antall", _("Antallet må være et helt tall, minst 1."))
     goals = []
     on = _date(row, "dato")
-    for code in filter(None, (c.strip().upper() for c in
-                              _text(row, "læringsmål").replace(";", ",").split(","))):
+    for code in filter(
+        None, (c.strip().upper() for c in _text(row, "læringsmål").replace(";", ",").split(","))
+    ):
         goal = lookups.goal(code, on)
         if goal is None:
             raise _RowInvalid("læringsmål", _("Ukjent læringsmål «%(v)s».") % {"v": code})
@@ -298,22 +353,39 @@ def _activity_row(row, lookups: _Lookups, trainee: Trainee, kind: str, actor):
         if minutes is None:
             raise _RowInvalid("referent", _("Referent må være «lege» eller «veileder»."))
     obj = ActivityRecord(
-        trainee=trainee, kind=kind, date=on, end_date=_date(row, "til_dato", required=False),
-        course=course, title=_text(row, "beskrivelse")[:200], hours=_number(row, "timer"),
+        trainee=trainee,
+        kind=kind,
+        date=on,
+        end_date=_date(row, "til_dato", required=False),
+        course=course,
+        title=_text(row, "beskrivelse")[:200],
+        hours=_number(row, "timer"),
         count=int(count) if count is not None else 1,
-        supervisor=_user(lookups, row, "veileder"), minutes_by=minutes,
-        participants=_text(row, "deltakere"), summary=_text(row, "oppsummering"),
-        institution=_institution(lookups, row), recorded_by=actor)
+        supervisor=_user(lookups, row, "veileder"),
+        minutes_by=minutes,
+        participants=_text(row, "deltakere"),
+        summary=_text(row, "oppsummering"),
+        institution=_institution(lookups, row),
+        recorded_by=actor,
+    )
     try:
-        obj.full_clean(exclude=["trainee", "course", "supervisor", "institution",
-                                "recorded_by", "goals"], validate_constraints=False)
+        obj.full_clean(
+            exclude=["trainee", "course", "supervisor", "institution", "recorded_by", "goals"],
+            validate_constraints=False,
+        )
     except ValidationError as exc:
         raise _model_errors(exc, ACTIVITY_FIELDS) from exc
     return obj, goals
 
 
-def import_progress(source: str | os.PathLike | IO, *, actor=None, dry_run: bool = False,
-                    name: str | None = None, trainees=None) -> ImportReport:
+def import_progress(
+    source: str | os.PathLike | IO,
+    *,
+    actor=None,
+    dry_run: bool = False,
+    name: str | None = None,
+    trainees=None,
+) -> ImportReport:
     """Check every row, then write all of them or nothing (see the module docstring).
 
     `trainees`: a queryset limiting whom the file may touch (the web upload passes the
@@ -322,8 +394,10 @@ def import_progress(source: str | os.PathLike | IO, *, actor=None, dry_run: bool
         file_name, table, ignored = _read(source, name)
     except TableError as exc:
         file_name = name or os.path.basename(
-            os.fspath(source) if isinstance(source, str | os.PathLike)
-            else getattr(source, "name", "") or "")
+            os.fspath(source)
+            if isinstance(source, str | os.PathLike)
+            else getattr(source, "name", "") or ""
+        )
         return ImportReport(file_name, dry_run, errors=[RowError(exc.line, "", exc.message)])
     report = ImportReport(file_name, dry_run, rows=len(table), ignored_columns=ignored)
     if not table:
@@ -336,32 +410,50 @@ def import_progress(source: str | os.PathLike | IO, *, actor=None, dry_run: bool
         try:
             hpr = _text(row, "hpr")
             trainee = lookups.trainees.get(hpr) or (
-                lookups.trainees.get(hpr.zfill(9)) if isinstance(row.get("hpr"), int | float)
-                else None)
+                lookups.trainees.get(hpr.zfill(9))
+                if isinstance(row.get("hpr"), int | float)
+                else None
+            )
             if trainee is None and hpr and lookups.scoped:
-                raise _RowInvalid("hpr", _(
-                    "Finner ingen lege med HPR-nummer «%(v)s» blant legene du kan registrere "
-                    "læringsmål og aktiviteter for.") % {"v": hpr})
+                raise _RowInvalid(
+                    "hpr",
+                    _(
+                        "Finner ingen lege med HPR-nummer «%(v)s» blant legene du kan registrere "
+                        "læringsmål og aktiviteter for."
+                    )
+                    % {"v": hpr},
+                )
             if trainee is None:
-                raise _RowInvalid("hpr", _("Finner ingen lege med HPR-nummer «%(v)s».") % {
-                    "v": hpr} if hpr else _("Feltet må fylles ut."))
+                raise _RowInvalid(
+                    "hpr",
+                    _("Finner ingen lege med HPR-nummer «%(v)s».") % {"v": hpr}
+                    if hpr
+                    else _("Feltet må fylles ut."),
+                )
             kind_name = _text(row, "type").lower()
             if kind_name in GOAL_TYPES:
                 obj = _goal_row(row, lookups, trainee, actor)
                 key = (trainee.pk, obj.goal.pk)
                 if key in goals:
-                    raise _RowInvalid("læringsmål", _(
-                        "Samme lege og læringsmål står også på linje %(line)s.") % {
-                        "line": goals[key][0]})
+                    raise _RowInvalid(
+                        "læringsmål",
+                        _("Samme lege og læringsmål står også på linje %(line)s.")
+                        % {"line": goals[key][0]},
+                    )
                 goals[key] = (line, obj)
             elif kind_name in KIND_NAMES:
-                activities.append(_activity_row(row, lookups, trainee, KIND_NAMES[kind_name],
-                                                actor))
+                activities.append(
+                    _activity_row(row, lookups, trainee, KIND_NAMES[kind_name], actor)
+                )
             else:
-                raise _RowInvalid("type", _(
-                    "Ukjent type «%(v)s». Bruk læringsmål, kurs, prosedyre, legevakt, "
-                    "gruppeveiledning, veiledningssamtale, vurderingskollegium eller annet.")
-                    % {"v": _text(row, "type")})
+                raise _RowInvalid(
+                    "type",
+                    _(
+                        "Ukjent type «%(v)s». Bruk læringsmål, kurs, prosedyre, legevakt, "
+                        "gruppeveiledning, veiledningssamtale, vurderingskollegium eller annet."
+                    )
+                    % {"v": _text(row, "type")},
+                )
         except _RowInvalid as exc:
             report.errors.append(RowError(line, exc.column, exc.message))
     if report.errors:
@@ -386,8 +478,12 @@ def _activity_key(a: ActivityRecord) -> tuple:
 
 def _write(goals, activities, report: ImportReport, *, actor, file_name: str) -> set[int]:
     per_trainee: dict[int, dict[str, int]] = defaultdict(lambda: {"goals": 0, "activities": 0})
-    existing = {(g.trainee_id, g.goal_id): g for g in GoalApproval.objects.filter(
-        trainee_id__in={k[0] for k in goals}).select_for_update()}
+    existing = {
+        (g.trainee_id, g.goal_id): g
+        for g in GoalApproval.objects.filter(
+            trainee_id__in={k[0] for k in goals}
+        ).select_for_update()
+    }
     create, update = [], []
     for key, (_line, obj) in goals.items():
         old = existing.get(key)
@@ -398,9 +494,18 @@ def _write(goals, activities, report: ImportReport, *, actor, file_name: str) ->
             update.append(obj)
         per_trainee[key[0]]["goals"] += 1
     GoalApproval.objects.bulk_create(create)
-    GoalApproval.objects.bulk_update(update, ["status", "assessment", "approved_on",
-                                              "approved_by", "institution", "comment",
-                                              "updated_by"])
+    GoalApproval.objects.bulk_update(
+        update,
+        [
+            "status",
+            "assessment",
+            "approved_on",
+            "approved_by",
+            "institution",
+            "comment",
+            "updated_by",
+        ],
+    )
     report.goals = len(create) + len(update)
     trainee_ids = {a.trainee_id for a, _g in activities}
     seen = {_activity_key(a) for a in ActivityRecord.objects.filter(trainee_id__in=trainee_ids)}
@@ -414,13 +519,21 @@ def _write(goals, activities, report: ImportReport, *, actor, file_name: str) ->
         new.append((obj, goal_list))
         per_trainee[obj.trainee_id]["activities"] += 1
     ActivityRecord.objects.bulk_create([a for a, _g in new])
-    links = [ActivityRecord.goals.through(activityrecord_id=a.pk, learninggoal_id=g.pk)
-             for a, goal_list in new for g in goal_list]
+    links = [
+        ActivityRecord.goals.through(activityrecord_id=a.pk, learninggoal_id=g.pk)
+        for a, goal_list in new
+        for g in goal_list
+    ]
     ActivityRecord.goals.through.objects.bulk_create(links)
     report.activities = len(new)
     trainees = Trainee.objects.in_bulk(list(per_trainee))
     for tid, counts in per_trainee.items():
-        record(actor=actor, action=ACTION, obj=trainees[tid], trainee_id=tid,
-               changes={"file": file_name, **counts})
+        record(
+            actor=actor,
+            action=ACTION,
+            obj=trainees[tid],
+            trainee_id=tid,
+            changes={"file": file_name, **counts},
+        )
     report.trainees = len(per_trainee)
     return set(per_trainee)

@@ -25,9 +25,11 @@ def load_courses(path: Path = COURSES) -> int:
     create, update = [], []
     for entry in data.get("courses", []):
         fields = {
-            "name": entry["name"], "kind": entry["kind"],
+            "name": entry["name"],
+            "kind": entry["kind"],
             "specialty_id": specialties.get(entry.get("specialty") or ""),
-            "hours": entry.get("hours"), "source": entry.get("source", source),
+            "hours": entry.get("hours"),
+            "source": entry.get("source", source),
             "requirement_code": entry.get("requirement", ""),
             "counts_as": entry.get("counts_as", "course"),
             "verified": bool(entry.get("verified")),
@@ -41,6 +43,17 @@ def load_courses(path: Path = COURSES) -> int:
             update.append(course)
     Course.objects.bulk_create(create)
     if update:
-        Course.objects.bulk_update(update, ["name", "kind", "specialty_id", "hours", "source",
-                                            "verified", "requirement_code", "counts_as"])
+        Course.objects.bulk_update(
+            update,
+            [
+                "name",
+                "kind",
+                "specialty_id",
+                "hours",
+                "source",
+                "verified",
+                "requirement_code",
+                "counts_as",
+            ],
+        )
     return len(create) + len(update)

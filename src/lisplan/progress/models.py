@@ -41,8 +41,12 @@ class Course(models.Model):
     name = models.CharField(_("navn"), max_length=200)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     specialty = models.ForeignKey(
-        "catalogue.Specialty", verbose_name=_("spesialitet"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="courses",
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="courses",
     )
     hours = models.DecimalField(_("timer"), max_digits=5, decimal_places=1, null=True, blank=True)
     # What the course counts as in the requirement sets (progress/data/requirements.yaml):
@@ -87,11 +91,15 @@ class GoalApproval(models.Model):
     for the goal code, whatever the version."""
 
     trainee = models.ForeignKey(
-        "trainees.Trainee", verbose_name=_("lege"), on_delete=models.CASCADE,
+        "trainees.Trainee",
+        verbose_name=_("lege"),
+        on_delete=models.CASCADE,
         related_name="goal_approvals",
     )
     goal = models.ForeignKey(
-        "catalogue.LearningGoal", verbose_name=_("læringsmål"), on_delete=models.PROTECT,
+        "catalogue.LearningGoal",
+        verbose_name=_("læringsmål"),
+        on_delete=models.PROTECT,
         related_name="approvals",
     )
     status = models.CharField(
@@ -101,22 +109,38 @@ class GoalApproval(models.Model):
         _("vurderingsform"), max_length=20, choices=Assessment.choices, blank=True
     )
     institution = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("oppnådd ved (virksomhet)"), null=True,
-        blank=True, on_delete=models.PROTECT, related_name="+",
+        "organisations.Institution",
+        verbose_name=_("oppnådd ved (virksomhet)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     arena = models.ForeignKey(
-        "organisations.LearningArena", verbose_name=_("oppnådd ved (læringsarena)"), null=True,
-        blank=True, on_delete=models.PROTECT, related_name="+",
+        "organisations.LearningArena",
+        verbose_name=_("oppnådd ved (læringsarena)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("godkjent av"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("godkjent av"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     approved_on = models.DateField(_("godkjent dato"), null=True, blank=True)
     comment = models.TextField(_("kommentar"), blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("sist endret av"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sist endret av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
 
@@ -149,10 +173,20 @@ class GoalApproval(models.Model):
         if self.approved_on and self.goal_id:
             goal = self.goal
             if self.approved_on < goal.valid_from:
-                raise ValidationError({"approved_on": _(
-                    "Godkjenningsdatoen er før denne versjonen av læringsmålet gjaldt (fra "
-                    "%(date)s).") % {"date": f"{goal.valid_from:%d.%m.%Y}"}})
-        if self.arena_id and self.institution_id and self.arena.institution_id != self.institution_id:
+                raise ValidationError(
+                    {
+                        "approved_on": _(
+                            "Godkjenningsdatoen er før denne versjonen av læringsmålet gjaldt (fra "
+                            "%(date)s)."
+                        )
+                        % {"date": f"{goal.valid_from:%d.%m.%Y}"}
+                    }
+                )
+        if (
+            self.arena_id
+            and self.institution_id
+            and self.arena.institution_id != self.institution_id
+        ):
             raise ValidationError({"arena": _("Læringsarenaen må høre til virksomheten.")})
 
 
@@ -176,29 +210,46 @@ class ActivityRecord(models.Model):
     overviews read them with one query; the fields each kind needs are checked in `clean`."""
 
     trainee = models.ForeignKey(
-        "trainees.Trainee", verbose_name=_("lege"), on_delete=models.CASCADE,
+        "trainees.Trainee",
+        verbose_name=_("lege"),
+        on_delete=models.CASCADE,
         related_name="activities",
     )
     kind = models.CharField(_("type"), max_length=30, choices=ActivityKind.choices)
     date = models.DateField(_("dato"))
     end_date = models.DateField(_("til dato"), null=True, blank=True)
     course = models.ForeignKey(
-        Course, verbose_name=_("kurs"), null=True, blank=True, on_delete=models.PROTECT,
+        Course,
+        verbose_name=_("kurs"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="records",
     )
     title = models.CharField(_("beskrivelse"), max_length=200, blank=True)
     hours = models.DecimalField(
-        _("timer"), max_digits=6, decimal_places=1, null=True, blank=True,
+        _("timer"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0, _("Antall timer kan ikke være negativt."))],
     )
     count = models.PositiveIntegerField(
-        _("antall"), default=1,
-        validators=[MinValueValidator(1, _("Antallet må være minst 1.")),
-                    MaxValueValidator(10000, _("Antallet kan ikke være over 10 000."))],
+        _("antall"),
+        default=1,
+        validators=[
+            MinValueValidator(1, _("Antallet må være minst 1.")),
+            MaxValueValidator(10000, _("Antallet kan ikke være over 10 000.")),
+        ],
     )
     supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("veileder"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("veileder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     minutes_by = models.CharField(
         _("referent"), max_length=20, choices=MinutesBy.choices, blank=True
@@ -209,12 +260,20 @@ class ActivityRecord(models.Model):
         "catalogue.LearningGoal", verbose_name=_("læringsmål"), blank=True, related_name="+"
     )
     institution = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("sted"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "organisations.Institution",
+        verbose_name=_("sted"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("registrert av"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrert av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("registrert"), auto_now_add=True)
 
@@ -249,7 +308,9 @@ class ActivityRecord(models.Model):
             errors["title"] = _("Skriv hvilken prosedyre som er utført.")
         if kind == ActivityKind.GROUP_SUPERVISION:
             if not self.end_date:
-                errors["end_date"] = _("Gruppeveiledning registreres som en periode: oppgi til dato.")
+                errors["end_date"] = _(
+                    "Gruppeveiledning registreres som en periode: oppgi til dato."
+                )
             if self.hours is None:
                 errors["hours"] = _("Oppgi antall timer gruppeveiledning i perioden.")
         if kind == ActivityKind.SUPERVISION_MEETING and not self.minutes_by:
@@ -268,8 +329,10 @@ class ServiceCategory(models.TextChoices):
     NURSING_HOME = "nursing_home", _("Annen allmennmedisinsk tjeneste: sykehjem")
     ACUTE_BEDS = "acute_beds", _("Annen allmennmedisinsk tjeneste: kommunale akutte døgnplasser")
     OUT_OF_HOURS = "out_of_hours", _("Annen allmennmedisinsk tjeneste: legevakt")
-    HEALTH_STATION = "health_station", _(
-        "Annen allmennmedisinsk tjeneste: helsestasjon/skolehelsetjeneste")
+    HEALTH_STATION = (
+        "health_station",
+        _("Annen allmennmedisinsk tjeneste: helsestasjon/skolehelsetjeneste"),
+    )
     OTHER_GP = "other_gp", _("Annen allmennmedisinsk tjeneste: annet")
     INSTITUTIONAL = "institutional", _("Institusjonstjeneste")
     # Sykehus: service outside the employments lisplan holds
@@ -298,8 +361,12 @@ LEDGER_CATEGORY = {
 }
 
 GP_CATEGORIES = {
-    ServiceCategory.OPEN_PRACTICE, ServiceCategory.NURSING_HOME, ServiceCategory.ACUTE_BEDS,
-    ServiceCategory.OUT_OF_HOURS, ServiceCategory.HEALTH_STATION, ServiceCategory.OTHER_GP,
+    ServiceCategory.OPEN_PRACTICE,
+    ServiceCategory.NURSING_HOME,
+    ServiceCategory.ACUTE_BEDS,
+    ServiceCategory.OUT_OF_HOURS,
+    ServiceCategory.HEALTH_STATION,
+    ServiceCategory.OTHER_GP,
     ServiceCategory.INSTITUTIONAL,
 }
 
@@ -308,34 +375,55 @@ class ServicePeriod(models.Model):
     """A categorised service period the employments cannot tell (see the module docstring)."""
 
     trainee = models.ForeignKey(
-        "trainees.Trainee", verbose_name=_("lege"), on_delete=models.CASCADE,
+        "trainees.Trainee",
+        verbose_name=_("lege"),
+        on_delete=models.CASCADE,
         related_name="service_periods",
     )
     category = models.CharField(_("kategori"), max_length=30, choices=ServiceCategory.choices)
     start = models.DateField(_("fra"))
     end = models.DateField(_("til"), null=True, blank=True)
     percent = models.PositiveSmallIntegerField(
-        _("stillingsprosent"), default=100,
-        validators=[MinValueValidator(1, _("Stillingsprosenten må være minst 1.")),
-                    MaxValueValidator(100, _("Stillingsprosenten kan ikke være over 100."))],
+        _("stillingsprosent"),
+        default=100,
+        validators=[
+            MinValueValidator(1, _("Stillingsprosenten må være minst 1.")),
+            MaxValueValidator(100, _("Stillingsprosenten kan ikke være over 100.")),
+        ],
     )
     employment = models.ForeignKey(
-        "trainees.Employment", verbose_name=_("ansettelse"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="service_periods",
+        "trainees.Employment",
+        verbose_name=_("ansettelse"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="service_periods",
     )
     institution = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("tjenestested"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "organisations.Institution",
+        verbose_name=_("tjenestested"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     place = models.CharField(_("tjenestested (fritekst)"), max_length=200, blank=True)
     specialty = models.ForeignKey(
-        "catalogue.Specialty", verbose_name=_("spesialitet"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     note = models.TextField(_("merknad"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("registrert av"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrert av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # Optimistic concurrency: every change adds one; a change based on an older version is
     # refused (409 in the API).
@@ -364,14 +452,25 @@ class ServicePeriod(models.Model):
             raise ValidationError({"specialty": _("Oppgi hvilken spesialitet tjenesten var i.")})
         if self.trainee_id and self.start:
             far = dt.date.max
-            clash = ServicePeriod.objects.filter(
-                Q(end__isnull=True) | Q(end__gte=self.start),
-                trainee_id=self.trainee_id, start__lte=self.end or far,
-            ).exclude(pk=self.pk).first()
+            clash = (
+                ServicePeriod.objects.filter(
+                    Q(end__isnull=True) | Q(end__gte=self.start),
+                    trainee_id=self.trainee_id,
+                    start__lte=self.end or far,
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
             if clash is not None:
-                raise ValidationError({"start": _(
-                    "Perioden overlapper en annen tjenesteperiode (%(period)s). To "
-                    "tjenesteperioder kan ikke telle samme dager.") % {"period": clash}})
+                raise ValidationError(
+                    {
+                        "start": _(
+                            "Perioden overlapper en annen tjenesteperiode (%(period)s). To "
+                            "tjenesteperioder kan ikke telle samme dager."
+                        )
+                        % {"period": clash}
+                    }
+                )
 
 
 class ProgressStatus(models.TextChoices):
@@ -395,21 +494,29 @@ class ProgressSummary(models.Model):
     services after every write, and by `lisplan refresh_progress` (nightly: time passes)."""
 
     trainee = models.OneToOneField(
-        "trainees.Trainee", verbose_name=_("lege"), on_delete=models.CASCADE,
-        primary_key=True, related_name="progress_summary",
+        "trainees.Trainee",
+        verbose_name=_("lege"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="progress_summary",
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=ProgressStatus.choices,
-        default=ProgressStatus.UNKNOWN, db_index=True,
+        _("status"),
+        max_length=20,
+        choices=ProgressStatus.choices,
+        default=ProgressStatus.UNKNOWN,
+        db_index=True,
     )
     requirements_met = models.PositiveIntegerField(_("krav oppfylt"), default=0)
     requirements_total = models.PositiveIntegerField(_("krav i alt"), default=0)
     goals_approved = models.PositiveIntegerField(_("læringsmål godkjent"), default=0)
     goals_total = models.PositiveIntegerField(_("læringsmål i alt"), default=0)
     service_months = models.DecimalField(
-        _("tjenestetid (mnd.)"), max_digits=6, decimal_places=1, default=0)
+        _("tjenestetid (mnd.)"), max_digits=6, decimal_places=1, default=0
+    )
     service_required_months = models.DecimalField(
-        _("påkrevd tjenestetid (mnd.)"), max_digits=6, decimal_places=1, default=0)
+        _("påkrevd tjenestetid (mnd.)"), max_digits=6, decimal_places=1, default=0
+    )
     projected_completion = models.DateField(_("forventet ferdig"), null=True, blank=True)
     planned_completion = models.DateField(_("planlagt ferdig"), null=True, blank=True)
     driver = models.CharField(_("avgjørende krav"), max_length=300, blank=True)

@@ -14,8 +14,14 @@ from lisplan.progress import engine, queries
 from lisplan.progress.evaluation import evaluate_one
 from lisplan.progress.models import NEW_SCHEME_FROM, ProgressStatus
 
-STATUS_COLOURS = {"complete": "success", "on_track": "success", "behind": "warning",
-                  "at_risk": "danger", "unknown": "neutral", "old_scheme": "info"}
+STATUS_COLOURS = {
+    "complete": "success",
+    "on_track": "success",
+    "behind": "warning",
+    "at_risk": "danger",
+    "unknown": "neutral",
+    "old_scheme": "info",
+}
 
 # Seed 000: «Godkjent tjenestetid i gammel ordning som kan telle med i minstetiden i ny ordning
 # (maks 6,5 år inkl. turnustjeneste/del 1 og godkjent av leder)».
@@ -28,8 +34,9 @@ def old_scheme_facts(inp, ctx, today: dt.date) -> dict:
     approved plan and how much of the 78 months it may use — turnus/del 1 included."""
     from lisplan.progress import requirements
 
-    ledger = engine.compute_ledger(inp.periods, inp.leave, inp.credits,
-                                   rules=requirements.rule_book(), today=today)
+    ledger = engine.compute_ledger(
+        inp.periods, inp.leave, inp.credits, rules=requirements.rule_book(), today=today
+    )
     days = sum((line.days for line in ledger.lines if line.kind == "service"), 0)
     plan = ctx.get("plan")
     credit = getattr(plan, "credit_old_scheme_months", None) if plan else None
@@ -38,8 +45,9 @@ def old_scheme_facts(inp, ctx, today: dt.date) -> dict:
         "service": engine.fmt_quantity(engine.days_to_months(days), "months"),
         "credit": None if credit is None else engine.fmt_quantity(credit, "months"),
         "cap": engine.fmt_months_days(OLD_SCHEME_CREDIT_CAP_MONTHS, 0),
-        "cap_left": None if credit is None else engine.fmt_quantity(
-            max(0, OLD_SCHEME_CREDIT_CAP_MONTHS - credit), "months"),
+        "cap_left": None
+        if credit is None
+        else engine.fmt_quantity(max(0, OLD_SCHEME_CREDIT_CAP_MONTHS - credit), "months"),
     }
 
 
@@ -53,15 +61,25 @@ def progress_context(trainee, today: dt.date) -> dict:
     rows = []
     if result is not None:
         for r in result.requirements:
-            rows.append({
-                "code": r.code, "label": r.label, "done": engine.fmt_quantity(r.done, r.unit),
-                "required": engine.fmt_quantity(r.required, r.unit)
-                if r.required is not None else "–",
-                "remaining": engine.fmt_remaining(r),
-                "satisfied": r.satisfied, "mandatory": r.mandatory, "evidence": r.evidence,
-                "calculation": r.calculation,
-                "verified": r.verified, "basis": r.basis, "note": r.note, "items": r.items,
-            })
+            rows.append(
+                {
+                    "code": r.code,
+                    "label": r.label,
+                    "done": engine.fmt_quantity(r.done, r.unit),
+                    "required": engine.fmt_quantity(r.required, r.unit)
+                    if r.required is not None
+                    else "–",
+                    "remaining": engine.fmt_remaining(r),
+                    "satisfied": r.satisfied,
+                    "mandatory": r.mandatory,
+                    "evidence": r.evidence,
+                    "calculation": r.calculation,
+                    "verified": r.verified,
+                    "basis": r.basis,
+                    "note": r.note,
+                    "items": r.items,
+                }
+            )
     status = result.overall_status if result else "unknown"
     old_scheme = None
     started = ctx.get("specialty_start")
@@ -84,11 +102,20 @@ def progress_context(trainee, today: dt.date) -> dict:
         "goals_approved": sum(1 for g in goal_rows if g.status == "approved"),
         "timeline": timeline(inp, result, today),
         # What each line counts in months and days; the arithmetic behind «Slik er det regnet».
-        "ledger_lines": [{"label": line.label, "start": line.start, "end": line.end,
-                          "counts": engine.fmt_quantity(line.months, "months")
-                          if line.kind != "leave" else "–",
-                          "reason": line.reason} for line in result.ledger.lines]
-        if result else (),
+        "ledger_lines": [
+            {
+                "label": line.label,
+                "start": line.start,
+                "end": line.end,
+                "counts": engine.fmt_quantity(line.months, "months")
+                if line.kind != "leave"
+                else "–",
+                "reason": line.reason,
+            }
+            for line in result.ledger.lines
+        ]
+        if result
+        else (),
         "activities": list(trainee.activities.all()),
         "service_periods": list(trainee.service_periods.all()),
     }
@@ -115,8 +142,16 @@ def _bars(inp: engine.TraineeInput, horizon: dt.date) -> list[Bar]:
     bars = []
     for p in inp.periods:
         end = p.end or horizon
-        bars.append(Bar(1 if p.planned else 0, p.start, end, p.label or p.category,
-                        "planned" if p.planned else "service", p.end is None))
+        bars.append(
+            Bar(
+                1 if p.planned else 0,
+                p.start,
+                end,
+                p.label or p.category,
+                "planned" if p.planned else "service",
+                p.end is None,
+            )
+        )
     for lv in inp.leave:
         bars.append(Bar(2, lv.start, lv.end, lv.label or lv.kind, "leave"))
     return bars
@@ -146,43 +181,79 @@ def timeline(inp: engine.TraineeInput | None, result, today: dt.date) -> dict:
     parts = []
     for i, name in enumerate(LANES):
         y = TOP + i * LANE_H
-        parts.append(format_html(
-            '<text x="4" y="{}" class="lp-tl-lane">{}</text>', y + 18, name))
+        parts.append(format_html('<text x="4" y="{}" class="lp-tl-lane">{}</text>', y + 18, name))
     for year in range(first.year + 1, horizon.year + 1):
         xx = x(dt.date(year, 1, 1))
-        parts.append(format_html(
-            '<line x1="{0}" x2="{0}" y1="{1}" y2="{2}" class="lp-tl-grid"/>'
-            '<text x="{0}" y="{3}" class="lp-tl-year" text-anchor="middle">{4}</text>',
-            xx, TOP - 4, height - 20, height - 6, year))
+        parts.append(
+            format_html(
+                '<line x1="{0}" x2="{0}" y1="{1}" y2="{2}" class="lp-tl-grid"/>'
+                '<text x="{0}" y="{3}" class="lp-tl-year" text-anchor="middle">{4}</text>',
+                xx,
+                TOP - 4,
+                height - 20,
+                height - 6,
+                year,
+            )
+        )
     for b in bars:
         y = TOP + b.lane * LANE_H + 4
         w = f"{max(float(x(b.end)) - float(x(b.start)), 2):.1f}"
         end = _("pågår") if b.open_end else f"{b.end:%d.%m.%Y}"
-        parts.append(format_html(
-            '<rect x="{}" y="{}" width="{}" height="{}" class="lp-tl-{}" rx="3">'
-            "<title>{}: {} – {}</title></rect>",
-            x(b.start), y, w, LANE_H - 8, b.kind, b.label, f"{b.start:%d.%m.%Y}", end))
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" class="lp-tl-{}" rx="3">'
+                "<title>{}: {} – {}</title></rect>",
+                x(b.start),
+                y,
+                w,
+                LANE_H - 8,
+                b.kind,
+                b.label,
+                f"{b.start:%d.%m.%Y}",
+                end,
+            )
+        )
     markers = [(today, _("I dag"), "today")]
     if getattr(result, "projected_completion", None):
         markers.append((result.projected_completion, _("Forventet ferdig"), "projected"))
     if inp.target_end:
         markers.append((inp.target_end, _("Planlagt ferdig"), "target"))
     for day, name, cls in markers:
-        parts.append(format_html(
-            '<line x1="{0}" x2="{0}" y1="{1}" y2="{2}" class="lp-tl-{3}">'
-            "<title>{4}: {5}</title></line>",
-            x(day), TOP - 8, height - 20, cls, name, f"{day:%d.%m.%Y}"))
-    desc = _("Tidslinje fra %(start)s til %(end)s med %(n)s perioder. Samme innhold står i "
-             "tabellen under figuren.") % {"start": f"{first:%d.%m.%Y}",
-                                            "end": f"{horizon:%d.%m.%Y}", "n": len(bars)}
+        parts.append(
+            format_html(
+                '<line x1="{0}" x2="{0}" y1="{1}" y2="{2}" class="lp-tl-{3}">'
+                "<title>{4}: {5}</title></line>",
+                x(day),
+                TOP - 8,
+                height - 20,
+                cls,
+                name,
+                f"{day:%d.%m.%Y}",
+            )
+        )
+    desc = _(
+        "Tidslinje fra %(start)s til %(end)s med %(n)s perioder. Samme innhold står i "
+        "tabellen under figuren."
+    ) % {"start": f"{first:%d.%m.%Y}", "end": f"{horizon:%d.%m.%Y}", "n": len(bars)}
     svg = format_html(
         '<svg role="img" aria-labelledby="tl-title tl-desc" viewBox="0 0 {} {}" '
         'class="lp-timeline" xmlns="http://www.w3.org/2000/svg">'
         '<title id="tl-title">{}</title><desc id="tl-desc">{}</desc>{}</svg>',
-        WIDTH, height, _("Tidslinje for tjeneste og permisjoner"), desc,
-        format_html_join("", "{}", ((part,) for part in parts)))
-    rows = [{"lane": LANES[b.lane], "label": b.label, "start": b.start,
-             "end": None if b.open_end else b.end} for b in sorted(bars, key=lambda b: b.start)]
+        WIDTH,
+        height,
+        _("Tidslinje for tjeneste og permisjoner"),
+        desc,
+        format_html_join("", "{}", ((part,) for part in parts)),
+    )
+    rows = [
+        {
+            "lane": LANES[b.lane],
+            "label": b.label,
+            "start": b.start,
+            "end": None if b.open_end else b.end,
+        }
+        for b in sorted(bars, key=lambda b: b.start)
+    ]
     return {"svg": svg, "rows": rows}
 
 
@@ -194,15 +265,20 @@ def overview_filters(form) -> queries.OverviewFilters:
     data = form.cleaned_data
     institution, specialty = data.get("institution"), data.get("specialty")
     return queries.OverviewFilters(
-        q=data.get("q") or "", institution=institution.pk if institution else None,
-        specialty=specialty.code if specialty else None, status=data.get("status") or None)
+        q=data.get("q") or "",
+        institution=institution.pk if institution else None,
+        specialty=specialty.code if specialty else None,
+        status=data.get("status") or None,
+    )
 
 
 def status_counts(user, filters: queries.OverviewFilters) -> list[dict]:
     """The number of trainees per status for the filters other than status (one query)."""
-    base = queries.OverviewFilters(q=filters.q, institution=filters.institution,
-                                   specialty=filters.specialty)
+    base = queries.OverviewFilters(
+        q=filters.q, institution=filters.institution, specialty=filters.specialty
+    )
     counts = queries.status_counts(queries.overview(user, base))
-    return [{"status": s, "label": status_label(s), "n": counts.get(s, 0),
-             "colour": STATUS_COLOURS[s]}
-            for s in ProgressStatus.values]
+    return [
+        {"status": s, "label": status_label(s), "n": counts.get(s, 0), "colour": STATUS_COLOURS[s]}
+        for s in ProgressStatus.values
+    ]

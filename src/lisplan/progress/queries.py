@@ -26,23 +26,34 @@ def trainee_in_scope(user, permission: str, pk: int) -> Trainee:
 def progress_trainee(user, pk: int) -> Trainee:
     """One trainee with everything the progress page and the ledger read (constant queries)."""
     qs = Trainee.objects.prefetch_related(
-        Prefetch("employments", queryset=Employment.objects.select_related(
-            "institution", "specialty", "arena").order_by("start", "id")),
+        Prefetch(
+            "employments",
+            queryset=Employment.objects.select_related(
+                "institution", "specialty", "arena"
+            ).order_by("start", "id"),
+        ),
         "leave_periods",
-        Prefetch("goal_approvals", queryset=GoalApproval.objects.select_related(
-            "goal", "approved_by", "arena", "institution")),
+        Prefetch(
+            "goal_approvals",
+            queryset=GoalApproval.objects.select_related(
+                "goal", "approved_by", "arena", "institution"
+            ),
+        ),
         Prefetch("activities", queryset=activities_qs()),
-        Prefetch("service_periods", queryset=ServicePeriod.objects.select_related(
-            "institution", "specialty", "employment")),
+        Prefetch(
+            "service_periods",
+            queryset=ServicePeriod.objects.select_related("institution", "specialty", "employment"),
+        ),
     )
     return get_in_scope(user, "progress.view", qs, pk=pk)
 
 
 def activities_qs() -> QuerySet[ActivityRecord]:
-    return ActivityRecord.objects.select_related(
-        "course", "supervisor", "institution", "recorded_by").prefetch_related(
-        Prefetch("goals", queryset=LearningGoal.objects.only("id", "code"))
-    ).order_by("-date", "-id")
+    return (
+        ActivityRecord.objects.select_related("course", "supervisor", "institution", "recorded_by")
+        .prefetch_related(Prefetch("goals", queryset=LearningGoal.objects.only("id", "code")))
+        .order_by("-date", "-id")
+    )
 
 
 @dataclass(frozen=True)
@@ -120,15 +131,21 @@ def overview(user, filters: OverviewFilters = OverviewFilters()) -> QuerySet[Tra
         qs = qs.filter(Q(progress_summary__isnull=True) | Q(progress_summary__status="unknown"))
     elif filters.status:
         qs = qs.filter(progress_summary__status=filters.status)
-    return (qs.select_related("progress_summary")
-            .prefetch_related(current_employments())
-            .order_by("last_name", "first_name", "id"))
+    return (
+        qs.select_related("progress_summary")
+        .prefetch_related(current_employments())
+        .order_by("last_name", "first_name", "id")
+    )
 
 
 def status_counts(qs: QuerySet[Trainee]) -> dict[str, int]:
     """How many of the (filtered) trainees are on track / behind / at risk: one query."""
-    rows = (qs.order_by().annotate(s=Coalesce("progress_summary__status", Value("unknown")))
-            .values("s").annotate(n=Count("pk")))
+    rows = (
+        qs.order_by()
+        .annotate(s=Coalesce("progress_summary__status", Value("unknown")))
+        .values("s")
+        .annotate(n=Count("pk"))
+    )
     return {r["s"]: r["n"] for r in rows}
 
 
@@ -141,9 +158,13 @@ def goals_awaiting_approval(user) -> QuerySet[GoalApproval]:
     from lisplan.trainees.models import Trainee as T
 
     trainees = scope_filter(user, "progress.approve", T.objects.all()).exclude(user=user)
-    return (GoalApproval.objects.filter(status=GoalStatus.IN_PROGRESS,
-                                        trainee_id__in=trainees.values("pk"))
-            .select_related("trainee", "goal").order_by("trainee__last_name", "goal__code"))
+    return (
+        GoalApproval.objects.filter(
+            status=GoalStatus.IN_PROGRESS, trainee_id__in=trainees.values("pk")
+        )
+        .select_related("trainee", "goal")
+        .order_by("trainee__last_name", "goal__code")
+    )
 
 
 def trainees_at_risk(user) -> QuerySet[Trainee]:

@@ -144,15 +144,18 @@ def _overlaps(a: tuple[dt.date, dt.date | None], b: tuple[dt.date, dt.date | Non
 def parse_rule_book(data: Any, filename: str = "service_rules.yaml") -> RuleBook:
     r = _Reader()
     versions: list[ServiceRules] = []
-    if not r.keys("", data, {"versions", "month_minimum"}, {"versions"}) or not isinstance(
-        data.get("versions"), list
-    ) or not data["versions"]:
+    if (
+        not r.keys("", data, {"versions", "month_minimum"}, {"versions"})
+        or not isinstance(data.get("versions"), list)
+        or not data["versions"]
+    ):
         r.fail("versions", "må være en ikke-tom liste")
         raise RequirementDataError(r.problems, filename)
     mode = "calendar"
     mm = data.get("month_minimum")
-    if mm is not None and r.keys("month_minimum", mm, {"mode", "source", "verified", "basis",
-                                                        "note"}, {"mode"}):
+    if mm is not None and r.keys(
+        "month_minimum", mm, {"mode", "source", "verified", "basis", "note"}, {"mode"}
+    ):
         if mm.get("mode") not in MONTH_MINIMUM_MODES:
             r.fail("month_minimum.mode", f"må være en av {', '.join(MONTH_MINIMUM_MODES)}")
         else:
@@ -161,9 +164,22 @@ def parse_rule_book(data: Any, filename: str = "service_rules.yaml") -> RuleBook
         r.basis("month_minimum", mm)
     for i, v in enumerate(data["versions"]):
         w = f"versions[{i}]"
-        if not r.keys(w, v, {"valid_from", "valid_to", "max_percent_per_day", "source",
-                             "verified", "note", "leave", "caps", "basis"},
-                      {"valid_from", "source", "verified", "leave"}):
+        if not r.keys(
+            w,
+            v,
+            {
+                "valid_from",
+                "valid_to",
+                "max_percent_per_day",
+                "source",
+                "verified",
+                "note",
+                "leave",
+                "caps",
+                "basis",
+            },
+            {"valid_from", "source", "verified", "leave"},
+        ):
             continue
         start, end = r.validity(w, v)
         source, verified = r.sourced(w, v)
@@ -174,35 +190,53 @@ def parse_rule_book(data: Any, filename: str = "service_rules.yaml") -> RuleBook
         leave: list[LeaveRule] = []
         for j, lv in enumerate(v.get("leave") or []):
             lw = f"{w}.leave[{j}]"
-            if not r.keys(lw, lv, {"kind", "counts", "label", "categories", "source",
-                                   "verified", "note", "basis"}, {"kind", "counts", "label"}):
+            if not r.keys(
+                lw,
+                lv,
+                {"kind", "counts", "label", "categories", "source", "verified", "note", "basis"},
+                {"kind", "counts", "label"},
+            ):
                 continue
             if not isinstance(lv.get("counts"), bool):
                 r.fail(f"{lw}.counts", "må være true eller false")
             if any(x.kind == lv.get("kind") for x in leave):
                 r.fail(f"{lw}.kind", f"«{lv.get('kind')}» finnes allerede")
             src, ver = r.sourced(lw, lv)
-            leave.append(LeaveRule(str(lv.get("kind")), bool(lv.get("counts")),
-                                   str(lv.get("label")),
-                                   r.strings(f"{lw}.categories", lv.get("categories")), src, ver,
-                                   r.basis(lw, lv)))
+            leave.append(
+                LeaveRule(
+                    str(lv.get("kind")),
+                    bool(lv.get("counts")),
+                    str(lv.get("label")),
+                    r.strings(f"{lw}.categories", lv.get("categories")),
+                    src,
+                    ver,
+                    r.basis(lw, lv),
+                )
+            )
         caps: list[Cap] = []
         for j, c in enumerate(v.get("caps") or []):
             cw = f"{w}.caps[{j}]"
-            if not r.keys(cw, c, {"code", "label", "months", "categories", "source",
-                                  "verified", "note"},
-                          {"code", "label", "months", "categories"}):
+            if not r.keys(
+                cw,
+                c,
+                {"code", "label", "months", "categories", "source", "verified", "note"},
+                {"code", "label", "months", "categories"},
+            ):
                 continue
             src, ver = r.sourced(cw, c)
             months = r.number(f"{cw}.months", c.get("months"), optional=False)
             cats = r.strings(f"{cw}.categories", c.get("categories"))
             if not cats:
                 r.fail(f"{cw}.categories", "må ha minst én kategori")
-            caps.append(Cap(str(c.get("code")), str(c.get("label")), cats,
-                            months or Fraction(0), src, ver))
+            caps.append(
+                Cap(str(c.get("code")), str(c.get("label")), cats, months or Fraction(0), src, ver)
+            )
         if start:
-            versions.append(ServiceRules(start, end, tuple(leave), tuple(caps), limit, source,
-                                         verified, r.basis(w, v)))
+            versions.append(
+                ServiceRules(
+                    start, end, tuple(leave), tuple(caps), limit, source, verified, r.basis(w, v)
+                )
+            )
     for a in range(len(versions)):
         for b in range(a + 1, len(versions)):
             va, vb = versions[a], versions[b]
@@ -216,9 +250,25 @@ def parse_rule_book(data: Any, filename: str = "service_rules.yaml") -> RuleBook
 # --- requirement sets -----------------------------------------------------------------------
 
 REQ_KEYS = {
-    "code", "kind", "label", "unit", "minimum", "maximum", "categories", "scopes",
-    "activity_kind", "activity_codes", "distinct", "min_hours", "mandatory", "form_fields",
-    "source", "verified", "note", "basis", "courses",
+    "code",
+    "kind",
+    "label",
+    "unit",
+    "minimum",
+    "maximum",
+    "categories",
+    "scopes",
+    "activity_kind",
+    "activity_codes",
+    "distinct",
+    "min_hours",
+    "mandatory",
+    "form_fields",
+    "source",
+    "verified",
+    "note",
+    "basis",
+    "courses",
 }
 
 
@@ -253,15 +303,25 @@ def _requirement(r: _Reader, w: str, q: Any) -> Requirement | None:
     if courses and kind != "activity_count":
         r.fail(f"{w}.courses", "bare et activity_count-krav kan ha en kursliste")
     return Requirement(
-        code=str(q.get("code")), kind=kind, label=str(q.get("label")), unit=str(unit),
-        minimum=minimum, maximum=maximum, categories=categories, scopes=scopes,
+        code=str(q.get("code")),
+        kind=kind,
+        label=str(q.get("label")),
+        unit=str(unit),
+        minimum=minimum,
+        maximum=maximum,
+        categories=categories,
+        scopes=scopes,
         activity_kind=str(q.get("activity_kind") or ""),
         activity_codes=r.strings(f"{w}.activity_codes", q.get("activity_codes")),
         distinct=bool(q.get("distinct", False)),
         min_hours=r.number(f"{w}.min_hours", q.get("min_hours")),
-        mandatory=bool(q.get("mandatory", True)), form_fields=form_fields,
-        source=source, verified=verified, note=str(q.get("note") or ""),
-        basis=r.basis(w, q), courses=courses,
+        mandatory=bool(q.get("mandatory", True)),
+        form_fields=form_fields,
+        source=source,
+        verified=verified,
+        note=str(q.get("note") or ""),
+        basis=r.basis(w, q),
+        courses=courses,
     )
 
 
@@ -297,10 +357,23 @@ def parse_requirement_sets(
     sets: list[RequirementSet] = []
     for i, s in enumerate(data["sets"]):
         w = f"sets[{i}]"
-        if not r.keys(w, s, {"code", "label", "applies_to", "valid_from", "valid_to", "source",
-                             "verified", "requirements", "other_form_fields", "note"},
-                      {"code", "label", "applies_to", "valid_from", "source", "verified",
-                       "requirements"}):
+        if not r.keys(
+            w,
+            s,
+            {
+                "code",
+                "label",
+                "applies_to",
+                "valid_from",
+                "valid_to",
+                "source",
+                "verified",
+                "requirements",
+                "other_form_fields",
+                "note",
+            },
+            {"code", "label", "applies_to", "valid_from", "source", "verified", "requirements"},
+        ):
             continue
         start, end = r.validity(w, s)
         source, verified = r.sourced(w, s)
@@ -335,18 +408,29 @@ def parse_requirement_sets(
         for field_name in sorted(set(other) & set(form)):
             r.fail(f"{w}.other_form_fields.{field_name}", "er også et kravfelt")
         if start:
-            sets.append(RequirementSet(
-                code=str(s.get("code")), label=str(s.get("label")), valid_from=start,
-                valid_to=end, requirements=tuple(reqs), specialties=specialties, kinds=kinds,
-                form_fields=form, other_form_fields={str(k): str(v) for k, v in other.items()},
-                source=source, verified=verified,
-            ))
+            sets.append(
+                RequirementSet(
+                    code=str(s.get("code")),
+                    label=str(s.get("label")),
+                    valid_from=start,
+                    valid_to=end,
+                    requirements=tuple(reqs),
+                    specialties=specialties,
+                    kinds=kinds,
+                    form_fields=form,
+                    other_form_fields={str(k): str(v) for k, v in other.items()},
+                    source=source,
+                    verified=verified,
+                )
+            )
     for a in range(len(sets)):
         for b in range(a + 1, len(sets)):
             sa, sb = sets[a], sets[b]
             shared = set(sa.specialties) & set(sb.specialties) or set(sa.kinds) & set(sb.kinds)
             if shared and _overlaps((sa.valid_from, sa.valid_to), (sb.valid_from, sb.valid_to)):
-                r.fail(f"sets[{b}]", f"overlapper «{sa.code}» i tid for {', '.join(sorted(shared))}")
+                r.fail(
+                    f"sets[{b}]", f"overlapper «{sa.code}» i tid for {', '.join(sorted(shared))}"
+                )
         if sum(x.code == sets[a].code and x.valid_from == sets[a].valid_from for x in sets) > 1:
             r.fail(f"sets[{a}].code", "samme kode og valid_from finnes før")
     if r.problems:
@@ -413,8 +497,12 @@ class CourseLists:
 
 def parse_course_lists(data: Any, filename: str = "recommended_courses.yaml") -> CourseLists:
     r = _Reader()
-    if not r.keys("", data, {"requirement", "default", "specialties"},
-                  {"requirement", "default", "specialties"}):
+    if not r.keys(
+        "",
+        data,
+        {"requirement", "default", "specialties"},
+        {"requirement", "default", "specialties"},
+    ):
         raise RequirementDataError(r.problems, filename)
     default = data.get("default")
     note, source, verified = "", "", False
@@ -428,8 +516,9 @@ def parse_course_lists(data: Any, filename: str = "recommended_courses.yaml") ->
         specialties = {}
     for code, entry in specialties.items():
         w = f"specialties.{code}"
-        if not r.keys(w, entry, {"courses", "source", "verified", "note"},
-                      {"courses", "source", "verified"}):
+        if not r.keys(
+            w, entry, {"courses", "source", "verified", "note"}, {"courses", "source", "verified"}
+        ):
             continue
         src, ver = r.sourced(w, entry)
         courses = _course_refs(r, f"{w}.courses", entry.get("courses"))
@@ -454,8 +543,14 @@ def with_course_list(rset: RequirementSet, specialty: str, lists: CourseLists) -
     for req in rset.requirements:
         if req.code == lists.requirement and req.kind == "activity_count":
             if entry is not None:
-                req = replace(req, courses=entry.courses, source=entry.source,
-                              verified=entry.verified, note=entry.note, minimum=None)
+                req = replace(
+                    req,
+                    courses=entry.courses,
+                    source=entry.source,
+                    verified=entry.verified,
+                    note=entry.note,
+                    minimum=None,
+                )
             else:
                 req = replace(req, verified=lists.default.verified, note=lists.default.note)
         reqs.append(req)

@@ -19,9 +19,11 @@ from lisplan.progress.models import (
 
 class ProgressConflictOut(ErrorOut):
     current_version: int | None = Field(
-        None, description="Tjenesteperiodens versjon nå (last inn på nytt)")
+        None, description="Tjenesteperiodens versjon nå (last inn på nytt)"
+    )
     current_goal_version: dt.date | None = Field(
-        None, description="Læringsmålversjonen som gjelder i dag (gyldig fra)")
+        None, description="Læringsmålversjonen som gjelder i dag (gyldig fra)"
+    )
 
 
 def _number(value) -> float | None:
@@ -54,11 +56,14 @@ class RequirementOut(Schema):
     mandatory: bool
     evidence: list[str]
     verified: bool = Field(description="false: kravet er ikke kontrollert mot kildene")
-    basis: str = Field(description="source (kildene avgjør) eller conservative (forsiktig "
-                       "tolkning der kildene ikke avgjør)")
+    basis: str = Field(
+        description="source (kildene avgjør) eller conservative (forsiktig "
+        "tolkning der kildene ikke avgjør)"
+    )
     note: str
     items: list[RequirementItemOut] = Field(
-        description="Kurslisten (anbefalte kurs for spesialiteten): gjort/gjenstår per kurs")
+        description="Kurslisten (anbefalte kurs for spesialiteten): gjort/gjenstår per kurs"
+    )
 
 
 class GoalOut(Schema):
@@ -73,7 +78,8 @@ class GoalOut(Schema):
     arena: int | None
     institution: int | None
     earlier_version_approved_on: dt.date | None = Field(
-        description="Godkjent etter en tidligere versjon (teller ikke lenger), ellers null")
+        description="Godkjent etter en tidligere versjon (teller ikke lenger), ellers null"
+    )
     activities: int = Field(description="Aktiviteter registrert mot målkoden (alle versjoner)")
 
 
@@ -93,11 +99,16 @@ class ProgressOut(Schema):
 class GoalApprovalIn(Schema):
     goal: Code = Field(description="Læringsmålkoden, f.eks. ORT-001 (versjonen som gjelder)")
     version: dt.date | None = Field(
-        None, description="valid_from for versjonen du leste; ved approved gir en versjon som "
-        "ikke lenger gjelder i dag 409 (standard: versjonen som gjelder i dag)")
+        None,
+        description="valid_from for versjonen du leste; ved approved gir en versjon som "
+        "ikke lenger gjelder i dag 409 (standard: versjonen som gjelder i dag)",
+    )
     status: Code = Field(description="not_started, in_progress eller approved")
-    assessment: Code = Field("", description="panel, observation, supervision, case, course, "
-                             "procedure eller other; påkrevd ved approved")
+    assessment: Code = Field(
+        "",
+        description="panel, observation, supervision, case, course, "
+        "procedure eller other; påkrevd ved approved",
+    )
     approved_on: dt.date | None = Field(None, description="Godkjenningsdato (standard i dag)")
     institution: int | None = Field(None, ge=1, le=MAX_ID)
     arena: int | None = Field(None, ge=1, le=MAX_ID)
@@ -181,13 +192,18 @@ class ServicePeriodIn(Schema):
     start: dt.date
     end: dt.date | None = Field(None, description="Tom for en pågående periode")
     percent: int = Field(100, ge=1, le=100, description="Stillingsprosent")
-    employment: int | None = Field(None, ge=1, le=MAX_ID,
-                                   description="Ansettelsen perioden hører til (erstatter den i "
-                                   "regnskapet), eller null for tjeneste utenfor lisplan")
+    employment: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Ansettelsen perioden hører til (erstatter den i "
+        "regnskapet), eller null for tjeneste utenfor lisplan",
+    )
     institution: int | None = Field(None, ge=1, le=MAX_ID)
     place: Text = Field("", description="Tjenestested som fritekst (utenfor lisplan)")
-    specialty: Code | None = Field(None, description="Spesialitetskode; påkrevd for "
-                                   "other_specialty")
+    specialty: Code | None = Field(
+        None, description="Spesialitetskode; påkrevd for other_specialty"
+    )
     note: str = Field("", max_length=5000)
 
 

@@ -45,9 +45,11 @@ def _refresh(trainee_id: int) -> None:
 def goal_version(code: str, on: dt.date) -> LearningGoal | None:
     """The version of the goal with `code` that is valid on `on`."""
     return (
-        LearningGoal.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-                                    code=code, valid_from__lte=on)
-        .order_by("-valid_from").first()
+        LearningGoal.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on), code=code, valid_from__lte=on
+        )
+        .order_by("-valid_from")
+        .first()
     )
 
 
@@ -63,22 +65,35 @@ class StaleGoalVersion(ValidationError):
     def __init__(self, goal: LearningGoal, current: LearningGoal | None) -> None:
         self.goal, self.current = goal, current
         if current is None:
-            message = _("Læringsmål %(code)s (versjonen fra %(date)s) gjelder ikke lenger og kan "
-                        "ikke godkjennes.") % {"code": goal.code,
-                                               "date": f"{goal.valid_from:%d.%m.%Y}"}
+            message = _(
+                "Læringsmål %(code)s (versjonen fra %(date)s) gjelder ikke lenger og kan "
+                "ikke godkjennes."
+            ) % {"code": goal.code, "date": f"{goal.valid_from:%d.%m.%Y}"}
         else:
             message = _(
                 "Læringsmål %(code)s er endret: versjonen fra %(old)s som du godkjenner, er "
                 "erstattet av versjonen fra %(new)s. Les den gjeldende versjonen og godkjenn "
-                "den.") % {"code": goal.code, "old": f"{goal.valid_from:%d.%m.%Y}",
-                          "new": f"{current.valid_from:%d.%m.%Y}"}
+                "den."
+            ) % {
+                "code": goal.code,
+                "old": f"{goal.valid_from:%d.%m.%Y}",
+                "new": f"{current.valid_from:%d.%m.%Y}",
+            }
         super().__init__({"goal": message})
 
 
 @transaction.atomic
 def goal_set(
-    *, actor, trainee: Trainee, goal: LearningGoal, status: str, assessment: str = "",
-    approved_on: dt.date | None = None, institution=None, arena=None, comment: str = "",
+    *,
+    actor,
+    trainee: Trainee,
+    goal: LearningGoal,
+    status: str,
+    assessment: str = "",
+    approved_on: dt.date | None = None,
+    institution=None,
+    arena=None,
+    comment: str = "",
 ) -> GoalApproval:
     """Set the trainee's status on a goal version (creating the row on first use).
 
@@ -90,19 +105,33 @@ def goal_set(
     shown as «godkjent etter tidligere versjon», and no longer counts (see `GoalApproval`)."""
     if status not in GoalStatus.values:
         raise ValidationError({"status": _("Ukjent status for læringsmål.")})
-    if status == GoalStatus.APPROVED and trainee.user_id and \
-            trainee.user_id == getattr(actor, "pk", None):
-        raise ValidationError({"status": _(
-            "Du kan ikke godkjenne dine egne læringsmål. Læringsmål godkjennes av leder "
-            "for læringsarenaen.")})
+    if (
+        status == GoalStatus.APPROVED
+        and trainee.user_id
+        and trainee.user_id == getattr(actor, "pk", None)
+    ):
+        raise ValidationError(
+            {
+                "status": _(
+                    "Du kan ikke godkjenne dine egne læringsmål. Læringsmål godkjennes av leder "
+                    "for læringsarenaen."
+                )
+            }
+        )
     existing = GoalApproval.objects.filter(trainee=trainee, goal=goal).first()
     # Who may: `progress.approve` to approve, or to change a goal that is approved (which
     # withdraws the approval); `progress.record` for the other statuses.
     approving = status == GoalStatus.APPROVED or (
-        existing is not None and existing.status == GoalStatus.APPROVED)
-    check(actor, "progress.approve" if approving else "progress.record", trainee,
-          _("Et godkjent læringsmål endres bare av den som godkjenner læringsmål for legen.")
-          if approving and status != GoalStatus.APPROVED else None)
+        existing is not None and existing.status == GoalStatus.APPROVED
+    )
+    check(
+        actor,
+        "progress.approve" if approving else "progress.record",
+        trainee,
+        _("Et godkjent læringsmål endres bare av den som godkjenner læringsmål for legen.")
+        if approving and status != GoalStatus.APPROVED
+        else None,
+    )
     fields: dict = {"status": status, "comment": comment, "updated_by": actor}
     if status == GoalStatus.APPROVED:
         today = timezone.localdate()
@@ -111,23 +140,44 @@ def goal_set(
             raise StaleGoalVersion(goal, current)
         approved_on = approved_on or today
         if approved_on > today:
-            raise ValidationError({"approved_on": _("Godkjenningsdatoen kan ikke være fram i tid.")})
+            raise ValidationError(
+                {"approved_on": _("Godkjenningsdatoen kan ikke være fram i tid.")}
+            )
         if not _valid_on(goal, approved_on):
-            raise ValidationError({"approved_on": _(
-                "Versjonen av %(code)s som gjaldt fra %(date)s, gjaldt ikke %(on)s. Et "
-                "læringsmål godkjennes etter versjonen som gjelder på godkjenningsdatoen."
-            ) % {"code": goal.code, "date": f"{goal.valid_from:%d.%m.%Y}",
-                 "on": f"{approved_on:%d.%m.%Y}"}})
-        fields.update(assessment=assessment, approved_on=approved_on, approved_by=actor,
-                      institution=institution, arena=arena)
+            raise ValidationError(
+                {
+                    "approved_on": _(
+                        "Versjonen av %(code)s som gjaldt fra %(date)s, gjaldt ikke %(on)s. Et "
+                        "læringsmål godkjennes etter versjonen som gjelder på godkjenningsdatoen."
+                    )
+                    % {
+                        "code": goal.code,
+                        "date": f"{goal.valid_from:%d.%m.%Y}",
+                        "on": f"{approved_on:%d.%m.%Y}",
+                    }
+                }
+            )
+        fields.update(
+            assessment=assessment,
+            approved_on=approved_on,
+            approved_by=actor,
+            institution=institution,
+            arena=arena,
+        )
     else:
         # Back to «not started»/«in progress»: an earlier approval is withdrawn.
-        fields.update(approved_on=None, approved_by=None,
-                      assessment=assessment, institution=institution, arena=arena)
+        fields.update(
+            approved_on=None,
+            approved_by=None,
+            assessment=assessment,
+            institution=institution,
+            arena=arena,
+        )
     action = "progress.goal_approved" if status == GoalStatus.APPROVED else "progress.goal_status"
     if existing is None:
-        row = writes.create(actor=actor, model=GoalApproval, action=action, trainee=trainee,
-                            goal=goal, **fields)
+        row = writes.create(
+            actor=actor, model=GoalApproval, action=action, trainee=trainee, goal=goal, **fields
+        )
     else:
         row = writes.update(actor=actor, obj=existing, action=action, **fields)
     _refresh(trainee.pk)
@@ -142,8 +192,9 @@ def _goal_codes(goals: Iterable[LearningGoal]) -> list[str]:
 
 
 @transaction.atomic
-def activity_create(*, actor, trainee: Trainee, goals: Iterable[LearningGoal] = (),
-                    **fields) -> ActivityRecord:
+def activity_create(
+    *, actor, trainee: Trainee, goals: Iterable[LearningGoal] = (), **fields
+) -> ActivityRecord:
     goals = list(goals)
     activity = ActivityRecord(trainee=trainee, recorded_by=actor, **fields)
     activity.full_clean()
@@ -154,25 +205,36 @@ def activity_create(*, actor, trainee: Trainee, goals: Iterable[LearningGoal] = 
     changes = {k: [None, v] for k, v in after.items() if v not in (None, "")}
     if goals:
         changes["goals"] = [None, _goal_codes(goals)]
-    record(actor=actor, action="progress.activity_created", obj=activity,
-           trainee_id=trainee.pk, changes=changes)
+    record(
+        actor=actor,
+        action="progress.activity_created",
+        obj=activity,
+        trainee_id=trainee.pk,
+        changes=changes,
+    )
     _refresh(trainee.pk)
     return activity
 
 
 @transaction.atomic
-def activity_update(*, actor, activity: ActivityRecord,
-                    goals: Iterable[LearningGoal] | None = None, **fields) -> ActivityRecord:
+def activity_update(
+    *, actor, activity: ActivityRecord, goals: Iterable[LearningGoal] | None = None, **fields
+) -> ActivityRecord:
     before_goals = _goal_codes(activity.goals.all())
-    activity = writes.update(actor=actor, obj=activity, action="progress.activity_changed",
-                             **fields)
+    activity = writes.update(
+        actor=actor, obj=activity, action="progress.activity_changed", **fields
+    )
     if goals is not None:
         goals = list(goals)
         if _goal_codes(goals) != before_goals:
             activity.goals.set(goals)
-            record(actor=actor, action="progress.activity_changed", obj=activity,
-                   trainee_id=activity.trainee_id,
-                   changes={"goals": [before_goals, _goal_codes(goals)]})
+            record(
+                actor=actor,
+                action="progress.activity_changed",
+                obj=activity,
+                trainee_id=activity.trainee_id,
+                changes={"goals": [before_goals, _goal_codes(goals)]},
+            )
     _refresh(activity.trainee_id)
     return activity
 
@@ -191,8 +253,14 @@ def activity_delete(*, actor, activity: ActivityRecord) -> None:
 def service_create(*, actor, trainee: Trainee, **fields) -> ServicePeriod:
     # Lock the trainee so two concurrent writes cannot both pass the overlap check.
     Trainee.objects.select_for_update().filter(pk=trainee.pk).first()
-    period = writes.create(actor=actor, model=ServicePeriod, action="progress.service_created",
-                           trainee=trainee, recorded_by=actor, **fields)
+    period = writes.create(
+        actor=actor,
+        model=ServicePeriod,
+        action="progress.service_created",
+        trainee=trainee,
+        recorded_by=actor,
+        **fields,
+    )
     _refresh(trainee.pk)
     return period
 
@@ -203,8 +271,12 @@ class StalePeriod(ValidationError):
 
     def __init__(self, current: int) -> None:
         self.current = current
-        super().__init__(_("Tjenesteperioden er endret av noen andre siden du åpnet den. Last "
-                           "siden inn på nytt og gjør endringen igjen."))
+        super().__init__(
+            _(
+                "Tjenesteperioden er endret av noen andre siden du åpnet den. Last "
+                "siden inn på nytt og gjør endringen igjen."
+            )
+        )
 
 
 def _check_version(period: ServicePeriod, version: int | None) -> ServicePeriod:
@@ -216,14 +288,20 @@ def _check_version(period: ServicePeriod, version: int | None) -> ServicePeriod:
 
 
 @transaction.atomic
-def service_update(*, actor, period: ServicePeriod, version: int | None = None,
-                   **fields) -> ServicePeriod:
+def service_update(
+    *, actor, period: ServicePeriod, version: int | None = None, **fields
+) -> ServicePeriod:
     """Change a service period. With `version` (the one the caller read), a period changed by
     someone else in the meantime is refused (`StalePeriod`); every change adds one."""
     Trainee.objects.select_for_update().filter(pk=period.trainee_id).first()
     locked = _check_version(period, version)
-    period = writes.update(actor=actor, obj=locked, action="progress.service_changed",
-                           version=locked.version + 1, **fields)
+    period = writes.update(
+        actor=actor,
+        obj=locked,
+        action="progress.service_changed",
+        version=locked.version + 1,
+        **fields,
+    )
     _refresh(period.trainee_id)
     return period
 

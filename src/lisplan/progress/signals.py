@@ -19,7 +19,8 @@ def mark_stale(trainee_ids) -> int:
     from lisplan.progress.models import ProgressSummary
 
     return ProgressSummary.objects.filter(trainee_id__in=trainee_ids, stale=False).update(
-        stale=True)
+        stale=True
+    )
 
 
 def _trainee_row(sender, instance, **kwargs) -> None:
@@ -55,8 +56,11 @@ def connect() -> None:
     from lisplan.trainees.models import Employment, LeavePeriod
 
     for model in (Employment, LeavePeriod):
-        post_save.connect(_trainee_row, sender=model, dispatch_uid=f"progress-stale-{model.__name__}")
-        post_delete.connect(_trainee_row, sender=model,
-                            dispatch_uid=f"progress-stale-del-{model.__name__}")
+        post_save.connect(
+            _trainee_row, sender=model, dispatch_uid=f"progress-stale-{model.__name__}"
+        )
+        post_delete.connect(
+            _trainee_row, sender=model, dispatch_uid=f"progress-stale-del-{model.__name__}"
+        )
     post_save.connect(_revision, sender=Revision, dispatch_uid="progress-stale-revision")
     post_save.connect(_goal_version, sender=LearningGoal, dispatch_uid="progress-stale-goal")

@@ -14,16 +14,30 @@ def tasks_for(user) -> list[dict]:
     out = []
     own = Trainee.objects.filter(user=user).only("pk").first()
     if own is not None:
-        out.append({"title": _("Min progresjon"), "count": None,
-                    "url": reverse("progress:trainee", args=[own.pk]), "empty_text": ""})
+        out.append(
+            {
+                "title": _("Min progresjon"),
+                "count": None,
+                "url": reverse("progress:trainee", args=[own.pk]),
+                "empty_text": "",
+            }
+        )
     if has_permission(user, "progress.approve"):
-        out.append({"title": _("Læringsmål til godkjenning"),
-                    "count": queries.goals_awaiting_approval(user).count(),
-                    "url": reverse("progress:overview"),
-                    "empty_text": _("Ingen læringsmål venter på godkjenning.")})
+        out.append(
+            {
+                "title": _("Læringsmål til godkjenning"),
+                "count": queries.goals_awaiting_approval(user).count(),
+                "url": reverse("progress:overview"),
+                "empty_text": _("Ingen læringsmål venter på godkjenning."),
+            }
+        )
     if has_permission(user, "progress.view") and own is None:
-        out.append({"title": _("Leger i faresonen"),
-                    "count": queries.trainees_at_risk(user).count(),
-                    "url": reverse("progress:overview") + "?status=at_risk",
-                    "empty_text": _("Ingen leger er i faresonen for å bli forsinket.")})
+        out.append(
+            {
+                "title": _("Leger i faresonen"),
+                "count": queries.trainees_at_risk(user).count(),
+                "url": reverse("progress:overview") + "?status=at_risk",
+                "empty_text": _("Ingen leger er i faresonen for å bli forsinket."),
+            }
+        )
     return out

@@ -28,26 +28,38 @@ from lisplan.progress.ledger_input import GoalCatalogue
 from lisplan.progress.models import NEW_SCHEME_FROM, ProgressStatus, ProgressSummary
 
 BATCH = 500
-_STATUS = {"complete": ProgressStatus.COMPLETE, "on_track": ProgressStatus.ON_TRACK,
-           "behind": ProgressStatus.BEHIND, "at_risk": ProgressStatus.AT_RISK}
+_STATUS = {
+    "complete": ProgressStatus.COMPLETE,
+    "on_track": ProgressStatus.ON_TRACK,
+    "behind": ProgressStatus.BEHIND,
+    "at_risk": ProgressStatus.AT_RISK,
+}
 
 
 def _months(value) -> Decimal:
     return Decimal(float(value)).quantize(Decimal("0.1"))
 
 
-def summary_row(trainee_id: int, inp, ctx, result, now, today: dt.date | None = None
-                ) -> ProgressSummary:
+def summary_row(
+    trainee_id: int, inp, ctx, result, now, today: dt.date | None = None
+) -> ProgressSummary:
     goals = inp.goals
     row = ProgressSummary(
-        trainee_id=trainee_id, computed_at=now, computed_on=today or inp.today, stale=False,
-        goals_total=len(goals), goals_approved=sum(1 for g in goals if g.approved),
+        trainee_id=trainee_id,
+        computed_at=now,
+        computed_on=today or inp.today,
+        stale=False,
+        goals_total=len(goals),
+        goals_approved=sum(1 for g in goals if g.approved),
         planned_completion=inp.target_end,
     )
     if result is None:
         started = ctx.get("specialty_start") if ctx else None
-        row.status = ProgressStatus.OLD_SCHEME if started and started < NEW_SCHEME_FROM \
+        row.status = (
+            ProgressStatus.OLD_SCHEME
+            if started and started < NEW_SCHEME_FROM
             else ProgressStatus.UNKNOWN
+        )
         return row
     row.status = _STATUS.get(result.overall_status, ProgressStatus.UNKNOWN)
     mandatory = [r for r in result.requirements if r.mandatory]
@@ -62,9 +74,21 @@ def summary_row(trainee_id: int, inp, ctx, result, now, today: dt.date | None = 
     return row
 
 
-FIELDS = ["status", "requirements_met", "requirements_total", "goals_approved", "goals_total",
-          "service_months", "service_required_months", "projected_completion",
-          "planned_completion", "driver", "computed_at", "computed_on", "stale"]
+FIELDS = [
+    "status",
+    "requirements_met",
+    "requirements_total",
+    "goals_approved",
+    "goals_total",
+    "service_months",
+    "service_required_months",
+    "projected_completion",
+    "planned_completion",
+    "driver",
+    "computed_at",
+    "computed_on",
+    "stale",
+]
 
 
 def refresh_summaries(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
@@ -75,7 +99,7 @@ def refresh_summaries(trainee_ids: Iterable[int], today: dt.date | None = None) 
     goals = GoalCatalogue(today)
     done = 0
     for i in range(0, len(ids), BATCH):
-        chunk = ids[i:i + BATCH]
+        chunk = ids[i : i + BATCH]
         results = evaluate_many(chunk, today, goals, detail=False)
         rows = [summary_row(tid, *results[tid], now, today) for tid in chunk]
         with transaction.atomic():
@@ -92,10 +116,14 @@ def stale_trainee_ids(today: dt.date | None = None) -> list[int]:
     today = today or timezone.localdate()
     return list(
         Trainee.objects.filter(
-            Q(progress_summary__isnull=True) | Q(progress_summary__stale=True)
+            Q(progress_summary__isnull=True)
+            | Q(progress_summary__stale=True)
             | Q(progress_summary__computed_on__isnull=True)
-            | Q(progress_summary__computed_on__lt=today))
-        .order_by("pk").values_list("pk", flat=True))
+            | Q(progress_summary__computed_on__lt=today)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def refresh_stale(today: dt.date | None = None) -> int:

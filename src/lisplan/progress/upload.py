@@ -52,12 +52,22 @@ def check(user, data: bytes, name: str, *, dry_run: bool = True) -> ImportReport
     """Run the importer on `data` for `user` (dry run by default). Never raises: a file the
     importer cannot handle at all is reported as one error."""
     try:
-        return import_progress(io.BytesIO(data), actor=user, dry_run=dry_run, name=name,
-                               trainees=scope(user))
+        return import_progress(
+            io.BytesIO(data), actor=user, dry_run=dry_run, name=name, trainees=scope(user)
+        )
     except Exception:  # a broken upload must never become a 500; the log has the details
         log.exception("progress import of %s failed", name)
-        return ImportReport(name, dry_run, errors=[RowError(0, "", _(
-            "Filen kunne ikke leses. Kontroller at den følger oppsettet i veiledningen."))])
+        return ImportReport(
+            name,
+            dry_run,
+            errors=[
+                RowError(
+                    0,
+                    "",
+                    _("Filen kunne ikke leses. Kontroller at den følger oppsettet i veiledningen."),
+                )
+            ],
+        )
 
 
 def stash(user, data: bytes) -> str:

@@ -88,8 +88,7 @@ def _save(request, form, save, message: str, pk: int):
 
 
 def _form_page(request, trainee, form, title: str):
-    return render(request, "progress/form.html", {"trainee": trainee, "form": form,
-                                                  "title": title})
+    return render(request, "progress/form.html", {"trainee": trainee, "form": form, "title": title})
 
 
 @require("progress.record")
@@ -97,37 +96,55 @@ def activity_add(request, pk: int, kind: str):
     if kind not in ActivityKind.values:
         raise Http404
     trainee = queries.trainee_in_scope(request.user, "progress.record", pk)
-    form = ActivityForm(request.POST or None, kind=kind, trainee=trainee,
-                        instance=ActivityRecord(trainee=trainee, kind=kind))
+    form = ActivityForm(
+        request.POST or None,
+        kind=kind,
+        trainee=trainee,
+        instance=ActivityRecord(trainee=trainee, kind=kind),
+    )
 
     def save(data):
         goals = data.pop("goals", [])
-        services.activity_create(actor=request.user, trainee=trainee, kind=kind, goals=goals,
-                                 **data)
+        services.activity_create(
+            actor=request.user, trainee=trainee, kind=kind, goals=goals, **data
+        )
 
     done = _save(request, form, save, _("Aktiviteten er registrert."), pk)
-    return done or _form_page(request, trainee, form, _("Registrer %(kind)s") % {
-        "kind": str(ActivityKind(kind).label).lower()})
+    return done or _form_page(
+        request,
+        trainee,
+        form,
+        _("Registrer %(kind)s") % {"kind": str(ActivityKind(kind).label).lower()},
+    )
 
 
 def _activity(request, pk: int, activity_pk: int) -> ActivityRecord:
-    return get_in_scope(request.user, "progress.record", ActivityRecord.objects.filter(
-        trainee_id=pk).select_related("trainee"), pk=activity_pk)
+    return get_in_scope(
+        request.user,
+        "progress.record",
+        ActivityRecord.objects.filter(trainee_id=pk).select_related("trainee"),
+        pk=activity_pk,
+    )
 
 
 @require("progress.record")
 def activity_edit(request, pk: int, activity_pk: int):
     activity = _activity(request, pk, activity_pk)
-    form = ActivityForm(request.POST or None, kind=activity.kind, trainee=activity.trainee,
-                        instance=activity)
+    form = ActivityForm(
+        request.POST or None, kind=activity.kind, trainee=activity.trainee, instance=activity
+    )
 
     def save(data):
         goals = data.pop("goals", None)
         services.activity_update(actor=request.user, activity=activity, goals=goals, **data)
 
     done = _save(request, form, save, _("Aktiviteten er endret."), pk)
-    return done or _form_page(request, activity.trainee, form, _("Endre %(kind)s") % {
-        "kind": str(activity.get_kind_display()).lower()})
+    return done or _form_page(
+        request,
+        activity.trainee,
+        form,
+        _("Endre %(kind)s") % {"kind": str(activity.get_kind_display()).lower()},
+    )
 
 
 @require_POST
@@ -151,18 +168,35 @@ def goal_mark(request, pk: int, goal_pk: int):
     trainee = queries.trainee_in_scope(request.user, "progress.record", pk)
     goal = _goal(goal_pk)
     current = trainee.goal_approvals.filter(goal=goal).first()
-    if current and current.status == GoalStatus.APPROVED and not can(
-            request.user, "progress.approve", trainee):
+    if (
+        current
+        and current.status == GoalStatus.APPROVED
+        and not can(request.user, "progress.approve", trainee)
+    ):
         raise Http404  # an approved goal is changed only by those who approve
-    initial = {"status": current.status if current else GoalStatus.IN_PROGRESS,
-               "comment": current.comment if current else ""}
+    initial = {
+        "status": current.status if current else GoalStatus.IN_PROGRESS,
+        "comment": current.comment if current else "",
+    }
     form = GoalMarkForm(request.POST or None, initial=initial)
-    done = _save(request, form, lambda data: services.goal_set(
-        actor=request.user, trainee=trainee, goal=goal, **data),
-        _("Statusen for %(code)s er lagret.") % {"code": goal.code}, pk)
-    return done or render(request, "progress/goal_form.html", {
-        "trainee": trainee, "form": form, "goal": goal, "approval": current,
-        "title": _("Status for læringsmål %(code)s") % {"code": goal.code}})
+    done = _save(
+        request,
+        form,
+        lambda data: services.goal_set(actor=request.user, trainee=trainee, goal=goal, **data),
+        _("Statusen for %(code)s er lagret.") % {"code": goal.code},
+        pk,
+    )
+    return done or render(
+        request,
+        "progress/goal_form.html",
+        {
+            "trainee": trainee,
+            "form": form,
+            "goal": goal,
+            "approval": current,
+            "title": _("Status for læringsmål %(code)s") % {"code": goal.code},
+        },
+    )
 
 
 @require("progress.approve")
@@ -171,34 +205,63 @@ def goal_approve(request, pk: int, goal_pk: int):
     goal = _goal(goal_pk)
     current = trainee.goal_approvals.filter(goal=goal).first()
     form = GoalApproveForm(request.POST or None, trainee=trainee)
-    done = _save(request, form, lambda data: services.goal_set(
-        actor=request.user, trainee=trainee, goal=goal, status=GoalStatus.APPROVED, **data),
-        _("Læringsmål %(code)s er godkjent.") % {"code": goal.code}, pk)
+    done = _save(
+        request,
+        form,
+        lambda data: services.goal_set(
+            actor=request.user, trainee=trainee, goal=goal, status=GoalStatus.APPROVED, **data
+        ),
+        _("Læringsmål %(code)s er godkjent.") % {"code": goal.code},
+        pk,
+    )
     valid_today = services.goal_version(goal.code, timezone.localdate())
-    return done or render(request, "progress/goal_form.html", {
-        "trainee": trainee, "form": form, "goal": goal, "approval": current,
-        "newer": valid_today if valid_today is None or valid_today.pk != goal.pk else None,
-        "stale": valid_today is None or valid_today.pk != goal.pk,
-        "title": _("Godkjenn læringsmål %(code)s") % {"code": goal.code}})
+    return done or render(
+        request,
+        "progress/goal_form.html",
+        {
+            "trainee": trainee,
+            "form": form,
+            "goal": goal,
+            "approval": current,
+            "newer": valid_today if valid_today is None or valid_today.pk != goal.pk else None,
+            "stale": valid_today is None or valid_today.pk != goal.pk,
+            "title": _("Godkjenn læringsmål %(code)s") % {"code": goal.code},
+        },
+    )
 
 
 @require("progress.approve")
 def service_add(request, pk: int):
     trainee = queries.trainee_in_scope(request.user, "progress.approve", pk)
-    form = ServicePeriodForm(request.POST or None, trainee=trainee,
-                             instance=ServicePeriod(trainee=trainee))
-    done = _save(request, form, lambda data: services.service_create(
-        actor=request.user, trainee=trainee, **data), _("Tjenesteperioden er registrert."), pk)
+    form = ServicePeriodForm(
+        request.POST or None, trainee=trainee, instance=ServicePeriod(trainee=trainee)
+    )
+    done = _save(
+        request,
+        form,
+        lambda data: services.service_create(actor=request.user, trainee=trainee, **data),
+        _("Tjenesteperioden er registrert."),
+        pk,
+    )
     return done or _form_page(request, trainee, form, _("Registrer tjenesteperiode"))
 
 
 @require("progress.approve")
 def service_edit(request, pk: int, period_pk: int):
-    period = get_in_scope(request.user, "progress.approve", ServicePeriod.objects.filter(
-        trainee_id=pk).select_related("trainee"), pk=period_pk)
+    period = get_in_scope(
+        request.user,
+        "progress.approve",
+        ServicePeriod.objects.filter(trainee_id=pk).select_related("trainee"),
+        pk=period_pk,
+    )
     form = ServicePeriodForm(request.POST or None, trainee=period.trainee, instance=period)
-    done = _save(request, form, lambda data: services.service_update(
-        actor=request.user, period=period, **data), _("Tjenesteperioden er endret."), pk)
+    done = _save(
+        request,
+        form,
+        lambda data: services.service_update(actor=request.user, period=period, **data),
+        _("Tjenesteperioden er endret."),
+        pk,
+    )
     return done or _form_page(request, period.trainee, form, _("Endre tjenesteperiode"))
 
 
@@ -221,8 +284,11 @@ def import_upload(request):
                 upload.discard(request.user, old.get("token", ""))
             token = upload.stash(request.user, data)
             request.session[upload.SESSION_KEY] = {"token": token, "name": file.name}
-        return render(request, "progress/import_report.html",
-                      {"report": report, "token": token, "checked": True})
+        return render(
+            request,
+            "progress/import_report.html",
+            {"report": report, "token": token, "checked": True},
+        )
     return render(request, "progress/import.html", {"form": form})
 
 
@@ -234,15 +300,19 @@ def import_confirm(request):
     token = request.POST.get("token", "")
     data = upload.load(request.user, token) if token and pending.get("token") == token else None
     if data is None:
-        messages.error(request, _("Fant ingen kontrollert fil å importere. Last opp filen på "
-                                  "nytt."))
+        messages.error(
+            request, _("Fant ingen kontrollert fil å importere. Last opp filen på nytt.")
+        )
         return redirect("progress:import")
     report = upload.check(request.user, data, pending.get("name", ""), dry_run=False)
     upload.discard(request.user, token)
     request.session.pop(upload.SESSION_KEY, None)
     if not report.ok:
         # Something changed since the check (e.g. a trainee left the scope): nothing imported.
-        return render(request, "progress/import_report.html",
-                      {"report": report, "token": None, "checked": False})
+        return render(
+            request,
+            "progress/import_report.html",
+            {"report": report, "token": None, "checked": False},
+        )
     messages.success(request, report.summary())
     return redirect("progress:import")

@@ -7,8 +7,15 @@ from lisplan.rotations.models import CollaborationAgreement, RegisterEntry, Rota
 
 @admin.register(CollaborationAgreement)
 class AgreementAdmin(admin.ModelAdmin):
-    list_display = ["specialty", "sending", "receiving", "duration_months", "capacity",
-                    "valid_from", "valid_to"]
+    list_display = [
+        "specialty",
+        "sending",
+        "receiving",
+        "duration_months",
+        "capacity",
+        "valid_from",
+        "valid_to",
+    ]
     list_filter = ["specialty"]
     search_fields = ["reference", "sending__name", "receiving__name", "specialty__name"]
     autocomplete_fields = []
@@ -29,8 +36,16 @@ class RegisterEntryAdmin(admin.ModelAdmin):
 class RotationRequestAdmin(admin.ModelAdmin):
     list_display = ["trainee", "sending", "receiving", "specialty", "desired_start", "status"]
     list_filter = ["status", "receiving"]
-    raw_id_fields = ["trainee", "agreement", "arena", "plan_period", "plan", "extends",
-                     "vacancy", "created_by"]
+    raw_id_fields = [
+        "trainee",
+        "agreement",
+        "arena",
+        "plan_period",
+        "plan",
+        "extends",
+        "vacancy",
+        "created_by",
+    ]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

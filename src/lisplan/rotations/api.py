@@ -110,17 +110,20 @@ def _run(action: Callable, **kwargs):
 
 
 def _unknown(field: str, what: str, pk) -> FieldError:
-    return FieldError(field, "unknown", _("Ukjent %(what)s (id %(id)s).") % {"what": what,
-                                                                           "id": pk})
+    return FieldError(
+        field, "unknown", _("Ukjent %(what)s (id %(id)s).") % {"what": what, "id": pk}
+    )
 
 
 # --- agreements -------------------------------------------------------------------------------
 
 
 def _agreements(user):
-    return (scope_filter(user, "agreement.view", CollaborationAgreement.objects.all())
-            .select_related("sending", "receiving", "specialty")
-            .prefetch_related("arenas", "goals", "prerequisites"))
+    return (
+        scope_filter(user, "agreement.view", CollaborationAgreement.objects.all())
+        .select_related("sending", "receiving", "specialty")
+        .prefetch_related("arenas", "goals", "prerequisites")
+    )
 
 
 def _agreement(request, id: int) -> CollaborationAgreement:
@@ -130,8 +133,9 @@ def _agreement(request, id: int) -> CollaborationAgreement:
     return agreement
 
 
-@router.get(AGREEMENTS, response=_responses(page_of(AgreementOut)),
-            summary="Fagavtaler du har tilgang til")
+@router.get(
+    AGREEMENTS, response=_responses(page_of(AgreementOut)), summary="Fagavtaler du har tilgang til"
+)
 @rule("agreement.view")
 def list_agreements(request, filters: Query[AgreementQuery]):
     qs = _agreements(caller(request))
@@ -144,10 +148,15 @@ def list_agreements(request, filters: Query[AgreementQuery]):
     if filters.valid_on is not None:
         qs = qs.valid_on(filters.valid_on)
     for word in (filters.q or "").split():
-        qs = qs.filter(Q(reference__icontains=word) | Q(specialty__name__icontains=word)
-                       | Q(specialty__code__iexact=word) | Q(sending__name__icontains=word)
-                       | Q(receiving__name__icontains=word) | Q(sending__code__iexact=word)
-                       | Q(receiving__code__iexact=word))
+        qs = qs.filter(
+            Q(reference__icontains=word)
+            | Q(specialty__name__icontains=word)
+            | Q(specialty__code__iexact=word)
+            | Q(sending__name__icontains=word)
+            | Q(receiving__name__icontains=word)
+            | Q(sending__code__iexact=word)
+            | Q(receiving__code__iexact=word)
+        )
     qs = qs.order_by("specialty__name", "receiving__name", "sending__name", "pk")
     return paginate(qs, filters)
 
@@ -158,11 +167,15 @@ def get_agreement(request, id: int = Path(..., ge=1, le=MAX_ID)):
     return _agreement(request, id)
 
 
-@router.get(AGREEMENTS + "/{id}/capacity", response=_responses(CapacityOut),
-            summary="Kapasitet, brukt og ledig per måned")
+@router.get(
+    AGREEMENTS + "/{id}/capacity",
+    response=_responses(CapacityOut),
+    summary="Kapasitet, brukt og ledig per måned",
+)
 @rule("agreement.view")
-def agreement_capacity(request, filters: Query[CapacityQuery],
-                       id: int = Path(..., ge=1, le=MAX_ID)):
+def agreement_capacity(
+    request, filters: Query[CapacityQuery], id: int = Path(..., ge=1, le=MAX_ID)
+):
     """Places used per month are the periods under the agreement with an agreed start (start
     agreed, in progress, completed) that run in the month."""
     agreement = _agreement(request, id)
@@ -171,12 +184,22 @@ def agreement_capacity(request, filters: Query[CapacityQuery],
     if months < 1:
         raise field_error("to", "before_from", _("«to» kan ikke være før «from»."))
     if months > MAX_CAPACITY_MONTHS:
-        raise field_error("to", "max_value", _("Høyst %(n)s måneder om gangen.")
-                          % {"n": MAX_CAPACITY_MONTHS})
+        raise field_error(
+            "to", "max_value", _("Høyst %(n)s måneder om gangen.") % {"n": MAX_CAPACITY_MONTHS}
+        )
     usage = queries.agreement_usage(agreement, first, months)
-    return {"agreement": agreement.pk, "months": [
-        {"month": f"{u.month:%Y-%m}", "capacity": u.capacity, "used": u.used,
-         "free": max(0, u.capacity - u.used)} for u in usage]}
+    return {
+        "agreement": agreement.pk,
+        "months": [
+            {
+                "month": f"{u.month:%Y-%m}",
+                "capacity": u.capacity,
+                "used": u.used,
+                "free": max(0, u.capacity - u.used),
+            }
+            for u in usage
+        ],
+    }
 
 
 def _agreement_fields(payload: AgreementIn) -> dict:
@@ -187,35 +210,53 @@ def _agreement_fields(payload: AgreementIn) -> dict:
         if getattr(payload, name) not in institutions:
             errors.append(_unknown(name, _("utdanningsvirksomhet"), getattr(payload, name)))
     arenas = LearningArena.objects.in_bulk(payload.arenas)
-    errors += [_unknown(f"arenas[{i}]", _("læringsarena"), pk)
-               for i, pk in enumerate(payload.arenas) if pk not in arenas]
+    errors += [
+        _unknown(f"arenas[{i}]", _("læringsarena"), pk)
+        for i, pk in enumerate(payload.arenas)
+        if pk not in arenas
+    ]
     goals = LearningGoal.objects.in_bulk(set(payload.goals) | set(payload.prerequisites))
     for name in ("goals", "prerequisites"):
-        errors += [_unknown(f"{name}[{i}]", _("læringsmål"), pk)
-                   for i, pk in enumerate(getattr(payload, name)) if pk not in goals]
+        errors += [
+            _unknown(f"{name}[{i}]", _("læringsmål"), pk)
+            for i, pk in enumerate(getattr(payload, name))
+            if pk not in goals
+        ]
     quota = payload.quota_semester.strip().lower()
     if quota not in QUOTA_SEMESTERS:
-        errors.append(FieldError("quota_semester", "invalid",
-                                 _("Gyldige verdier: %(all)s.") % {"all": ", ".join(
-                                     QUOTA_SEMESTERS)}))
+        errors.append(
+            FieldError(
+                "quota_semester",
+                "invalid",
+                _("Gyldige verdier: %(all)s.") % {"all": ", ".join(QUOTA_SEMESTERS)},
+            )
+        )
     if errors:
         raise ApiError(errors)
     return {
-        "reference": payload.reference.strip(), "sending": institutions[payload.sending],
+        "reference": payload.reference.strip(),
+        "sending": institutions[payload.sending],
         "receiving": institutions[payload.receiving],
         "specialty": catalogue_queries.specialty_by_code(payload.specialty),
-        "duration_months": payload.duration_months, "capacity": payload.capacity,
-        "semester_quota": payload.semester_quota, "quota_semester": quota,
-        "start_months": sorted(set(payload.start_months)), "valid_from": payload.valid_from,
-        "valid_to": payload.valid_to, "notes": payload.notes,
+        "duration_months": payload.duration_months,
+        "capacity": payload.capacity,
+        "semester_quota": payload.semester_quota,
+        "quota_semester": quota,
+        "start_months": sorted(set(payload.start_months)),
+        "valid_from": payload.valid_from,
+        "valid_to": payload.valid_to,
+        "notes": payload.notes,
         "arenas": [arenas[pk] for pk in dict.fromkeys(payload.arenas)],
         "goals": [goals[pk] for pk in dict.fromkeys(payload.goals)],
         "prerequisites": [goals[pk] for pk in dict.fromkeys(payload.prerequisites)],
     }
 
 
-@router.post(AGREEMENTS, response=_responses(AgreementOut, 201),
-             summary="Registrer en fagavtale (koordinator hos en av partene)")
+@router.post(
+    AGREEMENTS,
+    response=_responses(AgreementOut, 201),
+    summary="Registrer en fagavtale (koordinator hos en av partene)",
+)
 @rule("agreement.change")
 def create_agreement(request, payload: AgreementIn):
     """One of the parties must lie in the caller's `agreement.change` scope, else 403 and
@@ -234,7 +275,8 @@ def create_agreement(request, payload: AgreementIn):
 
 def _rows():
     return RotationRequest.objects.select_related(
-        "trainee", "sending", "receiving", "specialty", "arena")
+        "trainee", "sending", "receiving", "specialty", "arena"
+    )
 
 
 def _request(request, id: int) -> RotationRequest:
@@ -242,8 +284,11 @@ def _request(request, id: int) -> RotationRequest:
     return get_in_scope(caller(request), "register.view", _rows(), pk=id)
 
 
-@router.get(REQUESTS, response=_responses(page_of(RequestOut)),
-            summary="Ønsker og behov for spesialiseringsperioder (fiktiv enhet)")
+@router.get(
+    REQUESTS,
+    response=_responses(page_of(RequestOut)),
+    summary="Ønsker og behov for spesialiseringsperioder (fiktiv enhet)",
+)
 @rule("register.view")
 def list_requests(request, filters: Query[RequestQuery]):
     qs = scope_filter(caller(request), "register.view", _rows())
@@ -256,8 +301,12 @@ def list_requests(request, filters: Query[RequestQuery]):
         elif status in STATUSES:
             qs = qs.filter(status=status)
         else:
-            raise field_error("status", "invalid", _("Ukjent status «%(s)s». Gyldige: %(all)s.")
-                              % {"s": filters.status, "all": ", ".join([*STATUSES, "open"])})
+            raise field_error(
+                "status",
+                "invalid",
+                _("Ukjent status «%(s)s». Gyldige: %(all)s.")
+                % {"s": filters.status, "all": ", ".join([*STATUSES, "open"])},
+            )
     if filters.receiving is not None:
         qs = qs.filter(receiving_id=filters.receiving)
     if filters.sending is not None:
@@ -273,8 +322,11 @@ def get_request(request, id: int = Path(..., ge=1, le=MAX_ID)):
     return _request(request, id)
 
 
-@router.post(REQUESTS, response=_responses(RequestOut, 201),
-             summary="Registrer behov eller ønske (lokal koordinator hos arbeidsgiver)")
+@router.post(
+    REQUESTS,
+    response=_responses(RequestOut, 201),
+    summary="Registrer behov eller ønske (lokal koordinator hos arbeidsgiver)",
+)
 @rule("register.change")
 def create_request(request, payload: RequestIn):
     """404 when the trainee is outside the caller's `register.view` scope, 403 when visible
@@ -299,15 +351,27 @@ def create_request(request, payload: RequestIn):
     if errors:
         raise ApiError(errors)
     specialty = catalogue_queries.specialty_by_code(payload.specialty)
-    created = _run(services.request_create, actor=user, trainee=trainee, receiving=receiving,
-                   specialty=specialty, desired_start=payload.desired_start,
-                   duration_months=payload.duration_months, agreement=agreement, arena=arena,
-                   wish=payload.wish, comment=payload.comment)
+    created = _run(
+        services.request_create,
+        actor=user,
+        trainee=trainee,
+        receiving=receiving,
+        specialty=specialty,
+        desired_start=payload.desired_start,
+        duration_months=payload.duration_months,
+        agreement=agreement,
+        arena=arena,
+        wish=payload.wish,
+        comment=payload.comment,
+    )
     return Status(201, _rows().get(pk=created.pk))
 
 
-@router.patch(REQUESTS + "/{id}", response=_responses(RequestOut, conflict=True),
-              summary="Endre ønsket oppstart eller prioritet (send med version)")
+@router.patch(
+    REQUESTS + "/{id}",
+    response=_responses(RequestOut, conflict=True),
+    summary="Endre ønsket oppstart eller prioritet (send med version)",
+)
 @rule("register.change")
 def update_request(request, payload: RequestPatchIn, id: int = Path(..., ge=1, le=MAX_ID)):
     """The sending side: `desired_start` (flows to the receiving side at once) and
@@ -317,20 +381,36 @@ def update_request(request, payload: RequestPatchIn, id: int = Path(..., ge=1, l
     _allowed(request, "register.change", obj)
     sent = payload.model_dump(exclude_unset=True)
     with transaction.atomic():
-        current = (RotationRequest.objects.select_for_update().filter(pk=id)
-                   .values_list("version", flat=True).first())
+        current = (
+            RotationRequest.objects.select_for_update()
+            .filter(pk=id)
+            .values_list("version", flat=True)
+            .first()
+        )
         if current != payload.version:
-            return Status(409, {"detail": _("Ønsket er endret av noen andre siden du leste det. "
-                                            "Last inn på nytt."), "errors": [],
-                                "current_version": current})
+            return Status(
+                409,
+                {
+                    "detail": _(
+                        "Ønsket er endret av noen andre siden du leste det. Last inn på nytt."
+                    ),
+                    "errors": [],
+                    "current_version": current,
+                },
+            )
         if "desired_start" in sent:
             if payload.desired_start is None:
                 raise field_error("desired_start", "required", _("Feltet må fylles ut."))
-            obj = _run(services.request_change_start, actor=user, request=obj,
-                       desired_start=payload.desired_start)
+            obj = _run(
+                services.request_change_start,
+                actor=user,
+                request=obj,
+                desired_start=payload.desired_start,
+            )
         if "sending_rank" in sent:
-            obj = _run(services.request_set_rank, actor=user, request=obj,
-                       rank=payload.sending_rank)
+            obj = _run(
+                services.request_set_rank, actor=user, request=obj, rank=payload.sending_rank
+            )
     return _rows().get(pk=id)
 
 
@@ -341,64 +421,104 @@ def _act(request, id: int, permission: str, service: Callable, **kwargs) -> Rota
     return _rows().get(pk=id)
 
 
-@router.post(REQUESTS + "/{id}/wish", response=_responses(RequestOut),
-             summary="Registrer som ønske (behov → ønske)")
+@router.post(
+    REQUESTS + "/{id}/wish",
+    response=_responses(RequestOut),
+    summary="Registrer som ønske (behov → ønske)",
+)
 @rule("register.change")
 def wish_request(request, id: int = Path(..., ge=1, le=MAX_ID)):
     """Refused (`one_receiving_institution`) when the trainee has wishes at another trust."""
     return _act(request, id, "register.change", services.request_register_wish)
 
 
-@router.post(REQUESTS + "/{id}/forward", response=_responses(RequestOut),
-             summary="Send til mottakende foretak (ønske → sendt)")
+@router.post(
+    REQUESTS + "/{id}/forward",
+    response=_responses(RequestOut),
+    summary="Send til mottakende foretak (ønske → sendt)",
+)
 @rule("register.forward")
 def forward_request(request, id: int = Path(..., ge=1, le=MAX_ID)):
     """Today becomes the queue date (seniority) at the receiving trust."""
     return _act(request, id, "register.forward", services.request_forward)
 
 
-@router.post(REQUESTS + "/{id}/offer", response=_responses(RequestOut),
-             summary="Tilby gjennomstrømningsstilling (mottakende koordinator)")
+@router.post(
+    REQUESTS + "/{id}/offer",
+    response=_responses(RequestOut),
+    summary="Tilby gjennomstrømningsstilling (mottakende koordinator)",
+)
 @rule("register.offer")
-def offer_request(request, payload: OfferIn | None = None,
-                  id: int = Path(..., ge=1, le=MAX_ID)):
+def offer_request(request, payload: OfferIn | None = None, id: int = Path(..., ge=1, le=MAX_ID)):
     """Only permanent employees can be offered (`not_permanent`). The body is optional."""
     payload = payload or OfferIn()
     obj = _request(request, id)
     _allowed(request, "register.offer", obj)
     vacancy = None
     if payload.vacancy is not None:
-        vacancy = scope_filter(caller(request), "vacancy.view", Vacancy.objects.all()).filter(
-            pk=payload.vacancy).first()
+        vacancy = (
+            scope_filter(caller(request), "vacancy.view", Vacancy.objects.all())
+            .filter(pk=payload.vacancy)
+            .first()
+        )
         if vacancy is None:
             raise ApiError([_unknown("vacancy", _("ledig stilling"), payload.vacancy)])
         if vacancy.institution_id != obj.receiving_id:
-            raise field_error("vacancy", "wrong_institution",
-                              _("Stillingen er ikke ved det mottakende foretaket."))
-    return _act(request, id, "register.offer", services.request_offer, vacancy=vacancy,
-                start=payload.start, comment=payload.comment)
+            raise field_error(
+                "vacancy",
+                "wrong_institution",
+                _("Stillingen er ikke ved det mottakende foretaket."),
+            )
+    return _act(
+        request,
+        id,
+        "register.offer",
+        services.request_offer,
+        vacancy=vacancy,
+        start=payload.start,
+        comment=payload.comment,
+    )
 
 
-@router.post(REQUESTS + "/{id}/accept", response=_responses(RequestOut),
-             summary="Takk ja til tilbudet (legen eller avgivende koordinator)")
+@router.post(
+    REQUESTS + "/{id}/accept",
+    response=_responses(RequestOut),
+    summary="Takk ja til tilbudet (legen eller avgivende koordinator)",
+)
 @rule("register.answer")
-def accept_request(request, payload: AnswerIn | None = None,
-                   id: int = Path(..., ge=1, le=MAX_ID)):
-    return _act(request, id, "register.answer", services.request_answer, accept=True,
-                comment=(payload or AnswerIn()).comment)
+def accept_request(request, payload: AnswerIn | None = None, id: int = Path(..., ge=1, le=MAX_ID)):
+    return _act(
+        request,
+        id,
+        "register.answer",
+        services.request_answer,
+        accept=True,
+        comment=(payload or AnswerIn()).comment,
+    )
 
 
-@router.post(REQUESTS + "/{id}/decline", response=_responses(RequestOut),
-             summary="Takk nei til tilbudet (legen eller avgivende koordinator)")
+@router.post(
+    REQUESTS + "/{id}/decline",
+    response=_responses(RequestOut),
+    summary="Takk nei til tilbudet (legen eller avgivende koordinator)",
+)
 @rule("register.answer")
-def decline_request(request, payload: AnswerIn | None = None,
-                    id: int = Path(..., ge=1, le=MAX_ID)):
-    return _act(request, id, "register.answer", services.request_answer, accept=False,
-                comment=(payload or AnswerIn()).comment)
+def decline_request(request, payload: AnswerIn | None = None, id: int = Path(..., ge=1, le=MAX_ID)):
+    return _act(
+        request,
+        id,
+        "register.answer",
+        services.request_answer,
+        accept=False,
+        comment=(payload or AnswerIn()).comment,
+    )
 
 
-@router.post(REQUESTS + "/{id}/agree", response=_responses(RequestOut),
-             summary="Registrer avtalt oppstart (takket ja → oppstart avtalt)")
+@router.post(
+    REQUESTS + "/{id}/agree",
+    response=_responses(RequestOut),
+    summary="Registrer avtalt oppstart (takket ja → oppstart avtalt)",
+)
 @rule("register.offer")
 def agree_request(request, payload: AgreeIn, id: int = Path(..., ge=1, le=MAX_ID)):
     """Keeps the agreement's start months, validity, capacity and semester quota
@@ -406,37 +526,56 @@ def agree_request(request, payload: AgreeIn, id: int = Path(..., ge=1, le=MAX_ID
     return _act(request, id, "register.offer", services.request_agree_start, start=payload.start)
 
 
-@router.post(REQUESTS + "/{id}/start", response=_responses(RequestOut),
-             summary="Registrer at perioden har startet")
+@router.post(
+    REQUESTS + "/{id}/start",
+    response=_responses(RequestOut),
+    summary="Registrer at perioden har startet",
+)
 @rule("register.offer")
 def start_request(request, id: int = Path(..., ge=1, le=MAX_ID)):
     return _act(request, id, "register.offer", services.request_start)
 
 
-@router.post(REQUESTS + "/{id}/complete", response=_responses(RequestOut),
-             summary="Registrer gjennomført periode")
+@router.post(
+    REQUESTS + "/{id}/complete",
+    response=_responses(RequestOut),
+    summary="Registrer gjennomført periode",
+)
 @rule("register.offer")
 def complete_request(request, payload: CompleteIn, id: int = Path(..., ge=1, le=MAX_ID)):
     """Before the period's end only with `early_end_reason` (`early_end`); refused unless the
     period runs (`invalid_state`)."""
-    return _act(request, id, "register.offer", services.request_complete,
-                goals_reached=payload.goals_reached, on=payload.on,
-                early_end_reason=payload.early_end_reason)
+    return _act(
+        request,
+        id,
+        "register.offer",
+        services.request_complete,
+        goals_reached=payload.goals_reached,
+        on=payload.on,
+        early_end_reason=payload.early_end_reason,
+    )
 
 
-@router.post(REQUESTS + "/{id}/waive-prerequisites", response=_responses(RequestOut),
-             summary="Gi unntak fra forkunnskapskrav (mottakende koordinator), med begrunnelse")
+@router.post(
+    REQUESTS + "/{id}/waive-prerequisites",
+    response=_responses(RequestOut),
+    summary="Gi unntak fra forkunnskapskrav (mottakende koordinator), med begrunnelse",
+)
 @rule("register.offer")
 def waive_request(request, payload: WaiveIn, id: int = Path(..., ge=1, le=MAX_ID)):
     """Offer, accept, agree start and start refuse (`prerequisites_missing`, naming the goals)
     while a required goal is neither approved nor expected by the start; the receiving
     coordinator may let the trainee in with a reason (audited)."""
-    return _act(request, id, "register.offer", services.request_waive_prerequisites,
-                reason=payload.reason)
+    return _act(
+        request, id, "register.offer", services.request_waive_prerequisites, reason=payload.reason
+    )
 
 
-@router.post(REQUESTS + "/{id}/cancel", response=_responses(RequestOut),
-             summary="Avbryt (avgivende foretak), med begrunnelse")
+@router.post(
+    REQUESTS + "/{id}/cancel",
+    response=_responses(RequestOut),
+    summary="Avbryt (avgivende foretak), med begrunnelse",
+)
 @rule("register.change")
 def cancel_request(request, payload: CancelIn, id: int = Path(..., ge=1, le=MAX_ID)):
     return _act(request, id, "register.change", services.request_cancel, reason=payload.reason)
@@ -451,14 +590,21 @@ def _exportable(request, id: int) -> RotationRequest:
     obj = _request(request, id)
     _allowed(request, "register.forward", obj)
     if obj.status not in export.EXPORTABLE:
-        raise field_error("status", "invalid_state", _(
-            "Innmeldingen kan ikke sendes når ønsket har status «%(status)s».")
-            % {"status": obj.get_status_display()})
+        raise field_error(
+            "status",
+            "invalid_state",
+            _("Innmeldingen kan ikke sendes når ønsket har status «%(status)s».")
+            % {"status": obj.get_status_display()},
+        )
     return obj
 
 
-@router.get(REQUESTS + "/{id}/export", response=_responses(ExportOut), by_alias=True,
-            summary="Innmelding til mottakende foretak utenfor lisplan (JSON)")
+@router.get(
+    REQUESTS + "/{id}/export",
+    response=_responses(ExportOut),
+    by_alias=True,
+    summary="Innmelding til mottakende foretak utenfor lisplan (JSON)",
+)
 @rule("register.forward")
 def export_request(request, id: int = Path(..., ge=1, le=MAX_ID)):
     """The registration the receiving trust's form asks for, for a trust outside lisplan
@@ -467,21 +613,29 @@ def export_request(request, id: int = Path(..., ge=1, le=MAX_ID)):
     return export.export_record(obj, exported_by=caller(request))
 
 
-@router.get(REQUESTS + "/{id}/export/pdf", response=ERRORS,
-            summary="Innmelding til mottakende foretak utenfor lisplan (PDF)",
-            openapi_extra={"responses": {200: {
-                "description": "PDF (A4)", "content": {"application/pdf": {}}}}})
+@router.get(
+    REQUESTS + "/{id}/export/pdf",
+    response=ERRORS,
+    summary="Innmelding til mottakende foretak utenfor lisplan (PDF)",
+    openapi_extra={
+        "responses": {200: {"description": "PDF (A4)", "content": {"application/pdf": {}}}}
+    },
+)
 @rule("register.forward")
 def export_request_pdf(request, id: int = Path(..., ge=1, le=MAX_ID)):
     obj = _exportable(request, id)
-    response = HttpResponse(export.render_pdf(obj, exported_by=caller(request)),
-                            content_type="application/pdf")
+    response = HttpResponse(
+        export.render_pdf(obj, exported_by=caller(request)), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="{export.filename(obj, "pdf")}"'
     return response
 
 
-@router.post(REQUESTS + "/{id}/external-answer", response=_responses(RequestOut),
-             summary="Registrer svaret fra et mottakende foretak utenfor lisplan")
+@router.post(
+    REQUESTS + "/{id}/external-answer",
+    response=_responses(RequestOut),
+    summary="Registrer svaret fra et mottakende foretak utenfor lisplan",
+)
 @rule("register.forward")
 def external_answer(request, payload: ExternalAnswerIn, id: int = Path(..., ge=1, le=MAX_ID)):
     """Accepted (→ accepted, or start agreed with `start`) or declined (→ cancelled). Refused
@@ -490,8 +644,14 @@ def external_answer(request, payload: ExternalAnswerIn, id: int = Path(..., ge=1
     _allowed(request, "register.forward", obj)
     if not payload.accepted and payload.start is not None:
         raise field_error("start", "start_with_decline", _("Et avslag har ingen oppstartsdato."))
-    _run(export.record_answer, actor=caller(request), request=obj, accepted=payload.accepted,
-         start=payload.start, comment=payload.comment)
+    _run(
+        export.record_answer,
+        actor=caller(request),
+        request=obj,
+        accepted=payload.accepted,
+        start=payload.start,
+        comment=payload.comment,
+    )
     return _rows().get(pk=id)
 
 
@@ -510,8 +670,11 @@ def _arena_in_scope(user, arena: LearningArena) -> bool:
     return any(arena.path.startswith(p) for p in g.arena_paths.get("vacancy.view", ()))
 
 
-@router.get("/vacancies/candidates", response=_responses(CandidatesOut),
-            summary="Rangerte kandidater fra fiktiv enhet til en ledig stilling")
+@router.get(
+    "/vacancies/candidates",
+    response=_responses(CandidatesOut),
+    summary="Rangerte kandidater fra fiktiv enhet til en ledig stilling",
+)
 @rule("vacancy.view")
 def vacancy_candidates(request, filters: Query[CandidateQuery]):
     """Requests forwarded to the arena's trust in its specialty, not asking for another arena
@@ -519,44 +682,73 @@ def vacancy_candidates(request, filters: Query[CandidateQuery]):
     first — with a one-line explanation, eligibility and prerequisites met / expected / missing.
     403 for an arena outside the caller's vacancy scope."""
     user = caller(request)
-    arena = (LearningArena.objects.select_related("institution", "specialty")
-             .filter(pk=filters.arena).first())
+    arena = (
+        LearningArena.objects.select_related("institution", "specialty")
+        .filter(pk=filters.arena)
+        .first()
+    )
     if arena is None:
         raise ApiError([_unknown("arena", _("læringsarena"), filters.arena)])
     if not _arena_in_scope(user, arena):
         raise PermissionDenied
     if arena.specialty_id is None:
-        raise field_error("arena", "no_specialty", _("Læringsarenaen har ingen spesialitet; "
-                                                     "velg en avdeling eller seksjon."))
+        raise field_error(
+            "arena",
+            "no_specialty",
+            _("Læringsarenaen har ingen spesialitet; velg en avdeling eller seksjon."),
+        )
     start_to = filters.start_to or filters.start
     if start_to < filters.start:
-        raise field_error("start_to", "before_start",
-                          _("«start_to» kan ikke være før «start»."))
-    vacancy = Vacancy(institution=arena.institution, arena=arena, specialty=arena.specialty,
-                      start_from=filters.start, start_to=start_to,
-                      duration_months=filters.duration)
+        raise field_error("start_to", "before_start", _("«start_to» kan ikke være før «start»."))
+    vacancy = Vacancy(
+        institution=arena.institution,
+        arena=arena,
+        specialty=arena.specialty,
+        start_from=filters.start,
+        start_to=start_to,
+        duration_months=filters.duration,
+    )
     rows = queries.candidates(vacancy)
     first = (filters.page - 1) * filters.page_size
-    page = rows[first:first + filters.page_size]
-    return {"arena": arena.pk, "institution": arena.institution_id,
-            "specialty": arena.specialty.code, "start": filters.start, "start_to": start_to,
-            "duration": filters.duration, "count": len(rows),
-            "results": [_candidate(row, r, check) for row, r, check in page]}
+    page = rows[first : first + filters.page_size]
+    return {
+        "arena": arena.pk,
+        "institution": arena.institution_id,
+        "specialty": arena.specialty.code,
+        "start": filters.start,
+        "start_to": start_to,
+        "duration": filters.duration,
+        "count": len(rows),
+        "results": [_candidate(row, r, check) for row, r, check in page],
+    }
 
 
 def _candidate(row, r: RotationRequest, check) -> dict:
     prerequisites = list(check.prerequisites)
     return {
-        "place": row.place, "queue_place": row.queue_place, "explanation": row.explanation,
-        "request": r.pk, "trainee": r.trainee_id, "trainee_name": r.trainee.full_name,
-        "sending": r.sending_id, "sending_code": r.sending.code, "sending_name": r.sending.name,
-        "desired_start": r.desired_start, "duration_months": r.duration_months,
-        "forwarded_on": r.forwarded_on, "sending_rank": r.sending_rank,
-        "months_done": row.candidate.months_done, "eligible": check.eligible,
-        "permanent": check.permanent, "reasons": list(check.reasons),
-        "prerequisites": [{"code": p.code, "title": p.title, "state": p.state, "date": p.date}
-                          for p in prerequisites],
-        **{f"prerequisites_{state}": [p.code for p in prerequisites if p.state == state]
-           for state in ("met", "expected", "missing")},
+        "place": row.place,
+        "queue_place": row.queue_place,
+        "explanation": row.explanation,
+        "request": r.pk,
+        "trainee": r.trainee_id,
+        "trainee_name": r.trainee.full_name,
+        "sending": r.sending_id,
+        "sending_code": r.sending.code,
+        "sending_name": r.sending.name,
+        "desired_start": r.desired_start,
+        "duration_months": r.duration_months,
+        "forwarded_on": r.forwarded_on,
+        "sending_rank": r.sending_rank,
+        "months_done": row.candidate.months_done,
+        "eligible": check.eligible,
+        "permanent": check.permanent,
+        "reasons": list(check.reasons),
+        "prerequisites": [
+            {"code": p.code, "title": p.title, "state": p.state, "date": p.date}
+            for p in prerequisites
+        ],
+        **{
+            f"prerequisites_{state}": [p.code for p in prerequisites if p.state == state]
+            for state in ("met", "expected", "missing")
+        },
     }
-

@@ -55,26 +55,50 @@ from lisplan.rotations.services import qualifies_for_register
 NORD = ("UNN", "NLSH", "FIN", "HSYK")
 # Probability of an agreement per specialty both trusts train in, by (sending, receiving).
 PAIRS = {
-    ("FIN", "UNN"): 0.9, ("HSYK", "UNN"): 0.5, ("NLSH", "UNN"): 0.7,
-    ("HSYK", "NLSH"): 0.8, ("FIN", "NLSH"): 0.3, ("UNN", "NLSH"): 0.4,
-    ("UNN", "FIN"): 0.3, ("UNN", "HSYK"): 0.2, ("NLSH", "FIN"): 0.2, ("NLSH", "HSYK"): 0.3,
-    ("FIN", "HSYK"): 0.1, ("HSYK", "FIN"): 0.1,
+    ("FIN", "UNN"): 0.9,
+    ("HSYK", "UNN"): 0.5,
+    ("NLSH", "UNN"): 0.7,
+    ("HSYK", "NLSH"): 0.8,
+    ("FIN", "NLSH"): 0.3,
+    ("UNN", "NLSH"): 0.4,
+    ("UNN", "FIN"): 0.3,
+    ("UNN", "HSYK"): 0.2,
+    ("NLSH", "FIN"): 0.2,
+    ("NLSH", "HSYK"): 0.3,
+    ("FIN", "HSYK"): 0.1,
+    ("HSYK", "FIN"): 0.1,
 }
 # The demo's fixed agreements (sending, receiving, specialty): the personas' queues.
-FIXED = [("UNN", "NLSH", "ORT"), ("NLSH", "UNN", "ORT"), ("FIN", "UNN", "ORT"),
-         ("HSYK", "UNN", "ORT")]
+FIXED = [
+    ("UNN", "NLSH", "ORT"),
+    ("NLSH", "UNN", "ORT"),
+    ("FIN", "UNN", "ORT"),
+    ("HSYK", "UNN", "ORT"),
+]
 # Agreements with trusts in other regions (outside the system): receiving, specialties.
-CROSS_REGION = [("OUS", ("NKI", "BKI", "THK", "GEN")), ("HB", ("PLA",)),
-                ("STO", ("NKI", "KAR"))]
+CROSS_REGION = [("OUS", ("NKI", "BKI", "THK", "GEN")), ("HB", ("PLA",)), ("STO", ("NKI", "KAR"))]
 HOME = ("UNN", "ORT")  # the demo trainee, leader and conflict
 
 STATUS_WEIGHTS = {
-    Status.NEED: 9, Status.WISH: 11, Status.FORWARDED: 26, Status.OFFERED: 5,
-    Status.ACCEPTED: 4, Status.DECLINED: 3, Status.START_AGREED: 9, Status.IN_PROGRESS: 11,
-    Status.COMPLETED: 14, Status.CANCELLED: 8,
+    Status.NEED: 9,
+    Status.WISH: 11,
+    Status.FORWARDED: 26,
+    Status.OFFERED: 5,
+    Status.ACCEPTED: 4,
+    Status.DECLINED: 3,
+    Status.START_AGREED: 9,
+    Status.IN_PROGRESS: 11,
+    Status.COMPLETED: 14,
+    Status.CANCELLED: 8,
 }
-PERMANENT_ONLY = {Status.OFFERED, Status.ACCEPTED, Status.DECLINED, Status.START_AGREED,
-                  Status.IN_PROGRESS, Status.COMPLETED}
+PERMANENT_ONLY = {
+    Status.OFFERED,
+    Status.ACCEPTED,
+    Status.DECLINED,
+    Status.START_AGREED,
+    Status.IN_PROGRESS,
+    Status.COMPLETED,
+}
 PLACED = (Status.START_AGREED, Status.IN_PROGRESS, Status.COMPLETED)
 CANCEL_REASONS = [
     "Legen har fått fast stilling i et annet foretak.",
@@ -120,14 +144,18 @@ def clear_rotations() -> None:
 
     unlink_agreements()  # plan periods protect the agreements they link
     demo_agreements = CollaborationAgreement.objects.filter(demo=True)
-    for through in (CollaborationAgreement.arenas.through, CollaborationAgreement.goals.through,
-                    CollaborationAgreement.prerequisites.through):
+    for through in (
+        CollaborationAgreement.arenas.through,
+        CollaborationAgreement.goals.through,
+        CollaborationAgreement.prerequisites.through,
+    ):
         through.objects.filter(collaborationagreement__demo=True).delete()
     demo_agreements.delete()
 
 
-def _prerequisites(agreements, covered: dict[int, set[int]], goals_of: dict[int, list[int]],
-                   seed: int) -> int:
+def _prerequisites(
+    agreements, covered: dict[int, set[int]], goals_of: dict[int, list[int]], seed: int
+) -> int:
     """About half the agreements within Helse Nord (and the demo trainee's, UNN → NLSH in
     orthopaedics) require 1–3 of the specialty's goals before start (seed 003, d): one the
     sending trust's other agreements in the specialty cover where there is one (so a period
@@ -137,27 +165,38 @@ def _prerequisites(agreements, covered: dict[int, set[int]], goals_of: dict[int,
 
     rng = random.Random(seed * 13 + 5)
     Prerequisites = CollaborationAgreement.prerequisites.through
-    code = dict(LearningGoal.objects.filter(
-        pk__in={g for goals in goals_of.values() for g in goals}).values_list("pk", "code"))
+    code = dict(
+        LearningGoal.objects.filter(
+            pk__in={g for goals in goals_of.values() for g in goals}
+        ).values_list("pk", "code")
+    )
     siblings: dict[tuple[int, int], list] = defaultdict(list)
     for a in agreements:
         siblings[(a.sending_id, a.specialty_id)].append(a)
     rows, count = [], 0
     for a in agreements:
-        fixed = (a.sending.code, a.receiving.code) == ("UNN", "NLSH") and \
-            a.reference.endswith("-ORT")
+        fixed = (a.sending.code, a.receiving.code) == ("UNN", "NLSH") and a.reference.endswith(
+            "-ORT"
+        )
         if a.receiving.code not in NORD or not (fixed or rng.random() < 0.5):
             continue
         own = {code[g] for g in covered[a.pk]}  # by code: a goal may have several versions
-        elsewhere = sorted({g for b in siblings[(a.sending_id, a.specialty_id)] if b is not a
-                            for g in covered[b.pk] if code[g] not in own})
+        elsewhere = sorted(
+            {
+                g
+                for b in siblings[(a.sending_id, a.specialty_id)]
+                if b is not a
+                for g in covered[b.pk]
+                if code[g] not in own
+            }
+        )
         chosen = [rng.choice(elsewhere)] if elsewhere else []
         taken = own | {code[g] for g in chosen}
-        rest = list({code[g]: g for g in goals_of.get(a.specialty_id, [])
-                     if code[g] not in taken}.values())
+        rest = list(
+            {code[g]: g for g in goals_of.get(a.specialty_id, []) if code[g] not in taken}.values()
+        )
         chosen += rng.sample(rest, min(len(rest), rng.randint(1, 3) - len(chosen) or 1))
-        rows += [Prerequisites(collaborationagreement_id=a.pk, learninggoal_id=g)
-                 for g in chosen]
+        rows += [Prerequisites(collaborationagreement_id=a.pk, learninggoal_id=g) for g in chosen]
         count += bool(chosen)
     Prerequisites.objects.bulk_create(rows, batch_size=1000)
     return count
@@ -172,19 +211,29 @@ def _expected_prerequisites(requests, covered: dict[int, set[int]], today: dt.da
     from lisplan.plans.models import Period
     from lisplan.plans.models import Status as PlanStatus
 
-    waiting = [r for r in requests if r.status in (Status.NEED, Status.WISH, Status.FORWARDED)
-               and r.agreement_id]
+    waiting = [
+        r
+        for r in requests
+        if r.status in (Status.NEED, Status.WISH, Status.FORWARDED) and r.agreement_id
+    ]
     periods: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
     for trainee, agreement, end in (
-            Period.objects.filter(
-                revision__plan__trainee_id__in={r.trainee_id for r in waiting},
-                revision__status=PlanStatus.APPROVED, revision__valid_until__gte=today,
-                agreement__isnull=False, end__gte=today)
-            .values_list("revision__plan__trainee_id", "agreement_id", "end")
-            .order_by("end", "pk")):
+        Period.objects.filter(
+            revision__plan__trainee_id__in={r.trainee_id for r in waiting},
+            revision__status=PlanStatus.APPROVED,
+            revision__valid_until__gte=today,
+            agreement__isnull=False,
+            end__gte=today,
+        )
+        .values_list("revision__plan__trainee_id", "agreement_id", "end")
+        .order_by("end", "pk")
+    ):
         periods[trainee].append((end, agreement))
-    code = dict(LearningGoal.objects.filter(
-        pk__in={g for goals in covered.values() for g in goals}).values_list("pk", "code"))
+    code = dict(
+        LearningGoal.objects.filter(
+            pk__in={g for goals in covered.values() for g in goals}
+        ).values_list("pk", "code")
+    )
     Prerequisites = CollaborationAgreement.prerequisites.through
     rows, done = [], set()
     for r in waiting:
@@ -194,8 +243,11 @@ def _expected_prerequisites(requests, covered: dict[int, set[int]], today: dt.da
         for end, other in periods.get(r.trainee_id, ()):
             goals = sorted(g for g in covered[other] if code[g] not in own)
             if other != r.agreement_id and end < r.desired_start and goals:
-                rows.append(Prerequisites(collaborationagreement_id=r.agreement_id,
-                                          learninggoal_id=goals[0]))
+                rows.append(
+                    Prerequisites(
+                        collaborationagreement_id=r.agreement_id, learninggoal_id=goals[0]
+                    )
+                )
                 done.add(r.agreement_id)
                 break
     Prerequisites.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
@@ -227,12 +279,12 @@ class RotationPlanner:
         first = self.between(low, self.today - dt.timedelta(days=10 * n))
         out = [first]
         for _ in range(n - 1):
-            out.append(self.between(out[-1], min(out[-1] + dt.timedelta(days=90),
-                                                  self.today)))
+            out.append(self.between(out[-1], min(out[-1] + dt.timedelta(days=90), self.today)))
         return out
 
-    def desired(self, agreement: CollaborationAgreement, ahead: tuple[int, int] = (2, 24)
-                ) -> dt.date:
+    def desired(
+        self, agreement: CollaborationAgreement, ahead: tuple[int, int] = (2, 24)
+    ) -> dt.date:
         start = add_months(_first(self.today), self.rng.randint(*ahead))
         for _ in range(12):
             if agreement.allows_start(start):
@@ -241,14 +293,19 @@ class RotationPlanner:
         return start
 
     # -- placing a period under the agreement's rules --
-    def place(self, agreement: CollaborationAgreement, status: str, earliest: dt.date
-              ) -> dt.date | None:
+    def place(
+        self, agreement: CollaborationAgreement, status: str, earliest: dt.date
+    ) -> dt.date | None:
         months = agreement.duration_months
         this = _first(self.today)
         rules = ranking.AgreementRules(
-            capacity=agreement.capacity, start_months=tuple(agreement.start_months or ()),
-            valid_from=agreement.valid_from, valid_to=agreement.valid_to,
-            semester_quota=agreement.semester_quota, quota_semester=agreement.quota_semester)
+            capacity=agreement.capacity,
+            start_months=tuple(agreement.start_months or ()),
+            valid_from=agreement.valid_from,
+            valid_to=agreement.valid_to,
+            semester_quota=agreement.semester_quota,
+            quota_semester=agreement.quota_semester,
+        )
         for _ in range(12):
             if status == Status.START_AGREED:
                 start = add_months(this, self.rng.randint(1, 18))
@@ -264,9 +321,16 @@ class RotationPlanner:
         return None
 
     # -- one request --
-    def request(self, emp: Emp, agreement: CollaborationAgreement, status: str,
-                arena_id: int | None, *, forwarded_on: dt.date | None = None,
-                fallback: str = Status.FORWARDED) -> RotationRequest | None:
+    def request(
+        self,
+        emp: Emp,
+        agreement: CollaborationAgreement,
+        status: str,
+        arena_id: int | None,
+        *,
+        forwarded_on: dt.date | None = None,
+        fallback: str = Status.FORWARDED,
+    ) -> RotationRequest | None:
         """`fallback`: the status when `status` is not possible (a temporary employee, or no
         room under the agreement)."""
         if status in PERMANENT_ONLY and not emp.permanent:
@@ -278,12 +342,19 @@ class RotationPlanner:
                 status = fallback
         months = agreement.duration_months
         r = RotationRequest(
-            trainee_id=emp.trainee, sending_id=emp.institution,
-            receiving_id=agreement.receiving_id, specialty_id=emp.specialty,
-            agreement=agreement, arena_id=arena_id, duration_months=months, status=status,
-            refunded_by_employer=months < REFUND_BELOW_MONTHS, demo=True,
+            trainee_id=emp.trainee,
+            sending_id=emp.institution,
+            receiving_id=agreement.receiving_id,
+            specialty_id=emp.specialty,
+            agreement=agreement,
+            arena_id=arena_id,
+            duration_months=months,
+            status=status,
+            refunded_by_employer=months < REFUND_BELOW_MONTHS,
+            demo=True,
             source=RotationRequest.Source.MANUAL,  # not linked to the demo plans' periods
-            desired_start=agreed or self.desired(agreement), agreed_start=agreed,
+            desired_start=agreed or self.desired(agreement),
+            agreed_start=agreed,
         )
         if status == Status.NEED:
             r.need_on = self.steps(emp, 1, 300)[0]
@@ -311,8 +382,14 @@ class RotationPlanner:
             if last < low:
                 low = last - dt.timedelta(days=60)  # the employment began just before
             dates = sorted(self.between(low, last) for _ in range(6))
-            (r.need_on, r.wish_on, r.forwarded_on, r.offered_on, r.answered_on,
-             r.start_agreed_on) = dates
+            (
+                r.need_on,
+                r.wish_on,
+                r.forwarded_on,
+                r.offered_on,
+                r.answered_on,
+                r.start_agreed_on,
+            ) = dates
             if status in (Status.IN_PROGRESS, Status.COMPLETED):
                 r.started_on = agreed
             if status == Status.COMPLETED:
@@ -339,33 +416,59 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
     result = RotationDemoResult()
     p = RotationPlanner(seed, today)
     rng = p.rng
-    institutions = {i.code: i for i in Institution.objects.filter(
-        code__in=[*NORD, *(c for c, _s in CROSS_REGION)])}
+    institutions = {
+        i.code: i
+        for i in Institution.objects.filter(code__in=[*NORD, *(c for c, _s in CROSS_REGION)])
+    }
     specialties = dict(Specialty.objects.values_list("code", "id"))
-    departments = {(a.institution.code, a.specialty.code): a for a in LearningArena.objects
-                   .filter(level=LearningArena.Level.DEPARTMENT, leader__demo=True,
-                           institution__code__in=NORD, specialty__isnull=False)
-                   .select_related("institution", "specialty").order_by("pk")}
+    departments = {
+        (a.institution.code, a.specialty.code): a
+        for a in LearningArena.objects.filter(
+            level=LearningArena.Level.DEPARTMENT,
+            leader__demo=True,
+            institution__code__in=NORD,
+            specialty__isnull=False,
+        )
+        .select_related("institution", "specialty")
+        .order_by("pk")
+    }
 
     # -- the register: an entry per qualifying, current employment --
     codes = {i.pk: c for c, i in institutions.items()}
     spec_codes = {v: k for k, v in specialties.items()}
     emps: list[Emp] = []
     entries: dict[tuple[int, int, int], RegisterEntry] = {}
-    for e in (Employment.objects.filter(trainee__demo=True).not_ended(today)
-              .order_by("trainee_id", "-permanent", "start", "pk")):
+    for e in (
+        Employment.objects.filter(trainee__demo=True)
+        .not_ended(today)
+        .order_by("trainee_id", "-permanent", "start", "pk")
+    ):
         if not qualifies_for_register(e, today):
             continue
         key = (e.trainee_id, e.institution_id, e.specialty_id)
         if key in entries:
             continue
         entries[key] = RegisterEntry(
-            trainee_id=e.trainee_id, institution_id=e.institution_id,
-            specialty_id=e.specialty_id, employment_id=e.pk, permanent=e.permanent,
-            registered_on=e.start, source=RegisterEntry.Source.EMPLOYMENT)
+            trainee_id=e.trainee_id,
+            institution_id=e.institution_id,
+            specialty_id=e.specialty_id,
+            employment_id=e.pk,
+            permanent=e.permanent,
+            registered_on=e.start,
+            source=RegisterEntry.Source.EMPLOYMENT,
+        )
         if e.institution_id in codes:
-            emps.append(Emp(e.trainee_id, e.institution_id, codes[e.institution_id],
-                            e.specialty_id, spec_codes[e.specialty_id], e.permanent, e.start))
+            emps.append(
+                Emp(
+                    e.trainee_id,
+                    e.institution_id,
+                    codes[e.institution_id],
+                    e.specialty_id,
+                    spec_codes[e.specialty_id],
+                    e.permanent,
+                    e.start,
+                )
+            )
     RegisterEntry.objects.bulk_create(entries.values(), batch_size=1000)
     result.register_entries = len(entries)
 
@@ -373,17 +476,26 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
     trained = {(x.code, x.spec) for x in emps}
     wanted: list[tuple[str, str, str]] = [f for f in FIXED if (f[1], f[2]) in departments]
     for (sending, receiving), chance in PAIRS.items():
-        for (inst, spec) in sorted(departments):
-            if inst == receiving and (sending, spec) in trained and rng.random() < chance \
-                    and (sending, receiving, spec) not in wanted:
+        for inst, spec in sorted(departments):
+            if (
+                inst == receiving
+                and (sending, spec) in trained
+                and rng.random() < chance
+                and (sending, receiving, spec) not in wanted
+            ):
                 wanted.append((sending, receiving, spec))
     for receiving, specs in CROSS_REGION:
-        wanted += [("UNN", receiving, s) for s in specs
-                   if s in specialties and receiving in institutions]
+        wanted += [
+            ("UNN", receiving, s) for s in specs if s in specialties and receiving in institutions
+        ]
     goals_of: dict[int, list[int]] = defaultdict(list)
-    for pk, spec in (LearningGoal.objects.filter(
-            specialty_id__in={specialties[s] for _a, _b, s in wanted}, common=False)
-            .order_by("code", "pk").values_list("pk", "specialty_id")):
+    for pk, spec in (
+        LearningGoal.objects.filter(
+            specialty_id__in={specialties[s] for _a, _b, s in wanted}, common=False
+        )
+        .order_by("code", "pk")
+        .values_list("pk", "specialty_id")
+    ):
         goals_of[spec].append(pk)
     agreements, arena_rows, goal_rows = [], [], []
     covered: dict[int, set[int]] = defaultdict(set)
@@ -394,14 +506,17 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
         cross = receiving not in NORD
         duration = rng.choices([2, 3, 6, 12], weights=[1, 3, 6, 2])[0]
         a = CollaborationAgreement(
-            sending=institutions[sending], receiving=institutions[receiving],
-            specialty_id=specialties[spec], demo=True,
+            sending=institutions[sending],
+            receiving=institutions[receiving],
+            specialty_id=specialties[spec],
+            demo=True,
             duration_months=6 if fixed else duration,
             capacity=1 if fixed or cross else rng.choices([1, 2, 3, 4], weights=[4, 4, 2, 1])[0],
             start_months=[] if fixed else rng.choice([[], [], [], [2, 8], [1, 7], [3, 9]]),
             valid_from=dt.date(today.year - rng.randint(2, 5), 1, 1),
-            valid_to=None if fixed or rng.random() < 0.8 else dt.date(
-                today.year + rng.randint(1, 3), 12, 31),
+            valid_to=None
+            if fixed or rng.random() < 0.8
+            else dt.date(today.year + rng.randint(1, 3), 12, 31),
             reference=f"FA-{sending}-{receiving}-{spec}",
         )
         if receiving == "HB":  # seed 003: one trainee per spring semester
@@ -429,8 +544,7 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
     out_of: dict[tuple[int, int], list[CollaborationAgreement]] = defaultdict(list)
     for a in agreements:
         out_of[(a.sending_id, a.specialty_id)].append(a)
-    by_key = {(a.sending.code, a.receiving.code, spec_codes[a.specialty_id]): a
-              for a in agreements}
+    by_key = {(a.sending.code, a.receiving.code, spec_codes[a.specialty_id]): a for a in agreements}
 
     def arena_for(a: CollaborationAgreement) -> int | None:
         dept = departments.get((a.receiving.code, spec_codes[a.specialty_id]))
@@ -438,56 +552,97 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
 
     # -- the personas (first, so the random requests keep clear of them) --
     demo_trainee = Trainee.objects.filter(demo=True, user__username="trainee").first()
-    me = next((x for x in emps if demo_trainee and x.trainee == demo_trainee.pk
-               and (x.code, x.spec) == HOME), None)
+    me = next(
+        (
+            x
+            for x in emps
+            if demo_trainee and x.trainee == demo_trainee.pk and (x.code, x.spec) == HOME
+        ),
+        None,
+    )
     home_ort = [x for x in emps if x.spec == HOME[1] and x is not me]
     rng.shuffle(home_ort)
     nlsh_queue = by_key.get(("UNN", "NLSH", "ORT"))
     if me is not None and nlsh_queue is not None:
         # Two in front of the demo trainee, two behind: a visible place in the queue.
-        others = [x for x in home_ort if x.code in ("UNN", "FIN", "HSYK")
-                  and (x.code, "NLSH", "ORT") in by_key][:4]
+        others = [
+            x
+            for x in home_ort
+            if x.code in ("UNN", "FIN", "HSYK") and (x.code, "NLSH", "ORT") in by_key
+        ][:4]
         for i, x in enumerate(others):
-            p.request(x, by_key[(x.code, "NLSH", "ORT")], Status.FORWARDED, None,
-                      forwarded_on=today - dt.timedelta(days=400 - 150 * i))
-        p.request(me, nlsh_queue, Status.FORWARDED, arena_for(nlsh_queue),
-                  forwarded_on=today - dt.timedelta(days=200))
+            p.request(
+                x,
+                by_key[(x.code, "NLSH", "ORT")],
+                Status.FORWARDED,
+                None,
+                forwarded_on=today - dt.timedelta(days=400 - 150 * i),
+            )
+        p.request(
+            me,
+            nlsh_queue,
+            Status.FORWARDED,
+            arena_for(nlsh_queue),
+            forwarded_on=today - dt.timedelta(days=200),
+        )
     # The conflict over UNN's orthopaedic places next semester (and the leader's candidates).
-    semester_start = dt.date(today.year, 7, 1) if today.month <= 6 else dt.date(
-        today.year + 1, 1, 1)
+    semester_start = (
+        dt.date(today.year, 7, 1) if today.month <= 6 else dt.date(today.year + 1, 1, 1)
+    )
     into_home = [a for k, a in by_key.items() if k[1:] == HOME]
     places = sum(a.capacity for a in into_home)
-    contenders = [x for x in home_ort if x.code != "UNN" and x.trainee not in p.busy
-                  and (x.code, *HOME) in by_key]
+    contenders = [
+        x
+        for x in home_ort
+        if x.code != "UNN" and x.trainee not in p.busy and (x.code, *HOME) in by_key
+    ]
     picked: list[Emp] = []
     for x in sorted(contenders, key=lambda x: x.code):  # every trust in turn
         if len(picked) < places + 2 and x.code not in {y.code for y in picked}:
             picked.append(x)
-    picked += [x for x in contenders if x not in picked][:max(0, places + 2 - len(picked))]
+    picked += [x for x in contenders if x not in picked][: max(0, places + 2 - len(picked))]
     dept_home = departments.get(HOME)
     for i, x in enumerate(picked):
-        r = p.request(x, by_key[(x.code, *HOME)], Status.FORWARDED,
-                      dept_home.pk if dept_home and i % 2 else None,
-                      forwarded_on=today - dt.timedelta(days=30 + 45 * i))
+        r = p.request(
+            x,
+            by_key[(x.code, *HOME)],
+            Status.FORWARDED,
+            dept_home.pk if dept_home and i % 2 else None,
+            forwarded_on=today - dt.timedelta(days=30 + 45 * i),
+        )
         r.desired_start = add_months(semester_start, i % 3)
     # Wishes for UNN's coordinator to forward.
-    for x in [x for x in emps if x.code == "UNN" and x.trainee not in p.busy
-              and out_of.get((x.institution, x.specialty)) and x is not me][:6]:
+    for x in [
+        x
+        for x in emps
+        if x.code == "UNN"
+        and x.trainee not in p.busy
+        and out_of.get((x.institution, x.specialty))
+        and x is not me
+    ][:6]:
         p.request(x, rng.choice(out_of[(x.institution, x.specialty)]), Status.WISH, None)
 
     # -- requests in every state --
     for x in emps:
         if x.trainee in p.busy or (demo_trainee and x.trainee == demo_trainee.pk):
             continue
-        options = [a for a in out_of.get((x.institution, x.specialty), [])
-                   if (a.receiving.code, x.spec) != HOME]  # UNN ORT: the crafted conflict only
+        options = [
+            a
+            for a in out_of.get((x.institution, x.specialty), [])
+            if (a.receiving.code, x.spec) != HOME
+        ]  # UNN ORT: the crafted conflict only
         if not options:
             continue
         statuses = dict(STATUS_WEIGHTS)
         if rng.random() < 0.12:  # an earlier period, completed or cancelled
             a = rng.choice(options)
-            p.request(x, a, rng.choice([Status.COMPLETED, Status.COMPLETED, Status.CANCELLED]),
-                      arena_for(a), fallback=Status.CANCELLED)
+            p.request(
+                x,
+                a,
+                rng.choice([Status.COMPLETED, Status.COMPLETED, Status.CANCELLED]),
+                arena_for(a),
+                fallback=Status.CANCELLED,
+            )
             statuses = {s: w for s, w in statuses.items() if s not in PLACED}
         if rng.random() < 0.45 and x.trainee not in p.busy:
             status = rng.choices(list(statuses), weights=list(statuses.values()))[0]
@@ -502,10 +657,15 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
     leader = User.objects.filter(username="leader", demo=True).first()
     if dept_home is not None:
         Vacancy.objects.create(
-            institution=dept_home.institution, arena=dept_home, specialty=dept_home.specialty,
-            start_from=add_months(semester_start, -1), start_to=add_months(semester_start, 3),
-            duration_months=6, opened_by=leader,
-            comment="Ledig gjennomstrømningsstilling fra neste semester.")
+            institution=dept_home.institution,
+            arena=dept_home,
+            specialty=dept_home.specialty,
+            start_from=add_months(semester_start, -1),
+            start_to=add_months(semester_start, 3),
+            duration_months=6,
+            opened_by=leader,
+            comment="Ledig gjennomstrømningsstilling fra neste semester.",
+        )
         result.vacancies = 1
     with connection.cursor() as cursor:
         for model in (CollaborationAgreement, RegisterEntry, RotationRequest):
@@ -540,18 +700,25 @@ def write_audit(requests: list[RotationRequest], institutions, specialties) -> i
     from lisplan.demo.audit import event, insert_events
     from lisplan.trainees.models import Trainee
 
-    names = {pk: f"{first} {last}" for pk, first, last in Trainee.objects.filter(demo=True)
-             .order_by().values_list("pk", "first_name", "last_name")}
+    names = {
+        pk: f"{first} {last}"
+        for pk, first, last in Trainee.objects.filter(demo=True)
+        .order_by()
+        .values_list("pk", "first_name", "last_name")
+    }
     coordinator: dict[int, str] = {}
-    for inst, first, last in (RoleAssignment.objects.active()
-                              .filter(role=Role.LOCAL_COORDINATOR, user__demo=True)
-                              .exclude(institution=None).order_by("pk")
-                              .values_list("institution_id", "user__first_name",
-                                           "user__last_name")):
+    for inst, first, last in (
+        RoleAssignment.objects.active()
+        .filter(role=Role.LOCAL_COORDINATOR, user__demo=True)
+        .exclude(institution=None)
+        .order_by("pk")
+        .values_list("institution_id", "user__first_name", "user__last_name")
+    ):
         coordinator.setdefault(inst, f"{first} {last}")
     inst_name = {i.pk: str(i) for i in institutions.values()}
-    spec_name = dict(Specialty.objects.filter(pk__in=set(specialties.values()))
-                     .values_list("pk", "name"))
+    spec_name = dict(
+        Specialty.objects.filter(pk__in=set(specialties.values())).values_list("pk", "name")
+    )
     now = timezone.now()
     latest = now - dt.timedelta(minutes=10)  # nothing after the demo was loaded
     events: list[dict] = []
@@ -559,36 +726,64 @@ def write_audit(requests: list[RotationRequest], institutions, specialties) -> i
         trainee = names[r.trainee_id]
         sending = coordinator.get(r.sending_id, "system")
         receiving = coordinator.get(r.receiving_id, sending)
-        actor_of = {"register.wish_registered": trainee, "register.forwarded": sending,
-                    "register.accepted": trainee, "register.declined": trainee,
-                    "register.cancelled": sending}
-        repr_ = (f"{trainee} → {inst_name.get(r.receiving_id, '')} "
-                 f"({spec_name.get(r.specialty_id, '')}, {r.desired_start:%m.%Y})")
+        actor_of = {
+            "register.wish_registered": trainee,
+            "register.forwarded": sending,
+            "register.accepted": trainee,
+            "register.declined": trainee,
+            "register.cancelled": sending,
+        }
+        repr_ = (
+            f"{trainee} → {inst_name.get(r.receiving_id, '')} "
+            f"({spec_name.get(r.specialty_id, '')}, {r.desired_start:%m.%Y})"
+        )
         last = [None]
 
-        def add(day: dt.date, hour: int, actor: str, action: str, changes: dict,
-                r=r, repr_=repr_, last=last) -> None:
+        def add(
+            day: dt.date,
+            hour: int,
+            actor: str,
+            action: str,
+            changes: dict,
+            r=r,
+            repr_=repr_,
+            last=last,
+        ) -> None:
             at = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, r.pk * 7 % 60)))
             if last[0] is not None:
                 at = max(at, last[0] + dt.timedelta(minutes=1))  # the steps in order
             at = min(at, latest)
             last[0] = at
-            events.append(event(at=at, actor=actor, action=action,
-                                object_type="rotations.rotationrequest", object_id=r.pk,
-                                object_repr=repr_, trainee_id=r.trainee_id, changes=changes))
+            events.append(
+                event(
+                    at=at,
+                    actor=actor,
+                    action=action,
+                    object_type="rotations.rotationrequest",
+                    object_id=r.pk,
+                    object_repr=repr_,
+                    trainee_id=r.trainee_id,
+                    changes=changes,
+                )
+            )
 
-        created = {"status": [None, Status.NEED],
-                   "sending": [None, inst_name.get(r.sending_id)],
-                   "receiving": [None, inst_name.get(r.receiving_id)],
-                   "specialty": [None, spec_name.get(r.specialty_id)],
-                   "desired_start": [None, r.desired_start.isoformat()],
-                   "duration_months": [None, r.duration_months],
-                   "refunded_by_employer": [None, r.refunded_by_employer],
-                   "source": [None, r.source]}
+        created = {
+            "status": [None, Status.NEED],
+            "sending": [None, inst_name.get(r.sending_id)],
+            "receiving": [None, inst_name.get(r.receiving_id)],
+            "specialty": [None, spec_name.get(r.specialty_id)],
+            "desired_start": [None, r.desired_start.isoformat()],
+            "duration_months": [None, r.duration_months],
+            "refunded_by_employer": [None, r.refunded_by_employer],
+            "source": [None, r.source],
+        }
         if r.agreement_id:  # as str(agreement)
-            created["agreement"] = [None, f"{spec_name.get(r.specialty_id)}: "
-                                          f"{inst_name.get(r.sending_id)} → "
-                                          f"{inst_name.get(r.receiving_id)}"]
+            created["agreement"] = [
+                None,
+                f"{spec_name.get(r.specialty_id)}: "
+                f"{inst_name.get(r.sending_id)} → "
+                f"{inst_name.get(r.receiving_id)}",
+            ]
         add(r.need_on, 9, trainee, "register.request_created", created)
         for action, field_name, before, after in STEPS:
             day = getattr(r, field_name)
@@ -603,12 +798,24 @@ def write_audit(requests: list[RotationRequest], institutions, specialties) -> i
                 changes["goals_reached"] = [None, r.goals_reached]
             elif action == "register.declined" and r.comment:
                 changes["comment"] = ["", r.comment]
-            add(day, 10 if field_name != "started_on" else 8,
-                actor_of.get(action, receiving), action, changes)
+            add(
+                day,
+                10 if field_name != "started_on" else 8,
+                actor_of.get(action, receiving),
+                action,
+                changes,
+            )
         if r.cancelled_on is not None:
-            add(r.cancelled_on, 13, sending, "register.cancelled", {
-                "status": [Status.FORWARDED, Status.CANCELLED],
-                "cancelled_on": [None, r.cancelled_on.isoformat()],
-                "comment": ["", r.comment]})
+            add(
+                r.cancelled_on,
+                13,
+                sending,
+                "register.cancelled",
+                {
+                    "status": [Status.FORWARDED, Status.CANCELLED],
+                    "cancelled_on": [None, r.cancelled_on.isoformat()],
+                    "comment": ["", r.comment],
+                },
+            )
     insert_events(events)
     return len(events)

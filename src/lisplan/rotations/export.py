@@ -36,15 +36,21 @@ def is_external(request: RotationRequest) -> bool:
     can take the offer steps: the sending coordinator records them."""
     from lisplan.accounts.models import Role, RoleAssignment
 
-    return not RoleAssignment.objects.active().filter(
-        role=Role.LOCAL_COORDINATOR, institution_id=request.receiving_id).exists()
+    return (
+        not RoleAssignment.objects.active()
+        .filter(role=Role.LOCAL_COORDINATOR, institution_id=request.receiving_id)
+        .exists()
+    )
 
 
 def _employment(request: RotationRequest):
-    return (request.trainee.employments.not_ended()
-            .filter(institution_id=request.sending_id, specialty_id=request.specialty_id)
-            .select_related("arena__leader", "arena__parent__leader")
-            .order_by("-permanent", "-start").first())
+    return (
+        request.trainee.employments.not_ended()
+        .filter(institution_id=request.sending_id, specialty_id=request.specialty_id)
+        .select_related("arena__leader", "arena__parent__leader")
+        .order_by("-permanent", "-start")
+        .first()
+    )
 
 
 def _leader(employment):
@@ -73,8 +79,7 @@ def export_record(request: RotationRequest, *, exported_by=None) -> dict[str, An
     employment = _employment(request)
     agreement = request.agreement
     check = queries.eligibility([request]).get(request.pk)
-    goals = list(agreement.goals.order_by("code").values_list("code", "text")) \
-        if agreement else []
+    goals = list(agreement.goals.order_by("code").values_list("code", "text")) if agreement else []
     return {
         "format": FORMAT,
         "id": request.pk,
@@ -82,12 +87,16 @@ def export_record(request: RotationRequest, *, exported_by=None) -> dict[str, An
         "exported_by": _person(exported_by),
         "status": request.status,
         "trainee": {
-            "name": trainee.full_name, "first_name": trainee.first_name,
-            "last_name": trainee.last_name, "hpr_number": trainee.hpr_number,
-            "email": trainee.email or None, "phone": trainee.phone or None,
+            "name": trainee.full_name,
+            "first_name": trainee.first_name,
+            "last_name": trainee.last_name,
+            "hpr_number": trainee.hpr_number,
+            "email": trainee.email or None,
+            "phone": trainee.phone or None,
         },
         "employment": {
-            "employer": request.sending.name, "employer_code": request.sending.code,
+            "employer": request.sending.name,
+            "employer_code": request.sending.code,
             "employer_org_number": request.sending.org_number or None,
             "employee_number": getattr(employment, "employee_number", "") or None,
             "department": employment.arena.name if employment and employment.arena else None,
@@ -98,24 +107,34 @@ def export_record(request: RotationRequest, *, exported_by=None) -> dict[str, An
         },
         "leader": _person(_leader(employment)),
         "specialty": {"code": request.specialty.code, "name": request.specialty.name},
-        "receiving": {"name": request.receiving.name, "code": request.receiving.code,
-                      "department": request.arena.name if request.arena_id else None},
+        "receiving": {
+            "name": request.receiving.name,
+            "code": request.receiving.code,
+            "department": request.arena.name if request.arena_id else None,
+        },
         "agreement": {
-            "id": agreement.pk, "reference": agreement.reference or None,
-            "duration_months": agreement.duration_months, "capacity": agreement.capacity,
+            "id": agreement.pk,
+            "reference": agreement.reference or None,
+            "duration_months": agreement.duration_months,
+            "capacity": agreement.capacity,
             "semester_quota": agreement.semester_quota,
             "quota_semester": agreement.quota_semester,
-            "valid_from": _day(agreement.valid_from), "valid_to": _day(agreement.valid_to),
+            "valid_from": _day(agreement.valid_from),
+            "valid_to": _day(agreement.valid_to),
             "goals": [{"code": c, "text": t} for c, t in goals],
-        } if agreement else None,
+        }
+        if agreement
+        else None,
         "period": {
             "desired_start": _day(request.desired_start),
             "agreed_start": _day(request.agreed_start),
-            "duration_months": request.duration_months, "end": _day(request.end),
+            "duration_months": request.duration_months,
+            "end": _day(request.end),
             "refunded_by_employer": request.refunded_by_employer,
         },
         "register": {
-            "need_on": _day(request.need_on), "wish_on": _day(request.wish_on),
+            "need_on": _day(request.need_on),
+            "wish_on": _day(request.wish_on),
             "registered_on": _day(request.forwarded_on),
             "sending_rank": request.sending_rank,
         },
@@ -129,11 +148,18 @@ def _css_string(text: str) -> str:
 
 def render_html(request: RotationRequest, *, exported_by=None) -> str:
     data = export_record(request, exported_by=exported_by)
-    return render_to_string("rotations/export_pdf.html", {
-        "r": data, "obj": request, "printed_at": timezone.localtime(),
-        "footer_title": _css_string(_("Innmelding til spesialiseringsperiode – %(name)s")
-                                    % {"name": request.trainee.full_name}),
-    })
+    return render_to_string(
+        "rotations/export_pdf.html",
+        {
+            "r": data,
+            "obj": request,
+            "printed_at": timezone.localtime(),
+            "footer_title": _css_string(
+                _("Innmelding til spesialiseringsperiode – %(name)s")
+                % {"name": request.trainee.full_name}
+            ),
+        },
+    )
 
 
 def render_pdf(request: RotationRequest, *, exported_by=None) -> bytes:
@@ -148,35 +174,56 @@ def filename(request: RotationRequest, ext: str) -> str:
 
 
 @transaction.atomic
-def record_answer(*, actor, request: RotationRequest, accepted: bool,
-                  start: dt.date | None = None, comment: str = "") -> RotationRequest:
+def record_answer(
+    *,
+    actor,
+    request: RotationRequest,
+    accepted: bool,
+    start: dt.date | None = None,
+    comment: str = "",
+) -> RotationRequest:
     """The receiving trust's answer, recorded by the sending coordinator: accepted (offered →
     accepted → start agreed when `start` is given; only permanent employees) or declined
     (the registration is cancelled with the trust's comment)."""
     request = RotationRequest.objects.select_related("receiving").get(pk=request.pk)
     if not is_external(request):
-        raise RotationError(_("%(receiving)s bruker lisplan og svarer selv.")
-                            % {"receiving": request.receiving}, "not_external", "receiving")
+        raise RotationError(
+            _("%(receiving)s bruker lisplan og svarer selv.") % {"receiving": request.receiving},
+            "not_external",
+            "receiving",
+        )
     if request.status not in ANSWERABLE:
-        raise RotationError(_("Svar kan bare registreres når ønsket er sendt til mottakende "
-                              "foretak (status nå: «%(status)s»).")
-                            % {"status": request.get_status_display()}, "invalid_state",
-                            "status")
+        raise RotationError(
+            _(
+                "Svar kan bare registreres når ønsket er sendt til mottakende "
+                "foretak (status nå: «%(status)s»)."
+            )
+            % {"status": request.get_status_display()},
+            "invalid_state",
+            "status",
+        )
     comment = comment.strip()
     said = _("Svar fra %(receiving)s") % {"receiving": request.receiving}
     text = f"{said}: {comment}" if comment else said
     if accepted:
         if request.status == Status.FORWARDED:
             request = services.request_offer(actor=actor, request=request, comment=text)
-        request = services.request_answer(actor=actor, request=request, accept=True,
-                                          comment=text)
+        request = services.request_answer(actor=actor, request=request, accept=True, comment=text)
         if start is not None:
             request = services.request_agree_start(actor=actor, request=request, start=start)
     else:
-        request = services.request_cancel(actor=actor, request=request,
-                                          reason=_("Avslått. %(text)s") % {"text": text})
-    record(actor=actor, action="register.external_answer", obj=request,
-           trainee_id=request.trainee_id,
-           changes={"answer": [None, "accepted" if accepted else "declined"],
-                    "start": [None, _day(start)], "comment": [None, comment]})
+        request = services.request_cancel(
+            actor=actor, request=request, reason=_("Avslått. %(text)s") % {"text": text}
+        )
+    record(
+        actor=actor,
+        action="register.external_answer",
+        obj=request,
+        trainee_id=request.trainee_id,
+        changes={
+            "answer": [None, "accepted" if accepted else "declined"],
+            "start": [None, _day(start)],
+            "comment": [None, comment],
+        },
+    )
     return request

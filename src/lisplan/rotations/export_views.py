@@ -30,16 +30,19 @@ def _sendable(request, pk: int) -> RotationRequest:
 
 def _refuse_unless_exportable(obj: RotationRequest) -> None:
     if obj.status not in export.EXPORTABLE:
-        raise PermissionDenied(_("Innmeldingen kan ikke sendes når ønsket har status "
-                                 "«%(status)s».") % {"status": obj.get_status_display()})
+        raise PermissionDenied(
+            _("Innmeldingen kan ikke sendes når ønsket har status «%(status)s».")
+            % {"status": obj.get_status_display()}
+        )
 
 
 @require("register.forward")
 def export_pdf(request, pk: int):
     obj = _sendable(request, pk)
     _refuse_unless_exportable(obj)
-    response = HttpResponse(export.render_pdf(obj, exported_by=request.user),
-                            content_type="application/pdf")
+    response = HttpResponse(
+        export.render_pdf(obj, exported_by=request.user), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="{export.filename(obj, "pdf")}"'
     return response
 
@@ -48,8 +51,9 @@ def export_pdf(request, pk: int):
 def export_json(request, pk: int):
     obj = _sendable(request, pk)
     _refuse_unless_exportable(obj)
-    body = json.dumps(export.export_record(obj, exported_by=request.user), ensure_ascii=False,
-                      indent=2)
+    body = json.dumps(
+        export.export_record(obj, exported_by=request.user), ensure_ascii=False, indent=2
+    )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export.filename(obj, "json")}"'
     return response
@@ -57,15 +61,22 @@ def export_json(request, pk: int):
 
 class AnswerForm(DesignsystemetForm, forms.Form):
     accepted = forms.TypedChoiceField(
-        label=gettext_lazy("Svar fra mottakende foretak"), coerce=lambda v: v == "yes",
+        label=gettext_lazy("Svar fra mottakende foretak"),
+        coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
-        choices=[("yes", gettext_lazy("Akseptert")), ("no", gettext_lazy("Avslått"))])
+        choices=[("yes", gettext_lazy("Akseptert")), ("no", gettext_lazy("Avslått"))],
+    )
     start = forms.DateField(
-        label=gettext_lazy("Avtalt oppstart"), required=False,
+        label=gettext_lazy("Avtalt oppstart"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=gettext_lazy("Når foretaket har avtalt oppstartsdato."))
-    comment = forms.CharField(label=gettext_lazy("Kommentar fra foretaket"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+        help_text=gettext_lazy("Når foretaket har avtalt oppstartsdato."),
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Kommentar fra foretaket"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean(self):
         data = super().clean()
@@ -84,10 +95,18 @@ def export_answer(request, pk: int):
         except RotationError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
-            messages.success(request, _("Svaret fra %(receiving)s er registrert.")
-                             % {"receiving": obj.receiving})
+            messages.success(
+                request, _("Svaret fra %(receiving)s er registrert.") % {"receiving": obj.receiving}
+            )
             return redirect("rotations:request", obj.pk)
-    return render(request, "rotations/form.html", {
-        "form": form, "title": _("Registrer svar fra %(receiving)s") % {
-            "receiving": obj.receiving},
-        "subject": obj, "back": "rotations:request", "back_arg": obj.pk})
+    return render(
+        request,
+        "rotations/form.html",
+        {
+            "form": form,
+            "title": _("Registrer svar fra %(receiving)s") % {"receiving": obj.receiving},
+            "subject": obj,
+            "back": "rotations:request",
+            "back_arg": obj.pk,
+        },
+    )

@@ -13,9 +13,26 @@ from lisplan.organisations.models import Institution, LearningArena
 from lisplan.rotations.models import DOCUMENT_MAX_BYTES, CollaborationAgreement, Status
 from lisplan.rotations.queries import AgreementFilters, QueueFilters, RequestFilters
 
-MONTHS = [(i, name) for i, name in enumerate(
-    [_("januar"), _("februar"), _("mars"), _("april"), _("mai"), _("juni"), _("juli"),
-     _("august"), _("september"), _("oktober"), _("november"), _("desember")], start=1)]
+MONTHS = [
+    (i, name)
+    for i, name in enumerate(
+        [
+            _("januar"),
+            _("februar"),
+            _("mars"),
+            _("april"),
+            _("mai"),
+            _("juni"),
+            _("juli"),
+            _("august"),
+            _("september"),
+            _("oktober"),
+            _("november"),
+            _("desember"),
+        ],
+        start=1,
+    )
+]
 
 
 def _date() -> forms.DateInput:
@@ -34,29 +51,52 @@ class GoalCodesField(forms.CharField):
     def clean(self, value):
         text = super().clean(value) or ""
         codes = sorted({c.strip().upper() for c in text.replace(",", " ").split() if c.strip()})
-        goals = {g.code: g for g in LearningGoal.objects.filter(code__in=codes,
-                                                                valid_to__isnull=True)}
+        goals = {
+            g.code: g for g in LearningGoal.objects.filter(code__in=codes, valid_to__isnull=True)
+        }
         unknown = [c for c in codes if c not in goals]
         if unknown:
-            raise forms.ValidationError(_("Ukjente læringsmål: %(codes)s.")
-                                        % {"codes": ", ".join(unknown)})
+            raise forms.ValidationError(
+                _("Ukjente læringsmål: %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
         return [goals[c] for c in codes]
 
 
 class AgreementForm(DesignsystemetForm, forms.ModelForm):
     start_months = forms.TypedMultipleChoiceField(
-        label=_("Mulige startmåneder"), choices=MONTHS, coerce=int, required=False,
-        widget=forms.CheckboxSelectMultiple, help_text=_("Ingen valgt: alle måneder."))
+        label=_("Mulige startmåneder"),
+        choices=MONTHS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Ingen valgt: alle måneder."),
+    )
     goals = GoalCodesField(label=_("Læringsmål som dekkes"))
     prerequisites = GoalCodesField(label=_("Læringsmål som må være oppnådd før start"))
 
     class Meta:
         model = CollaborationAgreement
-        fields = ["reference", "sending", "receiving", "specialty", "arenas", "duration_months",
-                  "capacity", "semester_quota", "quota_semester", "start_months", "valid_from",
-                  "valid_to", "document", "notes"]
-        widgets = {"valid_from": _date(), "valid_to": _date(),
-                   "arenas": forms.SelectMultiple(attrs={"size": 6})}
+        fields = [
+            "reference",
+            "sending",
+            "receiving",
+            "specialty",
+            "arenas",
+            "duration_months",
+            "capacity",
+            "semester_quota",
+            "quota_semester",
+            "start_months",
+            "valid_from",
+            "valid_to",
+            "document",
+            "notes",
+        ]
+        widgets = {
+            "valid_from": _date(),
+            "valid_to": _date(),
+            "arenas": forms.SelectMultiple(attrs={"size": 6}),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -65,8 +105,7 @@ class AgreementForm(DesignsystemetForm, forms.ModelForm):
         self.fields["start_months"].widget.attrs.pop("class", None)
         if self.instance.pk:
             for name in ("goals", "prerequisites"):
-                self.initial[name] = ", ".join(
-                    g.code for g in getattr(self.instance, name).all())
+                self.initial[name] = ", ".join(g.code for g in getattr(self.instance, name).all())
 
     def clean_document(self):
         """The signed agreement: a PDF (by name and by content) of at most 10 MB."""
@@ -77,73 +116,120 @@ class AgreementForm(DesignsystemetForm, forms.ModelForm):
             raise forms.ValidationError(_("Signert avtale må være en PDF-fil (.pdf)."))
         if document.size > DOCUMENT_MAX_BYTES:
             raise forms.ValidationError(
-                _("Signert avtale kan være høyst %(mb)s MB; filen er %(size)s MB.") % {
+                _("Signert avtale kan være høyst %(mb)s MB; filen er %(size)s MB.")
+                % {
                     "mb": DOCUMENT_MAX_BYTES // 1_000_000,
-                    "size": f"{document.size / 1_000_000:.1f}".replace(".", ",")})
+                    "size": f"{document.size / 1_000_000:.1f}".replace(".", ","),
+                }
+            )
         head = document.read(5)
         document.seek(0)
         if head != b"%PDF-":
-            raise forms.ValidationError(_("Signert avtale er ikke en gyldig PDF-fil (filen "
-                                          "begynner ikke som en PDF)."))
+            raise forms.ValidationError(
+                _("Signert avtale er ikke en gyldig PDF-fil (filen begynner ikke som en PDF).")
+            )
         return document
 
     def m2m(self) -> dict:
         return {k: self.cleaned_data[k] for k in ("arenas", "goals", "prerequisites")}
 
     def fields_data(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items()
-                if k not in ("arenas", "goals", "prerequisites")}
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in ("arenas", "goals", "prerequisites")
+        }
 
 
 class AgreementFilterForm(DesignsystemetForm, forms.Form):
-    q = forms.CharField(label=_("Søk (spesialitet, foretak, referanse)"), required=False,
-                        max_length=100, widget=forms.TextInput(attrs={"type": "search"}))
-    specialty = forms.ModelChoiceField(label=_("Spesialitet"), queryset=Specialty.objects.all(),
-                                       required=False, empty_label=_("Alle"))
-    institution = forms.ModelChoiceField(label=_("Foretak"), queryset=Institution.objects.all(),
-                                         required=False, empty_label=_("Alle"))
+    q = forms.CharField(
+        label=_("Søk (spesialitet, foretak, referanse)"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    specialty = forms.ModelChoiceField(
+        label=_("Spesialitet"),
+        queryset=Specialty.objects.all(),
+        required=False,
+        empty_label=_("Alle"),
+    )
+    institution = forms.ModelChoiceField(
+        label=_("Foretak"),
+        queryset=Institution.objects.all(),
+        required=False,
+        empty_label=_("Alle"),
+    )
     all = forms.BooleanField(label=_("Vis også utløpte avtaler"), required=False)
 
     def filters(self) -> AgreementFilters:
         self.is_valid()
         d = self.cleaned_data
         return AgreementFilters(
-            q=d.get("q") or "", specialty=getattr(d.get("specialty"), "pk", None),
-            institution=getattr(d.get("institution"), "pk", None), valid_only=not d.get("all"))
+            q=d.get("q") or "",
+            specialty=getattr(d.get("specialty"), "pk", None),
+            institution=getattr(d.get("institution"), "pk", None),
+            valid_only=not d.get("all"),
+        )
 
 
 class RequestFilterForm(DesignsystemetForm, forms.Form):
-    q = forms.CharField(label=_("Søk (navn, foretak, spesialitet)"), required=False,
-                        max_length=100, widget=forms.TextInput(attrs={"type": "search"}))
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Alle åpne"))] + list(Status.choices))
-    sending = forms.ModelChoiceField(label=_("Avgivende foretak"), required=False,
-                                     queryset=Institution.objects.all(), empty_label=_("Alle"))
-    receiving = forms.ModelChoiceField(label=_("Mottakende foretak"), required=False,
-                                       queryset=Institution.objects.all(), empty_label=_("Alle"))
+    q = forms.CharField(
+        label=_("Søk (navn, foretak, spesialitet)"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Alle åpne"))] + list(Status.choices)
+    )
+    sending = forms.ModelChoiceField(
+        label=_("Avgivende foretak"),
+        required=False,
+        queryset=Institution.objects.all(),
+        empty_label=_("Alle"),
+    )
+    receiving = forms.ModelChoiceField(
+        label=_("Mottakende foretak"),
+        required=False,
+        queryset=Institution.objects.all(),
+        empty_label=_("Alle"),
+    )
 
     def filters(self) -> RequestFilters:
         self.is_valid()
         d = self.cleaned_data
-        return RequestFilters(q=d.get("q") or "", status=d.get("status") or "",
-                              sending=getattr(d.get("sending"), "pk", None),
-                              receiving=getattr(d.get("receiving"), "pk", None))
+        return RequestFilters(
+            q=d.get("q") or "",
+            status=d.get("status") or "",
+            sending=getattr(d.get("sending"), "pk", None),
+            receiving=getattr(d.get("receiving"), "pk", None),
+        )
 
 
 class QueueFilterForm(DesignsystemetForm, forms.Form):
     """Queues and conflicts by institution (receiving or sending), specialty or agreement."""
 
     institution = forms.ModelChoiceField(
-        label=_("Foretak (mottaker eller avgiver)"), required=False,
-        queryset=Institution.objects.order_by("name"), empty_label=_("Alle"))
-    specialty = forms.ModelChoiceField(label=_("Spesialitet"), required=False,
-                                       queryset=Specialty.objects.order_by("name"),
-                                       empty_label=_("Alle"))
+        label=_("Foretak (mottaker eller avgiver)"),
+        required=False,
+        queryset=Institution.objects.order_by("name"),
+        empty_label=_("Alle"),
+    )
+    specialty = forms.ModelChoiceField(
+        label=_("Spesialitet"),
+        required=False,
+        queryset=Specialty.objects.order_by("name"),
+        empty_label=_("Alle"),
+    )
     agreement = forms.ModelChoiceField(
-        label=_("Samarbeidsavtale"), required=False, empty_label=_("Alle"),
+        label=_("Samarbeidsavtale"),
+        required=False,
+        empty_label=_("Alle"),
         queryset=CollaborationAgreement.objects.select_related(
-            "specialty", "sending", "receiving").order_by("specialty__name", "receiving__name",
-                                                          "sending__name", "pk"))
+            "specialty", "sending", "receiving"
+        ).order_by("specialty__name", "receiving__name", "sending__name", "pk"),
+    )
 
     def __init__(self, *args, agreements=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -154,38 +240,54 @@ class QueueFilterForm(DesignsystemetForm, forms.Form):
     def filters(self) -> QueueFilters:
         self.is_valid()
         d = self.cleaned_data
-        return QueueFilters(institution=getattr(d.get("institution"), "pk", None),
-                            specialty=getattr(d.get("specialty"), "pk", None),
-                            agreement=getattr(d.get("agreement"), "pk", None))
+        return QueueFilters(
+            institution=getattr(d.get("institution"), "pk", None),
+            specialty=getattr(d.get("specialty"), "pk", None),
+            agreement=getattr(d.get("agreement"), "pk", None),
+        )
 
 
 class RequestForm(DesignsystemetForm, forms.Form):
-    receiving = forms.ModelChoiceField(label=_("Mottakende foretak"),
-                                       queryset=Institution.objects.all())
+    receiving = forms.ModelChoiceField(
+        label=_("Mottakende foretak"), queryset=Institution.objects.all()
+    )
     specialty = forms.ModelChoiceField(label=_("Spesialitet"), queryset=Specialty.objects.all())
-    arena = forms.ModelChoiceField(label=_("Læringsarena hos mottaker"), required=False,
-                                   queryset=LearningArena.objects.select_related("institution"))
+    arena = forms.ModelChoiceField(
+        label=_("Læringsarena hos mottaker"),
+        required=False,
+        queryset=LearningArena.objects.select_related("institution"),
+    )
     desired_start = forms.DateField(label=_("Ønsket oppstart"), widget=_date())
     duration_months = forms.IntegerField(
-        label=_("Varighet (mnd.)"), required=False, min_value=1, max_value=60,
-        help_text=_("Tom: normert tid fra fagavtalen."))
+        label=_("Varighet (mnd.)"),
+        required=False,
+        min_value=1,
+        max_value=60,
+        help_text=_("Tom: normert tid fra fagavtalen."),
+    )
     wish = forms.BooleanField(label=_("Registrer som ønske (ikke bare behov)"), required=False)
-    comment = forms.CharField(label=_("Kommentar"), required=False, widget=forms.Textarea(
-        attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class OfferForm(DesignsystemetForm, forms.Form):
     start = forms.DateField(label=_("Foreslått oppstart"), required=False, widget=_date())
-    comment = forms.CharField(label=_("Kommentar"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AnswerForm(DesignsystemetForm, forms.Form):
-    accept = forms.TypedChoiceField(label=_("Svar"), coerce=lambda v: v == "yes",
-                                    choices=[("yes", _("Takk ja")), ("no", _("Takk nei"))],
-                                    widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Kommentar"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    accept = forms.TypedChoiceField(
+        label=_("Svar"),
+        coerce=lambda v: v == "yes",
+        choices=[("yes", _("Takk ja")), ("no", _("Takk nei"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class StartDateForm(DesignsystemetForm, forms.Form):
@@ -194,18 +296,24 @@ class StartDateForm(DesignsystemetForm, forms.Form):
 
 class CompleteForm(DesignsystemetForm, forms.Form):
     goals_reached = forms.TypedChoiceField(
-        label=_("Ble læringsmålene nådd?"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
-        choices=[("yes", _("Ja")), ("no", _("Nei – ny periode må avtales"))])
+        label=_("Ble læringsmålene nådd?"),
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Ja")), ("no", _("Nei – ny periode må avtales"))],
+    )
     early_end_reason = forms.CharField(
-        label=_("Begrunnelse hvis perioden avsluttes før tiden"), required=False,
+        label=_("Begrunnelse hvis perioden avsluttes før tiden"),
+        required=False,
         help_text=_("Læringsmål nådd tidligere gir ikke kortere periode."),
-        widget=forms.Textarea(attrs={"rows": 2}))
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class WaiveForm(DesignsystemetForm, forms.Form):
     reason = forms.CharField(
         label=_("Begrunnelse for å starte uten læringsmålene"),
-        widget=forms.Textarea(attrs={"rows": 2}))
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class CancelForm(DesignsystemetForm, forms.Form):
@@ -217,15 +325,21 @@ class ChangeStartForm(DesignsystemetForm, forms.Form):
 
 
 class RankForm(DesignsystemetForm, forms.Form):
-    rank = forms.IntegerField(label=_("Prioritet hos avgivende foretak (1 først)"), min_value=1,
-                              required=False, help_text=_("Tom: ingen egen prioritering."))
+    rank = forms.IntegerField(
+        label=_("Prioritet hos avgivende foretak (1 først)"),
+        min_value=1,
+        required=False,
+        help_text=_("Tom: ingen egen prioritering."),
+    )
 
 
 class ExtendForm(DesignsystemetForm, forms.Form):
-    duration_months = forms.IntegerField(label=_("Varighet på ny periode (mnd.)"), min_value=1,
-                                         max_value=60)
-    comment = forms.CharField(label=_("Kommentar"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    duration_months = forms.IntegerField(
+        label=_("Varighet på ny periode (mnd.)"), min_value=1, max_value=60
+    )
+    comment = forms.CharField(
+        label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class NoFieldsForm(forms.Form):
@@ -234,14 +348,18 @@ class NoFieldsForm(forms.Form):
 
 class VacancyForm(DesignsystemetForm, forms.Form):
     arena = forms.ModelChoiceField(label=_("Læringsarena"), queryset=LearningArena.objects.none())
-    specialty = forms.ModelChoiceField(label=_("Spesialitet"), queryset=Specialty.objects.all(),
-                                       required=False,
-                                       help_text=_("Tom: læringsarenaens spesialitet."))
+    specialty = forms.ModelChoiceField(
+        label=_("Spesialitet"),
+        queryset=Specialty.objects.all(),
+        required=False,
+        help_text=_("Tom: læringsarenaens spesialitet."),
+    )
     start_from = forms.DateField(label=_("Oppstart tidligst"), widget=_date())
     start_to = forms.DateField(label=_("Oppstart senest"), widget=_date())
     duration_months = forms.IntegerField(label=_("Varighet (mnd.)"), min_value=1, max_value=60)
-    comment = forms.CharField(label=_("Kommentar"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -258,8 +376,12 @@ class VacancyForm(DesignsystemetForm, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("start_from") and data.get("start_to") and data["start_to"] < data[
-                "start_from"]:
-            self.add_error("start_to", _("«Oppstart senest» kan ikke være før «oppstart tidligst»."))
+        if (
+            data.get("start_from")
+            and data.get("start_to")
+            and data["start_to"] < data["start_from"]
+        ):
+            self.add_error(
+                "start_to", _("«Oppstart senest» kan ikke være før «oppstart tidligst».")
+            )
         return data
-

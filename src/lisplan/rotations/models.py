@@ -45,44 +45,63 @@ class CollaborationAgreement(models.Model):
 
     reference = models.CharField(_("avtalereferanse"), max_length=50, blank=True)
     sending = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("avgivende foretak"),
-        on_delete=models.PROTECT, related_name="agreements_sending",
+        "organisations.Institution",
+        verbose_name=_("avgivende foretak"),
+        on_delete=models.PROTECT,
+        related_name="agreements_sending",
     )
     receiving = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("mottakende foretak / samarbeidsaktør"),
-        on_delete=models.PROTECT, related_name="agreements_receiving",
+        "organisations.Institution",
+        verbose_name=_("mottakende foretak / samarbeidsaktør"),
+        on_delete=models.PROTECT,
+        related_name="agreements_receiving",
     )
     specialty = models.ForeignKey(
-        "catalogue.Specialty", verbose_name=_("spesialitet"), on_delete=models.PROTECT,
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        on_delete=models.PROTECT,
         related_name="agreements",
     )
     arenas = models.ManyToManyField(
-        "organisations.LearningArena", verbose_name=_("læringsarenaer hos mottaker"),
-        related_name="agreements", blank=True,
+        "organisations.LearningArena",
+        verbose_name=_("læringsarenaer hos mottaker"),
+        related_name="agreements",
+        blank=True,
     )
     goals = models.ManyToManyField(
-        "catalogue.LearningGoal", verbose_name=_("læringsmål som dekkes"),
-        related_name="agreements", blank=True,
+        "catalogue.LearningGoal",
+        verbose_name=_("læringsmål som dekkes"),
+        related_name="agreements",
+        blank=True,
     )
     prerequisites = models.ManyToManyField(
-        "catalogue.LearningGoal", verbose_name=_("læringsmål som må være oppnådd før start"),
-        related_name="prerequisite_of", blank=True,
+        "catalogue.LearningGoal",
+        verbose_name=_("læringsmål som må være oppnådd før start"),
+        related_name="prerequisite_of",
+        blank=True,
     )
     duration_months = models.PositiveSmallIntegerField(
         _("normert varighet (mnd.)"),
-        validators=[MinValueValidator(1, _("Normert varighet må være minst 1 måned.")),
-                    MaxValueValidator(60, _("Normert varighet kan ikke være over 60 måneder."))],
+        validators=[
+            MinValueValidator(1, _("Normert varighet må være minst 1 måned.")),
+            MaxValueValidator(60, _("Normert varighet kan ikke være over 60 måneder.")),
+        ],
     )
     capacity = models.PositiveSmallIntegerField(
-        _("kapasitet (samtidige LIS)"), default=1,
+        _("kapasitet (samtidige LIS)"),
+        default=1,
         validators=[MinValueValidator(1, _("Kapasiteten må være minst 1."))],
     )
     semester_quota = models.PositiveSmallIntegerField(
-        _("kvote per semester"), null=True, blank=True,
+        _("kvote per semester"),
+        null=True,
+        blank=True,
         help_text=_("Høyst så mange starter per semester, f.eks. 1 per vårsemester."),
     )
     quota_semester = models.CharField(
-        _("kvoten gjelder"), max_length=10, choices=QuotaSemester.choices,
+        _("kvoten gjelder"),
+        max_length=10,
+        choices=QuotaSemester.choices,
         default=QuotaSemester.ANY,
     )
     # Calendar months 1–12 in which a period may start; empty means any month.
@@ -90,7 +109,10 @@ class CollaborationAgreement(models.Model):
     valid_from = models.DateField(_("gyldig fra"))
     valid_to = models.DateField(_("gyldig til"), null=True, blank=True)
     document = models.FileField(
-        _("signert avtale"), upload_to="agreements/%Y/", blank=True, max_length=300,
+        _("signert avtale"),
+        upload_to="agreements/%Y/",
+        blank=True,
+        max_length=300,
         help_text=_("PDF, høyst 10 MB. Bare de som kan se avtalen, kan laste den ned."),
     )
     notes = models.TextField(_("merknader"), blank=True)
@@ -104,15 +126,18 @@ class CollaborationAgreement(models.Model):
         verbose_name = _("fagavtale")
         verbose_name_plural = _("fagavtaler")
         ordering = ["specialty__name", "receiving__name", "sending__name", "id"]
-        indexes = [models.Index(fields=["receiving", "specialty"]),
-                   models.Index(fields=["sending", "specialty"])]
+        indexes = [
+            models.Index(fields=["receiving", "specialty"]),
+            models.Index(fields=["sending", "specialty"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="agreement_valid_to_after_from",
             ),
-            models.CheckConstraint(condition=~Q(sending=models.F("receiving")),
-                                   name="agreement_two_parties"),
+            models.CheckConstraint(
+                condition=~Q(sending=models.F("receiving")), name="agreement_two_parties"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,26 +183,37 @@ class RegisterEntry(models.Model):
         MANUAL = "manual", _("Registrert av koordinator")
 
     trainee = models.ForeignKey(
-        "trainees.Trainee", verbose_name=_("lege"), on_delete=models.CASCADE,
+        "trainees.Trainee",
+        verbose_name=_("lege"),
+        on_delete=models.CASCADE,
         related_name="register_entries",
     )
     institution = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("arbeidsgiver"), on_delete=models.PROTECT,
+        "organisations.Institution",
+        verbose_name=_("arbeidsgiver"),
+        on_delete=models.PROTECT,
         related_name="register_entries",
     )
     specialty = models.ForeignKey(
-        "catalogue.Specialty", verbose_name=_("spesialitet"), on_delete=models.PROTECT,
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        on_delete=models.PROTECT,
         related_name="register_entries",
     )
     employment = models.ForeignKey(
-        "trainees.Employment", verbose_name=_("ansettelse"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="register_entries",
+        "trainees.Employment",
+        verbose_name=_("ansettelse"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="register_entries",
     )
     permanent = models.BooleanField(_("fast ansatt"), default=True)
     registered_on = models.DateField(_("registrert i fiktiv enhet"))
     left_on = models.DateField(_("utmeldt"), null=True, blank=True)
-    source = models.CharField(_("kilde"), max_length=20, choices=Source.choices,
-                              default=Source.EMPLOYMENT)
+    source = models.CharField(
+        _("kilde"), max_length=20, choices=Source.choices, default=Source.EMPLOYMENT
+    )
 
     class Meta:
         verbose_name = _("registrering i fiktiv enhet")
@@ -186,7 +222,8 @@ class RegisterEntry(models.Model):
         constraints = [
             # One open membership per trainee, employer and specialty.
             models.UniqueConstraint(
-                fields=["trainee", "institution", "specialty"], condition=Q(left_on__isnull=True),
+                fields=["trainee", "institution", "specialty"],
+                condition=Q(left_on__isnull=True),
                 name="register_entry_one_open",
             ),
         ]
@@ -252,40 +289,61 @@ class RotationRequest(models.Model):
         EXTENSION = "extension", _("Forlengelse")
 
     trainee = models.ForeignKey(
-        "trainees.Trainee", verbose_name=_("lege"), on_delete=models.PROTECT,
+        "trainees.Trainee",
+        verbose_name=_("lege"),
+        on_delete=models.PROTECT,
         related_name="rotation_requests",
     )
     sending = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("avgivende foretak (hovedarbeidsgiver)"),
-        on_delete=models.PROTECT, related_name="rotation_requests_sent",
+        "organisations.Institution",
+        verbose_name=_("avgivende foretak (hovedarbeidsgiver)"),
+        on_delete=models.PROTECT,
+        related_name="rotation_requests_sent",
     )
     receiving = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("mottakende foretak"),
-        on_delete=models.PROTECT, related_name="rotation_requests_received",
+        "organisations.Institution",
+        verbose_name=_("mottakende foretak"),
+        on_delete=models.PROTECT,
+        related_name="rotation_requests_received",
     )
     specialty = models.ForeignKey(
-        "catalogue.Specialty", verbose_name=_("spesialitet"), on_delete=models.PROTECT,
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        on_delete=models.PROTECT,
         related_name="rotation_requests",
     )
     agreement = models.ForeignKey(
-        CollaborationAgreement, verbose_name=_("fagavtale"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="requests",
+        CollaborationAgreement,
+        verbose_name=_("fagavtale"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
     )
     arena = models.ForeignKey(
-        "organisations.LearningArena", verbose_name=_("læringsarena hos mottaker"), null=True,
-        blank=True, on_delete=models.PROTECT, related_name="rotation_requests",
+        "organisations.LearningArena",
+        verbose_name=_("læringsarena hos mottaker"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rotation_requests",
     )
     desired_start = models.DateField(_("ønsket oppstart"))
     duration_months = models.PositiveSmallIntegerField(
         _("varighet (mnd.)"),
-        validators=[MinValueValidator(1, _("Varigheten må være minst 1 måned.")),
-                    MaxValueValidator(60, _("Varigheten kan ikke være over 60 måneder."))],
+        validators=[
+            MinValueValidator(1, _("Varigheten må være minst 1 måned.")),
+            MaxValueValidator(60, _("Varigheten kan ikke være over 60 måneder.")),
+        ],
     )
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
-                              default=Status.NEED, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEED, db_index=True
+    )
     # Priority set by the sending institution among its own trainees (1 first; criterion 5).
     sending_rank = models.PositiveSmallIntegerField(
-        _("prioritet hos avgivende foretak"), null=True, blank=True,
+        _("prioritet hos avgivende foretak"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1, _("Prioriteten må være 1 eller høyere."))],
     )
     # Dates of each step.
@@ -301,34 +359,55 @@ class RotationRequest(models.Model):
     cancelled_on = models.DateField(_("avbrutt"), null=True, blank=True)
     goals_reached = models.BooleanField(_("læringsmålene nådd"), null=True, blank=True)
     # Periods under 3 months: salary refunded by the main employer (seed 003).
-    refunded_by_employer = models.BooleanField(_("refusjon fra hovedarbeidsgiver"),
-                                               default=False)
-    source = models.CharField(_("kilde"), max_length=20, choices=Source.choices,
-                              default=Source.MANUAL)
+    refunded_by_employer = models.BooleanField(_("refusjon fra hovedarbeidsgiver"), default=False)
+    source = models.CharField(
+        _("kilde"), max_length=20, choices=Source.choices, default=Source.MANUAL
+    )
     plan_period = models.ForeignKey(
-        "plans.Period", verbose_name=_("periode i gjennomføringsplan"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="rotation_requests",
+        "plans.Period",
+        verbose_name=_("periode i gjennomføringsplan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rotation_requests",
     )
     plan = models.ForeignKey(
-        "plans.ImplementationPlan", verbose_name=_("gjennomføringsplan"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="rotation_requests",
+        "plans.ImplementationPlan",
+        verbose_name=_("gjennomføringsplan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rotation_requests",
     )
     extends = models.ForeignKey(
-        "self", verbose_name=_("forlengelse av"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="extensions",
+        "self",
+        verbose_name=_("forlengelse av"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="extensions",
     )
     vacancy = models.ForeignKey(
-        "Vacancy", verbose_name=_("ledig stilling"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="offers",
+        "Vacancy",
+        verbose_name=_("ledig stilling"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="offers",
     )
     comment = models.TextField(_("kommentar"), blank=True)
     # The receiving coordinator let the trainee in without a required goal (seed 003: the
     # receiving trust decides whether the trainee is ready); the reason is recorded and audited.
     prerequisites_waived_reason = models.TextField(
-        _("begrunnelse for unntak fra forkunnskapskrav"), blank=True)
+        _("begrunnelse for unntak fra forkunnskapskrav"), blank=True
+    )
     prerequisites_waived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("unntak gitt av"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("unntak gitt av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     prerequisites_waived_on = models.DateField(_("unntak gitt"), null=True, blank=True)
     # Completed before the period's end (seed 003: goals reached early still serve the full
@@ -336,8 +415,12 @@ class RotationRequest(models.Model):
     early_end_reason = models.TextField(_("begrunnelse for tidlig avslutning"), blank=True)
     demo = models.BooleanField(default=False, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("opprettet av"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opprettet av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sist endret"), auto_now=True)
@@ -353,8 +436,9 @@ class RotationRequest(models.Model):
             models.Index(fields=["agreement", "status"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(sending=models.F("receiving")),
-                                   name="request_other_institution"),
+            models.CheckConstraint(
+                condition=~Q(sending=models.F("receiving")), name="request_other_institution"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -397,15 +481,21 @@ class Vacancy(models.Model):
         CLOSED = "closed", _("Lukket")
 
     institution = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("mottakende foretak"),
-        on_delete=models.PROTECT, related_name="vacancies",
+        "organisations.Institution",
+        verbose_name=_("mottakende foretak"),
+        on_delete=models.PROTECT,
+        related_name="vacancies",
     )
     arena = models.ForeignKey(
-        "organisations.LearningArena", verbose_name=_("læringsarena"), on_delete=models.PROTECT,
+        "organisations.LearningArena",
+        verbose_name=_("læringsarena"),
+        on_delete=models.PROTECT,
         related_name="vacancies",
     )
     specialty = models.ForeignKey(
-        "catalogue.Specialty", verbose_name=_("spesialitet"), on_delete=models.PROTECT,
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        on_delete=models.PROTECT,
         related_name="vacancies",
     )
     start_from = models.DateField(_("oppstart tidligst"))
@@ -414,17 +504,26 @@ class Vacancy(models.Model):
         _("varighet (mnd.)"),
         validators=[MinValueValidator(1, _("Varigheten må være minst 1 måned."))],
     )
-    state = models.CharField(_("status"), max_length=10, choices=State.choices,
-                             default=State.OPEN, db_index=True)
+    state = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.OPEN, db_index=True
+    )
     selected = models.ForeignKey(
-        RotationRequest, verbose_name=_("valgt kandidat"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="selected_for",
+        RotationRequest,
+        verbose_name=_("valgt kandidat"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="selected_for",
     )
     selected_on = models.DateField(_("kandidat valgt"), null=True, blank=True)
     comment = models.TextField(_("kommentar"), blank=True)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("opprettet av"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opprettet av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("opprettet"), auto_now_add=True)
 
@@ -433,8 +532,9 @@ class Vacancy(models.Model):
         verbose_name_plural = _("ledige gjennomstrømningsstillinger")
         ordering = ["start_from", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(start_to__gte=models.F("start_from")),
-                                   name="vacancy_window_order"),
+            models.CheckConstraint(
+                condition=Q(start_to__gte=models.F("start_from")), name="vacancy_window_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -444,7 +544,11 @@ class Vacancy(models.Model):
         errors: dict[str, str] = {}
         if self.start_from and self.start_to and self.start_to < self.start_from:
             errors["start_to"] = _("«Oppstart senest» kan ikke være før «oppstart tidligst».")
-        if self.arena_id and self.institution_id and self.arena.institution_id != self.institution_id:
+        if (
+            self.arena_id
+            and self.institution_id
+            and self.arena.institution_id != self.institution_id
+        ):
             errors["arena"] = _("Læringsarenaen må høre til det mottakende foretaket.")
         if errors:
             raise ValidationError(errors)

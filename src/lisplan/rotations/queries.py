@@ -54,12 +54,15 @@ def goal_states(trainee_ids, goal_ids) -> dict[tuple[int, int], GoalState]:
         ids_by_code.setdefault(code, []).append(pk)
     approvals = GoalApproval.objects.filter(
         Q(goal__valid_to__isnull=True) | Q(goal__valid_to__gte=today),
-        status=GoalStatus.APPROVED, trainee_id__in=list(trainee_ids),
-        goal__code__in=list(ids_by_code), goal__valid_from__lte=today,
+        status=GoalStatus.APPROVED,
+        trainee_id__in=list(trainee_ids),
+        goal__code__in=list(ids_by_code),
+        goal__valid_from__lte=today,
     ).values_list("trainee_id", "goal__code", "approved_on")
     out = {
         (trainee, goal): GoalState(approved_on=approved_on)
-        for trainee, code, approved_on in approvals for goal in ids_by_code[code]
+        for trainee, code, approved_on in approvals
+        for goal in ids_by_code[code]
     }
     for (trainee, code), day in _expected(trainee_ids, list(ids_by_code)).items():
         for goal in ids_by_code[code]:
@@ -85,25 +88,27 @@ def _expected(trainee_ids, codes: list[str]) -> dict[tuple[int, str], dt.date]:
         if end >= today and ((trainee, code) not in out or end < out[(trainee, code)]):
             out[(trainee, code)] = end
 
-    for trainee, code, agreed, desired, months in (
-            RotationRequest.objects.filter(
-                trainee_id__in=list(trainee_ids), agreement__goals__code__in=codes,
-                status__in=(Status.START_AGREED, Status.IN_PROGRESS))
-            .values_list("trainee_id", "agreement__goals__code", "agreed_start",
-                         "desired_start", "duration_months")):
+    for trainee, code, agreed, desired, months in RotationRequest.objects.filter(
+        trainee_id__in=list(trainee_ids),
+        agreement__goals__code__in=codes,
+        status__in=(Status.START_AGREED, Status.IN_PROGRESS),
+    ).values_list(
+        "trainee_id", "agreement__goals__code", "agreed_start", "desired_start", "duration_months"
+    ):
         keep(trainee, code, add_months(agreed or desired, months) - dt.timedelta(days=1))
-    for trainee, code, end in (
-            Period.objects.filter(
-                revision__plan__trainee_id__in=list(trainee_ids),
-                revision__status=PlanStatus.APPROVED, revision__valid_until__gte=today,
-                agreement__goals__code__in=codes)
-            .values_list("revision__plan__trainee_id", "agreement__goals__code", "end")):
+    for trainee, code, end in Period.objects.filter(
+        revision__plan__trainee_id__in=list(trainee_ids),
+        revision__status=PlanStatus.APPROVED,
+        revision__valid_until__gte=today,
+        agreement__goals__code__in=codes,
+    ).values_list("revision__plan__trainee_id", "agreement__goals__code", "end"):
         keep(trainee, code, end)
     return out
 
 
-def progress_summary(trainees_specialty: list[tuple[int, int]], on: dt.date | None = None
-                     ) -> dict[int, tuple[float | None, float]]:
+def progress_summary(
+    trainees_specialty: list[tuple[int, int]], on: dt.date | None = None
+) -> dict[int, tuple[float | None, float]]:
     """{trainee: (share of goals approved or None, months of service in the specialty)}.
     Months are employment months in the specialty up to `on`, pro rata by position %."""
     from lisplan.trainees.models import Employment
@@ -159,8 +164,10 @@ class Eligibility:
 
 def goal_names(prerequisites) -> str:
     """«Title» (CODE), «Title» (CODE): missing goals named for people."""
-    return ", ".join(f"«{p.title}» ({p.code})" if p.title and p.title != p.code else p.code
-                     for p in prerequisites)
+    return ", ".join(
+        f"«{p.title}» ({p.code})" if p.title and p.title != p.code else p.code
+        for p in prerequisites
+    )
 
 
 def required_goals(requests: list[RotationRequest]) -> dict[int, list]:
@@ -178,8 +185,9 @@ def required_goals(requests: list[RotationRequest]) -> dict[int, list]:
     return {r.pk: list(by_agreement.get(r.agreement_id, ())) for r in requests}
 
 
-def eligibility(requests: list[RotationRequest], on: dt.date | None = None
-                ) -> dict[int, Eligibility]:
+def eligibility(
+    requests: list[RotationRequest], on: dt.date | None = None
+) -> dict[int, Eligibility]:
     """Per request: permanent in the specialty at the sending institution on `on` (or the
     request's start), and each prerequisite of its agreement met / expected by start / missing.
     Five queries whatever the number of requests."""
@@ -188,9 +196,11 @@ def eligibility(requests: list[RotationRequest], on: dt.date | None = None
     if not requests:
         return {}
     trainee_ids = {r.trainee_id for r in requests}
-    permanent = set(Employment.objects.filter(trainee_id__in=trainee_ids, permanent=True)
-                    .filter(Q(end__isnull=True) | Q(end__gte=timezone.localdate()))
-                    .values_list("trainee_id", "institution_id", "specialty_id"))
+    permanent = set(
+        Employment.objects.filter(trainee_id__in=trainee_ids, permanent=True)
+        .filter(Q(end__isnull=True) | Q(end__gte=timezone.localdate()))
+        .values_list("trainee_id", "institution_id", "specialty_id")
+    )
     prereqs = required_goals(requests)
     goal_ids = {g.pk for goals in prereqs.values() for g in goals}
     states = goal_states(trainee_ids, goal_ids) if goal_ids else {}
@@ -202,7 +212,8 @@ def eligibility(requests: list[RotationRequest], on: dt.date | None = None
             checks.append(_prerequisite(goal, states.get((r.trainee_id, goal.pk)), start))
         out[r.pk] = Eligibility(
             permanent=(r.trainee_id, r.sending_id, r.specialty_id) in permanent,
-            prerequisites=tuple(checks))
+            prerequisites=tuple(checks),
+        )
     return out
 
 
@@ -226,44 +237,62 @@ class AgreementFilters:
     valid_only: bool = True
 
 
-def agreement_list(user, filters: AgreementFilters = AgreementFilters()
-                   ) -> QuerySet[CollaborationAgreement]:
+def agreement_list(
+    user, filters: AgreementFilters = AgreementFilters()
+) -> QuerySet[CollaborationAgreement]:
     qs = scope_filter(user, "agreement.view", CollaborationAgreement.objects.all())
     for word in filters.q.split():
-        qs = qs.filter(Q(reference__icontains=word) | Q(specialty__name__icontains=word)
-                       | Q(specialty__code__iexact=word) | Q(sending__name__icontains=word)
-                       | Q(receiving__name__icontains=word) | Q(sending__code__iexact=word)
-                       | Q(receiving__code__iexact=word))
+        qs = qs.filter(
+            Q(reference__icontains=word)
+            | Q(specialty__name__icontains=word)
+            | Q(specialty__code__iexact=word)
+            | Q(sending__name__icontains=word)
+            | Q(receiving__name__icontains=word)
+            | Q(sending__code__iexact=word)
+            | Q(receiving__code__iexact=word)
+        )
     if filters.specialty:
         qs = qs.filter(specialty_id=filters.specialty)
     if filters.institution:
         qs = qs.filter(Q(sending_id=filters.institution) | Q(receiving_id=filters.institution))
     if filters.valid_only:
         qs = qs.valid_on(timezone.localdate())
-    return (qs.select_related("sending", "receiving", "specialty")
-            .prefetch_related("arenas").order_by("specialty__name", "receiving__name",
-                                                 "sending__name", "pk"))
+    return (
+        qs.select_related("sending", "receiving", "specialty")
+        .prefetch_related("arenas")
+        .order_by("specialty__name", "receiving__name", "sending__name", "pk")
+    )
 
 
 def agreement_detail(user, pk: int) -> CollaborationAgreement:
     qs = CollaborationAgreement.objects.select_related("sending", "receiving", "specialty")
-    return get_in_scope(user, "agreement.view", qs.prefetch_related(
-        "arenas", "goals", "prerequisites"), pk=pk)
+    return get_in_scope(
+        user, "agreement.view", qs.prefetch_related("arenas", "goals", "prerequisites"), pk=pk
+    )
 
 
 def _agreed_periods(agreement_id: int, exclude: int | None = None) -> list[ranking.Period]:
-    rows = (RotationRequest.objects.filter(agreement_id=agreement_id, status__in=AGREED_STATUSES,
-                                           agreed_start__isnull=False)
-            .exclude(pk=exclude).values_list("agreed_start", "duration_months"))
+    rows = (
+        RotationRequest.objects.filter(
+            agreement_id=agreement_id, status__in=AGREED_STATUSES, agreed_start__isnull=False
+        )
+        .exclude(pk=exclude)
+        .values_list("agreed_start", "duration_months")
+    )
     return [ranking.Period(start, months) for start, months in rows]
 
 
-def agreement_problem(agreement: CollaborationAgreement, start: dt.date, months: int,
-                      exclude: int | None = None) -> str | None:
+def agreement_problem(
+    agreement: CollaborationAgreement, start: dt.date, months: int, exclude: int | None = None
+) -> str | None:
     rules = ranking.AgreementRules(
-        capacity=agreement.capacity, start_months=tuple(agreement.start_months or ()),
-        valid_from=agreement.valid_from, valid_to=agreement.valid_to,
-        semester_quota=agreement.semester_quota, quota_semester=agreement.quota_semester)
+        capacity=agreement.capacity,
+        start_months=tuple(agreement.start_months or ()),
+        valid_from=agreement.valid_from,
+        valid_to=agreement.valid_to,
+        semester_quota=agreement.semester_quota,
+        quota_semester=agreement.quota_semester,
+    )
     return ranking.start_problem(rules, start, months, _agreed_periods(agreement.pk, exclude))
 
 
@@ -278,8 +307,9 @@ class UsageMonth:
         return min(100, round(100 * self.used / self.capacity)) if self.capacity else 0
 
 
-def agreement_usage(agreement: CollaborationAgreement, first: dt.date | None = None,
-                    months: int = 24) -> list[UsageMonth]:
+def agreement_usage(
+    agreement: CollaborationAgreement, first: dt.date | None = None, months: int = 24
+) -> list[UsageMonth]:
     """Places used per month under the agreement (periods with an agreed start), one query."""
     first = (first or timezone.localdate()).replace(day=1)
     busy = ranking.occupancy(_agreed_periods(agreement.pk))
@@ -310,9 +340,12 @@ def _with_rows(qs: QuerySet[RotationRequest]) -> QuerySet[RotationRequest]:
 def request_list(user, filters: RequestFilters = RequestFilters()) -> QuerySet[RotationRequest]:
     qs = scope_filter(user, "register.view", RotationRequest.objects.all())
     for word in filters.q.split():
-        qs = qs.filter(Q(trainee__first_name__icontains=word)
-                       | Q(trainee__last_name__icontains=word)
-                       | Q(receiving__name__icontains=word) | Q(specialty__name__icontains=word))
+        qs = qs.filter(
+            Q(trainee__first_name__icontains=word)
+            | Q(trainee__last_name__icontains=word)
+            | Q(receiving__name__icontains=word)
+            | Q(specialty__name__icontains=word)
+        )
     if filters.status:
         qs = qs.filter(status=filters.status)
     elif filters.open_only:
@@ -328,29 +361,38 @@ def request_list(user, filters: RequestFilters = RequestFilters()) -> QuerySet[R
 
 def request_detail(user, pk: int, permission: str = "register.view") -> RotationRequest:
     qs = _with_rows(RotationRequest.objects.all()).select_related(
-        "extends", "vacancy", "plan_period__revision")
+        "extends", "vacancy", "plan_period__revision"
+    )
     return get_in_scope(user, permission, qs, pk=pk)
 
 
-def register_entries(user, institution: int | None = None, q: str = ""
-                     ) -> QuerySet[RegisterEntry]:
+def register_entries(user, institution: int | None = None, q: str = "") -> QuerySet[RegisterEntry]:
     qs = scope_filter(user, "register.view", RegisterEntry.objects.filter(left_on=None))
     if institution:
         qs = qs.filter(institution_id=institution)
     for word in q.split():
-        qs = qs.filter(Q(trainee__first_name__icontains=word)
-                       | Q(trainee__last_name__icontains=word))
-    return (qs.select_related("trainee", "institution", "specialty")
-            .order_by("institution__name", "registered_on", "pk"))
+        qs = qs.filter(
+            Q(trainee__first_name__icontains=word) | Q(trainee__last_name__icontains=word)
+        )
+    return qs.select_related("trainee", "institution", "specialty").order_by(
+        "institution__name", "registered_on", "pk"
+    )
 
 
 # --- queues, candidates, conflicts --------------------------------------------------------
 
 
 def _queued(receiving_id: int, specialty_id: int) -> list[RotationRequest]:
-    return list(_with_rows(RotationRequest.objects.filter(
-        receiving_id=receiving_id, specialty_id=specialty_id, status__in=QUEUE_STATUSES,
-        forwarded_on__isnull=False)).order_by("forwarded_on", "pk"))
+    return list(
+        _with_rows(
+            RotationRequest.objects.filter(
+                receiving_id=receiving_id,
+                specialty_id=specialty_id,
+                status__in=QUEUE_STATUSES,
+                forwarded_on__isnull=False,
+            )
+        ).order_by("forwarded_on", "pk")
+    )
 
 
 @dataclass(frozen=True)
@@ -372,15 +414,17 @@ def seniority(requests: list[RotationRequest]) -> dict[int, Seniority]:
     entries: dict[tuple[int, int, int], list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     if trainees:
         for t, inst, spec, registered_on, left_on in RegisterEntry.objects.filter(
-                trainee_id__in=trainees).values_list(
-                "trainee_id", "institution_id", "specialty_id", "registered_on", "left_on"):
+            trainee_id__in=trainees
+        ).values_list("trainee_id", "institution_id", "specialty_id", "registered_on", "left_on"):
             entries[(t, inst, spec)].append((registered_on, left_on))
     out = {}
     for r in requests:
         queued = r.forwarded_on or r.need_on
-        open_then = [since for since, left in entries.get(
-                     (r.trainee_id, r.sending_id, r.specialty_id), ())
-                     if left is None or left >= queued]
+        open_then = [
+            since
+            for since, left in entries.get((r.trainee_id, r.sending_id, r.specialty_id), ())
+            if left is None or left >= queued
+        ]
         registered = min(open_then, default=None)
         if registered is not None and registered < queued:
             out[r.pk] = Seniority(registered, "register")
@@ -389,36 +433,55 @@ def seniority(requests: list[RotationRequest]) -> dict[int, Seniority]:
     return out
 
 
-def rank_requests(requests: list[RotationRequest], on: dt.date | None = None,
-                  with_progress: bool = True, checks: dict[int, Eligibility] | None = None,
-                  dates: dict[int, Seniority] | None = None,
-                  ) -> list[tuple[ranking.Ranked, RotationRequest, Eligibility]]:
+def rank_requests(
+    requests: list[RotationRequest],
+    on: dt.date | None = None,
+    with_progress: bool = True,
+    checks: dict[int, Eligibility] | None = None,
+    dates: dict[int, Seniority] | None = None,
+) -> list[tuple[ranking.Ranked, RotationRequest, Eligibility]]:
     """The published ranking of queued requests, with each one's eligibility (computed here
     unless given for all of them)."""
     if checks is None:
         checks = eligibility(requests, on=on)
-    progress = (progress_summary([(r.trainee_id, r.specialty_id) for r in requests])
-                if with_progress else {})
+    progress = (
+        progress_summary([(r.trainee_id, r.specialty_id) for r in requests])
+        if with_progress
+        else {}
+    )
     by_id = {r.pk: r for r in requests}
     if dates is None:
         dates = seniority(requests)
-    candidates = [ranking.Candidate(
-        id=r.pk, home=r.sending.code, registered=dates[r.pk].date, basis=dates[r.pk].basis,
-        forwarded_on=r.forwarded_on,
-        sending_rank=r.sending_rank, eligible=checks[r.pk].eligible,
-        reasons=checks[r.pk].reasons,
-        goals_share=progress.get(r.trainee_id, (None, None))[0],
-        months_done=progress.get(r.trainee_id, (None, None))[1]) for r in requests]
-    return [(row, by_id[row.candidate.id], checks[row.candidate.id])
-            for row in ranking.rank(candidates)]
+    candidates = [
+        ranking.Candidate(
+            id=r.pk,
+            home=r.sending.code,
+            registered=dates[r.pk].date,
+            basis=dates[r.pk].basis,
+            forwarded_on=r.forwarded_on,
+            sending_rank=r.sending_rank,
+            eligible=checks[r.pk].eligible,
+            reasons=checks[r.pk].reasons,
+            goals_share=progress.get(r.trainee_id, (None, None))[0],
+            months_done=progress.get(r.trainee_id, (None, None))[1],
+        )
+        for r in requests
+    ]
+    return [
+        (row, by_id[row.candidate.id], checks[row.candidate.id]) for row in ranking.rank(candidates)
+    ]
 
 
 def candidates(vacancy: Vacancy) -> list[tuple[ranking.Ranked, RotationRequest, Eligibility]]:
     """Forwarded requests matching the vacancy — same receiving institution and specialty, no
     other arena asked for, wanting to start by the end of the window — ranked."""
-    requests = [r for r in _queued(vacancy.institution_id, vacancy.specialty_id)
-                if r.status == Status.FORWARDED and r.desired_start <= vacancy.start_to
-                and r.arena_id in (None, vacancy.arena_id)]
+    requests = [
+        r
+        for r in _queued(vacancy.institution_id, vacancy.specialty_id)
+        if r.status == Status.FORWARDED
+        and r.desired_start <= vacancy.start_to
+        and r.arena_id in (None, vacancy.arena_id)
+    ]
     return rank_requests(requests, on=vacancy.start_from)
 
 
@@ -449,11 +512,15 @@ class QueueFilters:
 
 
 def _visible_queued(user, filters: QueueFilters) -> QuerySet[RotationRequest]:
-    visible = scope_filter(user, "register.view", RotationRequest.objects.filter(
-        status__in=QUEUE_STATUSES, forwarded_on__isnull=False))
+    visible = scope_filter(
+        user,
+        "register.view",
+        RotationRequest.objects.filter(status__in=QUEUE_STATUSES, forwarded_on__isnull=False),
+    )
     if filters.institution:
-        visible = visible.filter(Q(receiving_id=filters.institution)
-                                 | Q(sending_id=filters.institution))
+        visible = visible.filter(
+            Q(receiving_id=filters.institution) | Q(sending_id=filters.institution)
+        )
     if filters.specialty:
         visible = visible.filter(specialty_id=filters.specialty)
     if filters.agreement:
@@ -480,21 +547,41 @@ def queue_groups(user, filters: QueueFilters = QueueFilters()) -> list[dict]:
     from lisplan.catalogue.models import Specialty
     from lisplan.organisations.models import Institution
 
-    seen = dict(((r, s), n) for r, s, n in _visible_queued(user, filters)
-                .values("receiving_id", "specialty_id").annotate(n=Count("pk"))
-                .values_list("receiving_id", "specialty_id", "n"))
+    seen = dict(
+        ((r, s), n)
+        for r, s, n in _visible_queued(user, filters)
+        .values("receiving_id", "specialty_id")
+        .annotate(n=Count("pk"))
+        .values_list("receiving_id", "specialty_id", "n")
+    )
     if not seen:
         return []
     receiving = {r for r, _s in seen}
     specialties = {s for _r, s in seen}
-    totals = dict(((r, s), n) for r, s, n in RotationRequest.objects.filter(
-        status__in=QUEUE_STATUSES, forwarded_on__isnull=False, receiving_id__in=receiving,
-        specialty_id__in=specialties).values("receiving_id", "specialty_id")
-        .annotate(n=Count("pk")).values_list("receiving_id", "specialty_id", "n"))
+    totals = dict(
+        ((r, s), n)
+        for r, s, n in RotationRequest.objects.filter(
+            status__in=QUEUE_STATUSES,
+            forwarded_on__isnull=False,
+            receiving_id__in=receiving,
+            specialty_id__in=specialties,
+        )
+        .values("receiving_id", "specialty_id")
+        .annotate(n=Count("pk"))
+        .values_list("receiving_id", "specialty_id", "n")
+    )
     inst = Institution.objects.in_bulk(receiving)
     spec = Specialty.objects.in_bulk(specialties)
-    out = [{"key": key, "receiving": inst[key[0]], "specialty": spec[key[1]],
-            "count": totals.get(key, n), "visible": n} for key, n in seen.items()]
+    out = [
+        {
+            "key": key,
+            "receiving": inst[key[0]],
+            "specialty": spec[key[1]],
+            "count": totals.get(key, n),
+            "visible": n,
+        }
+        for key, n in seen.items()
+    ]
     out.sort(key=lambda g: (str(g["receiving"]), str(g["specialty"])))
     return out
 
@@ -506,11 +593,24 @@ def queues_for(user, groups: list[dict]) -> list[Queue]:
         return []
     keys = {g["key"] for g in groups}
     cond = _group_cond(keys)
-    requests = [r for r in _with_rows(RotationRequest.objects.filter(
-        cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False)).order_by("pk")
-        if (r.receiving_id, r.specialty_id) in keys]
-    visible_ids = set(scope_filter(user, "register.view", RotationRequest.objects.filter(
-        cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False)).values_list("pk", flat=True))
+    requests = [
+        r
+        for r in _with_rows(
+            RotationRequest.objects.filter(
+                cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False
+            )
+        ).order_by("pk")
+        if (r.receiving_id, r.specialty_id) in keys
+    ]
+    visible_ids = set(
+        scope_filter(
+            user,
+            "register.view",
+            RotationRequest.objects.filter(
+                cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False
+            ),
+        ).values_list("pk", flat=True)
+    )
     by_group: dict[tuple[int, int], list[RotationRequest]] = defaultdict(list)
     for r in requests:
         by_group[(r.receiving_id, r.specialty_id)].append(r)
@@ -545,15 +645,17 @@ def _places(groups) -> dict[tuple[int, int], dict[tuple[int, str], int]]:
     groups = set(groups)
     cond = _group_cond(groups)
     capacity: dict[tuple[int, int], int] = defaultdict(int)
-    for receiving, specialty, cap in (CollaborationAgreement.objects.valid_on(today).filter(cond)
-                                      .values_list("receiving_id", "specialty_id", "capacity")):
+    for receiving, specialty, cap in (
+        CollaborationAgreement.objects.valid_on(today)
+        .filter(cond)
+        .values_list("receiving_id", "specialty_id", "capacity")
+    ):
         if (receiving, specialty) in groups:
             capacity[(receiving, specialty)] += cap
     agreed: dict[tuple[int, int], list[ranking.Period]] = defaultdict(list)
-    for receiving, specialty, start, months in (
-            RotationRequest.objects.filter(cond, status__in=AGREED_STATUSES,
-                                           agreed_start__isnull=False)
-            .values_list("receiving_id", "specialty_id", "agreed_start", "duration_months")):
+    for receiving, specialty, start, months in RotationRequest.objects.filter(
+        cond, status__in=AGREED_STATUSES, agreed_start__isnull=False
+    ).values_list("receiving_id", "specialty_id", "agreed_start", "duration_months"):
         if (receiving, specialty) in groups:
             agreed[(receiving, specialty)].append(ranking.Period(start, months))
     out = {}
@@ -583,8 +685,9 @@ def conflict_for(request: RotationRequest) -> ranking.Conflict | None:
     return None
 
 
-def all_conflicts(user, filters: QueueFilters = QueueFilters()
-                  ) -> list[tuple[Queue, ranking.Conflict]]:
+def all_conflicts(
+    user, filters: QueueFilters = QueueFilters()
+) -> list[tuple[Queue, ranking.Conflict]]:
     """Conflicts between trusts in every queue the user may see: from the queued requests'
     sending institution and desired start and the free places — no ranking or eligibility,
     a constant number of queries."""
@@ -594,10 +697,12 @@ def all_conflicts(user, filters: QueueFilters = QueueFilters()
     keys = {g["key"] for g in groups}
     demands: dict[tuple[int, int], list[ranking.Demand]] = defaultdict(list)
     for pk, receiving, specialty, home, start in (
-            RotationRequest.objects.filter(_group_cond(keys), status__in=QUEUE_STATUSES,
-                                           forwarded_on__isnull=False)
-            .order_by("pk").values_list("pk", "receiving_id", "specialty_id", "sending__code",
-                                        "desired_start")):
+        RotationRequest.objects.filter(
+            _group_cond(keys), status__in=QUEUE_STATUSES, forwarded_on__isnull=False
+        )
+        .order_by("pk")
+        .values_list("pk", "receiving_id", "specialty_id", "sending__code", "desired_start")
+    ):
         demands[(receiving, specialty)].append(ranking.Demand(pk, home, start))
     places = _places(keys)
     out = []
@@ -618,8 +723,9 @@ class OwnRequest:
 
 def own_requests(trainee) -> list[OwnRequest]:
     """A trainee's requests with their place in each receiving queue."""
-    requests = list(_with_rows(RotationRequest.objects.filter(trainee=trainee))
-                    .order_by("desired_start", "pk"))
+    requests = list(
+        _with_rows(RotationRequest.objects.filter(trainee=trainee)).order_by("desired_start", "pk")
+    )
     queued = {(r.receiving_id, r.specialty_id) for r in requests if r.status in QUEUE_STATUSES}
     places: dict[int, tuple[int, int]] = {}
     for receiving, specialty in queued:
@@ -627,8 +733,12 @@ def own_requests(trainee) -> list[OwnRequest]:
         for row, r, _check in ranked:
             places[r.pk] = (row.place, len(ranked))
     checks = eligibility(requests)
-    return [OwnRequest(r, places.get(r.pk, (None, 0))[0], places.get(r.pk, (None, 0))[1],
-                       checks.get(r.pk)) for r in requests]
+    return [
+        OwnRequest(
+            r, places.get(r.pk, (None, 0))[0], places.get(r.pk, (None, 0))[1], checks.get(r.pk)
+        )
+        for r in requests
+    ]
 
 
 def vacancy_list(user, open_only: bool = True) -> QuerySet[Vacancy]:
@@ -636,11 +746,11 @@ def vacancy_list(user, open_only: bool = True) -> QuerySet[Vacancy]:
     if open_only:
         qs = qs.filter(state=Vacancy.State.OPEN)
     return qs.select_related("institution", "arena", "specialty", "selected__trainee").order_by(
-        "start_from", "pk")
+        "start_from", "pk"
+    )
 
 
 def waiting_days(request: RotationRequest, today: dt.date | None = None) -> int | None:
     if request.forwarded_on is None:
         return None
     return ((today or timezone.localdate()) - request.forwarded_on).days
-

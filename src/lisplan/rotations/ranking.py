@@ -53,13 +53,27 @@ def queue_order(candidates: list[Candidate]) -> list[Candidate]:
     """The published priority order over all candidates, by the allocation engine's rule."""
     by_key = {_key(c.id): c for c in candidates}
     instance = Instance(
-        start_month=0, horizon_months=1, max_delay_months=0, arenas={}, agreements={},
+        start_month=0,
+        horizon_months=1,
+        max_delay_months=0,
+        arenas={},
+        agreements={},
         # One engine trainee per request: the sending rank belongs to the request here.
-        trainees={k: Trainee(id=k, home=c.home, specialty="", permanent=c.eligible,
-                             sending_rank=c.sending_rank, requests=(k,))
-                  for k, c in by_key.items()},
-        requests={k: Request(id=k, trainee=k, agreements=(), registered=c.registered.isoformat())
-                  for k, c in by_key.items()},
+        trainees={
+            k: Trainee(
+                id=k,
+                home=c.home,
+                specialty="",
+                permanent=c.eligible,
+                sending_rank=c.sending_rank,
+                requests=(k,),
+            )
+            for k, c in by_key.items()
+        },
+        requests={
+            k: Request(id=k, trainee=k, agreements=(), registered=c.registered.isoformat())
+            for k, c in by_key.items()
+        },
     )
     return [by_key[k] for k in priority_order(instance)]
 
@@ -79,16 +93,27 @@ def rank(candidates: list[Candidate]) -> list[Ranked]:
     rows = []
     for i, c in enumerate(ranked, start=1):
         q = queue_place[c.id]
-        rows.append(Ranked(place=i, queue_place=q, candidate=c,
-                           explanation=_explain(c, q, dates[q - 1], place_home[c.id])))
+        rows.append(
+            Ranked(
+                place=i,
+                queue_place=q,
+                candidate=c,
+                explanation=_explain(c, q, dates[q - 1], place_home[c.id]),
+            )
+        )
     return rows
 
 
 def _explain(c: Candidate, queue_place: int, place_date: dt.date, nth: int) -> str:
-    rank = (f"{c.home}s prioritet nr. {c.sending_rank}" if c.sending_rank is not None
-            else f"uten prioritet fra {c.home}")
-    text = (f"Køplass {queue_place}: {c.home}s {nth}. køplass (registrert {place_date:%d.%m.%Y}),"
-            f" {rank}; {_since(c)}.")
+    rank = (
+        f"{c.home}s prioritet nr. {c.sending_rank}"
+        if c.sending_rank is not None
+        else f"uten prioritet fra {c.home}"
+    )
+    text = (
+        f"Køplass {queue_place}: {c.home}s {nth}. køplass (registrert {place_date:%d.%m.%Y}),"
+        f" {rank}; {_since(c)}."
+    )
     if not c.eligible:
         reasons = "; ".join(c.reasons) or "ikke kvalifisert"
         text = f"Etter de kvalifiserte ({reasons}). {text}"
@@ -150,8 +175,9 @@ class AgreementRules:
     quota_semester: str = "any"  # "any" | "spring" | "autumn"
 
 
-def start_problem(rules: AgreementRules, start: dt.date, months: int,
-                  others: list[Period]) -> str | None:
+def start_problem(
+    rules: AgreementRules, start: dt.date, months: int, others: list[Period]
+) -> str | None:
     """Why a period (start, months) cannot start under the agreement, given the other periods
     already agreed on it; None when it can."""
     end = Period(start, months)
@@ -169,13 +195,15 @@ def start_problem(rules: AgreementRules, start: dt.date, months: int,
     if rules.semester_quota is not None:
         used = sum(1 for p in others if semester(p.start) == sem)
         if used >= rules.semester_quota:
-            return (f"Kvoten på {rules.semester_quota} per semester er brukt opp for "
-                    f"{semester_label(sem).lower()}.")
+            return (
+                f"Kvoten på {rules.semester_quota} per semester er brukt opp for "
+                f"{semester_label(sem).lower()}."
+            )
     busy = occupancy(others)
     full = [m for m in end.months_covered if busy[m] >= rules.capacity]
     if full:
         first = dt.date(full[0] // 12, full[0] % 12 + 1, 1)
-        return (f"Kapasiteten ({rules.capacity} samtidig) er fylt i {first:%m.%Y}.")
+        return f"Kapasiteten ({rules.capacity} samtidig) er fylt i {first:%m.%Y}."
     return None
 
 
@@ -215,10 +243,16 @@ def conflicts(demands: list[Demand], places: dict[tuple[int, str], int]) -> list
         if len(homes) >= 2 and len(group) > free:
             counts = Counter(d.home for d in group)
             who = ", ".join(f"{h} {counts[h]}" for h in homes)
-            out.append(Conflict(
-                semester=sem, homes=homes, requests=tuple(d.request for d in group),
-                places=free,
-                explanation=(f"{semester_label(sem)}: {len(group)} ønsker fra {len(homes)} "
-                             f"foretak ({who}) om {free} ledige plasser."),
-            ))
+            out.append(
+                Conflict(
+                    semester=sem,
+                    homes=homes,
+                    requests=tuple(d.request for d in group),
+                    places=free,
+                    explanation=(
+                        f"{semester_label(sem)}: {len(group)} ønsker fra {len(homes)} "
+                        f"foretak ({who}) om {free} ledige plasser."
+                    ),
+                )
+            )
     return out

@@ -50,19 +50,26 @@ class AgreementIn(Schema):
     sending: Id = Field(description="Avgivende foretak (id)")
     receiving: Id = Field(description="Mottakende foretak / samarbeidsaktør (id)")
     specialty: Code = Field(description="Spesialitetskode")
-    arenas: list[Id] = Field(default_factory=list, max_length=200,
-                             description="Læringsarenaer hos mottaker (id)")
-    goals: list[Id] = Field(default_factory=list, max_length=2000,
-                            description="Læringsmål som dekkes (id)")
-    prerequisites: list[Id] = Field(default_factory=list, max_length=2000,
-                                    description="Læringsmål som må være oppnådd før start (id)")
+    arenas: list[Id] = Field(
+        default_factory=list, max_length=200, description="Læringsarenaer hos mottaker (id)"
+    )
+    goals: list[Id] = Field(
+        default_factory=list, max_length=2000, description="Læringsmål som dekkes (id)"
+    )
+    prerequisites: list[Id] = Field(
+        default_factory=list,
+        max_length=2000,
+        description="Læringsmål som må være oppnådd før start (id)",
+    )
     duration_months: int = Field(ge=1, le=60, description="Normert varighet i måneder")
     capacity: int = Field(1, ge=1, le=1000, description="Antall LIS samtidig")
-    semester_quota: int | None = Field(None, ge=0, le=1000,
-                                       description="Høyst så mange starter per semester")
+    semester_quota: int | None = Field(
+        None, ge=0, le=1000, description="Høyst så mange starter per semester"
+    )
     quota_semester: Code = Field("any", description="any, spring eller autumn")
     start_months: list[Annotated[int, Field(ge=1, le=12)]] = Field(
-        default_factory=list, max_length=12, description="Mulige startmåneder (1–12); tom: alle")
+        default_factory=list, max_length=12, description="Mulige startmåneder (1–12); tom: alle"
+    )
     valid_from: dt.date
     valid_to: dt.date | None = None
     notes: LongText = ""
@@ -146,7 +153,8 @@ class RequestIn(Schema):
     specialty: Code = Field(description="Spesialitetskode")
     desired_start: dt.date
     duration_months: int | None = Field(
-        None, ge=1, le=60, description="Tom: normert tid fra fagavtalen")
+        None, ge=1, le=60, description="Tom: normert tid fra fagavtalen"
+    )
     agreement: Id | None = Field(None, description="Fagavtale (id); tom: finnes automatisk")
     arena: Id | None = Field(None, description="Læringsarena hos mottaker (id)")
     wish: bool = Field(False, description="Registrer som ønske, ikke bare behov")
@@ -157,7 +165,8 @@ class RequestPatchIn(Schema):
     version: int = Field(ge=0, le=2**31 - 1, description="Versjonen du leste; eldre gir 409")
     desired_start: dt.date | None = Field(None, description="Ny ønsket oppstart")
     sending_rank: int | None = Field(
-        None, ge=1, le=32767, description="Prioritet hos avgivende foretak (1 først); null fjerner")
+        None, ge=1, le=32767, description="Prioritet hos avgivende foretak (1 først); null fjerner"
+    )
 
 
 class OfferIn(Schema):
@@ -178,7 +187,8 @@ class CompleteIn(Schema):
     goals_reached: bool = Field(description="Ble læringsmålene nådd?")
     on: dt.date | None = Field(None, description="Dato; standard i dag")
     early_end_reason: LongText = Field(
-        "", description="Påkrevd når perioden avsluttes før slutten (`early_end`)")
+        "", description="Påkrevd når perioden avsluttes før slutten (`early_end`)"
+    )
 
 
 class WaiveIn(Schema):
@@ -222,7 +232,8 @@ class RequestOut(Schema):
     goals_reached: bool | None
     early_end_reason: str = Field(description="Hvorfor perioden ble avsluttet før tiden")
     prerequisites_waived_reason: str = Field(
-        description="Mottakende koordinators begrunnelse for unntak fra forkunnskapskrav")
+        description="Mottakende koordinators begrunnelse for unntak fra forkunnskapskrav"
+    )
     prerequisites_waived_on: dt.date | None
     source: str
     extends: int | None = Field(alias="extends_id")
@@ -358,7 +369,8 @@ class ExportRegisterOut(Schema):
     need_on: dt.date | None
     wish_on: dt.date | None
     registered_on: dt.date | None = Field(
-        description="Dato mottakende foretak fikk innmeldingen (køansiennitet)")
+        description="Dato mottakende foretak fikk innmeldingen (køansiennitet)"
+    )
     sending_rank: int | None
 
 

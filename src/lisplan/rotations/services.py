@@ -46,8 +46,12 @@ class RotationError(DomainError):
     a waiver by anyone but the receiving coordinator) is a 403."""
 
     def __init__(self, message: str, code: str = "invalid", field: str | None = None):
-        super().__init__(message, code, field or ("status" if code == "invalid_state" else None),
-                         status=403 if code == "forbidden" else None)
+        super().__init__(
+            message,
+            code,
+            field or ("status" if code == "invalid_state" else None),
+            status=403 if code == "forbidden" else None,
+        )
 
 
 def _today() -> dt.date:
@@ -69,8 +73,9 @@ def qualifies_for_register(employment, on: dt.date | None = None) -> bool:
 
 
 @transaction.atomic
-def register_sync(*, actor, trainee, source: str = RegisterEntry.Source.EMPLOYMENT
-                  ) -> list[RegisterEntry]:
+def register_sync(
+    *, actor, trainee, source: str = RegisterEntry.Source.EMPLOYMENT
+) -> list[RegisterEntry]:
     """Bring the trainee's register membership in line with their employments: an entry per
     qualifying employer and specialty (registered today), `permanent` kept current, entries
     whose employment no longer qualifies closed. Returns the open entries."""
@@ -85,22 +90,36 @@ def register_sync(*, actor, trainee, source: str = RegisterEntry.Source.EMPLOYME
             # A permanent employment wins over a temporary one for the same place.
             if key not in wanted or (e.permanent and not wanted[key].permanent):
                 wanted[key] = e
-    open_entries = {(r.institution_id, r.specialty_id): r for r in
-                    RegisterEntry.objects.select_for_update().filter(trainee=trainee,
-                                                                     left_on=None)}
+    open_entries = {
+        (r.institution_id, r.specialty_id): r
+        for r in RegisterEntry.objects.select_for_update().filter(trainee=trainee, left_on=None)
+    }
     for key, entry in open_entries.items():
         e = wanted.get(key)
         if e is None:
             writes.update(actor=actor, obj=entry, action="register.left", left_on=today)
         elif entry.permanent != e.permanent or entry.employment_id != e.pk:
-            writes.update(actor=actor, obj=entry, action="register.updated",
-                          permanent=e.permanent, employment=e)
+            writes.update(
+                actor=actor,
+                obj=entry,
+                action="register.updated",
+                permanent=e.permanent,
+                employment=e,
+            )
     for key, e in wanted.items():
         if key not in open_entries:
-            writes.create(actor=actor, model=RegisterEntry, action="register.registered",
-                          trainee=trainee, institution_id=e.institution_id,
-                          specialty_id=e.specialty_id, employment=e, permanent=e.permanent,
-                          registered_on=today, source=source)
+            writes.create(
+                actor=actor,
+                model=RegisterEntry,
+                action="register.registered",
+                trainee=trainee,
+                institution_id=e.institution_id,
+                specialty_id=e.specialty_id,
+                employment=e,
+                permanent=e.permanent,
+                registered_on=today,
+                source=source,
+            )
     return list(RegisterEntry.objects.filter(trainee=trainee, left_on=None))
 
 
@@ -131,30 +150,42 @@ def _agreement_snapshot(agreement: CollaborationAgreement, fields=None) -> dict[
 
 def _check_arenas(agreement: CollaborationAgreement, arenas: Iterable) -> None:
     if any(a.institution_id != agreement.receiving_id for a in arenas):
-        raise RotationError(_("Læringsarenaene må høre til det mottakende foretaket."),
-                            "arena_institution", "arenas")
+        raise RotationError(
+            _("Læringsarenaene må høre til det mottakende foretaket."),
+            "arena_institution",
+            "arenas",
+        )
 
 
 @transaction.atomic
-def agreement_create(*, actor, arenas: Iterable = (), goals: Iterable = (),
-                     prerequisites: Iterable = (), **fields: Any) -> CollaborationAgreement:
+def agreement_create(
+    *,
+    actor,
+    arenas: Iterable = (),
+    goals: Iterable = (),
+    prerequisites: Iterable = (),
+    **fields: Any,
+) -> CollaborationAgreement:
     agreement = CollaborationAgreement(**fields)
     agreement.full_clean()
     arenas = list(arenas)
     _check_arenas(agreement, arenas)
     agreement.save()
-    m2m = _set_m2m(agreement, {"arenas": arenas, "goals": goals,
-                               "prerequisites": prerequisites})
+    m2m = _set_m2m(agreement, {"arenas": arenas, "goals": goals, "prerequisites": prerequisites})
     after = _agreement_snapshot(agreement)
-    record(actor=actor, action="agreement.created", obj=agreement,
-           changes={**{k: [None, v] for k, v in after.items() if v not in (None, "", [])},
-                    **m2m})
+    record(
+        actor=actor,
+        action="agreement.created",
+        obj=agreement,
+        changes={**{k: [None, v] for k, v in after.items() if v not in (None, "", [])}, **m2m},
+    )
     return agreement
 
 
 @transaction.atomic
-def agreement_update(*, actor, agreement: CollaborationAgreement, **fields: Any
-                     ) -> CollaborationAgreement:
+def agreement_update(
+    *, actor, agreement: CollaborationAgreement, **fields: Any
+) -> CollaborationAgreement:
     from lisplan.audit.services import diff
 
     agreement = CollaborationAgreement.objects.select_for_update().get(pk=agreement.pk)
@@ -169,8 +200,10 @@ def agreement_update(*, actor, agreement: CollaborationAgreement, **fields: Any
         _check_arenas(agreement, m2m["arenas"])
     agreement.save()
     remove_replaced(agreement.document, old_document)  # a replaced signed copy leaves the disk
-    changes = {**diff(before, _agreement_snapshot(agreement, before.keys())),
-               **_set_m2m(agreement, m2m)}
+    changes = {
+        **diff(before, _agreement_snapshot(agreement, before.keys())),
+        **_set_m2m(agreement, m2m),
+    }
     if changes:
         record(actor=actor, action="agreement.changed", obj=agreement, changes=changes)
     return agreement
@@ -180,14 +213,21 @@ def agreement_update(*, actor, agreement: CollaborationAgreement, **fields: Any
 
 
 def _lock(request: RotationRequest) -> RotationRequest:
-    return (RotationRequest.objects.select_for_update(of=("self",))
-            .select_related("trainee", "sending", "receiving", "specialty", "agreement")
-            .get(pk=request.pk))
+    return (
+        RotationRequest.objects.select_for_update(of=("self",))
+        .select_related("trainee", "sending", "receiving", "specialty", "agreement")
+        .get(pk=request.pk)
+    )
 
 
 def _audit(request: RotationRequest, actor, action: str, changes: dict) -> None:
-    record(actor=actor, action=action, obj=request, trainee_id=request.trainee_id,
-           changes={k: [_plain(a), _plain(b)] for k, (a, b) in changes.items()})
+    record(
+        actor=actor,
+        action=action,
+        obj=request,
+        trainee_id=request.trainee_id,
+        changes={k: [_plain(a), _plain(b)] for k, (a, b) in changes.items()},
+    )
 
 
 def _plain(value):
@@ -198,15 +238,20 @@ def _plain(value):
 
 def _require(request: RotationRequest, *allowed: str) -> None:
     if request.status not in allowed:
-        raise RotationError(_("Handlingen er ikke mulig når ønsket har status «%(status)s».")
-                            % {"status": request.get_status_display()}, "invalid_state")
+        raise RotationError(
+            _("Handlingen er ikke mulig når ønsket har status «%(status)s».")
+            % {"status": request.get_status_display()},
+            "invalid_state",
+        )
 
 
 def _can_move(request: RotationRequest, to: str) -> None:
     if not request.can_move_to(to):
         raise RotationError(
             _("Kan ikke gå fra «%(from)s» til «%(to)s».")
-            % {"from": request.get_status_display(), "to": Status(to).label}, "invalid_state")
+            % {"from": request.get_status_display(), "to": Status(to).label},
+            "invalid_state",
+        )
 
 
 def _move(request: RotationRequest, actor, to: str, action: str, **fields) -> RotationRequest:
@@ -222,25 +267,35 @@ def _move(request: RotationRequest, actor, to: str, action: str, **fields) -> Ro
     return request
 
 
-def find_agreement(*, sending, receiving, specialty, on: dt.date
-                   ) -> CollaborationAgreement | None:
+def find_agreement(*, sending, receiving, specialty, on: dt.date) -> CollaborationAgreement | None:
     """The agreement valid on `on` between the two for the specialty (the newest first)."""
-    return (CollaborationAgreement.objects.valid_on(on)
-            .filter(sending=sending, receiving=receiving, specialty=specialty)
-            .order_by("-valid_from", "-pk").first())
+    return (
+        CollaborationAgreement.objects.valid_on(on)
+        .filter(sending=sending, receiving=receiving, specialty=specialty)
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
 
 
 def _check_one_receiving(request: RotationRequest) -> None:
     """A trainee has wishes at one receiving institution at a time (seed 003, a)."""
-    other = (RotationRequest.objects.filter(trainee_id=request.trainee_id, status__in=WISH_STATUSES)
-             .exclude(pk=request.pk).exclude(receiving_id=request.receiving_id)
-             .select_related("receiving").first())
+    other = (
+        RotationRequest.objects.filter(trainee_id=request.trainee_id, status__in=WISH_STATUSES)
+        .exclude(pk=request.pk)
+        .exclude(receiving_id=request.receiving_id)
+        .select_related("receiving")
+        .first()
+    )
     if other is not None:
         raise RotationError(
-            _("%(name)s har allerede ønske om spesialiseringsperiode ved %(other)s. Ønsker kan "
-              "bare settes opp ved ett foretak om gangen: avbryt eller fullfør det ønsket først.")
+            _(
+                "%(name)s har allerede ønske om spesialiseringsperiode ved %(other)s. Ønsker kan "
+                "bare settes opp ved ett foretak om gangen: avbryt eller fullfør det ønsket først."
+            )
             % {"name": request.trainee.full_name, "other": other.receiving},
-            "one_receiving_institution", "receiving")
+            "one_receiving_institution",
+            "receiving",
+        )
 
 
 def _lock_trainee(trainee_id: int) -> None:
@@ -251,11 +306,23 @@ def _lock_trainee(trainee_id: int) -> None:
 
 
 @transaction.atomic
-def request_create(*, actor, trainee, receiving, specialty, desired_start: dt.date,
-                   duration_months: int | None = None, agreement=None, arena=None,
-                   sending=None, wish: bool = False, comment: str = "",
-                   source: str = RotationRequest.Source.MANUAL, plan_period=None,
-                   extends=None) -> RotationRequest:
+def request_create(
+    *,
+    actor,
+    trainee,
+    receiving,
+    specialty,
+    desired_start: dt.date,
+    duration_months: int | None = None,
+    agreement=None,
+    arena=None,
+    sending=None,
+    wish: bool = False,
+    comment: str = "",
+    source: str = RotationRequest.Source.MANUAL,
+    plan_period=None,
+    extends=None,
+) -> RotationRequest:
     """A need (or, with `wish=True`, a registered wish) for a period at `receiving`. The
     sending institution is the trainee's employer in the specialty; the duration is normed
     from the agreement where not given."""
@@ -263,21 +330,34 @@ def request_create(*, actor, trainee, receiving, specialty, desired_start: dt.da
     if sending is None:
         sending = _employer(trainee, specialty)
     if agreement is None:
-        agreement = find_agreement(sending=sending, receiving=receiving, specialty=specialty,
-                                   on=desired_start)
+        agreement = find_agreement(
+            sending=sending, receiving=receiving, specialty=specialty, on=desired_start
+        )
     if duration_months is None:
         if agreement is None:
-            raise RotationError(_("Oppgi varighet: det finnes ingen fagavtale som gir normert "
-                                  "tid."), "duration_required", "duration_months")
+            raise RotationError(
+                _("Oppgi varighet: det finnes ingen fagavtale som gir normert tid."),
+                "duration_required",
+                "duration_months",
+            )
         duration_months = agreement.duration_months
     today = _today()
     request = RotationRequest(
-        trainee=trainee, sending=sending, receiving=receiving, specialty=specialty,
-        agreement=agreement, arena=arena, desired_start=desired_start,
-        duration_months=duration_months, need_on=today, comment=comment, source=source,
-        plan_period=plan_period, plan=getattr(getattr(plan_period, "revision", None), "plan",
-                                              None),
-        extends=extends, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        trainee=trainee,
+        sending=sending,
+        receiving=receiving,
+        specialty=specialty,
+        agreement=agreement,
+        arena=arena,
+        desired_start=desired_start,
+        duration_months=duration_months,
+        need_on=today,
+        comment=comment,
+        source=source,
+        plan_period=plan_period,
+        plan=getattr(getattr(plan_period, "revision", None), "plan", None),
+        extends=extends,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
         refunded_by_employer=duration_months < REFUND_BELOW_MONTHS,
     )
     if wish:
@@ -286,22 +366,47 @@ def request_create(*, actor, trainee, receiving, specialty, desired_start: dt.da
     _validate(request)
     request.save()
     register_sync(actor=actor, trainee=trainee)
-    after = snapshot(request, ["status", "sending", "receiving", "specialty", "agreement",
-                               "arena", "desired_start", "duration_months",
-                               "refunded_by_employer", "source"])
-    record(actor=actor, action="register.request_created", obj=request, trainee_id=trainee.pk,
-           changes={k: [None, v] for k, v in after.items() if v not in (None, "")})
+    after = snapshot(
+        request,
+        [
+            "status",
+            "sending",
+            "receiving",
+            "specialty",
+            "agreement",
+            "arena",
+            "desired_start",
+            "duration_months",
+            "refunded_by_employer",
+            "source",
+        ],
+    )
+    record(
+        actor=actor,
+        action="register.request_created",
+        obj=request,
+        trainee_id=trainee.pk,
+        changes={k: [None, v] for k, v in after.items() if v not in (None, "")},
+    )
     _notify(request, _("Nytt behov for spesialiseringsperiode: %(name)s"), receiving=False)
     return request
 
 
 def _employer(trainee, specialty):
-    employment = (trainee.employments.not_ended().filter(specialty=specialty)
-                  .select_related("institution").order_by("-permanent", "-start").first())
+    employment = (
+        trainee.employments.not_ended()
+        .filter(specialty=specialty)
+        .select_related("institution")
+        .order_by("-permanent", "-start")
+        .first()
+    )
     if employment is None:
-        raise RotationError(_("%(name)s har ingen gjeldende ansettelse i %(specialty)s.")
-                            % {"name": trainee.full_name, "specialty": specialty},
-                            "no_employment", "specialty")
+        raise RotationError(
+            _("%(name)s har ingen gjeldende ansettelse i %(specialty)s.")
+            % {"name": trainee.full_name, "specialty": specialty},
+            "no_employment",
+            "specialty",
+        )
     return employment.institution
 
 
@@ -309,21 +414,42 @@ def _validate(request: RotationRequest) -> None:
     from django.core.exceptions import ValidationError
 
     if request.sending_id == request.receiving_id:
-        raise RotationError(_("Mottakende foretak må være et annet enn hovedarbeidsgiveren."),
-                            "same_institution", "receiving")
+        raise RotationError(
+            _("Mottakende foretak må være et annet enn hovedarbeidsgiveren."),
+            "same_institution",
+            "receiving",
+        )
     if request.arena_id and request.arena.institution_id != request.receiving_id:
-        raise RotationError(_("Læringsarenaen må høre til det mottakende foretaket."),
-                            "arena_institution", "arena")
+        raise RotationError(
+            _("Læringsarenaen må høre til det mottakende foretaket."), "arena_institution", "arena"
+        )
     agreement = request.agreement
-    if agreement is not None and (agreement.sending_id != request.sending_id
-                                  or agreement.receiving_id != request.receiving_id
-                                  or agreement.specialty_id != request.specialty_id):
-        raise RotationError(_("Fagavtalen gjelder ikke disse foretakene og denne spesialiteten."),
-                            "agreement_mismatch", "agreement")
+    if agreement is not None and (
+        agreement.sending_id != request.sending_id
+        or agreement.receiving_id != request.receiving_id
+        or agreement.specialty_id != request.specialty_id
+    ):
+        raise RotationError(
+            _("Fagavtalen gjelder ikke disse foretakene og denne spesialiteten."),
+            "agreement_mismatch",
+            "agreement",
+        )
     try:
-        request.full_clean(exclude=["trainee", "sending", "receiving", "specialty", "agreement",
-                                    "arena", "plan_period", "plan", "extends", "vacancy",
-                                    "created_by"])
+        request.full_clean(
+            exclude=[
+                "trainee",
+                "sending",
+                "receiving",
+                "specialty",
+                "agreement",
+                "arena",
+                "plan_period",
+                "plan",
+                "extends",
+                "vacancy",
+                "created_by",
+            ]
+        )
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         raise RotationError(messages[0], "invalid", field) from error
@@ -337,8 +463,7 @@ def request_register_wish(*, actor, request: RotationRequest) -> RotationRequest
     _require(request, Status.NEED)
     _check_one_receiving(request)
     _move(request, actor, Status.WISH, "register.wish_registered", wish_on=_today())
-    _notify(request, _("Ønske om spesialiseringsperiode registrert: %(name)s"),
-            receiving=False)
+    _notify(request, _("Ønske om spesialiseringsperiode registrert: %(name)s"), receiving=False)
     return request
 
 
@@ -359,10 +484,13 @@ def _eligibility_or_raise(request: RotationRequest, start: dt.date) -> None:
     check = queries.eligibility([request], on=start)[request.pk]
     if not check.permanent:
         raise RotationError(
-            _("%(name)s er ikke fast ansatt i %(specialty)s og kan ikke tilbys "
-              "gjennomstrømningsstilling (står fortsatt i fiktiv enhet og samler ansiennitet).")
+            _(
+                "%(name)s er ikke fast ansatt i %(specialty)s og kan ikke tilbys "
+                "gjennomstrømningsstilling (står fortsatt i fiktiv enhet og samler ansiennitet)."
+            )
             % {"name": request.trainee.full_name, "specialty": request.specialty},
-            "not_permanent")
+            "not_permanent",
+        )
 
 
 def _prerequisites_or_raise(request: RotationRequest, start: dt.date) -> None:
@@ -376,39 +504,63 @@ def _prerequisites_or_raise(request: RotationRequest, start: dt.date) -> None:
     missing = queries.eligibility([request], on=start)[request.pk].missing
     if missing:
         raise RotationError(
-            _("%(name)s mangler læringsmål som %(receiving)s krever før oppstart "
-              "%(start)s: %(goals)s. Mottakende koordinator kan gi unntak med begrunnelse.")
-            % {"name": request.trainee.full_name, "receiving": request.receiving,
-               "start": f"{start:%d.%m.%Y}", "goals": queries.goal_names(missing)},
-            "prerequisites_missing", "prerequisites")
+            _(
+                "%(name)s mangler læringsmål som %(receiving)s krever før oppstart "
+                "%(start)s: %(goals)s. Mottakende koordinator kan gi unntak med begrunnelse."
+            )
+            % {
+                "name": request.trainee.full_name,
+                "receiving": request.receiving,
+                "start": f"{start:%d.%m.%Y}",
+                "goals": queries.goal_names(missing),
+            },
+            "prerequisites_missing",
+            "prerequisites",
+        )
 
 
 @transaction.atomic
-def request_waive_prerequisites(*, actor, request: RotationRequest,
-                                reason: str) -> RotationRequest:
+def request_waive_prerequisites(*, actor, request: RotationRequest, reason: str) -> RotationRequest:
     """The receiving coordinator lets the trainee start without the required goals, with a
     recorded reason (audited). Only a coordinator of the receiving institution or region."""
     from lisplan.accounts.access import can
     from lisplan.accounts.models import RoleAssignment
 
     request = _lock(request)
-    coordinator = RoleAssignment.objects.active().filter(user=actor).filter(
-        Q(role="local_coordinator", institution_id=request.receiving_id)
-        | Q(role="regional_coordinator", region_id=request.receiving.region_id)).exists()
+    coordinator = (
+        RoleAssignment.objects.active()
+        .filter(user=actor)
+        .filter(
+            Q(role="local_coordinator", institution_id=request.receiving_id)
+            | Q(role="regional_coordinator", region_id=request.receiving.region_id)
+        )
+        .exists()
+    )
     if not (coordinator and can(actor, "register.offer", request)):
-        raise RotationError(_("Bare koordinator ved det mottakende foretaket kan gi unntak fra "
-                              "forkunnskapskravene."), "forbidden", "prerequisites")
+        raise RotationError(
+            _(
+                "Bare koordinator ved det mottakende foretaket kan gi unntak fra "
+                "forkunnskapskravene."
+            ),
+            "forbidden",
+            "prerequisites",
+        )
     if not reason.strip():
-        raise RotationError(_("Skriv hvorfor legen kan starte uten læringsmålene."),
-                            "reason_required", "reason")
+        raise RotationError(
+            _("Skriv hvorfor legen kan starte uten læringsmålene."), "reason_required", "reason"
+        )
     if request.closed:
-        raise RotationError(_("Handlingen er ikke mulig når ønsket har status «%(status)s».")
-                            % {"status": request.get_status_display()}, "invalid_state")
+        raise RotationError(
+            _("Handlingen er ikke mulig når ønsket har status «%(status)s».")
+            % {"status": request.get_status_display()},
+            "invalid_state",
+        )
     missing = queries.eligibility([request])[request.pk].missing
-    changes = {"prerequisites_waived_reason": (request.prerequisites_waived_reason,
-                                               reason.strip()),
-               "prerequisites_waived_on": (request.prerequisites_waived_on, _today()),
-               "missing_goals": ("", ", ".join(p.code for p in missing))}
+    changes = {
+        "prerequisites_waived_reason": (request.prerequisites_waived_reason, reason.strip()),
+        "prerequisites_waived_on": (request.prerequisites_waived_on, _today()),
+        "missing_goals": ("", ", ".join(p.code for p in missing)),
+    }
     request.prerequisites_waived_reason = reason.strip()
     request.prerequisites_waived_by = actor
     request.prerequisites_waived_on = _today()
@@ -423,8 +575,14 @@ START_EARLY_DAYS = 14
 
 
 @transaction.atomic
-def request_offer(*, actor, request: RotationRequest, vacancy: Vacancy | None = None,
-                  start: dt.date | None = None, comment: str = "") -> RotationRequest:
+def request_offer(
+    *,
+    actor,
+    request: RotationRequest,
+    vacancy: Vacancy | None = None,
+    start: dt.date | None = None,
+    comment: str = "",
+) -> RotationRequest:
     """Forwarded → offered by the receiving institution's coordinator; only permanent
     employees can be offered a rotation position."""
     request = _lock(request)
@@ -443,8 +601,9 @@ def request_offer(*, actor, request: RotationRequest, vacancy: Vacancy | None = 
 
 
 @transaction.atomic
-def request_answer(*, actor, request: RotationRequest, accept: bool,
-                   comment: str = "") -> RotationRequest:
+def request_answer(
+    *, actor, request: RotationRequest, accept: bool, comment: str = ""
+) -> RotationRequest:
     """Offered → accepted or declined (the trainee, or the sending coordinator for them).
     An accepted offer fills its vacancy; a declined one reopens it."""
     request = _lock(request)
@@ -463,10 +622,17 @@ def request_answer(*, actor, request: RotationRequest, accept: bool,
             before = vacancy.state
             vacancy.state = state
             vacancy.save(update_fields=["state"])
-            record(actor=actor, action="vacancy.filled" if accept else "vacancy.reopened",
-                   obj=vacancy, changes={"state": [before, state]})
-    title = (_("Tilbud akseptert: %(name)s ved %(receiving)s") if accept
-             else _("Tilbud avslått: %(name)s ved %(receiving)s"))
+            record(
+                actor=actor,
+                action="vacancy.filled" if accept else "vacancy.reopened",
+                obj=vacancy,
+                changes={"state": [before, state]},
+            )
+    title = (
+        _("Tilbud akseptert: %(name)s ved %(receiving)s")
+        if accept
+        else _("Tilbud avslått: %(name)s ved %(receiving)s")
+    )
     _notify(request, title)
     return request
 
@@ -479,12 +645,19 @@ def request_agree_start(*, actor, request: RotationRequest, start: dt.date) -> R
     _require(request, Status.ACCEPTED)
     _prerequisites_or_raise(request, start)
     if request.agreement is not None:
-        problem = queries.agreement_problem(request.agreement, start, request.duration_months,
-                                            exclude=request.pk)
+        problem = queries.agreement_problem(
+            request.agreement, start, request.duration_months, exclude=request.pk
+        )
         if problem:
             raise RotationError(problem, "agreement_rule", "start")
-    _move(request, actor, Status.START_AGREED, "register.start_agreed",
-          agreed_start=start, start_agreed_on=_today())
+    _move(
+        request,
+        actor,
+        Status.START_AGREED,
+        "register.start_agreed",
+        agreed_start=start,
+        start_agreed_on=_today(),
+    )
     _notify(request, _("Oppstart avtalt %(start)s ved %(receiving)s: %(name)s"))
     return request
 
@@ -496,24 +669,40 @@ def request_start(*, actor, request: RotationRequest) -> RotationRequest:
     request = _lock(request)
     _can_move(request, Status.IN_PROGRESS)
     today = _today()
-    if request.agreed_start and today < request.agreed_start - dt.timedelta(
-            days=START_EARLY_DAYS):
+    if request.agreed_start and today < request.agreed_start - dt.timedelta(days=START_EARLY_DAYS):
         raise RotationError(
-            _("Perioden kan ikke registreres som startet før nærmere avtalt oppstart "
-              "%(start)s (tidligst %(first)s).")
-            % {"start": f"{request.agreed_start:%d.%m.%Y}",
-               "first": f"{request.agreed_start - dt.timedelta(days=START_EARLY_DAYS):%d.%m.%Y}"},
-            "too_early", "start")
+            _(
+                "Perioden kan ikke registreres som startet før nærmere avtalt oppstart "
+                "%(start)s (tidligst %(first)s)."
+            )
+            % {
+                "start": f"{request.agreed_start:%d.%m.%Y}",
+                "first": f"{request.agreed_start - dt.timedelta(days=START_EARLY_DAYS):%d.%m.%Y}",
+            },
+            "too_early",
+            "start",
+        )
     _prerequisites_or_raise(request, request.agreed_start or today)
-    _move(request, actor, Status.IN_PROGRESS, "register.started",
-          started_on=request.agreed_start or today)
+    _move(
+        request,
+        actor,
+        Status.IN_PROGRESS,
+        "register.started",
+        started_on=request.agreed_start or today,
+    )
     _notify(request, _("Spesialiseringsperiode startet ved %(receiving)s: %(name)s"))
     return request
 
 
 @transaction.atomic
-def request_complete(*, actor, request: RotationRequest, goals_reached: bool,
-                     on: dt.date | None = None, early_end_reason: str = "") -> RotationRequest:
+def request_complete(
+    *,
+    actor,
+    request: RotationRequest,
+    goals_reached: bool,
+    on: dt.date | None = None,
+    early_end_reason: str = "",
+) -> RotationRequest:
     """In progress → completed. Seed 003: «Dersom læringsmål oppnås raskere enn normert tid,
     må LIS likevel fullføre spesialiseringsperioden» — completing before the period's end
     needs the early end's reason, which is recorded."""
@@ -524,9 +713,14 @@ def request_complete(*, actor, request: RotationRequest, goals_reached: bool,
     if day < request.end:
         if not early_end_reason.strip():
             raise RotationError(
-                _("Perioden varer til %(end)s. Læringsmål nådd tidligere gir ikke kortere "
-                  "periode; skriv begrunnelsen hvis perioden likevel avsluttes tidlig.")
-                % {"end": f"{request.end:%d.%m.%Y}"}, "early_end", "early_end_reason")
+                _(
+                    "Perioden varer til %(end)s. Læringsmål nådd tidligere gir ikke kortere "
+                    "periode; skriv begrunnelsen hvis perioden likevel avsluttes tidlig."
+                )
+                % {"end": f"{request.end:%d.%m.%Y}"},
+                "early_end",
+                "early_end_reason",
+            )
         fields["early_end_reason"] = early_end_reason.strip()
     _move(request, actor, Status.COMPLETED, "register.completed", **fields)
     _notify(request, _("Spesialiseringsperiode gjennomført ved %(receiving)s: %(name)s"))
@@ -538,22 +732,35 @@ def request_cancel(*, actor, request: RotationRequest, reason: str) -> RotationR
     request = _lock(request)
     if not reason.strip():
         raise RotationError(_("Skriv hvorfor ønsket avbrytes."), "reason_required", "reason")
-    _move(request, actor, Status.CANCELLED, "register.cancelled", cancelled_on=_today(),
-          comment=reason.strip())
-    _notify(request, _("Ønske om spesialiseringsperiode avbrutt: %(name)s"),
-            receiving=request.forwarded_on is not None)
+    _move(
+        request,
+        actor,
+        Status.CANCELLED,
+        "register.cancelled",
+        cancelled_on=_today(),
+        comment=reason.strip(),
+    )
+    _notify(
+        request,
+        _("Ønske om spesialiseringsperiode avbrutt: %(name)s"),
+        receiving=request.forwarded_on is not None,
+    )
     return request
 
 
 @transaction.atomic
-def request_change_start(*, actor, request: RotationRequest,
-                         desired_start: dt.date) -> RotationRequest:
+def request_change_start(
+    *, actor, request: RotationRequest, desired_start: dt.date
+) -> RotationRequest:
     """A changed desired start flows to the receiving side at once (seed 003, c)."""
     request = _lock(request)
     if request.closed or request.status in (Status.START_AGREED, Status.IN_PROGRESS):
-        raise RotationError(_("Ønsket oppstart kan ikke endres når ønsket har status "
-                              "«%(status)s».") % {"status": request.get_status_display()},
-                            "invalid_state", "desired_start")
+        raise RotationError(
+            _("Ønsket oppstart kan ikke endres når ønsket har status «%(status)s».")
+            % {"status": request.get_status_display()},
+            "invalid_state",
+            "desired_start",
+        )
     before = request.desired_start
     if before == desired_start:
         return request
@@ -561,8 +768,11 @@ def request_change_start(*, actor, request: RotationRequest,
     request.version += 1
     request.save(update_fields=["desired_start", "version", "updated_at"])
     _audit(request, actor, "register.start_changed", {"desired_start": (before, desired_start)})
-    _notify(request, _("Endret ønsket oppstart (%(start)s): %(name)s"),
-            receiving=request.forwarded_on is not None)
+    _notify(
+        request,
+        _("Endret ønsket oppstart (%(start)s): %(name)s"),
+        receiving=request.forwarded_on is not None,
+    )
     return request
 
 
@@ -582,21 +792,34 @@ def request_set_rank(*, actor, request: RotationRequest, rank: int | None) -> Ro
 
 
 @transaction.atomic
-def request_extend(*, actor, request: RotationRequest, duration_months: int,
-                   comment: str = "") -> RotationRequest:
+def request_extend(
+    *, actor, request: RotationRequest, duration_months: int, comment: str = ""
+) -> RotationRequest:
     """Goals not reached in the normed time: a new period is agreed between the main employer
     and the partner (a new request, `extends` the old one), and the implementation plan must
     be revised — a draft revision is opened where the plan has an approved one."""
     request = _lock(request)
     if request.status not in (Status.IN_PROGRESS, Status.COMPLETED) or request.goals_reached:
-        raise RotationError(_("Bare en pågående periode, eller en gjennomført periode der "
-                              "læringsmålene ikke ble nådd, kan forlenges."), "not_extendable")
+        raise RotationError(
+            _(
+                "Bare en pågående periode, eller en gjennomført periode der "
+                "læringsmålene ikke ble nådd, kan forlenges."
+            ),
+            "not_extendable",
+        )
     new = request_create(
-        actor=actor, trainee=request.trainee, receiving=request.receiving,
-        specialty=request.specialty, sending=request.sending, agreement=request.agreement,
-        arena=request.arena, desired_start=request.end + dt.timedelta(days=1),
-        duration_months=duration_months, comment=comment,
-        source=RotationRequest.Source.EXTENSION, extends=request,
+        actor=actor,
+        trainee=request.trainee,
+        receiving=request.receiving,
+        specialty=request.specialty,
+        sending=request.sending,
+        agreement=request.agreement,
+        arena=request.arena,
+        desired_start=request.end + dt.timedelta(days=1),
+        duration_months=duration_months,
+        comment=comment,
+        source=RotationRequest.Source.EXTENSION,
+        extends=request,
     )
     revision = _open_plan_revision(actor, request)
     _notify_plan_revision(new, revision)
@@ -609,9 +832,11 @@ def _open_plan_revision(actor, request: RotationRequest):
     from lisplan.plans.models import Revision
     from lisplan.plans.models import Status as PlanStatus
 
-    approved = (Revision.objects.filter(plan__trainee_id=request.trainee_id,
-                                        status=PlanStatus.APPROVED)
-                .order_by("-approved_at", "-pk").first())
+    approved = (
+        Revision.objects.filter(plan__trainee_id=request.trainee_id, status=PlanStatus.APPROVED)
+        .order_by("-approved_at", "-pk")
+        .first()
+    )
     if approved is None:
         return None
     try:
@@ -631,10 +856,12 @@ def vacancy_open(*, actor, **fields: Any) -> Vacancy:
     fields.setdefault("institution", arena.institution)
     fields.setdefault("specialty", arena.specialty)
     if fields.get("specialty") is None:
-        raise RotationError(_("Velg spesialitet: læringsarenaen har ingen."), "invalid",
-                            "specialty")
-    return writes.create(actor=actor, model=Vacancy, action="vacancy.opened",
-                         opened_by=actor, **fields)
+        raise RotationError(
+            _("Velg spesialitet: læringsarenaen har ingen."), "invalid", "specialty"
+        )
+    return writes.create(
+        actor=actor, model=Vacancy, action="vacancy.opened", opened_by=actor, **fields
+    )
 
 
 @transaction.atomic
@@ -645,25 +872,35 @@ def vacancy_select(*, actor, vacancy: Vacancy, request: RotationRequest) -> Vaca
     check(actor, "vacancy.change", vacancy)
     if vacancy.state != Vacancy.State.OPEN:
         raise RotationError(_("Stillingen er ikke lenger ledig."), "vacancy_closed")
-    if (request.receiving_id, request.specialty_id) != (vacancy.institution_id,
-                                                        vacancy.specialty_id) \
-            or request.status != Status.FORWARDED:
+    if (request.receiving_id, request.specialty_id) != (
+        vacancy.institution_id,
+        vacancy.specialty_id,
+    ) or request.status != Status.FORWARDED:
         raise RotationError(_("Kandidaten står ikke i køen hos dere."), "not_candidate")
-    vacancy = writes.update(actor=actor, obj=vacancy, action="vacancy.candidate_selected",
-                            selected=request, selected_on=_today())
-    notify(users=_coordinators([vacancy.institution_id]), kind="rotations.candidate_selected",
-           title=_("Kandidat valgt til ledig stilling ved %(arena)s: %(name)s")
-           % {"arena": vacancy.arena, "name": request.trainee.full_name},
-           body=_("Send tilbud om gjennomstrømningsstilling via fiktiv enhet."),
-           url=reverse("rotations:vacancy", args=[vacancy.pk]))
+    vacancy = writes.update(
+        actor=actor,
+        obj=vacancy,
+        action="vacancy.candidate_selected",
+        selected=request,
+        selected_on=_today(),
+    )
+    notify(
+        users=_coordinators([vacancy.institution_id]),
+        kind="rotations.candidate_selected",
+        title=_("Kandidat valgt til ledig stilling ved %(arena)s: %(name)s")
+        % {"arena": vacancy.arena, "name": request.trainee.full_name},
+        body=_("Send tilbud om gjennomstrømningsstilling via fiktiv enhet."),
+        url=reverse("rotations:vacancy", args=[vacancy.pk]),
+    )
     return vacancy
 
 
 @transaction.atomic
 def vacancy_close(*, actor, vacancy: Vacancy) -> Vacancy:
     vacancy = Vacancy.objects.select_for_update().get(pk=vacancy.pk)
-    return writes.update(actor=actor, obj=vacancy, action="vacancy.closed",
-                         state=Vacancy.State.CLOSED)
+    return writes.update(
+        actor=actor, obj=vacancy, action="vacancy.closed", state=Vacancy.State.CLOSED
+    )
 
 
 # --- the implementation plan hook ---------------------------------------------------------
@@ -688,57 +925,88 @@ def sync_from_plan(*, revision, actor) -> list[RotationRequest]:
     plan = revision.plan
     trainee = plan.trainee
     register_sync(actor=actor, trainee=trainee, source=RegisterEntry.Source.PLAN)
-    periods = [p for p in revision.periods.select_related(
-                   "institution", "specialty", "arena", "agreement")
-               if p.institution_id != revision.employer_id]
+    periods = [
+        p
+        for p in revision.periods.select_related("institution", "specialty", "arena", "agreement")
+        if p.institution_id != revision.employer_id
+    ]
     existing = list(
         RotationRequest.objects.select_for_update(of=("self",))
         .filter(trainee=trainee, source=RotationRequest.Source.PLAN, status__in=MOVABLE)
         .select_related("receiving", "specialty", "trainee", "sending")
-        .order_by("desired_start", "pk"))
+        .order_by("desired_start", "pk")
+    )
     result: list[RotationRequest] = []
     for period in sorted(periods, key=lambda p: (p.start, p.pk)):
         duration = _months_between(period.start, period.end)
         match = _match(existing, period)
         if match is None:
-            result.append(request_create(
-                actor=actor, trainee=trainee, receiving=period.institution,
-                specialty=period.specialty, sending=revision.employer, arena=period.arena,
-                desired_start=period.start, duration_months=duration,
-                # the agreement the plan names; only without one is it looked up
-                agreement=period.agreement, source=RotationRequest.Source.PLAN,
-                plan_period=period))
+            result.append(
+                request_create(
+                    actor=actor,
+                    trainee=trainee,
+                    receiving=period.institution,
+                    specialty=period.specialty,
+                    sending=revision.employer,
+                    arena=period.arena,
+                    desired_start=period.start,
+                    duration_months=duration,
+                    # the agreement the plan names; only without one is it looked up
+                    agreement=period.agreement,
+                    source=RotationRequest.Source.PLAN,
+                    plan_period=period,
+                )
+            )
             continue
         existing.remove(match)
         result.append(_update_from_period(actor, match, period, duration))
     for request in existing:
         if request.status in CANCELLABLE:
-            _move(request, actor, Status.CANCELLED, "register.cancelled",
-                  cancelled_on=_today(),
-                  comment=_("Fjernet fra gjennomføringsplanen (revisjon %(n)s).")
-                  % {"n": revision.number})
-            _notify(request, _("Ønske om spesialiseringsperiode avbrutt: %(name)s"),
-                    receiving=request.forwarded_on is not None)
+            _move(
+                request,
+                actor,
+                Status.CANCELLED,
+                "register.cancelled",
+                cancelled_on=_today(),
+                comment=_("Fjernet fra gjennomføringsplanen (revisjon %(n)s).")
+                % {"n": revision.number},
+            )
+            _notify(
+                request,
+                _("Ønske om spesialiseringsperiode avbrutt: %(name)s"),
+                receiving=request.forwarded_on is not None,
+            )
         else:
-            _notify(request, _("Perioden er fjernet fra gjennomføringsplanen, men er allerede "
-                               "tilbudt: %(name)s ved %(receiving)s"))
+            _notify(
+                request,
+                _(
+                    "Perioden er fjernet fra gjennomføringsplanen, men er allerede "
+                    "tilbudt: %(name)s ved %(receiving)s"
+                ),
+            )
     return result
 
 
 def _match(existing: list[RotationRequest], period) -> RotationRequest | None:
-    same = [r for r in existing if r.receiving_id == period.institution_id
-            and r.specialty_id == period.specialty_id]
+    same = [
+        r
+        for r in existing
+        if r.receiving_id == period.institution_id and r.specialty_id == period.specialty_id
+    ]
     for r in same:  # the same period carried over from the previous revision
         if r.plan_period_id == period.pk or r.desired_start == period.start:
             return r
     return min(same, key=lambda r: abs((r.desired_start - period.start).days), default=None)
 
 
-def _update_from_period(actor, request: RotationRequest, period, duration: int
-                        ) -> RotationRequest:
+def _update_from_period(actor, request: RotationRequest, period, duration: int) -> RotationRequest:
     changes: dict[str, tuple] = {}
-    fields = [("desired_start", period.start), ("duration_months", duration),
-              ("arena_id", period.arena_id), ("plan_period_id", period.pk)]
+    fields = [
+        ("desired_start", period.start),
+        ("duration_months", duration),
+        ("arena_id", period.arena_id),
+        ("plan_period_id", period.pk),
+    ]
     if period.agreement_id:  # a period that names its agreement decides it
         fields.append(("agreement_id", period.agreement_id))
     for name, value in fields:
@@ -753,8 +1021,11 @@ def _update_from_period(actor, request: RotationRequest, period, duration: int
     visible = {k: v for k, v in changes.items() if k != "plan_period"}
     _audit(request, actor, "register.updated_from_plan", changes)
     if visible:
-        _notify(request, _("Endret spesialiseringsperiode (oppstart %(start)s): %(name)s"),
-                receiving=request.forwarded_on is not None)
+        _notify(
+            request,
+            _("Endret spesialiseringsperiode (oppstart %(start)s): %(name)s"),
+            receiving=request.forwarded_on is not None,
+        )
     return request
 
 
@@ -764,16 +1035,22 @@ def _update_from_period(actor, request: RotationRequest, period, duration: int
 def _coordinators(institution_ids):
     from lisplan.accounts.models import Role, RoleAssignment, User
 
-    users = RoleAssignment.objects.active().filter(
-        role=Role.LOCAL_COORDINATOR, institution_id__in=institution_ids).values("user")
+    users = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.LOCAL_COORDINATOR, institution_id__in=institution_ids)
+        .values("user")
+    )
     return User.objects.filter(pk__in=users, is_active=True)
 
 
 def _regional_coordinators(region_ids):
     from lisplan.accounts.models import Role, RoleAssignment, User
 
-    users = RoleAssignment.objects.active().filter(
-        role=Role.REGIONAL_COORDINATOR, region_id__in=region_ids).values("user")
+    users = (
+        RoleAssignment.objects.active()
+        .filter(role=Role.REGIONAL_COORDINATOR, region_id__in=region_ids)
+        .values("user")
+    )
     return User.objects.filter(pk__in=users, is_active=True)
 
 
@@ -801,22 +1078,39 @@ def _notify(request: RotationRequest, title: str, *, receiving: bool = True) -> 
     if receiving:
         users += list(_coordinators([request.receiving_id]))
         users += list(User.objects.filter(pk__in=_receiving_leaders(request), is_active=True))
-    text = title % {"name": request.trainee.full_name, "receiving": request.receiving,
-                    "start": f"{request.start:%d.%m.%Y}"}
-    body = _("%(specialty)s ved %(receiving)s, %(months)s mnd. fra %(start)s. Status: %(status)s.") % {
-        "specialty": request.specialty, "receiving": request.receiving,
-        "months": request.duration_months, "start": f"{request.start:%d.%m.%Y}",
-        "status": request.get_status_display()}
-    notify(users=users, kind=f"rotations.{request.status}", title=text, body=body,
-           url=_request_url(request))
+    text = title % {
+        "name": request.trainee.full_name,
+        "receiving": request.receiving,
+        "start": f"{request.start:%d.%m.%Y}",
+    }
+    body = _(
+        "%(specialty)s ved %(receiving)s, %(months)s mnd. fra %(start)s. Status: %(status)s."
+    ) % {
+        "specialty": request.specialty,
+        "receiving": request.receiving,
+        "months": request.duration_months,
+        "start": f"{request.start:%d.%m.%Y}",
+        "status": request.get_status_display(),
+    }
+    notify(
+        users=users,
+        kind=f"rotations.{request.status}",
+        title=text,
+        body=body,
+        url=_request_url(request),
+    )
 
 
 def _notify_conflict(request: RotationRequest, conflict: ranking.Conflict) -> None:
     regions = {request.receiving.region_id, request.sending.region_id}
-    notify(users=_regional_coordinators(regions), kind="rotations.conflict",
-           title=_("Samtidskonflikt om kapasitet ved %(receiving)s (%(specialty)s)")
-           % {"receiving": request.receiving, "specialty": request.specialty},
-           body=conflict.explanation, url=reverse("rotations:conflicts"))
+    notify(
+        users=_regional_coordinators(regions),
+        kind="rotations.conflict",
+        title=_("Samtidskonflikt om kapasitet ved %(receiving)s (%(specialty)s)")
+        % {"receiving": request.receiving, "specialty": request.specialty},
+        body=conflict.explanation,
+        url=reverse("rotations:conflicts"),
+    )
 
 
 def _notify_plan_revision(request: RotationRequest, revision) -> None:
@@ -825,20 +1119,34 @@ def _notify_plan_revision(request: RotationRequest, revision) -> None:
     from lisplan.accounts.models import User
     from lisplan.trainees.models import Employment
 
-    leaders = Employment.objects.not_ended().filter(
-        trainee_id=request.trainee_id, arena__isnull=False).values("arena__leader")
+    leaders = (
+        Employment.objects.not_ended()
+        .filter(trainee_id=request.trainee_id, arena__isnull=False)
+        .values("arena__leader")
+    )
     users = list(_coordinators([request.sending_id]))
     users += list(User.objects.filter(pk__in=leaders, is_active=True))
     if request.trainee.user_id:
         users.append(request.trainee.user)
-    url = (reverse("plans:revision", args=[revision.pk]) if revision is not None
-           else _request_url(request))
-    notify(users=users, kind="rotations.plan_revision_needed",
-           title=_("Gjennomføringsplanen må revideres: %(name)s")
-           % {"name": request.trainee.full_name},
-           body=_("Læringsmålene ble ikke nådd i perioden ved %(receiving)s. En ny periode på "
-                  "%(months)s mnd. fra %(start)s er registrert; legg den inn i planen og send "
-                  "den til ny signering.")
-           % {"receiving": request.receiving, "months": request.duration_months,
-              "start": f"{request.desired_start:%d.%m.%Y}"},
-           url=url)
+    url = (
+        reverse("plans:revision", args=[revision.pk])
+        if revision is not None
+        else _request_url(request)
+    )
+    notify(
+        users=users,
+        kind="rotations.plan_revision_needed",
+        title=_("Gjennomføringsplanen må revideres: %(name)s")
+        % {"name": request.trainee.full_name},
+        body=_(
+            "Læringsmålene ble ikke nådd i perioden ved %(receiving)s. En ny periode på "
+            "%(months)s mnd. fra %(start)s er registrert; legg den inn i planen og send "
+            "den til ny signering."
+        )
+        % {
+            "receiving": request.receiving,
+            "months": request.duration_months,
+            "start": f"{request.desired_start:%d.%m.%Y}",
+        },
+        url=url,
+    )

@@ -22,21 +22,34 @@ def tasks_for(user) -> list[dict]:
     out = []
     requests = reverse("rotations:requests")
     if has_permission(user, "register.forward"):
-        out.append(_task(_("Ønsker som skal videresendes"),
-                         _count(user, "register.forward", Status.WISH),
-                         f"{requests}?status={Status.WISH}",
-                         _("Ingen ønsker venter på videresending.")))
+        out.append(
+            _task(
+                _("Ønsker som skal videresendes"),
+                _count(user, "register.forward", Status.WISH),
+                f"{requests}?status={Status.WISH}",
+                _("Ingen ønsker venter på videresending."),
+            )
+        )
     if has_permission(user, "register.offer"):
-        out.append(_task(_("Ønsker mottatt fra andre foretak"),
-                         _count(user, "register.offer", Status.FORWARDED),
-                         f"{requests}?status={Status.FORWARDED}",
-                         _("Ingen ønsker venter på tilbud.")))
-        out.append(_task(_("Aksepterte tilbud uten avtalt oppstart"),
-                         _count(user, "register.offer", Status.ACCEPTED),
-                         f"{requests}?status={Status.ACCEPTED}",
-                         _("Ingen aksepterte tilbud venter på oppstartsdato.")))
+        out.append(
+            _task(
+                _("Ønsker mottatt fra andre foretak"),
+                _count(user, "register.offer", Status.FORWARDED),
+                f"{requests}?status={Status.FORWARDED}",
+                _("Ingen ønsker venter på tilbud."),
+            )
+        )
+        out.append(
+            _task(
+                _("Aksepterte tilbud uten avtalt oppstart"),
+                _count(user, "register.offer", Status.ACCEPTED),
+                f"{requests}?status={Status.ACCEPTED}",
+                _("Ingen aksepterte tilbud venter på oppstartsdato."),
+            )
+        )
     offers = RotationRequest.objects.filter(trainee__user=user, status=Status.OFFERED).count()
     if offers:
-        out.append(_task(_("Tilbud om spesialiseringsperiode"), offers,
-                         reverse("rotations:own"), ""))
+        out.append(
+            _task(_("Tilbud om spesialiseringsperiode"), offers, reverse("rotations:own"), "")
+        )
     return out

@@ -15,17 +15,23 @@ urlpatterns = [
     path("onske/<int:pk>/innmelding.pdf", export_views.export_pdf, name="export_pdf"),
     path("onske/<int:pk>/innmelding.json", export_views.export_json, name="export_json"),
     path("onske/<int:pk>/svar-fra-mottaker/", export_views.export_answer, name="export_answer"),
-    *[path(f"onske/<int:pk>/{views.ACTION_SLUGS[name]}/", view,
-           name=f"request_{name.replace('-', '_')}")
-      for name, view in views.ACTION_VIEWS.items()],
+    *[
+        path(
+            f"onske/<int:pk>/{views.ACTION_SLUGS[name]}/",
+            view,
+            name=f"request_{name.replace('-', '_')}",
+        )
+        for name, view in views.ACTION_VIEWS.items()
+    ],
     path("koer/", views.queue_list, name="queues"),
     path("konflikter/", views.conflict_list, name="conflicts"),
     path("fagavtaler/", views.agreement_list, name="agreements"),
     path("fagavtaler/ny/", views.agreement_add, name="agreement_add"),
     path("fagavtaler/<int:pk>/", views.agreement_detail, name="agreement"),
     path("fagavtaler/<int:pk>/endre/", views.agreement_edit, name="agreement_edit"),
-    path("fagavtaler/<int:pk>/signert-avtale/", views.agreement_document,
-         name="agreement_document"),
+    path(
+        "fagavtaler/<int:pk>/signert-avtale/", views.agreement_document, name="agreement_document"
+    ),
     path("ledige/", views.vacancy_list, name="vacancies"),
     path("ledige/ny/", views.vacancy_add, name="vacancy_add"),
     path("ledige/<int:pk>/", views.vacancy_detail, name="vacancy"),

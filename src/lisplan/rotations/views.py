@@ -51,21 +51,34 @@ def _page(request, qs):
 def agreement_list(request):
     form = f.AgreementFilterForm(request.GET)
     page, page_range = _page(request, queries.agreement_list(request.user, form.filters()))
-    return render(request, "rotations/agreement_list.html", {
-        "form": form, "page": page, "page_range": page_range,
-        "can_add": has_permission(request.user, "agreement.change")})
+    return render(
+        request,
+        "rotations/agreement_list.html",
+        {
+            "form": form,
+            "page": page,
+            "page_range": page_range,
+            "can_add": has_permission(request.user, "agreement.change"),
+        },
+    )
 
 
 @require("agreement.view")
 def agreement_detail(request, pk: int):
     agreement = queries.agreement_detail(request.user, pk)
     document = agreement.document
-    return render(request, "rotations/agreement_detail.html", {
-        "agreement": agreement, "usage": queries.agreement_usage(agreement),
-        "document_name": PurePosixPath(document.name).name if document else "",
-        "document_size": _size(document),
-        "can_change": can(request.user, "agreement.change", agreement),
-        "history": _history(agreement) if has_permission(request.user, "audit.view") else []})
+    return render(
+        request,
+        "rotations/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "usage": queries.agreement_usage(agreement),
+            "document_name": PurePosixPath(document.name).name if document else "",
+            "document_size": _size(document),
+            "can_change": can(request.user, "agreement.change", agreement),
+            "history": _history(agreement) if has_permission(request.user, "audit.view") else [],
+        },
+    )
 
 
 def _size(document) -> int | None:
@@ -86,9 +99,12 @@ def agreement_document(request, pk: int):
         raise Http404(_("Fagavtalen har ingen signert avtale lagret."))
     name = PurePosixPath(document.name).name
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(document.open("rb"), content_type=content_type,
-                            as_attachment=content_type != "application/pdf",
-                            filename=f"fagavtale-{agreement.pk}-{name}")
+    response = FileResponse(
+        document.open("rb"),
+        content_type=content_type,
+        as_attachment=content_type != "application/pdf",
+        filename=f"fagavtale-{agreement.pk}-{name}",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -113,27 +129,52 @@ def _save_agreement(request, form, save) -> CollaborationAgreement | None:
 @require("agreement.change")
 def agreement_add(request):
     form = f.AgreementForm(request.POST or None, request.FILES or None)
-    agreement = _save_agreement(request, form, lambda form: services.agreement_create(
-        actor=request.user, **form.fields_data(), **form.m2m()))
+    agreement = _save_agreement(
+        request,
+        form,
+        lambda form: services.agreement_create(
+            actor=request.user, **form.fields_data(), **form.m2m()
+        ),
+    )
     if agreement:
         return redirect("rotations:agreement", agreement.pk)
-    return render(request, "rotations/form.html", {
-        "form": form, "title": _("Ny fagavtale"), "multipart": True,
-        "back": "rotations:agreements"})
+    return render(
+        request,
+        "rotations/form.html",
+        {
+            "form": form,
+            "title": _("Ny fagavtale"),
+            "multipart": True,
+            "back": "rotations:agreements",
+        },
+    )
 
 
 @require("agreement.change")
 def agreement_edit(request, pk: int):
-    agreement = get_in_scope(request.user, "agreement.change",
-                             CollaborationAgreement.objects.all(), pk=pk)
+    agreement = get_in_scope(
+        request.user, "agreement.change", CollaborationAgreement.objects.all(), pk=pk
+    )
     form = f.AgreementForm(request.POST or None, request.FILES or None, instance=agreement)
-    saved = _save_agreement(request, form, lambda form: services.agreement_update(
-        actor=request.user, agreement=agreement, **form.fields_data(), **form.m2m()))
+    saved = _save_agreement(
+        request,
+        form,
+        lambda form: services.agreement_update(
+            actor=request.user, agreement=agreement, **form.fields_data(), **form.m2m()
+        ),
+    )
     if saved:
         return redirect("rotations:agreement", saved.pk)
-    return render(request, "rotations/form.html", {
-        "form": form, "title": _("Endre fagavtale"), "multipart": True,
-        "back": "rotations:agreements"})
+    return render(
+        request,
+        "rotations/form.html",
+        {
+            "form": form,
+            "title": _("Endre fagavtale"),
+            "multipart": True,
+            "back": "rotations:agreements",
+        },
+    )
 
 
 # --- the register -------------------------------------------------------------------------
@@ -143,17 +184,28 @@ def agreement_edit(request, pk: int):
 def request_list(request):
     form = f.RequestFilterForm(request.GET)
     page, page_range = _page(request, queries.request_list(request.user, form.filters()))
-    return render(request, "rotations/request_list.html", {
-        "form": form, "page": page, "page_range": page_range})
+    return render(
+        request,
+        "rotations/request_list.html",
+        {"form": form, "page": page, "page_range": page_range},
+    )
 
 
 @require("register.view")
 def register(request):
-    page, page_range = _page(request, queries.register_entries(
-        request.user, q=request.GET.get("q", "")))
-    return render(request, "rotations/register.html", {
-        "page": page, "page_range": page_range, "q": request.GET.get("q", ""),
-        "can_sync": has_permission(request.user, "register.change")})
+    page, page_range = _page(
+        request, queries.register_entries(request.user, q=request.GET.get("q", ""))
+    )
+    return render(
+        request,
+        "rotations/register.html",
+        {
+            "page": page,
+            "page_range": page_range,
+            "q": request.GET.get("q", ""),
+            "can_sync": has_permission(request.user, "register.change"),
+        },
+    )
 
 
 @require("register.view")
@@ -161,53 +213,113 @@ def own_requests(request):
     trainee = getattr(request.user, "trainee", None)
     if trainee is None:
         raise PermissionDenied
-    return render(request, "rotations/own.html", {
-        "trainee": trainee, "rows": queries.own_requests(trainee),
-        "entries": RegisterEntry.objects.filter(trainee=trainee).select_related(
-            "institution", "specialty")})
+    return render(
+        request,
+        "rotations/own.html",
+        {
+            "trainee": trainee,
+            "rows": queries.own_requests(trainee),
+            "entries": RegisterEntry.objects.filter(trainee=trainee).select_related(
+                "institution", "specialty"
+            ),
+        },
+    )
 
 
 # What each step needs: permission, the statuses it starts from, its form, the service call.
 ACTIONS: dict[str, tuple[str, tuple[str, ...], type, Callable, str]] = {
-    "wish": ("register.change", (Status.NEED,), f.NoFieldsForm,
-             lambda u, r, d: services.request_register_wish(actor=u, request=r),
-             _("Registrer som ønske")),
-    "forward": ("register.forward", (Status.WISH,), f.NoFieldsForm,
-                lambda u, r, d: services.request_forward(actor=u, request=r),
-                _("Send til mottakende foretak")),
-    "offer": ("register.offer", (Status.FORWARDED,), f.OfferForm,
-              lambda u, r, d: services.request_offer(actor=u, request=r, **d),
-              _("Tilby gjennomstrømningsstilling")),
-    "answer": ("register.answer", (Status.OFFERED,), f.AnswerForm,
-               lambda u, r, d: services.request_answer(actor=u, request=r, **d),
-               _("Svar på tilbud")),
-    "agree-start": ("register.offer", (Status.ACCEPTED,), f.StartDateForm,
-                    lambda u, r, d: services.request_agree_start(actor=u, request=r, **d),
-                    _("Registrer avtalt oppstart")),
-    "start": ("register.offer", (Status.START_AGREED,), f.NoFieldsForm,
-              lambda u, r, d: services.request_start(actor=u, request=r),
-              _("Registrer at perioden har startet")),
-    "complete": ("register.offer", (Status.IN_PROGRESS,), f.CompleteForm,
-                 lambda u, r, d: services.request_complete(actor=u, request=r, **d),
-                 _("Registrer gjennomført periode")),
-    "waive": ("register.offer", (Status.FORWARDED, Status.OFFERED, Status.ACCEPTED,
-                                 Status.START_AGREED), f.WaiveForm,
-              lambda u, r, d: services.request_waive_prerequisites(actor=u, request=r, **d),
-              _("Gi unntak fra forkunnskapskrav")),
-    "change-start": ("register.change", (Status.NEED, Status.WISH, Status.FORWARDED,
-                                         Status.OFFERED, Status.ACCEPTED), f.ChangeStartForm,
-                     lambda u, r, d: services.request_change_start(actor=u, request=r, **d),
-                     _("Endre ønsket oppstart")),
-    "rank": ("register.change", (Status.NEED, Status.WISH, Status.FORWARDED), f.RankForm,
-             lambda u, r, d: services.request_set_rank(actor=u, request=r, **d),
-             _("Sett prioritet")),
-    "extend": ("register.change", (Status.IN_PROGRESS, Status.COMPLETED), f.ExtendForm,
-               lambda u, r, d: services.request_extend(actor=u, request=r, **d),
-               _("Forleng med ny periode")),
-    "cancel": ("register.change", (Status.NEED, Status.WISH, Status.FORWARDED, Status.OFFERED,
-                                   Status.ACCEPTED, Status.START_AGREED, Status.IN_PROGRESS),
-               f.CancelForm, lambda u, r, d: services.request_cancel(actor=u, request=r, **d),
-               _("Avbryt")),
+    "wish": (
+        "register.change",
+        (Status.NEED,),
+        f.NoFieldsForm,
+        lambda u, r, d: services.request_register_wish(actor=u, request=r),
+        _("Registrer som ønske"),
+    ),
+    "forward": (
+        "register.forward",
+        (Status.WISH,),
+        f.NoFieldsForm,
+        lambda u, r, d: services.request_forward(actor=u, request=r),
+        _("Send til mottakende foretak"),
+    ),
+    "offer": (
+        "register.offer",
+        (Status.FORWARDED,),
+        f.OfferForm,
+        lambda u, r, d: services.request_offer(actor=u, request=r, **d),
+        _("Tilby gjennomstrømningsstilling"),
+    ),
+    "answer": (
+        "register.answer",
+        (Status.OFFERED,),
+        f.AnswerForm,
+        lambda u, r, d: services.request_answer(actor=u, request=r, **d),
+        _("Svar på tilbud"),
+    ),
+    "agree-start": (
+        "register.offer",
+        (Status.ACCEPTED,),
+        f.StartDateForm,
+        lambda u, r, d: services.request_agree_start(actor=u, request=r, **d),
+        _("Registrer avtalt oppstart"),
+    ),
+    "start": (
+        "register.offer",
+        (Status.START_AGREED,),
+        f.NoFieldsForm,
+        lambda u, r, d: services.request_start(actor=u, request=r),
+        _("Registrer at perioden har startet"),
+    ),
+    "complete": (
+        "register.offer",
+        (Status.IN_PROGRESS,),
+        f.CompleteForm,
+        lambda u, r, d: services.request_complete(actor=u, request=r, **d),
+        _("Registrer gjennomført periode"),
+    ),
+    "waive": (
+        "register.offer",
+        (Status.FORWARDED, Status.OFFERED, Status.ACCEPTED, Status.START_AGREED),
+        f.WaiveForm,
+        lambda u, r, d: services.request_waive_prerequisites(actor=u, request=r, **d),
+        _("Gi unntak fra forkunnskapskrav"),
+    ),
+    "change-start": (
+        "register.change",
+        (Status.NEED, Status.WISH, Status.FORWARDED, Status.OFFERED, Status.ACCEPTED),
+        f.ChangeStartForm,
+        lambda u, r, d: services.request_change_start(actor=u, request=r, **d),
+        _("Endre ønsket oppstart"),
+    ),
+    "rank": (
+        "register.change",
+        (Status.NEED, Status.WISH, Status.FORWARDED),
+        f.RankForm,
+        lambda u, r, d: services.request_set_rank(actor=u, request=r, **d),
+        _("Sett prioritet"),
+    ),
+    "extend": (
+        "register.change",
+        (Status.IN_PROGRESS, Status.COMPLETED),
+        f.ExtendForm,
+        lambda u, r, d: services.request_extend(actor=u, request=r, **d),
+        _("Forleng med ny periode"),
+    ),
+    "cancel": (
+        "register.change",
+        (
+            Status.NEED,
+            Status.WISH,
+            Status.FORWARDED,
+            Status.OFFERED,
+            Status.ACCEPTED,
+            Status.START_AGREED,
+            Status.IN_PROGRESS,
+        ),
+        f.CancelForm,
+        lambda u, r, d: services.request_cancel(actor=u, request=r, **d),
+        _("Avbryt"),
+    ),
 }
 
 
@@ -228,9 +340,17 @@ def _action_view(name: str):
                 if isinstance(result, RotationRequest) and result.pk != obj.pk:
                     return redirect("rotations:request", result.pk)
             return redirect("rotations:request", obj.pk)
-        return render(request, "rotations/form.html", {
-            "form": form, "title": title, "subject": obj, "back": "rotations:request",
-            "back_arg": obj.pk})
+        return render(
+            request,
+            "rotations/form.html",
+            {
+                "form": form,
+                "title": title,
+                "subject": obj,
+                "back": "rotations:request",
+                "back_arg": obj.pk,
+            },
+        )
 
     view.__name__ = view.__qualname__ = f"request_{name.replace('-', '_')}"
     return view
@@ -241,10 +361,18 @@ ACTION_VIEWS = {name: _action_view(name) for name in ACTIONS}
 # The steps' URL path segments, Norwegian like the other pages' (ASCII: å → a, ø → o). The URL
 # names stay `request_<step>` and the API's paths stay English (api.md).
 ACTION_SLUGS = {
-    "wish": "registrer-onske", "forward": "videresend", "offer": "tilby", "answer": "svar",
-    "agree-start": "avtal-oppstart", "start": "startet", "complete": "fullfort",
-    "change-start": "endre-oppstart", "rank": "prioritet", "extend": "forleng",
-    "cancel": "avbryt", "waive": "unntak-forkunnskap",
+    "wish": "registrer-onske",
+    "forward": "videresend",
+    "offer": "tilby",
+    "answer": "svar",
+    "agree-start": "avtal-oppstart",
+    "start": "startet",
+    "complete": "fullfort",
+    "change-start": "endre-oppstart",
+    "rank": "prioritet",
+    "extend": "forleng",
+    "cancel": "avbryt",
+    "waive": "unntak-forkunnskap",
 }
 
 
@@ -255,15 +383,24 @@ def action_url_name(name: str) -> str:
 @require("register.view")
 def request_detail(request, pk: int):
     obj = queries.request_detail(request.user, pk)
-    actions = [(reverse(action_url_name(name), args=[obj.pk]), title, name == "cancel")
-               for name, (perm, statuses, _form, _call, title) in ACTIONS.items()
-               if obj.status in statuses and has_permission(request.user, perm)
-               and can(request.user, perm, obj)]
-    return render(request, "rotations/request_detail.html", {
-        "obj": obj, "actions": actions,
-        "eligibility": queries.eligibility([obj]).get(obj.pk),
-        "waiting_days": queries.waiting_days(obj),
-        "history": _history(obj)})
+    actions = [
+        (reverse(action_url_name(name), args=[obj.pk]), title, name == "cancel")
+        for name, (perm, statuses, _form, _call, title) in ACTIONS.items()
+        if obj.status in statuses
+        and has_permission(request.user, perm)
+        and can(request.user, perm, obj)
+    ]
+    return render(
+        request,
+        "rotations/request_detail.html",
+        {
+            "obj": obj,
+            "actions": actions,
+            "eligibility": queries.eligibility([obj]).get(obj.pk),
+            "waiting_days": queries.waiting_days(obj),
+            "history": _history(obj),
+        },
+    )
 
 
 @require("register.change")
@@ -272,16 +409,24 @@ def request_add(request, trainee_pk: int):
     form = f.RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.request_create(actor=request.user, trainee=trainee,
-                                              **form.cleaned_data)
+            created = services.request_create(
+                actor=request.user, trainee=trainee, **form.cleaned_data
+            )
         except RotationError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             messages.success(request, _("Behovet er registrert i fiktiv enhet."))
             return redirect("rotations:request", created.pk)
-    return render(request, "rotations/form.html", {
-        "form": form, "title": _("Registrer behov eller ønske"), "subject": trainee,
-        "back": "rotations:requests"})
+    return render(
+        request,
+        "rotations/form.html",
+        {
+            "form": form,
+            "title": _("Registrer behov eller ønske"),
+            "subject": trainee,
+            "back": "rotations:requests",
+        },
+    )
 
 
 def _trainee(request, permission: str, pk: int):
@@ -297,8 +442,11 @@ def register_sync(request, trainee_pk: int):
     if request.method != "POST":
         return redirect("rotations:register")
     entries = services.register_sync(actor=request.user, trainee=trainee)
-    messages.success(request, _("Fiktiv enhet er oppdatert for %(name)s: %(n)s registrering(er).")
-                     % {"name": trainee.full_name, "n": len(entries)})
+    messages.success(
+        request,
+        _("Fiktiv enhet er oppdatert for %(name)s: %(n)s registrering(er).")
+        % {"name": trainee.full_name, "n": len(entries)},
+    )
     return redirect("rotations:register")
 
 
@@ -311,8 +459,11 @@ CONFLICTS_PER_PAGE = 50
 
 
 def _queue_filters(request) -> f.QueueFilterForm:
-    agreements = (queries._visible_queued(request.user, queries.QueueFilters())
-                  .exclude(agreement=None).values("agreement_id"))
+    agreements = (
+        queries._visible_queued(request.user, queries.QueueFilters())
+        .exclude(agreement=None)
+        .values("agreement_id")
+    )
     return f.QueueFilterForm(request.GET, agreements=agreements)
 
 
@@ -328,10 +479,18 @@ def queue_list(request):
         for queue in queues:
             queue.hidden = max(0, len(queue.rows) - ROWS_PER_QUEUE)
             queue.rows = queue.rows[:ROWS_PER_QUEUE]
-    return render(request, "rotations/queues.html", {
-        "form": form, "groups": groups, "page": page,
-        "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
-        "queues": queues, "requests_total": sum(g["count"] for g in groups)})
+    return render(
+        request,
+        "rotations/queues.html",
+        {
+            "form": form,
+            "groups": groups,
+            "page": page,
+            "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
+            "queues": queues,
+            "requests_total": sum(g["count"] for g in groups),
+        },
+    )
 
 
 @require("register.view")
@@ -339,9 +498,16 @@ def conflict_list(request):
     form = _queue_filters(request)
     conflicts = queries.all_conflicts(request.user, form.filters())
     page = Paginator(conflicts, CONFLICTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "rotations/conflicts.html", {
-        "form": form, "conflicts": page.object_list, "page": page,
-        "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1))})
+    return render(
+        request,
+        "rotations/conflicts.html",
+        {
+            "form": form,
+            "conflicts": page.object_list,
+            "page": page,
+            "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
+        },
+    )
 
 
 # --- vacancies ----------------------------------------------------------------------------
@@ -349,9 +515,14 @@ def conflict_list(request):
 
 @require("vacancy.view")
 def vacancy_list(request):
-    return render(request, "rotations/vacancy_list.html", {
-        "vacancies": queries.vacancy_list(request.user, open_only=not request.GET.get("all")),
-        "can_add": has_permission(request.user, "vacancy.change")})
+    return render(
+        request,
+        "rotations/vacancy_list.html",
+        {
+            "vacancies": queries.vacancy_list(request.user, open_only=not request.GET.get("all")),
+            "can_add": has_permission(request.user, "vacancy.change"),
+        },
+    )
 
 
 @require("vacancy.change")
@@ -365,9 +536,15 @@ def vacancy_add(request):
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             return redirect("rotations:vacancy", vacancy.pk)
-    return render(request, "rotations/form.html", {
-        "form": form, "title": _("Meld ledig gjennomstrømningsstilling"),
-        "back": "rotations:vacancies"})
+    return render(
+        request,
+        "rotations/form.html",
+        {
+            "form": form,
+            "title": _("Meld ledig gjennomstrømningsstilling"),
+            "back": "rotations:vacancies",
+        },
+    )
 
 
 def _vacancy(request, pk: int, permission: str) -> Vacancy:
@@ -378,11 +555,17 @@ def _vacancy(request, pk: int, permission: str) -> Vacancy:
 @require("vacancy.view")
 def vacancy_detail(request, pk: int):
     vacancy = _vacancy(request, pk, "vacancy.view")
-    return render(request, "rotations/vacancy_detail.html", {
-        "vacancy": vacancy, "rows": queries.candidates(vacancy),
-        "can_select": vacancy.state == Vacancy.State.OPEN
-        and can(request.user, "vacancy.change", vacancy),
-        "can_offer": has_permission(request.user, "register.offer")})
+    return render(
+        request,
+        "rotations/vacancy_detail.html",
+        {
+            "vacancy": vacancy,
+            "rows": queries.candidates(vacancy),
+            "can_select": vacancy.state == Vacancy.State.OPEN
+            and can(request.user, "vacancy.change", vacancy),
+            "can_offer": has_permission(request.user, "register.offer"),
+        },
+    )
 
 
 @require("vacancy.change")

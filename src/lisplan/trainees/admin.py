@@ -24,7 +24,15 @@ class TraineeAdmin(AuditedAdmin):
 @admin.register(Employment)
 class EmploymentAdmin(AuditedAdmin):
     audit_prefix = "employment"
-    list_display = ["trainee", "institution", "specialty", "permanent", "position_percent", "start", "end"]
+    list_display = [
+        "trainee",
+        "institution",
+        "specialty",
+        "permanent",
+        "position_percent",
+        "start",
+        "end",
+    ]
     list_filter = ["permanent", "scheme", "institution", "specialty"]
     search_fields = ["trainee__last_name", "trainee__first_name"]
     autocomplete_fields = ["trainee", "institution", "arena"]

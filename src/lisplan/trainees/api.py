@@ -20,14 +20,16 @@ MAX_ID = 2**63 - 1
 
 class TraineeQuery(PageQuery):
     institution: int | None = Field(
-        None, ge=1, le=MAX_ID, description="Arbeidsgiverens id (ansettelse som ikke er avsluttet)")
+        None, ge=1, le=MAX_ID, description="Arbeidsgiverens id (ansettelse som ikke er avsluttet)"
+    )
     specialty: Code | None = Field(None, description="Spesialitetskode, f.eks. ORT")
     permanent: bool | None = Field(None, description="true: fast ansatt; false: vikariat")
     q: Text = Field("", description="Søk i navn, e-post eller HPR-nummer")
 
 
 @router.get(
-    "/trainees", response=responses(page_of(TraineeOut)),
+    "/trainees",
+    response=responses(page_of(TraineeOut)),
     summary="Leger du har tilgang til",
 )
 @rule("trainee.view")
@@ -37,9 +39,15 @@ def list_trainees(request, filters: Query[TraineeQuery]):
         specialty = catalogue_queries.specialty_by_code(filters.specialty).code
     if filters.institution is not None:
         organisation_queries.check_institution(filters.institution)
-    qs = trainee_list(caller(request), TraineeFilters(
-        q=filters.q, institution=filters.institution, specialty=specialty,
-        permanent=filters.permanent))
+    qs = trainee_list(
+        caller(request),
+        TraineeFilters(
+            q=filters.q,
+            institution=filters.institution,
+            specialty=specialty,
+            permanent=filters.permanent,
+        ),
+    )
     return paginate(qs, filters)
 
 

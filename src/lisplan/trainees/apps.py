@@ -11,5 +11,9 @@ class TraineesConfig(AppConfig):
         from lisplan.accounts import access
 
         access.register_scope("trainees.Trainee", rule=access.trainee_scope)
-        access.register_scope("trainees.Employment", "trainees.LeavePeriod", "trainees.Supervision",
-                              rule=access.via_trainee())
+        access.register_scope(
+            "trainees.Employment",
+            "trainees.LeavePeriod",
+            "trainees.Supervision",
+            rule=access.via_trainee(),
+        )

@@ -18,28 +18,38 @@ EMPLOYMENT_CHOICES = [("", _("Alle")), ("permanent", _("Fast")), ("temporary", _
 
 class TraineeFilterForm(DesignsystemetForm, forms.Form):
     q = forms.CharField(
-        label=_("Søk etter navn eller HPR-nummer"), required=False, max_length=100,
+        label=_("Søk etter navn eller HPR-nummer"),
+        required=False,
+        max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     institution = forms.ModelChoiceField(
-        label=_("Arbeidsgiver"), queryset=Institution.objects.none(), required=False,
+        label=_("Arbeidsgiver"),
+        queryset=Institution.objects.none(),
+        required=False,
         empty_label=_("Alle"),
     )
     specialty = forms.ModelChoiceField(
-        label=_("Spesialitet"), queryset=Specialty.objects.none(), required=False,
-        to_field_name="code", empty_label=_("Alle"),
+        label=_("Spesialitet"),
+        queryset=Specialty.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Alle"),
     )
-    employment = forms.ChoiceField(label=_("Fast eller vikariat"), choices=EMPLOYMENT_CHOICES,
-                                   required=False)
+    employment = forms.ChoiceField(
+        label=_("Fast eller vikariat"), choices=EMPLOYMENT_CHOICES, required=False
+    )
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Offer only the employers and specialties of trainees the user can see.
         visible = scope_filter(user, "trainee.view", Employment.objects.not_ended())
         self.fields["institution"].queryset = Institution.objects.filter(
-            Exists(visible.filter(institution=OuterRef("pk"))))
+            Exists(visible.filter(institution=OuterRef("pk")))
+        )
         self.fields["specialty"].queryset = Specialty.objects.filter(
-            Exists(visible.filter(specialty=OuterRef("pk"))))
+            Exists(visible.filter(specialty=OuterRef("pk")))
+        )
 
     def filters(self) -> TraineeFilters:
         """The valid part of the input; an invalid field is reported and ignored."""
@@ -63,14 +73,24 @@ def _date_widget() -> forms.DateInput:
 
 class EmploymentForm(DesignsystemetForm, forms.ModelForm):
     permanent = forms.TypedChoiceField(
-        label=_("Fast eller vikariat"), choices=[(True, _("Fast")), (False, _("Vikariat"))],
+        label=_("Fast eller vikariat"),
+        choices=[(True, _("Fast")), (False, _("Vikariat"))],
         coerce=lambda value: value in (True, "True"),
     )
 
     class Meta:
         model = Employment
-        fields = ["institution", "arena", "specialty", "permanent", "position_percent",
-                  "start", "end", "scheme", "employee_number"]
+        fields = [
+            "institution",
+            "arena",
+            "specialty",
+            "permanent",
+            "position_percent",
+            "start",
+            "end",
+            "scheme",
+            "employee_number",
+        ]
         widgets = {"start": _date_widget(), "end": _date_widget()}
         help_texts = {"end": _("Påkrevd for vikariat.")}
 
@@ -79,10 +99,12 @@ class EmploymentForm(DesignsystemetForm, forms.ModelForm):
         # Employers where the user already manages trainees, and the one already chosen.
         managed = scope_filter(user, "trainee.change", Employment.objects.not_ended())
         institutions = Institution.objects.filter(
-            Exists(managed.filter(institution=OuterRef("pk"))) | Q(pk=self.instance.institution_id))
+            Exists(managed.filter(institution=OuterRef("pk"))) | Q(pk=self.instance.institution_id)
+        )
         self.fields["institution"].queryset = institutions
         self.fields["arena"].queryset = LearningArena.objects.filter(
-            institution__in=institutions).select_related("institution")
+            institution__in=institutions
+        ).select_related("institution")
         self.fields["arena"].label_from_instance = lambda a: f"{a.name} ({a.institution})"
         self.fields["institution"].empty_label = _("Velg arbeidsgiver")
         self.fields["arena"].empty_label = _("Ingen læringsarena valgt")

@@ -32,8 +32,12 @@ class Trainee(models.Model):
     email = models.EmailField(_("e-post"), blank=True)
     phone = models.CharField(_("telefon"), max_length=20, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("brukerkonto"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="trainee",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("brukerkonto"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="trainee",
     )
     demo = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -72,20 +76,29 @@ class Employment(models.Model):
         Trainee, verbose_name=_("lege"), on_delete=models.CASCADE, related_name="employments"
     )
     institution = models.ForeignKey(
-        "organisations.Institution", verbose_name=_("arbeidsgiver"), on_delete=models.PROTECT,
+        "organisations.Institution",
+        verbose_name=_("arbeidsgiver"),
+        on_delete=models.PROTECT,
         related_name="employments",
     )
     arena = models.ForeignKey(
-        "organisations.LearningArena", verbose_name=_("læringsarena"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="employments",
+        "organisations.LearningArena",
+        verbose_name=_("læringsarena"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="employments",
     )
     specialty = models.ForeignKey(
-        "catalogue.Specialty", verbose_name=_("spesialitet"), on_delete=models.PROTECT,
+        "catalogue.Specialty",
+        verbose_name=_("spesialitet"),
+        on_delete=models.PROTECT,
         related_name="employments",
     )
     permanent = models.BooleanField(_("fast ansatt"), default=True)
     position_percent = models.PositiveSmallIntegerField(
-        _("stillingsprosent"), default=100,
+        _("stillingsprosent"),
+        default=100,
         validators=[
             MinValueValidator(1, _("Stillingsprosenten må være minst 1.")),
             MaxValueValidator(100, _("Stillingsprosenten kan ikke være over 100.")),
@@ -124,10 +137,12 @@ class Employment(models.Model):
         _check_period(self.start, self.end)
         if not self.permanent and not self.end:
             raise ValidationError({"end": _("Et vikariat må ha sluttdato.")})
-        if self.arena_id and self.institution_id and self.arena.institution_id != self.institution_id:
-            raise ValidationError(
-                {"arena": _("Læringsarenaen må høre til arbeidsgiveren.")}
-            )
+        if (
+            self.arena_id
+            and self.institution_id
+            and self.arena.institution_id != self.institution_id
+        ):
+            raise ValidationError({"arena": _("Læringsarenaen må høre til arbeidsgiveren.")})
 
     @property
     def months(self) -> float | None:
@@ -151,7 +166,8 @@ class LeavePeriod(models.Model):
     start = models.DateField(_("fra"))
     end = models.DateField(_("til"))
     percent = models.PositiveSmallIntegerField(
-        _("prosent"), default=100,
+        _("prosent"),
+        default=100,
         validators=[
             MinValueValidator(1, _("Permisjonsprosenten må være minst 1.")),
             MaxValueValidator(100, _("Permisjonsprosenten kan ikke være over 100.")),
@@ -163,7 +179,9 @@ class LeavePeriod(models.Model):
         verbose_name_plural = _("permisjoner")
         ordering = ["-start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="leave_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="leave_end_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -185,7 +203,9 @@ class Supervision(models.Model):
         Trainee, verbose_name=_("lege"), on_delete=models.CASCADE, related_name="supervisions"
     )
     supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("veileder"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("veileder"),
+        on_delete=models.PROTECT,
         related_name="supervisions",
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default="main")

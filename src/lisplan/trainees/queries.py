@@ -25,7 +25,8 @@ def _search(q: str) -> Q:
             cond &= Q(hpr_number__startswith=word)
         else:
             cond &= (
-                Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
                 | Q(email__icontains=word)
             )
     return cond
@@ -61,8 +62,12 @@ def trainee_detail(user, pk: int) -> Trainee:
     from lisplan.accounts.access import get_in_scope
 
     qs = Trainee.objects.prefetch_related(
-        Prefetch("employments", queryset=Employment.objects.select_related(
-            "institution", "specialty", "arena").order_by("-start")),
+        Prefetch(
+            "employments",
+            queryset=Employment.objects.select_related(
+                "institution", "specialty", "arena"
+            ).order_by("-start"),
+        ),
         "leave_periods",
         Prefetch("supervisions", queryset=_supervisions()),
     ).select_related("user")

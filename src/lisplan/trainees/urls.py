@@ -7,7 +7,8 @@ urlpatterns = [
     path("", views.trainee_list, name="list"),
     path("<int:pk>/", views.trainee_detail, name="detail"),
     path("<int:pk>/ansettelser/ny/", views.employment_add, name="employment_add"),
-    path("<int:pk>/ansettelser/<int:employment_pk>/", views.employment_edit,
-         name="employment_edit"),
+    path(
+        "<int:pk>/ansettelser/<int:employment_pk>/", views.employment_edit, name="employment_edit"
+    ),
     path("<int:pk>/permisjoner/ny/", views.leave_add, name="leave_add"),
 ]

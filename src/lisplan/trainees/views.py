@@ -40,15 +40,19 @@ def trainee_list(request):
 @require("trainee.view")
 def trainee_detail(request, pk: int):
     trainee = queries.trainee_detail(request.user, pk)
-    return render(request, "trainees/detail.html", {
-        "trainee": trainee,
-        "roles": roles_summary(trainee.user) if trainee.user_id else [],
-        "history": trainee_history(request.user, trainee),
-        "can_change": can(request.user, "trainee.change", trainee),
-        "can_view_plans": can(request.user, "plan.view", trainee),
-        "can_view_progress": can(request.user, "progress.view", trainee),
-        "can_view_iup": can(request.user, "iup.view", trainee),
-    })
+    return render(
+        request,
+        "trainees/detail.html",
+        {
+            "trainee": trainee,
+            "roles": roles_summary(trainee.user) if trainee.user_id else [],
+            "history": trainee_history(request.user, trainee),
+            "can_change": can(request.user, "trainee.change", trainee),
+            "can_view_plans": can(request.user, "plan.view", trainee),
+            "can_view_progress": can(request.user, "progress.view", trainee),
+            "can_view_iup": can(request.user, "iup.view", trainee),
+        },
+    )
 
 
 def _changeable_trainee(request, pk: int) -> Trainee:
@@ -71,30 +75,56 @@ def _save(request, form, save, message: str):
 @require("trainee.change")
 def employment_add(request, pk: int):
     trainee = _changeable_trainee(request, pk)
-    form = EmploymentForm(request.POST or None, instance=Employment(trainee=trainee),
-                          user=request.user)
-    done = _save(request, form, lambda data: services.employment_create(
-        actor=request.user, trainee=trainee, **data), _("Ansettelsen er registrert."))
-    return done or render(request, "trainees/employment_form.html", {
-        "trainee": trainee, "form": form, "title": _("Registrer ansettelse")})
+    form = EmploymentForm(
+        request.POST or None, instance=Employment(trainee=trainee), user=request.user
+    )
+    done = _save(
+        request,
+        form,
+        lambda data: services.employment_create(actor=request.user, trainee=trainee, **data),
+        _("Ansettelsen er registrert."),
+    )
+    return done or render(
+        request,
+        "trainees/employment_form.html",
+        {"trainee": trainee, "form": form, "title": _("Registrer ansettelse")},
+    )
 
 
 @require("trainee.change")
 def employment_edit(request, pk: int, employment_pk: int):
-    employment = get_in_scope(request.user, "trainee.change", Employment.objects.filter(
-        trainee_id=pk).select_related("trainee"), pk=employment_pk)
+    employment = get_in_scope(
+        request.user,
+        "trainee.change",
+        Employment.objects.filter(trainee_id=pk).select_related("trainee"),
+        pk=employment_pk,
+    )
     form = EmploymentForm(request.POST or None, instance=employment, user=request.user)
-    done = _save(request, form, lambda data: services.employment_update(
-        actor=request.user, employment=employment, **data), _("Ansettelsen er endret."))
-    return done or render(request, "trainees/employment_form.html", {
-        "trainee": employment.trainee, "form": form, "title": _("Endre ansettelse")})
+    done = _save(
+        request,
+        form,
+        lambda data: services.employment_update(actor=request.user, employment=employment, **data),
+        _("Ansettelsen er endret."),
+    )
+    return done or render(
+        request,
+        "trainees/employment_form.html",
+        {"trainee": employment.trainee, "form": form, "title": _("Endre ansettelse")},
+    )
 
 
 @require("trainee.change")
 def leave_add(request, pk: int):
     trainee = _changeable_trainee(request, pk)
     form = LeaveForm(request.POST or None, instance=LeavePeriod(trainee=trainee))
-    done = _save(request, form, lambda data: services.leave_create(
-        actor=request.user, trainee=trainee, **data), _("Permisjonen er registrert."))
-    return done or render(request, "trainees/employment_form.html", {
-        "trainee": trainee, "form": form, "title": _("Registrer permisjon")})
+    done = _save(
+        request,
+        form,
+        lambda data: services.leave_create(actor=request.user, trainee=trainee, **data),
+        _("Permisjonen er registrert."),
+    )
+    return done or render(
+        request,
+        "trainees/employment_form.html",
+        {"trainee": trainee, "form": form, "title": _("Registrer permisjon")},
+    )

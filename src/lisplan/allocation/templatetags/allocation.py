@@ -17,8 +17,11 @@ def forecast(context, request_obj):
 
     user = context["request"].user
     data = forecast_for(request_obj) if request_obj is not None else None
-    return {"f": data, "request": context["request"],
-            "can_view_run": data is not None and has_permission(user, "allocation.view")}
+    return {
+        "f": data,
+        "request": context["request"],
+        "can_view_run": data is not None and has_permission(user, "allocation.view"),
+    }
 
 
 @register.inclusion_tag("allocation/_forecasts.html", takes_context=True)
@@ -27,8 +30,11 @@ def forecasts_for_trainee(context, trainee):
     from lisplan.allocation.services import forecasts
     from lisplan.rotations.models import RotationRequest, Status
 
-    waiting = list(RotationRequest.objects.filter(trainee=trainee, status=Status.FORWARDED)
-                   .select_related("receiving", "specialty").order_by("desired_start", "pk"))
+    waiting = list(
+        RotationRequest.objects.filter(trainee=trainee, status=Status.FORWARDED)
+        .select_related("receiving", "specialty")
+        .order_by("desired_start", "pk")
+    )
     found = forecasts(waiting)
     rows = [(r, found[r.pk]) for r in waiting if r.pk in found]
     return {"rows": rows, "request": context["request"]}

@@ -15,5 +15,9 @@ register = template.Library()
 def export_links(context, obj):
     user = context["request"].user
     show = obj.status in export.EXPORTABLE and can(user, "register.forward", obj)
-    return {"obj": obj, "show": show, "external": show and export.is_external(obj),
-            "answerable": obj.status in export.ANSWERABLE}
+    return {
+        "obj": obj,
+        "show": show,
+        "external": show and export.is_external(obj),
+        "answerable": obj.status in export.ANSWERABLE,
+    }

@@ -20,11 +20,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help=_("Filen som skal importeres (.xlsx eller .csv)."))
         parser.add_argument(
-            "--dry-run", action="store_true",
+            "--dry-run",
+            action="store_true",
             help=_("Kontroller filen og vis hva som ville blitt endret, uten å lagre."),
         )
         parser.add_argument(
-            "--user", help=_("Brukernavn som står som utfører i revisjonsloggen."),
+            "--user",
+            help=_("Brukernavn som står som utfører i revisjonsloggen."),
         )
 
     def handle(self, *args, file: str, dry_run: bool, user: str | None, **options) -> None:
@@ -39,8 +41,9 @@ class Command(BaseCommand):
                 raise CommandError(_("Finner ikke brukeren %(user)s.") % {"user": user}) from exc
         report = import_goals(path, actor=actor, dry_run=dry_run)
         for column in report.ignored_columns:
-            self.stderr.write(_("Kolonnen «%(column)s» er ukjent og ble ikke lest.")
-                              % {"column": column})
+            self.stderr.write(
+                _("Kolonnen «%(column)s» er ukjent og ble ikke lest.") % {"column": column}
+            )
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(str(error))

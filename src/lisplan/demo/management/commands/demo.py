@@ -37,15 +37,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--trainees", type=int, default=DEFAULT_TRAINEES, metavar="N",
+            "--trainees",
+            type=int,
+            default=DEFAULT_TRAINEES,
+            metavar="N",
             help=f"Antall leger i spesialisering (standard {DEFAULT_TRAINEES}).",
         )
         parser.add_argument(
-            "--seed", type=int, default=DEFAULT_SEED, metavar="S",
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            metavar="S",
             help=f"Startverdi for tilfeldige data (standard {DEFAULT_SEED}).",
         )
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="Last demodata selv om databasen inneholder andre data (de beholdes).",
         )
 
@@ -63,11 +70,13 @@ class Command(BaseCommand):
 
         progress = load_progress_demo(seed=seed, today=timezone.localdate())
         iup = load_iup_demo(seed=seed, today=timezone.localdate())
-        self.stdout.write(self.style.SUCCESS(
-            f"Demodata lastet på {result.seconds:.1f} s: {_n(result.trainees)} leger i "
-            f"spesialisering, {_n(result.users)} brukere, {_n(result.arenas)} læringsarenaer "
-            f"i {result.institutions} utdanningsvirksomheter i Helse Nord (seed {seed})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demodata lastet på {result.seconds:.1f} s: {_n(result.trainees)} leger i "
+                f"spesialisering, {_n(result.users)} brukere, {_n(result.arenas)} læringsarenaer "
+                f"i {result.institutions} utdanningsvirksomheter i Helse Nord (seed {seed})."
+            )
+        )
         if result.plans:
             self.stdout.write(
                 f"Gjennomføringsplaner: {_n(sum(result.plans.values()))} ("
@@ -92,7 +101,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Utdanningsplaner (IUP) på {iup.seconds:.1f} s: {_n(iup.plans)} planer, "
             f"{_n(iup.revisions)} revisjoner, {_n(iup.templates)} maler for tabell 3 ("
-            + ", ".join(f"{state} {_n(n)}" for state, n in sorted(iup.states.items())) + ")."
+            + ", ".join(f"{state} {_n(n)}" for state, n in sorted(iup.states.items()))
+            + ")."
         )
         from lisplan.programmes.demo import load_programme_demo
 
@@ -100,7 +110,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Utdanningsplaner for virksomhetene på {programmes.seconds:.1f} s: "
             f"{_n(programmes.published)} publiserte, {_n(programmes.drafts)} utkast, "
-            f"{_n(programmes.gaps)} med mangler.")
+            f"{_n(programmes.gaps)} med mangler."
+        )
         self.stdout.write(f"\nInnlogging (passord «{DEMO_PASSWORD}» for alle):")
         width = max(len(login.username) for login in result.logins)
         for login in result.logins:

@@ -16,17 +16,25 @@ from lisplan.trainees.models import Trainee
 
 
 class Command(BaseCommand):
-    help = _("Beregner progresjonssammendraget for leger på nytt (kjøres hver natt: "
-             "statusen endrer seg når tiden går, og når ansettelser, permisjoner og planer endres).")
+    help = _(
+        "Beregner progresjonssammendraget for leger på nytt (kjøres hver natt: "
+        "statusen endrer seg når tiden går, og når ansettelser, permisjoner og planer endres)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--stale-only", action="store_true",
-            help=_("Bare sammendrag som er utdatert, beregnet før i dag eller mangler."))
+            "--stale-only",
+            action="store_true",
+            help=_("Bare sammendrag som er utdatert, beregnet før i dag eller mangler."),
+        )
         parser.add_argument(
-            "--enqueue", action="store_true",
-            help=_("Legg jobben i køen for bakgrunnsarbeideren (lisplan db_worker) i stedet "
-                   "for å kjøre den nå (bare med --stale-only)."))
+            "--enqueue",
+            action="store_true",
+            help=_(
+                "Legg jobben i køen for bakgrunnsarbeideren (lisplan db_worker) i stedet "
+                "for å kjøre den nå (bare med --stale-only)."
+            ),
+        )
 
     def handle(self, *args, stale_only: bool = False, enqueue: bool = False, **options) -> None:
         if enqueue:
@@ -36,8 +44,9 @@ class Command(BaseCommand):
             from lisplan.progress.tasks import refresh_stale_summaries
 
             result = refresh_stale_summaries.enqueue()
-            self.stdout.write(self.style.SUCCESS(
-                _("Jobben er lagt i køen (id %(id)s).") % {"id": result.id}))
+            self.stdout.write(
+                self.style.SUCCESS(_("Jobben er lagt i køen (id %(id)s).") % {"id": result.id})
+            )
             return
         if stale_only:
             n = refresh_stale()

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "lisplan.dimensioning",
     "lisplan.programmes",
     "lisplan.insights",
+    "lisplan.confirmations",
     "lisplan.demo",
     "lisplan.operations",
     "lisplan.documents",

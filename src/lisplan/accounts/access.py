@@ -71,6 +71,10 @@ PERMISSIONS: dict[str, str] = {
     "programme.publish": _("Publisere utdanningsplan for virksomheten"),
     "insights.view": _("Se kvalitetsindikatorer, listene bak dem og innhøstinger for enheten"),
     "insights.harvest": _("Starte innhøsting av kvalitetsindikatorer"),
+    "confirmation.view": _("Se bekreftelser på tjeneste"),
+    "confirmation.request": _("Bestille bekreftelse på tjeneste"),
+    "confirmation.issue": _("Utstede bekreftelse på tjeneste (kontrollere tjenesten som er talt)"),
+    "confirmation.sign": _("Signere bekreftelse på tjeneste som leder for enheten"),
 }
 
 _EVERYONE = {"organisation.view", "catalogue.view", "token.manage", "notification.view"}
@@ -192,6 +196,17 @@ ROLE_TABLE: dict[str, dict[str, set[str]]] = {
             "dimensioning.load",
         },
     },
+    # Service confirmations («Bekreftelse på tjeneste»): the trainee requests (relationship
+    # table), the local coordinator issues for the employer, the leader of the unit signs;
+    # the education roles and the region read. How a confirmation falls in a scope (also after
+    # the employment has ended): confirmations/scopes.py.
+    "confirmations": {
+        LEADER: {"confirmation.view", "confirmation.sign"},
+        UAO: {"confirmation.view"},
+        UKL: {"confirmation.view"},
+        LOCAL: {"confirmation.view", "confirmation.request", "confirmation.issue"},
+        REGIONAL: {"confirmation.view"},
+    },
 }
 
 # Relationship grants, the same way: a trainee acts on their own record and plans ("self"), a
@@ -223,6 +238,10 @@ RELATIONSHIP_TABLE: dict[str, dict[str, set[str]]] = {
     "programmes": {
         "self": {"programme.view"},
         "supervisee": {"programme.view"},
+    },
+    "confirmations": {
+        "self": {"confirmation.view", "confirmation.request"},
+        "supervisee": {"confirmation.view"},
     },
 }
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "lisplan.demo",
     "lisplan.operations",
     "lisplan.documents",
+    "lisplan.administration",
 ]
 
 MIDDLEWARE = [

@@ -265,3 +265,16 @@ def test_versions_are_one_series_per_employment(world, employment, signed, trave
     assert {v.confirmation_id for v in ConfirmationVersion.objects.all()} == {
         signed.confirmation_id
     }
+
+
+def test_the_art_15_export_includes_the_confirmations(world, signed):
+    """GDPR Art. 15: everything lisplan holds about the trainee — their confirmations too,
+    and the coordinator's and leader's part in them."""
+    from lisplan.operations import subject_access
+
+    data = subject_access.collect(world.users["trainee"])["data"]
+    assert data["confirmations.ServiceConfirmation"][0]["id"] == signed.confirmation_id
+    assert data["confirmations.ConfirmationVersion"][0]["fields"]["status"] == Status.SIGNED
+    assert len(data["confirmations.ConfirmationSignature"]) == 1
+    leader = subject_access.collect(world.users["leader"])["data"]
+    assert len(leader["confirmations.ConfirmationSignature"]) == 1

@@ -26,7 +26,9 @@ def sign_in(page, base: str, username: str) -> None:
 def check_page(page, what: str) -> None:
     found = axe_violations(page)
     assert not found, f"axe-core on {what}:\n{describe(found)}"
+    screenshot(page, "confirmation-" + what.replace(" ", "-").replace("'", ""))
     page.set_viewport_size(PHONE)
+    screenshot(page, "confirmation-" + what.replace(" ", "-").replace("'", "") + "-390")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{what} is {width} px wide at 390 px"
     found = axe_violations(page)
@@ -54,7 +56,6 @@ def test_request_issue_sign_and_download(page, live_server, world):
     page.get_by_role("link", name=world.trainee.full_name).click()
     page.get_by_role("button", name="Tell tjenesten og send til signering").click()
     page.get_by_text("Bekreftelsen er utstedt").wait_for()
-    screenshot(page, "confirmation-issued")
     check_page(page, "an issued confirmation")
 
     sign_in(page, base, "leader")

@@ -48,7 +48,7 @@ def test_page_says_what_is_known(world, veteran):
     body = client.get(reverse("progress:trainee", args=[veteran.pk])).content.decode()
     assert "Gammel ordning – vurderes manuelt" in body
     assert "startet i spesialiseringen 01.09.2017" in body
-    assert "Registrert tjeneste:" in body
+    assert "Registrert tjeneste etter turnus/del 1:" in body
     assert "78 mnd." in body and "turnustjeneste/del 1" in body
     assert timezone.localdate() > dt.date(2019, 3, 1)
 

@@ -114,3 +114,31 @@ def test_registered_lis1_is_shown_and_nothing_remains():
     assert values["lis1"] == "12 mnd."
     assert values["lis1_rest"] == "Ingen: forutsetning for spesialiseringen"
     assert not any(d.startswith("LIS1/turnus") for d in present.texts(p.drivers))
+
+
+@pytest.mark.parametrize(
+    ("unit", "maximum", "done", "items", "text"),
+    [
+        ("months", Fraction(30), Fraction(12), (), "Kan telle inntil 18 mnd. til"),
+        ("courses", None, Fraction(2), (), "Kursliste ikke avklart"),
+        ("items", None, Fraction(3), (), "Ingen minstekrav"),
+    ],
+)
+def test_no_minimum_never_reads_as_nothing_left(unit, maximum, done, items, text):
+    """Issue 12, item 7: «Gjenstående: –» (or «0») where nothing is known reads as "nothing
+    left"; a requirement without a minimum says what it is."""
+    r = RequirementResult(
+        "x",
+        "X",
+        "activity_count",
+        unit,
+        done,
+        None,
+        maximum,
+        Fraction(0),
+        True,
+        False,
+        (),
+        items=items,
+    )
+    assert present.remaining(r) == text

@@ -196,7 +196,7 @@ def _courses(req) -> Row:
         "courses",
         label,
         done=_q(req.done, req.unit),
-        remaining=_("Kursliste ikke avklart"),
+        remaining=present.remaining(req),
         details_done=tuple(present.texts(req.evidence)),
         details_remaining=(_("Kurslisten for spesialiteten er ikke lagt inn ennå."),),
         comment_field="courses_comment",

@@ -40,7 +40,10 @@ def old_scheme_facts(inp, ctx, today: dt.date) -> dict:
     ledger = engine.compute_ledger(
         inp.periods, inp.leave, inp.credits, rules=requirements.rule_book(), today=today
     )
-    service = sum((line.days for line in ledger.lines if line.kind == "service"), 0)
+    service = sum(
+        (line.days for line in ledger.lines if line.kind == "service" and line.category != "lis1"),
+        0,
+    )
     turnus = ledger.days(("lis1",))
     counted = sum(
         (
@@ -89,6 +92,8 @@ def progress_context(trainee, today: dt.date) -> dict:
                     "remaining": present.remaining(r),
                     "satisfied": r.satisfied,
                     "mandatory": r.mandatory,
+                    "prerequisite": r.prerequisite,
+                    "kind": r.kind,
                     "evidence": present.texts(r.evidence),
                     "calculation": present.texts(r.calculation),
                     "verified": r.verified,

@@ -114,7 +114,16 @@ def remaining(r: RequirementResult, mode: str = "calendar") -> str:
     A prerequisite (LIS1 before ALIS) has nothing left."""
     if r.prerequisite:
         return _("Ingen: forutsetning for spesialiseringen")
-    if r.unit != "months" or r.required is None:
+    if r.required is None:
+        # No minimum: never «0», which reads as done (issue 12, item 7).
+        if r.maximum is not None:
+            return _("Kan telle inntil %(left)s til") % {
+                "left": quantity(max(Fraction(0), r.maximum - r.done), r.unit)
+            }
+        if r.unit == "courses" and not r.items:
+            return _("Kursliste ikke avklart")
+        return _("Ingen minstekrav")
+    if r.unit != "months":
         return quantity(r.remaining, r.unit)
     return months_left(r.remaining, mode)
 

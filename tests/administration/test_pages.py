@@ -146,17 +146,26 @@ def test_deactivate_asks_first_then_logs_out(client, world):
     assert "Aktiver brukeren igjen" in html
 
 
-def test_arena_form_offers_only_the_institutions_arenas(client, world):
+def test_arena_form_offers_only_the_institutions_arenas_and_leaders(client, world):
     other = f.ArenaFactory(institution=world.bergen, name="Bergen-avdeling")
+    bergen_leader = f.UserFactory(username="bleder", first_name="Bjørn", last_name="Bergleder")
+    f.assign(bergen_leader, "leader", arena=other)
     client.force_login(world.users["admin"])
     html = client.get(reverse("administration:arena_create", args=[world.unn.pk])).content.decode()
     assert "Ortopedisk avdeling" in html and other.name not in html
+    assert str(world.users["leader"]) in html and "Bergleder" not in html
     response = client.post(
         reverse("administration:arena_create", args=[world.unn.pk]),
-        {"name": "Akuttmottak", "level": "department", "parent": world.department.pk},
+        {
+            "name": "Akuttmottak",
+            "level": "department",
+            "parent": world.department.pk,
+            "leader": world.users["leader"].pk,
+        },
     )
     assert response.status_code == 302
-    assert world.unn.arenas.filter(name="Akuttmottak", parent=world.department).exists()
+    arena = world.unn.arenas.get(name="Akuttmottak", parent=world.department)
+    assert arena.leader == world.users["leader"]
 
 
 def test_goal_import_checks_then_imports(client, world, settings, tmp_path):

@@ -77,12 +77,29 @@ def test_admin_gives_a_scoped_role_and_the_user_sees_exactly_that_scope(page, li
     check_page(page, "the user's page with the role")
 
     page.set_viewport_size({"width": 390, "height": 844})
-    for url in ("/administrasjon/", "/administrasjon/brukere/", page.url):
-        page.goto(url if url.startswith("http") else base + url)
+    kari = User.objects.get(username="kari.nilsen")
+    role = kari.role_assignments.get()
+    unn = world.unn.pk
+    for url in (
+        "/administrasjon/",
+        "/administrasjon/brukere/",
+        f"/administrasjon/brukere/{kari.pk}/",
+        f"/administrasjon/brukere/{kari.pk}/roller/ny/",
+        f"/administrasjon/brukere/{kari.pk}/roller/{role.pk}/avslutt/",
+        f"/administrasjon/brukere/{kari.pk}/deaktiver/",
+        "/administrasjon/virksomheter/",
+        f"/administrasjon/virksomheter/{unn}/",
+        f"/administrasjon/virksomheter/{unn}/arenaer/ny/",
+        "/administrasjon/katalog/",
+        "/administrasjon/katalog/ORT/",
+        "/administrasjon/katalog/import/",
+        f"/leger/{world.trainee.pk}/veiledere/ny/",
+    ):
+        page.goto(base + url)
+        screenshot(page, "admin-390" + url.replace("/", "-"))
         check_page(page, f"{url} at 390 px")
     page.get_by_role("button", name="Logg ut").click()
 
-    kari = User.objects.get(username="kari.nilsen")
     kari.set_password("pw")
     kari.save()
     page.set_viewport_size({"width": 1280, "height": 900})

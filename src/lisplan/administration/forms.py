@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lisplan.accounts.forms import DesignsystemetForm
@@ -189,10 +190,14 @@ class InstitutionForm(DesignsystemetForm, forms.ModelForm):
 class ArenaForm(DesignsystemetForm, forms.ModelForm):
     class Meta:
         model = LearningArena
-        fields = ["name", "level", "parent", "specialty"]
+        fields = ["name", "level", "parent", "specialty", "leader"]
         labels = {"parent": _("Ligger under")}
         help_texts = {
             "parent": _("Klinikken eller avdelingen arenaen hører til. Tomt: øverste nivå."),
+            "leader": _(
+                "Får varsler om spesialiseringsperioder i arenaen. Du kan velge brukere med "
+                "rollen leder ved virksomheten; rollen gis på siden til brukeren."
+            ),
         }
 
     def __init__(self, *args, institution: Institution, **kwargs) -> None:
@@ -203,6 +208,16 @@ class ArenaForm(DesignsystemetForm, forms.ModelForm):
         self.fields["parent"].queryset = parents
         self.fields["parent"].empty_label = _("Ingen (øverste nivå)")
         self.fields["specialty"].empty_label = _("Ingen")
+        from lisplan.accounts.models import Role, RoleAssignment, User
+
+        leaders = RoleAssignment.objects.active().filter(
+            role=Role.LEADER, arena__institution=institution
+        )
+        current = [self.instance.leader_id] if self.instance.leader_id else []
+        self.fields["leader"].queryset = User.objects.filter(
+            Q(pk__in=leaders.values("user_id"), is_active=True) | Q(pk__in=current)
+        ).order_by("last_name", "first_name")
+        self.fields["leader"].empty_label = _("Ingen")
 
 
 class SpecialtyForm(DesignsystemetForm, forms.ModelForm):

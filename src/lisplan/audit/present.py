@@ -111,7 +111,6 @@ ACTIONS = {
     "arena.created": _("Læringsarena registrert"),
     "arena.changed": _("Læringsarena endret"),
     "specialty.changed": _("Spesialitet endret"),
-    "learning_goal.changed": _("Læringsmål endret"),
     "catalogue.goals_imported": _("Læringsmål importert"),
     "api_token.issued": _("API-nøkkel laget"),
     "api_token.revoked": _("API-nøkkel slettet"),

@@ -1,8 +1,8 @@
 """Writes of the catalogue by hand: the administrator's (`catalogue.change`), audited.
 
-Only what is safe to change on a page: a specialty's names, source and whether it is verified,
-and when a learning goal stops applying. Codes, parts and goal texts come from the official
-import (`catalogue.importer`), which keeps versions by date; a page does not rewrite them."""
+Only what is safe to change on a page: a specialty's names, source and whether it is verified.
+Codes, parts, goal texts and their validity come from the official import
+(`catalogue.importer`), which keeps versions by date; a page does not rewrite them."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 
 from lisplan.accounts.access import has_permission
 from lisplan.audit import writes
-from lisplan.catalogue.models import LearningGoal, Specialty
+from lisplan.catalogue.models import Specialty
 from lisplan.errors import Refused
 
 SPECIALTY_FIELDS = ("name", "name_en", "source", "verified")
-GOAL_FIELDS = ("valid_to",)
 
 
 def _require(actor) -> None:
@@ -28,11 +27,3 @@ def specialty_update(*, actor, specialty: Specialty, **fields) -> Specialty:
     if unknown:
         raise TypeError(f"Not editable here: {sorted(unknown)}")
     return writes.update(actor=actor, obj=specialty, action="specialty.changed", **fields)
-
-
-def goal_update(*, actor, goal: LearningGoal, **fields) -> LearningGoal:
-    _require(actor)
-    unknown = set(fields) - set(GOAL_FIELDS)
-    if unknown:
-        raise TypeError(f"Not editable here: {sorted(unknown)}")
-    return writes.update(actor=actor, obj=goal, action="learning_goal.changed", **fields)

@@ -145,6 +145,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates with Designsystemet's checkboxes and radios (lisplan/ui/forms.py).
+FORM_RENDERER = "lisplan.ui.forms.FormRenderer"
+
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(

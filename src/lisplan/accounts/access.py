@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, str] = {
     "plan.sign": _("Signere gjennomføringsplaner"),
     "plan.approve": _("Godkjenne eller returnere gjennomføringsplaner"),
     "notification.view": _("Se egne varsler"),
+    "notification.preview": _("Se alle typer varsel-e-post med eksempler"),
     "agreement.view": _("Se fagavtaler og kapasitetsbruk"),
     "agreement.change": _("Registrere og endre fagavtaler"),
     "register.view": _("Se fiktiv enhet: registreringer og ønsker om spesialiseringsperioder"),

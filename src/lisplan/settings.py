@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "lisplan.demo",
     "lisplan.operations",
     "lisplan.documents",
+    "lisplan.administration",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Django's form templates with Designsystemet's checkboxes and radios (lisplan/ui/forms.py).
+FORM_RENDERER = "lisplan.ui.forms.FormRenderer"
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {

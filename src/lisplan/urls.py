@@ -20,6 +20,7 @@ urlpatterns = [
     path("innsikt/", include("lisplan.insights.urls")),
     path("tjenestebekreftelser/", include("lisplan.confirmations.urls")),
     path("", include("lisplan.programmes.urls")),
+    path("administrasjon/", include("lisplan.administration.urls")),
     path("api/v1/", include("lisplan.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, str] = {
     "plan.sign": _("Signere gjennomføringsplaner"),
     "plan.approve": _("Godkjenne eller returnere gjennomføringsplaner"),
     "notification.view": _("Se egne varsler"),
+    "notification.preview": _("Se alle typer varsel-e-post med eksempler"),
     "agreement.view": _("Se fagavtaler og kapasitetsbruk"),
     "agreement.change": _("Registrere og endre fagavtaler"),
     "register.view": _("Se fiktiv enhet: registreringer og ønsker om spesialiseringsperioder"),
@@ -75,6 +76,9 @@ PERMISSIONS: dict[str, str] = {
     "confirmation.request": _("Bestille bekreftelse på tjeneste"),
     "confirmation.issue": _("Utstede bekreftelse på tjeneste (kontrollere tjenesten som er talt)"),
     "confirmation.sign": _("Signere bekreftelse på tjeneste som leder for enheten"),
+    "user.manage": _("Administrere brukere: opprette, endre og deaktivere"),
+    "organisation.change": _("Registrere og endre utdanningsvirksomheter og læringsarenaer"),
+    "catalogue.change": _("Endre spesialiteter og læringsmål"),
 }
 
 _EVERYONE = {"organisation.view", "catalogue.view", "token.manage", "notification.view"}
@@ -184,6 +188,12 @@ ROLE_TABLE: dict[str, dict[str, set[str]]] = {
         REGIONAL: {"programme.view"},
         PLANNER: {"programme.view"},
     },
+    # Administration (users, roles, organisations, the catalogue): `user.manage`, `role.assign`,
+    # `organisation.change`, `catalogue.change` and `catalogue.import` are in no block, so only
+    # the administrator holds them (the domain: «system administrator — catalogue,
+    # organisations, users»). A local coordinator assigns supervisors (`supervision.change`,
+    # above) but gives no roles: a role reaches personal data, and who gets it stays with one
+    # accountable office. The pages are in the `administration` app.
     # Dimensioning: the planner owns the model and its data; the regional coordinator reads it
     # and runs scenarios. Aggregate data, no person: not scoped (decision 0009; dimensioning
     # registers `everything` as the scope of its models).

@@ -120,6 +120,9 @@ class Command(BaseCommand):
             f"{_n(programmes.published)} publiserte, {_n(programmes.drafts)} utkast, "
             f"{_n(programmes.gaps)} med mangler."
         )
+        from lisplan.demo.bulk import analyze_all
+
+        analyze_all()  # the planner's statistics for every table the demo filled
         self.stdout.write(f"\nInnlogging (passord «{DEMO_PASSWORD}» for alle):")
         width = max(len(login.username) for login in result.logins)
         for login in result.logins:

@@ -45,7 +45,7 @@ from lisplan.allocation.parse import InvalidFile
 from lisplan.allocation.rules import own_starts
 from lisplan.allocation.validate import violations
 from lisplan.audit.services import diff, record, snapshot
-from lisplan.errors import Conflict, Invalid
+from lisplan.errors import Conflict, Invalid, Refused
 from lisplan.notifications.services import notify
 from lisplan.rotations import services as rotation_services
 from lisplan.rotations.models import RotationRequest, Status
@@ -127,7 +127,7 @@ def start_run(
         queue_weight = policy_for(region).queue_weight
     validate_queue_weight(queue_weight)
     if actor is not None and not can_run_allocation(actor, region):
-        raise PermissionDenied
+        raise Refused(_("Velg en region du har tilgang til."), "forbidden", "scope")
     run = AllocationRun.objects.create(
         region=region,
         max_delay_months=max_delay_months,

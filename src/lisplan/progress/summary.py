@@ -75,7 +75,9 @@ def summary_row(
         row.service_required_months = _months(sum(r.required for r in time_reqs))
     row.projected_completion = result.projected_completion
     if result.drivers:
-        # Stored as text for the overview, in the site's language (bokmål).
+        # The reason, said in the reader's language on the overview; the text in the site's
+        # language (bokmål) as well, for anything that reads the column.
+        row.driver_reason = present.to_json(result.drivers[0])
         with translation.override(settings.LANGUAGE_CODE):
             row.driver = present.text(result.drivers[0])[:300]
     return row
@@ -92,6 +94,7 @@ FIELDS = [
     "projected_completion",
     "planned_completion",
     "driver",
+    "driver_reason",
     "computed_at",
     "computed_on",
     "stale",

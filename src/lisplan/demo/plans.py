@@ -277,12 +277,18 @@ class PlanPlanner:
         months, before the last one), from the 1st of a month 12–36 months in (or `at`): the
         agreement's normed length, start months and validity; a temporary employee's only in
         the future (not offered before, seed 003); one that will have started within a year
-        placed under the agreement's capacity. None when nothing fits."""
+        placed under the agreement's capacity, else one later than that (waiting in the
+        queue). None when nothing fits."""
         from lisplan.rotations.demo import PLACED_WITHIN
 
         if at is None:
             first = rules.add_months(start.replace(day=1), self.rng.randint(12, 36))
             tries = [rules.add_months(first, k) for k in range(12)]
+            # No room under the capacity then: the period comes later, still to be placed
+            # (the trainee waits in the receiving trust's queue).
+            later = rules.add_months(self.today.replace(day=1), PLACED_WITHIN)
+            later = rules.add_months(later, self.rng.randint(0, 12))
+            tries += [rules.add_months(later, k) for k in range(12)]
         else:
             tries = [at]
         for s in tries:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("dimensjonering/", include("lisplan.dimensioning.urls")),
     path("varsler/", include("lisplan.notifications.urls")),
     path("innsikt/", include("lisplan.insights.urls")),
+    path("tjenestebekreftelser/", include("lisplan.confirmations.urls")),
     path("", include("lisplan.programmes.urls")),
     path("administrasjon/", include("lisplan.administration.urls")),
     path("api/v1/", include("lisplan.api.urls")),

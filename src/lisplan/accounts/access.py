@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, str] = {
     "plan.sign": _("Signere gjennomføringsplaner"),
     "plan.approve": _("Godkjenne eller returnere gjennomføringsplaner"),
     "notification.view": _("Se egne varsler"),
+    "notification.preview": _("Se alle typer varsel-e-post med eksempler"),
     "agreement.view": _("Se fagavtaler og kapasitetsbruk"),
     "agreement.change": _("Registrere og endre fagavtaler"),
     "register.view": _("Se fiktiv enhet: registreringer og ønsker om spesialiseringsperioder"),
@@ -71,6 +72,10 @@ PERMISSIONS: dict[str, str] = {
     "programme.publish": _("Publisere utdanningsplan for virksomheten"),
     "insights.view": _("Se kvalitetsindikatorer, listene bak dem og innhøstinger for enheten"),
     "insights.harvest": _("Starte innhøsting av kvalitetsindikatorer"),
+    "confirmation.view": _("Se bekreftelser på tjeneste"),
+    "confirmation.request": _("Bestille bekreftelse på tjeneste"),
+    "confirmation.issue": _("Utstede bekreftelse på tjeneste (kontrollere tjenesten som er talt)"),
+    "confirmation.sign": _("Signere bekreftelse på tjeneste som leder for enheten"),
     "user.manage": _("Administrere brukere: opprette, endre og deaktivere"),
     "organisation.change": _("Registrere og endre utdanningsvirksomheter og læringsarenaer"),
     "catalogue.change": _("Endre spesialiteter og læringsmål"),
@@ -201,6 +206,17 @@ ROLE_TABLE: dict[str, dict[str, set[str]]] = {
             "dimensioning.load",
         },
     },
+    # Service confirmations («Bekreftelse på tjeneste»): the trainee requests (relationship
+    # table), the local coordinator issues for the employer, the leader of the unit signs;
+    # the education roles and the region read. How a confirmation falls in a scope (also after
+    # the employment has ended): confirmations/scopes.py.
+    "confirmations": {
+        LEADER: {"confirmation.view", "confirmation.sign"},
+        UAO: {"confirmation.view"},
+        UKL: {"confirmation.view"},
+        LOCAL: {"confirmation.view", "confirmation.request", "confirmation.issue"},
+        REGIONAL: {"confirmation.view"},
+    },
 }
 
 # Relationship grants, the same way: a trainee acts on their own record and plans ("self"), a
@@ -232,6 +248,10 @@ RELATIONSHIP_TABLE: dict[str, dict[str, set[str]]] = {
     "programmes": {
         "self": {"programme.view"},
         "supervisee": {"programme.view"},
+    },
+    "confirmations": {
+        "self": {"confirmation.view", "confirmation.request"},
+        "supervisee": {"confirmation.view"},
     },
 }
 

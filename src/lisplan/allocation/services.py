@@ -28,7 +28,7 @@ from lisplan.accounts.access import (
     has_permission,
     regions_with,
 )
-from lisplan.allocation import engine
+from lisplan.allocation import engine, marginal
 from lisplan.allocation.build import agreement_key, build_instance, key_pk, month_date
 from lisplan.allocation.instance import Instance, Plan
 from lisplan.allocation.models import (
@@ -49,6 +49,7 @@ from lisplan.errors import Conflict, Invalid
 from lisplan.notifications.services import notify
 from lisplan.rotations import services as rotation_services
 from lisplan.rotations.models import RotationRequest, Status
+from lisplan.ui import numbers
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
@@ -309,7 +310,15 @@ def execute(run_id: int) -> str:
                 _("Motoren ga en plan som bryter reglene: %(first)s")
                 % {"first": "; ".join(str(p) for p in problems[:3])}
             )
-        _finish(run, result, document)
+        _progress(run_id, 0.95, _("Regner ut hva én plass til ville gitt"))
+        found = marginal.analyse(
+            result.instance,
+            result.plan,
+            result.order,
+            time_limit=marginal_seconds(run.time_limit),
+            queue_weight=run.queue_weight,
+        )
+        _finish(run, result, document, found.document())
     except InvalidFile as error:
         _fail(
             run_id,
@@ -336,6 +345,12 @@ def execute(run_id: int) -> str:
 
 class _Failure(Exception):
     pass
+
+
+def marginal_seconds(time_limit: int) -> float:
+    """The time for «what one more place would do» after the plan: half the run's limit, at
+    least 5 s and at most 60 s (each agreement's part is re-solved twice, `marginal`)."""
+    return float(min(60, max(5, time_limit / 2)))
 
 
 # A running run whose worker died (killed, machine restarted) would stay «running» for ever: past
@@ -376,7 +391,9 @@ def _fail(run_id: int, message: str) -> None:
 
 
 @transaction.atomic
-def _finish(run: AllocationRun, result: engine.Result, document: dict) -> None:
+def _finish(
+    run: AllocationRun, result: engine.Result, document: dict, found: dict | None = None
+) -> None:
     inst = result.instance
     known = set(
         RotationRequest.objects.filter(pk__in=[key_pk(r) for r in result.order]).values_list(
@@ -407,9 +424,13 @@ def _finish(run: AllocationRun, result: engine.Result, document: dict) -> None:
         status=AllocationRun.Status.DONE,
         finished_at=timezone.now(),
         progress=1.0,
-        progress_message=_("Ferdig: %(placed)d av %(total)d ønsker får foreslått oppstart.")
-        % {"placed": document["metrics"]["assigned"], "total": document["metrics"]["requests"]},
+        progress_message=_("Ferdig: %(placed)s av %(total)s ønsker får foreslått oppstart.")
+        % {
+            "placed": numbers.number(document["metrics"]["assigned"]),
+            "total": numbers.number(document["metrics"]["requests"]),
+        },
         result=document,
+        marginal=found,
         metrics=document["metrics"],
         baseline_metrics=document["baseline_metrics"],
         bound=lower["objective"],
@@ -437,11 +458,19 @@ def _notify_done(run: AllocationRun) -> None:
         if run.status == AllocationRun.Status.DONE
         else _("Fordelingen for %(scope)s feilet")
     ) % {"scope": run.scope_label}
+    if run.status == AllocationRun.Status.DONE:
+        metrics = run.metrics or {}
+        body = _("%(placed)s av %(total)s ønsker får foreslått oppstart.") % {
+            "placed": numbers.number(metrics.get("assigned")),
+            "total": numbers.number(metrics.get("requests")),
+        }
+    else:  # what went wrong is on the run's page, in words; never an error text from inside
+        body = _("Fordelingen ble ikke ferdig, og ingen forslag er laget.")
     notify(
         users=[run.created_by],
         kind=f"allocation.{run.status}",
         title=title,
-        body=run.error,
+        body=body,
         url=reverse("allocation:run", args=[run.pk]),
     )
 

@@ -254,7 +254,7 @@ def _periods(items: list[PeriodIn]) -> list[PeriodData]:
                 FieldError(
                     f"{where}.agreement",
                     "unknown",
-                    _("Ukjent samarbeidsavtale (id %(id)s).") % {"id": p.agreement},
+                    _("Ukjent fagavtale (id %(id)s).") % {"id": p.agreement},
                 )
             )
         out.append(

@@ -155,7 +155,7 @@ class AgreementFilterForm(DesignsystemetForm, forms.Form):
         empty_label=_("Alle"),
     )
     institution = forms.ModelChoiceField(
-        label=_("Foretak"),
+        label=_("Virksomhet"),
         queryset=Institution.objects.all(),
         required=False,
         empty_label=_("Alle"),
@@ -223,7 +223,7 @@ class QueueFilterForm(DesignsystemetForm, forms.Form):
         empty_label=_("Alle"),
     )
     agreement = forms.ModelChoiceField(
-        label=_("Samarbeidsavtale"),
+        label=_("Fagavtale"),
         required=False,
         empty_label=_("Alle"),
         queryset=CollaborationAgreement.objects.select_related(

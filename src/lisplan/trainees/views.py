@@ -59,6 +59,7 @@ def trainee_detail(request, pk: int):
             "can_view_plans": can(request.user, "plan.view", trainee),
             "can_view_progress": can(request.user, "progress.view", trainee),
             "can_view_iup": can(request.user, "iup.view", trainee),
+            "can_view_confirmations": can(request.user, "confirmation.view", trainee),
         },
     )
 

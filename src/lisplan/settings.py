@@ -68,9 +68,11 @@ INSTALLED_APPS = [
     "lisplan.dimensioning",
     "lisplan.programmes",
     "lisplan.insights",
+    "lisplan.confirmations",
     "lisplan.demo",
     "lisplan.operations",
     "lisplan.documents",
+    "lisplan.administration",
 ]
 
 MIDDLEWARE = [

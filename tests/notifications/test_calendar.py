@@ -194,3 +194,31 @@ def test_page_lists_only_what_is_ahead_while_the_feed_keeps_the_recent_past(
     client.force_login(world.users["trainee"])
     body = client.get(reverse("notifications:calendar")).content.decode()
     assert f"{past:%d.%m.%Y} 10:00" not in body and f"{MEETING_1:%d.%m.%Y} 14:00" in body
+
+
+def test_the_page_reads_only_the_revisions_that_hold_what_comes_next(world, revision, monkeypatch):
+    """«Det som kommer» on the settings page is the feed's next events, read from as many
+    revisions as it shows, not from every plan the user takes part in (issue #18)."""
+    leader = world.users["leader"]
+    other = services.plan_create(actor=leader, trainee=world.colleague)
+    services.revision_update(
+        actor=leader,
+        revision=other,
+        version=other.version,
+        meetings=[services.MeetingData(MEETING_1 - dt.timedelta(days=1), time=dt.time(10, 0))],
+    )
+    today = timezone.localdate()
+    ahead = [e for e in calendar.events_for(leader) if e.day >= today]
+    assert len(ahead) >= 4 and ahead[0].summary.endswith("Kollega")
+    read: list[int] = []
+    events = calendar._events
+
+    def spy(revisions, since):
+        read.append(len(revisions))
+        return events(revisions, since)
+
+    monkeypatch.setattr(calendar, "_events", spy)
+    for n in (1, 2, 3, 10):
+        assert calendar.upcoming(leader, limit=n) == ahead[:n]
+    assert read == [1, 2, 2, 2]
+    assert calendar.upcoming(leader, today=PANEL + dt.timedelta(days=1)) == []

@@ -66,6 +66,7 @@ def _out(run: AllocationRun) -> dict:
         "bound": run.bound,
         "gap": run.gap,
         "lower_bound": (run.result or {}).get("lower_bound"),
+        "one_more_place": run.marginal,
         "notes": run.notes or [],
         "error": run.error,
     }

@@ -80,6 +80,9 @@ class AllocationRun(models.Model):
     notes = models.JSONField(_("merknader"), default=list, blank=True)
     baseline_metrics = models.JSONField(_("nøkkeltall for køordningen"), null=True, blank=True)
     metrics = models.JSONField(_("nøkkeltall for optimert plan"), null=True, blank=True)
+    # «One more place at X would place N» per agreement named by a request without a place
+    # (`marginal.analyse`, computed in the background run; the page only reads it).
+    marginal = models.JSONField(_("én plass til"), null=True, blank=True)
     bound = models.FloatField(_("nedre grense"), null=True, blank=True)
     gap = models.FloatField(_("gap"), null=True, blank=True)
     error = models.TextField(_("feilmelding"), blank=True)

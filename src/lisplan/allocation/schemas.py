@@ -67,6 +67,12 @@ class RunOut(Schema):
     bound: float | None = Field(description="Bevist nedre grense for målfunksjonen")
     gap: float | None
     lower_bound: dict[str, Any] | None
+    one_more_place: dict[str, Any] | None = Field(
+        None,
+        description="Per fagavtale som ønsker uten plass kunne brukt: hvor mange flere ønsker "
+        "én plass til (i avtalen og enheten) ville gitt plass, og månedene plassen brukes "
+        "(agreements: agreement, waiting, extra, first, last, proven; complete; seconds)",
+    )
     notes: list[str]
     error: str
 

@@ -28,7 +28,7 @@ from lisplan.accounts.access import (
     has_permission,
     regions_with,
 )
-from lisplan.allocation import engine
+from lisplan.allocation import engine, marginal
 from lisplan.allocation.build import agreement_key, build_instance, key_pk, month_date
 from lisplan.allocation.instance import Instance, Plan
 from lisplan.allocation.models import (
@@ -310,7 +310,15 @@ def execute(run_id: int) -> str:
                 _("Motoren ga en plan som bryter reglene: %(first)s")
                 % {"first": "; ".join(str(p) for p in problems[:3])}
             )
-        _finish(run, result, document)
+        _progress(run_id, 0.95, _("Regner ut hva én plass til ville gitt"))
+        found = marginal.analyse(
+            result.instance,
+            result.plan,
+            result.order,
+            time_limit=marginal_seconds(run.time_limit),
+            queue_weight=run.queue_weight,
+        )
+        _finish(run, result, document, found.document())
     except InvalidFile as error:
         _fail(
             run_id,
@@ -337,6 +345,12 @@ def execute(run_id: int) -> str:
 
 class _Failure(Exception):
     pass
+
+
+def marginal_seconds(time_limit: int) -> float:
+    """The time for «what one more place would do» after the plan: half the run's limit, at
+    least 5 s and at most 60 s (each agreement's part is re-solved twice, `marginal`)."""
+    return float(min(60, max(5, time_limit / 2)))
 
 
 # A running run whose worker died (killed, machine restarted) would stay «running» for ever: past
@@ -377,7 +391,9 @@ def _fail(run_id: int, message: str) -> None:
 
 
 @transaction.atomic
-def _finish(run: AllocationRun, result: engine.Result, document: dict) -> None:
+def _finish(
+    run: AllocationRun, result: engine.Result, document: dict, found: dict | None = None
+) -> None:
     inst = result.instance
     known = set(
         RotationRequest.objects.filter(pk__in=[key_pk(r) for r in result.order]).values_list(
@@ -414,6 +430,7 @@ def _finish(run: AllocationRun, result: engine.Result, document: dict) -> None:
             "total": numbers.number(document["metrics"]["requests"]),
         },
         result=document,
+        marginal=found,
         metrics=document["metrics"],
         baseline_metrics=document["baseline_metrics"],
         bound=lower["objective"],

@@ -9,6 +9,8 @@ agreements only where the user may see them (`agreement.view`).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,10 +18,11 @@ from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import formats
 from django.utils.html import mark_safe
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from lisplan.accounts.access import (
@@ -309,7 +312,8 @@ def _result_context(request, run: AllocationRun) -> dict:
     inversions = _inversions(run, user)
     inv_page, inv_range = _page(request, inversions, "ipage")
     return {
-        "unplaced": unplaced_summary(run, visible),
+        "unplaced": unplaced_summary(run, visible, user),
+        "best_places": best_places(run, user),
         "summary": _summary(run),
         "metric_rows": _metric_rows(run),
         "page": page,
@@ -370,7 +374,7 @@ _REMEDIES = [
 ]
 
 
-def unplaced_summary(run: AllocationRun, visible) -> list[dict]:
+def unplaced_summary(run: AllocationRun, visible, user) -> list[dict]:
     """For the wishes without a place, per agreement (or receiving institution and specialty
     when no agreement applies): how many, why in words, and what would change it (one query)."""
     groups: dict[tuple, dict] = {}
@@ -378,6 +382,8 @@ def unplaced_summary(run: AllocationRun, visible) -> list[dict]:
         run.proposals.filter(start__isnull=True, request__in=visible)
         .values(
             "agreement_id",
+            "request__receiving_id",
+            "request__specialty_id",
             "request__receiving__name",
             "request__specialty__name",
             "request__sending__name",
@@ -403,13 +409,23 @@ def unplaced_summary(run: AllocationRun, visible) -> list[dict]:
             }
         )
         group = groups.setdefault(
-            where, {"where": where, "agreement": agreement, "count": 0, "reasons": {}}
+            where,
+            {
+                "where": where,
+                "agreement": agreement,
+                "count": 0,
+                "reasons": {},
+                "place": (r["request__receiving_id"], r["request__specialty_id"]),
+                "one_more": [],
+            },
         )
         group["count"] += 1
         reason = r["reason"] or str(_("Ingen plass i planperioden."))
         group["reasons"][reason] = group["reasons"].get(reason, 0) + 1
+    one_more = marginal_rows(run, user)
     out = []
     for group in sorted(groups.values(), key=lambda g: (-g["count"], g["where"])):
+        group["one_more"] = one_more.get(group.pop("place"), [])
         group["reasons"] = [
             {
                 "text": text,
@@ -422,6 +438,100 @@ def unplaced_summary(run: AllocationRun, visible) -> list[dict]:
         ]
         out.append(group)
     return out
+
+
+def _month(text: str | None) -> str:
+    if not text:
+        return ""
+    return formats.date_format(dt.date(int(text[:4]), int(text[5:7]), 1), "F Y")
+
+
+def _one_more_text(found: dict) -> str:
+    """«One more place would place N» in words, with the months the place is used."""
+    n = found["extra"]
+    if n:
+        text = ngettext(
+            "Én plass til i denne fagavtalen ville gitt plass til %(n)s ønske til, "
+            "fra %(first)s til %(last)s.",
+            "Én plass til i denne fagavtalen ville gitt plass til %(n)s ønsker til, "
+            "fra %(first)s til %(last)s.",
+            n,
+        ) % {"n": numbers.number(n), "first": _month(found["first"]), "last": _month(found["last"])}
+    else:
+        text = _(
+            "Én plass til i denne fagavtalen alene ville ikke gitt plass til flere: ønskene "
+            "stanses også av noe annet, som legens andre perioder, startmånedene, "
+            "forkunnskapskrav eller den tillatte forsinkelsen."
+        )
+    if not found.get("proven", True):
+        text += " " + _("Tallet er det beste beregningen fant innen tidsgrensen.")
+    return text
+
+
+def _marginal_found(run: AllocationRun, user) -> tuple[list[tuple[dict, object]], bool]:
+    """The stored «one more place» answers for agreements the user may see, with the agreement
+    (one query, once per request), and whether every agreement was analysed."""
+    cached = getattr(run, "_marginal_found", None)
+    if cached is not None:
+        return cached
+    stored = run.marginal or {}
+    found = stored.get("agreements", [])
+    agreements = {
+        a.pk: a
+        for a in scope_filter(
+            user,
+            "agreement.view",
+            CollaborationAgreement.objects.filter(pk__in=[key_pk(f["agreement"]) for f in found]),
+        ).select_related("receiving", "sending", "specialty")
+    }
+    pairs = [
+        (f, agreements[key_pk(f["agreement"])])
+        for f in found
+        if key_pk(f["agreement"]) in agreements
+    ]
+    run._marginal_found = (pairs, bool(stored.get("complete", True)))
+    return run._marginal_found
+
+
+def marginal_rows(run: AllocationRun, user) -> dict[tuple[int, int], list[dict]]:
+    """Per (receiving institution, specialty) — the groups of `unplaced_summary` — what one
+    more place in each agreement there would do, in words. Read from the run
+    (`marginal.analyse` ran in the background); nothing is solved here."""
+    if run.marginal is None:
+        return {}
+    pairs, complete = _marginal_found(run, user)
+    out: dict[tuple[int, int], list[dict]] = {}
+    for found, agreement in pairs:
+        out.setdefault((agreement.receiving_id, agreement.specialty_id), []).append(
+            {"agreement": agreement, "extra": found["extra"], "text": _one_more_text(found)}
+        )
+    if not complete:
+        missing = _("Ikke regnet ut for de andre fagavtalene her: tiden til beregningen gikk ut.")
+        for rows in out.values():
+            rows.append({"agreement": None, "extra": 0, "text": missing})
+    return out
+
+
+def best_places(run: AllocationRun, user, most: int = 5) -> list[dict]:
+    """Where one more place would place the most wishes (for the planner's summary)."""
+    if run.marginal is None:
+        return []
+    pairs, _complete = _marginal_found(run, user)
+    best = sorted(
+        ((f, a) for f, a in pairs if f["extra"] > 0), key=lambda fa: (-fa[0]["extra"], str(fa[1]))
+    )
+    return [
+        {
+            "agreement": a,
+            "text": ngettext(
+                "%(n)s ønske til med én plass til, fra %(first)s.",
+                "%(n)s ønsker til med én plass til, fra %(first)s.",
+                f["extra"],
+            )
+            % {"n": numbers.number(f["extra"]), "first": _month(f["first"])},
+        }
+        for f, a in best[:most]
+    ]
 
 
 def _inversions(run: AllocationRun, user) -> list[dict]:

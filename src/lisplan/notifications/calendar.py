@@ -206,22 +206,69 @@ def events_for(user, today: dt.date | None = None) -> list[CalendarEvent]:
     """Planned supervision meetings, assessment panels (also «neste planlagte» without a
     meeting row) and the next meeting about the plan, from the newest revision of each
     education plan the user takes part in, from `HORIZON_PAST_DAYS` ago on, by start."""
-    from django.db.models import OuterRef, Subquery
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from lisplan.iup.models import Meeting, Revision
-
     if not getattr(user, "is_active", False):
         return []
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=HORIZON_PAST_DAYS)
+    return _events(list(_with_rows(_newest_revisions(user))), since)
+
+
+def _newest_revisions(user):
+    """The newest revision of each education plan the user takes part in."""
+    from django.db.models import OuterRef, Subquery
+
+    from lisplan.iup.models import Revision
+
     newest = Revision.objects.filter(plan=OuterRef("plan")).order_by("-number").values("pk")[:1]
-    revisions = list(
-        Revision.objects.filter(plan__trainee__in=_iup_trainees(user), pk=Subquery(newest))
-        .select_related("plan__trainee")
-        .prefetch_related("supervisors", "meetings")
+    return Revision.objects.filter(plan__trainee__in=_iup_trainees(user), pk=Subquery(newest))
+
+
+def _with_rows(revisions):
+    return revisions.select_related("plan__trainee").prefetch_related("supervisors", "meetings")
+
+
+FAR = dt.date(9999, 12, 31)
+
+
+def upcoming(user, today: dt.date | None = None, limit: int = 10) -> list[CalendarEvent]:
+    """The next `limit` events from today on, as the feed has them, reading only the
+    revisions that hold them: each revision's first date from today on (a meeting, the next
+    panel, the next plan meeting) is found in the query, and the `limit` revisions with the
+    earliest ones are read — the events ahead come from no other (the settings page)."""
+    from django.db.models import Case, F, OuterRef, Subquery, When
+    from django.db.models.functions import Coalesce, Least
+
+    from lisplan.iup.models import Meeting
+
+    if not getattr(user, "is_active", False):
+        return []
+    today = today or timezone.localdate()
+
+    def ahead(field: str):
+        return Coalesce(Case(When(**{f"{field}__gte": today}, then=F(field))), FAR)
+
+    meeting = Subquery(
+        Meeting.objects.filter(revision=OuterRef("pk"), date__gte=today)
+        .order_by("date")
+        .values("date")[:1]
     )
+    revisions = (
+        _newest_revisions(user)
+        .annotate(first=Least(Coalesce(meeting, FAR), ahead("next_panel"), ahead("next_meeting")))
+        .filter(first__lt=FAR)
+        .order_by("first", "pk")[:limit]
+    )
+    events = _events(list(_with_rows(revisions)), today)
+    return [e for e in events if e.day >= today][:limit]
+
+
+def _events(revisions, since: dt.date) -> list[CalendarEvent]:
+    """The events of these revisions from `since` on, by start."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from lisplan.iup.models import Meeting
+
     events: list[CalendarEvent] = []
     for revision in revisions:
         plan, trainee = revision.plan, revision.plan.trainee

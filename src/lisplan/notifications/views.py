@@ -11,7 +11,6 @@ from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -95,9 +94,7 @@ def calendar_settings(request):
         {
             "feed": CalendarFeed.objects.filter(user=request.user).first(),
             "new_url": request.session.pop("new_calendar_url", None),
-            "events": [
-                e for e in calendar.events_for(request.user) if e.day >= timezone.localdate()
-            ][:10],  # what is coming, not the past
+            "events": calendar.upcoming(request.user, limit=10),  # what is coming, not the past
         },
     )
 

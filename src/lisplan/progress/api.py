@@ -25,9 +25,10 @@ from lisplan.api.pagination import PageQuery, page_of, paginate
 from lisplan.api.params import MAX_ID, Code
 from lisplan.catalogue.models import LearningGoal, Specialty
 from lisplan.organisations.models import Institution, LearningArena
-from lisplan.progress import queries, services
+from lisplan.progress import present, queries, services
 from lisplan.progress.evaluation import evaluate_one
 from lisplan.progress.models import (
+    NEW_SCHEME_FROM,
     ActivityKind,
     ActivityRecord,
     Assessment,
@@ -143,7 +144,7 @@ def get_progress(request, id: int = Path(..., ge=1, le=MAX_ID)):
                     "status": "done" if r.satisfied else "remaining",
                     "satisfied": r.satisfied,
                     "mandatory": r.mandatory,
-                    "evidence": list(r.evidence),
+                    "evidence": present.texts(r.evidence),
                     "verified": r.verified,
                     "basis": r.basis,
                     "note": r.note,
@@ -177,13 +178,22 @@ def get_progress(request, id: int = Path(..., ge=1, le=MAX_ID)):
         "specialty": ctx["specialty"].code if ctx["specialty"] else None,
         "requirement_set": result.requirement_set if result else None,
         "today": today,
-        "status": result.overall_status if result else "unknown",
+        "status": _status(result, ctx),
         "projected_completion": result.projected_completion if result else None,
         "target_end": inp.target_end,
-        "drivers": list(result.drivers) if result else [],
+        "drivers": present.texts(result.drivers) if result else [],
         "requirements": requirements,
         "goals": goals,
     }
+
+
+def _status(result, ctx) -> str:
+    """The engine's status; «old_scheme» where the set is assessed by hand (the old scheme),
+    as on the page and in the overview."""
+    if result is None:
+        started = ctx.get("specialty_start")
+        return "old_scheme" if started and started < NEW_SCHEME_FROM else "unknown"
+    return "old_scheme" if result.assessed_manually else result.overall_status
 
 
 class ActivityQuery(PageQuery):

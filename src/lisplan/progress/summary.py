@@ -18,11 +18,12 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from lisplan.progress import engine
+from lisplan.progress import present
 from lisplan.progress.evaluation import evaluate_many
 from lisplan.progress.ledger_input import GoalCatalogue
 from lisplan.progress.models import NEW_SCHEME_FROM, ProgressStatus, ProgressSummary
@@ -62,6 +63,9 @@ def summary_row(
         )
         return row
     row.status = _STATUS.get(result.overall_status, ProgressStatus.UNKNOWN)
+    if result.assessed_manually:
+        # The old scheme: what is known is counted below, the status is a person's call.
+        row.status = ProgressStatus.OLD_SCHEME
     mandatory = [r for r in result.requirements if r.mandatory]
     row.requirements_total = len(mandatory)
     row.requirements_met = sum(1 for r in mandatory if r.satisfied)
@@ -70,7 +74,10 @@ def summary_row(
         row.service_months = _months(sum(r.done for r in time_reqs))
         row.service_required_months = _months(sum(r.required for r in time_reqs))
     row.projected_completion = result.projected_completion
-    row.driver = (result.drivers[0] if result.drivers else "")[:300]
+    if result.drivers:
+        # Stored as text for the overview, in the site's language (bokmål).
+        with translation.override(settings.LANGUAGE_CODE):
+            row.driver = present.text(result.drivers[0])[:300]
     return row
 
 
@@ -133,4 +140,4 @@ def refresh_stale(today: dt.date | None = None) -> int:
 
 
 def fmt_months(value) -> str:
-    return engine.fmt_number(value)
+    return present.number(value)

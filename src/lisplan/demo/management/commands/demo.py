@@ -104,6 +104,14 @@ class Command(BaseCommand):
             + ", ".join(f"{state} {_n(n)}" for state, n in sorted(iup.states.items()))
             + ")."
         )
+        from lisplan.confirmations.demo import load_confirmation_demo
+
+        confirmations = load_confirmation_demo(seed=seed, today=timezone.localdate())
+        self.stdout.write(
+            f"Bekreftelser på tjeneste på {confirmations.seconds:.1f} s: "
+            + ", ".join(f"{state} {_n(n)}" for state, n in sorted(confirmations.states.items()))
+            + "."
+        )
         from lisplan.programmes.demo import load_programme_demo
 
         programmes = load_programme_demo(seed=seed, today=timezone.localdate())
@@ -112,6 +120,9 @@ class Command(BaseCommand):
             f"{_n(programmes.published)} publiserte, {_n(programmes.drafts)} utkast, "
             f"{_n(programmes.gaps)} med mangler."
         )
+        from lisplan.demo.bulk import analyze_all
+
+        analyze_all()  # the planner's statistics for every table the demo filled
         self.stdout.write(f"\nInnlogging (passord «{DEMO_PASSWORD}» for alle):")
         width = max(len(login.username) for login in result.logins)
         for login in result.logins:

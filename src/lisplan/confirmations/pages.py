@@ -1,0 +1,134 @@
+"""The confirmation in words, for the page and the PDF alike: the snapshot's codes and numbers
+become labels, dates and «N mnd. D dager» (`progress.engine.fmt_months_days`, the one
+formatting of months); no codes, no file names, no day arithmetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lisplan.confirmations.models import ConfirmationVersion, Status
+from lisplan.progress import engine
+from lisplan.trainees.models import Employment, LeavePeriod
+
+# What the ledger counts a period as (its category), in words.
+CATEGORY_LABELS = {
+    "specialty": gettext_lazy("Tjeneste i spesialiteten"),
+    "other_specialty": gettext_lazy("Tjeneste i annen spesialitet"),
+    "lis1": gettext_lazy("LIS1 eller turnustjeneste"),
+    "open_practice": gettext_lazy("Åpen uselektert allmennpraksis"),
+    "other_gp": gettext_lazy("Annen allmennmedisinsk tjeneste"),
+    "institution": gettext_lazy("Institusjonstjeneste"),
+    "community_medicine": gettext_lazy("Samfunnsmedisinsk arbeid"),
+    "clinical": gettext_lazy("Klinisk tjeneste"),
+}
+PROGRAMME_LABELS = {
+    "lis": gettext_lazy("Lege i spesialisering (LIS)"),
+    "alis": gettext_lazy("Allmennlege i spesialisering (ALIS)"),
+}
+STATUS_COLOURS = {
+    Status.REQUESTED: "info",
+    Status.AWAITING_SIGNATURES: "warning",
+    Status.SIGNED: "success",
+    Status.SUPERSEDED: "neutral",
+    Status.DECLINED: "danger",
+}
+
+# The audit events of a version, in the words of the page (`services` writes them).
+EVENT_LABELS = {
+    "confirmation.requested": gettext_lazy("Bestilt"),
+    "confirmation.issued": gettext_lazy("Utstedt og sendt til signering"),
+    "confirmation.returned": gettext_lazy("Sendt tilbake til koordinatoren"),
+    "confirmation.declined": gettext_lazy("Avslått"),
+    "confirmation.signed": gettext_lazy("Signert"),
+    "confirmation.completed": gettext_lazy("Ferdig signert"),
+    "confirmation.superseded": gettext_lazy("Erstattet av en nyere signert versjon"),
+}
+
+
+def amount(value: dict | None) -> str:
+    if not value:
+        return engine.fmt_months_days(0, 0)
+    return engine.fmt_months_days(int(value["months"]), int(value["days"]))
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def category_label(code: str) -> str:
+    return str(CATEGORY_LABELS.get(code, _("Tjeneste")))
+
+
+def document(version: ConfirmationVersion) -> dict | None:
+    """The snapshot of an issued version in words, or None before it is issued."""
+    snap = version.snapshot
+    if not snap:
+        return None
+    kinds = dict(LeavePeriod.Kind.choices)
+    schemes = dict(Employment.Scheme.choices)
+    periods = [
+        {
+            "label": p["label"],
+            "counts_as": category_label(p["category"]),
+            "start": _date(p["start"]),
+            "end": _date(p["end"]),
+            "duration": amount(p["duration"]),
+            "service": amount(p["service"]),
+            "leave_deducted": amount(p["leave_deducted"]),
+            "has_leave": bool(p["leave_deducted"]["months"] or p["leave_deducted"]["days"]),
+            "over_cap": amount(p["over_cap"]),
+            "has_over_cap": bool(p["over_cap"]["months"] or p["over_cap"]["days"]),
+            "counted": amount(p["counted"]),
+        }
+        for p in snap["periods"]
+    ]
+    leave = [
+        {
+            "kind": str(kinds.get(lv["kind"], _("Permisjon"))),
+            "start": _date(lv["start"]),
+            "end": _date(lv["end"]),
+            "percent": lv["percent"],
+            "counts": lv["counts"],
+        }
+        for lv in snap["leave"]
+    ]
+    over_cap = snap["over_cap"]
+    return {
+        "as_of": _date(snap["as_of"]),
+        "trainee_name": snap["trainee"]["name"],
+        "hpr_number": snap["trainee"]["hpr_number"],
+        "employer": snap["employer"],
+        "arena": snap["arena"],
+        "specialty": snap["specialty"]["name"],
+        "programme": str(PROGRAMME_LABELS.get(snap["programme"], "")),
+        "scheme": str(schemes.get(snap["scheme"], "")),
+        "permanent": snap["permanent"],
+        "position_percent": snap["position_percent"],
+        "employee_number": snap["employee_number"],
+        "start": _date(snap["start"]),
+        "end": _date(snap["end"]),
+        "counted_to": _date(snap["counted_to"]),
+        "ongoing": snap["end"] is None or _date(snap["end"]) != _date(snap["counted_to"]),
+        "duration": amount(snap["duration"]),
+        "counts_as": category_label(snap["category"]) if snap["category"] else "",
+        "periods": periods,
+        "leave": leave,
+        "service": amount(snap["service"]),
+        "leave_deducted": amount(snap["leave_deducted"]),
+        "over_cap": amount(over_cap),
+        "has_over_cap": bool(over_cap["months"] or over_cap["days"]),
+        "counted": amount(snap["counted"]),
+    }
+
+
+def version_events(version: ConfirmationVersion) -> list[dict]:
+    from lisplan.audit.services import event_rows
+
+    return event_rows(version, EVENT_LABELS)
+
+
+def signature(version: ConfirmationVersion):
+    return next(iter(version.signatures.all()), None)

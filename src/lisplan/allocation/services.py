@@ -311,14 +311,7 @@ def execute(run_id: int) -> str:
                 % {"first": "; ".join(str(p) for p in problems[:3])}
             )
         _progress(run_id, 0.95, _("Regner ut hva én plass til ville gitt"))
-        found = marginal.analyse(
-            result.instance,
-            result.plan,
-            result.order,
-            time_limit=marginal_seconds(run.time_limit),
-            queue_weight=run.queue_weight,
-        )
-        _finish(run, result, document, found.document())
+        _finish(run, result, document, _one_more_place(run, result))
     except InvalidFile as error:
         _fail(
             run_id,
@@ -345,6 +338,21 @@ def execute(run_id: int) -> str:
 
 class _Failure(Exception):
     pass
+
+
+def _one_more_place(run: AllocationRun, result: engine.Result) -> dict | None:
+    """`marginal.analyse` for the run; the plan is kept whatever happens here (None then)."""
+    try:
+        return marginal.analyse(
+            result.instance,
+            result.plan,
+            result.order,
+            time_limit=marginal_seconds(run.time_limit),
+            queue_weight=run.queue_weight,
+        ).document()
+    except Exception:  # an extra for the planner; the run itself is done
+        log.exception("allocation run %s: the «one more place» analysis failed", run.pk)
+        return None
 
 
 def marginal_seconds(time_limit: int) -> float:

@@ -1,5 +1,5 @@
 """The confirmation in words, for the page and the PDF alike: the snapshot's codes and numbers
-become labels, dates and «N mnd. D dager» (`progress.engine.fmt_months_days`, the one
+become labels, dates and «N mnd. D dager» (`progress.present.months_days`, the one
 formatting of months); no codes, no file names, no day arithmetic."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lisplan.confirmations.models import ConfirmationVersion, Status
-from lisplan.progress import engine
+from lisplan.progress import present
 from lisplan.trainees.models import Employment, LeavePeriod
 
 # What the ledger counts a period as (its category), in words.
@@ -50,8 +50,8 @@ EVENT_LABELS = {
 
 def amount(value: dict | None) -> str:
     if not value:
-        return engine.fmt_months_days(0, 0)
-    return engine.fmt_months_days(int(value["months"]), int(value["days"]))
+        return present.months_days(0, 0)
+    return present.months_days(int(value["months"]), int(value["days"]))
 
 
 def _date(text: str | None) -> dt.date | None:

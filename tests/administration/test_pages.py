@@ -91,6 +91,13 @@ def test_user_list_searches_and_pages(client, world):
         reverse("administration:users"), {"role": "local_coordinator"}
     ).content.decode()
     assert "2 brukere funnet" in html  # local_coordinator and outsider
+    html = client.get(
+        reverse("administration:users"),
+        {"role": "local_coordinator", "institution": world.bergen.pk},
+    ).content.decode()
+    assert "1 bruker funnet" in html  # the outsider
+    html = client.get(reverse("administration:users"), {"institution": world.unn.pk}).content
+    assert "4 brukere funnet" in html.decode()  # supervisor, leader (arena), UAO, coordinator
     html = client.get(reverse("administration:users"), {"q": "ingen-slik"}).content.decode()
     assert "Ingen brukere passer til søket" in html
 

@@ -29,6 +29,12 @@ class UserFilterForm(DesignsystemetForm, forms.Form):
     role = forms.ChoiceField(
         label=_("Rolle i dag"), required=False, choices=[("", _("Alle"))] + Role.choices
     )
+    institution = forms.ModelChoiceField(
+        label=_("Rolle ved"),
+        queryset=Institution.objects.order_by("name"),
+        required=False,
+        empty_label=_("Alle"),
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -38,8 +44,12 @@ class UserFilterForm(DesignsystemetForm, forms.Form):
     def filters(self) -> UserFilters:
         self.is_valid()
         data = self.cleaned_data
+        institution = data.get("institution")
         return UserFilters(
-            q=data.get("q") or "", status=data.get("status") or "", role=data.get("role") or ""
+            q=data.get("q") or "",
+            status=data.get("status") or "",
+            role=data.get("role") or "",
+            institution=institution.pk if institution else None,
         )
 
 

@@ -64,9 +64,27 @@ def category_label(code: str) -> str:
 
 def document(version: ConfirmationVersion) -> dict | None:
     """The snapshot of an issued version in words, or None before it is issued."""
-    snap = version.snapshot
-    if not snap:
+    return document_of(version.snapshot) if version.snapshot else None
+
+
+def preview(version: ConfirmationVersion, today: dt.date) -> dict | None:
+    """What the coordinator would issue today, for checking before issuing: the service as
+    the ledger counts it now (not stored). None when there is nothing to count yet."""
+    from lisplan.confirmations import snapshot
+    from lisplan.trainees.models import Employment
+
+    if version.status != Status.REQUESTED or version.confirmation.employment_id is None:
         return None
+    employment = Employment.objects.select_related(
+        "trainee", "institution", "arena", "specialty"
+    ).get(pk=version.confirmation.employment_id)
+    if employment.start > today:
+        return None
+    return document_of(snapshot.take(employment, today))
+
+
+def document_of(snap: dict) -> dict:
+    """A snapshot (`confirmations.snapshot.take`) in words."""
     kinds = dict(LeavePeriod.Kind.choices)
     schemes = dict(Employment.Scheme.choices)
     periods = [

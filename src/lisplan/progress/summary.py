@@ -101,8 +101,13 @@ FIELDS = [
 ]
 
 
-def refresh_summaries(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
-    """Recompute and store the summaries of these trainees, in batches; returns the count."""
+def refresh_summaries(
+    trainee_ids: Iterable[int], today: dt.date | None = None, *, inputs: dict | None = None
+) -> int:
+    """Recompute and store the summaries of these trainees, in batches; returns the count.
+    `inputs`: a dict that receives each trainee's (engine input, context), for a caller that
+    evaluates the same trainees again (the demo's IUP status tables) without reading the
+    ledger twice."""
     ids = list(trainee_ids)
     today = today or timezone.localdate()
     now = timezone.now()
@@ -111,6 +116,8 @@ def refresh_summaries(trainee_ids: Iterable[int], today: dt.date | None = None) 
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
         results = evaluate_many(chunk, today, goals, detail=False)
+        if inputs is not None:
+            inputs.update((tid, (inp, ctx)) for tid, (inp, ctx, _r) in results.items())
         rows = [summary_row(tid, *results[tid], now, today) for tid in chunk]
         with transaction.atomic():
             ProgressSummary.objects.filter(trainee_id__in=chunk).delete()

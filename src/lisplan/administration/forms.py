@@ -95,7 +95,7 @@ class RoleForm(DesignsystemetForm, forms.Form):
         error_messages={"required": _("Velg en rolle.")},
     )
     institution = forms.ModelChoiceField(
-        label=_("Utdanningsvirksomhet"),
+        label=_("Virksomhet"),
         queryset=Institution.objects.order_by("name"),
         required=False,
         empty_label=_("Ingen"),

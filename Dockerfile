@@ -20,12 +20,13 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --home-dir /app lisplan
 WORKDIR /app
-COPY --chown=lisplan:lisplan pyproject.toml README.md ./
+COPY --chown=lisplan:lisplan pyproject.toml README.md requirements.lock ./
 COPY --chown=lisplan:lisplan src ./src
 COPY --chown=lisplan:lisplan scripts ./scripts
 COPY --chown=lisplan:lisplan --from=assets /build/vendor ./src/lisplan/static/vendor
 USER lisplan
-RUN python -m venv .venv && .venv/bin/pip install --no-cache-dir --quiet -e .
+# The same pinned versions as scripts/bootstrap and CI (requirements.lock as constraints).
+RUN python -m venv .venv && .venv/bin/pip install --no-cache-dir --quiet -e . -c requirements.lock
 RUN cd src/lisplan && LISPLAN_DEBUG=1 ../../.venv/bin/lisplan compilemessages -v0 \
  && cd /app && LISPLAN_INSECURE_DEFAULT_KEY=1 LISPLAN_STATIC_FINDERS=1 \
       .venv/bin/lisplan collectstatic --noinput -v0

@@ -34,6 +34,7 @@ OUT = os.environ.get("LOADTEST_OUT", "var/loadtest.jsonl")
 SKIP = re.compile(
     r"^/(logg-ut|static/|admin/|api/|i18n/)|\.(ics|pdf|xlsx|csv|json)$|/logout"
     r"|/logg-inn"
+    r"|/tilbakemelding/"  # redirects out of the site (mailto: or the feedback form)
 )
 _out = None
 

@@ -24,7 +24,7 @@ from lisplan.accounts.access import AUTHENTICATED, PERMISSIONS, PUBLIC, public, 
 
 # The small allow-list of views that are not ours and so carry no `access_rule`.
 ALLOWED_NAMESPACES = {
-    "admin",  # Django's admin: its own login and staff check (`admin_view`) guard every page
+    "admin",  # Django's admin: its own login and superuser check (administration/apps.py)
 }
 ALLOWED_VIEWS: set[Callable] = {
     set_language,  # django.conf.urls.i18n: sets the language cookie; no data, CSRF-protected

@@ -68,9 +68,11 @@ INSTALLED_APPS = [
     "lisplan.dimensioning",
     "lisplan.programmes",
     "lisplan.insights",
+    "lisplan.confirmations",
     "lisplan.demo",
     "lisplan.operations",
     "lisplan.documents",
+    "lisplan.administration",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +144,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Django's form templates with Designsystemet's checkboxes and radios (lisplan/ui/forms.py).
+FORM_RENDERER = "lisplan.ui.forms.FormRenderer"
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {

@@ -91,3 +91,24 @@ def test_rotation_export_pdf(world, tmp_path):
         duration_months=6,
     )
     check(export.render_pdf(request), tmp_path, "Innmelding")
+
+
+def test_service_confirmation_pdf(world, tmp_path, travel):
+    """Issue 12, item 9: the «Bekreftelse på tjeneste» is a tagged PDF in words — the months
+    as «N mnd. D dager», the leave by its name, no codes or day arithmetic."""
+    from lisplan.confirmations import queries
+    from lisplan.confirmations.pdf import render_pdf
+    from tests.confirmations.conftest import ISSUED_ON, ask, issue, make_employment, sign
+
+    employment = make_employment(world)  # 2025, full time, March on parental leave
+    with travel(ISSUED_ON):
+        version = sign(world, issue(world, ask(world, employment)))
+    text = check(
+        render_pdf(queries.versions_qs().get(pk=version.pk)), tmp_path, "Bekreftelse på tjeneste"
+    )
+    flat = " ".join(text.split())
+    assert "Bekreftelse på tjeneste" in flat
+    assert "11 mnd." in flat and "1 mnd." in flat and "12 mnd." in flat
+    assert "Foreldrepermisjon" in flat and "Nei, trukket fra" in flat
+    assert world.unn.name in flat and "100 prosent" in flat
+    assert "Signert av leder for enheten" in flat

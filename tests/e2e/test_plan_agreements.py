@@ -52,7 +52,7 @@ def test_leader_links_a_period_to_an_agreement(page, live_server, world):
     page.goto(f"{base}/planer/revisjon/{revision.pk}/rediger/")
 
     page.get_by_role("button", name="Legg til periode").click()
-    choice = page.get_by_label("Samarbeidsavtale, periode 1")
+    choice = page.get_by_label("Fagavtale, periode 1")
     expect(choice.locator("option:checked")).to_have_text("Velg foretak og spesialitet først")
     fill_row(page, 1, "2027-01-01", "2027-06-30", world.nlsh.name)
     option = choice.locator("option", has_text="NLSH-ORT-7")
@@ -124,8 +124,8 @@ def test_changing_the_employer_refreshes_the_agreement_selects(page, live_server
     page.get_by_role("button", name="Legg til periode").click()
     fill_row(page, 1, "2027-01-01", "2027-06-30", world.nlsh.name)
     fill_row(page, 2, "2027-07-01", "2027-12-31", world.bergen.name)
-    first = page.get_by_label("Samarbeidsavtale, periode 1")
-    second = page.get_by_label("Samarbeidsavtale, periode 2")
+    first = page.get_by_label("Fagavtale, periode 1")
+    second = page.get_by_label("Fagavtale, periode 2")
     first.locator("option", has_text="NLSH-ORT-7").wait_for(state="attached")
     first.select_option(value=str(unn.pk))
     first.dispatch_event("change")
@@ -141,7 +141,7 @@ def test_changing_the_employer_refreshes_the_agreement_selects(page, live_server
     expect(second.locator("option:checked")).to_have_text("Ikke aktuelt ved eget foretak")
     # the live check runs again: no message about the dropped link lingers
     page.wait_for_load_state("networkidle")
-    expect(page.get_by_text("Samarbeidsavtalen gjelder")).to_have_count(0)
+    expect(page.get_by_text("Fagavtalen gjelder")).to_have_count(0)
     expect(page.get_by_text("Ingen feil funnet")).to_be_visible()
     screenshot(page, "plan-edit-employer-agreements")
     assert_accessible(page, "the plan editor after changing the employer")

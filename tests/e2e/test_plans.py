@@ -95,6 +95,6 @@ def test_leader_creates_edits_and_submits_a_plan(page, live_server, world):
 def test_coordinator_work_list_is_accessible(page, live_server, world):
     sign_in(page, live_server.url, "local_coordinator")
     page.goto(f"{live_server.url}/planer/arbeidsliste/?fane=missing")
-    assert page.get_by_role("link", name="Trainee, Tora").is_visible()
+    assert page.get_by_role("link", name="Tora Trainee").is_visible()
     screenshot(page, "plan-work-list")
     assert_accessible(page, "the coordinator's work list")

@@ -78,7 +78,7 @@ def test_role_start_page_and_trainee_list(page, live_server, demo, role):
     assert rows.count() == min(visible.count(), 50)
     first = visible.order_by("last_name", "first_name", "id").first()
     assert rows.first.get_by_role("rowheader").inner_text() == (
-        f"{first.last_name}, {first.first_name}"
+        f"{first.first_name} {first.last_name}"
     )
     screenshot(page, f"list-{role}")
     assert_accessible(page, f"the trainee list of {role}")
@@ -97,7 +97,7 @@ def test_search_updates_the_list_with_htmx(page, live_server, demo):
     assert f"q={target.last_name}" in page.url  # the URL follows, so it can be shared
     assert page.locator("#trainee-results tbody tr").count() == expected
 
-    page.get_by_role("link", name=f"{target.last_name}, {target.first_name}").first.click()
+    page.get_by_role("link", name=f"{target.first_name} {target.last_name}").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == target.full_name
     screenshot(page, "detail-admin")
     assert_accessible(page, "the trainee page")

@@ -105,7 +105,7 @@ def test_json_has_exactly_the_form_fields(world, alis):
     assert values["neste_mote"] == f"{NEXT_MEETING:%d.%m.%Y}"
     assert values["alis_sign"].startswith(signatures["trainee"].name)
     assert values["kommune_sign"].startswith("Kari Kommune")
-    # section 4 is the ledger's, through Progress.form_values(): 12 shifts done of 40
+    # section 4 is the ledger's, through progress.present.form_values: 12 shifts done of 40
     assert (values["lv_40"], values["lv_40_rest"]) == ("12 vakter", "28 vakter")
     table = status_table(revision, timezone.localdate())
     assert values["usel_praks"] == table.form_values["usel_praks"] != ""

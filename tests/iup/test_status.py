@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from lisplan.iup import status
 from lisplan.iup.export_fields import alis_form_values
-from lisplan.progress import engine
+from lisplan.progress import present
 from lisplan.progress.evaluation import evaluate_one
 from lisplan.progress.models import ActivityRecord
 from tests import factories as f
@@ -22,8 +22,8 @@ def test_hospital_numbers_equal_engine(world, draft):
     table = status.status_table(draft, today)
     req = result.requirement("part23_time")
     row = table.row("specialty_time")
-    assert row.done == engine.fmt_quantity(req.done, req.unit)
-    assert row.remaining == engine.fmt_remaining(req)
+    assert row.done == present.done(req)
+    assert row.remaining == present.remaining(req)
     # the learning arena of the employment is listed with its duration
     arenas = table.row("arenas").details_done
     assert arenas and "Universitetssykehuset Nord-Norge" in arenas[0] and "mnd." in arenas[0]
@@ -33,7 +33,7 @@ def test_alis_values_equal_engine_form_values(world, alis):
     revision = alis.revision()
     today = timezone.localdate()
     _inp, _ctx, result = evaluate_one(alis.trainee.pk, today)
-    expected = result.form_values()
+    expected = present.form_values(result)
     table = status.status_table(revision, today)
     for _group, done, rest, _label in status.ALIS_ROWS:
         assert table.form_values.get(done) == expected.get(done)
@@ -76,3 +76,29 @@ def test_without_requirement_data_shows_dashes(world):
     revision = services.plan_create(actor=world.users["admin"], trainee=t)
     table = status.status_table(revision, timezone.localdate())
     assert [r.key for r in table.rows][:3] == ["degree", "lis1", "specialty_time"]
+
+
+def test_unknown_course_list_is_said_not_dashed(world):
+    """Issue 12, item 7: «Gjenstående: –» for courses where the list is unknown reads as
+    "nothing left". Seed 001, table 4: «Nasjonalt anbefalte kurs» with done and remaining."""
+    nev = f.SpecialtyFactory(code="NEV", name="Nevrologi")
+    t = f.TraineeFactory()
+    f.EmploymentFactory(trainee=t, institution=world.unn, specialty=nev)
+    row = status.compute(t.pk, "hospital", timezone.localdate()).row("courses")
+    assert row.remaining == "Kursliste ikke avklart"
+    assert row.details_remaining == ("Kurslisten for spesialiteten er ikke lagt inn ennå.",)
+
+
+def test_course_list_names_the_courses_left(world):
+    """With the specialty's list (ORT), the courses left are named under «Gjenstående»."""
+    row = status.compute(world.trainee.pk, "hospital", timezone.localdate()).row("courses")
+    assert row.remaining == "2 kurs" and row.done == "0 kurs"
+    assert "Kurs i artroskopisk kirurgi" in row.details_remaining
+    assert not row.details_done
+
+
+def test_hospital_lis1_row_has_nothing_remaining(world):
+    """LIS1/turnus is done before parts 2 and 3: the row never reads as time still to serve."""
+    row = status.compute(world.trainee.pk, "hospital", timezone.localdate()).row("lis1")
+    assert row.remaining == "Ingen: forutsetning for spesialiseringen"
+    assert row.done == "Gjennomført før spesialiseringen (ikke registrert her)"

@@ -469,7 +469,7 @@ def test_work_list_counts_tabs_and_refuses_others(client, world, approved):
     # awaiting: none signed yet; expiring: Tora; missing: Kollega, Samme-HF, Ekstra0
     assert counts == {"awaiting": 0, "expiring": 1, "expired": 0, "missing": 3}
     html = client.get(url("work_list"), {"fane": "expiring"}).content.decode()
-    assert "Trainee, Tora" in html and "om 10 dager" in html
+    assert "Tora Trainee" in html and "om 10 dager" in html
     html = client.get(url("work_list"), {"fane": "missing", "q": "kolle"}).content.decode()
     assert "Kollega" in html and "Samme-HF" not in html
     Revision.objects.filter(pk=approved.pk).update(valid_until=today - dt.timedelta(days=1))
@@ -773,7 +773,7 @@ def test_a_mismatched_agreement_is_named_by_its_field(client, world, draft, agre
     login(client, world, "leader")
     html = client.post(url("check", draft.pk), data).content.decode()  # the live check
     assert (
-        'id="id_periods-a-agreement_error" hx-swap-oob="true">Samarbeidsavtalen gjelder '
+        'id="id_periods-a-agreement_error" hx-swap-oob="true">Fagavtalen gjelder '
         "Helse Bergen HF → Nordlandssykehuset HF"
     ) in html
     assert "1 feil må rettes" in html

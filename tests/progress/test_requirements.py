@@ -37,7 +37,7 @@ def test_shipped_files_load():
     assert not book.on(D(2024, 1, 1)).leave_rule("parental").counts
     caps = {c.code: c.months for c in book.on(D(2024, 1, 1)).caps}
     assert caps == {"other_specialty": 39, "old_scheme": 78}
-    assert {s.code for s in rq.requirement_sets()} == {"hospital", "alm", "sam"}
+    assert {s.code for s in rq.requirement_sets()} == {"hospital", "alm", "sam", "old_scheme"}
     assert book.month_minimum == "calendar"
 
 
@@ -81,7 +81,10 @@ def test_pick_by_specialty_kind_and_date():
     assert rq.pick_requirement_set(sets, "ORT", "hospital", D(2024, 1, 1)).code == "hospital"
     assert rq.pick_requirement_set(sets, "SAM", "community", D(2024, 1, 1)).code == "sam"
     assert rq.pick_requirement_set(sets, "XYZ", "community", D(2024, 1, 1)) is None
-    assert rq.pick_requirement_set(sets, "ORT", "hospital", D(2018, 1, 1)) is None
+    # before the new scheme: the old scheme's set (issue 12, item 4)
+    assert rq.pick_requirement_set(sets, "ORT", "hospital", D(2018, 1, 1)).code == "old_scheme"
+    assert rq.pick_requirement_set(sets, "ALM", "community", D(2018, 1, 1)).code == "old_scheme"
+    assert rq.pick_requirement_set(sets, "ORT", "hospital", D(1980, 1, 1)) is None
 
 
 def test_a_new_version_is_picked_by_date():

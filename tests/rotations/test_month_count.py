@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from lisplan.allocation.build import build_instance, first_month
 from lisplan.allocation.instance import month_index
 from lisplan.progress.engine import (
+    MONTH_DAYS,
     Requirement,
     RequirementSet,
     ServicePeriod,
@@ -27,6 +28,7 @@ from lisplan.progress.engine import (
     period_months,
     whole_months,
 )
+from lisplan.progress.present import quantity as fmt_quantity
 from lisplan.progress.requirements import rule_book
 from lisplan.rotations import services
 from lisplan.rotations.models import RotationRequest, Status, add_months
@@ -94,6 +96,40 @@ def test_a_request_of_m_months_counts_m_months(start, months):
     """A request's own end (start + M months − 1 day) counts M months again."""
     end = add_months(start, months) - dt.timedelta(days=1)
     assert _months_between(start, end) == months
+
+
+@FAST
+@given(dates.filter(lambda d: d.day <= 28), st.integers(1, 72))
+def test_full_calendar_months_read_without_a_remainder(start, months):
+    """M full calendar months read «M mnd.» in the ledger, whether they are short or long
+    months and whether they hold a leap day (they read «M mnd. 1 dag» when longer than the
+    shortest M months); one day more than the longest M months is «M mnd. 1 dag»."""
+    end = add_months(start, months) - dt.timedelta(days=1)
+    assert ledger_months(start, end) == period_months(start, end) == (months, 0)
+    assert fmt_quantity(Fraction((end - start).days + 1) / MONTH_DAYS, "months") == (
+        f"{months} mnd."
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [
+        (dt.date(2020, 1, 1), dt.date(2022, 2, 28), "26 mnd."),  # over 29.02.2020 (790 days)
+        (dt.date(2023, 7, 1), dt.date(2023, 12, 31), "6 mnd."),  # 184 days
+        (dt.date(2023, 1, 1), dt.date(2023, 6, 30), "6 mnd."),  # 181 days
+        (dt.date(2024, 1, 1), dt.date(2024, 12, 31), "12 mnd."),  # a leap year, 366 days
+        (dt.date(2023, 7, 1), dt.date(2024, 1, 1), "6 mnd. 1 dag"),  # 185 days
+        # a day short of six: 180 days, the days beyond the longest 5 calendar months (153)
+        # are never overstated (calendar: 5 months 29 days)
+        (dt.date(2023, 1, 1), dt.date(2023, 6, 29), "5 mnd. 27 dager"),
+    ],
+)
+def test_ledger_line_reads_calendar_months(start, end, text):
+    """The ledger line of a full-time period in months and days, as the page shows it."""
+    ledger = compute_ledger(
+        (ServicePeriod(start, end, "specialty", 100),), (), (), rules=RULES, today=end
+    )
+    assert fmt_quantity(ledger.lines[0].months, "months") == text
 
 
 @pytest.mark.parametrize(

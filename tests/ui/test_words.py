@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from lisplan.accounts.models import User
+from tests.ui.test_glossary import synonyms_in
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,11 @@ FORBIDDEN = {
     ),
     "an identifier with _": re.compile(r"\b[a-z]+_[a-z_]+\b"),
     "a code leftover": re.compile(r"\b(?:None|True|False|null|undefined|NaN)\b"),
+    # Norwegian number formats (`36,6 %`, `20 414,4`): no decimal point before a per cent
+    # sign, no long number with decimals left ungrouped
+    "an English per cent": re.compile(r"\b\d+\.\d+\s?%"),
+    "an ungrouped long number": re.compile(r"(?<![\d,.])\d{5,},\d+\b"),
+    "a template leftover": re.compile(r"\{\{|\{%|%\(\w+\)s"),
 }
 # Words that look like internals but are what the person must type: the column names of the
 # progress import file (docs/progress-import.md).
@@ -103,6 +109,7 @@ def problems(text: str) -> list[str]:
     ]
     if "Δ" in text:
         found.append("Δ outside «Om beregningen»")
+    found += [f"a synonym the glossary forbids: {s}" for s in synonyms_in(text)]
     return found
 
 
@@ -129,6 +136,10 @@ def test_the_words_unit_helpers():
     assert problems("Sendt til signering 12.03.2026") == []
     assert problems("register.request_created (status: need)") != []
     assert problems("Se regler.yaml") != []
+    assert problems("36.6 % av ønskene") != []
+    assert problems("Målfunksjon 20414,394") != []
+    assert problems("36,6\xa0% av 20\xa0414,4") == []
+    assert problems("Velg samarbeidsavtale") != []
     assert (
         read(
             '<main><p>Køvekt</p><section aria-labelledby="about-heading">'

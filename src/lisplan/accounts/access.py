@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, str] = {
     "plan.sign": _("Signere gjennomføringsplaner"),
     "plan.approve": _("Godkjenne eller returnere gjennomføringsplaner"),
     "notification.view": _("Se egne varsler"),
+    "notification.preview": _("Se alle typer varsel-e-post med eksempler"),
     "agreement.view": _("Se fagavtaler og kapasitetsbruk"),
     "agreement.change": _("Registrere og endre fagavtaler"),
     "register.view": _("Se fiktiv enhet: registreringer og ønsker om spesialiseringsperioder"),
@@ -71,6 +72,13 @@ PERMISSIONS: dict[str, str] = {
     "programme.publish": _("Publisere utdanningsplan for virksomheten"),
     "insights.view": _("Se kvalitetsindikatorer, listene bak dem og innhøstinger for enheten"),
     "insights.harvest": _("Starte innhøsting av kvalitetsindikatorer"),
+    "confirmation.view": _("Se bekreftelser på tjeneste"),
+    "confirmation.request": _("Bestille bekreftelse på tjeneste"),
+    "confirmation.issue": _("Utstede bekreftelse på tjeneste (kontrollere tjenesten som er talt)"),
+    "confirmation.sign": _("Signere bekreftelse på tjeneste som leder for enheten"),
+    "user.manage": _("Administrere brukere: opprette, endre og deaktivere"),
+    "organisation.change": _("Registrere og endre utdanningsvirksomheter og læringsarenaer"),
+    "catalogue.change": _("Endre spesialiteter og læringsmål"),
 }
 
 _EVERYONE = {"organisation.view", "catalogue.view", "token.manage", "notification.view"}
@@ -180,6 +188,12 @@ ROLE_TABLE: dict[str, dict[str, set[str]]] = {
         REGIONAL: {"programme.view"},
         PLANNER: {"programme.view"},
     },
+    # Administration (users, roles, organisations, the catalogue): `user.manage`, `role.assign`,
+    # `organisation.change`, `catalogue.change` and `catalogue.import` are in no block, so only
+    # the administrator holds them (the domain: «system administrator — catalogue,
+    # organisations, users»). A local coordinator assigns supervisors (`supervision.change`,
+    # above) but gives no roles: a role reaches personal data, and who gets it stays with one
+    # accountable office. The pages are in the `administration` app.
     # Dimensioning: the planner owns the model and its data; the regional coordinator reads it
     # and runs scenarios. Aggregate data, no person: not scoped (decision 0009; dimensioning
     # registers `everything` as the scope of its models).
@@ -191,6 +205,17 @@ ROLE_TABLE: dict[str, dict[str, set[str]]] = {
             "dimensioning.scenario",
             "dimensioning.load",
         },
+    },
+    # Service confirmations («Bekreftelse på tjeneste»): the trainee requests (relationship
+    # table), the local coordinator issues for the employer, the leader of the unit signs;
+    # the education roles and the region read. How a confirmation falls in a scope (also after
+    # the employment has ended): confirmations/scopes.py.
+    "confirmations": {
+        LEADER: {"confirmation.view", "confirmation.sign"},
+        UAO: {"confirmation.view"},
+        UKL: {"confirmation.view"},
+        LOCAL: {"confirmation.view", "confirmation.request", "confirmation.issue"},
+        REGIONAL: {"confirmation.view"},
     },
 }
 
@@ -223,6 +248,10 @@ RELATIONSHIP_TABLE: dict[str, dict[str, set[str]]] = {
     "programmes": {
         "self": {"programme.view"},
         "supervisee": {"programme.view"},
+    },
+    "confirmations": {
+        "self": {"confirmation.view", "confirmation.request"},
+        "supervisee": {"confirmation.view"},
     },
 }
 

@@ -44,7 +44,7 @@ _SECTIONS: list[tuple] = [
         "to_sign",
         _("Til signering"),
         "plans:to_sign",
-        ("plan.sign", "iup.sign"),
+        ("plan.sign", "iup.sign", "confirmation.sign"),
         ("plans:to_sign", "iup:to_sign"),
     ),
     (
@@ -92,6 +92,13 @@ _SECTIONS: list[tuple] = [
     ),
     ("insights", _("Innsikt"), "insights:dashboard", ("insights.view",), ("insights:",)),
     (
+        "administration",
+        _("Administrasjon"),
+        "administration:index",
+        ("user.manage",),
+        ("administration:",),
+    ),
+    (
         "programmes",
         (
             _("Læringsmål og steder"),
@@ -107,7 +114,7 @@ _SECTIONS: list[tuple] = [
 
 # Each role's weekly work first (by its most senior active role); the rest in the order above.
 ROLE_ORDER: dict[str, tuple[str, ...]] = {
-    "admin": ("home", "trainees"),
+    "admin": ("home", "administration", "trainees"),
     "planner": ("home", "allocation", "requests", "progress"),
     "regional_coordinator": ("home", "requests", "allocation", "agreements"),
     "local_coordinator": ("home", "plans", "requests", "trainees", "iup"),
@@ -237,8 +244,6 @@ def navigation(request) -> dict:
     keyed.sort(key=lambda k: order.index(k[0]) if k[0] in order else len(order))
     items = [item for _key, item in keyed]
     items[1:1] = personal
-    if user.is_staff:
-        items.append(NavItem(_("Administrasjon"), reverse("admin:index"), False))
     shown, more = split_menu(items)
     return {
         "nav_items": shown,

@@ -153,6 +153,14 @@ class RoleAssignment(models.Model):
                     % {"role": self.get_role_display(), "scope": label}
                 }
             )
+        if self.specialty_id and self.role != Role.EDUCATION_LEAD:
+            raise ValidationError(
+                {
+                    "specialty": _(
+                        "Spesialitet gis bare for rollen utdanningsansvarlig overlege (UAO)."
+                    )
+                }
+            )
         if self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("«Gyldig til» kan ikke være før «gyldig fra».")})
 

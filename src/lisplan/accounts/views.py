@@ -17,6 +17,7 @@ from lisplan.accounts.context_processors import own_trainee_id
 from lisplan.accounts.forms import ApiTokenForm, LoginForm
 from lisplan.accounts.startpage import start_sections
 from lisplan.allocation.startpage import tasks_for as allocation_tasks_for
+from lisplan.confirmations.startpage import tasks_for as confirmation_tasks_for
 from lisplan.insights.startpage import tasks_for as insights_tasks_for
 from lisplan.iup.startpage import tasks_for as iup_tasks_for
 from lisplan.plans.startpage import tasks_for
@@ -84,6 +85,7 @@ def home(request):
         + iup_tasks_for(request.user)
         + programme_tasks_for(request.user)
         + insights_tasks_for(request.user)
+        + confirmation_tasks_for(request.user)
     )
     # links without a count: shortcuts, except a trainee's own pages (menu and overview have them)
     own = own_trainee_id(request.user) is not None

@@ -45,10 +45,11 @@ from lisplan.allocation.parse import InvalidFile
 from lisplan.allocation.rules import own_starts
 from lisplan.allocation.validate import violations
 from lisplan.audit.services import diff, record, snapshot
-from lisplan.errors import Conflict, Invalid
+from lisplan.errors import Conflict, Invalid, Refused
 from lisplan.notifications.services import notify
 from lisplan.rotations import services as rotation_services
 from lisplan.rotations.models import RotationRequest, Status
+from lisplan.ui import numbers
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
@@ -126,7 +127,7 @@ def start_run(
         queue_weight = policy_for(region).queue_weight
     validate_queue_weight(queue_weight)
     if actor is not None and not can_run_allocation(actor, region):
-        raise PermissionDenied
+        raise Refused(_("Velg en region du har tilgang til."), "forbidden", "scope")
     run = AllocationRun.objects.create(
         region=region,
         max_delay_months=max_delay_months,
@@ -431,8 +432,11 @@ def _finish(
         status=AllocationRun.Status.DONE,
         finished_at=timezone.now(),
         progress=1.0,
-        progress_message=_("Ferdig: %(placed)d av %(total)d ønsker får foreslått oppstart.")
-        % {"placed": document["metrics"]["assigned"], "total": document["metrics"]["requests"]},
+        progress_message=_("Ferdig: %(placed)s av %(total)s ønsker får foreslått oppstart.")
+        % {
+            "placed": numbers.number(document["metrics"]["assigned"]),
+            "total": numbers.number(document["metrics"]["requests"]),
+        },
         result=document,
         marginal=found,
         metrics=document["metrics"],
@@ -462,11 +466,19 @@ def _notify_done(run: AllocationRun) -> None:
         if run.status == AllocationRun.Status.DONE
         else _("Fordelingen for %(scope)s feilet")
     ) % {"scope": run.scope_label}
+    if run.status == AllocationRun.Status.DONE:
+        metrics = run.metrics or {}
+        body = _("%(placed)s av %(total)s ønsker får foreslått oppstart.") % {
+            "placed": numbers.number(metrics.get("assigned")),
+            "total": numbers.number(metrics.get("requests")),
+        }
+    else:  # what went wrong is on the run's page, in words; never an error text from inside
+        body = _("Fordelingen ble ikke ferdig, og ingen forslag er laget.")
     notify(
         users=[run.created_by],
         kind=f"allocation.{run.status}",
         title=title,
-        body=run.error,
+        body=body,
         url=reverse("allocation:run", args=[run.pk]),
     )
 

@@ -23,6 +23,7 @@ from lisplan.allocation import api as allocation_api
 from lisplan.api import errors
 from lisplan.api.auth import AUTH
 from lisplan.catalogue import api as catalogue_api
+from lisplan.confirmations import api as confirmations_api
 from lisplan.dimensioning import api as dimensioning_api
 from lisplan.insights import api as insights_api
 from lisplan.iup import api as iup_api
@@ -69,6 +70,7 @@ api.add_router("", allocation_api.router)
 api.add_router("", insights_api.router)
 api.add_router("", programmes_api.router)
 api.add_router("", dimensioning_api.router)
+api.add_router("", confirmations_api.router)
 
 
 def urls_of(ninja_api: NinjaAPI):

@@ -3,7 +3,7 @@ Directorate's PDF form (seed 002): a JSON object with exactly the form's field n
 filled PDF whose AcroForm fields carry those names.
 
 The mapping from a revision to the field names lives in one place, `iup.export_fields`
-(`alis_form_values`, whose section 4 comes from `Progress.form_values()`); this module only
+(`alis_form_values`, whose section 4 comes from `progress.present.form_values`); this module only
 lays the values out. Checkboxes (`regutdvirk_ja`, `regutdvirk_nei`) are "Yes" or "Off", in
 the JSON and as the PDF field's state."""
 

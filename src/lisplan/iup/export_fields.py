@@ -1,5 +1,5 @@
 """The ALIS form's field names (seed 002) filled from a revision: the typed sections from the
-revision, section 4 from the progress ledger (`Progress.form_values()` via `iup.status`)."""
+revision, section 4 from the progress ledger (`progress.present.form_values` via `iup.status`)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
-from lisplan.progress import engine
+from lisplan.progress import engine, present
 from lisplan.progress.evaluation import evaluate_one
 
 # The ALIS form's status rows, in the form's order: (done field, remaining field, label).
@@ -125,11 +125,11 @@ def _req(result, code: str):
 
 
 def _q(value, unit: str) -> str:
-    return engine.fmt_quantity(value, unit)
+    return present.quantity(value, unit)
 
 
 def _months(days: Fraction) -> str:
-    return engine.fmt_quantity(engine.days_to_months(days), "months")
+    return present.months(engine.days_to_months(days))
 
 
 def _period(line) -> str:
@@ -170,7 +170,37 @@ def _planned(inp, categories: tuple[str, ...], today: dt.date) -> tuple[str, ...
 def _done_remaining(req) -> tuple[str, str]:
     if req is None:
         return "–", "–"
-    return _q(req.done, req.unit), engine.fmt_remaining(req)
+    return present.done(req), present.remaining(req)
+
+
+def _courses(req) -> Row:
+    """Nationally recommended courses (table 4): with the specialty's course list, the courses
+    done and those remaining by name; without one, the courses registered and, as remaining,
+    that the list is not settled — never «–», which reads as nothing left (issue 12, item 7)."""
+    label = _("Nasjonalt anbefalte kurs")
+    if req is None:
+        return Row("courses", label, comment_field="courses_comment")
+    if req.items:
+        return Row(
+            "courses",
+            label,
+            done=_q(req.done, req.unit),
+            remaining=_q(req.remaining, req.unit),
+            details_done=tuple(
+                f"{i.label} {i.on:%d.%m.%Y}" if i.on else i.label for i in req.items if i.done
+            ),
+            details_remaining=tuple(i.label for i in req.items if not i.done),
+            comment_field="courses_comment",
+        )
+    return Row(
+        "courses",
+        label,
+        done=_q(req.done, req.unit),
+        remaining=present.remaining(req),
+        details_done=tuple(present.texts(req.evidence)),
+        details_remaining=(_("Kurslisten for spesialiteten er ikke lagt inn ennå."),),
+        comment_field="courses_comment",
+    )
 
 
 def hospital_table(inp, ctx, result, today: dt.date) -> StatusTable:
@@ -182,11 +212,17 @@ def hospital_table(inp, ctx, result, today: dt.date) -> StatusTable:
     )
     lis1 = result.ledger.days(("lis1",)) if result else Fraction(0)
     table.rows.append(Row("degree", _("Grunnutdanning"), comment_field="degree"))
+    # LIS1/turnus comes before parts 2 and 3: what is registered, and nothing remaining.
     table.rows.append(
         Row(
             "lis1",
             _("Turnustjeneste/LIS1-tjeneste"),
-            done=_months(lis1) if lis1 else "",
+            done=_months(lis1)
+            if lis1
+            else _("Gjennomført før spesialiseringen (ikke registrert her)")
+            if result
+            else "",
+            remaining=_("Ingen: forutsetning for spesialiseringen") if result else "",
             details_done=_arenas(result, ("lis1",)),
             comment_field="lis1_comment",
         )
@@ -221,16 +257,7 @@ def hospital_table(inp, ctx, result, today: dt.date) -> StatusTable:
             comment_field="other_specialties_comment",
         )
     )
-    courses = _req(result, "recommended_courses")
-    table.rows.append(
-        Row(
-            "courses",
-            _("Nasjonalt anbefalte kurs"),
-            done=_q(courses.done, courses.unit) if courses else "",
-            details_done=tuple(courses.evidence) if courses else (),
-            comment_field="courses_comment",
-        )
-    )
+    table.rows.append(_courses(_req(result, "recommended_courses")))
     table.rows.append(Row("other_courses", _("Andre kurs"), comment_field="other_courses"))
     done, remaining = _done_remaining(_req(result, "kunnskap_forbedring"))
     table.rows.append(
@@ -252,7 +279,7 @@ def hospital_table(inp, ctx, result, today: dt.date) -> StatusTable:
 
 
 def alis_table(inp, ctx, result, today: dt.date) -> StatusTable:
-    values = result.form_values() if result else {}
+    values = present.form_values(result) if result else {}
     table = StatusTable(
         kind="alis",
         computed_on=today,
@@ -264,7 +291,7 @@ def alis_table(inp, ctx, result, today: dt.date) -> StatusTable:
     if result is not None:
         for r in result.requirements:
             if r.form_fields:
-                evidence[r.form_fields[0]] = tuple(r.evidence)
+                evidence[r.form_fields[0]] = tuple(present.texts(r.evidence))
     for group, done_field, rest_field, label in ALIS_ROWS:
         table.rows.append(
             Row(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from lisplan.accounts.access import has_permission
+from lisplan.errors import Refused
+from lisplan.notifications import emails
 from lisplan.notifications.models import Notification
-from lisplan.operations.origin import base_url
 
 
 def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str = "") -> list:
@@ -23,9 +26,12 @@ def notify(*, users: Iterable, kind: str, title: str, body: str = "", url: str =
 
 
 def _email(rows: list[Notification]) -> None:
+    """One e-mail per notification: a plain-text part and an HTML part (`emails.render`)."""
     for n in rows:
-        link = f"\n\n{base_url()}{n.url}" if n.url else ""
-        send_mail(n.title, f"{n.body}{link}", None, [n.user.email], fail_silently=True)
+        mail = emails.render(code=n.kind, title=n.title, body=n.body, url=n.url, recipient=n.user)
+        message = EmailMultiAlternatives(mail.subject, mail.text, None, [n.user.email])
+        message.attach_alternative(mail.html, "text/html")
+        message.send(fail_silently=True)
     if rows:
         Notification.objects.filter(pk__in=[n.pk for n in rows if n.pk]).update(
             emailed_at=timezone.now()
@@ -37,3 +43,19 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def email_previews(*, actor) -> list[tuple[emails.Kind, emails.Email]]:
+    """Every kind of notification e-mail with a rendered sample (the administrators' preview
+    page). The permission is checked here, as for every other action."""
+    if not has_permission(actor, "notification.preview"):
+        raise Refused(_("Du har ikke tilgang til forhåndsvisningen av e-postene."))
+    return emails.samples()
+
+
+def email_preview(*, actor, code: str) -> emails.Email | None:
+    """One kind's sample, or None when there is no such kind."""
+    if not has_permission(actor, "notification.preview"):
+        raise Refused(_("Du har ikke tilgang til forhåndsvisningen av e-postene."))
+    k = emails.KINDS.get(code)
+    return emails.sample(k) if k is not None else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -11,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from lisplan.accounts.access import public, require
 from lisplan.notifications.models import CalendarFeed, Notification
-from lisplan.notifications.services import mark_read
+from lisplan.notifications.services import email_preview, email_previews, mark_read
 
 
 def unread_count(user) -> int:
@@ -113,3 +116,36 @@ def calendar_feed(request, token: str):
     response["Content-Disposition"] = 'inline; filename="lisplan.ics"'
     response["Cache-Control"] = "private, max-age=900"
     return response
+
+
+# --- the administrators' preview of every e-mail kind -----------------------------------
+
+
+@require("notification.preview")
+def email_preview_list(request):
+    """Every kind of notification e-mail with a sample: subject, the HTML part (in a frame, as
+    a mail program shows it) and the plain-text part."""
+    return render(
+        request,
+        "notifications/email_preview.html",
+        {"samples": email_previews(actor=request.user)},
+    )
+
+
+@require("notification.preview")
+@xframe_options_sameorigin
+@csp_replace(
+    {
+        "style-src": [UNSAFE_INLINE],
+        "script-src": [NONE],
+        "frame-ancestors": [SELF],
+    }
+)
+def email_preview_frame(request, code: str):
+    """One sample's HTML part alone, for the frame on the preview page. E-mail HTML carries
+    its styles inline (mail programs drop style sheets), so this response allows inline
+    styles, no scripts, and framing by our own pages only."""
+    mail = email_preview(actor=request.user, code=code)
+    if mail is None:
+        raise Http404
+    return HttpResponse(mail.html, content_type="text/html; charset=utf-8")

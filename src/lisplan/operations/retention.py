@@ -133,6 +133,21 @@ RULES: list[Rule] = [
     Rule("iup.Signature", "who signed an IUP, when", TRAINING_RECORD),
     Rule("iup.DeadlineSummary", "the trainee's IUP deadlines (computed)", TRAINING_RECORD),
     Rule(
+        "confirmations.ServiceConfirmation",
+        "the trainee's service confirmations (per employment)",
+        TRAINING_RECORD,
+    ),
+    Rule(
+        "confirmations.ConfirmationVersion",
+        "versions of a service confirmation: the service, leave and who requested and issued",
+        TRAINING_RECORD,
+    ),
+    Rule(
+        "confirmations.ConfirmationSignature",
+        "who signed a service confirmation, when",
+        TRAINING_RECORD,
+    ),
+    Rule(
         "iup.RequirementsTemplate",
         "who last edited a template",
         "kept (not about a person beyond the editor's name)",

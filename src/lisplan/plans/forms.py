@@ -198,11 +198,11 @@ class PeriodForm(DesignsystemetForm, forms.Form):
     # Parses any agreement; the options offered are the employer's with the row's institution
     # in its specialty, and `services.agreement_problems` refuses one that does not fit.
     agreement = forms.ModelChoiceField(
-        label=_("Samarbeidsavtale (fagavtale)"),
+        label=_("Fagavtale"),
         queryset=CollaborationAgreement.objects.all(),
         required=False,
         empty_label=_("Velg foretak og spesialitet først"),
-        error_messages={"invalid_choice": _("Velg en samarbeidsavtale fra listen.")},
+        error_messages={"invalid_choice": _("Velg en fagavtale fra listen.")},
     )
 
     def __init__(

@@ -36,9 +36,7 @@ class PeriodIn(Schema):
     contact_person: ShortText | None = Field(
         None, description="Kontaktperson ved mottakende foretak, valgfri"
     )
-    agreement: int | None = Field(
-        None, description="Samarbeidsavtale (fagavtale) perioden bygger på, valgfri"
-    )
+    agreement: int | None = Field(None, description="Fagavtale perioden bygger på, valgfri")
 
 
 class _ContentIn(Schema):
@@ -113,9 +111,7 @@ class PeriodOut(Schema):
     start: dt.date
     end: dt.date
     contact_person: str
-    agreement: int | None = Field(
-        None, alias="agreement_id", description="Samarbeidsavtale (fagavtale), valgfri"
-    )
+    agreement: int | None = Field(None, alias="agreement_id", description="Fagavtale, valgfri")
 
     @staticmethod
     def resolve_arena_name(obj) -> str | None:

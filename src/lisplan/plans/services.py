@@ -143,7 +143,7 @@ def agreement_problems(employer_id, periods: list[PeriodData]) -> list[rules.Pro
                     f"{where}.agreement",
                     "agreement_mismatch",
                     _(
-                        "Samarbeidsavtalen gjelder %(sending)s → %(receiving)s i %(specialty)s, "
+                        "Fagavtalen gjelder %(sending)s → %(receiving)s i %(specialty)s, "
                         "ikke denne perioden."
                     )
                     % {"sending": a.sending, "receiving": a.receiving, "specialty": a.specialty},

@@ -372,17 +372,26 @@ def _page(request, rows):
 
 @require(None)
 def to_sign(request):
-    """«Til signering»: implementation plans and education plans (IUP) that wait for the
-    user's signature, one list per kind the user may sign (`plan.sign`, `iup.sign`), each with
-    its count and its own pagination (`?page=` / `?iup_page=`). The IUP list comes from the
+    """«Til signering»: implementation plans, education plans (IUP) and service confirmations
+    that wait for the user's signature, one list per kind the user may sign (`plan.sign`,
+    `iup.sign`, `confirmation.sign`), each with its count and its own pagination (`?page=` /
+    `?iup_page=` / `?bekreftelser_page=`). The IUP list comes from the
     iup app's own query; `iup:to_sign` redirects here."""
+    from lisplan.confirmations import queries as confirmation_queries
     from lisplan.iup import queries as iup_queries  # the IUP app builds on plans, not back
 
     may_plans = has_permission(request.user, "plan.sign")
     may_iup = has_permission(request.user, "iup.sign")
-    if not (may_plans or may_iup):
+    may_confirmations = has_permission(request.user, "confirmation.sign")
+    if not (may_plans or may_iup or may_confirmations):
         raise PermissionDenied
-    context = {"may_plans": may_plans, "may_iup": may_iup}
+    context = {"may_plans": may_plans, "may_iup": may_iup, "may_confirmations": may_confirmations}
+    if may_confirmations:  # service confirmations: their own list and pagination
+        page = _paged(
+            confirmation_queries.awaiting_my_signature(request.user),
+            request.GET.get("bekreftelser_page"),
+        )
+        context |= {"confirmation_page": page[0], "confirmation_page_range": page[1]}
     if may_plans:
         page = _paged(pages.awaiting_my_signature(request.user), request.GET.get("page"))
         context |= {"page": page[0], "page_range": page[1]}

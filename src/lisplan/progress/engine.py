@@ -28,6 +28,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
 from typing import Literal
@@ -47,17 +48,26 @@ def days_to_months(days: Number) -> Fraction:
     return Fraction(days) / MONTH_DAYS
 
 
-def _shortest_calendar_span(months: int) -> int:
-    """The fewest days `months` consecutive calendar months can have (every start month of a
-    four-year cycle with one leap year; the Gregorian century rule only adds longer spans)."""
-    best = None
+@lru_cache(maxsize=256)
+def _calendar_spans(months: int) -> tuple[int, int]:
+    """The fewest and the most days `months` consecutive calendar months can have (every start
+    month of a four-year cycle with one leap year; the Gregorian century rule only adds longer
+    spans, never a longest one)."""
+    lengths = []
     for start in range(48):
         y, m = 2001 + start // 12, start % 12 + 1
         end_index = start + months
         ey, em = 2001 + end_index // 12, end_index % 12 + 1
-        days = (dt.date(ey, em, 1) - dt.date(y, m, 1)).days
-        best = days if best is None else min(best, days)
-    return best or 0
+        lengths.append((dt.date(ey, em, 1) - dt.date(y, m, 1)).days)
+    return min(lengths), max(lengths)
+
+
+def _shortest_calendar_span(months: int) -> int:
+    return _calendar_spans(months)[0]
+
+
+def _longest_calendar_span(months: int) -> int:
+    return _calendar_spans(months)[1]
 
 
 MONTH_MINIMUM_MODES = ("calendar", "average")
@@ -81,23 +91,39 @@ def minimum_days(months: Number, mode: str = "calendar") -> int:
     return _shortest_calendar_span(whole) + math.floor((value - whole) * MONTH_DAYS)
 
 
-def months_and_days(days: int, mode: str = "calendar") -> tuple[int, int]:
-    """`days` days of full-time service as whole months and days, counted the way a minimum is
-    met (`minimum_days`): the most months M with ``minimum_days(M) <= days``, and the days left.
-    59 days (15.01.–14.03. in a common year) = 2 months; 366 days = 12 months 1 day."""
+def _whole_months(days: int, mode: str) -> int:
+    """The most months M with ``minimum_days(M) <= days``: the minimum `days` meets."""
     if days <= 0:
-        return 0, 0
+        return 0
     months = max(0, math.floor(days / MONTH_DAYS) - 1)
     while minimum_days(months + 1, mode) <= days:
         months += 1
-    return months, days - minimum_days(months, mode) if months else days
+    return months
+
+
+def months_and_days(days: int, mode: str = "calendar") -> tuple[int, int]:
+    """`days` days of full-time service as whole months and days, counted the way a minimum is
+    met (`minimum_days`): the most months M with ``minimum_days(M) <= days``, and the days
+    beyond the *longest* span of M calendar months (with ``calendar``), so that M full calendar
+    months always read «M mnd.» whether they are the short or the long ones: 181 days
+    (01.01.–30.06.) and 184 days (01.07.–31.12.) are both 6 months, 366 days (a leap year)
+    12 months, 185 days 6 months 1 day. The days are never overstated (progress done is never
+    overstated); a remainder to be done is counted the other way (`remaining_months_and_days`).
+    """
+    months = _whole_months(days, mode)
+    if days <= 0:
+        return 0, 0
+    if not months:
+        return 0, days
+    longest = _longest_calendar_span(months) if mode == "calendar" else minimum_days(months, mode)
+    return months, max(0, days - longest)
 
 
 def period_months(start: dt.date, end: dt.date) -> tuple[int, int]:
     """An inclusive period start–end as whole months and days, counted as the ledger counts a
     full-time period (the one month count shared by the ledger, the rotation register and the
-    allocation instance): 01.01.–30.06. = 6 months, 15.01.–14.03. = 2 months,
-    06.11.2027–05.11.2028 = 12 months."""
+    allocation instance): 01.01.–30.06. = 6 months, 01.07.–31.12. = 6 months,
+    15.01.–14.03. = 2 months, 06.11.2027–05.11.2028 = 12 months."""
     return months_and_days((end - start).days + 1)
 
 
@@ -139,7 +165,8 @@ class LeaveRule:
 class Cap:
     """At most `months` of the ledger categories `categories` together count (e.g. service
     from another specialty incl. LIS1: 39 months). Applied in time order: credits first, then
-    service periods by date; what does not fit is shown as `capped_days` on the line."""
+    service periods by date (`periods_first`: the other way round); what does not fit is shown
+    as `capped_days` on the line."""
 
     code: str
     label: str
@@ -147,6 +174,10 @@ class Cap:
     months: Fraction
     source: str = ""
     verified: bool = False
+    # Service periods in the cap's categories come before the credits (turnus/del 1 before
+    # the old-scheme credit, seed 000: «maks 6,5 år inkl. turnustjeneste/del 1»): their days
+    # are reserved before the credits are applied.
+    periods_first: bool = False
 
     @property
     def days(self) -> int:
@@ -223,6 +254,7 @@ class Requirement:
         supervision); with `categories`: only days on which the trainee served in one of them.
     `mandatory=False` requirements are shown but do not decide the overall status.
     `form_fields` maps the requirement to the ALIS form's (done, remaining) field names.
+    `prerequisite=True` (service time only): done before the programme; see the field.
     """
 
     code: str
@@ -246,6 +278,9 @@ class Requirement:
     # activity_count with a course list: each course is reported done/remaining
     # (`RequirementResult.items`); without `minimum`, every listed course is required.
     courses: tuple[CourseRef, ...] = ()
+    # A prerequisite of the programme, done before it (LIS1/turnus before ALIS): what is
+    # registered is shown, nothing is «remaining», and it never decides the status.
+    prerequisite: bool = False
 
 
 @dataclass(frozen=True)
@@ -266,6 +301,9 @@ class RequirementSet:
     other_form_fields: dict[str, str] = field(default_factory=dict)
     source: str = ""
     verified: bool = False
+    # Not every rule of the set is known as data (the old scheme: each specialty's own rules):
+    # the results show what is known, and the progress is assessed by a person.
+    assessed_manually: bool = False
 
     def caps(self) -> tuple[Cap, ...]:
         """Caps implied by the service-time maxima of this set."""
@@ -392,6 +430,145 @@ class TraineeInput:
 
 
 # --------------------------------------------------------------------------------------------
+# Reasons: what the engine says, as a code and its parameters (decision 0001: the engine
+# builds no sentences; `progress.present` turns a reason into a translated sentence)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Days:
+    """An amount of days of full-time service (exact)."""
+
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class Months:
+    """An amount of months (exact); shown as whole months and days."""
+
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class MonthsLeft:
+    """A remaining minimum in months; shown as whole months and days, never understated."""
+
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class Percent:
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """An amount in a requirement's unit (goals, courses, shifts, items)."""
+
+    value: Fraction
+    unit: str
+
+
+@dataclass(frozen=True)
+class Category:
+    """A ledger category (``specialty``, ``open_practice``, …); shown by its name."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class ActivityKind:
+    """An activity kind (``out_of_hours``, ``course``, …); shown by its name."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class CapRef:
+    label: str
+    months: Fraction
+
+
+Param = (
+    str
+    | int
+    | Fraction
+    | dt.date
+    | None
+    | Days
+    | Months
+    | MonthsLeft
+    | Percent
+    | Quantity
+    | Category
+    | ActivityKind
+    | tuple[Category, ...]
+    | tuple[CapRef, ...]
+)
+
+
+class Why(StrEnum):
+    """Every reason the engine gives. `progress.present` has one sentence per code."""
+
+    # ledger lines
+    CREDIT = "credit"
+    SERVICE = "service"
+    SERVICE_SCALED = "service_scaled"
+    PLACEMENT = "placement"
+    DISPLACED = "displaced"
+    LEAVE_TAKEN = "leave_taken"
+    CAPPED = "capped"
+    NO_EMPLOYMENT = "no_employment"
+    COUNTS = "counts"
+    LEAVE = "leave"
+    LEAVE_NO_RULE = "leave_no_rule"
+    LEAVE_COUNTS = "leave_counts"
+    LEAVE_NOT_COUNTED = "leave_not_counted"
+    # requirement evidence and calculation
+    SERVICE_LINE = "service_line"
+    MINIMUM = "minimum"
+    COUNTED = "counted"
+    GOALS_APPROVED = "goals_approved"
+    GOALS_MISSING = "goals_missing"
+    GOALS_NONE = "goals_none"
+    COURSE_DONE = "course_done"
+    COURSE_REMAINING = "course_remaining"
+    ACTIVITY = "activity"
+    TOO_SHORT = "too_short"
+    PERIOD = "period"
+    PERIOD_DURING = "period_during"
+    # drivers
+    ALL_MET = "all_met"
+    TIME_REMAINING = "time_remaining"
+    NOT_REACHABLE = "not_reachable"
+    PROJECTED = "projected"
+    PLANNED_LEAVE = "planned_leave"
+    PART_TIME = "part_time"
+    OVER_CAP = "over_cap"
+    TARGET = "target"
+    REMAINING = "remaining"
+    NOT_MET = "not_met"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One thing the engine says: `code` and its named parameters."""
+
+    code: Why
+    params: tuple[tuple[str, Param], ...] = ()
+
+    def __getitem__(self, name: str) -> Param:
+        return dict(self.params)[name]
+
+    def as_dict(self) -> dict[str, Param]:
+        return dict(self.params)
+
+
+def _r(code: Why, **params: Param) -> Reason:
+    return Reason(code, tuple(params.items()))
+
+
+# --------------------------------------------------------------------------------------------
 # Outputs
 # --------------------------------------------------------------------------------------------
 
@@ -417,7 +594,8 @@ class LedgerLine:
     leave_days: Fraction
     capped_days: Fraction
     days: Fraction
-    reason: str  # Norwegian, with the arithmetic
+    # How the line is counted, in parts (`progress.present.line_text` makes the sentence).
+    reason: tuple[Reason, ...]
 
     @property
     def months(self) -> Fraction:
@@ -469,7 +647,7 @@ class RequirementItem:
 @dataclass(frozen=True)
 class RequirementResult:
     """Status of one requirement on `today`. `done`/`remaining`/`required` are in `unit`
-    (months as exact fractions; use `fmt_number` to show them). `satisfied` is False while a
+    (months as exact fractions; `progress.present` shows them). `satisfied` is False while a
     minimum is not met or a maximum is exceeded."""
 
     code: str
@@ -482,15 +660,18 @@ class RequirementResult:
     remaining: Fraction
     satisfied: bool
     mandatory: bool
-    evidence: tuple[str, ...]
+    evidence: tuple[Reason, ...]
     form_fields: tuple[str, ...] = ()
     verified: bool = True
     items: tuple[RequirementItem, ...] = ()
     basis: str = "source"
     note: str = ""
-    # How the number is reached, in words, for «Slik er det regnet» on the progress page only:
-    # never on a form or document.
-    calculation: tuple[str, ...] = ()
+    # How the number is reached, for «Slik er det regnet» on the progress page only: never on
+    # a form or document.
+    calculation: tuple[Reason, ...] = ()
+    # A prerequisite of the set (LIS1 before ALIS): shown with what is registered, never as
+    # time still to serve; it does not decide the status.
+    prerequisite: bool = False
 
 
 OverallStatus = Literal["complete", "on_track", "behind", "at_risk"]
@@ -511,7 +692,7 @@ class Progress:
     projected_completion: the first day on which every mandatory service-time requirement is
     met, given the known future service; it may lie in the past when only non-time
     requirements (goals, courses) remain. `None` when not reachable.
-    drivers: Norwegian sentences explaining what decides the date and status.
+    drivers: reasons explaining what decides the date and status (`progress.present`).
     """
 
     requirement_set: str
@@ -520,21 +701,12 @@ class Progress:
     requirements: tuple[RequirementResult, ...]
     overall_status: OverallStatus
     projected_completion: dt.date | None
-    drivers: tuple[str, ...]
+    drivers: tuple[Reason, ...]
     target_end: dt.date | None = None
+    assessed_manually: bool = False  # RequirementSet.assessed_manually
 
     def requirement(self, code: str) -> RequirementResult:
         return next(r for r in self.requirements if r.code == code)
-
-    def form_values(self) -> dict[str, str]:
-        """ALIS form field -> text, e.g. {"usel_praks": "26,3 mnd.", "usel_praks_rest": …}."""
-        values: dict[str, str] = {}
-        for r in self.requirements:
-            if len(r.form_fields) >= 1:
-                values[r.form_fields[0]] = fmt_quantity(r.done, r.unit)
-            if len(r.form_fields) >= 2:
-                values[r.form_fields[1]] = fmt_remaining(r)
-        return values
 
 
 RISK_MARGIN_DAYS = 183  # projected more than ~6 months after target_end: at risk
@@ -542,69 +714,26 @@ HORIZON_YEARS = 40  # projections further out than this are "not reachable"
 
 
 # --------------------------------------------------------------------------------------------
-# Formatting (Norwegian)
+# Amounts for people (the sentences and units are `progress.present`'s)
 # --------------------------------------------------------------------------------------------
-
-UNIT_LABELS = {
-    "months": "mnd.",
-    "days": "dager",
-    "goals": "mål",
-    "courses": "kurs",
-    "shifts": "vakter",
-    "items": "stk.",
-}
-
-
-def fmt_number(value: Number, places: int = 1) -> str:
-    """1 decimal, comma as decimal mark, rounded half up: Fraction(263, 10) -> '26,3'."""
-    q = Decimal(10) ** -places
-    d = (Decimal(Fraction(value).numerator) / Decimal(Fraction(value).denominator)).quantize(
-        q, rounding="ROUND_HALF_UP"
-    )
-    text = f"{d:f}".replace(".", ",")
-    return text[:-2] if text.endswith(",0") else text
-
-
-def fmt_quantity(value: Number, unit: str) -> str:
-    """A quantity for people. Months as whole months and days, counted the way a minimum is
-    met (`months_and_days`; the part of a day a part-time position leaves is dropped): one
-    unit on every page and form, «17 mnd. 11 dager», never «17,4 mnd.»."""
-    if unit == "months":
-        return fmt_months_days(*months_and_days(math.floor(Fraction(value) * MONTH_DAYS)))
-    return f"{fmt_number(value)} {UNIT_LABELS.get(unit, unit)}"
-
-
-def fmt_months_days(months: int, days: int) -> str:
-    """«17 mnd. 11 dager», «18 mnd.», «1 dag», «0 mnd.»."""
-    if not days:
-        return f"{months} {UNIT_LABELS['months']}"
-    day_text = f"{days} {'dag' if days == 1 else 'dager'}"
-    return f"{months} {UNIT_LABELS['months']} {day_text}" if months else day_text
 
 
 def remaining_months_and_days(remaining: Number, mode: str = "calendar") -> tuple[int, int]:
     """A remaining minimum in months (`RequirementResult.remaining`, the missing days / 30.4375)
     as whole months and days *in the terms the minimum is counted in* (`minimum_days`): with
-    calendar months an untouched 18-month minimum is 546 days = 18 months, not 17.9. Days that
-    are part of a day (part-time) round up, so the remainder is never understated."""
-    return months_and_days(math.ceil(Fraction(remaining) * MONTH_DAYS), mode)
+    calendar months an untouched 18-month minimum is 546 days = 18 months, not 17.9; the days
+    beyond the shortest span of those months are days still to serve. Days that are part of a
+    day (part-time) round up, so the remainder is never understated."""
+    days = math.ceil(Fraction(remaining) * MONTH_DAYS)
+    months = _whole_months(days, mode)
+    return months, days - minimum_days(months, mode) if months else max(0, days)
 
 
-def fmt_remaining(r: RequirementResult, mode: str = "calendar") -> str:
-    """«Gjenstår» for a requirement, for people and the ALIS form: a minimum in months as whole
-    months and days counted the way the engine counts it (`remaining_months_and_days`); every
-    other unit as `fmt_quantity`. The one place remaining amounts are formatted."""
+def remaining_of(r: RequirementResult) -> MonthsLeft | Quantity:
+    """What is left of a requirement: a minimum in months as `MonthsLeft`, else a quantity."""
     if r.unit != "months" or r.required is None:
-        return fmt_quantity(r.remaining, r.unit)
-    return fmt_months_days(*remaining_months_and_days(r.remaining, mode))
-
-
-def fmt_date(day: dt.date | None) -> str:
-    return day.strftime("%d.%m.%Y") if day else "–"
-
-
-def fmt_percent(value: Number) -> str:
-    return f"{fmt_number(value, 2)} %"
+        return Quantity(r.remaining, r.unit)
+    return MonthsLeft(r.remaining)
 
 
 # --------------------------------------------------------------------------------------------
@@ -691,8 +820,28 @@ def _sweep(
 
     first_day = min((s for _, s, _ in spans), default=today)
     used: dict[str, Fraction | int] = {}
+    # Room kept for the periods of a `periods_first` cap: the credits do not get it.
+    reserved: dict[str, Fraction | int] = {}
     totals: dict[str, Fraction | int] = {}
     caps_seen: dict[str, Cap] = {}
+    if credits and spans:
+        first_caps = [c for c in (*rules.on(first_day).caps, *extra_caps) if c.periods_first]
+        for cap in first_caps:
+            cats = set(cap.categories)
+            if not any(cr.kind in cats for cr in credits) or not any(
+                periods[i].category in cats for i, _, _ in spans
+            ):
+                continue
+            # What those periods count without the credits (one more sweep, only then).
+            pre = _sweep(periods, leave, (), rules, extra_caps, today=today, until=until)
+            reserved[cap.code] = sum(
+                (
+                    acc.days
+                    for p, acc in zip(periods, pre.period_acc, strict=True)
+                    if p.category in cats
+                ),
+                Fraction(0),
+            )
 
     cap_cache: dict[int, list[tuple[str, Fraction, frozenset[str]]]] = {}
 
@@ -707,7 +856,9 @@ def _sweep(
             cap_cache[id(version)] = got
         return got
 
-    def apply_caps(day: dt.date, items: list[tuple[_Acc, str, Fraction]]) -> bool:
+    def apply_caps(
+        day: dt.date, items: list[tuple[_Acc, str, Fraction]], credits_phase: bool = False
+    ) -> bool:
         """Cut `items` (acc, category, counted days) to the room left under each cap."""
         caps = caps_on(day)
         factors: list[Fraction] | None = None
@@ -717,6 +868,8 @@ def _sweep(
                 continue
             total = sum(items[k][2] for k in members)
             room = limit - used.get(code, 0)
+            if credits_phase and code in reserved:
+                room -= reserved[code]  # kept for the periods that come first
             if total > room:
                 if factors is None:
                     factors = [Fraction(1)] * len(items)
@@ -730,13 +883,15 @@ def _sweep(
             for code, _, cats in caps:
                 if cat in cats:
                     used[code] = used.get(code, 0) + kept
+                    if code in reserved and not credits_phase:
+                        reserved[code] = max(0, reserved[code] - kept)
             totals[cat] = totals.get(cat, 0) + kept
         return factors is not None
 
     # In the order given (the DB side passes them oldest first).
     for acc, credit in zip(credit_acc, credits, strict=True):
         acc.gross = _frac(credit.months) * MONTH_DAYS
-        apply_caps(first_day, [(acc, credit.kind, acc.gross)])
+        apply_caps(first_day, [(acc, credit.kind, acc.gross)], credits_phase=True)
 
     if not spans:
         return _Sweep(period_acc, credit_acc, leave_acc, caps_seen)
@@ -836,7 +991,7 @@ def compute_ledger(
             LedgerLine(
                 "credit",
                 credit.ref,
-                credit.label or _credit_label(credit.kind),
+                credit.label,
                 credit.kind,
                 None,
                 None,
@@ -896,84 +1051,58 @@ def compute_ledger(
     )
 
 
-CATEGORY_LABELS = {
-    "specialty": "tjeneste i spesialiteten",
-    "other_specialty": "tjeneste i annen spesialitet",
-    "lis1": "LIS1/turnus",
-    "old_scheme": "godkjent tjenestetid fra gammel ordning",
-    "open_practice": "åpen uselektert allmennpraksis",
-    "other_gp": "annen allmennmedisinsk tjeneste",
-    "institution": "institusjonstjeneste",
-    "community_medicine": "samfunnsmedisinsk arbeid",
-    "clinical": "klinisk tjeneste",
-}
-
-
-def _credit_label(kind: str) -> str:
-    return "Godkjent: " + CATEGORY_LABELS.get(kind, kind)
-
-
-def _cap_note(acc: _Acc, category: str, caps: dict[str, Cap]) -> str:
+def _cap_reason(acc: _Acc, category: str, caps: dict[str, Cap]) -> list[Reason]:
     if not acc.capped:
-        return ""
-    names = [
-        f"«{c.label}» ({fmt_number(c.months)} mnd.)"
-        for c in caps.values()
-        if category in c.categories
-    ]
+        return []
+    names = tuple(CapRef(c.label, c.months) for c in caps.values() if category in c.categories)
+    return [_r(Why.CAPPED, days=Days(_frac(acc.capped)), caps=names)]
+
+
+def _credit_reason(credit: Credit, acc: _Acc, caps: dict[str, Cap]) -> tuple[Reason, ...]:
     return (
-        f"; {fmt_number(acc.capped)} dager teller ikke fordi taket "
-        + " / ".join(names)
-        + " er nådd"
+        _r(Why.CREDIT, months=Months(_frac(credit.months)), days=Days(_frac(acc.gross))),
+        *_cap_reason(acc, credit.kind, caps),
+        _r(Why.COUNTS, days=Days(_frac(acc.days))),
     )
 
 
-def _credit_reason(credit: Credit, acc: _Acc, caps: dict[str, Cap]) -> str:
-    return (
-        f"{fmt_number(credit.months)} mnd. × 30,4375 = {fmt_number(acc.gross, 2)} dager"
-        + _cap_note(acc, credit.kind, caps)
-        + f"; teller {fmt_number(acc.days, 2)} dager"
-    )
-
-
-def _service_reason(p: ServicePeriod, acc: _Acc, caps: dict[str, Cap]) -> str:
-    parts = [f"{fmt_date(acc.first)}–{fmt_date(acc.last)}: {acc.calendar_days} dager"]
+def _service_reason(p: ServicePeriod, acc: _Acc, caps: dict[str, Cap]) -> tuple[Reason, ...]:
+    span: dict[str, Param] = {
+        "start": acc.first,
+        "end": acc.last,
+        "calendar_days": acc.calendar_days,
+        "days": Days(_frac(acc.gross)),
+    }
     if p.percent is None:
-        parts.append(f"med stillingsprosenten fra ansettelsen = {fmt_number(acc.gross, 2)} dager")
+        out = [_r(Why.PLACEMENT, **span)]
     elif acc.scaled:
-        parts.append(
-            f"× {fmt_percent(p.percent)}, skalert ned fordi samlet stilling var over 100 % = "
-            f"{fmt_number(acc.gross, 2)} dager"
-        )
+        out = [_r(Why.SERVICE_SCALED, percent=Percent(_frac(p.percent)), **span)]
     else:
-        parts.append(f"× {fmt_percent(p.percent)} = {fmt_number(acc.gross, 2)} dager")
-    text = " ".join(parts)
+        out = [_r(Why.SERVICE, percent=Percent(_frac(p.percent)), **span)]
     if acc.displaced:
-        text += f"; {acc.displaced} dager er ført på en spesialiseringsperiode"
+        out.append(_r(Why.DISPLACED, calendar_days=acc.displaced))
     if acc.leave:
-        text += f"; − {fmt_number(acc.leave, 2)} dager permisjon som ikke teller (§ 31)"
-    text += _cap_note(acc, p.category, caps)
+        out.append(_r(Why.LEAVE_TAKEN, days=Days(_frac(acc.leave))))
+    out += _cap_reason(acc, p.category, caps)
     if p.percent is None and acc.calendar_days and not acc.gross:
-        text += "; ingen ansettelse i perioden, teller ikke"
-    return text + f"; teller {fmt_number(acc.days, 2)} dager"
+        out.append(_r(Why.NO_EMPLOYMENT))
+    out.append(_r(Why.COUNTS, days=Days(_frac(acc.days))))
+    return tuple(out)
 
 
-def _leave_reason(lv: Leave, acc: _Acc, rule: LeaveRule | None) -> str:
-    head = (
-        f"{fmt_date(acc.first)}–{fmt_date(acc.last)}: {acc.calendar_days} dager à "
-        f"{fmt_percent(lv.percent)}"
+def _leave_reason(lv: Leave, acc: _Acc, rule: LeaveRule | None) -> tuple[Reason, ...]:
+    head = _r(
+        Why.LEAVE,
+        start=acc.first,
+        end=acc.last,
+        calendar_days=acc.calendar_days,
+        percent=Percent(_frac(lv.percent)),
     )
     if rule is None:
-        return (
-            head + f"; ingen regel for «{lv.kind}», teller ikke som tjeneste: "
-            f"− {fmt_number(acc.leave, 2)} dager"
-        )
+        return head, _r(Why.LEAVE_NO_RULE, days=Days(_frac(acc.leave)))
     if rule.counts and not acc.leave:
-        return head + f"; teller som tjeneste ({rule.source or '§ 31'})"
-    return (
-        head + f"; teller ikke som tjeneste ({rule.source or '§ 31'}): "
-        f"− {fmt_number(acc.leave, 2)} dager"
-    )
+        return head, _r(Why.LEAVE_COUNTS)
+    return head, _r(Why.LEAVE_NOT_COUNTED, days=Days(_frac(acc.leave)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1005,6 +1134,9 @@ def _service_result(req: Requirement, ledger: Ledger, mode: str = "calendar") ->
     satisfied = (need is None or days >= need) and (
         req.maximum is None or days <= req.maximum * MONTH_DAYS
     )
+    if req.prerequisite:
+        # Being in the programme presumes it (LIS1 before ALIS): nothing left to serve here.
+        remaining, satisfied = Fraction(0), True
     evidence = []
     for line in ledger.lines:
         if (
@@ -1012,22 +1144,21 @@ def _service_result(req: Requirement, ledger: Ledger, mode: str = "calendar") ->
             and line.category in req.categories
             and (line.days or line.capped_days)
         ):
-            what = line.label or CATEGORY_LABELS.get(line.category, line.category)
-            when = f" {fmt_date(line.start)}–{fmt_date(line.end)}" if line.start else ""
-            capped = (
-                f" ({fmt_number(days_to_months(line.capped_days))} mnd. over taket)"
-                if line.capped_days
-                else ""
+            evidence.append(
+                _r(
+                    Why.SERVICE_LINE,
+                    label=line.label or Category(line.category),
+                    start=line.start,
+                    end=line.end,
+                    months=Months(line.months),
+                    over_cap=Months(days_to_months(line.capped_days)) if line.capped_days else None,
+                )
             )
-            evidence.append(f"{what}{when}: {fmt_quantity(line.months, 'months')}{capped}")
-    calculation = ()
-    if need is not None:
+    calculation: tuple[Reason, ...] = ()
+    if need is not None and req.minimum is not None:
         calculation = (
-            f"Kravet er {fmt_number(req.minimum)} måneder. Det er oppfylt med {need} dager i "  # type: ignore[arg-type]
-            f"full stilling, så mange dager som de korteste {fmt_number(req.minimum)} "  # type: ignore[arg-type]
-            f"sammenhengende kalendermånedene har.",
-            f"Tjenesten som teller til nå tilsvarer {fmt_number(days, 2)} dager i full stilling "
-            f"(deltid teller forholdsmessig).",
+            _r(Why.MINIMUM, months=req.minimum, days=need),
+            _r(Why.COUNTED, days=Days(days)),
         )
     return RequirementResult(
         req.code,
@@ -1044,7 +1175,8 @@ def _service_result(req: Requirement, ledger: Ledger, mode: str = "calendar") ->
         req.form_fields,
         req.verified,
         **_extra(req),
-        calculation=calculation,
+        calculation=calculation if not req.prerequisite else (),
+        prerequisite=req.prerequisite,
     )
 
 
@@ -1052,13 +1184,12 @@ def _goal_result(req: Requirement, goals: tuple[GoalStatus, ...]) -> Requirement
     mine = [g for g in goals if g.scope in req.scopes]
     approved = [g for g in mine if g.approved]
     missing = [g for g in mine if not g.approved]
-    evidence = [f"Godkjent {len(approved)} av {len(mine)} læringsmål"]
+    evidence = [_r(Why.GOALS_APPROVED, approved=len(approved), total=len(mine))]
     if missing:
         codes = ", ".join(g.code for g in missing[:20])
-        more = f" og {len(missing) - 20} til" if len(missing) > 20 else ""
-        evidence.append(f"Ikke godkjent: {codes}{more}")
+        evidence.append(_r(Why.GOALS_MISSING, codes=codes, more=max(0, len(missing) - 20)))
     if not mine:
-        evidence = ["Ingen læringsmål er registrert for dette kravet"]
+        evidence = [_r(Why.GOALS_NONE)]
     return RequirementResult(
         req.code,
         req.label,
@@ -1096,8 +1227,9 @@ def _course_list_result(req: Requirement, inp: TraineeInput) -> RequirementResul
     required = req.minimum if req.minimum is not None else Fraction(len(items))
     remaining = max(Fraction(0), required - done)
     evidence = [
-        f"{'Gjennomført' if i.done else 'Gjenstår'}: {i.label}"
-        + (f" {fmt_date(i.on)}" if i.on else "")
+        _r(Why.COURSE_DONE, course=i.label, on=i.on)
+        if i.done
+        else _r(Why.COURSE_REMAINING, course=i.label)
         for i in items
     ]
     return RequirementResult(
@@ -1129,13 +1261,17 @@ def _count_result(req: Requirement, inp: TraineeInput) -> RequirementResult:
         and (not req.activity_codes or a.code in req.activity_codes)
         and _activity_done(a, inp.today)
     ]
-    evidence = []
+    evidence: list[Reason] = []
     if req.min_hours is not None:
         short = [a for a in items if a.hours is None or _frac(a.hours) < req.min_hours]
         for a in short:
             evidence.append(
-                f"Teller ikke (under {fmt_number(req.min_hours)} timer): "
-                f"{a.title or a.code} {fmt_date(a.on)}"
+                _r(
+                    Why.TOO_SHORT,
+                    hours=req.min_hours,
+                    title=a.title or req.label,
+                    on=a.on,
+                )
             )
         items = [a for a in items if a not in short]
     if req.distinct:
@@ -1144,8 +1280,15 @@ def _count_result(req: Requirement, inp: TraineeInput) -> RequirementResult:
     else:
         done = Fraction(sum(a.count for a in items))
     for a in items[:30]:
-        n = f" ({a.count})" if a.count != 1 else ""
-        evidence.insert(0, f"{a.title or a.code or a.kind} {fmt_date(a.on)}{n}")
+        evidence.insert(
+            0,
+            _r(
+                Why.ACTIVITY,
+                title=a.title or (req.label if a.code else ActivityKind(a.kind)),
+                on=a.on,
+                count=a.count,
+            ),
+        )
     required = req.minimum
     remaining = max(Fraction(0), required - done) if required is not None else Fraction(0)
     satisfied = (required is None or done >= required) and (
@@ -1200,7 +1343,7 @@ def _period_result(
         if clipped:
             spans.append(clipped)
     covered = _union(spans)
-    evidence = [f"{fmt_date(s)}–{fmt_date(e)}" for s, e in covered]
+    evidence = [_r(Why.PERIOD, start=s, end=e) for s, e in covered]
     if req.categories:
         service = _union(
             [
@@ -1212,8 +1355,8 @@ def _period_result(
             ]
         )
         covered = _intersect(covered, service)
-        cats = ", ".join(CATEGORY_LABELS.get(c, c) for c in req.categories)
-        evidence = [f"Under {cats}: {fmt_date(s)}–{fmt_date(e)}" for s, e in covered]
+        cats = tuple(Category(c) for c in req.categories)
+        evidence = [_r(Why.PERIOD_DURING, categories=cats, start=s, end=e) for s, e in covered]
     days = sum(((e - s).days + 1 for s, e in covered), 0)
     need = _min_days(req, mode)
     done = days_to_months(days)
@@ -1380,16 +1523,16 @@ def evaluate(
     status = _status(complete, projected, inp.today, inp.target_end)
     drivers = _drivers(inp, rset, rules, results, projected, status, detail=detail)
     return Progress(
-        rset.code, inp.today, ledger, results, status, projected, tuple(drivers), inp.target_end
+        rset.code,
+        inp.today,
+        ledger,
+        results,
+        status,
+        projected,
+        tuple(drivers),
+        inp.target_end,
+        rset.assessed_manually,
     )
-
-
-STATUS_LABELS = {
-    "complete": "Fullført",
-    "on_track": "I rute",
-    "behind": "Forsinket",
-    "at_risk": "I fare",
-}
 
 
 def _drivers(
@@ -1400,19 +1543,23 @@ def _drivers(
     projected: dt.date | None,
     status: str,
     detail: bool = True,
-) -> list[str]:
-    out: list[str] = []
+) -> list[Reason]:
+    out: list[Reason] = []
     if status == "complete":
-        return ["Alle obligatoriske krav er oppfylt."]
+        return [_r(Why.ALL_MET)]
     time_codes = {r.code for r in _time_reqs(rset)}
     open_time = [r for r in results if r.code in time_codes and not r.satisfied]
     for r in open_time:
-        out.append(f"{r.label}: gjenstår {fmt_remaining(r)} av {fmt_number(r.required)} mnd.")  # type: ignore[arg-type]
-    if projected is None:
         out.append(
-            "Kjent framtidig tjeneste (løpende ansettelser og planens perioder, minus planlagt "
-            "permisjon) dekker ikke gjenstående minstetid: ingen sluttdato kan beregnes."
+            _r(
+                Why.TIME_REMAINING,
+                label=r.label,
+                remaining=MonthsLeft(r.remaining),
+                required=r.required,
+            )
         )
+    if projected is None:
+        out.append(_r(Why.NOT_REACHABLE))
     elif open_time and detail:
         horizon = compute_ledger(
             inp.periods,
@@ -1423,13 +1570,17 @@ def _drivers(
             until=projected,
             extra_caps=rset.caps(),
         )
-        out.append(f"Beregnet fullført tjenestetid {fmt_date(projected)}.")
+        out.append(_r(Why.PROJECTED, on=projected))
         for line in horizon.lines:
             if line.kind == "leave" and line.leave_days and line.end and line.end > inp.today:
                 out.append(
-                    f"Planlagt fravær «{line.label}» {fmt_date(line.start)}–"
-                    f"{fmt_date(line.end)} tar {fmt_number(line.leave_days)} dager "
-                    "tjeneste og flytter datoen tilsvarende."
+                    _r(
+                        Why.PLANNED_LEAVE,
+                        label=line.label,
+                        start=line.start,
+                        end=line.end,
+                        days=Days(line.leave_days),
+                    )
                 )
         for p in inp.periods:
             if (
@@ -1438,22 +1589,31 @@ def _drivers(
                 and (p.end is None or p.end > inp.today)
             ):
                 out.append(
-                    f"Deltid {fmt_percent(p.percent)} i «{p.label or p.category}» "
-                    "forlenger løpet forholdsmessig."
+                    _r(
+                        Why.PART_TIME,
+                        percent=Percent(_frac(p.percent)),
+                        label=p.label or Category(p.category),
+                    )
                 )
         for line in horizon.lines:
             if line.capped_days:
                 out.append(
-                    f"«{line.label or line.category}»: "
-                    f"{fmt_number(days_to_months(line.capped_days))} mnd. over taket "
-                    "teller ikke."
+                    _r(
+                        Why.OVER_CAP,
+                        label=line.label or Category(line.category),
+                        months=Months(days_to_months(line.capped_days)),
+                    )
                 )
     if inp.target_end and status in ("behind", "at_risk"):
-        out.append(f"Planlagt ferdig etter gjennomføringsplanen: {fmt_date(inp.target_end)}.")
-    other = [r for r in results if r.mandatory and not r.satisfied and r.code not in time_codes]
+        out.append(_r(Why.TARGET, on=inp.target_end))
+    other = [
+        r
+        for r in results
+        if r.mandatory and not r.satisfied and r.code not in time_codes and not r.prerequisite
+    ]
     for r in other:
         if r.required and r.remaining:
-            out.append(f"Gjenstår: {r.label} ({fmt_remaining(r)}).")
+            out.append(_r(Why.REMAINING, label=r.label, remaining=remaining_of(r)))
         else:
-            out.append(f"Ikke oppfylt: {r.label}.")
+            out.append(_r(Why.NOT_MET, label=r.label))
     return out

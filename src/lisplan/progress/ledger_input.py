@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from lisplan.catalogue.models import LearningGoal, Specialty
 from lisplan.progress import engine
@@ -377,7 +378,7 @@ def _credits(plan) -> list[engine.Credit]:
                 "old_scheme",
                 Decimal(plan.credit_old_scheme_months),
                 ref=f"plan:{plan.pk}",
-                label="Godkjent tjenestetid i gammel ordning",
+                label=_("Godkjent tjenestetid i gammel ordning"),
             )
         )
     if plan.credit_other_specialty_months:
@@ -386,7 +387,7 @@ def _credits(plan) -> list[engine.Credit]:
                 "other_specialty",
                 Decimal(plan.credit_other_specialty_months),
                 ref=f"plan:{plan.pk}",
-                label="Godkjent tjenestetid fra annen spesialitet",
+                label=_("Godkjent tjenestetid fra annen spesialitet"),
             )
         )
     return out

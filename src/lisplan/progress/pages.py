@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lisplan.progress import engine, queries
+from lisplan.progress import engine, present, queries
 from lisplan.progress.evaluation import evaluate_one
 from lisplan.progress.models import NEW_SCHEME_FROM, ProgressStatus
 
@@ -30,24 +31,41 @@ OLD_SCHEME_CREDIT_CAP_MONTHS = 78
 
 def old_scheme_facts(inp, ctx, today: dt.date) -> dict:
     """What is known of a trainee under the old scheme, in words: when they started, the
-    service registered (the ledger, without a requirement set), the old-scheme credit in the
-    approved plan and how much of the 78 months it may use — turnus/del 1 included."""
+    service registered, the turnus/del 1 registered, and the old-scheme credit in the approved
+    plan against the 78 months — turnus/del 1 included (seed 000), so registered turnus uses
+    the room first and the credit counts only what is left (service_rules.yaml, cap
+    «old_scheme»)."""
     from lisplan.progress import requirements
 
     ledger = engine.compute_ledger(
         inp.periods, inp.leave, inp.credits, rules=requirements.rule_book(), today=today
     )
-    days = sum((line.days for line in ledger.lines if line.kind == "service"), 0)
+    service = sum(
+        (line.days for line in ledger.lines if line.kind == "service" and line.category != "lis1"),
+        0,
+    )
+    turnus = ledger.days(("lis1",))
+    counted = sum(
+        (
+            line.days
+            for line in ledger.lines
+            if line.kind == "credit" and line.category == "old_scheme"
+        ),
+        0,
+    )
     plan = ctx.get("plan")
     credit = getattr(plan, "credit_old_scheme_months", None) if plan else None
+    cap_days = engine.months_to_days(OLD_SCHEME_CREDIT_CAP_MONTHS)
+    left = max(0, cap_days - turnus - counted)
     return {
         "started": ctx.get("specialty_start"),
-        "service": engine.fmt_quantity(engine.days_to_months(days), "months"),
-        "credit": None if credit is None else engine.fmt_quantity(credit, "months"),
-        "cap": engine.fmt_months_days(OLD_SCHEME_CREDIT_CAP_MONTHS, 0),
-        "cap_left": None
-        if credit is None
-        else engine.fmt_quantity(max(0, OLD_SCHEME_CREDIT_CAP_MONTHS - credit), "months"),
+        "service": present.months(engine.days_to_months(service)),
+        "turnus": present.months(engine.days_to_months(turnus)) if turnus else None,
+        "credit": None if credit is None else present.months(credit),
+        "counted": present.months(engine.days_to_months(counted)),
+        "credit_capped": credit is not None and counted < engine.MONTH_DAYS * Fraction(str(credit)),
+        "cap": present.months_days(OLD_SCHEME_CREDIT_CAP_MONTHS, 0),
+        "cap_left": present.months(engine.days_to_months(left)),
     }
 
 
@@ -65,15 +83,19 @@ def progress_context(trainee, today: dt.date) -> dict:
                 {
                     "code": r.code,
                     "label": r.label,
-                    "done": engine.fmt_quantity(r.done, r.unit),
-                    "required": engine.fmt_quantity(r.required, r.unit)
+                    "done": present.done(r),
+                    "required": _("Forutsetning")
+                    if r.prerequisite
+                    else present.quantity(r.required, r.unit)
                     if r.required is not None
                     else "–",
-                    "remaining": engine.fmt_remaining(r),
+                    "remaining": present.remaining(r),
                     "satisfied": r.satisfied,
                     "mandatory": r.mandatory,
-                    "evidence": r.evidence,
-                    "calculation": r.calculation,
+                    "prerequisite": r.prerequisite,
+                    "kind": r.kind,
+                    "evidence": present.texts(r.evidence),
+                    "calculation": present.texts(r.calculation),
                     "verified": r.verified,
                     "basis": r.basis,
                     "note": r.note,
@@ -83,7 +105,9 @@ def progress_context(trainee, today: dt.date) -> dict:
     status = result.overall_status if result else "unknown"
     old_scheme = None
     started = ctx.get("specialty_start")
-    if result is None and started and started < NEW_SCHEME_FROM:
+    if (result is None and started and started < NEW_SCHEME_FROM) or (
+        result is not None and result.assessed_manually
+    ):
         status = ProgressStatus.OLD_SCHEME
         old_scheme = old_scheme_facts(inp, ctx, today)
     return {
@@ -93,6 +117,7 @@ def progress_context(trainee, today: dt.date) -> dict:
         "employment": ctx["main_employment"],
         "plan": ctx["plan"],
         "result": result,
+        "drivers": present.texts(result.drivers) if result else [],
         "requirements": rows,
         "status": status,
         "old_scheme": old_scheme,
@@ -104,13 +129,11 @@ def progress_context(trainee, today: dt.date) -> dict:
         # What each line counts in months and days; the arithmetic behind «Slik er det regnet».
         "ledger_lines": [
             {
-                "label": line.label,
+                "label": present.line_label(line),
                 "start": line.start,
                 "end": line.end,
-                "counts": engine.fmt_quantity(line.months, "months")
-                if line.kind != "leave"
-                else "–",
-                "reason": line.reason,
+                "counts": present.months(line.months) if line.kind != "leave" else "–",
+                "reason": present.line_text(line),
             }
             for line in result.ledger.lines
         ]

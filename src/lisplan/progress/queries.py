@@ -51,7 +51,9 @@ def progress_trainee(user, pk: int) -> Trainee:
 def activities_qs() -> QuerySet[ActivityRecord]:
     return (
         ActivityRecord.objects.select_related("course", "supervisor", "institution", "recorded_by")
-        .prefetch_related(Prefetch("goals", queryset=LearningGoal.objects.only("id", "code")))
+        .prefetch_related(
+            Prefetch("goals", queryset=LearningGoal.objects.only("id", "code", "text"))
+        )
         .order_by("-date", "-id")
     )
 

@@ -219,17 +219,38 @@ def parse_rule_book(data: Any, filename: str = "service_rules.yaml") -> RuleBook
             if not r.keys(
                 cw,
                 c,
-                {"code", "label", "months", "categories", "source", "verified", "note"},
+                {
+                    "code",
+                    "label",
+                    "months",
+                    "categories",
+                    "source",
+                    "verified",
+                    "note",
+                    "periods_first",
+                },
                 {"code", "label", "months", "categories"},
             ):
                 continue
             src, ver = r.sourced(cw, c)
+            periods_first = c.get("periods_first", False)
+            if not isinstance(periods_first, bool):
+                r.fail(f"{cw}.periods_first", "må være true eller false")
+                periods_first = False
             months = r.number(f"{cw}.months", c.get("months"), optional=False)
             cats = r.strings(f"{cw}.categories", c.get("categories"))
             if not cats:
                 r.fail(f"{cw}.categories", "må ha minst én kategori")
             caps.append(
-                Cap(str(c.get("code")), str(c.get("label")), cats, months or Fraction(0), src, ver)
+                Cap(
+                    str(c.get("code")),
+                    str(c.get("label")),
+                    cats,
+                    months or Fraction(0),
+                    src,
+                    ver,
+                    periods_first,
+                )
             )
         if start:
             versions.append(
@@ -269,6 +290,7 @@ REQ_KEYS = {
     "note",
     "basis",
     "courses",
+    "prerequisite",
 }
 
 
@@ -295,13 +317,19 @@ def _requirement(r: _Reader, w: str, q: Any) -> Requirement | None:
     form_fields = r.strings(f"{w}.form_fields", q.get("form_fields"))
     if len(form_fields) > 2:
         r.fail(f"{w}.form_fields", "høyst to felt: [gjennomført, gjenstår]")
-    for flag in ("distinct", "mandatory"):
+    for flag in ("distinct", "mandatory", "prerequisite"):
         if flag in q and not isinstance(q[flag], bool):
             r.fail(f"{w}.{flag}", "må være true eller false")
     source, verified = r.sourced(w, q)
     courses = _course_refs(r, f"{w}.courses", q.get("courses"))
     if courses and kind != "activity_count":
         r.fail(f"{w}.courses", "bare et activity_count-krav kan ha en kursliste")
+    prerequisite = bool(q.get("prerequisite", False))
+    if prerequisite and (kind != "service_time" or q.get("mandatory", True)):
+        r.fail(
+            f"{w}.prerequisite",
+            "bare et tjenestetidskrav med mandatory: false kan være forutsetning",
+        )
     return Requirement(
         code=str(q.get("code")),
         kind=kind,
@@ -322,6 +350,7 @@ def _requirement(r: _Reader, w: str, q: Any) -> Requirement | None:
         note=str(q.get("note") or ""),
         basis=r.basis(w, q),
         courses=courses,
+        prerequisite=prerequisite,
     )
 
 
@@ -371,12 +400,17 @@ def parse_requirement_sets(
                 "requirements",
                 "other_form_fields",
                 "note",
+                "assessed_manually",
             },
             {"code", "label", "applies_to", "valid_from", "source", "verified", "requirements"},
         ):
             continue
         start, end = r.validity(w, s)
         source, verified = r.sourced(w, s)
+        manual = s.get("assessed_manually", False)
+        if not isinstance(manual, bool):
+            r.fail(f"{w}.assessed_manually", "må være true eller false")
+            manual = False
         applies = s.get("applies_to")
         specialties: tuple[str, ...] = ()
         kinds: tuple[str, ...] = ()
@@ -421,6 +455,7 @@ def parse_requirement_sets(
                     other_form_fields={str(k): str(v) for k, v in other.items()},
                     source=source,
                     verified=verified,
+                    assessed_manually=manual,
                 )
             )
     for a in range(len(sets)):

@@ -88,10 +88,14 @@ class ProgressOut(Schema):
     specialty: str | None
     requirement_set: str | None
     today: dt.date
-    status: str = Field(description="complete, on_track, behind, at_risk eller unknown")
+    status: str = Field(
+        description="complete, on_track, behind, at_risk, old_scheme (gammel ordning, vurderes manuelt) eller unknown"
+    )
     projected_completion: dt.date | None
     target_end: dt.date | None = Field(description="Beregnet slutt i godkjent gjennomføringsplan")
-    drivers: list[str] = Field(description="Hva som avgjør datoen og statusen (bokmål)")
+    drivers: list[str] = Field(
+        description="Hva som avgjør datoen og statusen (bokmål, eller engelsk med Accept-Language)"
+    )
     requirements: list[RequirementOut]
     goals: list[GoalOut]
 

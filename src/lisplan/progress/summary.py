@@ -18,11 +18,12 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from lisplan.progress import engine
+from lisplan.progress import present
 from lisplan.progress.evaluation import evaluate_many
 from lisplan.progress.ledger_input import GoalCatalogue
 from lisplan.progress.models import NEW_SCHEME_FROM, ProgressStatus, ProgressSummary
@@ -62,6 +63,9 @@ def summary_row(
         )
         return row
     row.status = _STATUS.get(result.overall_status, ProgressStatus.UNKNOWN)
+    if result.assessed_manually:
+        # The old scheme: what is known is counted below, the status is a person's call.
+        row.status = ProgressStatus.OLD_SCHEME
     mandatory = [r for r in result.requirements if r.mandatory]
     row.requirements_total = len(mandatory)
     row.requirements_met = sum(1 for r in mandatory if r.satisfied)
@@ -70,7 +74,12 @@ def summary_row(
         row.service_months = _months(sum(r.done for r in time_reqs))
         row.service_required_months = _months(sum(r.required for r in time_reqs))
     row.projected_completion = result.projected_completion
-    row.driver = (result.drivers[0] if result.drivers else "")[:300]
+    if result.drivers:
+        # The reason, said in the reader's language on the overview; the text in the site's
+        # language (bokmål) as well, for anything that reads the column.
+        row.driver_reason = present.to_json(result.drivers[0])
+        with translation.override(settings.LANGUAGE_CODE):
+            row.driver = present.text(result.drivers[0])[:300]
     return row
 
 
@@ -85,14 +94,20 @@ FIELDS = [
     "projected_completion",
     "planned_completion",
     "driver",
+    "driver_reason",
     "computed_at",
     "computed_on",
     "stale",
 ]
 
 
-def refresh_summaries(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
-    """Recompute and store the summaries of these trainees, in batches; returns the count."""
+def refresh_summaries(
+    trainee_ids: Iterable[int], today: dt.date | None = None, *, inputs: dict | None = None
+) -> int:
+    """Recompute and store the summaries of these trainees, in batches; returns the count.
+    `inputs`: a dict that receives each trainee's (engine input, context), for a caller that
+    evaluates the same trainees again (the demo's IUP status tables) without reading the
+    ledger twice."""
     ids = list(trainee_ids)
     today = today or timezone.localdate()
     now = timezone.now()
@@ -101,6 +116,8 @@ def refresh_summaries(trainee_ids: Iterable[int], today: dt.date | None = None) 
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
         results = evaluate_many(chunk, today, goals, detail=False)
+        if inputs is not None:
+            inputs.update((tid, (inp, ctx)) for tid, (inp, ctx, _r) in results.items())
         rows = [summary_row(tid, *results[tid], now, today) for tid in chunk]
         with transaction.atomic():
             ProgressSummary.objects.filter(trainee_id__in=chunk).delete()
@@ -133,4 +150,4 @@ def refresh_stale(today: dt.date | None = None) -> int:
 
 
 def fmt_months(value) -> str:
-    return engine.fmt_number(value)
+    return present.number(value)

@@ -156,7 +156,7 @@ class AgreementFilterForm(DesignsystemetForm, forms.Form):
         empty_label=_("Alle"),
     )
     institution = forms.ModelChoiceField(
-        label=_("Foretak"),
+        label=_("Virksomhet"),
         queryset=Institution.objects.all(),
         required=False,
         empty_label=_("Alle"),
@@ -226,7 +226,7 @@ class QueueFilterForm(DesignsystemetForm, forms.Form):
         widget=QuickSelect,
     )
     agreement = forms.ModelChoiceField(
-        label=_("Samarbeidsavtale"),
+        label=_("Fagavtale"),
         required=False,
         empty_label=_("Alle"),
         widget=QuickSelect,

@@ -671,7 +671,8 @@ def _places(groups) -> dict[tuple[int, int], dict[tuple[int, str], int]]:
 
 
 def _conflicts(group: list[RotationRequest], places) -> list[ranking.Conflict]:
-    demands = [ranking.Demand(r.pk, r.sending.code, r.desired_start) for r in group]
+    # the sending institutions by name: the explanation is read by people (issue 17)
+    demands = [ranking.Demand(r.pk, r.sending.name, r.desired_start) for r in group]
     return ranking.conflicts(demands, places)
 
 
@@ -701,7 +702,7 @@ def all_conflicts(
             _group_cond(keys), status__in=QUEUE_STATUSES, forwarded_on__isnull=False
         )
         .order_by("pk")
-        .values_list("pk", "receiving_id", "specialty_id", "sending__code", "desired_start")
+        .values_list("pk", "receiving_id", "specialty_id", "sending__name", "desired_start")
     ):
         demands[(receiving, specialty)].append(ranking.Demand(pk, home, start))
     places = _places(keys)

@@ -213,7 +213,7 @@ def start_problem(
 @dataclass(frozen=True)
 class Demand:
     request: int
-    home: str
+    home: str  # the sending institution's name (the conflict's explanation names it)
     start: dt.date
 
 
@@ -227,6 +227,12 @@ class Conflict:
     requests: tuple[int, ...]
     places: int
     explanation: str = field(default="")
+
+
+def _places_words(free: int) -> str:
+    if free == 0:
+        return "ingen ledige plasser"
+    return "1 ledig plass" if free == 1 else f"{free} ledige plasser"
 
 
 def conflicts(demands: list[Demand], places: dict[tuple[int, str], int]) -> list[Conflict]:
@@ -251,7 +257,7 @@ def conflicts(demands: list[Demand], places: dict[tuple[int, str], int]) -> list
                     places=free,
                     explanation=(
                         f"{semester_label(sem)}: {len(group)} ønsker fra {len(homes)} "
-                        f"foretak ({who}) om {free} ledige plasser."
+                        f"foretak ({who}) om {_places_words(free)}."
                     ),
                 )
             )

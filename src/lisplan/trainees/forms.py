@@ -10,7 +10,7 @@ from lisplan.accounts.access import scope_filter
 from lisplan.accounts.forms import DesignsystemetForm
 from lisplan.catalogue.models import Specialty
 from lisplan.organisations.models import Institution, LearningArena
-from lisplan.trainees.models import Employment, LeavePeriod
+from lisplan.trainees.models import Employment, LeavePeriod, Supervision
 from lisplan.trainees.queries import TraineeFilters
 
 EMPLOYMENT_CHOICES = [("", _("Alle")), ("permanent", _("Fast")), ("temporary", _("Vikariat"))]
@@ -116,3 +116,37 @@ class LeaveForm(DesignsystemetForm, forms.ModelForm):
         model = LeavePeriod
         fields = ["kind", "start", "end", "percent"]
         widgets = {"start": _date_widget(), "end": _date_widget()}
+
+
+class SupervisionForm(DesignsystemetForm, forms.ModelForm):
+    """A supervisor for the trainee: someone with the supervisor role at the trainee's
+    employer (the administrator gives that role)."""
+
+    class Meta:
+        model = Supervision
+        fields = ["supervisor", "kind", "start", "end"]
+        widgets = {"start": _date_widget(), "end": _date_widget()}
+
+    def __init__(self, *args, trainee, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from lisplan.accounts.models import Role, RoleAssignment, User
+
+        employers = Employment.objects.not_ended().filter(trainee=trainee).values("institution_id")
+        holders = RoleAssignment.objects.active().filter(
+            role=Role.SUPERVISOR, institution_id__in=employers
+        )
+        self.fields["supervisor"].queryset = User.objects.filter(
+            is_active=True, pk__in=holders.values("user_id")
+        ).order_by("last_name", "first_name")
+        self.fields["supervisor"].empty_label = _("Velg veileder")
+        self.fields["supervisor"].help_text = _(
+            "Brukere med rollen veileder ved arbeidsgiveren til legen."
+        )
+
+
+class SupervisionEndForm(DesignsystemetForm, forms.Form):
+    end = forms.DateField(
+        label=_("Siste dag med veiledning"),
+        widget=_date_widget(),
+        error_messages={"required": _("Velg siste dag med veiledning.")},
+    )

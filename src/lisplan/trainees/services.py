@@ -77,15 +77,26 @@ def leave_delete(*, actor, leave: LeavePeriod) -> None:
     _refresh_progress(trainee)
 
 
+def _check_supervision(actor, trainee: Trainee) -> None:
+    """Supervisors are assigned by the trainee's leader or local coordinator
+    (`supervision.change` over the trainee); the administrator everywhere."""
+    from lisplan.accounts.access import check
+
+    check(actor, "supervision.change", trainee)
+
+
 def supervision_create(*, actor, trainee: Trainee, **fields) -> Supervision:
+    _check_supervision(actor, trainee)
     return writes.create(
         actor=actor, model=Supervision, action="supervision.created", trainee=trainee, **fields
     )
 
 
 def supervision_update(*, actor, supervision: Supervision, **fields) -> Supervision:
+    _check_supervision(actor, supervision.trainee)
     return writes.update(actor=actor, obj=supervision, action="supervision.changed", **fields)
 
 
 def supervision_delete(*, actor, supervision: Supervision) -> None:
+    _check_supervision(actor, supervision.trainee)
     writes.delete(actor=actor, obj=supervision, action="supervision.deleted")

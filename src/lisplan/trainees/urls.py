@@ -11,4 +11,10 @@ urlpatterns = [
         "<int:pk>/ansettelser/<int:employment_pk>/", views.employment_edit, name="employment_edit"
     ),
     path("<int:pk>/permisjoner/ny/", views.leave_add, name="leave_add"),
+    path("<int:pk>/veiledere/ny/", views.supervision_add, name="supervision_add"),
+    path(
+        "<int:pk>/veiledere/<int:supervision_pk>/avslutt/",
+        views.supervision_end,
+        name="supervision_end",
+    ),
 ]

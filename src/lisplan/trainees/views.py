@@ -6,15 +6,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from lisplan.accounts.access import can, get_in_scope, require, roles_summary
 from lisplan.trainees import queries, services
-from lisplan.trainees.forms import EmploymentForm, LeaveForm, TraineeFilterForm
+from lisplan.trainees.forms import (
+    EmploymentForm,
+    LeaveForm,
+    SupervisionEndForm,
+    SupervisionForm,
+    TraineeFilterForm,
+)
 from lisplan.trainees.history import trainee_history
-from lisplan.trainees.models import Employment, LeavePeriod, Trainee
+from lisplan.trainees.models import Employment, LeavePeriod, Supervision, Trainee
 
 RESULTS_TARGET = "trainee-results"
 
@@ -48,9 +55,11 @@ def trainee_detail(request, pk: int):
             "roles": roles_summary(trainee.user) if trainee.user_id else [],
             "history": trainee_history(request.user, trainee),
             "can_change": can(request.user, "trainee.change", trainee),
+            "can_supervise": can(request.user, "supervision.change", trainee),
             "can_view_plans": can(request.user, "plan.view", trainee),
             "can_view_progress": can(request.user, "progress.view", trainee),
             "can_view_iup": can(request.user, "iup.view", trainee),
+            "can_view_confirmations": can(request.user, "confirmation.view", trainee),
         },
     )
 
@@ -127,4 +136,55 @@ def leave_add(request, pk: int):
         request,
         "trainees/employment_form.html",
         {"trainee": trainee, "form": form, "title": _("Registrer permisjon")},
+    )
+
+
+@require("supervision.change")
+def supervision_add(request, pk: int):
+    trainee = get_in_scope(request.user, "supervision.change", Trainee.objects.all(), pk=pk)
+    form = SupervisionForm(
+        request.POST or None,
+        instance=Supervision(trainee=trainee),
+        trainee=trainee,
+        initial={"start": timezone.localdate()},
+    )
+    done = _save(
+        request,
+        form,
+        lambda data: services.supervision_create(actor=request.user, trainee=trainee, **data),
+        _("Veilederen er registrert."),
+    )
+    return done or render(
+        request,
+        "trainees/employment_form.html",
+        {"trainee": trainee, "form": form, "title": _("Registrer veileder")},
+    )
+
+
+@require("supervision.change")
+def supervision_end(request, pk: int, supervision_pk: int):
+    supervision = get_object_or_404(
+        Supervision.objects.select_related("trainee", "supervisor"),
+        pk=supervision_pk,
+        trainee_id=pk,
+    )
+    trainee = get_in_scope(request.user, "supervision.change", Trainee.objects.all(), pk=pk)
+    form = SupervisionEndForm(request.POST or None, initial={"end": timezone.localdate()})
+    form.instance = supervision  # _save goes back to the trainee of form.instance
+    done = _save(
+        request,
+        form,
+        lambda data: services.supervision_update(
+            actor=request.user, supervision=supervision, end=data["end"]
+        ),
+        _("Veiledningen er avsluttet."),
+    )
+    return done or render(
+        request,
+        "trainees/employment_form.html",
+        {
+            "trainee": trainee,
+            "form": form,
+            "title": _("Avslutt veiledning med %(name)s") % {"name": supervision.supervisor},
+        },
     )

@@ -69,7 +69,7 @@ class Command(BaseCommand):
         from lisplan.progress.demo import load_progress_demo
 
         progress = load_progress_demo(seed=seed, today=timezone.localdate())
-        iup = load_iup_demo(seed=seed, today=timezone.localdate())
+        iup = load_iup_demo(seed=seed, today=timezone.localdate(), inputs=progress.inputs)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demodata lastet på {result.seconds:.1f} s: {_n(result.trainees)} leger i "
@@ -103,6 +103,14 @@ class Command(BaseCommand):
             f"{_n(iup.revisions)} revisjoner, {_n(iup.templates)} maler for tabell 3 ("
             + ", ".join(f"{state} {_n(n)}" for state, n in sorted(iup.states.items()))
             + ")."
+        )
+        from lisplan.confirmations.demo import load_confirmation_demo
+
+        confirmations = load_confirmation_demo(seed=seed, today=timezone.localdate())
+        self.stdout.write(
+            f"Bekreftelser på tjeneste på {confirmations.seconds:.1f} s: "
+            + ", ".join(f"{state} {_n(n)}" for state, n in sorted(confirmations.states.items()))
+            + "."
         )
         from lisplan.programmes.demo import load_programme_demo
 

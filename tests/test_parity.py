@@ -35,6 +35,7 @@ from django.contrib.messages import constants as message_levels
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from lisplan.accounts.models import ApiToken
 from lisplan.errors import DomainError
@@ -493,7 +494,7 @@ for _name, _own in [("", False), (" of oneself", True)]:
             reverse("progress:goal_approve", args=[c["trainee"], c["goal"]]),
             {
                 "assessment": "observation",
-                "approved_on": dt.date.today().isoformat(),
+                "approved_on": timezone.localdate().isoformat(),
                 "institution": c["unn"],
                 "arena": "",
                 "comment": "",

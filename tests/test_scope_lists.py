@@ -377,9 +377,7 @@ NOT_COMPARED: dict[str, str] = {
     "/api/v1/implementation-plans/{id}/history": "test_plan_history_is_the_plan_view_scope",
     "/api/v1/learning-goals/{code}/places": "where a goal can be reached: the arenas of "
     "published programme plans, public (programme.view), no person",
-    "/api/v1/trainees/{id}/service-confirmations": "not yet compared: the scope adds the "
-    "unit of the confirmation's employment, also after it ended (confirmations/scopes.py); "
-    "tests/confirmations covers it",
+    "/api/v1/trainees/{id}/service-confirmations": "test_confirmation_lists_are_their_scope",
     "/api/v1/vacancies/candidates": "the queue for one arena chosen by `arena=`; whether the "
     "caller reaches the arena is the vacancy scope, tested in tests/api/test_rotations.py",
 }
@@ -567,4 +565,101 @@ def test_plan_history_is_the_plan_view_scope(data, persona):
         )
         if not ok:
             wrong.append(f"revision {revision.pk}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _unit_reached(a: RoleAssignment, e: Employment) -> bool:
+    """An employment (ended or not) in one assignment's unit: its institution (an education
+    lead: in their specialty), its region, or the leader's arenas (an employment without an
+    arena: an arena of the leader at the employer in the employment's specialty)."""
+    from lisplan.organisations.models import LearningArena
+
+    if a.arena_id:
+        if e.arena_id:
+            return e.arena.path.startswith(a.arena.path)
+        return any(
+            x.path.startswith(a.arena.path)
+            and x.institution_id == e.institution_id
+            and x.specialty_id == e.specialty_id
+            for x in LearningArena.objects.all()
+        )
+    if a.institution_id:
+        same = e.institution_id == a.institution_id
+        return same and (a.role != Role.EDUCATION_LEAD or e.specialty_id == a.specialty_id)
+    if a.region_id:
+        return e.institution.region_id == a.region_id
+    return False
+
+
+@pytest.fixture
+def confirmations(data, world):
+    """A confirmation for each employment, and one for an employment the trainee has left
+    (UNN), now employed at NLSH."""
+    from lisplan.confirmations import services as confirmations
+
+    admin = world.users["admin"]
+    left = f.TraineeFactory(last_name="Sluttet")
+    ended = f.EmploymentFactory(
+        trainee=left,
+        institution=world.unn,
+        arena=world.section,
+        specialty=world.specialty,
+        start=dt.date(2022, 1, 1),
+        end=dt.date(2025, 6, 30),
+    )
+    f.EmploymentFactory(
+        trainee=left, institution=world.nlsh, specialty=world.specialty, start=dt.date(2025, 7, 1)
+    )
+    for employment in Employment.objects.exclude(trainee=left):
+        confirmations.confirmation_request(actor=admin, employment=employment)
+    confirmations.confirmation_request(actor=admin, employment=ended)
+    return data
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_confirmation_lists_are_their_scope(confirmations, persona):
+    from lisplan.confirmations.models import ConfirmationVersion
+
+    permission = "confirmation.view"
+    user = confirmations[persona]
+    client = ApiClient(user)
+    trainees = expected_trainees(user, permission) if holds(user, permission) else set()
+    units = _organisational(user, permission)
+    versions = list(
+        ConfirmationVersion.objects.select_related(
+            "confirmation__employment__arena", "confirmation__employment__institution"
+        )
+    )
+    wrong = []
+    for trainee in Trainee.objects.all():
+        path = f"/api/v1/trainees/{trainee.pk}/service-confirmations"
+        response = client.get(path, page_size=100)
+        if not holds(user, permission):
+            ok = response.status_code == 403
+        else:
+            expected = {
+                v.pk
+                for v in versions
+                if v.confirmation.trainee_id == trainee.pk
+                and (
+                    trainees is None
+                    or trainee.pk in trainees
+                    or any(_unit_reached(a, v.confirmation.employment) for a in units)
+                )
+            }
+            reached = (
+                trainees is None
+                or trainee.pk in trainees
+                or bool(expected)
+                or any(_unit_reached(a, e) for a in units for e in trainee.employments.all())
+            )
+            if reached:
+                ok = (
+                    response.status_code == 200
+                    and {r["id"] for r in response.json()["results"]} == expected
+                )
+            else:
+                ok = response.status_code == 404
+        if not ok:
+            wrong.append(f"{path}: {response.status_code} {response.content[:200]!r}")
     assert not wrong, "\n".join(wrong)

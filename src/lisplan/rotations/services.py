@@ -942,6 +942,7 @@ def vacancy_select(*, actor, vacancy: Vacancy, request: RotationRequest) -> Vaca
 @transaction.atomic
 def vacancy_close(*, actor, vacancy: Vacancy) -> Vacancy:
     vacancy = Vacancy.objects.select_for_update().get(pk=vacancy.pk)
+    check(actor, "vacancy.change", vacancy)
     return writes.update(
         actor=actor, obj=vacancy, action="vacancy.closed", state=Vacancy.State.CLOSED
     )

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "lisplan.demo",
     "lisplan.operations",
     "lisplan.documents",
+    "lisplan.workflows",  # cross-app workflows, above the apps (lisplan.events)
 ]
 
 MIDDLEWARE = [

@@ -2,8 +2,9 @@
 
 Every error carries a machine-readable ``code``, the ``field`` at fault (or None) and the HTTP
 ``status`` the API answers with. Services raise them; they are turned into the API's error
-shape in one place (``lisplan.api.errors``) and into a page message in one place
-(``lisplan.errors.page_messages`` / ``add_to_form``). See docs/decisions/0011-one-rule-path.md.
+shape in one place (``lisplan.api.errors``) and into a page message in one place (the
+``page_message`` / ``page_problems`` / ``add_to_form`` helpers below: views catch
+``DomainError``, never an app's own class). See docs/decisions/0011-one-rule-path.md.
 
 - ``Invalid`` (400): the content breaks rules; ``problems`` name each field, code and message.
 - ``StateError`` (400): the action is not possible in the object's current state.
@@ -111,13 +112,36 @@ class Conflict(DomainError):
     code = "stale"
 
 
+# --- on pages: the one place a domain error becomes what a page shows ----------------------
+# A view catches `DomainError` (never an app's own class) and hands it to one of these. A plain
+# refusal (a `Refused` that names no field) is not a message: these re-raise it, so the page
+# answers 403 as the API does; a refusal about one field (``leader_only``) is shown by it.
+
+
+def _raise_plain_refusal(error: DomainError) -> None:
+    if isinstance(error, Refused) and not error.field and not error.problems:
+        raise error
+
+
+def page_message(error: DomainError) -> str:
+    """The one line a page shows for a domain error (several problems: joined by «; »)."""
+    _raise_plain_refusal(error)
+    return error.message
+
+
+def page_problems(error: DomainError) -> list[Problem]:
+    """Each problem, for a page that puts them by field (an editor of rows)."""
+    _raise_plain_refusal(error)
+    return error.all_problems()
+
+
 def page_messages(error: DomainError) -> list[str]:
     """What a page shows for a domain error: one line per problem."""
-    return [p.message for p in error.all_problems()]
+    return [p.message for p in page_problems(error)]
 
 
 def add_to_form(form: Any, error: DomainError) -> None:
     """Put each problem by its field on a Django form (or on the form when it has no such
     field) — the one place a page turns a domain error into field messages."""
-    for p in error.all_problems():
+    for p in page_problems(error):
         form.add_error(p.field if p.field in form.fields else None, p.message)

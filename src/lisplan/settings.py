@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "lisplan.operations",
     "lisplan.documents",
     "lisplan.administration",
+    "lisplan.workflows",  # cross-app workflows, above the apps (lisplan.events)
 ]
 
 MIDDLEWARE = [

@@ -252,6 +252,7 @@ def external_sign_in(*, provider: str, issuer: str, claims: dict):
         .first()
     )
     created = False
+    user: User | None
     if identity is not None:
         user = identity.user
     else:

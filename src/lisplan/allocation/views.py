@@ -37,7 +37,7 @@ from lisplan.allocation.build import key_pk
 from lisplan.allocation.forms import PolicyForm, RunForm
 from lisplan.allocation.instance import month_index
 from lisplan.allocation.models import AllocationPolicy, AllocationRun, Proposal
-from lisplan.errors import Refused
+from lisplan.errors import DomainError, add_to_form
 from lisplan.rotations.models import CollaborationAgreement, RotationRequest
 from lisplan.ui import numbers
 
@@ -91,8 +91,8 @@ def run_new(request):
                 max_delay_months=form.cleaned_data["max_delay_months"],
                 time_limit=form.cleaned_data["time_limit"],
             )
-        except (services.AllocationError, Refused) as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+        except DomainError as error:
+            add_to_form(form, error)
         else:
             messages.success(request, _("Kjøringen er startet. Siden oppdateres mens den går."))
             return redirect("allocation:run", run.pk)
@@ -163,15 +163,14 @@ def policy_edit(request, region: int):
         if form.is_valid():
             try:
                 services.save_policy(actor=request.user, region=region, **form.cleaned_data)
-            except services.StaleVersion as error:
-                form.add_error(None, str(error))
-                # What the user typed stays; saving again knowingly replaces the new values.
-                form.data = form.data.copy()
-                form.data["version"] = str(error.current.version)
-                policy, status = error.current, 409
-            except services.AllocationError as error:
-                form.add_error(error.field if error.field in form.fields else None, str(error))
-                status = 400
+            except DomainError as error:
+                add_to_form(form, error)
+                status = error.status
+                if isinstance(error, services.StaleVersion):
+                    # What the user typed stays; saving again knowingly replaces the new values.
+                    form.data = form.data.copy()
+                    form.data["version"] = str(error.current.version)
+                    policy = error.current
             else:
                 messages.success(
                     request,

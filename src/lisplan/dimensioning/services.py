@@ -15,6 +15,7 @@ import time
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +34,7 @@ from lisplan.dimensioning.models import (
     ScenarioVersion,
     SpecialistCount,
 )
+from lisplan.errors import Invalid
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
@@ -40,7 +42,7 @@ MAX_DRAWS = 10000
 STALE_AFTER_SECONDS = 15 * 60
 
 
-class DimensioningError(Exception):
+class DimensioningError(Invalid):
     """Input or a state that does not allow the action; the message says why, in Norwegian."""
 
     def __init__(
@@ -50,9 +52,7 @@ class DimensioningError(Exception):
         field: str | None = None,
         errors: list[dict] | None = None,
     ):
-        super().__init__(message)
-        self.code = code
-        self.field = field
+        super().__init__(message, code, field)
         self.errors = errors or [{"field": field or "", "code": code, "message": message}]
 
 
@@ -78,7 +78,7 @@ def _require(actor, permission: str) -> None:
 
 # --- data ----------------------------------------------------------------------------------
 
-ROW_MODELS = {
+ROW_MODELS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
     Dataset.Kind.SPECIALISTS: (
         SpecialistCount,
         ("specialty", "sex", "age_from", "age_to", "year", "heads"),
@@ -124,7 +124,7 @@ def load_dataset(
         demo=demo,
     )
     model, fields = ROW_MODELS[kind]
-    model.objects.bulk_create(
+    model._default_manager.bulk_create(
         [model(dataset=dataset, **{f: row[f] for f in fields}) for row in loaded.rows],
         batch_size=2000,
     )
@@ -337,7 +337,7 @@ MESSAGES = {
 }
 
 
-def _progress(run_id: int, fraction: float, message: str) -> None:
+def _progress(run_id: int, fraction: float, message: object) -> None:
     DimensioningRun.objects.filter(pk=run_id).update(
         progress=min(max(fraction, 0.0), 1.0), progress_message=str(message)[:300]
     )

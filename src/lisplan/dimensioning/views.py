@@ -23,6 +23,7 @@ from lisplan.dimensioning import charts, queries, services
 from lisplan.dimensioning.export import xlsx_response
 from lisplan.dimensioning.forms import DatasetForm, RunForm, ScenarioForm
 from lisplan.dimensioning.models import Dataset, DimensioningRun, Scenario
+from lisplan.errors import DomainError, add_to_form, page_message
 
 
 def _page(request, items, param: str = "page"):
@@ -58,8 +59,8 @@ def run_new(request):
                 scenario=form.cleaned_data["scenario"],
                 draws=form.cleaned_data["draws"],
             )
-        except services.DimensioningError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+        except DomainError as error:
+            add_to_form(form, error)
         else:
             messages.success(request, _("Kjøringen er startet. Siden oppdateres mens den går."))
             return redirect("dimensioning:run", run.pk)
@@ -473,8 +474,8 @@ def scenario_new(request):
                 description=form.cleaned_data["description"],
                 params=form.params(),
             )
-        except services.DimensioningError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+        except DomainError as error:
+            add_to_form(form, error)
         else:
             messages.success(request, _("Scenarioet er lagret."))
             return redirect(scenario)
@@ -508,8 +509,8 @@ def scenario_detail(request, pk: int):
                     params=form.params(),
                     description=form.cleaned_data["description"],
                 )
-            except services.DimensioningError as error:
-                form.add_error(None, str(error))
+            except DomainError as error:
+                form.add_error(None, page_message(error))
             else:
                 messages.success(request, _("Ny versjon av scenarioet er lagret."))
                 return redirect(scenario)
@@ -545,8 +546,8 @@ def data_list(request):
                     source_url=d["source_url"],
                     source_date=d["source_date"],
                 )
-            except services.DimensioningError as error:
-                form.add_error("file", str(error))
+            except DomainError as error:
+                form.add_error("file", page_message(error))
             else:
                 messages.success(
                     request,

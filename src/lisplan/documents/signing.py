@@ -10,10 +10,15 @@ See docs/decisions/0007-signed-documents.md."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from lisplan import errors
 from lisplan.audit.services import record
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # a lazy translation (django-stubs)
 
 DRAFT, AWAITING_SIGNATURES = "draft", "awaiting_signatures"  # the same in every Status
 
@@ -22,7 +27,7 @@ class StaleVersion(errors.Conflict):
     """Someone else saved the revision since the user opened it; `current` is its version now.
     Each app subclasses it with its own `message` (409 with `current_version` in the API)."""
 
-    message = ""  # type: ignore[assignment]  # each app's text, shadowing DomainError.message
+    message: str | _StrPromise = ""  # type: ignore[assignment]  # each app's text (shadows the property)
 
     def __init__(self, current: int):
         super().__init__(str(self.message))
@@ -64,7 +69,7 @@ def check_version(revision, version: int, stale: type[StaleVersion]) -> None:
         raise stale(revision.version)
 
 
-def require_status(revision, allowed, message: str) -> None:
+def require_status(revision, allowed, message: str | _StrPromise) -> None:
     """`message` (may be lazy) names the status as `%(status)s`."""
     if revision.status not in allowed:
         raise StateError(str(message) % {"status": revision.get_status_display()})
@@ -90,15 +95,16 @@ def transition(revision, actor, action: str, to: str, *, audit: dict | None = No
 
 def require_signer(
     revision, role: str | None, *, not_signer: str, already_signed: str | None = None
-) -> None:
+) -> str:
     """The actor must have a signing `role` (`signing_role` of the app) and, with
-    `already_signed` (naming it `%(role)s`), one not yet signed."""
+    `already_signed` (naming it `%(role)s`), one not yet signed. Returns the role."""
     if role is None:
         raise StateError(not_signer, "not_signer")
     if already_signed is not None and revision.signatures.filter(role=role).exists():
         raise StateError(
             already_signed % {"role": revision.signatures.model.Role(role).label}, "already_signed"
         )
+    return role
 
 
 def sign(revision, actor, role: str, action: str) -> bool:
@@ -126,7 +132,15 @@ def sign(revision, actor, role: str, action: str) -> bool:
     return False
 
 
-def withdraw(revision, actor, action: str, *, signing_role, wrong_status: str, not_signer: str):
+def withdraw(
+    revision,
+    actor,
+    action: str,
+    *,
+    signing_role,
+    wrong_status: str | _StrPromise,
+    not_signer: str | _StrPromise,
+):
     """Awaiting signatures → draft, by one of the signers (the app's `signing_role(actor,
     revision)` gives a role): the signatures given are cleared (and listed in the audit event).
     Both apps spell these two statuses the same."""

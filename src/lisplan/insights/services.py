@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from lisplan.accounts.access import has_permission
 from lisplan.audit.services import record
+from lisplan.errors import Invalid
 from lisplan.insights.indicators import (
     BY_CODE,
     INDICATORS,
@@ -37,10 +38,11 @@ HARVEST_DAYS = ((3, 1), (9, 1))  # 1 March, 1 September (seed 003)
 WORKLIST_DAYS = 28  # the pre-harvest work list opens four weeks before
 
 
-class HarvestError(Exception):
+class HarvestError(Invalid):
+    """A harvest or reminder the rules do not allow; the message says why, in Norwegian."""
+
     def __init__(self, message: str, code: str = "invalid", field: str | None = "date"):
-        super().__init__(message)
-        self.message, self.code, self.field = message, code, field
+        super().__init__(message, code, field)
 
 
 def harvest_dates_around(today: dt.date) -> tuple[dt.date, dt.date]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from lisplan.accounts.access import has_permission, require
 from lisplan.catalogue.models import Specialty
+from lisplan.errors import DomainError, page_message
 from lisplan.exports import FORMATS, Column, export_response
 from lisplan.insights import charts, queries, scopes, services
 from lisplan.insights.indicators import SHARE, Scope
@@ -381,8 +381,8 @@ def harvest_start(request):
         return redirect("insights:harvests")
     try:
         h = services.start_harvest(actor=request.user, date=date)
-    except services.HarvestError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        messages.error(request, page_message(error))
         return redirect("insights:harvests")
     messages.success(
         request,
@@ -442,10 +442,8 @@ def worklist_remind(request):
         n = services.send_reminders(
             actor=request.user, scope=scope, kind=kind, today=timezone.localdate()
         )
-    except services.HarvestError as error:
-        messages.error(request, error.message)
-    except PermissionDenied:
-        raise
+    except DomainError as error:
+        messages.error(request, page_message(error))
     else:
         messages.success(
             request, _("Påminnelse sendt til %(n)s leger og lederne deres.") % {"n": n}

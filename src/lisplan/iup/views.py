@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from lisplan.accounts.access import can, get_in_scope, require, scope_filter
 from lisplan.catalogue.models import Specialty
+from lisplan.errors import Conflict, DomainError, add_to_form, page_message, page_problems
 from lisplan.iup import pages, queries, rules, services
 from lisplan.iup.forms import Editor, TemplateForm
 from lisplan.iup.models import RequirementsTemplate
@@ -65,9 +66,10 @@ def plan_create(request, trainee_id: int):
     trainee = queries.trainee_in_scope(request.user, "iup.edit", trainee_id)
     try:
         revision = services.plan_create(actor=request.user, trainee=trainee)
-    except (services.PlanInvalid, services.StateError) as error:
+    except DomainError as error:
         messages.error(
-            request, _("Utdanningsplanen kunne ikke opprettes: %(why)s") % {"why": error}
+            request,
+            _("Utdanningsplanen kunne ikke opprettes: %(why)s") % {"why": page_message(error)},
         )
         return redirect("iup:trainee", trainee.pk)
     messages.success(
@@ -116,9 +118,7 @@ def revision_edit(request, pk: int):
                     periods=editor.period_data(),
                     **editor.form.content(),
                 )
-            except services.PlanInvalid as error:
-                editor.add_problems(error.problems)
-            except services.StaleVersion:
+            except Conflict:
                 editor.errors.append(
                     _(
                         "Utdanningsplanen er endret av noen andre siden du åpnet den. Det du skrev, "
@@ -127,8 +127,8 @@ def revision_edit(request, pk: int):
                     )
                 )
                 editor.stale = True
-            except services.StateError as error:
-                editor.errors.append(str(error))
+            except DomainError as error:  # the rules' problems by field, or a state
+                editor.add_problems(page_problems(error))
             else:
                 messages.success(request, _("Utkastet er lagret."))
                 if "save_and_view" in request.POST:
@@ -156,17 +156,15 @@ def _act(request, pk: int, permission: str, action, done: str, **kwargs):
         result = action(actor=request.user, revision=revision, **kwargs)
     except ValueError:
         messages.error(request, _("Ugyldig versjon i skjemaet. Last inn siden på nytt."))
-    except services.StaleVersion as error:
-        messages.error(request, str(error))
-    except (services.StateError, services.PlanInvalid) as error:
-        if isinstance(error, services.PlanInvalid):
+    except DomainError as error:
+        if error.problems:  # what the plan lacks
             messages.error(
                 request,
                 _("Planen kan ikke sendes til signering før dette er fylt ut: %(what)s")
-                % {"what": " ".join(p.message for p in error.problems)},
+                % {"what": " ".join(p.message for p in page_problems(error))},
             )
         else:
-            messages.error(request, str(error))
+            messages.error(request, page_message(error))
     else:
         messages.success(request, done)
         if action is services.revision_sign and request.POST.get("then") == "next":
@@ -310,13 +308,9 @@ def template_edit(request, institution_id: int, specialty_id: int):
                     version=form.cleaned_data.get("version"),
                     **form.content(),
                 )
-            except services.StaleVersion as error:
-                form.add_error(None, str(error))
-                status = 409
-            except services.PlanInvalid as error:
-                for p in error.problems:
-                    form.add_error(p.field if p.field in form.fields else None, p.message)
-                status = 400
+            except DomainError as error:  # a conflict (409) or the rules' problems (400)
+                add_to_form(form, error)
+                status = error.status
             else:
                 messages.success(
                     request,

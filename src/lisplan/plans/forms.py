@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -17,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lisplan import errors
 from lisplan.accounts.forms import DesignsystemetForm
 from lisplan.catalogue.models import Specialty
 from lisplan.organisations.models import Institution, LearningArena
@@ -603,12 +605,13 @@ class PlanEditor:
             plan.employer, self.periods()
         )
 
-    def add_problems(self, problems: list[rules.Problem]) -> None:
-        """Put each problem by its field: the plan's, a row's, or the form as a whole."""
+    def add_problems(self, problems: Sequence[rules.Problem | errors.Problem]) -> None:
+        """Put each problem by its field: the plan's, a row's, or the form as a whole (a rule's
+        `rules.Problem`, or a domain error's `errors.Problem`, which is never a warning)."""
         for problem in problems:
             match = PROBLEM_FIELD.match(problem.field)
             in_row = match and int(match.group(1)) < len(self.rows)
-            if problem.warning:
+            if getattr(problem, "warning", False):
                 target = self.rows[int(match.group(1))].warnings if in_row else self.warnings
                 target.append(problem.message)
             elif in_row:

@@ -5,6 +5,7 @@ writes one audit event; partners and coordinators are notified after commit."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lisplan import events
 from lisplan.accounts.access import can, check, leads
 from lisplan.audit.services import diff, record
 from lisplan.documents import signing
@@ -316,7 +318,7 @@ def _check_confirmation(actor, trainee, content: dict, current: bool = False) ->
 
 @transaction.atomic
 def plan_create(
-    *, actor, trainee, employment=None, periods: list[PeriodData] = (), **content
+    *, actor, trainee, employment=None, periods: Sequence[PeriodData] = (), **content
 ) -> Revision:
     """Revision 1 of a new plan, in draft."""
     check(actor, "plan.edit", trainee)
@@ -446,10 +448,9 @@ def signing_role(actor, revision: Revision) -> str | None:
 def revision_sign(*, actor, revision: Revision) -> Revision:
     revision = _lock(revision)
     _require_status(revision, Status.AWAITING_SIGNATURES)
-    role = signing_role(actor, revision)
-    signing.require_signer(
+    role = signing.require_signer(
         revision,
-        role,
+        signing_role(actor, revision),
         not_signer=_("Du kan ikke signere denne planen."),
         already_signed=_("Planen er allerede signert av %(role)s."),
     )
@@ -491,12 +492,8 @@ def revision_approve(*, actor, revision: Revision, confirm_no_agreement: bool = 
     if previous is not None:
         _transition(previous, actor, "plan.superseded", Status.SUPERSEDED)
     _notify_partners(revision, previous)
-    from lisplan.rotations.services import sync_from_plan  # rotations builds on plans
-
-    sync_from_plan(revision=revision, actor=actor)
-    from lisplan.progress.summary import refresh_summaries  # plan periods feed progress
-
-    refresh_summaries([revision.plan.trainee_id])
+    # The register (rotations) and progress build on the approved plan (`lisplan.workflows`).
+    events.plan_approved.send(sender=Revision, revision=revision, actor=actor)
     return revision
 
 

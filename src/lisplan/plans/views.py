@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lisplan.accounts.access import get_in_scope, has_permission, require
-from lisplan.errors import Refused
+from lisplan.errors import Conflict, DomainError, page_message, page_problems
 from lisplan.plans import pages, queries, rules, services, worklist
 from lisplan.plans.forms import (
     ROW_FIELD,
@@ -57,12 +57,11 @@ def plan_create(request, trainee_id: int):
     trainee = get_in_scope(request.user, "plan.edit", Trainee.objects.all(), pk=trainee_id)
     try:
         revision = services.plan_create(actor=request.user, trainee=trainee)
-    except (services.PlanInvalid, ValidationError) as error:
-        messages.error(
-            request,
-            _("Planen kunne ikke opprettes: %(why)s")
-            % {"why": " ".join(getattr(error, "messages", None) or [str(error)])},
+    except (DomainError, ValidationError) as error:
+        why = (
+            " ".join(error.messages) if isinstance(error, ValidationError) else page_message(error)
         )
+        messages.error(request, _("Planen kunne ikke opprettes: %(why)s") % {"why": why})
         return redirect("plans:trainee", trainee.pk)
     messages.success(request, _("Gjennomføringsplanen er opprettet som utkast. Fyll den ut."))
     return redirect("plans:edit", revision.pk)
@@ -105,9 +104,7 @@ def _save(request, revision: Revision, editor: PlanEditor) -> bool:
             periods=editor.periods(),
             **editor.form.content(),
         )
-    except services.PlanInvalid as error:
-        editor.add_problems(error.problems)
-    except services.StaleVersion:
+    except Conflict:
         editor.add_error(
             _(
                 "Planen er endret av noen andre siden du åpnet den. Det du skrev, er "
@@ -116,12 +113,8 @@ def _save(request, revision: Revision, editor: PlanEditor) -> bool:
             )
         )
         editor.stale = True
-    except services.StateError as error:
-        editor.add_error(str(error))
-    except Refused as error:  # a rule about who may set a field (leader_only)
-        editor.add_problems(
-            [rules.Problem(p.field, p.code, p.message) for p in error.all_problems()]
-        )
+    except DomainError as error:  # a rule's problems by field; a state; who may set a field
+        editor.add_problems(page_problems(error))
     except ValidationError as error:
         editor.add_problems(
             [rules.Problem(f, "invalid", m) for f, ms in error.message_dict.items() for m in ms]
@@ -245,12 +238,13 @@ def _act(request, revision: Revision, action, done: str, queue=None, empty_url: 
     `empty_url` when the queue is empty."""
     try:
         action()
-    except services.PlanInvalid as error:
-        messages.error(request, _("Planen kan ikke sendes videre før dette er rettet:"))
-        for problem in error.problems:
-            messages.error(request, f"{pages.problem_label(problem.field)}: {problem.message}")
-    except services.StateError as error:
-        messages.error(request, str(error))
+    except DomainError as error:
+        if error.problems:  # the rules the plan breaks, each by its field
+            messages.error(request, _("Planen kan ikke sendes videre før dette er rettet:"))
+            for problem in page_problems(error):
+                messages.error(request, f"{pages.problem_label(problem.field)}: {problem.message}")
+        else:
+            messages.error(request, page_message(error))
     else:
         messages.success(request, done)
         if queue is not None and request.POST.get("then") == "next":
@@ -344,8 +338,8 @@ def revision_revise(request, pk: int):
     revision = _revision(request, pk, "plan.edit")
     try:
         new = services.revision_revise(actor=request.user, revision=revision)
-    except services.StateError as error:
-        messages.error(request, str(error))
+    except DomainError as error:
+        messages.error(request, page_message(error))
         return redirect("plans:revision", revision.pk)
     messages.success(
         request,

@@ -22,6 +22,7 @@ from lisplan.accounts.access import can, course_in_scope
 from lisplan.audit.services import record
 from lisplan.catalogue.models import LearningGoal, Specialty
 from lisplan.documents import signing
+from lisplan.errors import Invalid, Problem
 from lisplan.organisations.models import Institution, LearningArena
 from lisplan.programmes import richtext
 from lisplan.programmes.models import (
@@ -46,17 +47,13 @@ class StaleVersion(signing.StaleVersion):
     )
 
 
-@dataclass(frozen=True)
-class Problem:
-    field: str
-    code: str
-    message: str
+class PlanInvalid(Invalid):
+    """The content breaks rules; `problems` name each field, code and message."""
 
+    detail = gettext_lazy("Utdanningsplanen har feil som må rettes.")  # type: ignore[assignment]
 
-class PlanInvalid(Exception):
     def __init__(self, problems: list[Problem]):
-        super().__init__("; ".join(p.message for p in problems))
-        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems), problems=problems)
 
 
 @dataclass
@@ -129,7 +126,9 @@ def template_for(specialty: Specialty) -> NationalTemplate:
     tpl = NationalTemplate.objects.filter(specialty=specialty).first()
     if tpl is not None:
         return tpl
-    phases = ALM_PHASES if specialty.code == "ALM" else HOSPITAL_PHASES
+    phases: Sequence[tuple[object, int]] = (
+        ALM_PHASES if specialty.code == "ALM" else HOSPITAL_PHASES
+    )
     if specialty.code != "ALM" and not specialty.part2_group:
         phases = [(_("Del 2 og del 3: spesialitetens læringsmål"), 60)]
     tpl, _created = NationalTemplate.objects.get_or_create(
@@ -251,8 +250,8 @@ def _validate(plan: ProgrammePlan, content: Content) -> list[Problem]:
             ).values_list("pk", flat=True)
         )
         seen = set()
-        for i, p in enumerate(content.periods):
-            if p.agreement_id not in agreements:
+        for i, period in enumerate(content.periods):
+            if period.agreement_id not in agreements:
                 problems.append(
                     Problem(
                         f"partner_periods[{i}].agreement",
@@ -261,7 +260,7 @@ def _validate(plan: ProgrammePlan, content: Content) -> list[Problem]:
                         % {"i": plan.institution, "s": plan.specialty},
                     )
                 )
-            if p.agreement_id in seen:
+            if period.agreement_id in seen:
                 problems.append(
                     Problem(
                         f"partner_periods[{i}].agreement",
@@ -269,8 +268,8 @@ def _validate(plan: ProgrammePlan, content: Content) -> list[Problem]:
                         _("Fagavtalen står to ganger i planen."),
                     )
                 )
-            seen.add(p.agreement_id)
-            if p.approver not in Approver.values:
+            seen.add(period.agreement_id)
+            if period.approver not in Approver.values:
                 problems.append(
                     Problem(
                         f"partner_periods[{i}].approver",
@@ -278,7 +277,7 @@ def _validate(plan: ProgrammePlan, content: Content) -> list[Problem]:
                         _("Velg hvem som godkjenner læringsmålene."),
                     )
                 )
-            if p.phase is not None and not 0 <= p.phase < n_phases:
+            if period.phase is not None and not 0 <= period.phase < n_phases:
                 problems.append(
                     Problem(
                         f"partner_periods[{i}].phase", "invalid", _("Planen har ingen slik fase.")
@@ -342,7 +341,7 @@ def _write_children(plan: ProgrammePlan, content: Content, problems: list[Proble
         PlanArena.prerequisites.through.objects.bulk_create(prereqs)
     if content.periods is not None:
         plan.partner_periods.all().delete()
-        rows = PartnerPeriod.objects.bulk_create(
+        period_rows = PartnerPeriod.objects.bulk_create(
             [
                 PartnerPeriod(
                     plan=plan,
@@ -355,15 +354,20 @@ def _write_children(plan: ProgrammePlan, content: Content, problems: list[Proble
                 for i, p in enumerate(content.periods)
             ]
         )
-        prereqs = []
-        for i, (row, p) in enumerate(zip(rows, content.periods, strict=True)):
-            prereqs += [
-                PartnerPeriod.prerequisites.through(partnerperiod_id=row.pk, learninggoal_id=g)
+        period_prereqs = []
+        for i, (period_row, period) in enumerate(zip(period_rows, content.periods, strict=True)):
+            period_prereqs += [
+                PartnerPeriod.prerequisites.through(
+                    partnerperiod_id=period_row.pk, learninggoal_id=g
+                )
                 for g in _goal_ids(
-                    p.prerequisites, plan.specialty, f"partner_periods[{i}].prerequisites", problems
+                    period.prerequisites,
+                    plan.specialty,
+                    f"partner_periods[{i}].prerequisites",
+                    problems,
                 )
             ]
-        PartnerPeriod.prerequisites.through.objects.bulk_create(prereqs)
+        PartnerPeriod.prerequisites.through.objects.bulk_create(period_prereqs)
 
 
 def _apply(plan: ProgrammePlan, content: Content) -> None:
@@ -386,7 +390,7 @@ def _apply(plan: ProgrammePlan, content: Content) -> None:
 def _content_of(plan: ProgrammePlan) -> Content:
     """A plan's content, to start the next version from."""
     phases = list(plan.phases.order_by("order", "id"))
-    index = {p.pk: i for i, p in enumerate(phases)}
+    index: dict[int | None, int] = {p.pk: i for i, p in enumerate(phases)}
     return Content(
         fields={f: getattr(plan, f) for f in TEXT_FIELDS},
         phases=[PhaseData(p.name, p.months, p.description) for p in phases],

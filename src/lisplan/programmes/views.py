@@ -21,6 +21,7 @@ from lisplan.accounts.access import (
     scope_filter,
 )
 from lisplan.catalogue.models import Specialty
+from lisplan.errors import DomainError, add_to_form, page_message
 from lisplan.organisations.models import Institution, Region
 from lisplan.programmes import forms, pages, queries, services
 from lisplan.programmes.models import ProgrammePlan, Status
@@ -125,8 +126,8 @@ def plan_create(request):
             plan = services.draft_create(
                 actor=request.user, institution=institution, specialty=specialty
             )
-        except services.StateError as error:
-            form.add_error("course", str(error))
+        except DomainError as error:
+            form.add_error("course", page_message(error))
         else:
             messages.success(
                 request,
@@ -209,13 +210,9 @@ def plan_edit(request, pk: int):
                     version=texts.cleaned_data["version"],
                     content=content,
                 )
-            except services.StaleVersion as error:
-                texts.add_error(None, str(error))
-                status = 409
-            except services.PlanInvalid as error:
-                for p in error.problems:
-                    texts.add_error(p.field if p.field in texts.fields else None, p.message)
-                status = 400
+            except DomainError as error:  # a conflict (409) or the rules' problems (400)
+                add_to_form(texts, error)
+                status = error.status
             else:
                 messages.success(request, _("Utkastet er lagret."))
                 return redirect("programmes:detail", plan.pk)
@@ -242,8 +239,8 @@ def plan_publish(request, pk: int):
     plan = _plan(request, pk, "programme.publish")
     try:
         services.publish(actor=request.user, plan=plan, version=_version(request))
-    except (services.StaleVersion, services.StateError, services.PlanInvalid) as error:
-        messages.error(request, str(error))
+    except DomainError as error:
+        messages.error(request, page_message(error))
     else:
         messages.success(request, _("Utdanningsplanen er publisert på den offentlige siden."))
     return redirect("programmes:detail", plan.pk)
@@ -255,8 +252,8 @@ def plan_delete(request, pk: int):
     plan = _plan(request, pk, "programme.edit")
     try:
         services.draft_delete(actor=request.user, plan=plan, version=_version(request))
-    except (services.StaleVersion, services.StateError) as error:
-        messages.error(request, str(error))
+    except DomainError as error:
+        messages.error(request, page_message(error))
         return redirect("programmes:detail", plan.pk)
     messages.success(request, _("Utkastet er slettet."))
     return redirect("programmes:list")
@@ -270,8 +267,8 @@ def plan_revise(request, pk: int):
         draft = services.draft_create(
             actor=request.user, institution=plan.institution, specialty=plan.specialty
         )
-    except services.StateError as error:
-        messages.error(request, str(error))
+    except DomainError as error:
+        messages.error(request, page_message(error))
         return redirect("programmes:detail", plan.pk)
     messages.success(request, _("Ny versjon er laget som utkast fra den publiserte."))
     return redirect("programmes:edit", draft.pk)

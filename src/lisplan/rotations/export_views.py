@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy
 
 from lisplan.accounts.access import can, require
 from lisplan.accounts.forms import DesignsystemetForm
+from lisplan.errors import DomainError, add_to_form
 from lisplan.rotations import export, queries
 from lisplan.rotations.models import RotationRequest
-from lisplan.rotations.services import RotationError
 
 
 def _sendable(request, pk: int) -> RotationRequest:
@@ -92,8 +92,8 @@ def export_answer(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             export.record_answer(actor=request.user, request=obj, **form.cleaned_data)
-        except RotationError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+        except DomainError as error:
+            add_to_form(form, error)
         else:
             messages.success(
                 request, _("Svaret fra %(receiving)s er registrert.") % {"receiving": obj.receiving}

@@ -20,11 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lisplan import events
 from lisplan.accounts.access import check
 from lisplan.audit import writes
 from lisplan.audit.services import record, snapshot
 from lisplan.documents.files import remove_replaced
-from lisplan.errors import DomainError, Refused
+from lisplan.errors import DomainError
 from lisplan.notifications.services import notify
 from lisplan.progress.engine import whole_months
 from lisplan.rotations import queries, ranking
@@ -865,30 +866,12 @@ def request_extend(
         source=RotationRequest.Source.EXTENSION,
         extends=request,
     )
-    revision = _open_plan_revision(actor, request)
-    _notify_plan_revision(new, revision)
-    return new
-
-
-def _open_plan_revision(actor, request: RotationRequest):
-    """Open a draft revision of the trainee's approved plan (plans' own service), if any."""
-    from lisplan.plans import services as plans
-    from lisplan.plans.models import Revision
-    from lisplan.plans.models import Status as PlanStatus
-
-    approved = (
-        Revision.objects.filter(plan__trainee_id=request.trainee_id, status=PlanStatus.APPROVED)
-        .order_by("-approved_at", "-pk")
-        .first()
+    # The trainee's implementation plan must be revised (`lisplan.workflows`): a draft
+    # revision is opened where there is an approved one, and the plan side is told.
+    events.rotation_extended.send(
+        sender=RotationRequest, request=request, extension=new, actor=actor
     )
-    if approved is None:
-        return None
-    try:
-        return plans.revision_revise(actor=actor, revision=approved)
-    except plans.StateError:  # a newer revision is already being written
-        return approved.plan.revisions.order_by("-number").first()
-    except Refused:  # the actor does not edit the trainee's plans; the plan side is told
-        return None
+    return new
 
 
 # --- vacancies ----------------------------------------------------------------------------
@@ -966,7 +949,8 @@ def sync_from_plan(*, revision, actor) -> list[RotationRequest]:
     """An approved implementation plan revision's periods at other institutions become the
     trainee's requests: new periods a need each, changed dates update the request (and reach
     the receiving side at once), removed periods cancel requests not yet offered. Also keeps
-    the trainee's register membership current. Call from `plans.services.revision_approve`."""
+    the trainee's register membership current. Called by `lisplan.workflows` when a revision
+    is approved."""
     plan = revision.plan
     trainee = plan.trainee
     register_sync(actor=actor, trainee=trainee, source=RegisterEntry.Source.PLAN)
@@ -1158,9 +1142,10 @@ def _notify_conflict(request: RotationRequest, conflict: ranking.Conflict) -> No
     )
 
 
-def _notify_plan_revision(request: RotationRequest, revision) -> None:
+def notify_plan_revision(request: RotationRequest, revision) -> None:
     """An extension needs a revised implementation plan: tell the trainee, their leader and
-    the sending coordinators."""
+    the sending coordinators (`revision`: the draft opened for it, or None). Called by
+    `lisplan.workflows` when a period is extended."""
     from lisplan.accounts.models import User
     from lisplan.trainees.models import Employment
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from lisplan.accounts.access import can, get_in_scope, has_permission, require
 from lisplan.audit.present import present
 from lisplan.audit.services import events_for
+from lisplan.errors import DomainError, add_to_form, page_message
 from lisplan.rotations import forms as f
 from lisplan.rotations import queries, services
 from lisplan.rotations.models import (
@@ -30,7 +31,6 @@ from lisplan.rotations.models import (
     Status,
     Vacancy,
 )
-from lisplan.rotations.services import RotationError
 
 
 def _history(obj) -> list:
@@ -114,8 +114,8 @@ def _save_agreement(request, form, save) -> CollaborationAgreement | None:
         return None
     try:
         agreement = save(form)  # the service refuses unless one party is in the user's scope
-    except RotationError as error:
-        form.add_error(error.field if error.field in form.fields else None, str(error))
+    except DomainError as error:
+        add_to_form(form, error)
         return None
     messages.success(request, _("Fagavtalen er lagret."))
     return agreement
@@ -328,8 +328,8 @@ def _action_view(name: str):
         if request.method == "POST" and form.is_valid():
             try:
                 result = call(request.user, obj, form.cleaned_data)
-            except RotationError as error:
-                messages.error(request, str(error))
+            except DomainError as error:
+                messages.error(request, page_message(error))
             else:
                 messages.success(request, _("Lagret: %(title)s.") % {"title": title})
                 if isinstance(result, RotationRequest) and result.pk != obj.pk:
@@ -407,8 +407,8 @@ def request_add(request, trainee_pk: int):
             created = services.request_create(
                 actor=request.user, trainee=trainee, **form.cleaned_data
             )
-        except RotationError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+        except DomainError as error:
+            add_to_form(form, error)
         else:
             messages.success(request, _("Behovet er registrert i fiktiv enhet."))
             return redirect("rotations:request", created.pk)
@@ -527,8 +527,8 @@ def vacancy_add(request):
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         try:
             vacancy = services.vacancy_open(actor=request.user, **data)
-        except RotationError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+        except DomainError as error:
+            add_to_form(form, error)
         else:
             return redirect("rotations:vacancy", vacancy.pk)
     return render(
@@ -573,8 +573,8 @@ def vacancy_select(request, pk: int):
         else:
             try:
                 services.vacancy_select(actor=request.user, vacancy=vacancy, request=chosen)
-            except RotationError as error:
-                messages.error(request, str(error))
+            except DomainError as error:
+                messages.error(request, page_message(error))
             else:
                 messages.success(request, _("Kandidaten er valgt; lokal koordinator er varslet."))
     return redirect("rotations:vacancy", vacancy.pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from lisplan import events
 from lisplan.audit import writes
 from lisplan.trainees.models import Employment, LeavePeriod, Supervision, Trainee
 
@@ -18,17 +19,13 @@ def trainee_update(*, actor, trainee: Trainee, **fields) -> Trainee:
 
 def _sync_register(actor, trainee: Trainee) -> None:
     """Employments decide who is in the rotation register (fiktiv enhet), and with leave they
-    feed the trainee's progress summary."""
-    from lisplan.rotations.services import register_sync
-
-    register_sync(actor=actor, trainee=trainee)
-    _refresh_progress(trainee)
+    feed the trainee's progress summary: apps above this one react (`lisplan.workflows`)."""
+    events.employment_changed.send(sender=Employment, trainee=trainee, actor=actor)
 
 
 def _refresh_progress(trainee: Trainee) -> None:
-    from lisplan.progress.summary import refresh_summaries
-
-    refresh_summaries([trainee.pk])
+    """Leave feeds the trainee's progress summary (`lisplan.workflows`)."""
+    events.leave_changed.send(sender=LeavePeriod, trainee=trainee)
 
 
 @transaction.atomic

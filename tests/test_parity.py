@@ -943,6 +943,70 @@ case(
 )
 
 
+# =============================================================================================
+# Service confirmations (bekreftelse på tjeneste)
+# =============================================================================================
+
+
+def _confirmation(world, state: str = "requested") -> dict:
+    from lisplan.confirmations import services as confirmations
+    from lisplan.trainees.models import Employment
+
+    employment = Employment.objects.get(trainee=world.trainee)
+    version = confirmations.confirmation_request(actor=_admin(world), employment=employment)
+    if state == "awaiting_signatures":
+        version = confirmations.confirmation_issue(
+            actor=_admin(world), confirmation=version, version=version.version
+        )
+    return {
+        "id": version.pk,
+        "version": version.version,
+        "trainee": world.trainee.pk,
+        "employment": employment.pk,
+    }
+
+
+CONFIRMATIONS = "/trainees/{id}/service-confirmations"
+
+case(
+    "confirmation request",
+    "POST",
+    CONFIRMATIONS,
+    setup=lambda w: {
+        "trainee": w.trainee.pk,
+        "employment": w.trainee.employments.get().pk,
+    },
+    api=lambda c: (
+        f"/api/v1/trainees/{c['trainee']}/service-confirmations",
+        {"employment": c["employment"]},
+    ),
+    page=lambda c: (
+        reverse("confirmations:request", args=[c["trainee"]]),
+        {"ansettelse": c["employment"], "merknad": ""},
+    ),
+)
+for _action, _state, _comment in [
+    ("issue", "requested", False),
+    ("decline", "requested", True),
+    ("sign", "awaiting_signatures", False),
+    ("return", "awaiting_signatures", True),
+]:
+    case(
+        f"confirmation {_action}",
+        "POST",
+        CONFIRMATIONS + "/{confirmation_id}/" + _action,
+        setup=lambda w, s=_state: _confirmation(w, s),
+        api=lambda c, a=_action, k=_comment: (
+            f"/api/v1/trainees/{c['trainee']}/service-confirmations/{c['id']}/{a}",
+            {"version": c["version"], **({"comment": "Feil periode"} if k else {})},
+        ),
+        page=lambda c, a=_action, k=_comment: (
+            reverse(f"confirmations:{a}", args=[c["id"]]),
+            {"version": c["version"], **({"kommentar": "Feil periode"} if k else {})},
+        ),
+    )
+
+
 # --- the tests --------------------------------------------------------------------------------
 
 

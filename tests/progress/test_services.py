@@ -246,3 +246,34 @@ def test_approving_a_version_that_is_no_longer_valid_is_refused(world, goals):
         goal=goals["ort2_old"],
         status="in_progress",
     )
+
+
+def test_nobody_registers_their_own_service_periods(world):
+    """Only the API checked this once (issue 11); the service does now, for the page too."""
+    from lisplan.errors import Refused
+
+    coordinator = world.users["local_coordinator"]
+    own = f.TraineeFactory(user=coordinator, last_name="Koordinator")
+    f.EmploymentFactory(trainee=own, institution=world.unn, specialty=world.specialty)
+    with pytest.raises(Refused) as exc:
+        services.service_create(
+            actor=coordinator,
+            trainee=own,
+            category="lis1",
+            start=dt.date(2019, 1, 1),
+            percent=100,
+            place="Bodø",
+        )
+    assert exc.value.code == "own_record"
+    period = services.service_create(
+        actor=world.users["admin"],
+        trainee=own,
+        category="lis1",
+        start=dt.date(2019, 1, 1),
+        percent=100,
+        place="Bodø",
+    )
+    with pytest.raises(Refused):
+        services.service_update(actor=coordinator, period=period, note="Endret")
+    with pytest.raises(Refused):
+        services.service_delete(actor=coordinator, period=period)

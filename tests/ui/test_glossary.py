@@ -47,11 +47,12 @@ GLOSSARY = [
     ),
     Concept(
         "Institution",
-        # domain.md's «utdanningsvirksomhet», short «virksomhet» as a label; «avgivende» and
-        # «mottakende foretak» are seed 003's words for the two sides of a rotation request
-        "virksomhet",
-        (r"\butdanningsinstitusjon\w*",),
-        labels=("Foretak", "Institusjon", "Utdanningsvirksomhet", "Helseinstitusjon"),
+        # domain.md's «utdanningsvirksomhet» (short: «virksomhet»); «avgivende» and
+        # «mottakende foretak» are seed 003's words for the two sides of a rotation request,
+        # never a label on their own
+        "utdanningsvirksomhet",
+        (r"\butdanningsinstitusjon\w*", r"\bhelseinstitusjon\w*"),
+        labels=("Foretak", "Institusjon", "Institusjoner"),
     ),
     Concept(
         "Trainee",

@@ -1,6 +1,8 @@
 """Words, not internals: every page each demo role reaches from its start page is read for what
 a person should never see — file names, dotted audit codes, `snake_case` identifiers, Python
-and JavaScript leftovers, and the solver's Δ outside the «Om beregningen» section.
+and JavaScript leftovers, the solver's Δ outside the «Om beregningen» section, numbers in
+English format, synonyms the glossary forbids (test_glossary.py) — and for bare browser
+checkboxes and radio buttons (Designsystemet's `ds-input` on every one).
 
 The pages are found the way a user finds them: following the links from the start page (and
 the menu), breadth first, a bounded number per role."""
@@ -113,6 +115,16 @@ def problems(text: str) -> list[str]:
     return found
 
 
+def bare_controls(html: str) -> list[str]:
+    """Checkboxes and radio buttons without Designsystemet's class: a bare browser control."""
+    found = []
+    for tag in re.findall(r"<input\b[^>]*>", html):
+        kind = re.search(r'type="(checkbox|radio)"', tag)
+        if kind and not re.search(r'class="[^"]*\bds-input\b', tag):
+            found.append(f"a bare {kind.group(1)}: {tag[:120]}")
+    return found
+
+
 def links(html: str) -> list[str]:
     return re.findall(r'href="(/[^"#]*)', html)
 
@@ -140,6 +152,8 @@ def test_the_words_unit_helpers():
     assert problems("Målfunksjon 20414,394") != []
     assert problems("36,6\xa0% av 20\xa0414,4") == []
     assert problems("Velg samarbeidsavtale") != []
+    assert bare_controls('<input type="checkbox" name="a">') != []
+    assert bare_controls('<input type="radio" class="ds-input" name="a">') == []
     assert (
         read(
             '<main><p>Køvekt</p><section aria-labelledby="about-heading">'
@@ -168,6 +182,7 @@ def test_no_internals_on_any_page_a_role_reaches(demo, role):
         html = response.content.decode()
         text, _expert = read(html)
         report += [f"{url}: {p}" for p in problems(text)]
+        report += [f"{url}: {p}" for p in bare_controls(html)]
         queue.extend(link for link in links(html) if pattern(link) not in seen)
     assert visited >= 3, f"{role} reached only {visited} pages"
     assert not report, f"{role}:\n" + "\n".join(sorted(set(report))[:60])

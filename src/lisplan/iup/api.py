@@ -2,8 +2,9 @@
 
 Contract: docs/api.md «Education plans (IUP)». Access as the pages (`lisplan.iup.views`): the
 operation's permission in some scope (`@rule`, else 403); the revision within the caller's
-`iup.view` scope (else 404); the action's permission on this very revision (`can`, else 403).
-The services in `lisplan.iup.services` do the writes, their state checks and audit events.
+`iup.view` scope (else 404). The services in `lisplan.iup.services` check the action's
+permission on this very revision (`Refused` or the signer rule, 403 — the same checks the pages
+get) and do the writes, their state checks and audit events.
 
 Status codes: 400 for bad input (each error names its field) and for an action the revision's
 state does not allow (`errors[0].field == "status"`); 403 for an action the caller may not take;

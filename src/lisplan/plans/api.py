@@ -2,8 +2,9 @@
 
 Contract: docs api.md «Implementation plans». Access, in this order: the operation's permission
 in some scope (`@rule`, else 403); the revision within the caller's `plan.view` scope (else 404);
-the action's permission on this very revision (`can`, else 403). Then the service in
-`lisplan.plans.services` does the write, its state check and its audit event.
+then the service in `lisplan.plans.services` checks the action's permission on this very
+revision (`Refused`, 403) — the same check the page gets — and does the write, its state
+check and its audit event.
 
 Status codes: 400 for bad input and for an action the revision's state does not allow (code in
 `errors[0].code`, field `status`); 403 for an action the caller may not take; 404 outside scope;

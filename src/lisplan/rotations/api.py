@@ -2,9 +2,10 @@
 candidates: the rotation register over the API, scoped exactly as the pages under /rotasjon/.
 
 Access, in this order: the operation's permission in some scope (`@rule`, else 403); the row
-within the caller's view scope (`scope_filter` / `get_in_scope`, else 404); the action's
-permission on this very row (`can`, else 403). Then `lisplan.rotations.services` does the write,
-its state check, its audit event and its notifications.
+within the caller's view scope (`scope_filter` / `get_in_scope`, else 404); then
+`lisplan.rotations.services` checks the action's permission on this very row (`Refused`, 403;
+the same check the page gets) and does the write, its state check, its audit event and its
+notifications.
 
 Status codes: 400 for bad input and for a step the request's state or the register's rules do
 not allow (`errors[0]` names the field — `status` for a state that does not allow the step —

@@ -90,6 +90,12 @@ def breadcrumbs(context, *trail, here=None):
     if len(trail) % 2:
         raise template.TemplateSyntaxError("breadcrumbs takes (label, url) pairs")
     steps = [(str(trail[i]), str(trail[i + 1])) for i in range(0, len(trail), 2)]
+    if (
+        not trail
+        and here is None
+        and 'class="ds-breadcrumbs' in str(context.get("page_content", ""))
+    ):
+        return {"crumbs": []}  # the page brings its own trail (not yet this component)
     if not trail:  # the menu section this page belongs to, unless it is the section's page
         items = [*(context.get("nav_items") or ()), *(context.get("nav_more") or ())]
         section = next((i for i in items if i.current), None)
@@ -108,12 +114,16 @@ def breadcrumbs(context, *trail, here=None):
 
 
 class _CaptureNode(template.Node):
-    def __init__(self, nodelist, name: str):
+    def __init__(self, nodelist, name: str, silent: bool):
         self.nodelist = nodelist
         self.name = name
+        self.silent = silent
 
     def render(self, context):
         output = self.nodelist.render(context)
+        if self.silent:  # kept whole, shown later
+            context[self.name] = mark_safe(output)  # noqa: S308 (rendered and escaped)
+            return ""
         context[self.name] = mark_safe(" ".join(output.split()))  # noqa: S308 (rendered, escaped)
         return output
 
@@ -122,13 +132,14 @@ class _CaptureNode(template.Node):
 def capture(parser, token):
     """`{% capture page_title %}{% block title %}{% endblock %}{% endcapture %}`: the content,
     rendered in place and kept as a variable for later in the same template (base.html keeps
-    the page's title for the breadcrumbs)."""
+    the page's title for the breadcrumbs). With `silent` it is only kept (base.html renders
+    the page's content before the breadcrumbs, and shows it after them)."""
     bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError("capture takes one variable name")
+    if len(bits) not in (2, 3) or (len(bits) == 3 and bits[2] != "silent"):
+        raise template.TemplateSyntaxError("capture takes a variable name (and «silent»)")
     nodelist = parser.parse(("endcapture",))
     parser.delete_first_token()
-    return _CaptureNode(nodelist, bits[1])
+    return _CaptureNode(nodelist, bits[1], silent=len(bits) == 3)
 
 
 # --- words beside codes ------------------------------------------------------------------

@@ -13,9 +13,10 @@ from fractions import Fraction as F
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lisplan.progress import engine, present
 from lisplan.progress.models import ProgressStatus
@@ -154,8 +155,10 @@ def test_api_says_old_scheme_with_the_numbers_and_english_drivers(world, veteran
     assert body["status"] == "old_scheme" and body["requirement_set"] == "old_scheme"
     codes = {r["code"] for r in body["requirements"]}
     assert {"part23_time", "total_time", "recommended_courses"} <= codes
-    english = api.client.get(
-        f"/api/v1/trainees/{veteran.pk}/progress",
-        headers={**api.headers, "Accept-Language": "en"},
-    ).json()
+    # (the request activates English for the thread; the override puts the language back)
+    with translation.override(settings.LANGUAGE_CODE):
+        english = api.client.get(
+            f"/api/v1/trainees/{veteran.pk}/progress",
+            headers={**api.headers, "Accept-Language": "en"},
+        ).json()
     assert any(d.startswith("Remaining: ") for d in english["drivers"]), english["drivers"]

@@ -91,6 +91,8 @@ def progress_context(trainee, today: dt.date) -> dict:
                     else "–",
                     "remaining": present.remaining(r),
                     "satisfied": r.satisfied,
+                    "state": present.state(r)[0],
+                    "state_colour": present.state(r)[1],
                     "mandatory": r.mandatory,
                     "prerequisite": r.prerequisite,
                     "kind": r.kind,

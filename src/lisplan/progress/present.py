@@ -128,6 +128,18 @@ def remaining(r: RequirementResult, mode: str = "calendar") -> str:
     return months_left(r.remaining, mode)
 
 
+def state(r: RequirementResult) -> tuple[str, str]:
+    """The requirement's status for people, and its colour: met or not; a requirement without
+    a minimum is not «Oppfylt» by default (courses without a list are not settled)."""
+    if r.required is None and r.maximum is None and not r.prerequisite:
+        if r.unit == "courses" and not r.items:
+            return _("Ikke avklart"), "neutral"
+        return _("Ingen minstekrav"), "neutral"
+    if r.satisfied:
+        return _("Oppfylt"), "success"
+    return _("Ikke oppfylt"), "warning"
+
+
 def done(r: RequirementResult) -> str:
     """«Gjort» for a requirement. A prerequisite with nothing registered was done before the
     programme (LIS1/turnus before ALIS), which is what the form asks."""

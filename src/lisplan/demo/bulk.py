@@ -116,3 +116,72 @@ def analyze_all(using: str = DEFAULT_DB_ALIAS) -> None:
     a second or two at national size."""
     with connections[using].cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+_DEFAULTS: dict = {}
+
+
+def new_row(model, **values) -> dict:
+    """One row of `model` as a dict of column values (attnames) with the model's defaults;
+    a related object given by name becomes its id. Plain dicts, not model instances, for rows
+    whose ids nobody needs back: building ~200,000 instances was a third of the progress demo
+    at 7,000 trainees. Written with `insert_rows`."""
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = {
+            f.attname: f.get_default() for f in _fields(model) if f.attname != "id"
+        }
+    row = dict(defaults)
+    for name, value in values.items():
+        if name in row:
+            row[name] = value
+        else:  # a related object: its id
+            row[f"{name}_id"] = value.pk if value is not None else None
+    return row
+
+
+def _fields(model) -> list:
+    from django.db import models
+
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key or not isinstance(f, models.AutoField | models.BigAutoField)
+    ]
+
+
+def insert_rows(model, rows: list[dict]) -> None:
+    """Insert rows made by `new_row` in bulk (`write_rows`: COPY on PostgreSQL). Values are
+    passed as they are where the driver takes them (numbers, text, ids; on PostgreSQL also
+    dates and date-times), else through the field's `get_db_prep_save`; `auto_now(_add)`
+    fields get the current time."""
+    from django.db import models
+    from django.utils import timezone
+
+    if not rows:
+        return
+    now = timezone.now()
+    fields = _fields(model)
+    stamped = [
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    conn = connections[DEFAULT_DB_ALIAS]  # the real object: the proxy costs a lookup per use
+    plain: tuple = (
+        models.IntegerField,
+        models.CharField,
+        models.TextField,
+        models.BooleanField,
+        models.ForeignKey,
+    )
+    if conn.vendor == "postgresql":  # psycopg adapts dates and aware date-times itself
+        plain += (models.DateField,)
+    steps = [(f.attname, None if isinstance(f, plain) else f.get_db_prep_save) for f in fields]
+
+    def values(row: dict) -> list:
+        for name in stamped:
+            row[name] = now
+        return [row[a] if p is None else p(row[a], conn) for a, p in steps]
+
+    write_rows(model._meta.db_table, [f.column for f in fields], (values(r) for r in rows))

@@ -257,20 +257,28 @@ class PlanPlanner:
         soon = rules.add_months(self.today, self.rng.randint(6, 18))
         return e.start, max(end, soon), credit
 
-    def partner(self, inst: str, spec: str):
-        """One of the employer's agreements in the specialty (ALIS: the municipality's on
-        institution service), or None; UNN's orthopaedic places are the crafted conflict's only (`plan_story`)."""
-        from lisplan.rotations.demo import HOME
+    def partners(self, inst: str, spec: str) -> list:
+        """The employer's agreements in the specialty (ALIS: the municipality's on institution
+        service) to try, the preferred first (UNN from the other trusts), or none; UNN's
+        and Nordlandssykehuset's orthopaedic places are the personas' stories' only
+        (`plan_story`: the conflict and the demo trainee's queue)."""
+        from lisplan.rotations.demo import HOME, QUEUE
 
         municipal = inst in self.municipalities
-        options = [a for a in self.out_of.get((inst, spec), []) if (a.receiving, a.spec) != HOME]
-        chance = 0.5 if municipal else {"UNN": 0.35, "NLSH": 0.6}.get(inst, 0.85)
+        options = [
+            a
+            for a in self.out_of.get((inst, spec), [])
+            if (a.receiving, a.spec) not in (HOME, QUEUE)
+        ]
+        chance = 0.6 if municipal else {"UNN": 0.45, "NLSH": 0.7}.get(inst, 0.9)
         if not options or self.rng.random() >= chance:
-            return None
+            return []
+        self.rng.shuffle(options)
         unn = [a for a in options if a.receiving == "UNN"]
         if inst != "UNN" and unn and self.rng.random() < 0.8:
-            return unn[0]
-        return self.rng.choice(options)
+            options.remove(unn[0])
+            options.insert(0, unn[0])
+        return options
 
     def slot(self, a, e, start: dt.date, last: dt.date, at: dt.date | None = None):
         """(start, end) of a period under agreement `a` inside the plan (after the first two
@@ -483,8 +491,12 @@ class PlanPlanner:
         if forced is not None:
             a, slot = forced[0], (forced[1], forced[2])
         else:
-            a = self.partner(inst, spec)
-            slot = self.slot(a, e, start, last) if a is not None else None
+            a = slot = None
+            for option in self.partners(inst, spec):  # the first with room for the period
+                slot = self.slot(option, e, start, last)
+                if slot is not None:
+                    a = option
+                    break
         periods = self.periods(e, arena, start, end, a, slot)
         remarks = LEAVE_REMARK.format(start=t.leave[0][1]) if t.leave else ""
 
@@ -574,7 +586,7 @@ class PlanPlanner:
         ahead of them in the queue and two behind; trainees of the other trusts compete for
         UNN's orthopaedic places next semester, more of them than there are places."""
         from lisplan.demo.generator import DEMO_HOME
-        from lisplan.rotations.demo import semester_start
+        from lisplan.rotations.demo import QUEUE, semester_start
 
         today = self.today
         agreements = {a.key: a for group in self.out_of.values() for a in group}
@@ -604,7 +616,7 @@ class PlanPlanner:
         ]
         # The queue ranks by the date a trainee entered the register (the employment's start):
         # two who started before `trainee`, two after.
-        queue = agreements.get(("UNN", "NLSH", "ORT"))
+        queue = agreements.get(("UNN", *QUEUE))
         me = self.p.trainees[0][0].employments[-1]
         if queue is not None and fits(
             0, queue, rules.add_months(month, 9), today - dt.timedelta(days=200)
@@ -612,14 +624,18 @@ class PlanPlanner:
             ahead = behind = 0
             for i in ort:
                 inst, e = self.p.trainees[i][1], self.p.trainees[i][0].employments[-1]
-                a = agreements.get((inst, "NLSH", "ORT"))
+                a = agreements.get((inst, *QUEUE))
                 at = rules.add_months(month, 7 + ahead + behind)
                 if a is None:
                     continue
                 if e.start < me.start and ahead < 2:
                     ahead += fits(i, a, at, today - dt.timedelta(days=300 + 60 * ahead))
                 elif e.start > me.start and behind < 2:
-                    behind += fits(i, a, at, today - dt.timedelta(days=120 - 60 * behind))
+                    day = max(
+                        e.start + dt.timedelta(days=30), today - dt.timedelta(120 - 60 * behind)
+                    )
+                    if day <= today - dt.timedelta(days=10):
+                        behind += fits(i, a, at, day)
         # More trainees of the other trusts than UNN has places for, from each trust in turn.
         semester = semester_start(today)
         into = [a for a in agreements.values() if (a.receiving, a.spec) == DEMO_HOME]

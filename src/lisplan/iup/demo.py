@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from lisplan.accounts.models import Role, RoleAssignment, User
 from lisplan.demo.audit import clear_events, event, insert_events
-from lisplan.demo.bulk import insert_objects
+from lisplan.demo.bulk import insert_objects, insert_rows, new_row
 from lisplan.demo.plans import _own_timestamps
 from lisplan.iup import rules
 from lisplan.iup.models import (
@@ -504,6 +504,7 @@ def load_iup_demo(
             coordinators.setdefault(inst, uid)
         coordinator_users = {u.pk: u for u in User.objects.filter(pk__in=coordinators.values())}
         leaders = _leaders()
+        leader_of: dict[str | None, int | None] = {}
         leader_users = {u.pk: u for u in User.objects.filter(pk__in={u for _p, u in leaders})}
 
         def name(u) -> str:
@@ -530,7 +531,10 @@ def load_iup_demo(
             )
             sup_ids = sups.get(tid, [])
             sup = all_users.get(sup_ids[0]) if sup_ids else None
-            leader_id = _leader_for(emp.arena.path if emp.arena_id else None, leaders)
+            path = emp.arena.path if emp.arena_id else None
+            if path not in leader_of:  # a few hundred arenas for thousands of trainees
+                leader_of[path] = _leader_for(path, leaders)
+            leader_id = leader_of[path]
             signers = {
                 "trainee": trainee.user_id,
                 "supervisor": sup.pk if sup else None,
@@ -647,8 +651,9 @@ def load_iup_demo(
         for rev, sup_rows, signers, given, kind, _emp, content, step in revs:
             for i, (sname, sspec, srole, uid) in enumerate(sup_rows):
                 sup_objs.append(
-                    SupervisorRow(
-                        revision=rev,
+                    new_row(
+                        SupervisorRow,
+                        revision_id=rev.pk,
                         position=i,
                         user_id=uid,
                         name=sname,
@@ -659,8 +664,9 @@ def load_iup_demo(
             start = content["valid_from"]
             for m in range(1, 6):
                 meetings.append(
-                    Meeting(
-                        revision=rev,
+                    new_row(
+                        Meeting,
+                        revision_id=rev.pk,
                         kind=Meeting.Kind.SUPERVISION,
                         date=rules.add_months(start, m),
                         time=dt.time(14, 0),
@@ -668,8 +674,9 @@ def load_iup_demo(
                 )
             if kind == Kind.HOSPITAL and content.get("next_panel"):
                 meetings.append(
-                    Meeting(
-                        revision=rev,
+                    new_row(
+                        Meeting,
+                        revision_id=rev.pk,
                         kind=Meeting.Kind.ASSESSMENT_PANEL,
                         date=content["next_panel"],
                         time=dt.time(8, 30),
@@ -678,8 +685,9 @@ def load_iup_demo(
                 unit = tentative.get(rev.plan.trainee_id)
                 if unit is not None:  # every revision carries the tentative row on
                     periods.append(
-                        CoursePeriod(
-                            revision=rev,
+                        new_row(
+                            CoursePeriod,
+                            revision_id=rev.pk,
                             where=CoursePeriod.Where.OTHER_UNIT,
                             place=unit[0],
                             start=unit[1],
@@ -698,8 +706,10 @@ def load_iup_demo(
                         signed_at=step.signed[role],
                     )
                 )
-        for rows in (sup_objs, meetings, periods, signatures):
-            insert_objects(rows)
+        insert_rows(SupervisorRow, sup_objs)  # rows nobody needs the ids of: no instances
+        insert_rows(Meeting, meetings)
+        insert_rows(CoursePeriod, periods)
+        insert_objects(signatures)
         write_audit([(r[0], r[7]) for r in revs], trainees, signatures)
         from lisplan.iup.deadlines import refresh_all
 

@@ -8,7 +8,7 @@ that snapshot (and the API's representation)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
@@ -72,6 +72,9 @@ class Row:
     field_remaining: str = ""
 
 
+_ROW_FIELDS = tuple(f.name for f in fields(Row))
+
+
 @dataclass
 class StatusTable:
     kind: str
@@ -86,7 +89,9 @@ class StatusTable:
         return {
             "kind": self.kind,
             "computed_on": self.computed_on.isoformat(),
-            "rows": [asdict(r) for r in self.rows],
+            # as `dataclasses.asdict` (the values are text and tuples of text), without its
+            # deep copies: the national demo freezes thousands of these
+            "rows": [{name: getattr(r, name) for name in _ROW_FIELDS} for r in self.rows],
             "form_values": self.form_values,
             "overall": self.overall,
             "requirement_set": self.requirement_set,

@@ -17,12 +17,12 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from lisplan.accounts.models import Role, RoleAssignment
 from lisplan.catalogue.models import LearningGoal
+from lisplan.demo.bulk import insert_rows, new_row
 from lisplan.progress.loader import load_courses
 from lisplan.progress.models import (
     ActivityRecord,
@@ -251,68 +251,12 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
     )
 
 
-_DEFAULTS: dict = {}
-
-
 def _row(model, **values) -> dict:
-    """One row of `model` as a dict of column values (attnames) with the model's defaults;
-    a related object given by name becomes its id. Plain dicts, not model instances:
-    building ~200,000 instances was a third of the progress demo at 7,000 trainees."""
-    defaults = _DEFAULTS.get(model)
-    if defaults is None:
-        defaults = _DEFAULTS[model] = {
-            f.attname: f.get_default()
-            for f in model._meta.concrete_fields
-            if not f.primary_key or not isinstance(f, models.AutoField | models.BigAutoField)
-        }
-    row = dict(defaults)
-    for name, value in values.items():
-        if name in row:
-            row[name] = value
-        else:  # a related object: its id
-            row[f"{name}_id"] = value.pk if value is not None else None
-    return row
+    return new_row(model, **values)
 
 
 def _insert(model, rows: list[dict]) -> None:
-    """Insert rows made by `_row` in bulk (`demo.bulk.write_rows`: COPY on PostgreSQL).
-
-    The demo's values are already plain dates, numbers and ids, so they go to the driver
-    directly; only fields whose Python value is not what the driver takes are prepared.
-    `auto_now(_add)` fields are set here."""
-    if not rows:
-        return
-    now = timezone.now()
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not f.primary_key or not isinstance(f, models.AutoField | models.BigAutoField)
-    ]
-    stamped = [
-        f.attname
-        for f in fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    conn = connections[DEFAULT_DB_ALIAS]  # the real object: the proxy costs a lookup per use
-    plain = (
-        models.IntegerField,
-        models.CharField,
-        models.TextField,
-        models.BooleanField,
-        models.ForeignKey,
-    )
-    prepare = [None if isinstance(f, plain) else f.get_db_prep_save for f in fields]
-    attnames = [f.attname for f in fields]
-    from lisplan.demo.bulk import write_rows  # COPY on PostgreSQL
-
-    def values(row: dict) -> list:
-        for name in stamped:
-            row[name] = now
-        return [
-            row[a] if p is None else p(row[a], conn) for p, a in zip(prepare, attnames, strict=True)
-        ]
-
-    write_rows(model._meta.db_table, [f.column for f in fields], (values(r) for r in rows))
+    insert_rows(model, rows)
 
 
 def _sam(rng, tid, main, first, today, fraction, activities, periods) -> None:

@@ -97,6 +97,7 @@ ALIS_TRUST = {
 ALIS = "ALM"
 ALIS_DEPARTMENT = "VOP"
 HOME = ("UNN", "ORT")  # the demo trainee, leader and conflict
+QUEUE = ("NLSH", "ORT")  # where the demo trainee waits, two ahead and two behind
 
 PLACED_WITHIN = 12  # months: a period starting before then is placed under the capacity
 AGREED_WITHIN = 6  # months: a period starting before then has its start agreed

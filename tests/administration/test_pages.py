@@ -91,6 +91,13 @@ def test_user_list_searches_and_pages(client, world):
         reverse("administration:users"), {"role": "local_coordinator"}
     ).content.decode()
     assert "2 brukere funnet" in html  # local_coordinator and outsider
+    html = client.get(
+        reverse("administration:users"),
+        {"role": "local_coordinator", "institution": world.bergen.pk},
+    ).content.decode()
+    assert "1 bruker funnet" in html  # the outsider
+    html = client.get(reverse("administration:users"), {"institution": world.unn.pk}).content
+    assert "4 brukere funnet" in html.decode()  # supervisor, leader (arena), UAO, coordinator
     html = client.get(reverse("administration:users"), {"q": "ingen-slik"}).content.decode()
     assert "Ingen brukere passer til søket" in html
 
@@ -189,3 +196,16 @@ def test_goal_import_checks_then_imports(client, world, settings, tmp_path):
     response = client.post(reverse("administration:goal_import_confirm"), {"token": token})
     assert response.status_code == 302
     assert LearningGoal.objects.filter(code="ORT-901", demo=False).exists()
+
+
+def test_leader_role_in_an_arena_from_the_grouped_list(client, world):
+    client.force_login(world.users["admin"])
+    user = world.users["outsider"]
+    url = reverse("administration:role_add", args=[user.pk])
+    html = client.get(url).content.decode()
+    assert '<optgroup label="Universitetssykehuset Nord-Norge HF">' in html
+    response = client.post(
+        url, {"role": "leader", "arena": world.section.pk, "valid_from": "2026-01-01"}
+    )
+    assert response.status_code == 302
+    assert user.role_assignments.filter(role="leader", arena=world.section).exists()

@@ -72,3 +72,20 @@ def test_an_older_run_without_the_analysis_shows_no_answer(client, world, crowde
     client.force_login(world.users["planner"])
     page = client.get(reverse("allocation:run", args=[crowded.pk])).content.decode()
     assert "Én plass til" not in page and "Der én plass til gir mest" not in page
+
+
+def test_a_failing_analysis_leaves_the_run_done(world, register, immediate_tasks, monkeypatch):
+    from lisplan.allocation import marginal
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(marginal, "analyse", broken)
+    run = services.start_run(
+        actor=world.users["regional_coordinator"],
+        region=world.unn.region,
+        max_delay_months=3,
+        time_limit=5,
+    )
+    run.refresh_from_db()
+    assert run.status == AllocationRun.Status.DONE and run.marginal is None

@@ -113,3 +113,14 @@ def test_coordinator_reaches_an_ended_employment(api, world, employment, travel)
         assert created.status_code == 201, created.content
         assert api("local_coordinator").get(base(world)).json()["count"] == 1
         assert api("leader").get(base(world)).json()["count"] == 1
+
+
+def test_reads_through_the_api_are_logged(api, world, employment, travel):  # noqa: F811
+    from lisplan.audit.models import ReadAccess
+
+    with travel(ISSUED_ON):
+        body = api("trainee").post(base(world), {"employment": employment.pk}).json()
+        assert api("local_coordinator").get(f"{base(world)}/{body['id']}").status_code == 200
+    read = ReadAccess.objects.filter(actor=world.users["local_coordinator"]).first()
+    assert read is not None and read.trainee_id == world.trainee.pk
+    assert read.action == ReadAccess.Action.API

@@ -66,7 +66,8 @@ def test_trainee_requests_coordinator_issues_leader_signs(world, employment, tra
 
 def test_snapshot_is_the_ledger_in_months_and_days(world, signed):
     """The whole of 2025 at 100 %, with March on parental leave (does not count, § 31):
-    12 months of service, 1 month 3 days of leave deducted, 11 months that count."""
+    12 months of service, 1 month of leave deducted, 11 months that count — whole calendar
+    months read as whole months, as the ledger reads them."""
     snap = signed.snapshot
     assert snap["as_of"] == ISSUED_ON.isoformat()
     assert snap["counted_to"] == "2025-12-31"
@@ -76,7 +77,7 @@ def test_snapshot_is_the_ledger_in_months_and_days(world, signed):
     assert (snap["position_percent"], snap["permanent"], snap["programme"]) == (100, True, "lis")
     assert snap["duration"] == {"months": 12, "days": 0}
     assert (snap["counted"]["months"], snap["counted"]["days"]) == (11, 0)
-    assert (snap["leave_deducted"]["months"], snap["leave_deducted"]["days"]) == (1, 3)
+    assert (snap["leave_deducted"]["months"], snap["leave_deducted"]["days"]) == (1, 0)
     assert snap["leave"] == [
         {
             "kind": "parental",
@@ -89,7 +90,7 @@ def test_snapshot_is_the_ledger_in_months_and_days(world, signed):
     doc = pages.document(signed)
     assert (doc["duration"], doc["leave_deducted"], doc["counted"]) == (
         "12 mnd.",
-        "1 mnd. 3 dager",
+        "1 mnd.",
         "11 mnd.",
     )
     assert doc["leave"][0]["kind"] == "Foreldrepermisjon"
@@ -97,7 +98,8 @@ def test_snapshot_is_the_ledger_in_months_and_days(world, signed):
 
 def test_part_time_counts_pro_rata_with_the_one_month_count(world, employment, travel):
     """01.01.–30.06.2025 at 50 %: six calendar months (`period_months`), 90½ full-time days
-    = 3 months 1 day (`months_and_days`, the part of a day dropped)."""
+    = 3 months (`months_and_days`: the part of a day dropped, and 90 days are no more than
+    three calendar months can hold)."""
     employment.end, employment.position_percent = dt.date(2025, 6, 30), 50
     employment.save()
     world.trainee.leave_periods.all().delete()
@@ -106,9 +108,9 @@ def test_part_time_counts_pro_rata_with_the_one_month_count(world, employment, t
     snap = version.snapshot
     assert snap["duration"] == {"months": 6, "days": 0}
     assert engine.period_months(dt.date(2025, 1, 1), dt.date(2025, 6, 30)) == (6, 0)
-    assert (snap["counted"]["months"], snap["counted"]["days"]) == (3, 1)
+    assert (snap["counted"]["months"], snap["counted"]["days"]) == (3, 0)
     assert snap["counted"]["fte_days"] == "90.50"
-    assert pages.document(version)["counted"] == "3 mnd. 1 dag"
+    assert pages.document(version)["counted"] == "3 mnd."
 
 
 def test_ongoing_employment_is_counted_to_the_issue_date(world, travel):
@@ -190,10 +192,8 @@ def test_a_correction_is_a_new_version_that_supersedes(world, employment, signed
     assert signed.snapshot == first_snapshot  # the old document does not change
     assert correction.status == Status.SIGNED
     assert correction.snapshot["leave"][0]["end"] == "2025-03-14"
-    assert (correction.snapshot["counted"]["months"], correction.snapshot["counted"]["days"]) != (
-        11,
-        0,
-    )
+    doc = pages.document(correction)
+    assert (doc["leave_deducted"], doc["counted"]) == ("14 dager", "11 mnd. 14 dager")
     assert "confirmation.superseded" in actions(signed)
 
 

@@ -54,6 +54,8 @@ def test_request_issue_sign_and_download(page, live_server, world):
     page.wait_for_url("**/tjenestebekreftelser/til-utstedelse/")
     check_page(page, "the coordinator's work list")
     page.get_by_role("link", name=world.trainee.full_name).click()
+    page.get_by_role("heading", name="Kontroller tjenesten slik den telles").wait_for()
+    check_page(page, "a request with the coordinator's preview")
     page.get_by_role("button", name="Tell tjenesten og send til signering").click()
     page.get_by_text("Bekreftelsen er utstedt").wait_for()
     check_page(page, "an issued confirmation")

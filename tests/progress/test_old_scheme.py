@@ -142,3 +142,20 @@ def test_summary_counts_what_is_known(world, veteran):
     summary.refresh_from_db()
     assert summary.status == ProgressStatus.OLD_SCHEME
     assert summary.requirements_total >= 1 and summary.service_months > 0
+
+
+def test_api_says_old_scheme_with_the_numbers_and_english_drivers(world, veteran):
+    """The API agrees with the page: status «old_scheme», the old-scheme set's requirements,
+    and the drivers in the language asked for (the one presenter)."""
+    from tests.api.conftest import ApiClient
+
+    api = ApiClient(world.users["local_coordinator"])
+    body = api.get(f"/api/v1/trainees/{veteran.pk}/progress").json()
+    assert body["status"] == "old_scheme" and body["requirement_set"] == "old_scheme"
+    codes = {r["code"] for r in body["requirements"]}
+    assert {"part23_time", "total_time", "recommended_courses"} <= codes
+    english = api.client.get(
+        f"/api/v1/trainees/{veteran.pk}/progress",
+        headers={**api.headers, "Accept-Language": "en"},
+    ).json()
+    assert any(d.startswith("Remaining: ") for d in english["drivers"]), english["drivers"]

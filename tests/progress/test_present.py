@@ -63,3 +63,31 @@ def test_activity_without_title_is_named_not_coded():
         ),
     )
     assert present.text(shifts) == "Legevakter 01.06.2023 (25)"
+
+
+def test_stored_reason_reads_again_in_any_language():
+    """The overview's driver is stored as a reason, so it is said in the reader's language."""
+    reasons = [
+        _r(
+            Why.TIME_REMAINING,
+            label="Tjenestetid i del 2 og 3",
+            remaining=engine.MonthsLeft(Fraction(546) / engine.MONTH_DAYS),
+            required=Fraction(60),
+        ),
+        _r(Why.PROJECTED, on=dt.date(2026, 9, 2)),
+        _r(Why.REMAINING, label="Legevakter", remaining=engine.Quantity(Fraction(15), "shifts")),
+        _r(Why.PERIOD_DURING, categories=(engine.Category("open_practice"),), start=None, end=None),
+        _r(Why.CAPPED, days=Days(Fraction(5, 2)), caps=(engine.CapRef("Tak", Fraction(39)),)),
+        _r(Why.PART_TIME, percent=engine.Percent(Fraction(60)), label=engine.Category("lis1")),
+        _r(Why.ACTIVITY, title=engine.ActivityKind("course"), on=None, count=1),
+        _r(Why.OVER_CAP, label="Rotasjon", months=Months(Fraction(12))),
+    ]
+    for reason in reasons:
+        again = present.from_json(present.to_json(reason))
+        assert again == reason
+    assert present.text(reasons[0]) == "Tjenestetid i del 2 og 3: gjenstår 18 mnd. av 60 mnd."
+    with translation.override("en"):
+        assert present.text(present.from_json(present.to_json(reasons[0]))) == (
+            "Tjenestetid i del 2 og 3: 18 mo. of 60 mo. remaining."
+        )
+    assert present.from_json({"code": "gone"}) is None and present.from_json(None) is None

@@ -13,6 +13,7 @@ from lisplan.progress import services
 from lisplan.progress.ledger_input import build_inputs
 from lisplan.progress.models import ActivityRecord, GoalApproval, GoalStatus, ProgressSummary
 from lisplan.progress.queries import goal_rows, progress_trainee
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 6, 1)
@@ -50,10 +51,24 @@ def test_approval_needs_assessment(world, goals):
 
 
 def test_nobody_approves_their_own_goals(world, goals):
-    with pytest.raises(ValidationError) as exc:
+    from lisplan.errors import Refused
+
+    with pytest.raises(Refused):  # the trainee does not approve goals at all
         services.goal_set(
             actor=world.users["trainee"],
             trainee=world.trainee,
+            goal=goals["ort1"],
+            status="approved",
+            assessment="panel",
+        )
+    # A coordinator who approves goals at UNN, and is a trainee there, not their own.
+    coordinator = world.users["local_coordinator"]
+    own = f.TraineeFactory(user=coordinator, last_name="Koordinator")
+    f.EmploymentFactory(trainee=own, institution=world.unn, specialty=world.specialty)
+    with pytest.raises(ValidationError) as exc:
+        services.goal_set(
+            actor=coordinator,
+            trainee=own,
             goal=goals["ort1"],
             status="approved",
             assessment="panel",
@@ -231,3 +246,34 @@ def test_approving_a_version_that_is_no_longer_valid_is_refused(world, goals):
         goal=goals["ort2_old"],
         status="in_progress",
     )
+
+
+def test_nobody_registers_their_own_service_periods(world):
+    """Only the API checked this once (issue 11); the service does now, for the page too."""
+    from lisplan.errors import Refused
+
+    coordinator = world.users["local_coordinator"]
+    own = f.TraineeFactory(user=coordinator, last_name="Koordinator")
+    f.EmploymentFactory(trainee=own, institution=world.unn, specialty=world.specialty)
+    with pytest.raises(Refused) as exc:
+        services.service_create(
+            actor=coordinator,
+            trainee=own,
+            category="lis1",
+            start=dt.date(2019, 1, 1),
+            percent=100,
+            place="Bodø",
+        )
+    assert exc.value.code == "own_record"
+    period = services.service_create(
+        actor=world.users["admin"],
+        trainee=own,
+        category="lis1",
+        start=dt.date(2019, 1, 1),
+        percent=100,
+        place="Bodø",
+    )
+    with pytest.raises(Refused):
+        services.service_update(actor=coordinator, period=period, note="Endret")
+    with pytest.raises(Refused):
+        services.service_delete(actor=coordinator, period=period)

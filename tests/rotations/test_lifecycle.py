@@ -114,7 +114,9 @@ def test_short_period_is_refunded_and_extension_opens_plan_revision(world, nlsh,
         duration_months=2,
     )
     assert r.refunded_by_employer
+    # (forwarded first: the receiving coordinator acts on requests forwarded to them)
     r.status, r.agreed_start = Status.IN_PROGRESS, dt.date(2027, 2, 1)
+    r.forwarded_on = dt.date(2026, 12, 1)
     r.save()
     r = services.request_complete(actor=nlsh.coordinator, request=r, goals_reached=False, on=r.end)
     new = services.request_extend(actor=coordinator, request=r, duration_months=2)

@@ -44,7 +44,7 @@ _SECTIONS: list[tuple] = [
         "to_sign",
         _("Til signering"),
         "plans:to_sign",
-        ("plan.sign", "iup.sign"),
+        ("plan.sign", "iup.sign", "confirmation.sign"),
         ("plans:to_sign", "iup:to_sign"),
     ),
     (

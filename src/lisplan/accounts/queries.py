@@ -15,6 +15,7 @@ class UserFilters:
     q: str = ""
     status: str = ""  # "", "active", "inactive"
     role: str = ""  # a role code: users holding it today
+    institution: int | None = None  # users with a role there today (or in one of its arenas)
 
 
 def users(filters: UserFilters = UserFilters()) -> QuerySet[User]:
@@ -43,6 +44,11 @@ def users(filters: UserFilters = UserFilters()) -> QuerySet[User]:
     if filters.role:
         holders = RoleAssignment.objects.active(today).filter(role=filters.role)
         qs = qs.filter(pk__in=holders.values("user_id"))
+    if filters.institution:
+        there = RoleAssignment.objects.active(today).filter(
+            Q(institution_id=filters.institution) | Q(arena__institution_id=filters.institution)
+        )
+        qs = qs.filter(pk__in=there.values("user_id"))
     return qs.order_by("last_name", "first_name", "username", "id")
 
 

@@ -56,6 +56,11 @@ ROLE_LINKS: dict[str, list[tuple[Any, str, str]]] = {
         (_("Ønsker om spesialiseringsperioder"), "rotations:requests", "register.view"),
         (_("Arbeidsliste for utdanningsplaner"), "iup:work_list", "iup.report"),
         (_("Arbeidsliste for gjennomføringsplaner"), "plans:work_list", "plan.approve"),
+        (
+            _("Bekreftelser på tjeneste til utstedelse"),
+            "confirmations:work_list",
+            "confirmation.issue",
+        ),
     ],
     Role.REGIONAL_COORDINATOR: [
         (_("Køer til fordeling"), "rotations:queues", "register.view"),

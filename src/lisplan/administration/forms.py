@@ -29,6 +29,12 @@ class UserFilterForm(DesignsystemetForm, forms.Form):
     role = forms.ChoiceField(
         label=_("Rolle i dag"), required=False, choices=[("", _("Alle"))] + Role.choices
     )
+    institution = forms.ModelChoiceField(
+        label=_("Rolle ved"),
+        queryset=Institution.objects.order_by("name"),
+        required=False,
+        empty_label=_("Alle"),
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -38,8 +44,12 @@ class UserFilterForm(DesignsystemetForm, forms.Form):
     def filters(self) -> UserFilters:
         self.is_valid()
         data = self.cleaned_data
+        institution = data.get("institution")
         return UserFilters(
-            q=data.get("q") or "", status=data.get("status") or "", role=data.get("role") or ""
+            q=data.get("q") or "",
+            status=data.get("status") or "",
+            role=data.get("role") or "",
+            institution=institution.pk if institution else None,
         )
 
 
@@ -85,7 +95,7 @@ class RoleForm(DesignsystemetForm, forms.Form):
         error_messages={"required": _("Velg en rolle.")},
     )
     institution = forms.ModelChoiceField(
-        label=_("Utdanningsvirksomhet"),
+        label=_("Virksomhet"),
         queryset=Institution.objects.order_by("name"),
         required=False,
         empty_label=_("Ingen"),
@@ -130,12 +140,17 @@ class RoleForm(DesignsystemetForm, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Arenas named with their institution, so two «Ortopedisk avdeling» can be told apart.
+        # Arenas grouped by their institution (one <optgroup> each), so two «Ortopedisk
+        # avdeling» can be told apart and a long list can be scanned.
         arenas = LearningArena.objects.select_related("institution").order_by(
             "institution__name", "path"
         )
-        self.fields["arena"].queryset = arenas
-        self.fields["arena"].label_from_instance = lambda a: f"{a.institution.name}: {a.name}"
+        field = self.fields["arena"]
+        field.queryset = arenas
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for arena in arenas:
+            groups.setdefault(arena.institution.name, []).append((arena.pk, arena.name))
+        field.choices = [("", field.empty_label), *groups.items()]
 
     def scope(self) -> dict:
         data = self.cleaned_data

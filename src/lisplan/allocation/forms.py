@@ -17,6 +17,7 @@ from lisplan.allocation.models import (
     MIN_TIME_LIMIT,
 )
 from lisplan.allocation.services import policy_for, runnable_regions
+from lisplan.organisations.models import Region
 
 NATIONAL = "national"
 
@@ -72,6 +73,9 @@ class RunForm(DesignsystemetForm, forms.Form):
         if has_permission(user, "allocation.run_national"):
             choices.append((NATIONAL, _("Hele landet")))
         self.fields["scope"].choices = choices
+        # Any region, or the whole country, is a valid answer: whether the user may run it is
+        # the service's decision (`can_run_allocation`), the same on the page and in the API.
+        self.fields["scope"].valid_value = _known_scope
         # Δ and the time limit start from the policy of the region asked for (?scope=), else
         # of the first region offered; national runs start from the defaults.
         wanted = self.initial.get("scope")
@@ -90,7 +94,17 @@ class RunForm(DesignsystemetForm, forms.Form):
     def region(self):
         """The chosen region, or None for the whole country."""
         scope = self.cleaned_data["scope"]
-        return None if scope == NATIONAL else self.regions[scope.split(":", 1)[1]]
+        if scope == NATIONAL:
+            return None
+        pk = scope.split(":", 1)[1]
+        return self.regions.get(pk) or Region.objects.get(pk=int(pk))
+
+
+def _known_scope(value) -> bool:
+    if value == NATIONAL:
+        return True
+    kind, _sep, pk = str(value).partition(":")
+    return kind == "region" and pk.isdigit() and Region.objects.filter(pk=int(pk)).exists()
 
 
 # The same rules as the run form (and `services.validate_settings`), with the same messages.

@@ -23,6 +23,7 @@ import dataclasses
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from .baseline import queue_baseline
 from .instance import Instance, Plan, month_text
@@ -42,7 +43,7 @@ class Marginal:
     last: int | None = None
     proven: bool = True  # both re-solves optimal (else a count found within the time)
 
-    def document(self) -> dict:
+    def document(self) -> dict[str, Any]:
         return {
             "agreement": self.agreement,
             "waiting": self.waiting,
@@ -59,7 +60,7 @@ class Analysis:
     complete: bool  # every candidate agreement was analysed within the time
     seconds: float
 
-    def document(self) -> dict:
+    def document(self) -> dict[str, Any]:
         return {
             "agreements": [m.document() for m in self.agreements],
             "complete": self.complete,

@@ -45,7 +45,7 @@ from lisplan.allocation.parse import InvalidFile
 from lisplan.allocation.rules import own_starts
 from lisplan.allocation.validate import violations
 from lisplan.audit.services import diff, record, snapshot
-from lisplan.errors import Conflict, Invalid
+from lisplan.errors import Conflict, Invalid, Refused
 from lisplan.notifications.services import notify
 from lisplan.rotations import services as rotation_services
 from lisplan.rotations.models import RotationRequest, Status
@@ -127,7 +127,7 @@ def start_run(
         queue_weight = policy_for(region).queue_weight
     validate_queue_weight(queue_weight)
     if actor is not None and not can_run_allocation(actor, region):
-        raise PermissionDenied
+        raise Refused(_("Velg en region du har tilgang til."), "forbidden", "scope")
     run = AllocationRun.objects.create(
         region=region,
         max_delay_months=max_delay_months,
@@ -311,14 +311,7 @@ def execute(run_id: int) -> str:
                 % {"first": "; ".join(str(p) for p in problems[:3])}
             )
         _progress(run_id, 0.95, _("Regner ut hva én plass til ville gitt"))
-        found = marginal.analyse(
-            result.instance,
-            result.plan,
-            result.order,
-            time_limit=marginal_seconds(run.time_limit),
-            queue_weight=run.queue_weight,
-        )
-        _finish(run, result, document, found.document())
+        _finish(run, result, document, _one_more_place(run, result))
     except InvalidFile as error:
         _fail(
             run_id,
@@ -345,6 +338,21 @@ def execute(run_id: int) -> str:
 
 class _Failure(Exception):
     pass
+
+
+def _one_more_place(run: AllocationRun, result: engine.Result) -> dict | None:
+    """`marginal.analyse` for the run; the plan is kept whatever happens here (None then)."""
+    try:
+        return marginal.analyse(
+            result.instance,
+            result.plan,
+            result.order,
+            time_limit=marginal_seconds(run.time_limit),
+            queue_weight=run.queue_weight,
+        ).document()
+    except Exception:  # an extra for the planner; the run itself is done
+        log.exception("allocation run %s: the «one more place» analysis failed", run.pk)
+        return None
 
 
 def marginal_seconds(time_limit: int) -> float:

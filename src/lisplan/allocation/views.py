@@ -37,6 +37,7 @@ from lisplan.allocation.build import key_pk
 from lisplan.allocation.forms import PolicyForm, RunForm
 from lisplan.allocation.instance import month_index
 from lisplan.allocation.models import AllocationPolicy, AllocationRun, Proposal
+from lisplan.errors import Refused
 from lisplan.rotations.models import CollaborationAgreement, RotationRequest
 from lisplan.ui import numbers
 
@@ -90,7 +91,7 @@ def run_new(request):
                 max_delay_months=form.cleaned_data["max_delay_months"],
                 time_limit=form.cleaned_data["time_limit"],
             )
-        except services.AllocationError as error:
+        except (services.AllocationError, Refused) as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             messages.success(request, _("Kjøringen er startet. Siden oppdateres mens den går."))

@@ -1,29 +1,19 @@
 """The confirmation in words, for the page and the PDF alike: the snapshot's codes and numbers
-become labels, dates and «N mnd. D dager» (`progress.engine.fmt_months_days`, the one
-formatting of months); no codes, no file names, no day arithmetic."""
+become labels, dates and «N mnd. D dager» (`progress.present`, the one presenter of the
+ledger's months and categories); no codes, no file names, no day arithmetic."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lisplan.confirmations.models import ConfirmationVersion, Status
-from lisplan.progress import engine
+from lisplan.progress import present
 from lisplan.trainees.models import Employment, LeavePeriod
 
-# What the ledger counts a period as (its category), in words.
-CATEGORY_LABELS = {
-    "specialty": gettext_lazy("Tjeneste i spesialiteten"),
-    "other_specialty": gettext_lazy("Tjeneste i annen spesialitet"),
-    "lis1": gettext_lazy("LIS1 eller turnustjeneste"),
-    "open_practice": gettext_lazy("Åpen uselektert allmennpraksis"),
-    "other_gp": gettext_lazy("Annen allmennmedisinsk tjeneste"),
-    "institution": gettext_lazy("Institusjonstjeneste"),
-    "community_medicine": gettext_lazy("Samfunnsmedisinsk arbeid"),
-    "clinical": gettext_lazy("Klinisk tjeneste"),
-}
 PROGRAMME_LABELS = {
     "lis": gettext_lazy("Lege i spesialisering (LIS)"),
     "alis": gettext_lazy("Allmennlege i spesialisering (ALIS)"),
@@ -49,9 +39,10 @@ EVENT_LABELS = {
 
 
 def amount(value: dict | None) -> str:
+    """Whole months and days in words (`progress.present.months_days`, the one formatting)."""
     if not value:
-        return engine.fmt_months_days(0, 0)
-    return engine.fmt_months_days(int(value["months"]), int(value["days"]))
+        return present.months_days(0, 0)
+    return present.months_days(int(value["months"]), int(value["days"]))
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -59,14 +50,33 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def category_label(code: str) -> str:
-    return str(CATEGORY_LABELS.get(code, _("Tjeneste")))
+    """What the ledger counts a period as, in the progress presenter's words."""
+    return capfirst(present.category(code))
 
 
 def document(version: ConfirmationVersion) -> dict | None:
     """The snapshot of an issued version in words, or None before it is issued."""
-    snap = version.snapshot
-    if not snap:
+    return document_of(version.snapshot) if version.snapshot else None
+
+
+def preview(version: ConfirmationVersion, today: dt.date) -> dict | None:
+    """What the coordinator would issue today, for checking before issuing: the service as
+    the ledger counts it now (not stored). None when there is nothing to count yet."""
+    from lisplan.confirmations import snapshot
+    from lisplan.trainees.models import Employment
+
+    if version.status != Status.REQUESTED or version.confirmation.employment_id is None:
         return None
+    employment = Employment.objects.select_related(
+        "trainee", "institution", "arena", "specialty"
+    ).get(pk=version.confirmation.employment_id)
+    if employment.start > today:
+        return None
+    return document_of(snapshot.take(employment, today))
+
+
+def document_of(snap: dict) -> dict:
+    """A snapshot (`confirmations.snapshot.take`) in words."""
     kinds = dict(LeavePeriod.Kind.choices)
     schemes = dict(Employment.Scheme.choices)
     periods = [

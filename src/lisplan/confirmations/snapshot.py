@@ -26,7 +26,7 @@ LAYOUT = 1  # bump when the snapshot's shape changes (readers branch on it)
 
 def _amount(days: Fraction | int) -> dict:
     """Full-time days as whole months and days (the part of a day that part time leaves is
-    dropped, as `engine.fmt_quantity` does), with the exact days for the API."""
+    dropped, as `progress.present.months` does), with the exact days for the API."""
     whole = math.floor(Fraction(days))
     months, rest = engine.months_and_days(whole)
     return {"months": months, "days": rest, "fte_days": f"{float(days):.2f}"}

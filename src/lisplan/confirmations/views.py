@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -67,16 +68,19 @@ def confirmation_request(request, trainee_id: int):
 @require("confirmation.view")
 def version_detail(request, pk: int):
     version = queries.version_in_scope(request.user, "confirmation.view", pk)
+    actions = services.actions(request.user, version)
     return render(
         request,
         "confirmations/version.html",
         {
+            # the coordinator checks the count before issuing it
+            "preview": pages.preview(version, timezone.localdate()) if actions["issue"] else None,
             "version": version,
             "trainee": version.confirmation.trainee,
             "doc": pages.document(version),
             "signature": pages.signature(version),
             "status_colour": pages.STATUS_COLOURS.get(version.status, "neutral"),
-            "actions": services.actions(request.user, version),
+            "actions": actions,
             "series": queries.series_of(version),
             "events": pages.version_events(version),
         },

@@ -44,6 +44,67 @@ def write_rows(table: str, columns: list[str], rows, using: str = DEFAULT_DB_ALI
     return n
 
 
+def insert_objects(objs: list, batch_size: int = 1000) -> None:
+    """Insert unsaved model instances of one model, setting their primary keys, like
+    `bulk_create` — on PostgreSQL with the ids drawn from the table's sequence in one query and
+    the rows sent with COPY (`write_rows`): `bulk_create` there spent most of its time
+    preparing each value and dumping the UNNEST arrays. Elsewhere `bulk_create`. Values go
+    through each field's `get_db_prep_save` unless they are plain (numbers, text, ids);
+    `auto_now(_add)` fields left empty get the current time. No signals, like `bulk_create`."""
+    from django.db import models
+    from django.utils import timezone
+
+    if not objs:
+        return
+    model = type(objs[0])
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=batch_size)
+        return
+    meta = model._meta
+    pk = meta.pk
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, pk.column, len(objs)],
+        )
+        for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = value
+    now = timezone.now()
+    fields = list(meta.concrete_fields)
+    for f in fields:
+        if f.is_relation:  # a related object saved after it was assigned: take its id now
+            for obj in objs:
+                if obj.__dict__.get(f.attname) is None and f.is_cached(obj):
+                    related = f.get_cached_value(obj)
+                    if related is not None:
+                        obj.__dict__[f.attname] = related.pk
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            for obj in objs:
+                if getattr(obj, f.attname) is None:
+                    setattr(obj, f.attname, now)
+    plain = (
+        models.IntegerField,
+        models.CharField,
+        models.TextField,
+        models.BooleanField,
+        models.ForeignKey,
+        models.DateField,  # dates and date-times: psycopg takes them as they are
+    )
+    steps = [(f.attname, None if isinstance(f, plain) else f.get_db_prep_save) for f in fields]
+    write_rows(
+        meta.db_table,
+        [f.column for f in fields],
+        (
+            [obj.__dict__[a] if prep is None else prep(obj.__dict__[a], conn) for a, prep in steps]
+            for obj in objs
+        ),
+    )
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = DEFAULT_DB_ALIAS
+
+
 def analyze_all(using: str = DEFAULT_DB_ALIAS) -> None:
     """Refresh the query planner's statistics for every table, after the whole demo is loaded.
 

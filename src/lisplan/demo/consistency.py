@@ -18,7 +18,17 @@ What it checks, per demo trainee:
   periods at another trust (table 5), and names each of them;
 * a signed revision's frozen status table (table 4) is dated on or before its signing day;
 * approved implementation plan periods are in the plan's specialty (ALIS: institution
-  service in another specialty is part of the programme).
+  service in another specialty is part of the programme);
+* every period at another institution, in every revision, links a collaboration agreement of
+  the employer with that institution in the period's specialty, valid when the period starts,
+  and keeps its normed duration, start months and validity (`plans.services.agreement_problems`
+  would find nothing);
+* every rotation request of a demo trainee follows a period at a partner in the trainee's
+  approved plan revision (`plan_period`): same employer, institution, specialty, agreement,
+  start and months — or, cancelled, one an earlier approved revision had before the newest
+  moved it (as `rotations.services.sync_from_plan` cancels it); and every period of an
+  approved revision has exactly one request (the demo's story has no request without a plan
+  period).
 """
 
 from __future__ import annotations
@@ -145,9 +155,128 @@ def problems() -> list[str]:
                     f"overlapper perioden ved {name} {a:%d.%m.%Y}–{b:%d.%m.%Y} (revisjon {pk})."
                 )
 
+    _agreements_and_requests(found)
+
     out = []
     for key, rows in found.items():
         out += rows[:LIMIT]
         if len(rows) > LIMIT:
             out.append(f"… og {len(rows) - LIMIT} til av samme slag ({key}).")
     return out
+
+
+def _agreements_and_requests(found: dict[str, list[str]]) -> None:
+    """The plans' periods at partners against the agreements, and the requests against the
+    approved plans' periods (issue #12 item 8). Three queries."""
+    from lisplan.plans.models import Period
+    from lisplan.plans.models import Status as PlanStatus
+    from lisplan.plans.rules import add_months
+    from lisplan.progress.engine import whole_months
+    from lisplan.rotations.models import CollaborationAgreement, RotationRequest
+    from lisplan.rotations.models import Status as RequestStatus
+
+    agreements = {a.pk: a for a in CollaborationAgreement.objects.all()}
+    approved: dict[int, tuple] = {}
+    superseded: dict[int, tuple] = {}  # a later approval moved it: its request is cancelled
+    for pk, tid, status, employer, inst, spec, agreement, start, end in (
+        Period.objects.filter(revision__plan__trainee__demo=True)
+        .exclude(institution_id=F("revision__employer_id"))
+        .values_list(
+            "pk",
+            "revision__plan__trainee_id",
+            "revision__status",
+            "revision__employer_id",
+            "institution_id",
+            "specialty_id",
+            "agreement_id",
+            "start",
+            "end",
+        )
+    ):
+        where = f"Lege {tid}: perioden {start:%d.%m.%Y}–{end:%d.%m.%Y} (periode {pk})"
+        a = agreements.get(agreement)
+        if a is None:
+            found["no_agreement"].append(f"{where} hos et annet foretak har ingen fagavtale.")
+        elif (a.sending_id, a.receiving_id, a.specialty_id) != (employer, inst, spec):
+            found["agreement_parties"].append(
+                f"{where} viser til fagavtalen {a.reference}, som gjelder andre parter eller "
+                "en annen spesialitet."
+            )
+        elif not a.valid_on(start) or (a.valid_to and end > a.valid_to):
+            found["agreement_validity"].append(
+                f"{where} ligger utenfor gyldigheten til fagavtalen {a.reference}."
+            )
+        elif end >= add_months(start, a.duration_months):
+            found["agreement_duration"].append(
+                f"{where} er lengre enn normert tid ({a.duration_months} mnd.) i fagavtalen "
+                f"{a.reference}."
+            )
+        elif a.start_months and start.month not in a.start_months:
+            found["agreement_start_month"].append(
+                f"{where} starter i en måned fagavtalen {a.reference} ikke tillater."
+            )
+        if status == PlanStatus.APPROVED:
+            approved[pk] = (tid, employer, inst, spec, agreement, start, end)
+        elif status == PlanStatus.SUPERSEDED:
+            superseded[pk] = (tid, employer, inst, spec, agreement, start, end)
+
+    requested: dict[int, int] = defaultdict(int)
+    for (
+        pk,
+        tid,
+        period,
+        sending,
+        receiving,
+        spec,
+        agreement,
+        desired,
+        agreed,
+        months,
+        status,
+    ) in RotationRequest.objects.filter(trainee__demo=True).values_list(
+        "pk",
+        "trainee_id",
+        "plan_period_id",
+        "sending_id",
+        "receiving_id",
+        "specialty_id",
+        "agreement_id",
+        "desired_start",
+        "agreed_start",
+        "duration_months",
+        "status",
+    ):
+        p = approved.get(period)
+        if p is None and status == RequestStatus.CANCELLED:
+            p = superseded.get(period)
+        if p is None:
+            found["request_without_period"].append(
+                f"Ønsket {pk} (lege {tid}) følger ingen periode i en godkjent gjennomføringsplan "
+                "(et avbrutt ønske: i en tidligere godkjent revisjon)."
+            )
+            continue
+        if period in approved:
+            requested[period] += 1
+        p_tid, employer, inst, p_spec, p_agreement, start, end = p
+        if (tid, sending, receiving, spec, agreement) != (
+            p_tid,
+            employer,
+            inst,
+            p_spec,
+            p_agreement,
+        ):
+            found["request_parties"].append(
+                f"Ønsket {pk} (lege {tid}) gjelder et annet foretak, en annen spesialitet eller "
+                f"en annen fagavtale enn perioden {period} i gjennomføringsplanen."
+            )
+        elif desired != start or agreed not in (None, start) or months != whole_months(start, end):
+            found["request_dates"].append(
+                f"Ønsket {pk} (lege {tid}) har andre datoer eller en annen varighet enn perioden "
+                f"{start:%d.%m.%Y}–{end:%d.%m.%Y} i gjennomføringsplanen."
+            )
+    for pk, (tid, *_rest, start, end) in approved.items():
+        if requested[pk] != 1:
+            found["period_requests"].append(
+                f"Lege {tid}: perioden {start:%d.%m.%Y}–{end:%d.%m.%Y} hos et annet foretak i "
+                f"den godkjente gjennomføringsplanen har {requested[pk]} ønsker (periode {pk})."
+            )

@@ -27,6 +27,7 @@ import re
 import time
 import unicodedata
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -36,6 +37,7 @@ from django.utils import timezone
 
 from lisplan.accounts.models import Role, RoleAssignment, User
 from lisplan.catalogue.models import Specialty
+from lisplan.demo.bulk import insert_objects
 from lisplan.demo.plans import plan_plans, write_plans
 from lisplan.organisations.models import Approval, Institution, LearningArena, Region
 from lisplan.trainees.models import Employment, LeavePeriod, Supervision, Trainee
@@ -483,6 +485,7 @@ class Planner:
         taken_hprs: set[str],
     ):
         self.rng = random.Random(seed)
+        self.seed = seed
         self.n = trainees
         self.today = today
         self.specialties = specialties  # code -> name
@@ -820,26 +823,60 @@ def non_demo_counts() -> tuple[int, int]:
     )
 
 
+@contextmanager
+def _without_delete_signals():
+    """Deleting the old demo sends no per-row delete signals (issue #18: replacing a national
+    demo took minutes, one UPDATE or log line per employment, leave period and role). What
+    they would do is done in bulk instead: the deleted trainees' progress and deadline rows go
+    with them (cascade), and the revoked demo roles are logged as one security event. Without
+    listeners Django also deletes the related tables with one statement each."""
+    from django.db.models import signals
+
+    hushed = (signals.pre_delete, signals.post_delete)
+    saved = []
+    for signal in hushed:
+        with signal.lock:
+            saved.append((signal.receivers, signal.sender_receivers_cache))
+            signal.receivers = []
+            signal.sender_receivers_cache = {}
+    try:
+        yield
+    finally:
+        for signal, (receivers, _cache) in zip(hushed, saved, strict=True):
+            with signal.lock:
+                signal.receivers = receivers
+                signal.sender_receivers_cache = {}
+
+
 def clear_demo() -> None:
     """Delete the demo users, trainees (with their implementation plans) and arenas (see the
-    module docstring)."""
+    module docstring), without per-row signals (`_without_delete_signals`)."""
     from lisplan.demo.plans import clear_plans
+    from lisplan.jsonlog import security_event
     from lisplan.programmes.demo import clear_programmes
     from lisplan.rotations.demo import clear_rotations
 
-    clear_programmes()  # programme plans point to demo arenas and agreements
-    clear_rotations()  # requests and vacancies point to demo trainees and arenas
-    clear_plans()
-    Supervision.objects.filter(Q(trainee__demo=True) | Q(supervisor__demo=True)).delete()
-    Trainee.objects.filter(demo=True).delete()
-    arenas = LearningArena.objects.filter(leader__demo=True)
-    for level in (
-        LearningArena.Level.SECTION,
-        LearningArena.Level.DEPARTMENT,
-        LearningArena.Level.CLINIC,
-    ):
-        arenas.filter(level=level).delete()
-    User.objects.filter(demo=True).delete()
+    roles = RoleAssignment.objects.filter(user__demo=True)
+    revoked = roles.count()
+    with _without_delete_signals():
+        clear_programmes()  # programme plans point to demo arenas and agreements
+        clear_rotations()  # requests and vacancies point to demo trainees and arenas
+        clear_plans()
+        Supervision.objects.filter(Q(trainee__demo=True) | Q(supervisor__demo=True)).delete()
+        for model in (LeavePeriod, Employment):  # children first: one statement each
+            model.objects.filter(trainee__demo=True).delete()
+        Trainee.objects.filter(demo=True).delete()
+        arenas = LearningArena.objects.filter(leader__demo=True)
+        for level in (
+            LearningArena.Level.SECTION,
+            LearningArena.Level.DEPARTMENT,
+            LearningArena.Level.CLINIC,
+        ):
+            arenas.filter(level=level).delete()
+        roles.delete()
+        User.objects.filter(demo=True).delete()
+    if revoked:
+        security_event("role.revoked", demo=True, count=revoked)
 
 
 def _unapplied_migrations() -> bool:
@@ -952,11 +989,16 @@ def load_demo(
                 Trainee.objects.exclude(hpr_number=None).values_list("hpr_number", flat=True)
             ),
         ).plan()
-        implementation_plans = plan_plans(plan, seed)
-        logins, plan_counts = _write(plan, today, implementation_plans)
-        from lisplan.rotations.demo import load_rotation_demo
+        # One story per trainee (issue #12 item 8): the agreements first, then each plan picks
+        # its period at a partner among them, and the requests follow the plans.
+        from lisplan.rotations.demo import load_rotation_demo, plan_agreements
 
-        load_rotation_demo(seed=seed, today=today)  # agreements, register, requests
+        agreements = plan_agreements(plan, seed)
+        implementation_plans, story = plan_plans(plan, seed, agreements)
+        logins, plan_counts, trainee_rows = _write(plan, today, implementation_plans, agreements)
+        load_rotation_demo(  # register, requests from the plans' periods, vacancy
+            seed=seed, today=today, story={trainee_rows[i].pk: day for i, day in story.items()}
+        )
     _analyze()
     return DemoResult(
         trainees=len(plan.trainees),
@@ -969,7 +1011,9 @@ def load_demo(
     )
 
 
-def _write(plan: Planner, today: dt.date, implementation_plans) -> tuple[list[Login], Counter]:
+def _write(
+    plan: Planner, today: dt.date, implementation_plans, agreements
+) -> tuple[list[Login], Counter, list[Trainee]]:
     regions = {}
     for code, name in REGIONS:
         regions[code], _ = Region.objects.get_or_create(code=code, defaults={"name": name})
@@ -1027,7 +1071,7 @@ def _write(plan: Planner, today: dt.date, implementation_plans) -> tuple[list[Lo
             is_staff=p.superuser,
             is_superuser=p.superuser,
         )
-    User.objects.bulk_create(users.values(), batch_size=500)
+    insert_objects(list(users.values()))
 
     arenas: dict[str, LearningArena] = {}
     pending = list(plan.arenas.values())
@@ -1051,7 +1095,7 @@ def _write(plan: Planner, today: dt.date, implementation_plans) -> tuple[list[Lo
             arenas[a.key] = obj
         LearningArena.objects.bulk_update(objs, ["path"], batch_size=500)
 
-    RoleAssignment.objects.bulk_create(
+    insert_objects(
         [
             RoleAssignment(
                 user=users[p.key],
@@ -1064,8 +1108,7 @@ def _write(plan: Planner, today: dt.date, implementation_plans) -> tuple[list[Lo
             )
             for p in plan.users.values()
             for role, scope in p.roles
-        ],
-        batch_size=500,
+        ]
     )
 
     trainees = [
@@ -1080,7 +1123,7 @@ def _write(plan: Planner, today: dt.date, implementation_plans) -> tuple[list[Lo
         )
         for t, *_ in plan.trainees
     ]
-    Trainee.objects.bulk_create(trainees, batch_size=500)
+    insert_objects(trainees)
     employments, leave, supervisions = [], [], []
     employment_rows: dict[int, Employment] = {}  # id(PEmployment) -> row
     for (t, *_), obj in zip(plan.trainees, trainees, strict=True):
@@ -1105,9 +1148,18 @@ def _write(plan: Planner, today: dt.date, implementation_plans) -> tuple[list[Lo
             Supervision(trainee=obj, supervisor=users[u], kind=k, start=s)
             for u, k, s in t.supervisions
         ]
-    Employment.objects.bulk_create(employments, batch_size=500)
-    LeavePeriod.objects.bulk_create(leave, batch_size=500)
-    Supervision.objects.bulk_create(supervisions, batch_size=500)
+    insert_objects(employments)
+    insert_objects(leave)
+    insert_objects(supervisions)
+    from lisplan.rotations.demo import write_agreements
+
+    agreement_rows = write_agreements(
+        agreements,
+        institutions=institutions,
+        specialties=specialties,
+        arenas=arenas,
+        seed=plan.seed,
+    )
     plan_counts = write_plans(
         implementation_plans,
         plan,
@@ -1117,8 +1169,9 @@ def _write(plan: Planner, today: dt.date, implementation_plans) -> tuple[list[Lo
         arenas=arenas,
         institutions=institutions,
         specialties=specialties,
+        agreements=agreement_rows,
     )
-    return _logins(plan, arenas, institutions), plan_counts
+    return _logins(plan, arenas, institutions), plan_counts, trainees
 
 
 def _logins(plan: Planner, arenas, institutions) -> list[Login]:

@@ -22,8 +22,13 @@ is one the services could have produced:
 The key steps of every revision (created or revised, submitted, signed, sent for approval,
 approved, superseded, returned) are written as audit events in bulk with their own past times
 (`write_audit`; `request_id` "demo", the actor by name only, since demo users are replaced on
-the next run: `demo.audit`), so a plan's history is not empty. Once the rotation demo
-has made the agreements, `link_agreements` links periods at partners to the matching one.
+the next run: `demo.audit`), so a plan's history is not empty.
+
+A period at a partner is chosen among the employer's collaboration agreements in the specialty
+(planned first, `rotations.demo.plan_agreements`): valid when it starts, of the agreement's
+normed length, in its start months, and — when it will have started within a year — within
+its capacity; the period links the agreement (issue #12 item 8). The rotation requests then
+follow the approved revision's periods (`rotations.demo.load_rotation_demo`).
 
 The demo personas get fixed states: `trainee` has an approved plan (revision 2, revision 1
 superseded) with revision 3 in draft; `leader` has plans of their department to sign;
@@ -38,11 +43,11 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import models
 from django.utils import timezone
 
 from lisplan.accounts.models import Role
 from lisplan.demo.audit import clear_events, event, insert_events
+from lisplan.demo.bulk import insert_objects
 from lisplan.organisations.models import LearningArena
 from lisplan.plans import rules
 from lisplan.plans.models import ImplementationPlan, Period, Revision, Signature, Status
@@ -103,6 +108,7 @@ class PPeriod:
     end: dt.date
     service_place: str = ""
     contact_person: str = ""
+    agreement: tuple[str, str, str] | None = None  # PAgreement.key
 
 
 @dataclass
@@ -154,10 +160,16 @@ def _days(rng: random.Random, low: int, high: int) -> dt.timedelta:
 
 
 class PlanPlanner:
-    def __init__(self, planner, seed: int):
+    def __init__(self, planner, seed: int, agreements=()):
         from lisplan.demo.generator import NORD_MUNICIPALITIES, NORD_TRUSTS
 
         self.p = planner
+        self.out_of: dict[tuple[str, str], list] = {}  # (sending, specialty) → agreements
+        for a in agreements:
+            self.out_of.setdefault((a.sending, a.spec), []).append(a)
+        self.story: dict[int, tuple] = {}  # trainee index → (agreement, start)
+        self.forwarded: dict[int, dt.date] = {}  # trainee index → forwarding day
+        self.windows: dict[int, tuple[dt.date, dt.date, int | None]] = {}
         self.rng = random.Random(seed * 31 + 7)
         self.today = planner.today
         self.last = self.today - dt.timedelta(days=1)  # nothing happens today or later
@@ -245,22 +257,77 @@ class PlanPlanner:
         soon = rules.add_months(self.today, self.rng.randint(6, 18))
         return e.start, max(end, soon), credit
 
-    def partner(self, inst: str, spec: str) -> str | None:
-        if inst in self.municipalities:
-            trusts = [c for c in self.trusts if (c, "VOP") in self.approved]
-            return self.rng.choice(trusts) if self.rng.random() < 0.5 else None
-        candidates = [c for c in self.trusts if c != inst and (c, spec) in self.approved]
-        chance = {"UNN": 0.35, "NLSH": 0.6}.get(inst, 0.85)
-        if not candidates or self.rng.random() >= chance:
-            return None
-        if inst != "UNN" and "UNN" in candidates and self.rng.random() < 0.8:
-            return "UNN"
-        return self.rng.choice(candidates)
+    def partner(self, inst: str, spec: str):
+        """One of the employer's agreements in the specialty (ALIS: the municipality's on
+        institution service), or None; UNN's orthopaedic places are the crafted conflict's only (`plan_story`)."""
+        from lisplan.rotations.demo import HOME
 
-    def partner_arena(self, partner: str, spec: str, inst: str) -> str | None:
-        code = "VOP" if inst in self.municipalities else spec
-        key = f"{partner}/{code}"
-        return key if key in self.p.arenas else None
+        municipal = inst in self.municipalities
+        options = [a for a in self.out_of.get((inst, spec), []) if (a.receiving, a.spec) != HOME]
+        chance = 0.5 if municipal else {"UNN": 0.35, "NLSH": 0.6}.get(inst, 0.85)
+        if not options or self.rng.random() >= chance:
+            return None
+        unn = [a for a in options if a.receiving == "UNN"]
+        if inst != "UNN" and unn and self.rng.random() < 0.8:
+            return unn[0]
+        return self.rng.choice(options)
+
+    def slot(self, a, e, start: dt.date, last: dt.date, at: dt.date | None = None):
+        """(start, end) of a period under agreement `a` inside the plan (after the first two
+        months, before the last one), from the 1st of a month 12–36 months in (or `at`): the
+        agreement's normed length, start months and validity; a temporary employee's only in
+        the future (not offered before, seed 003); one that will have started within a year
+        placed under the agreement's capacity, else one later than that (waiting in the
+        queue). None when nothing fits."""
+        from lisplan.rotations.demo import PLACED_WITHIN
+
+        if at is None:
+            first = rules.add_months(start.replace(day=1), self.rng.randint(12, 36))
+            tries = [rules.add_months(first, k) for k in range(12)]
+            # No room under the capacity then: the period comes later, still to be placed
+            # (the trainee waits in the receiving trust's queue).
+            later = rules.add_months(self.today.replace(day=1), PLACED_WITHIN)
+            later = rules.add_months(later, self.rng.randint(0, 12))
+            tries += [rules.add_months(later, k) for k in range(12)]
+        else:
+            tries = [at]
+        for s in tries:
+            end = rules.add_months(s, a.duration) - dt.timedelta(days=1)
+            if s <= start + dt.timedelta(days=60) or end >= last - dt.timedelta(days=30):
+                continue
+            if not a.fits(s, end):
+                continue
+            if not e.permanent and s <= self.today + dt.timedelta(days=60):
+                continue
+            placed = e.permanent and s < rules.add_months(self.today, PLACED_WITHIN)
+            if at is None and placed and not a.place(s):
+                continue
+            return s, end
+        return None
+
+    def later(self, a, slot, last: dt.date):
+        """The period moved by a newer revision: 3–14 months later, still under `a`."""
+        for k in range(3, 15):
+            s = rules.add_months(slot[0], k)
+            end = rules.add_months(s, a.duration) - dt.timedelta(days=1)
+            if end < last - dt.timedelta(days=30) and a.fits(s, end):
+                return s, end
+        return None
+
+    def earlier(self, a, slot, start: dt.date):
+        """Where an earlier revision had the period: 2–6 months before `slot`, still ahead
+        today (so its request could be cancelled), under `a`."""
+        for k in range(2, 7):
+            s = rules.add_months(slot[0], -k)
+            end = rules.add_months(s, a.duration) - dt.timedelta(days=1)
+            if s <= self.today + dt.timedelta(days=30) or s <= start + dt.timedelta(days=60):
+                return None
+            if a.fits(s, end):
+                return s, end
+        return None
+
+    def partner_arena(self, a) -> str | None:
+        return a.arena if a.arena in self.p.arenas else None
 
     def site(self, inst: str) -> str:
         trust = self.trusts.get(inst)
@@ -275,33 +342,32 @@ class PlanPlanner:
             return ""
         return f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
 
-    def periods(
-        self, e, arena: str, spec: str, start: dt.date, end: dt.date, partner: tuple | None
-    ) -> list[PPeriod]:
-        """Main employer before and after an optional period at a partner; inside a temporary
-        employment, and never overlapping."""
-        last = min(end, e.end) if e.end else end
+    def periods(self, e, arena: str, start: dt.date, end: dt.date, a, slot) -> list[PPeriod]:
+        """Main employer before and after an optional period at a partner under agreement `a`
+        (`slot`); inside a temporary employment, and never overlapping."""
+        last = self.last_day(e, end)
         place = self.site(e.institution)
-        if partner is None:
+        if slot is None:
             return [PPeriod(e.institution, arena, start, last, place)]
-        code, offset, months, contact = partner
-        p_start = rules.add_months(start, offset)
-        p_end = rules.add_months(p_start, months) - dt.timedelta(days=1)
-        if p_start <= start + dt.timedelta(days=60) or p_end >= last - dt.timedelta(days=30):
-            return [PPeriod(e.institution, arena, start, last, place)]
-        trust = self.trusts.get(code)
+        p_start, p_end = slot
+        trust = self.trusts.get(a.receiving)
         return [
             PPeriod(e.institution, arena, start, p_start - dt.timedelta(days=1), place),
             PPeriod(
-                code,
-                self.partner_arena(code, spec, e.institution),
+                a.receiving,
+                self.partner_arena(a),
                 p_start,
                 p_end,
                 trust.sites[0] if trust and trust.sites else "",
-                contact,
+                self.contact(),
+                a.key,
             ),
             PPeriod(e.institution, arena, p_end + dt.timedelta(days=1), last, place),
         ]
+
+    @staticmethod
+    def last_day(e, end: dt.date) -> dt.date:
+        return min(end, e.end) if e.end else end
 
     # -- the revisions --
     def signed(
@@ -410,15 +476,16 @@ class PlanPlanner:
         e = t.employments[-1]
         trainee, leader = t.user, self.leader(arena)
         coordinator = self.coordinators[inst]
-        start, end, credit = self.window(e)
+        start, end, credit = self.windows[index]
         plan = PPlan(index, state, e, start, end, credit)
-        partner = self.partner(inst, spec)
-        shape = (
-            None
-            if partner is None
-            else (partner, self.rng.randint(12, 36), self.rng.choice([6, 6, 12]), self.contact())
-        )
-        periods = self.periods(e, arena, spec, start, end, shape)
+        last = self.last_day(e, end)
+        forced = self.story.get(index)
+        if forced is not None:
+            a, slot = forced[0], (forced[1], forced[2])
+        else:
+            a = self.partner(inst, spec)
+            slot = self.slot(a, e, start, last) if a is not None else None
+        periods = self.periods(e, arena, start, end, a, slot)
         remarks = LEAVE_REMARK.format(start=t.leave[0][1]) if t.leave else ""
 
         if state in FIRST:
@@ -449,16 +516,31 @@ class PlanPlanner:
             if earlier < e.start - EARLY:
                 break
             days.insert(0, earlier)
+        # Sometimes the newest approval moved the period at the partner later: the request
+        # the earlier revision made is cancelled (`rotations.services.sync_from_plan`).
+        earlier = None
+        if len(days) > 1 and slot is not None and forced is None and self.rng.random() < 0.5:
+            earlier = self.earlier(a, slot, start)
+        before = self.periods(e, arena, start, end, a, earlier) if earlier else periods
         for n, on in enumerate(days, start=1):
             status = Status.APPROVED if n == len(days) else Status.SUPERSEDED
             plan.revisions.append(
                 self.approved_revision(
-                    n, on, status, trainee, leader, coordinator, periods, remarks
+                    n,
+                    on,
+                    status,
+                    trainee,
+                    leader,
+                    coordinator,
+                    periods if n == len(days) else before,
+                    REVISION_REMARK if earlier and n == len(days) else remarks,
                 )
             )
         if state in IN_REVISION:
-            moved = None if shape is None else (shape[0], shape[1] + 3, shape[2], shape[3])
-            newer = self.periods(e, arena, spec, start, end, moved)
+            moved = None
+            if slot is not None and forced is None and slot[0] > self.today:
+                moved = self.later(a, slot, last)
+            newer = self.periods(e, arena, start, end, a, moved) if moved else periods
             plan.revisions.append(
                 self.in_progress(
                     len(days) + 1,
@@ -467,7 +549,7 @@ class PlanPlanner:
                     trainee,
                     leader,
                     newer,
-                    REVISION_REMARK if shape else remarks,
+                    REVISION_REMARK if moved else remarks,
                 )
             )
         if index == 0:  # `trainee`: always two approvals, the first superseded
@@ -486,10 +568,83 @@ class PlanPlanner:
             r.number += 1
         plan.revisions.insert(0, first)
 
+    def plan_story(self, states: list[str | None]) -> None:
+        """The personas' rotation stories, as periods in approved plans (forwarded requests
+        follow them, `rotations.demo`): `trainee` waits for Nordlandssykehuset with two
+        ahead of them in the queue and two behind; trainees of the other trusts compete for
+        UNN's orthopaedic places next semester, more of them than there are places."""
+        from lisplan.demo.generator import DEMO_HOME
+        from lisplan.rotations.demo import semester_start
+
+        today = self.today
+        agreements = {a.key: a for group in self.out_of.values() for a in group}
+        month = today.replace(day=1)
+
+        def fits(i: int, a, at: dt.date, forwarded: dt.date) -> bool:
+            """Trainee i (permanent, with a plan, employed a month before `forwarded`) gets a
+            period under `a` from `at` in an approved plan, its request forwarded then."""
+            t, *_rest = self.p.trainees[i]
+            e = t.employments[-1]
+            if states[i] is None or not e.permanent or e.start > forwarded - dt.timedelta(30):
+                return False
+            start, end, _credit = self.windows[i]
+            if self.slot(a, e, start, self.last_day(e, end), at) is None:
+                return False
+            self.story[i] = (a, at, rules.add_months(at, a.duration) - dt.timedelta(days=1))
+            self.forwarded[i] = forwarded
+            if i:
+                states[i] = APPROVED
+            return True
+
+        taken = {i for i, s in enumerate(states) if s in FIRST or s in IN_REVISION}
+        ort = [
+            i
+            for i, (_t, _inst, spec, _a) in enumerate(self.p.trainees)
+            if i and i not in taken and spec == DEMO_HOME[1]
+        ]
+        # The queue ranks by the date a trainee entered the register (the employment's start):
+        # two who started before `trainee`, two after.
+        queue = agreements.get(("UNN", "NLSH", "ORT"))
+        me = self.p.trainees[0][0].employments[-1]
+        if queue is not None and fits(
+            0, queue, rules.add_months(month, 9), today - dt.timedelta(days=200)
+        ):
+            ahead = behind = 0
+            for i in ort:
+                inst, e = self.p.trainees[i][1], self.p.trainees[i][0].employments[-1]
+                a = agreements.get((inst, "NLSH", "ORT"))
+                at = rules.add_months(month, 7 + ahead + behind)
+                if a is None:
+                    continue
+                if e.start < me.start and ahead < 2:
+                    ahead += fits(i, a, at, today - dt.timedelta(days=300 + 60 * ahead))
+                elif e.start > me.start and behind < 2:
+                    behind += fits(i, a, at, today - dt.timedelta(days=120 - 60 * behind))
+        # More trainees of the other trusts than UNN has places for, from each trust in turn.
+        semester = semester_start(today)
+        into = [a for a in agreements.values() if (a.receiving, a.spec) == DEMO_HOME]
+        places = sum(a.capacity for a in into)
+        picked = 0
+        for code in sorted({a.sending for a in into}) * (places + 2):
+            if picked >= places + 2:
+                break
+            a = agreements[(code, *DEMO_HOME)]
+            for i in ort:
+                if i in self.story or self.p.trainees[i][1] != code:
+                    continue
+                at = rules.add_months(semester, picked % 3)
+                if fits(i, a, at, today - dt.timedelta(days=30 + 45 * picked)):
+                    picked += 1
+                    break
+
     def plan(self) -> list[PPlan]:
         self.add_trainee_users()
+        states = self.states()
+        for index, (t, *_rest) in enumerate(self.p.trainees):
+            self.windows[index] = self.window(t.employments[-1])
+        self.plan_story(states)
         plans = []
-        for index, state in enumerate(self.states()):
+        for index, state in enumerate(states):
             if state is None or state == MISSING:
                 continue
             made = self.plan_one(index, state)
@@ -498,8 +653,11 @@ class PlanPlanner:
         return plans
 
 
-def plan_plans(planner, seed: int) -> list[PPlan]:
-    return PlanPlanner(planner, seed).plan()
+def plan_plans(planner, seed: int, agreements=()) -> tuple[list[PPlan], dict[int, dt.date]]:
+    """The plans, and the personas' rotation story: trainee index → the day its request at
+    the partner was forwarded (`PlanPlanner.plan_story`)."""
+    made = PlanPlanner(planner, seed, agreements)
+    return made.plan(), made.forwarded
 
 
 def plan_date(plan: PPlan) -> dt.date:
@@ -527,7 +685,16 @@ def _own_timestamps(*models):
 
 
 def write_plans(
-    plans: list[PPlan], planner, *, trainees, employments, users, arenas, institutions, specialties
+    plans: list[PPlan],
+    planner,
+    *,
+    trainees,
+    employments,
+    users,
+    arenas,
+    institutions,
+    specialties,
+    agreements=None,
 ) -> Counter:
     """Write the planned plans; `trainees` are the Trainee rows in planner order,
     `employments` maps id(PEmployment) to its Employment row. Returns rows per state."""
@@ -541,7 +708,7 @@ def write_plans(
             )
             for p in plans
         ]
-        ImplementationPlan.objects.bulk_create(plan_rows, batch_size=500)
+        insert_objects(plan_rows)
         revision_rows, pairs = [], []
         for p, row in zip(plans, plan_rows, strict=True):
             _t, inst, spec, _arena = planner.trainees[p.trainee]
@@ -572,7 +739,7 @@ def write_plans(
                 )
                 revision_rows.append(obj)
                 pairs.append((p, r, obj))
-        Revision.objects.bulk_create(revision_rows, batch_size=500)
+        insert_objects(revision_rows)
     periods, signatures = [], []
     for p, r, obj in pairs:
         spec = planner.trainees[p.trainee][2]
@@ -587,6 +754,7 @@ def write_plans(
                 start=x.start,
                 end=x.end,
                 contact_person=x.contact_person,
+                agreement=(agreements or {}).get(x.agreement),
             )
             for i, x in enumerate(r.periods)
         ]
@@ -596,8 +764,8 @@ def write_plans(
             )
             for s in r.signatures
         ]
-    Period.objects.bulk_create(periods, batch_size=1000)
-    Signature.objects.bulk_create(signatures, batch_size=1000)
+    insert_objects(periods)
+    insert_objects(signatures)
     coordinator_of = {
         scope["institution"]: u.key
         for u in planner.users.values()
@@ -745,51 +913,6 @@ def write_audit(pairs, trainees, names, coordinators) -> int:
             )
     insert_events(events)
     return len(events)
-
-
-def link_agreements(agreements) -> int:
-    """Link the demo plans' periods at a partner institution to the employer's collaboration
-    agreement with that partner in the period's specialty, valid when the period starts (the
-    newest such; none: no link), as `plans.services` would accept it. Runs once the demo
-    agreements exist (`rotations.demo`). One read and one UPDATE per agreement used."""
-    by_key: dict[tuple[int, int, int], list] = {}
-    for a in sorted(agreements, key=lambda a: (a.valid_from, a.pk), reverse=True):
-        by_key.setdefault((a.sending_id, a.receiving_id, a.specialty_id), []).append(a)
-    chosen: dict[int, list[int]] = {}
-    rows = (
-        Period.objects.filter(revision__plan__trainee__demo=True)
-        .exclude(institution_id=models.F("revision__employer_id"))
-        .values_list(
-            "pk", "revision__employer_id", "institution_id", "specialty_id", "start", "end"
-        )
-    )
-    for pk, employer, institution, specialty, start, end in rows:
-        match = next(
-            (
-                a
-                for a in by_key.get((employer, institution, specialty), ())
-                if a.valid_on(start) and _fits(a, start, end)
-            ),
-            None,
-        )
-        if match is not None:
-            chosen.setdefault(match.pk, []).append(pk)
-    for agreement, ids in chosen.items():
-        for i in range(0, len(ids), 900):  # SQLite's limit on query parameters
-            Period.objects.filter(pk__in=ids[i : i + 900]).update(agreement_id=agreement)
-    return sum(len(ids) for ids in chosen.values())
-
-
-def _fits(agreement, start, end) -> bool:
-    """The period keeps the agreement's normed duration, start months and validity (the rule
-    `plans.services.agreement_problems` checks)."""
-    from lisplan.plans.rules import add_months
-
-    return (
-        end < add_months(start, agreement.duration_months)
-        and (not agreement.start_months or start.month in agreement.start_months)
-        and (agreement.valid_to is None or end <= agreement.valid_to)
-    )
 
 
 def unlink_agreements() -> None:

@@ -2,8 +2,9 @@
 
 Contract: docs/api.md «Education plans (IUP)». Access as the pages (`lisplan.iup.views`): the
 operation's permission in some scope (`@rule`, else 403); the revision within the caller's
-`iup.view` scope (else 404); the action's permission on this very revision (`can`, else 403).
-The services in `lisplan.iup.services` do the writes, their state checks and audit events.
+`iup.view` scope (else 404). The services in `lisplan.iup.services` check the action's
+permission on this very revision (`Refused` or the signer rule, 403 — the same checks the pages
+get) and do the writes, their state checks and audit events.
 
 Status codes: 400 for bad input (each error names its field) and for an action the revision's
 state does not allow (`errors[0].field == "status"`); 403 for an action the caller may not take;
@@ -13,7 +14,6 @@ state does not allow (`errors[0].field == "status"`); 403 for an action the call
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Field as NinjaField
 from ninja import Path, Query, Router, Status
 
-from lisplan.accounts.access import can, get_in_scope, scope_filter
+from lisplan.accounts.access import get_in_scope, scope_filter
 from lisplan.api.access import caller, rule
 from lisplan.api.errors import ApiError, ConflictOut, ErrorOut, FieldError, field_error
 from lisplan.api.pagination import PageQuery, page_of, paginate
@@ -79,11 +79,6 @@ def _visible(request, id: int) -> Revision:
     if revision is None:
         raise Http404
     return revision
-
-
-def _allowed(request, permission: str, obj) -> None:
-    if not can(caller(request), permission, obj):
-        raise PermissionDenied
 
 
 class IupPlanQuery(PageQuery):
@@ -241,7 +236,6 @@ def create_plan(request, payload: IupPlanCreateIn):
     outside the caller's `iup.view` scope, 403 when visible but not theirs to edit."""
     user = caller(request)
     trainee = get_in_scope(user, "iup.view", Trainee.objects.all(), pk=payload.trainee)
-    _allowed(request, "iup.edit", trainee)
     employment = None
     if payload.employment is not None:
         employment = (
@@ -293,7 +287,6 @@ def update_revision(request, payload: IupPlanPatchIn, id: int = Path(..., ge=1, 
     `periods`, when sent, replace their table. A `version` older than the revision's gives 409
     and changes nothing."""
     revision = _visible(request, id)
-    _allowed(request, "iup.edit", revision)
     content, children = _content(payload, revision.plan.kind)
     try:
         _run(
@@ -311,7 +304,6 @@ def update_revision(request, payload: IupPlanPatchIn, id: int = Path(..., ge=1, 
 
 def _action(request, id: int, permission: str, service, payload: ActionIn | None, **kwargs):
     revision = _visible(request, id)
-    _allowed(request, permission, revision)
     if payload is not None and payload.version is not None:
         kwargs["version"] = payload.version
     try:
@@ -368,6 +360,5 @@ def revise_revision(request, id: int = Path(..., ge=1, le=MAX_ID)):
     """The new revision is pre-filled from the signed one, which stays valid until the new
     one is signed. Only from the newest signed revision (400 `revision_exists` otherwise)."""
     revision = _visible(request, id)
-    _allowed(request, "iup.edit", revision)
     new = _run(services.revision_revise, actor=caller(request), revision=revision)
     return Status(201, _visible(request, new.pk))

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from lisplan.accounts.models import Role, RoleAssignment, User
 from lisplan.demo.audit import clear_events, event, insert_events
+from lisplan.demo.bulk import insert_objects
 from lisplan.demo.plans import _own_timestamps
 from lisplan.iup import rules
 from lisplan.iup.models import (
@@ -447,8 +448,14 @@ def _state(rng: random.Random, employment: Employment, today: dt.date) -> str:
 
 
 def load_iup_demo(
-    *, seed: int, today: dt.date | None = None, snapshots: bool = True
+    *,
+    seed: int,
+    today: dt.date | None = None,
+    snapshots: bool = True,
+    inputs: dict | None = None,
 ) -> IupDemoResult:
+    """`inputs`: the trainees' progress-engine inputs as of today, when the caller has them
+    (`progress.demo.load_progress_demo(...).inputs`); read here otherwise."""
     started = time.perf_counter()
     today = today or timezone.localdate()
     rng = random.Random(seed * 7919 + 5)
@@ -611,7 +618,7 @@ def load_iup_demo(
             revisions_spec.append((plan, specs, steps, sup_rows, signers, kind, emp))
 
         with _own_timestamps(EducationPlan, Revision):  # the steps' own past times
-            EducationPlan.objects.bulk_create(plans, batch_size=BATCH)
+            insert_objects(plans)
             result.plans = len(plans)
             revs, sup_objs, meetings, periods, signatures = [], [], [], [], []
             signed_by_trainee: dict[int, Revision] = {}
@@ -633,7 +640,9 @@ def load_iup_demo(
                     revs.append((rev, sup_rows, signers, given, kind, emp, content, step))
                     if status == Status.SIGNED:
                         signed_by_trainee[plan.trainee_id] = rev
-            Revision.objects.bulk_create([r[0] for r in revs], batch_size=BATCH)
+            if snapshots and signed_by_trainee:  # written with the revisions, not updated
+                _snapshots(signed_by_trainee, today, inputs or {})
+            insert_objects([r[0] for r in revs])
         result.revisions = len(revs)
         for rev, sup_rows, signers, given, kind, _emp, content, step in revs:
             for i, (sname, sspec, srole, uid) in enumerate(sup_rows):
@@ -689,13 +698,9 @@ def load_iup_demo(
                         signed_at=step.signed[role],
                     )
                 )
-        SupervisorRow.objects.bulk_create(sup_objs, batch_size=BATCH)
-        Meeting.objects.bulk_create(meetings, batch_size=BATCH)
-        CoursePeriod.objects.bulk_create(periods, batch_size=BATCH)
-        Signature.objects.bulk_create(signatures, batch_size=BATCH)
+        for rows in (sup_objs, meetings, periods, signatures):
+            insert_objects(rows)
         write_audit([(r[0], r[7]) for r in revs], trainees, signatures)
-        if snapshots and signed_by_trainee:
-            _snapshots(signed_by_trainee, today)
         from lisplan.iup.deadlines import refresh_all
 
         refresh_all(today)  # the stored deadlines behind the work list (bulk: seven queries)
@@ -719,10 +724,12 @@ def _as_of(inp, day: dt.date):
     return replace(inp, today=day, goals=goals, activities=activities)
 
 
-def _snapshots(signed: dict[int, Revision], today: dt.date) -> None:
+def _snapshots(signed: dict[int, Revision], today: dt.date, known: dict) -> None:
     """Freeze the status table of every signed revision as it stood on the day it was signed
-    (issue #12 item 8: «locked at signing»), from the progress engine: the inputs are read in
-    batches, and each is cut at the signing day (`_as_of`) before the engine runs."""
+    (issue #12 item 8: «locked at signing»), from the progress engine: the inputs are the
+    `known` ones (read for the summaries) or read in batches, and each is cut at the signing
+    day (`_as_of`) before the engine runs. Sets `status_snapshot` on the unsaved revisions
+    (they are written with it: no UPDATE of thousands of JSON values afterwards)."""
     from lisplan.iup.status import alis_table, hospital_table
     from lisplan.progress.evaluation import _evaluator
     from lisplan.progress.ledger_input import GoalCatalogue, build_inputs
@@ -732,8 +739,9 @@ def _snapshots(signed: dict[int, Revision], today: dt.date) -> None:
     ids = sorted(signed)
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
-        inputs = build_inputs(chunk, today, goals)
-        rows = []
+        missing = [tid for tid in chunk if tid not in known]
+        inputs = build_inputs(missing, today, goals) if missing else {}
+        inputs.update((tid, known[tid]) for tid in chunk if tid in known)
         for tid in chunk:
             rev = signed[tid]
             day = timezone.localdate(rev.signed_at)
@@ -745,8 +753,6 @@ def _snapshots(signed: dict[int, Revision], today: dt.date) -> None:
                 res = run(inp, kind, ctx["specialty_start"])
             build = alis_table if rev.plan.kind == Kind.ALIS else hospital_table
             rev.status_snapshot = build(inp, ctx, res, day).as_json()
-            rows.append(rev)
-        Revision.objects.bulk_update(rows, ["status_snapshot"], batch_size=BATCH)
 
 
 @dataclass

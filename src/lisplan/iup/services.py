@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lisplan.accounts.access import check
 from lisplan.audit.services import diff, record, snapshot
 from lisplan.documents import signing
 from lisplan.documents.signing import StateError, trainee_id
@@ -428,6 +429,7 @@ def plan_create(*, actor, trainee, employment=None, kind: str | None = None) -> 
     """Revision 1 of a new education plan, in draft, pre-filled from the trainee's records
     (supervisors, workplace, scheme, last assessment panel) and, for hospital plans, table 3
     from the education lead's template for the employment's institution and specialty."""
+    check(actor, "iup.edit", trainee)
     if employment is None:
         employment = (
             trainee.employments.not_ended()
@@ -472,6 +474,7 @@ def revision_update(
     """Change a draft. `version` must be the one the user started from (else StaleVersion);
     child tables are replaced when given."""
     revision = _lock(revision)
+    check(actor, "iup.edit", revision)
     signing.check_version(revision, version, StaleVersion)
     if not revision.editable:
         raise StateError(
@@ -632,6 +635,7 @@ def revision_revise(*, actor, revision: Revision) -> Revision:
     """The next revision in draft, pre-filled from a signed one, which stays signed (and valid)
     until the new one is signed."""
     revision = _lock(revision)
+    check(actor, "iup.edit", revision)
     _require_status(revision, Status.SIGNED)
     signing.require_latest(
         revision, _("Det finnes allerede en nyere revisjon av utdanningsplanen.")
@@ -712,6 +716,7 @@ def template_save(
 def template_apply(*, actor, revision: Revision, version: int) -> Revision:
     """Copy the course's current template into table 3 of a draft."""
     revision = Revision.objects.select_related("plan__employment").get(pk=revision.pk)
+    check(actor, "iup.edit", revision)
     employment = revision.plan.employment
     table3, tpl = table3_for(employment)
     if not table3:

@@ -2,8 +2,9 @@
 
 Contract: docs api.md «Implementation plans». Access, in this order: the operation's permission
 in some scope (`@rule`, else 403); the revision within the caller's `plan.view` scope (else 404);
-the action's permission on this very revision (`can`, else 403). Then the service in
-`lisplan.plans.services` does the write, its state check and its audit event.
+then the service in `lisplan.plans.services` checks the action's permission on this very
+revision (`Refused`, 403) — the same check the page gets — and does the write, its state
+check and its audit event.
 
 Status codes: 400 for bad input and for an action the revision's state does not allow (code in
 `errors[0].code`, field `status`); 403 for an action the caller may not take; 404 outside scope;
@@ -12,7 +13,6 @@ Status codes: 400 for bad input and for an action the revision's state does not 
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router
 from ninja import Status as Reply
 
-from lisplan.accounts.access import can, get_in_scope, scope_filter
+from lisplan.accounts.access import get_in_scope, scope_filter
 from lisplan.api.access import caller, rule
 from lisplan.api.errors import (
     ApiError,
@@ -107,11 +107,6 @@ def _visible(request, id: int) -> Revision:
     if revision is None:
         raise Http404
     return revision
-
-
-def _allowed(request, permission: str, obj) -> None:
-    if not can(caller(request), permission, obj):
-        raise PermissionDenied
 
 
 class PlanQuery(PageQuery):
@@ -330,7 +325,6 @@ def create_plan(request, payload: PlanCreateIn):
     outside the caller's `plan.view` scope, 403 when visible but not theirs to edit."""
     user = caller(request)
     trainee = get_in_scope(user, "plan.view", Trainee.objects.all(), pk=payload.trainee)
-    _allowed(request, "plan.edit", trainee)
     employment = None
     if payload.employment is not None:
         employment = Employment.objects.filter(pk=payload.employment, trainee=trainee).first()
@@ -377,7 +371,6 @@ def update_revision(request, payload: PlanPatchIn, id: int = Path(..., ge=1, le=
     the table. A `version` older than the revision's gives 409 and changes nothing."""
     user = caller(request)
     revision = _visible(request, id)
-    _allowed(request, "plan.edit", revision)
     content, periods = _content(payload, creating=False)
     try:
         _run(
@@ -395,7 +388,6 @@ def update_revision(request, payload: PlanPatchIn, id: int = Path(..., ge=1, le=
 
 def _action(request, id: int, permission: str, service, **kwargs):
     revision = _visible(request, id)
-    _allowed(request, permission, revision)
     result = _run(service, actor=caller(request), revision=revision, **kwargs)
     return _visible(request, result.pk)
 

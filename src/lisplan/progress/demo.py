@@ -15,7 +15,7 @@ import datetime as dt
 import random
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Q
@@ -60,6 +60,9 @@ class ProgressDemoResult:
     activities: int
     service_periods: int
     seconds: float
+    # each trainee's engine input and context as of today, read once for the summaries and
+    # reused by the IUP demo's status tables (`iup.demo.load_iup_demo(inputs=…)`)
+    inputs: dict = field(default_factory=dict, repr=False)
 
 
 def _days(a: dt.date, b: dt.date) -> int:
@@ -146,7 +149,8 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
             roll = rng.random()
             if roll < fraction and approver:
                 approvals.append(
-                    GoalApproval(
+                    _row(
+                        GoalApproval,
                         trainee_id=tid,
                         goal=goal,
                         status=GoalStatus.APPROVED,
@@ -159,7 +163,7 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
                 )
             elif roll < fraction + 0.15:
                 approvals.append(
-                    GoalApproval(trainee_id=tid, goal=goal, status=GoalStatus.IN_PROGRESS)
+                    _row(GoalApproval, trainee_id=tid, goal=goal, status=GoalStatus.IN_PROGRESS)
                 )
         # Meetings and panels of the last year only (earlier ones are in the paper IUP).
         supervisor = supervisors.get(tid)
@@ -169,7 +173,8 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
             if day > today or supervisor is None:
                 break
             activities.append(
-                ActivityRecord(
+                _row(
+                    ActivityRecord,
                     trainee_id=tid,
                     kind="supervision_meeting",
                     date=day,
@@ -182,7 +187,8 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
             day = first + dt.timedelta(days=int(half * 182.6) + 150)
             if since <= day <= today:
                 activities.append(
-                    ActivityRecord(
+                    _row(
+                        ActivityRecord,
                         trainee_id=tid,
                         kind="assessment_panel",
                         date=day,
@@ -210,7 +216,8 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
             mine = [c for c in national if c.specialty_id in (None, spec.pk)]
             for course in rng.sample(mine, k=min(len(mine), int(fraction * 4))):
                 activities.append(
-                    ActivityRecord(
+                    _row(
+                        ActivityRecord,
                         trainee_id=tid,
                         kind="course",
                         course=course,
@@ -220,7 +227,8 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
                 )
             for _i in range(rng.randint(0, 2)):
                 activities.append(
-                    ActivityRecord(
+                    _row(
+                        ActivityRecord,
                         trainee_id=tid,
                         kind="procedure",
                         title=rng.choice(PROCEDURES),
@@ -231,24 +239,48 @@ def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
     _insert(GoalApproval, approvals)
     _insert(ActivityRecord, activities)
     _insert(ServicePeriod, periods)
-    refresh_summaries(trainee_ids, today=today)
+    inputs: dict = {}
+    refresh_summaries(trainee_ids, today=today, inputs=inputs)
     return ProgressDemoResult(
         len(trainee_ids),
         len(approvals),
         len(activities),
         len(periods),
         time.perf_counter() - started,
+        inputs,
     )
 
 
-def _insert(model, objs: list) -> None:
-    """Insert unsaved model objects in bulk (`demo.bulk.write_rows`: COPY on PostgreSQL).
+_DEFAULTS: dict = {}
 
-    `bulk_create` spent most of its time preparing each field of each of ~85,000 objects (for
-    2,500 trainees) for SQL; the demo's values are already plain dates, numbers and ids, so
-    they go to the driver directly. Rows get the same defaults as through the ORM (the
-    objects were built with them); `auto_now(_add)` fields are set here."""
-    if not objs:
+
+def _row(model, **values) -> dict:
+    """One row of `model` as a dict of column values (attnames) with the model's defaults;
+    a related object given by name becomes its id. Plain dicts, not model instances:
+    building ~200,000 instances was a third of the progress demo at 7,000 trainees."""
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = {
+            f.attname: f.get_default()
+            for f in model._meta.concrete_fields
+            if not f.primary_key or not isinstance(f, models.AutoField | models.BigAutoField)
+        }
+    row = dict(defaults)
+    for name, value in values.items():
+        if name in row:
+            row[name] = value
+        else:  # a related object: its id
+            row[f"{name}_id"] = value.pk if value is not None else None
+    return row
+
+
+def _insert(model, rows: list[dict]) -> None:
+    """Insert rows made by `_row` in bulk (`demo.bulk.write_rows`: COPY on PostgreSQL).
+
+    The demo's values are already plain dates, numbers and ids, so they go to the driver
+    directly; only fields whose Python value is not what the driver takes are prepared.
+    `auto_now(_add)` fields are set here."""
+    if not rows:
         return
     now = timezone.now()
     fields = [
@@ -256,12 +288,12 @@ def _insert(model, objs: list) -> None:
         for f in model._meta.concrete_fields
         if not f.primary_key or not isinstance(f, models.AutoField | models.BigAutoField)
     ]
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            for obj in objs:
-                setattr(obj, f.attname, now)
+    stamped = [
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
     conn = connections[DEFAULT_DB_ALIAS]  # the real object: the proxy costs a lookup per use
-    # Only fields whose Python value is not what the driver takes need preparing.
     plain = (
         models.IntegerField,
         models.CharField,
@@ -273,17 +305,14 @@ def _insert(model, objs: list) -> None:
     attnames = [f.attname for f in fields]
     from lisplan.demo.bulk import write_rows  # COPY on PostgreSQL
 
-    write_rows(
-        model._meta.db_table,
-        [f.column for f in fields],
-        (
-            [
-                obj.__dict__[a] if p is None else p(obj.__dict__[a], conn)
-                for p, a in zip(prepare, attnames, strict=True)
-            ]
-            for obj in objs
-        ),
-    )
+    def values(row: dict) -> list:
+        for name in stamped:
+            row[name] = now
+        return [
+            row[a] if p is None else p(row[a], conn) for p, a in zip(prepare, attnames, strict=True)
+        ]
+
+    write_rows(model._meta.db_table, [f.column for f in fields], (values(r) for r in rows))
 
 
 def _sam(rng, tid, main, first, today, fraction, activities, periods) -> None:
@@ -293,7 +322,8 @@ def _sam(rng, tid, main, first, today, fraction, activities, periods) -> None:
     if rng.random() < 0.8:
         start = first - dt.timedelta(days=365 + rng.randint(0, 180))
         periods.append(
-            ServicePeriod(
+            _row(
+                ServicePeriod,
                 trainee_id=tid,
                 category="clinical",
                 start=start,
@@ -305,7 +335,8 @@ def _sam(rng, tid, main, first, today, fraction, activities, periods) -> None:
     group_end = min(today, first + dt.timedelta(days=int(1095 * min(1.0, fraction * 1.3))))
     if group_end > first + dt.timedelta(days=30):
         activities.append(
-            ActivityRecord(
+            _row(
+                ActivityRecord,
                 trainee_id=tid,
                 kind="group_supervision",
                 date=first,
@@ -323,7 +354,8 @@ def _alm(
     if rng.random() < 0.5:
         start = first - dt.timedelta(days=183 + rng.randint(0, 60))
         periods.append(
-            ServicePeriod(
+            _row(
+                ServicePeriod,
                 trainee_id=tid,
                 category="institutional",
                 start=start,
@@ -333,7 +365,8 @@ def _alm(
             )
         )
     periods.append(
-        ServicePeriod(
+        _row(
+            ServicePeriod,
             trainee_id=tid,
             category="open_practice",
             start=first,
@@ -355,7 +388,8 @@ def _alm(
         course = alm_courses.get(code)
         if course and rng.random() < fraction * 1.2:
             activities.append(
-                ActivityRecord(
+                _row(
+                    ActivityRecord,
                     trainee_id=tid,
                     kind="course",
                     course=course,
@@ -365,7 +399,8 @@ def _alm(
             )
     for course in topic_courses[: int(fraction * 7)]:
         activities.append(
-            ActivityRecord(
+            _row(
+                ActivityRecord,
                 trainee_id=tid,
                 kind="course",
                 course=course,
@@ -377,7 +412,8 @@ def _alm(
     if shifts:
         for batch in range(0, shifts, 10):
             activities.append(
-                ActivityRecord(
+                _row(
+                    ActivityRecord,
                     trainee_id=tid,
                     kind="out_of_hours",
                     count=min(10, shifts - batch),
@@ -387,7 +423,8 @@ def _alm(
     group_end = min(today, first + dt.timedelta(days=int(730 * min(1.0, fraction * 1.5))))
     if group_end > first + dt.timedelta(days=30):
         activities.append(
-            ActivityRecord(
+            _row(
+                ActivityRecord,
                 trainee_id=tid,
                 kind="group_supervision",
                 date=first,

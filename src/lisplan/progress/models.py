@@ -520,6 +520,9 @@ class ProgressSummary(models.Model):
     projected_completion = models.DateField(_("forventet ferdig"), null=True, blank=True)
     planned_completion = models.DateField(_("planlagt ferdig"), null=True, blank=True)
     driver = models.CharField(_("avgjørende krav"), max_length=300, blank=True)
+    # The same driver as the engine's reason (`progress.present.to_json`), so the overview says
+    # it in the reader's language; `driver` (bokmål) is the fallback.
+    driver_reason = models.JSONField(_("avgjørende krav (begrunnelse)"), null=True, blank=True)
     computed_at = models.DateTimeField(_("beregnet"))
     # The local date the row was computed for: statuses depend on the date, so a row computed
     # before today is out of date (`lisplan refresh_progress --stale-only`, nightly).
@@ -534,3 +537,12 @@ class ProgressSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trainee_id}: {self.get_status_display()}"
+
+    @property
+    def driver_text(self) -> str:
+        """What decides the status, in the reader's language (the stored reason), else the
+        stored bokmål text."""
+        from lisplan.progress import present
+
+        reason = present.from_json(self.driver_reason)
+        return present.text(reason) if reason is not None else self.driver

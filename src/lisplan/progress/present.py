@@ -313,3 +313,80 @@ def form_values(progress: Progress) -> dict[str, str]:
         if len(r.form_fields) >= 2:
             values[r.form_fields[1]] = remaining(r)
     return values
+
+
+# --- a reason kept in the database (the overview's stored «avgjørende» driver) --------------
+
+
+def _encode(value: engine.Param) -> object:
+    if value is None or isinstance(value, str | int):
+        return value
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, Fraction):
+        return {"fraction": str(value)}
+    for kind, cls in _TYPED.items():
+        if isinstance(value, cls):
+            if isinstance(value, Quantity):
+                return {kind: str(value.value), "unit": value.unit}
+            if isinstance(value, Category | ActivityKind):
+                return {kind: value.code}
+            return {kind: str(value.value)}
+    if isinstance(value, tuple):
+        if value and isinstance(value[0], CapRef):
+            return {"caps": [[c.label, str(c.months)] for c in value if isinstance(c, CapRef)]}
+        return {"categories": [c.code for c in value if isinstance(c, Category)]}
+    raise TypeError(f"cannot store {value!r}")
+
+
+_TYPED: dict[str, type] = {
+    "days": Days,
+    "months": Months,
+    "months_left": MonthsLeft,
+    "percent": Percent,
+    "quantity": Quantity,
+    "category": Category,
+    "activity": ActivityKind,
+}
+
+
+def _decode(value: object) -> engine.Param:
+    if value is None or isinstance(value, str | int):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError(value)
+    if "date" in value:
+        return dt.date.fromisoformat(value["date"])
+    if "fraction" in value:
+        return Fraction(value["fraction"])
+    if "caps" in value:
+        return tuple(CapRef(label, Fraction(m)) for label, m in value["caps"])
+    if "categories" in value:
+        return tuple(Category(c) for c in value["categories"])
+    if "quantity" in value:
+        return Quantity(Fraction(value["quantity"]), value["unit"])
+    if "category" in value:
+        return Category(value["category"])
+    if "activity" in value:
+        return ActivityKind(value["activity"])
+    for kind in ("days", "months", "months_left", "percent"):
+        if kind in value:
+            return _TYPED[kind](Fraction(value[kind]))  # type: ignore[no-any-return]
+    raise ValueError(value)
+
+
+def to_json(reason: Reason) -> dict:
+    """A reason as JSON, to be said later in the reader's language (`from_json`)."""
+    return {"code": reason.code.value, "params": {k: _encode(v) for k, v in reason.params}}
+
+
+def from_json(data: dict | None) -> Reason | None:
+    """The reason stored by `to_json`, or None if there is none (or its code is gone)."""
+    if not data:
+        return None
+    try:
+        code = Why(data["code"])
+        params = tuple((k, _decode(v)) for k, v in data.get("params", {}).items())
+    except (KeyError, ValueError, TypeError):
+        return None
+    return Reason(code, params)

@@ -22,6 +22,7 @@ from lisplan.accounts.access import check
 from lisplan.audit import writes
 from lisplan.audit.services import record, snapshot
 from lisplan.catalogue.models import LearningGoal
+from lisplan.errors import Refused
 from lisplan.progress.models import (
     ActivityRecord,
     GoalApproval,
@@ -105,19 +106,6 @@ def goal_set(
     shown as «godkjent etter tidligere versjon», and no longer counts (see `GoalApproval`)."""
     if status not in GoalStatus.values:
         raise ValidationError({"status": _("Ukjent status for læringsmål.")})
-    if (
-        status == GoalStatus.APPROVED
-        and trainee.user_id
-        and trainee.user_id == getattr(actor, "pk", None)
-    ):
-        raise ValidationError(
-            {
-                "status": _(
-                    "Du kan ikke godkjenne dine egne læringsmål. Læringsmål godkjennes av leder "
-                    "for læringsarenaen."
-                )
-            }
-        )
     existing = GoalApproval.objects.filter(trainee=trainee, goal=goal).first()
     # Who may: `progress.approve` to approve, or to change a goal that is approved (which
     # withdraws the approval); `progress.record` for the other statuses.
@@ -132,6 +120,20 @@ def goal_set(
         if approving and status != GoalStatus.APPROVED
         else None,
     )
+    # Checked after the permission: someone who may not approve at all is refused (403).
+    if (
+        status == GoalStatus.APPROVED
+        and trainee.user_id
+        and trainee.user_id == getattr(actor, "pk", None)
+    ):
+        raise ValidationError(
+            {
+                "status": _(
+                    "Du kan ikke godkjenne dine egne læringsmål. Læringsmål godkjennes av leder "
+                    "for læringsarenaen."
+                )
+            }
+        )
     fields: dict = {"status": status, "comment": comment, "updated_by": actor}
     if status == GoalStatus.APPROVED:
         today = timezone.localdate()
@@ -195,6 +197,7 @@ def _goal_codes(goals: Iterable[LearningGoal]) -> list[str]:
 def activity_create(
     *, actor, trainee: Trainee, goals: Iterable[LearningGoal] = (), **fields
 ) -> ActivityRecord:
+    check(actor, "progress.record", trainee)
     goals = list(goals)
     activity = ActivityRecord(trainee=trainee, recorded_by=actor, **fields)
     activity.full_clean()
@@ -220,6 +223,7 @@ def activity_create(
 def activity_update(
     *, actor, activity: ActivityRecord, goals: Iterable[LearningGoal] | None = None, **fields
 ) -> ActivityRecord:
+    check(actor, "progress.record", activity.trainee)
     before_goals = _goal_codes(activity.goals.all())
     activity = writes.update(
         actor=actor, obj=activity, action="progress.activity_changed", **fields
@@ -241,6 +245,7 @@ def activity_update(
 
 @transaction.atomic
 def activity_delete(*, actor, activity: ActivityRecord) -> None:
+    check(actor, "progress.record", activity.trainee)
     trainee_id = activity.trainee_id
     writes.delete(actor=actor, obj=activity, action="progress.activity_deleted")
     _refresh(trainee_id)
@@ -249,8 +254,19 @@ def activity_delete(*, actor, activity: ActivityRecord) -> None:
 # --- service periods --------------------------------------------------------------------------
 
 
+def _check_registrar(actor, trainee: Trainee) -> None:
+    """Service periods are registered by those who approve goals for the trainee (the leader
+    of the arena, the local coordinator), never by the trainee for themselves."""
+    check(actor, "progress.approve", trainee)
+    if trainee.user_id and trainee.user_id == getattr(actor, "pk", None):
+        raise Refused(
+            _("Du kan ikke registrere eller endre dine egne tjenesteperioder."), "own_record"
+        )
+
+
 @transaction.atomic
 def service_create(*, actor, trainee: Trainee, **fields) -> ServicePeriod:
+    _check_registrar(actor, trainee)
     # Lock the trainee so two concurrent writes cannot both pass the overlap check.
     Trainee.objects.select_for_update().filter(pk=trainee.pk).first()
     period = writes.create(
@@ -293,6 +309,7 @@ def service_update(
 ) -> ServicePeriod:
     """Change a service period. With `version` (the one the caller read), a period changed by
     someone else in the meantime is refused (`StalePeriod`); every change adds one."""
+    _check_registrar(actor, period.trainee)
     Trainee.objects.select_for_update().filter(pk=period.trainee_id).first()
     locked = _check_version(period, version)
     period = writes.update(
@@ -308,6 +325,7 @@ def service_update(
 
 @transaction.atomic
 def service_delete(*, actor, period: ServicePeriod, version: int | None = None) -> None:
+    _check_registrar(actor, period.trainee)
     trainee_id = period.trainee_id
     Trainee.objects.select_for_update().filter(pk=trainee_id).first()
     locked = _check_version(period, version)

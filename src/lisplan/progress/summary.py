@@ -75,7 +75,9 @@ def summary_row(
         row.service_required_months = _months(sum(r.required for r in time_reqs))
     row.projected_completion = result.projected_completion
     if result.drivers:
-        # Stored as text for the overview, in the site's language (bokmål).
+        # The reason, said in the reader's language on the overview; the text in the site's
+        # language (bokmål) as well, for anything that reads the column.
+        row.driver_reason = present.to_json(result.drivers[0])
         with translation.override(settings.LANGUAGE_CODE):
             row.driver = present.text(result.drivers[0])[:300]
     return row
@@ -92,14 +94,20 @@ FIELDS = [
     "projected_completion",
     "planned_completion",
     "driver",
+    "driver_reason",
     "computed_at",
     "computed_on",
     "stale",
 ]
 
 
-def refresh_summaries(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
-    """Recompute and store the summaries of these trainees, in batches; returns the count."""
+def refresh_summaries(
+    trainee_ids: Iterable[int], today: dt.date | None = None, *, inputs: dict | None = None
+) -> int:
+    """Recompute and store the summaries of these trainees, in batches; returns the count.
+    `inputs`: a dict that receives each trainee's (engine input, context), for a caller that
+    evaluates the same trainees again (the demo's IUP status tables) without reading the
+    ledger twice."""
     ids = list(trainee_ids)
     today = today or timezone.localdate()
     now = timezone.now()
@@ -108,6 +116,8 @@ def refresh_summaries(trainee_ids: Iterable[int], today: dt.date | None = None) 
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
         results = evaluate_many(chunk, today, goals, detail=False)
+        if inputs is not None:
+            inputs.update((tid, (inp, ctx)) for tid, (inp, ctx, _r) in results.items())
         rows = [summary_row(tid, *results[tid], now, today) for tid in chunk]
         with transaction.atomic():
             ProgressSummary.objects.filter(trainee_id__in=chunk).delete()

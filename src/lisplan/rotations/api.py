@@ -2,9 +2,10 @@
 candidates: the rotation register over the API, scoped exactly as the pages under /rotasjon/.
 
 Access, in this order: the operation's permission in some scope (`@rule`, else 403); the row
-within the caller's view scope (`scope_filter` / `get_in_scope`, else 404); the action's
-permission on this very row (`can`, else 403). Then `lisplan.rotations.services` does the write,
-its state check, its audit event and its notifications.
+within the caller's view scope (`scope_filter` / `get_in_scope`, else 404); then
+`lisplan.rotations.services` checks the action's permission on this very row (`Refused`, 403;
+the same check the page gets) and does the write, its state check, its audit event and its
+notifications.
 
 Status codes: 400 for bad input and for a step the request's state or the register's rules do
 not allow (`errors[0]` names the field — `status` for a state that does not allow the step —
@@ -263,10 +264,7 @@ def create_agreement(request, payload: AgreementIn):
     nothing is saved."""
     user = caller(request)
     fields = _agreement_fields(payload)
-    with transaction.atomic():
-        agreement = _run(services.agreement_create, actor=user, **fields)
-        if not can(user, "agreement.change", agreement):
-            raise PermissionDenied
+    agreement = _run(services.agreement_create, actor=user, **fields)
     return Status(201, _agreement(request, agreement.pk))
 
 
@@ -415,8 +413,9 @@ def update_request(request, payload: RequestPatchIn, id: int = Path(..., ge=1, l
 
 
 def _act(request, id: int, permission: str, service: Callable, **kwargs) -> RotationRequest:
+    """The step's service checks `permission` on the request (403); `_request` gives 404
+    outside the caller's `register.view` scope."""
     obj = _request(request, id)
-    _allowed(request, permission, obj)
     _run(service, actor=caller(request), request=obj, **kwargs)
     return _rows().get(pk=id)
 
@@ -641,7 +640,6 @@ def external_answer(request, payload: ExternalAnswerIn, id: int = Path(..., ge=1
     """Accepted (→ accepted, or start agreed with `start`) or declined (→ cancelled). Refused
     (`not_external`) when the receiving institution answers in lisplan itself."""
     obj = _request(request, id)
-    _allowed(request, "register.forward", obj)
     if not payload.accepted and payload.start is not None:
         raise field_error("start", "start_with_decline", _("Et avslag har ingen oppstartsdato."))
     _run(

@@ -1,31 +1,35 @@
 """Collaboration agreements, the register (fiktiv enhet), requests in every state and a vacancy
-for the demo region.
+for the demo region — one story per trainee (issue #12 item 8):
 
-`load_rotation_demo(seed=S, today=D)` runs after the demo trainees, employments and plans are
-written (`lisplan.demo.generator.load_demo`). It reads them back in primary-key order (the
-insertion order, so the same seed and N give the same result) and decides everything from its
-own `random.Random(seed)`, then writes with `bulk_create`: no notifications, but every row is one
-the services could have produced (seed 003; design/domain.md § 6), and every request's history
-has the audit events of the steps it went through (`write_audit`, as `demo.plans` does):
+1. **Agreements first** (`plan_agreements`, plain Python before anything is written, and
+   `write_agreements` once institutions and arenas exist): between the Helse Nord trusts (the
+   smaller trusts send to UNN and Nordlandssykehuset, the larger ones to the local hospitals),
+   with the receiving department as arena, some of the specialty's goals, normed durations of
+   2–12 months, capacities of 1–4 at one time, some with start months or a semester quota; a
+   few with trusts in other regions (OUS, Helse Bergen — 1 LIS per spring semester in plastic
+   surgery —, St. Olavs), which are outside the system; and for ALIS the municipality's
+   agreement on institution service (12 months) with its local trust. About half of those
+   within Helse Nord require learning goals before start (prerequisites).
+2. **The plans** (`lisplan.demo.plans`) pick each trainee's period at a partner among the
+   employer's agreements in the specialty, valid when the period starts, of the agreement's
+   normed length, in its start months; a period that will have started within a year is placed
+   under the agreement's capacity (`PAgreement.place`), so occupied capacity never exceeds it.
+3. **The requests follow the plans** (`load_rotation_demo`): one request per period at a
+   partner in the approved revision, with its institution, specialty, agreement, arena and
+   dates (`plan_period` links it): past periods completed, running ones in progress, those
+   starting within six months agreed, within a year offered or accepted, later ones a need, a
+   wish or forwarded; temporary employees are never offered (seed 003). Where a newer revision
+   moves the period, the approved one's request was declined or cancelled. Requests made when
+   the plan was approved in lisplan are `source=plan` from that day; older ones were registered
+   by the coordinator (`manual`), still linked to the period.
 
-* agreements between the Helse Nord trusts (the smaller trusts send to UNN and Nordlandssykehuset,
-  the larger ones to the local hospitals), with the receiving department as arena, some of the
-  specialty's goals, normed durations of 2–12 months, capacities of 1–4 at one time, some with
-  start months or a semester quota; and a few with trusts in other regions (OUS, Helse Bergen —
-  1 LIS per spring semester in plastic surgery —, St. Olavs), which are outside the system;
-  about half of those within Helse Nord require learning goals before start (prerequisites,
-  shown met / expected / missing from the progress demo's approvals and agreed periods); the
-  demo plans' periods at a partner are linked to the matching agreement (`demo.plans`);
-* a register entry per qualifying employment (permanent, or temporary for 6 months or more);
-* requests in every state: only permanent employees are offered, accept or decline, start or
-  complete; a trainee has open requests at one receiving institution at a time (here: at most
-  one open request); `forwarded_on` gives the seniority; periods under 3 months are flagged
-  refunded; every agreed start passes the agreement's rules (`ranking.start_problem`: validity,
-  start months, semester quota, capacity at one time), so occupied capacity never exceeds it;
-* the personas: `trainee` has a forwarded wish to Nordlandssykehuset with others in the queue;
-  `local_coordinator` (UNN) has wishes to forward and requests forwarded to UNN; `leader`
-  (Ortopedisk avdeling, UNN) has an open vacancy with candidates; `regional_coordinator` sees a
-  conflict between trusts over UNN's orthopaedic places next semester.
+The personas' stories are chosen by the plan planner (`demo.plans.PlanPlanner.plan_story`) and
+come here as `story` (trainee id → forwarding date): `trainee` has a forwarded wish to
+Nordlandssykehuset with others ahead and behind in the queue; `local_coordinator` (UNN) has
+wishes to forward and requests forwarded to UNN; `leader` (Ortopedisk avdeling, UNN) has an open
+vacancy with candidates; `regional_coordinator` sees a conflict between trusts over UNN's
+orthopaedic places next semester. Every request's history has the audit events of the steps it
+went through (`write_audit`, as `demo.plans` does).
 
 `clear_rotations()` deletes all of it; the generator calls it before deleting demo trainees.
 """
@@ -38,8 +42,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
+from lisplan.demo.bulk import insert_objects
 from lisplan.rotations import ranking
 from lisplan.rotations.models import (
     REFUND_BELOW_MONTHS,
@@ -77,47 +82,89 @@ FIXED = [
 ]
 # Agreements with trusts in other regions (outside the system): receiving, specialties.
 CROSS_REGION = [("OUS", ("NKI", "BKI", "THK", "GEN")), ("HB", ("PLA",)), ("STO", ("NKI", "KAR"))]
+# ALIS: the municipality's agreement on institution service with its local trust, received
+# by the trust's psychiatric department.
+ALIS_TRUST = {
+    "KOM-TROMSO": "UNN",
+    "KOM-BODO": "NLSH",
+    "KOM-ALTA": "FIN",
+    "KOM-HARSTAD": "UNN",
+    "KOM-RANA": "HSYK",
+    "KOM-NARVIK": "UNN",
+    "KOM-HAMMERFEST": "FIN",
+    "KOM-VESTVAGOY": "NLSH",
+}
+ALIS = "ALM"
+ALIS_DEPARTMENT = "VOP"
 HOME = ("UNN", "ORT")  # the demo trainee, leader and conflict
 
-STATUS_WEIGHTS = {
-    Status.NEED: 9,
-    Status.WISH: 11,
-    Status.FORWARDED: 26,
-    Status.OFFERED: 5,
-    Status.ACCEPTED: 4,
-    Status.DECLINED: 3,
-    Status.START_AGREED: 9,
-    Status.IN_PROGRESS: 11,
-    Status.COMPLETED: 14,
-    Status.CANCELLED: 8,
-}
-PERMANENT_ONLY = {
-    Status.OFFERED,
-    Status.ACCEPTED,
-    Status.DECLINED,
-    Status.START_AGREED,
-    Status.IN_PROGRESS,
-    Status.COMPLETED,
-}
+PLACED_WITHIN = 12  # months: a period starting before then is placed under the capacity
+AGREED_WITHIN = 6  # months: a period starting before then has its start agreed
+LATER_WEIGHTS = {Status.NEED: 9, Status.WISH: 11, Status.FORWARDED: 26}
 PLACED = (Status.START_AGREED, Status.IN_PROGRESS, Status.COMPLETED)
-CANCEL_REASONS = [
-    "Legen har fått fast stilling i et annet foretak.",
-    "Læringsmålene oppnås i eget foretak etter omorganisering.",
-    "Byttet ønske til et annet foretak.",
-    "Foreldrepermisjon: nytt ønske meldes senere.",
+MOVED_REASONS = [
+    "Foreldrepermisjon: perioden flyttes i ny revisjon av gjennomføringsplanen.",
+    "Mottakende avdeling ba om senere oppstart; gjennomføringsplanen revideres.",
 ]
-DECLINE_COMMENTS = ["Familiesituasjonen gjør det vanskelig nå.", "Ønsker senere oppstart.", ""]
+DECLINE_COMMENTS = ["Familiesituasjonen gjør det vanskelig nå.", "Ønsker senere oppstart."]
 
 
 @dataclass
-class Emp:
-    trainee: int
-    institution: int
-    code: str  # institution code
-    specialty: int
-    spec: str  # specialty code
-    permanent: bool
-    start: dt.date
+class PAgreement:
+    """An agreement as planned (institution and specialty codes), before it is written; the
+    plan planner places periods under it (`placed`)."""
+
+    sending: str
+    receiving: str
+    spec: str
+    duration: int
+    capacity: int
+    start_months: list[int]
+    valid_from: dt.date
+    valid_to: dt.date | None
+    semester_quota: int | None = None
+    quota_semester: str = CollaborationAgreement.QuotaSemester.ANY
+    notes: str = ""
+    placed: list[ranking.Period] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.sending, self.receiving, self.spec)
+
+    @property
+    def reference(self) -> str:
+        return f"FA-{self.sending}-{self.receiving}-{self.spec}"
+
+    @property
+    def arena(self) -> str:
+        """The receiving department's key in the generator's plan."""
+        return f"{self.receiving}/{ALIS_DEPARTMENT if self.spec == ALIS else self.spec}"
+
+    def fits(self, start: dt.date, end: dt.date) -> bool:
+        """A period start–end keeps the agreement's normed duration, start months and validity
+        (the rule `plans.services.agreement_problems` checks)."""
+        return (
+            end < add_months(start, self.duration)
+            and (not self.start_months or start.month in self.start_months)
+            and self.valid_from <= start
+            and (self.valid_to is None or end <= self.valid_to)
+        )
+
+    def place(self, start: dt.date) -> bool:
+        """Occupy the agreement's capacity (and semester quota) from `start` for its normed
+        duration when there is room (`ranking.start_problem`)."""
+        rules = ranking.AgreementRules(
+            capacity=self.capacity,
+            start_months=tuple(self.start_months),
+            valid_from=self.valid_from,
+            valid_to=self.valid_to,
+            semester_quota=self.semester_quota,
+            quota_semester=self.quota_semester,
+        )
+        if ranking.start_problem(rules, start, self.duration, self.placed) is not None:
+            return False
+        self.placed.append(ranking.Period(start, self.duration))
+        return True
 
 
 @dataclass
@@ -127,19 +174,24 @@ class RotationDemoResult:
     requests: Counter = field(default_factory=Counter)
     vacancies: int = 0
     prerequisites: int = 0  # agreements with learning goals required before start
-    plan_links: int = 0  # plan periods linked to their agreement
     audit_events: int = 0  # the requests' life-cycle steps (`write_audit`)
 
 
-def clear_rotations() -> None:
-    """Delete the demo's vacancies, requests, register entries and agreements (before the demo
-    trainees and arenas they point to)."""
+def clear_requests() -> None:
+    """Delete the demo's vacancies, requests and register entries (the agreements stay: the
+    demo plans' periods link them)."""
     requests = RotationRequest.objects.filter(Q(demo=True) | Q(trainee__demo=True))
     Vacancy.objects.filter(Q(arena__leader__demo=True) | Q(selected__in=requests)).delete()
     requests.exclude(extends=None).update(extends=None)
     # bandit B113 misreads this queryset of rotation requests as the HTTP library
     requests.delete()  # nosec B113
     RegisterEntry.objects.filter(trainee__demo=True).delete()
+
+
+def clear_rotations() -> None:
+    """Delete the demo's vacancies, requests, register entries and agreements (before the demo
+    trainees and arenas they point to)."""
+    clear_requests()
     from lisplan.demo.plans import unlink_agreements
 
     unlink_agreements()  # plan periods protect the agreements they link
@@ -151,6 +203,129 @@ def clear_rotations() -> None:
     ):
         through.objects.filter(collaborationagreement__demo=True).delete()
     demo_agreements.delete()
+
+
+# --- 1. the agreements ---------------------------------------------------------------------
+
+
+def plan_agreements(planner, seed: int) -> list[PAgreement]:
+    """The demo's agreements from the generator's plan (`demo.generator.Planner`): which
+    departments exist and which specialties each trust trains in. Own random generator."""
+    from lisplan.organisations.models import LearningArena
+
+    rng = random.Random(seed * 7 + 3)
+    today = planner.today
+    departments = {
+        (a.institution, a.specialty)
+        for a in planner.arenas.values()
+        if a.level == LearningArena.Level.DEPARTMENT and a.specialty and a.institution in NORD
+    }
+    trained = {(inst, spec) for _t, inst, spec, _arena in planner.trainees}
+    wanted: list[tuple[str, str, str]] = [f for f in FIXED if (f[1], f[2]) in departments]
+    for (sending, receiving), chance in PAIRS.items():
+        for inst, spec in sorted(departments):
+            if (
+                inst == receiving
+                and (sending, spec) in trained
+                and rng.random() < chance
+                and (sending, receiving, spec) not in wanted
+            ):
+                wanted.append((sending, receiving, spec))
+    for receiving, specs in CROSS_REGION:
+        wanted += [("UNN", receiving, s) for s in specs if s in planner.specialties]
+    for municipality, trust in ALIS_TRUST.items():
+        if (municipality, ALIS) in trained and (trust, ALIS_DEPARTMENT) in departments:
+            wanted.append((municipality, trust, ALIS))
+    out = []
+    for sending, receiving, spec in wanted:
+        fixed = (sending, receiving, spec) in FIXED
+        cross = receiving not in NORD
+        alis = spec == ALIS
+        duration = rng.choices([2, 3, 6, 12], weights=[1, 3, 6, 2])[0]
+        a = PAgreement(
+            sending,
+            receiving,
+            spec,
+            duration=12 if alis else 6 if fixed else duration,
+            capacity=1
+            if fixed or cross
+            else rng.choice([2, 3, 4])
+            if alis
+            else rng.choices([1, 2, 3, 4], weights=[4, 4, 2, 1])[0],
+            start_months=[]
+            if fixed
+            else rng.choice([[], [1, 8]])
+            if alis
+            else rng.choice([[], [], [], [2, 8], [1, 7], [3, 9]]),
+            # Since the new scheme or before the oldest plan periods: periods in the past
+            # have a valid agreement as well.
+            valid_from=dt.date(today.year - rng.randint(6, 9), 1, 1),
+            valid_to=None
+            if fixed or alis or rng.random() < 0.8
+            else dt.date(today.year + rng.randint(1, 3), 12, 31),
+        )
+        if receiving == "HB":  # seed 003: one trainee per spring semester
+            a.semester_quota, a.quota_semester, a.start_months = 1, "spring", [2]
+        elif cross:
+            a.notes = "Skjema sendes av lokal koordinator til regional LIS-koordinator."
+        elif alis:
+            a.notes = "Institusjonstjeneste for leger i spesialisering i allmennmedisin (ALIS)."
+        out.append(a)
+    return out
+
+
+def write_agreements(
+    planned: list[PAgreement], *, institutions, specialties, arenas, seed: int
+) -> dict[tuple[str, str, str], CollaborationAgreement]:
+    """Write the planned agreements with their arenas, goals and prerequisites; returns them by
+    (sending, receiving, specialty) code. `institutions` and `arenas` map the generator's keys
+    to rows, `specialties` codes to ids."""
+    from lisplan.catalogue.models import LearningGoal
+
+    rng = random.Random(seed * 7 + 4)
+    rows = [
+        CollaborationAgreement(
+            sending=institutions[a.sending],
+            receiving=institutions[a.receiving],
+            specialty_id=specialties[a.spec],
+            demo=True,
+            duration_months=a.duration,
+            capacity=a.capacity,
+            start_months=a.start_months,
+            valid_from=a.valid_from,
+            valid_to=a.valid_to,
+            reference=a.reference,
+            semester_quota=a.semester_quota,
+            quota_semester=a.quota_semester,
+            notes=a.notes,
+        )
+        for a in planned
+    ]
+    CollaborationAgreement.objects.bulk_create(rows, batch_size=500)
+    goals_of: dict[int, list[int]] = defaultdict(list)
+    for pk, spec in (
+        LearningGoal.objects.filter(specialty_id__in={r.specialty_id for r in rows}, common=False)
+        .order_by("code", "pk")
+        .values_list("pk", "specialty_id")
+    ):
+        goals_of[spec].append(pk)
+    Arenas = CollaborationAgreement.arenas.through
+    Goals = CollaborationAgreement.goals.through
+    arena_rows, goal_rows = [], []
+    covered: dict[int, set[int]] = defaultdict(set)
+    for a, row in zip(planned, rows, strict=True):
+        if a.arena in arenas:
+            arena_rows.append(
+                Arenas(collaborationagreement_id=row.pk, learningarena_id=arenas[a.arena].pk)
+            )
+        pool = goals_of.get(row.specialty_id, [])
+        for g in rng.sample(pool, min(len(pool), rng.randint(3, 8))):
+            goal_rows.append(Goals(collaborationagreement_id=row.pk, learninggoal_id=g))
+            covered[row.pk].add(g)
+    Arenas.objects.bulk_create(arena_rows, batch_size=1000)
+    Goals.objects.bulk_create(goal_rows, batch_size=1000)
+    _prerequisites(rows, covered, goals_of, seed)
+    return {a.key: row for a, row in zip(planned, rows, strict=True)}
 
 
 def _prerequisites(
@@ -254,189 +429,223 @@ def _expected_prerequisites(requests, covered: dict[int, set[int]], today: dt.da
     return len(rows)
 
 
-def _first(day: dt.date) -> dt.date:
-    return day.replace(day=1)
+# --- 3. the requests, from the plans' periods ---------------------------------------------
 
 
-class RotationPlanner:
+@dataclass
+class PlanPeriod:
+    """A period at a partner in a demo trainee's approved plan revision, as read back."""
+
+    pk: int
+    plan: int
+    trainee: int
+    permanent: bool
+    employment_start: dt.date
+    sending: int
+    receiving: int
+    specialty: int
+    agreement: int
+    arena: int | None
+    start: dt.date
+    end: dt.date
+    approved_on: dt.date  # the plan's first approval: when lisplan made the need
+    moved: bool  # a newer revision (in progress) moves it
+    removed_on: dt.date | None = None  # a later approved revision moved it: cancelled then
+
+
+def _plan_periods(today: dt.date) -> list[PlanPeriod]:
+    """The periods at a partner of every demo plan's approved revision, in trainee order, and
+    those an earlier approved revision had where the approved one moved them (removed on the
+    later approval: `rotations.services.sync_from_plan` cancels their requests)."""
+    from django.utils import timezone
+
+    from lisplan.plans.models import Period, Revision
+    from lisplan.plans.models import Status as PlanStatus
+
+    partner = Q(revision__plan__trainee__demo=True) & ~Q(institution_id=F("revision__employer_id"))
+    approvals: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)  # plan → (number, day)
+    for plan, number, at in (
+        Revision.objects.filter(plan__trainee__demo=True, approved_at__isnull=False)
+        .order_by("plan_id", "number")
+        .values_list("plan_id", "number", "approved_at")
+    ):
+        approvals[plan].append((number, timezone.localdate(at)))
+    pending: dict[int, set[dt.date]] = defaultdict(set)
+    for plan, start in Period.objects.filter(
+        partner,
+        revision__status__in=(
+            PlanStatus.DRAFT,
+            PlanStatus.AWAITING_SIGNATURES,
+            PlanStatus.AWAITING_APPROVAL,
+        ),
+    ).values_list("revision__plan_id", "start"):
+        pending[plan].add(start)
+    fields = (
+        "pk",
+        "revision__plan_id",
+        "revision__plan__trainee_id",
+        "revision__plan__employment__permanent",
+        "revision__plan__employment__start",
+        "revision__employer_id",
+        "institution_id",
+        "specialty_id",
+        "agreement_id",
+        "arena_id",
+        "start",
+        "end",
+    )
+    out, current = [], defaultdict(set)
+    for row in (
+        Period.objects.filter(partner, revision__status=PlanStatus.APPROVED)
+        .order_by("revision__plan__trainee_id", "start", "pk")
+        .values_list(*fields)
+    ):
+        plan, start = row[1], row[10]
+        current[plan].add(start)
+        moved = plan in pending and start not in pending[plan]
+        out.append(PlanPeriod(*row, approved_on=approvals[plan][0][1], moved=moved))
+    removed: dict[tuple[int, dt.date], PlanPeriod] = {}
+    for *row, number in (
+        Period.objects.filter(partner, revision__status=PlanStatus.SUPERSEDED)
+        .order_by("revision__plan_id", "revision__number", "pk")
+        .values_list(*fields, "revision__number")
+    ):
+        plan, start = row[1], row[10]
+        if start in current[plan]:
+            continue
+        later = next(day for n, day in approvals[plan] if n > number)
+        removed[(plan, start)] = PlanPeriod(  # the newest revision that had it
+            *row, approved_on=approvals[plan][0][1], moved=False, removed_on=later
+        )
+    return out + list(removed.values())
+
+
+class RequestPlanner:
     def __init__(self, seed: int, today: dt.date):
-        self.rng = random.Random(seed * 7 + 3)
+        self.rng = random.Random(seed * 7 + 5)
         self.today = today
-        self.requests: list[RotationRequest] = []
-        self.busy: set[int] = set()  # trainees with an open request
-        self.placed: dict[int, list[ranking.Period]] = defaultdict(list)  # agreement → periods
         self.rank: Counter = Counter()
 
-    # -- dates --
     def between(self, low: dt.date, high: dt.date) -> dt.date:
         if high <= low:
             return low
         return low + dt.timedelta(days=self.rng.randint(0, (high - low).days))
 
-    def steps(self, emp: Emp, n: int, earliest_days: int = 900) -> list[dt.date]:
-        """n increasing dates, the first on or after the employment start, all before today."""
-        low = max(emp.start, self.today - dt.timedelta(days=earliest_days))
-        first = self.between(low, self.today - dt.timedelta(days=10 * n))
-        out = [first]
-        for _ in range(n - 1):
-            out.append(self.between(out[-1], min(out[-1] + dt.timedelta(days=90), self.today)))
-        return out
+    def status(self, p: PlanPeriod) -> str:
+        today = self.today
+        if p.removed_on is not None:
+            return Status.CANCELLED
+        if p.moved and p.start > today:  # the trainee asked for a later start
+            return Status.DECLINED if p.permanent else Status.CANCELLED
+        if not p.permanent:  # temporary employees are not offered (seed 003)
+            return self.rng.choices(list(LATER_WEIGHTS), weights=list(LATER_WEIGHTS.values()))[0]
+        if p.end < today:
+            return Status.COMPLETED
+        if p.start <= today:
+            return Status.IN_PROGRESS
+        if p.start < add_months(today, AGREED_WITHIN):
+            return Status.START_AGREED
+        if p.start < add_months(today, PLACED_WITHIN):
+            return self.rng.choice([Status.OFFERED, Status.ACCEPTED])
+        return self.rng.choices(list(LATER_WEIGHTS), weights=list(LATER_WEIGHTS.values()))[0]
 
-    def desired(
-        self, agreement: CollaborationAgreement, ahead: tuple[int, int] = (2, 24)
-    ) -> dt.date:
-        start = add_months(_first(self.today), self.rng.randint(*ahead))
-        for _ in range(12):
-            if agreement.allows_start(start):
-                break
-            start = add_months(start, 1)
-        return start
-
-    # -- placing a period under the agreement's rules --
-    def place(
-        self, agreement: CollaborationAgreement, status: str, earliest: dt.date
-    ) -> dt.date | None:
-        months = agreement.duration_months
-        this = _first(self.today)
-        rules = ranking.AgreementRules(
-            capacity=agreement.capacity,
-            start_months=tuple(agreement.start_months or ()),
-            valid_from=agreement.valid_from,
-            valid_to=agreement.valid_to,
-            semester_quota=agreement.semester_quota,
-            quota_semester=agreement.quota_semester,
-        )
-        for _ in range(12):
-            if status == Status.START_AGREED:
-                start = add_months(this, self.rng.randint(1, 18))
-            elif status == Status.IN_PROGRESS:
-                start = add_months(this, -self.rng.randint(0, months - 1))
-            else:
-                start = add_months(this, -self.rng.randint(months, months + 36))
-            if start < earliest:  # not before the employment began
-                continue
-            if ranking.start_problem(rules, start, months, self.placed[agreement.pk]) is None:
-                self.placed[agreement.pk].append(ranking.Period(start, months))
-                return start
-        return None
-
-    # -- one request --
     def request(
-        self,
-        emp: Emp,
-        agreement: CollaborationAgreement,
-        status: str,
-        arena_id: int | None,
-        *,
-        forwarded_on: dt.date | None = None,
-        fallback: str = Status.FORWARDED,
-    ) -> RotationRequest | None:
-        """`fallback`: the status when `status` is not possible (a temporary employee, or no
-        room under the agreement)."""
-        if status in PERMANENT_ONLY and not emp.permanent:
-            status = fallback
-        agreed = None
-        if status in PLACED:
-            agreed = self.place(agreement, status, emp.start)
-            if agreed is None:  # no room under the agreement
-                status = fallback
-        months = agreement.duration_months
+        self, p: PlanPeriod, status: str, forwarded_on: dt.date | None = None
+    ) -> RotationRequest:
+        """The request for period `p` in `status`, each step dated: from the plan's approval
+        where that came early enough (`source=plan`), else registered by the coordinator."""
+        from lisplan.progress.engine import whole_months
+
+        months = whole_months(p.start, p.end)
+        placed = status in PLACED
         r = RotationRequest(
-            trainee_id=emp.trainee,
-            sending_id=emp.institution,
-            receiving_id=agreement.receiving_id,
-            specialty_id=emp.specialty,
-            agreement=agreement,
-            arena_id=arena_id,
+            trainee_id=p.trainee,
+            sending_id=p.sending,
+            receiving_id=p.receiving,
+            specialty_id=p.specialty,
+            agreement_id=p.agreement,
+            arena_id=p.arena,
             duration_months=months,
             status=status,
             refunded_by_employer=months < REFUND_BELOW_MONTHS,
             demo=True,
-            source=RotationRequest.Source.MANUAL,  # not linked to the demo plans' periods
-            desired_start=agreed or self.desired(agreement),
-            agreed_start=agreed,
+            plan_period_id=p.pk,
+            plan_id=p.plan,
+            desired_start=p.start,
+            agreed_start=p.start if placed else None,
         )
-        if status == Status.NEED:
-            r.need_on = self.steps(emp, 1, 300)[0]
-        elif status == Status.WISH:
-            r.need_on, r.wish_on = self.steps(emp, 2, 300)
-        elif status in (Status.FORWARDED, Status.CANCELLED):
-            r.need_on, r.wish_on, r.forwarded_on = self.steps(emp, 3)
-            if forwarded_on is not None:
-                r.forwarded_on = forwarded_on
-                r.wish_on = min(r.wish_on, forwarded_on)
-                r.need_on = min(r.need_on, r.wish_on)
-            if status == Status.CANCELLED:
-                r.cancelled_on = self.between(r.forwarded_on, self.today)
-                r.comment = self.rng.choice(CANCEL_REASONS)
-        elif status in (Status.OFFERED, Status.ACCEPTED, Status.DECLINED):
-            dates = self.steps(emp, 4 if status == Status.OFFERED else 5)
-            r.need_on, r.wish_on, r.forwarded_on, r.offered_on = dates[:4]
-            if status != Status.OFFERED:
-                r.answered_on = dates[4]
-            if status == Status.DECLINED:
-                r.comment = self.rng.choice(DECLINE_COMMENTS)
-        else:  # placed: every step before the agreed start
-            last = min(self.today, agreed - dt.timedelta(days=14))
-            low = max(emp.start, agreed - dt.timedelta(days=700))
-            if last < low:
-                low = last - dt.timedelta(days=60)  # the employment began just before
-            dates = sorted(self.between(low, last) for _ in range(6))
-            (
-                r.need_on,
-                r.wish_on,
-                r.forwarded_on,
-                r.offered_on,
-                r.answered_on,
-                r.start_agreed_on,
-            ) = dates
-            if status in (Status.IN_PROGRESS, Status.COMPLETED):
-                r.started_on = agreed
-            if status == Status.COMPLETED:
-                r.completed_on = r.end
-                r.goals_reached = self.rng.random() > 0.08
+        steps = {
+            Status.NEED: 1,
+            Status.WISH: 2,
+            Status.FORWARDED: 3,
+            Status.CANCELLED: 3,
+            Status.OFFERED: 4,
+            Status.ACCEPTED: 5,
+            Status.DECLINED: 5,
+        }.get(status, 6)
+        last = min(self.today, p.start - dt.timedelta(days=14)) if placed else self.today
+        if p.removed_on is not None:
+            last = p.removed_on - dt.timedelta(days=1)
+        if forwarded_on is not None:
+            last = forwarded_on
+        low = max(p.employment_start, last - dt.timedelta(days=700))
+        if last < low:
+            low = last - dt.timedelta(days=60)
+        if p.approved_on <= last - dt.timedelta(days=10 * steps):  # made when approved
+            r.source = RotationRequest.Source.PLAN
+            dates = [p.approved_on] + sorted(
+                self.between(p.approved_on, last) for _ in range(steps - 1)
+            )
+        else:  # before the plan was approved in lisplan
+            r.source = RotationRequest.Source.MANUAL
+            dates = sorted(self.between(low, last) for _ in range(steps))
+        if forwarded_on is not None:
+            dates[-1] = forwarded_on
+        names = ["need_on", "wish_on", "forwarded_on", "offered_on", "answered_on"]
+        names += ["start_agreed_on"]
+        for name, day in zip(names, dates, strict=False):
+            setattr(r, name, day)
+        if p.removed_on is not None:  # as sync_from_plan cancels it
+            r.cancelled_on = p.removed_on
+            r.comment = "Fjernet fra gjennomføringsplanen (ny revisjon godkjent)."
+        elif status == Status.CANCELLED:
+            r.cancelled_on = self.between(r.forwarded_on, self.today)
+            r.comment = self.rng.choice(MOVED_REASONS)
+        elif status == Status.DECLINED:
+            r.comment = self.rng.choice(DECLINE_COMMENTS)
+        if status in (Status.IN_PROGRESS, Status.COMPLETED):
+            r.started_on = p.start
+        if status == Status.COMPLETED:
+            r.completed_on = p.end
+            r.goals_reached = self.rng.random() > 0.08
         if status in (Status.FORWARDED, Status.OFFERED) and self.rng.random() < 0.3:
-            key = (emp.institution, agreement.receiving_id, emp.specialty)
+            key = (p.sending, p.receiving, p.specialty)
             self.rank[key] += 1
             r.sending_rank = self.rank[key]
-        self.requests.append(r)
-        if status not in (Status.COMPLETED, Status.CANCELLED, Status.DECLINED):
-            self.busy.add(emp.trainee)
         return r
 
 
 @transaction.atomic
-def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
+def load_rotation_demo(
+    *, seed: int, today: dt.date, story: dict[int, dt.date] | None = None
+) -> RotationDemoResult:
+    """The register, the requests from the plans' periods and the vacancy; the agreements and
+    plans are written already. `story`: trainee id → the day the persona stories' requests
+    were forwarded (from `demo.plans`)."""
     from lisplan.accounts.models import User
-    from lisplan.catalogue.models import LearningGoal, Specialty
     from lisplan.organisations.models import Institution, LearningArena
-    from lisplan.trainees.models import Employment, Trainee
+    from lisplan.trainees.models import Employment
 
-    clear_rotations()
+    clear_requests()
+    story = story or {}
     result = RotationDemoResult()
-    p = RotationPlanner(seed, today)
-    rng = p.rng
+    p = RequestPlanner(seed, today)
     institutions = {
         i.code: i
         for i in Institution.objects.filter(code__in=[*NORD, *(c for c, _s in CROSS_REGION)])
     }
-    specialties = dict(Specialty.objects.values_list("code", "id"))
-    departments = {
-        (a.institution.code, a.specialty.code): a
-        for a in LearningArena.objects.filter(
-            level=LearningArena.Level.DEPARTMENT,
-            leader__demo=True,
-            institution__code__in=NORD,
-            specialty__isnull=False,
-        )
-        .select_related("institution", "specialty")
-        .order_by("pk")
-    }
 
     # -- the register: an entry per qualifying, current employment --
-    codes = {i.pk: c for c, i in institutions.items()}
-    spec_codes = {v: k for k, v in specialties.items()}
-    emps: list[Emp] = []
     entries: dict[tuple[int, int, int], RegisterEntry] = {}
     for e in (
         Employment.objects.filter(trainee__demo=True)
@@ -457,211 +666,58 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
             registered_on=e.start,
             source=RegisterEntry.Source.EMPLOYMENT,
         )
-        if e.institution_id in codes:
-            emps.append(
-                Emp(
-                    e.trainee_id,
-                    e.institution_id,
-                    codes[e.institution_id],
-                    e.specialty_id,
-                    spec_codes[e.specialty_id],
-                    e.permanent,
-                    e.start,
-                )
-            )
-    RegisterEntry.objects.bulk_create(entries.values(), batch_size=1000)
+    insert_objects(list(entries.values()))
     result.register_entries = len(entries)
 
-    # -- agreements --
-    trained = {(x.code, x.spec) for x in emps}
-    wanted: list[tuple[str, str, str]] = [f for f in FIXED if (f[1], f[2]) in departments]
-    for (sending, receiving), chance in PAIRS.items():
-        for inst, spec in sorted(departments):
-            if (
-                inst == receiving
-                and (sending, spec) in trained
-                and rng.random() < chance
-                and (sending, receiving, spec) not in wanted
-            ):
-                wanted.append((sending, receiving, spec))
-    for receiving, specs in CROSS_REGION:
-        wanted += [
-            ("UNN", receiving, s) for s in specs if s in specialties and receiving in institutions
-        ]
-    goals_of: dict[int, list[int]] = defaultdict(list)
-    for pk, spec in (
-        LearningGoal.objects.filter(
-            specialty_id__in={specialties[s] for _a, _b, s in wanted}, common=False
-        )
-        .order_by("code", "pk")
-        .values_list("pk", "specialty_id")
-    ):
-        goals_of[spec].append(pk)
-    agreements, arena_rows, goal_rows = [], [], []
+    agreements = CollaborationAgreement.objects.filter(demo=True)
+    result.agreements = agreements.count()
+    result.prerequisites = agreements.filter(prerequisites__isnull=False).distinct().count()
     covered: dict[int, set[int]] = defaultdict(set)
-    Arenas = CollaborationAgreement.arenas.through
-    Goals = CollaborationAgreement.goals.through
-    for sending, receiving, spec in wanted:
-        fixed = (sending, receiving, spec) in FIXED
-        cross = receiving not in NORD
-        duration = rng.choices([2, 3, 6, 12], weights=[1, 3, 6, 2])[0]
-        a = CollaborationAgreement(
-            sending=institutions[sending],
-            receiving=institutions[receiving],
-            specialty_id=specialties[spec],
-            demo=True,
-            duration_months=6 if fixed else duration,
-            capacity=1 if fixed or cross else rng.choices([1, 2, 3, 4], weights=[4, 4, 2, 1])[0],
-            start_months=[] if fixed else rng.choice([[], [], [], [2, 8], [1, 7], [3, 9]]),
-            valid_from=dt.date(today.year - rng.randint(2, 5), 1, 1),
-            valid_to=None
-            if fixed or rng.random() < 0.8
-            else dt.date(today.year + rng.randint(1, 3), 12, 31),
-            reference=f"FA-{sending}-{receiving}-{spec}",
-        )
-        if receiving == "HB":  # seed 003: one trainee per spring semester
-            a.semester_quota, a.quota_semester, a.start_months = 1, "spring", [2]
-        elif cross:
-            a.notes = "Skjema sendes av lokal koordinator til regional LIS-koordinator."
-        agreements.append(a)
-    CollaborationAgreement.objects.bulk_create(agreements, batch_size=500)
-    for a in agreements:
-        dept = departments.get((a.receiving.code, spec_codes[a.specialty_id]))
-        if dept is not None:
-            arena_rows.append(Arenas(collaborationagreement_id=a.pk, learningarena_id=dept.pk))
-        pool = goals_of.get(a.specialty_id, [])
-        for g in rng.sample(pool, min(len(pool), rng.randint(3, 8))):
-            goal_rows.append(Goals(collaborationagreement_id=a.pk, learninggoal_id=g))
-            covered[a.pk].add(g)
-    Arenas.objects.bulk_create(arena_rows, batch_size=1000)
-    Goals.objects.bulk_create(goal_rows, batch_size=1000)
-    result.prerequisites = _prerequisites(agreements, covered, goals_of, seed)
-    result.agreements = len(agreements)
-    from lisplan.demo.plans import link_agreements
+    for a, g in CollaborationAgreement.goals.through.objects.filter(
+        collaborationagreement__demo=True
+    ).values_list("collaborationagreement_id", "learninggoal_id"):
+        covered[a].add(g)
 
-    result.plan_links = link_agreements(agreements)
-
-    out_of: dict[tuple[int, int], list[CollaborationAgreement]] = defaultdict(list)
-    for a in agreements:
-        out_of[(a.sending_id, a.specialty_id)].append(a)
-    by_key = {(a.sending.code, a.receiving.code, spec_codes[a.specialty_id]): a for a in agreements}
-
-    def arena_for(a: CollaborationAgreement) -> int | None:
-        dept = departments.get((a.receiving.code, spec_codes[a.specialty_id]))
-        return dept.pk if dept is not None and rng.random() < 0.7 else None
-
-    # -- the personas (first, so the random requests keep clear of them) --
-    demo_trainee = Trainee.objects.filter(demo=True, user__username="trainee").first()
-    me = next(
-        (
-            x
-            for x in emps
-            if demo_trainee and x.trainee == demo_trainee.pk and (x.code, x.spec) == HOME
-        ),
-        None,
-    )
-    home_ort = [x for x in emps if x.spec == HOME[1] and x is not me]
-    rng.shuffle(home_ort)
-    nlsh_queue = by_key.get(("UNN", "NLSH", "ORT"))
-    if me is not None and nlsh_queue is not None:
-        # Two in front of the demo trainee, two behind: a visible place in the queue.
-        others = [
-            x
-            for x in home_ort
-            if x.code in ("UNN", "FIN", "HSYK") and (x.code, "NLSH", "ORT") in by_key
-        ][:4]
-        for i, x in enumerate(others):
-            p.request(
-                x,
-                by_key[(x.code, "NLSH", "ORT")],
-                Status.FORWARDED,
-                None,
-                forwarded_on=today - dt.timedelta(days=400 - 150 * i),
-            )
-        p.request(
-            me,
-            nlsh_queue,
-            Status.FORWARDED,
-            arena_for(nlsh_queue),
-            forwarded_on=today - dt.timedelta(days=200),
-        )
-    # The conflict over UNN's orthopaedic places next semester (and the leader's candidates).
-    semester_start = (
-        dt.date(today.year, 7, 1) if today.month <= 6 else dt.date(today.year + 1, 1, 1)
-    )
-    into_home = [a for k, a in by_key.items() if k[1:] == HOME]
-    places = sum(a.capacity for a in into_home)
-    contenders = [
-        x
-        for x in home_ort
-        if x.code != "UNN" and x.trainee not in p.busy and (x.code, *HOME) in by_key
-    ]
-    picked: list[Emp] = []
-    for x in sorted(contenders, key=lambda x: x.code):  # every trust in turn
-        if len(picked) < places + 2 and x.code not in {y.code for y in picked}:
-            picked.append(x)
-    picked += [x for x in contenders if x not in picked][: max(0, places + 2 - len(picked))]
-    dept_home = departments.get(HOME)
-    for i, x in enumerate(picked):
-        r = p.request(
-            x,
-            by_key[(x.code, *HOME)],
-            Status.FORWARDED,
-            dept_home.pk if dept_home and i % 2 else None,
-            forwarded_on=today - dt.timedelta(days=30 + 45 * i),
-        )
-        r.desired_start = add_months(semester_start, i % 3)
-    # Wishes for UNN's coordinator to forward.
-    for x in [
-        x
-        for x in emps
-        if x.code == "UNN"
-        and x.trainee not in p.busy
-        and out_of.get((x.institution, x.specialty))
-        and x is not me
-    ][:6]:
-        p.request(x, rng.choice(out_of[(x.institution, x.specialty)]), Status.WISH, None)
-
-    # -- requests in every state --
-    for x in emps:
-        if x.trainee in p.busy or (demo_trainee and x.trainee == demo_trainee.pk):
+    # -- one request per period at a partner in an approved plan --
+    requests: list[RotationRequest] = []
+    unn = institutions["UNN"].pk if "UNN" in institutions else None
+    wishes = 0  # the first later ones of UNN: wishes for its coordinator to forward
+    for period in _plan_periods(today):
+        if period.trainee in story:
+            requests.append(p.request(period, Status.FORWARDED, story[period.trainee]))
             continue
-        options = [
-            a
-            for a in out_of.get((x.institution, x.specialty), [])
-            if (a.receiving.code, x.spec) != HOME
-        ]  # UNN ORT: the crafted conflict only
-        if not options:
-            continue
-        statuses = dict(STATUS_WEIGHTS)
-        if rng.random() < 0.12:  # an earlier period, completed or cancelled
-            a = rng.choice(options)
-            p.request(
-                x,
-                a,
-                rng.choice([Status.COMPLETED, Status.COMPLETED, Status.CANCELLED]),
-                arena_for(a),
-                fallback=Status.CANCELLED,
-            )
-            statuses = {s: w for s, w in statuses.items() if s not in PLACED}
-        if rng.random() < 0.45 and x.trainee not in p.busy:
-            status = rng.choices(list(statuses), weights=list(statuses.values()))[0]
-            a = rng.choice(options)
-            p.request(x, a, status, arena_for(a))
-    RotationRequest.objects.bulk_create(p.requests, batch_size=1000)
-    result.requests = Counter(r.status for r in p.requests)
-    result.audit_events = write_audit(p.requests, institutions, specialties)
-    result.prerequisites += _expected_prerequisites(p.requests, covered, today)
+        status = p.status(period)
+        if status in LATER_WEIGHTS and period.sending == unn and wishes < 6:
+            status, wishes = Status.WISH, wishes + 1
+        requests.append(p.request(period, status))
+    insert_objects(requests)
+    result.requests = Counter(r.status for r in requests)
+    from lisplan.catalogue.models import Specialty
+
+    specialties = dict(Specialty.objects.values_list("code", "id"))
+    result.audit_events = write_audit(requests, institutions, specialties)
+    result.prerequisites += _expected_prerequisites(requests, covered, today)
 
     # -- the leader's open vacancy at Ortopedisk avdeling, UNN --
     leader = User.objects.filter(username="leader", demo=True).first()
+    dept_home = (
+        LearningArena.objects.filter(
+            level=LearningArena.Level.DEPARTMENT,
+            leader__demo=True,
+            institution__code=HOME[0],
+            specialty__code=HOME[1],
+        )
+        .select_related("institution", "specialty")
+        .first()
+    )
     if dept_home is not None:
+        semester = semester_start(today)
         Vacancy.objects.create(
             institution=dept_home.institution,
             arena=dept_home,
             specialty=dept_home.specialty,
-            start_from=add_months(semester_start, -1),
-            start_to=add_months(semester_start, 3),
+            start_from=add_months(semester, -1),
+            start_to=add_months(semester, 3),
             duration_months=6,
             opened_by=leader,
             comment="Ledig gjennomstrømningsstilling fra neste semester.",
@@ -671,6 +727,11 @@ def load_rotation_demo(*, seed: int, today: dt.date) -> RotationDemoResult:
         for model in (CollaborationAgreement, RegisterEntry, RotationRequest):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return result
+
+
+def semester_start(today: dt.date) -> dt.date:
+    """The first day of the next semester (the conflict over UNN's orthopaedic places)."""
+    return dt.date(today.year, 7, 1) if today.month <= 6 else dt.date(today.year + 1, 1, 1)
 
 
 # The life-cycle steps (rotations.services): action, the date field it sets, status before/after.

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from lisplan.accounts.access import check
 from lisplan.audit.services import record
 from lisplan.rotations import queries, services
 from lisplan.rotations.models import RotationRequest, Status
@@ -185,6 +186,7 @@ def record_answer(
     """The receiving trust's answer, recorded by the sending coordinator: accepted (offered →
     accepted → start agreed when `start` is given; only permanent employees) or declined
     (the registration is cancelled with the trust's comment)."""
+    check(actor, "register.forward", request)
     request = RotationRequest.objects.select_related("receiving").get(pk=request.pk)
     if not is_external(request):
         raise RotationError(
@@ -207,12 +209,16 @@ def record_answer(
     text = f"{said}: {comment}" if comment else said
     if accepted:
         if request.status == Status.FORWARDED:
-            request = services.request_offer(actor=actor, request=request, comment=text)
-        request = services.request_answer(actor=actor, request=request, accept=True, comment=text)
+            request = services.request_offer.unchecked(actor=actor, request=request, comment=text)
+        request = services.request_answer.unchecked(
+            actor=actor, request=request, accept=True, comment=text
+        )
         if start is not None:
-            request = services.request_agree_start(actor=actor, request=request, start=start)
+            request = services.request_agree_start.unchecked(
+                actor=actor, request=request, start=start
+            )
     else:
-        request = services.request_cancel(
+        request = services.request_cancel.unchecked(
             actor=actor, request=request, reason=_("Avslått. %(text)s") % {"text": text}
         )
     record(

@@ -12,6 +12,7 @@ from lisplan.catalogue.models import LearningGoal, Specialty
 from lisplan.organisations.models import Institution, LearningArena
 from lisplan.rotations.models import DOCUMENT_MAX_BYTES, CollaborationAgreement, Status
 from lisplan.rotations.queries import AgreementFilters, QueueFilters, RequestFilters
+from lisplan.ui.widgets import QuickSelect
 
 MONTHS = [
     (i, name)
@@ -215,17 +216,20 @@ class QueueFilterForm(DesignsystemetForm, forms.Form):
         required=False,
         queryset=Institution.objects.order_by("name"),
         empty_label=_("Alle"),
+        widget=QuickSelect,
     )
     specialty = forms.ModelChoiceField(
         label=_("Spesialitet"),
         required=False,
         queryset=Specialty.objects.order_by("name"),
         empty_label=_("Alle"),
+        widget=QuickSelect,
     )
     agreement = forms.ModelChoiceField(
         label=_("Fagavtale"),
         required=False,
         empty_label=_("Alle"),
+        widget=QuickSelect,
         queryset=CollaborationAgreement.objects.select_related(
             "specialty", "sending", "receiving"
         ).order_by("specialty__name", "receiving__name", "sending__name", "pk"),

@@ -729,11 +729,15 @@ def own_requests(trainee) -> list[OwnRequest]:
     )
     queued = {(r.receiving_id, r.specialty_id) for r in requests if r.status in QUEUE_STATUSES}
     places: dict[int, tuple[int, int]] = {}
+    checks: dict[int, Eligibility] = {}
     for receiving, specialty in queued:
-        ranked = rank_requests(_queued(receiving, specialty), with_progress=False)
+        group = _queued(receiving, specialty)
+        in_queue = eligibility(group)
+        checks.update(in_queue)  # the trainee's queued requests are checked here already
+        ranked = rank_requests(group, with_progress=False, checks=in_queue)
         for row, r, _check in ranked:
             places[r.pk] = (row.place, len(ranked))
-    checks = eligibility(requests)
+    checks.update(eligibility([r for r in requests if r.pk not in checks]))
     return [
         OwnRequest(
             r, places.get(r.pk, (None, 0))[0], places.get(r.pk, (None, 0))[1], checks.get(r.pk)

@@ -10,7 +10,8 @@ from forwarding on, every step goes to both sides.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import wraps
 from typing import Any
 
 from django.db import transaction
@@ -56,6 +57,24 @@ class RotationError(DomainError):
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+def _step(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A step of a request, taken with `permission` on the request: checked here, so a page,
+    the API and a job get the same answer. `step.unchecked` is the step without the check,
+    for a caller that checked another permission for it (the sending coordinator recording
+    the answer of a trust outside lisplan, `export.record_answer`)."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(fn)
+        def checked(*, actor, request: RotationRequest, **kwargs: Any) -> Any:
+            check(actor, permission, request)
+            return fn(actor=actor, request=request, **kwargs)
+
+        checked.unchecked = fn  # type: ignore[attr-defined]
+        return checked
+
+    return wrap
 
 
 # --- the register (fiktiv enhet) ----------------------------------------------------------
@@ -157,6 +176,17 @@ def _check_arenas(agreement: CollaborationAgreement, arenas: Iterable) -> None:
         )
 
 
+def _check_party(actor, agreement: CollaborationAgreement) -> None:
+    """One of the parties must lie in the actor's `agreement.change` scope (the agreement is
+    saved in the caller's transaction, so a refusal leaves nothing behind)."""
+    check(
+        actor,
+        "agreement.change",
+        agreement,
+        _("Du kan bare registrere fagavtaler der din virksomhet er en av partene."),
+    )
+
+
 @transaction.atomic
 def agreement_create(
     *,
@@ -171,6 +201,7 @@ def agreement_create(
     arenas = list(arenas)
     _check_arenas(agreement, arenas)
     agreement.save()
+    _check_party(actor, agreement)
     m2m = _set_m2m(agreement, {"arenas": arenas, "goals": goals, "prerequisites": prerequisites})
     after = _agreement_snapshot(agreement)
     record(
@@ -189,6 +220,7 @@ def agreement_update(
     from lisplan.audit.services import diff
 
     agreement = CollaborationAgreement.objects.select_for_update().get(pk=agreement.pk)
+    _check_party(actor, agreement)
     before = _agreement_snapshot(agreement)
     old_document = agreement.document.name or ""
     m2m = {k: fields.pop(k) for k in AGREEMENT_M2M if k in fields}
@@ -199,6 +231,7 @@ def agreement_update(
         m2m["arenas"] = list(m2m["arenas"])
         _check_arenas(agreement, m2m["arenas"])
     agreement.save()
+    _check_party(actor, agreement)  # not moved out of the actor's reach either
     remove_replaced(agreement.document, old_document)  # a replaced signed copy leaves the disk
     changes = {
         **diff(before, _agreement_snapshot(agreement, before.keys())),
@@ -455,6 +488,7 @@ def _validate(request: RotationRequest) -> None:
         raise RotationError(messages[0], "invalid", field) from error
 
 
+@_step("register.change")
 @transaction.atomic
 def request_register_wish(*, actor, request: RotationRequest) -> RotationRequest:
     """Need → wish registered, if the trainee has no wishes at another institution."""
@@ -467,6 +501,7 @@ def request_register_wish(*, actor, request: RotationRequest) -> RotationRequest
     return request
 
 
+@_step("register.forward")
 @transaction.atomic
 def request_forward(*, actor, request: RotationRequest) -> RotationRequest:
     """Wish → forwarded to the receiving institution; today is the seniority there. A new
@@ -574,6 +609,7 @@ def request_waive_prerequisites(*, actor, request: RotationRequest, reason: str)
 START_EARLY_DAYS = 14
 
 
+@_step("register.offer")
 @transaction.atomic
 def request_offer(
     *,
@@ -600,6 +636,7 @@ def request_offer(
     return request
 
 
+@_step("register.answer")
 @transaction.atomic
 def request_answer(
     *, actor, request: RotationRequest, accept: bool, comment: str = ""
@@ -637,6 +674,7 @@ def request_answer(
     return request
 
 
+@_step("register.offer")
 @transaction.atomic
 def request_agree_start(*, actor, request: RotationRequest, start: dt.date) -> RotationRequest:
     """Accepted → start agreed; the date flows back to the sending trust's register. Keeps the
@@ -662,6 +700,7 @@ def request_agree_start(*, actor, request: RotationRequest, start: dt.date) -> R
     return request
 
 
+@_step("register.offer")
 @transaction.atomic
 def request_start(*, actor, request: RotationRequest) -> RotationRequest:
     """Start agreed → in progress. Refused more than `START_EARLY_DAYS` before the agreed
@@ -694,6 +733,7 @@ def request_start(*, actor, request: RotationRequest) -> RotationRequest:
     return request
 
 
+@_step("register.offer")
 @transaction.atomic
 def request_complete(
     *,
@@ -727,6 +767,7 @@ def request_complete(
     return request
 
 
+@_step("register.change")
 @transaction.atomic
 def request_cancel(*, actor, request: RotationRequest, reason: str) -> RotationRequest:
     request = _lock(request)
@@ -748,6 +789,7 @@ def request_cancel(*, actor, request: RotationRequest, reason: str) -> RotationR
     return request
 
 
+@_step("register.change")
 @transaction.atomic
 def request_change_start(
     *, actor, request: RotationRequest, desired_start: dt.date
@@ -776,6 +818,7 @@ def request_change_start(
     return request
 
 
+@_step("register.change")
 @transaction.atomic
 def request_set_rank(*, actor, request: RotationRequest, rank: int | None) -> RotationRequest:
     """The sending trust's own priority among its trainees (criterion 5)."""
@@ -791,6 +834,7 @@ def request_set_rank(*, actor, request: RotationRequest, rank: int | None) -> Ro
     return request
 
 
+@_step("register.change")
 @transaction.atomic
 def request_extend(
     *, actor, request: RotationRequest, duration_months: int, comment: str = ""

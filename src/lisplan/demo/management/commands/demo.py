@@ -69,7 +69,7 @@ class Command(BaseCommand):
         from lisplan.progress.demo import load_progress_demo
 
         progress = load_progress_demo(seed=seed, today=timezone.localdate())
-        iup = load_iup_demo(seed=seed, today=timezone.localdate())
+        iup = load_iup_demo(seed=seed, today=timezone.localdate(), inputs=progress.inputs)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demodata lastet på {result.seconds:.1f} s: {_n(result.trainees)} leger i "

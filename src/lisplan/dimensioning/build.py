@@ -39,6 +39,7 @@ from lisplan.dimensioning.models import (
     PopulationProjection,
     SpecialistCount,
 )
+from lisplan.ui.numbers import number
 
 HORIZON_YEARS = 18
 MAX_AGE = 75
@@ -296,7 +297,7 @@ def build_input(
     regions = list(Region.objects.order_by("code"))
     specialists = _specialists(specialties, regions, notes)
     trainees, starts, counted = _pipeline(specialties, base_year)
-    notes.append(_("Leger i spesialisering fra registeret: %(n)d.") % {"n": counted})
+    notes.append(_("Leger i spesialisering fra registeret: %(n)s.") % {"n": number(counted)})
     with_trainees = {t["region"] for t in trainees}
     without = [r.name for r in regions if r.code not in with_trainees]
     if without and trainees:

@@ -24,6 +24,7 @@ from lisplan.dimensioning.export import xlsx_response
 from lisplan.dimensioning.forms import DatasetForm, RunForm, ScenarioForm
 from lisplan.dimensioning.models import Dataset, DimensioningRun, Scenario
 from lisplan.errors import DomainError, add_to_form, page_message
+from lisplan.ui.numbers import number
 
 
 def _page(request, items, param: str = "page"):
@@ -551,8 +552,8 @@ def data_list(request):
             else:
                 messages.success(
                     request,
-                    _("%(n)d rader er lastet fra %(source)s.")
-                    % {"n": dataset.rows, "source": dataset.source},
+                    _("%(n)s rader er lastet fra %(source)s.")
+                    % {"n": number(dataset.rows), "source": dataset.source},
                 )
                 return redirect("dimensioning:data")
     datasets = Dataset.objects.select_related("loaded_by")

@@ -267,6 +267,33 @@ def _kinds() -> dict[str, Kind]:
             ),
             "plans:revision",
         ),
+        _k(
+            "confirmation.requested",
+            gettext_lazy("Bekreftelse på tjeneste til utstedelse"),
+            gettext_lazy("Se over tjenesten, og utsted bekreftelsen eller avslå bestillingen."),
+            gettext_lazy("Åpne bekreftelsen"),
+            gettext_lazy("Bekreftelse på tjeneste til utstedelse: %(name)s"),
+            gettext_lazy("Legen har bestilt bekreftelse på tjeneste."),
+            "confirmations:version",
+        ),
+        _k(
+            "confirmation.awaiting_signatures",
+            gettext_lazy("Bekreftelse på tjeneste til signering"),
+            gettext_lazy("Les bekreftelsen og signer den."),
+            gettext_lazy("Åpne bekreftelsen"),
+            gettext_lazy("Bekreftelse på tjeneste til signering: %(name)s"),
+            gettext_lazy("Koordinatoren har utstedt bekreftelsen. Den venter på din signatur."),
+            "confirmations:version",
+        ),
+        _k(
+            "confirmation",
+            gettext_lazy("Bekreftelse på tjeneste: svar til legen"),
+            gettext_lazy("Åpne bekreftelsen for å se den eller lese begrunnelsen."),
+            gettext_lazy("Åpne bekreftelsen"),
+            gettext_lazy("Bekreftelse på tjeneste er signert"),
+            gettext_lazy("Bekreftelsen kan lastes ned som PDF."),
+            "confirmations:version",
+        ),
     ]
     return {k.code: k for k in rows}
 

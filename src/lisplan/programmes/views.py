@@ -439,7 +439,11 @@ def coverage_institution(request, institution_id: int, specialty_id: int):
                 "candidates": [queries.place_dict(p, names) for p in g.candidates] if g.gap else [],
             }
         )
-    shortfalls = queries.capacity_shortfalls([cov])
+    by_code = {g.code: g for g in cov.goals}
+    shortfalls = [  # the goals with their words, never bare codes (issue 17)
+        (s, [by_code.get(code, code) for code in s.goals])
+        for s in queries.capacity_shortfalls([cov])
+    ]
     return render(
         request,
         "programmes/institution.html",

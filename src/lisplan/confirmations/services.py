@@ -101,7 +101,7 @@ def signing_role(actor, version: ConfirmationVersion) -> str | None:
     paths = access.grants(actor).arena_paths.get("confirmation.sign", ())
     if employment is None or not paths:
         return None
-    if employment.arena_id:
+    if employment.arena is not None:
         arena_path = employment.arena.path
         if any(arena_path.startswith(p) for p in paths):
             return ConfirmationSignature.Role.LEADER
@@ -343,7 +343,7 @@ def signer_users(version: ConfirmationVersion):
     from lisplan.accounts.models import Role, RoleAssignment, User
 
     employment = version.confirmation.employment
-    if employment is None or employment.arena_id is None:
+    if employment is None or employment.arena is None:
         return User.objects.none()
     path = employment.arena.path
     ids = [

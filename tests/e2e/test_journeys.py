@@ -1,6 +1,7 @@
 """A journey per role in a real browser: the pages each role reaches fit a phone (390 px) and
 pass axe-core with no violation of any impact; the trainee finds what is missing and records an
-activity on a phone; the leader signs and goes on to the next plan; the local coordinator
+activity on a phone; the supervisor signs an education plan (IUP) and goes on to the next; the
+leader signs and goes on to the next plan; the local coordinator
 approves three plans in a row; the planner reads why wishes got no place."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from lisplan.accounts.access import scope_filter
 from lisplan.accounts.models import User
+from lisplan.iup import queries as iup_queries
 from lisplan.plans import pages as plan_pages
 from lisplan.plans import services as plan_services
 from lisplan.plans import worklist
@@ -146,6 +148,32 @@ def test_trainee_on_a_phone_sees_what_is_missing_and_records_an_activity(
     assert ActivityRecord.objects.count() == before + 1
     assert page.get_by_text("Lumbalpunksjon").first.is_visible()
     context.close()
+
+
+def test_supervisor_signs_an_education_plan_and_goes_to_the_next(page, live_server, demo):
+    """The supervisor's weekly task (issue #17): from the start page to the education plans
+    waiting for their signature, sign one with «Signer og gå til neste» and land on the next
+    one, or, with none left, back on «Til signering» told so."""
+    supervisor = User.objects.get(username="supervisor")
+    queue = list(iup_queries.awaiting_my_signature(supervisor).values_list("pk", flat=True)[:2])
+    assert queue, "the demo gives the supervisor an education plan to sign"
+    base = live_server.url
+    sign_in(page, base, "supervisor")
+    page.get_by_role("link", name=re.compile("Utdanningsplaner til signering")).first.click()
+    page.locator(f'a[href="/utdanningsplaner/revisjon/{queue[0]}/"]').first.click()
+    page.wait_for_url(f"{base}/utdanningsplaner/revisjon/{queue[0]}/")
+    page.get_by_role("button", name="Signer og gå til neste").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Du har signert utdanningsplanen.").is_visible()
+    assert queue[0] not in iup_queries.awaiting_my_signature(supervisor).values_list(
+        "pk", flat=True
+    )
+    if len(queue) == 2:
+        assert page.url == f"{base}/utdanningsplaner/revisjon/{queue[1]}/"
+        assert page.get_by_role("button", name="Signer og gå til neste").is_visible()
+    else:
+        assert "/planer/til-signering/" in page.url
+        assert page.get_by_text("Det er ingen flere planer i køen din.").is_visible()
 
 
 def test_leader_signs_and_goes_to_the_next(page, live_server, demo):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from django.core.management.base import BaseCommand, CommandError
 
 from lisplan.demo.generator import (
@@ -56,7 +58,20 @@ class Command(BaseCommand):
             help="Last demodata selv om databasen inneholder andre data (de beholdes).",
         )
 
-    def handle(self, *args, trainees: int, seed: int, force: bool, **options):
+    def handle(self, *args, **options):
+        # The cyclic garbage collector off while loading (issue #18): the demo allocates
+        # millions of short-lived objects (model instances, rows, engine inputs) and keeps
+        # a few hundred MB alive, so each full collection walked the whole heap — a third of
+        # the CPU time at 7,000 trainees (24.5 → 16.6 s). Reference counting still frees
+        # almost everything; what cycles remain are collected when loading ends.
+        gc.disable()
+        try:
+            self.load(**options)
+        finally:
+            gc.enable()
+            gc.collect()
+
+    def load(self, *, trainees: int, seed: int, force: bool, **options):
         from lisplan.iup.demo import clear_iup_demo, load_iup_demo
 
         try:

@@ -18,6 +18,7 @@ import pytest
 from django.urls import reverse
 
 from lisplan.catalogue.models import LearningGoal
+from lisplan.errors import Refused
 from lisplan.plans import services as plans
 from lisplan.plans.models import Revision, Status
 from lisplan.plans.services import PeriodData
@@ -365,3 +366,21 @@ def test_vacancy_select_service_checks_the_permission(world, vacancy):
     vacancy, _leader, need = vacancy
     with pytest.raises(Refused):
         rotations.vacancy_select(actor=world.users["leader"], vacancy=vacancy, request=need)
+
+
+def test_vacancy_open_refuses_an_arena_outside_the_actors_scope(vacancy, world):
+    """Only the arena's own leader (or a coordinator over it) opens a vacancy there: the service
+    refuses another trust's arena, so a page and an API call get the same answer, and nothing
+    is written."""
+    _vacancy, leader, _need = vacancy
+    unn_arena = world.department  # UNN's orthopaedic department; the leader leads one at NLSH
+    before = Vacancy.objects.count()
+    with pytest.raises(Refused):
+        rotations.vacancy_open(
+            actor=leader,
+            arena=unn_arena,
+            start_from=dt.date(2027, 1, 1),
+            start_to=dt.date(2027, 6, 30),
+            duration_months=6,
+        )
+    assert Vacancy.objects.count() == before

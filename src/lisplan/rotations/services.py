@@ -886,9 +886,12 @@ def vacancy_open(*, actor, **fields: Any) -> Vacancy:
         raise RotationError(
             _("Velg spesialitet: læringsarenaen har ingen."), "invalid", "specialty"
         )
-    return writes.create(
-        actor=actor, model=Vacancy, action="vacancy.opened", opened_by=actor, **fields
-    )
+    with transaction.atomic():  # a refusal undoes the row and its audit event
+        vacancy = writes.create(
+            actor=actor, model=Vacancy, action="vacancy.opened", opened_by=actor, **fields
+        )
+        check(actor, "vacancy.change", vacancy, field="arena")  # the arena must be the actor's
+    return vacancy
 
 
 @transaction.atomic

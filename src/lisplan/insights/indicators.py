@@ -951,7 +951,12 @@ def _evaluate_all(scope: Scope, at: dt.date, codes: list[str] | None = None) -> 
         for key, rows in parts.items():
             where = rows.where(ctx)
             aggregates[key] = Count("pk", filter=where) if where else Count("pk")
-        result = base(ctx).order_by().aggregate(**aggregates)
+        qs = base(ctx).order_by()
+        if base is _flagged:
+            # The fence keeps PostgreSQL from inlining each flag into every FILTER that reads it
+            # (it evaluated the plan and IUP subqueries once per indicator, not once per row).
+            qs = qs[:_FENCE]
+        result = qs.aggregate(**aggregates)
         for key, rows in parts.items():
             counts[rows] = result[key]
     pop = counts[_all_trainees]

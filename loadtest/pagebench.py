@@ -11,8 +11,10 @@ For each size (default 700 and 7,000 trainees) it
 
 1. builds the demo into its own database `<base>_<size>` on the DATABASE_URL server
    (`createdb`, `lisplan migrate`, `lisplan demo --trainees N`, which ANALYZEs at the end) —
-   skipped when that database already holds a finished demo of that size (`--rebuild` forces
-   it; a finished build is marked with a comment on the database);
+   skipped when that database already holds a finished demo of that size (N demo trainees, the
+   eight demo logins, a finished allocation run and a signed IUP; a database built elsewhere is
+   ANALYZEd once first). `--rebuild`, or a database holding anything else, builds it anew
+   (DROP DATABASE: point `--base` only at benchmark databases);
 2. starts `scripts/serve` on it as `scripts/loadtest` does (gunicorn, 2 processes, no
    background worker, plain HTTP) and waits for it;
 3. logs in as each of the eight demo personas through the login form, opens the start page,
@@ -197,9 +199,18 @@ def prepare(server_url: str, name: str, n: int, rebuild: bool) -> tuple[str, flo
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
             (name,),
         ).fetchone()
-    if row is not None and row[0] == _marker(n) and not rebuild:
-        state = _state(db_url)
-        if state["trainees"] == n and state["runs"] and state["pdf"]:
+    if row is not None and not rebuild:
+        try:
+            _lisplan(db_url, "migrate", "--noinput", "-v0")
+            state = _state(db_url)
+        except subprocess.CalledProcessError:
+            state = {"trainees": None}
+        finished = state.get("runs") and state.get("pdf") and set(PERSONAS) <= set(state["users"])
+        if state["trainees"] == n and finished:
+            if row[0] != _marker(n):  # built elsewhere (`lisplan demo`): make sure of statistics
+                with psycopg.connect(db_url, autocommit=True) as conn:
+                    conn.execute("ANALYZE")
+                    conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{_marker(n)}'")
             print(f"{name}: demo with {n} trainees already there", flush=True)
             return db_url, None
     started = time.perf_counter()

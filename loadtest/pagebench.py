@@ -401,6 +401,7 @@ def machine(server_url: str) -> str:
 def table(rows, sizes, login, pdf, builds, runs, where, loads) -> str:
     small, large = sizes[0], sizes[-1]
     by_key = {(r.persona, r.page, r.n): r for r in rows}
+    pair = f"{small} / {large}" if small != large else f"{large}"
     built = ", ".join(
         f"{builds[n]:.0f} s ({n})" if builds[n] is not None else f"fra før ({n})" for n in sizes
     )
@@ -415,8 +416,8 @@ def table(rows, sizes, login, pdf, builds, runs, where, loads) -> str:
         + ", ".join(f"{pdf[n]:.1f}× innloggingssiden ({n})" for n in sizes)
         + f". Demodatabasen: {built}.",
         "",
-        f"| persona | side | status | median ms ({small} / {large}) | × innlogging ({small} / "
-        f"{large}) | vekst | kB ({large}) |",
+        f"| persona | side | status | median ms ({pair}) | × innlogging ({pair}) | vekst "
+        f"| kB ({large}) |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
@@ -424,9 +425,10 @@ def table(rows, sizes, login, pdf, builds, runs, where, loads) -> str:
             continue
         s = by_key.get((r.persona, r.page, small)) if small != large else None
         if s is None:
+            lead = "– / " if small != large else ""
             lines.append(
-                f"| {r.persona} | `{r.page}` | {r.status} | – / {r.median_ms:.0f} | "
-                f"– / {r.ratio:.1f} | – | {r.kb:.0f} |"
+                f"| {r.persona} | `{r.page}` | {r.status} | {lead}{r.median_ms:.0f} | "
+                f"{lead}{r.ratio:.1f} | – | {r.kb:.0f} |"
             )
             continue
         lines.append(

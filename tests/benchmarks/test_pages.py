@@ -1,4 +1,12 @@
-"""Every page reachable from each role's start page, timed against the login page (issue #18).
+"""Every page reachable from each role's start page, timed in-process against the login page.
+
+The secondary check for issue #18. The issue's bar (15 × the login page) is defined over HTTP
+through gunicorn, where the login page is ≈ 8 ms; that is `scripts/pagebench`
+(loadtest/pagebench.py), which owns the `start-pages` table in docs/performance.md. Here, with
+Django's test client in the same process, the login page is ≈ 3 ms, so 15 × would be a much
+stricter bar than the issue's: the ratios are printed but only growth, size, 5xx and the stored
+PDF fail the test. This one needs no server, also runs on SQLite, and is quicker when fixing
+one page.
 
 Not a unit test (excluded from the normal run). Builds the full demo (`lisplan demo`'s steps)
 with 700 and then 7,000 trainees on the test database; for each of the eight demo logins it
@@ -9,29 +17,27 @@ way in the same run, and every page is reported as a ratio to it — on a shared
 the absolute times move with the other processes, the ratios much less. A signed education
 plan's PDF is timed as a stored download (the first request renders and stores it).
 
-It fails when, at the largest size, a page's median exceeds `MAX_RATIO` (15) × the login page
-or grows more than `MAX_GROWTH` (2) × from the smallest to the largest size. Both are measured
-as ratios to the login page timed right after each run of the page (`_paired`), so the two share
-the machine's load of the moment: on a shared two-core machine the load moves by several times
-within minutes, and a trivial page measured at a busier moment must not read as growth. A stored
+It fails when a page's ratio to the login page grows more than `MAX_GROWTH` (2) × from the
+smallest to the largest size, or a page is over 150 kB. Ratios are to the login page timed
+right after each run of the page (`_paired`), so the two share the machine's load of the
+moment: on a shared two-core machine the load moves by several times within minutes, and a
+trivial page measured at a busier moment must not read as growth. A stored
 PDF must be within 5 × the login page.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h18 LISPLAN_BENCH_WRITE=1 \\
         .venv/bin/pytest tests/benchmarks/test_pages.py -s -o addopts=""
 
 `LISPLAN_BENCH_PERSONAS=trainee,leader` times only those logins (to check one fix; the table
-is then not written to the docs). With LISPLAN_BENCH_WRITE=1 the table replaces this database's block in the
-`## Sider fra startsiden` section of docs/performance.md.
+is then not written to the docs). With LISPLAN_BENCH_WRITE=1 the table replaces this database's
+`start-pages-in-process` block in the `### Sider fra startsiden` section of docs/performance.md.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import time
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -40,15 +46,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lisplan.accounts.models import User
+from loadtest.pagebench import MAX_GROWTH, MAX_KB, MAX_PDF_RATIO, MAX_RATIO, links, pattern
 
 pytestmark = pytest.mark.django_db
 
 SIZES = tuple(int(n) for n in os.environ.get("LISPLAN_BENCH_SIZES", "700,7000").split(","))
 RUNS = int(os.environ.get("LISPLAN_BENCH_RUNS", "5"))
-MAX_RATIO = 15.0
-MAX_GROWTH = 2.0
-MAX_PDF_RATIO = 5.0
-MAX_KB = 150
 PERSONAS = tuple(
     os.environ.get("LISPLAN_BENCH_PERSONAS", "").split(",")
     if os.environ.get("LISPLAN_BENCH_PERSONAS")
@@ -65,33 +68,7 @@ PERSONAS = tuple(
 )
 DOC = Path(__file__).resolve().parents[2] / "docs" / "performance.md"
 SECTION = "### Sider fra startsiden"
-MARK = "start-pages"
-# Links that are not pages to time: leaving, files, the admin, the API docs, the language switch.
-SKIP = re.compile(r"^/(logg-ut|static/|admin/|api/|i18n/)|\.(ics|pdf|xlsx|csv|json)$|/logout")
-
-
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            href = dict(attrs).get("href") or ""
-            if href.startswith("/") and not href.startswith("//"):
-                self.links.append(href.split("#", 1)[0])
-
-
-def links(html: str) -> list[str]:
-    parser = _Links()
-    parser.feed(html)
-    return [h for h in dict.fromkeys(parser.links) if h and not SKIP.search(h)]
-
-
-def pattern(path: str) -> str:
-    """/leger/123/?virksomhet=4 → /leger/{id}/?virksomhet={id}: the same page at both
-    sizes (and one of many links that differ only by an id)."""
-    return re.sub(r"=\d+", "={id}", re.sub(r"/\d+(?=/|$|\?)", "/{id}", path))
+MARK = "start-pages-in-process"
 
 
 @dataclass
@@ -278,11 +255,14 @@ def test_pages_from_every_start_page(tmp_path):
     small, large = SIZES
     by_key = {(r.persona, r.page, r.n): r for r in rows}
     errors = [f"{r.persona} {r.page}: status {r.status}" for r in rows if r.status >= 500]
+    # Reported, not asserted: 15 × is the issue's bar over HTTP (scripts/pagebench).
     slow = [
         f"{r.persona} {r.page}: {r.median_ms:.0f} ms = {r.ratio:.1f}× the login page"
         for r in rows
         if r.n == large and r.ratio > MAX_RATIO
     ]
+    if slow:
+        print(f"Over {MAX_RATIO:.0f}× the in-process login page:\n  " + "\n  ".join(slow))
     grows = []
     for r in rows:
         s = by_key.get((r.persona, r.page, small))
@@ -292,6 +272,4 @@ def test_pages_from_every_start_page(tmp_path):
     pdf_slow = (
         [f"stored PDF {pdf[large]:.1f}× the login page"] if pdf[large] > MAX_PDF_RATIO else []
     )
-    assert not (errors or slow or grows or big or pdf_slow), "\n".join(
-        errors + slow + grows + big + pdf_slow
-    )
+    assert not (errors or grows or big or pdf_slow), "\n".join(errors + grows + big + pdf_slow)

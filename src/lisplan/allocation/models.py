@@ -103,10 +103,15 @@ class AllocationRun(models.Model):
         return reverse("allocation:run", args=[self.pk])
 
     @property
+    def heading(self) -> str:
+        """The page's heading: the scope; the start time is beside it in the facts."""
+        return str(_("Fordeling for %(scope)s") % {"scope": self.scope_label})
+
+    @property
     def title(self) -> str:
         """What a person calls this run: its scope and when it started, never its id."""
         if self.created_at is None:
-            return str(_("Fordeling for %(scope)s") % {"scope": self.scope_label})
+            return self.heading
         at = timezone.localtime(self.created_at)
         return str(
             _("Fordeling for %(scope)s, startet %(date)s kl. %(time)s")

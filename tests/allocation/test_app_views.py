@@ -90,11 +90,22 @@ def test_planner_starts_a_national_run_and_sees_the_result(
     run = AllocationRun.objects.get()
     assert response.status_code == 302 and response.url == reverse("allocation:run", args=[run.pk])
     assert run.region is None and run.status == AllocationRun.Status.DONE
+    # Tabs, offers first: only the chosen tab's content is on the page.
     page = client.get(response.url).content.decode()
+    assert world.trainee.full_name in page and "Foreslått oppstart per lege" in page
+    assert '<a href="?fane=tilbud" aria-current="page">' in page
+    assert "Køordningen og den optimerte planen" not in page and "<svg" not in page
+    page = client.get(response.url, {"fane": "analyse"}).content.decode()
+    assert '<a href="?fane=analyse" aria-current="page">' in page
     assert "Køordningen og den optimerte planen" in page
     assert "<svg" in page and "Vis tallene som tabell" in page
-    assert world.trainee.full_name in page
     assert "Ingen: planen følger køordningen." in page
+    assert "Foreslått oppstart per lege" not in page
+    page = client.get(response.url, {"fane": "sammendrag"}).content.decode()
+    assert "Hvorfor noen ikke fikk plass" in page and "Gi tilbud" not in page
+    # an unknown tab is the first one
+    page = client.get(response.url, {"fane": "x"}).content.decode()
+    assert "Foreslått oppstart per lege" in page
 
 
 def test_progress_is_polled_until_the_run_ends(client, world, register):

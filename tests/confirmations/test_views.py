@@ -43,6 +43,12 @@ def test_the_flow_through_the_pages(client, world, employment, travel):
         assert world.trainee.full_name in work
         page = client.get(reverse("confirmations:version", args=[version.pk])).content.decode()
         assert "Tell tjenesten og send til signering" in page
+        # one trail, the shared component: Mine oppgaver › the trainee › the list › Versjon n
+        assert page.count("ds-breadcrumbs") == 1
+        trail = page.split("ds-breadcrumbs")[1].split("</nav>")[0]
+        assert "Mine oppgaver" in trail and world.trainee.full_name in trail
+        assert reverse("confirmations:trainee", args=[world.trainee.pk]) in trail
+        assert f"Versjon {version.number}" in trail
         # the coordinator checks the count before issuing: a preview, not stored
         assert "Kontroller tjenesten slik den telles" in page and "11 mnd." in page
         assert ConfirmationVersion.objects.get().snapshot is None

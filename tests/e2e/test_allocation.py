@@ -44,8 +44,16 @@ def test_start_a_run_and_see_the_result(page, live_server, demo):
         call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", stdout=quiet)
     run.refresh_from_db()
     assert run.status == AllocationRun.Status.DONE, run.error
+    page.get_by_role("heading", name="Foreslått oppstart per lege").wait_for()
+    # the analysis is a tab of its own (links, no script), reached by keyboard
+    analysis = page.get_by_role("navigation", name="Deler av resultatet").get_by_role(
+        "link", name="Analyse"
+    )
+    analysis.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"fane=analyse"))
     page.get_by_role("heading", name="Køordningen og den optimerte planen").wait_for()
-    assert page.get_by_role("heading", name="Foreslått oppstart per lege").is_visible()
+    assert analysis.get_attribute("aria-current") == "page"
     assert page.locator("svg.lp-alloc-chart").count() >= 1
     placed = run.metrics["assigned"]
     assert page.get_by_role("row", name=re.compile("^Får foreslått oppstart")).inner_text().split()[

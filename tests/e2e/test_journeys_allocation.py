@@ -76,8 +76,10 @@ def test_planner_runs_reviews_and_offers_are_sent(page, live_server, demo):
         call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", stdout=quiet)
     run.refresh_from_db()
     assert run.status == AllocationRun.Status.DONE, run.error
-    page.get_by_role("heading", name="Sammendrag").wait_for()
-    summary = page.locator("section[aria-labelledby=summary-heading]").inner_text()
+    page.get_by_role("heading", name="Foreslått oppstart per lege").wait_for()
+    tabs = page.get_by_role("navigation", name="Deler av resultatet")
+    assert tabs.get_by_role("link").first.get_attribute("aria-current") == "page"  # offers first
+    summary = page.locator("#result-lead").inner_text()
     assert f"{run.metrics['assigned']} av {run.metrics['requests']} ønsker" in summary.replace(
         "\u00a0", " "
     )
@@ -102,7 +104,7 @@ def test_planner_runs_reviews_and_offers_are_sent(page, live_server, demo):
     assert_axe(page, "the run page (planner)")
     # The planner reads; offers are made by the receiving institution's coordinator.
     assert page.get_by_role("button", name="Gi tilbud til alle valgte").count() == 0
-    run_url = page.url.split("#")[0]
+    run_url = page.url.split("#")[0].split("?")[0]
 
     # The receiving coordinator opens the same run and offers the proposals she may offer.
     sign_out(page)

@@ -67,7 +67,9 @@ def test_leader_links_a_period_to_an_agreement(page, live_server, world):
     page.get_by_role("button", name="Lagre utkastet").click()
     page.wait_for_url(f"**/planer/revisjon/{revision.pk}/")
     assert page.get_by_text("Endringene er lagret.").is_visible()
-    assert page.get_by_text(f"fagavtale nr. {agreement.pk}").first.is_visible()
+    assert page.get_by_text(
+        f"fagavtale mellom {agreement.sending} og {agreement.receiving}"
+    ).first.is_visible()
     assert [p.agreement_id for p in revision.periods.all()] == [agreement.pk]
 
     # back in the editor the link is selected; another institution drops it from the row

@@ -115,6 +115,29 @@ def problems(text: str) -> list[str]:
     return found
 
 
+# A database id is no name: «Fordeling #12», «fagavtale nr. 17». Checked in the page's title and
+# headings and in link texts, where a person reads what a thing is called; «nr.» only after a
+# word that names a stored thing, so «prioritet nr. 1» and «versjon 2» stay allowed.
+DATABASE_ID = re.compile(
+    r"#\d+\b|\b(?:fagavtale|avtale|kjøring|fordeling|dimensjonering|plan|søknad|ønske)"
+    r"\s+nr\.?\s*\d+",
+    re.IGNORECASE,
+)
+
+
+def database_ids(html: str) -> list[str]:
+    """Database ids where a person reads a name: <title>, headings, link texts."""
+    found = []
+    named = re.findall(
+        r"<(title|h[1-3]|a)\b[^>]*>(.*?)</\1>", html, flags=re.DOTALL | re.IGNORECASE
+    )
+    for tag, inner in named:
+        words = re.sub(r"<[^>]+>", "", inner)
+        for m in DATABASE_ID.finditer(words):
+            found.append(f"a database id in <{tag.lower()}>: {m.group(0)!r}")
+    return found
+
+
 def bare_controls(html: str) -> list[str]:
     """Checkboxes and radio buttons without Designsystemet's class: a bare browser control."""
     found = []
@@ -152,6 +175,13 @@ def test_the_words_unit_helpers():
     assert problems("Målfunksjon 20414,394") != []
     assert problems("36,6\xa0% av 20\xa0414,4") == []
     assert problems("Velg samarbeidsavtale") != []
+    assert database_ids("<title>Fordeling #12 – lisplan</title>") != []
+    assert database_ids('<h1 class="ds-heading">Dimensjonering #3: Hovedscenario</h1>') != []
+    assert database_ids('<td><a href="/fordeling/12/">#12</a></td>') != []
+    assert database_ids("<p>(fagavtale nr. 17)</p>") == []  # not a name slot…
+    assert database_ids("<h2>Periode 1 (fagavtale nr. 17)</h2>") != []  # …but here it is
+    assert database_ids("<h1>Revisjon 3, versjon 2</h1><a>UNNs prioritet nr. 1</a>") == []
+    assert database_ids('<a href="#main">Til hovedinnholdet</a>') == []
     assert bare_controls('<input type="checkbox" name="a">') != []
     assert bare_controls('<input type="radio" class="ds-input" name="a">') == []
     assert (
@@ -183,6 +213,9 @@ def test_no_internals_on_any_page_a_role_reaches(demo, role):
         text, _expert = read(html)
         report += [f"{url}: {p}" for p in problems(text)]
         report += [f"{url}: {p}" for p in bare_controls(html)]
+        report += [f"{url}: {p}" for p in database_ids(html)]
+        if re.search(r"\bfagavtale nr\.?\s*\d+", text, re.IGNORECASE):
+            report.append(f"{url}: a database id: fagavtale nr.")
         queue.extend(link for link in links(html) if pattern(link) not in seen)
     assert visited >= 3, f"{role} reached only {visited} pages"
     assert not report, f"{role}:\n" + "\n".join(sorted(set(report))[:60])

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lisplan.allocation.metrics import QUEUE_WEIGHT, QUEUE_WEIGHT_RANGE
@@ -96,10 +97,30 @@ class AllocationRun(models.Model):
         indexes = [models.Index(fields=["status", "region", "-finished_at"])]
 
     def __str__(self) -> str:
-        return f"{_('Fordeling')} #{self.pk} ({self.scope_label})"
+        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("allocation:run", args=[self.pk])
+
+    @property
+    def heading(self) -> str:
+        """The page's heading: the scope; the start time is beside it in the facts."""
+        return str(_("Fordeling for %(scope)s") % {"scope": self.scope_label})
+
+    @property
+    def title(self) -> str:
+        """What a person calls this run: its scope and when it started, never its id."""
+        if self.created_at is None:
+            return self.heading
+        at = timezone.localtime(self.created_at)
+        return str(
+            _("Fordeling for %(scope)s, startet %(date)s kl. %(time)s")
+            % {
+                "scope": self.scope_label,
+                "date": at.strftime("%d.%m.%Y"),
+                "time": at.strftime("%H.%M"),
+            }
+        )
 
     @property
     def national(self) -> bool:

@@ -200,10 +200,29 @@ def run_detail(request, pk: int):
     run = services.expire_if_stale(
         get_in_scope(request.user, "allocation.view", _runs(request.user), pk=pk)
     )
-    context = {"run": run}
+    tab = request.GET.get("fane", "")
+    tab = tab if tab in RESULT_TABS else RESULT_TABS[0]
+    context = {"run": run, "tab": tab, "tabs": _tabs(tab)}
     if run.status == AllocationRun.Status.DONE:
-        context.update(_result_context(request, run))
+        context.update(_result_context(request, run, tab))
     return render(request, "allocation/run_detail.html", context)
+
+
+# The result page's tabs, offers first (issue #17): only the chosen tab's content is built and
+# rendered, so the page is light and the offer buttons are at the top.
+RESULT_TABS = ("tilbud", "sammendrag", "analyse")
+
+
+def _tabs(current: str) -> list[dict]:
+    labels = {
+        "tilbud": _("Forslag og tilbud"),
+        "sammendrag": _("Sammendrag"),
+        "analyse": _("Analyse"),
+    }
+    return [
+        {"key": key, "label": labels[key], "current": key == current, "query": f"?fane={key}"}
+        for key in RESULT_TABS
+    ]
 
 
 @require("allocation.view")
@@ -247,7 +266,22 @@ def _metric_rows(run: AllocationRun) -> list[tuple[str, object, object, str]]:
     return out
 
 
-def _result_context(request, run: AllocationRun) -> dict:
+def _result_context(request, run: AllocationRun, tab: str = "tilbud") -> dict:
+    user = request.user
+    context: dict = {"summary": _summary(run)}
+    if tab == "tilbud":
+        context.update(_offers_context(request, run))
+    elif tab == "sammendrag":
+        visible = _visible_requests(user)
+        context["unplaced"] = unplaced_summary(run, visible, user)
+        context["best_places"] = best_places(run, user)
+        context["metric_rows"] = _metric_rows(run)
+    else:
+        context.update(_analysis_context(request, run))
+    return context
+
+
+def _offers_context(request, run: AllocationRun) -> dict:
     user = request.user
     visible = _visible_requests(user)
     proposals = run.proposals.filter(request__in=visible).select_related(
@@ -276,7 +310,26 @@ def _result_context(request, run: AllocationRun) -> dict:
     page, page_range = _page(request, proposals)
     rows = list(page.object_list)
     offerable = services.offerable(user, rows)
+    return {
+        "page": page,
+        "page_range": page_range,
+        "rows": rows,
+        "offerable": offerable,
+        "show": show,
+        "q": q,
+        "shows": [
+            ("all", _("Alle")),
+            ("offerable", _("Kan tilbys nå")),
+            ("earlier", _("Tidligere enn køordningen")),
+            ("later", _("Senere enn køordningen")),
+            ("unassigned", _("Uten plass")),
+        ],
+        "can_offer": bool(offerable) or has_permission(user, "register.offer"),
+    }
 
+
+def _analysis_context(request, run: AllocationRun) -> dict:
+    user = request.user
     # The capacity chart per agreement the user may see.
     loads = charts.loads(run.instance or {}, run.result or {})
     agreements = (
@@ -312,30 +365,13 @@ def _result_context(request, run: AllocationRun) -> dict:
     inversions = _inversions(run, user)
     inv_page, inv_range = _page(request, inversions, "ipage")
     return {
-        "unplaced": unplaced_summary(run, visible, user),
-        "best_places": best_places(run, user),
-        "summary": _summary(run),
         "metric_rows": _metric_rows(run),
-        "page": page,
-        "page_range": page_range,
-        "rows": rows,
-        "offerable": offerable,
-        "show": show,
-        "q": q,
-        "shows": [
-            ("all", _("Alle")),
-            ("offerable", _("Kan tilbys nå")),
-            ("earlier", _("Tidligere enn køordningen")),
-            ("later", _("Senere enn køordningen")),
-            ("unassigned", _("Uten plass")),
-        ],
         "chart_page": chart_page,
         "chart_range": chart_range,
         "chart_rows": chart_rows,
         "inv_page": inv_page,
         "inv_range": inv_range,
         "inversion_count": len(inversions),
-        "can_offer": bool(offerable) or has_permission(user, "register.offer"),
     }
 
 

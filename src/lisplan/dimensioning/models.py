@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -225,10 +226,21 @@ class DimensioningRun(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{_('Dimensjonering')} #{self.pk}"
+        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("dimensioning:run", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        """What a person calls this run: its scenario and when it started, never its id."""
+        if self.created_at is None:
+            return str(_("Dimensjonering: %(label)s") % {"label": self.label})
+        at = timezone.localtime(self.created_at)
+        return str(
+            _("Dimensjonering: %(label)s, startet %(date)s kl. %(time)s")
+            % {"label": self.label, "date": at.strftime("%d.%m.%Y"), "time": at.strftime("%H.%M")}
+        )
 
     @property
     def finished(self) -> bool:

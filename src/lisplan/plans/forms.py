@@ -394,12 +394,13 @@ class AgreementOptions:
 
 
 def agreement_label(agreement: CollaborationAgreement) -> str:
-    text = _("Fagavtale nr. %(n)s") % {"n": agreement.pk}
-    if agreement.reference:
-        text += f" ({agreement.reference})"
-    text += ", " + _("%(months)s mnd.") % {"months": agreement.duration_months}
+    """The option's words: the agreement's reference (or «Fagavtale») and its period, never
+    its database id; the row already names the institution and the specialty."""
+    text = agreement.reference or str(_("Fagavtale"))
+    text += ", " + _("gyldig fra %(date)s") % {"date": f"{agreement.valid_from:%d.%m.%Y}"}
     if agreement.valid_to:
-        text += ", " + _("gyldig til %(date)s") % {"date": f"{agreement.valid_to:%d.%m.%Y}"}
+        text += " " + _("til %(date)s") % {"date": f"{agreement.valid_to:%d.%m.%Y}"}
+    text += ", " + _("%(months)s mnd.") % {"months": agreement.duration_months}
     return text
 
 

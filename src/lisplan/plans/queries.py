@@ -21,9 +21,9 @@ def revision_detail(user, pk: int) -> Revision:
     ).prefetch_related(
         Prefetch(
             "periods",
-            queryset=Period.objects.select_related("specialty", "institution", "arena").order_by(
-                "position", "start"
-            ),
+            queryset=Period.objects.select_related(
+                "specialty", "institution", "arena", "agreement__sending", "agreement__receiving"
+            ).order_by("position", "start"),
         ),
         "signatures",
     )

@@ -30,6 +30,12 @@ def demo(transactional_db):
     call_command("demo", trainees=40, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
+@pytest.fixture
+def demo_with_offers(transactional_db):
+    # 100 trainees: the smallest demo whose region run proposes starts for forwarded wishes
+    call_command("demo", trainees=100, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
 def sign_in(page, base: str, username: str) -> None:
     page.goto(f"{base}/logg-inn/")
     page.get_by_label("Brukernavn").fill(username)
@@ -56,7 +62,7 @@ def assert_axe(page, where: str) -> None:
     assert not found, f"{where}:\n{describe(found)}"
 
 
-def test_planner_runs_reviews_and_offers_are_sent(page, live_server, demo):
+def test_planner_runs_reviews_and_offers_are_sent(page, live_server, demo_with_offers):
     base = live_server.url
     sign_in(page, base, "planner")
     page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Fordeling").click()

@@ -65,7 +65,8 @@ def _missing_full(revision: Revision) -> list[str]:
 
 
 def test_report_values_match_the_full_completeness_check(world, draft, alis):
-    created = services.plan_create(actor=world.users["leader"], trainee=_employ(world))
+    # the UAO edits plans in their specialty at UNN (the leader only in their own arena)
+    created = services.plan_create(actor=world.users["education_lead"], trainee=_employ(world))
     revisions = [draft, alis.revision(), created]
     for revision in revisions:
         assert _missing_light(revision) == _missing_full(revision)

@@ -134,3 +134,31 @@ def test_base_url_is_the_setting_else_the_served_address(settings, rf):
     settings.LISPLAN_BASE_URL = "https://lisplan.helse-nord.no"
     RequestIdMiddleware(lambda request: seen.append(base_url()))(rf.get("/"))
     assert seen[-1] == "https://lisplan.helse-nord.no"
+
+
+@pytest.mark.django_db
+def test_the_pdf_export_stays_readable_with_a_whole_allocation_result_in_it(world):
+    """A planner's export holds the runs they started, each with the whole instance and result
+    (megabytes at national size). Laid out in full that took minutes; the PDF shows the field
+    in words, cut short, and the JSON keeps every value."""
+    from lisplan.allocation.models import AllocationRun
+    from lisplan.operations import subject_access
+
+    planner = world.users["planner"]
+    big = {"requests": [{"id": i, "why": "ingen plass " * 5} for i in range(20_000)]}
+    AllocationRun.objects.create(
+        created_by=planner,
+        max_delay_months=6,
+        time_limit=60,
+        queue_weight=0.1,
+        instance=big,
+        result=big,
+    )
+    export = subject_access.collect(planner)
+    assert (
+        len(json.dumps(export["data"]["allocation.AllocationRun"][0]["fields"]["result"])) > 10**6
+    )
+    pdf = subject_access.as_pdf(planner)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Resultat:" in text and "(resten i JSON-fila)" in text
+    assert len(PdfReader(io.BytesIO(pdf)).pages) < 10

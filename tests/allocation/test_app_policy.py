@@ -227,7 +227,8 @@ def test_a_run_uses_the_policy_weight(client, world, register, immediate_tasks):
     assert run.queue_weight == 0.5 and run.result["queue_weight"] == 0.5
     started = AuditEvent.objects.get(action="allocation.run_started")
     assert started.changes["queue_weight"] == [None, 0.5]
-    page = client.get(run.get_absolute_url()).content.decode()
+    # the weight is in «Om beregningen», on the analysis tab
+    page = client.get(run.get_absolute_url() + "?fane=analyse").content.decode()
     assert "0,5 – hvor strengt planen følger rekkefølgen i køen" in page
 
 

@@ -5,10 +5,8 @@ catalogue. Views look up, validate a form and call a service; who may do what is
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,11 +25,7 @@ from lisplan.catalogue.models import LearningGoal, Specialty
 from lisplan.errors import DomainError, add_to_form
 from lisplan.organisations import services as organisation_services
 from lisplan.organisations.models import Institution, LearningArena
-
-
-def _page(request, rows):
-    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return page, list(page.paginator.get_elided_page_range(page.number, on_ends=1))
+from lisplan.ui.paging import page_of
 
 
 def _attempt(request, form, save, message: str):
@@ -83,7 +77,7 @@ def index(request):
 @require("user.manage")
 def user_list(request):
     form = forms.UserFilterForm(request.GET)
-    page, page_range = _page(request, user_queries.users(form.filters()))
+    page, page_range = page_of(request, user_queries.users(form.filters()))
     return render(
         request,
         "administration/user_list.html",
@@ -286,7 +280,7 @@ def institution_list(request):
         rows = rows.filter(Q(name__icontains=q) | Q(code__iexact=q))
     if form.cleaned_data.get("region"):
         rows = rows.filter(region=form.cleaned_data["region"])
-    page, page_range = _page(request, rows.order_by("name", "id"))
+    page, page_range = page_of(request, rows.order_by("name", "id"))
     return render(
         request,
         "administration/institution_list.html",
@@ -416,7 +410,7 @@ def specialty_detail(request, code: str):
     q = (form.cleaned_data.get("q") or "").strip()
     if q:
         goals = goals.filter(Q(code__icontains=q) | Q(text__icontains=q))
-    page, page_range = _page(request, goals.order_by("code", "valid_from", "id"))
+    page, page_range = page_of(request, goals.order_by("code", "valid_from", "id"))
     return render(
         request,
         "administration/specialty_detail.html",

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -40,6 +38,7 @@ from lisplan.allocation.models import AllocationPolicy, AllocationRun, Proposal
 from lisplan.errors import DomainError, add_to_form
 from lisplan.rotations.models import CollaborationAgreement, RotationRequest
 from lisplan.ui import numbers
+from lisplan.ui.paging import page_of
 
 CHARTS_PER_PAGE = 8
 SHOW = {
@@ -53,11 +52,6 @@ SHOW = {
 }
 
 
-def _page(request, items, param: str = "page", size: int | None = None):
-    page = Paginator(items, size or settings.PAGE_SIZE).get_page(request.GET.get(param))
-    return page, list(page.paginator.get_elided_page_range(page.number, on_ends=1))
-
-
 def _runs(user):
     return scope_filter(
         user, "allocation.view", AllocationRun.objects.select_related("region", "created_by")
@@ -66,7 +60,7 @@ def _runs(user):
 
 @require("allocation.view")
 def run_list(request):
-    page, page_range = _page(request, _runs(request.user).defer("instance", "result"))
+    page, page_range = page_of(request, _runs(request.user).defer("instance", "result"))
     return render(
         request,
         "allocation/run_list.html",
@@ -307,7 +301,7 @@ def _offers_context(request, run: AllocationRun) -> dict:
             | Q(request__receiving__code__iexact=word)
             | Q(request__sending__code__iexact=word)
         )
-    page, page_range = _page(request, proposals)
+    page, page_range = page_of(request, proposals)
     rows = list(page.object_list)
     offerable = services.offerable(user, rows)
     return {
@@ -343,7 +337,7 @@ def _analysis_context(request, run: AllocationRun) -> dict:
     )
     # Agreements with proposed starts first, the busiest first.
     agreements = sorted(agreements, key=lambda a: -loads[f"A-{a.pk}"].proposed_starts)
-    chart_page, chart_range = _page(request, agreements, "apage", CHARTS_PER_PAGE)
+    chart_page, chart_range = page_of(request, agreements, "apage", CHARTS_PER_PAGE)
     labels = {"capacity": _("Kapasitet (samtidige leger)")}
     chart_rows = []
     for agreement in chart_page.object_list:
@@ -363,7 +357,7 @@ def _analysis_context(request, run: AllocationRun) -> dict:
         )  # noqa: S308
 
     inversions = _inversions(run, user)
-    inv_page, inv_range = _page(request, inversions, "ipage")
+    inv_page, inv_range = page_of(request, inversions, "ipage")
     return {
         "metric_rows": _metric_rows(run),
         "chart_page": chart_page,

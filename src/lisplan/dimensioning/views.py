@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,11 +23,7 @@ from lisplan.dimensioning.forms import DatasetForm, RunForm, ScenarioForm
 from lisplan.dimensioning.models import Dataset, DimensioningRun, Scenario
 from lisplan.errors import DomainError, add_to_form, page_message
 from lisplan.ui.numbers import number
-
-
-def _page(request, items, param: str = "page"):
-    page = Paginator(items, settings.PAGE_SIZE).get_page(request.GET.get(param))
-    return page, list(page.paginator.get_elided_page_range(page.number, on_ends=1))
+from lisplan.ui.paging import page_of
 
 
 def _run(request, pk: int) -> DimensioningRun:
@@ -39,7 +33,7 @@ def _run(request, pk: int) -> DimensioningRun:
 
 @require("dimensioning.view")
 def index(request):
-    page, page_range = _page(request, queries.runs(request.user).defer("input", "result"))
+    page, page_range = page_of(request, queries.runs(request.user).defer("input", "result"))
     can_run = has_permission(request.user, "dimensioning.run")
     form = RunForm(scenarios_qs=queries.scenarios_for(request.user)) if can_run else None
     return render(
@@ -65,7 +59,7 @@ def run_new(request):
         else:
             messages.success(request, _("Kjøringen er startet. Siden oppdateres mens den går."))
             return redirect("dimensioning:run", run.pk)
-    page, page_range = _page(request, queries.runs(request.user).defer("input", "result"))
+    page, page_range = page_of(request, queries.runs(request.user).defer("input", "result"))
     return render(
         request,
         "dimensioning/index.html",

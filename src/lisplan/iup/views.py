@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,14 +22,12 @@ from lisplan.iup.forms import Editor, TemplateForm
 from lisplan.iup.models import RequirementsTemplate
 from lisplan.organisations.models import Institution
 from lisplan.trainees.models import Trainee
+from lisplan.ui.paging import page_of
 
 
 def _page(request, rows):
-    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return {
-        "page": page,
-        "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
-    }
+    page, page_range = page_of(request, rows)
+    return {"page": page, "page_range": page_range}
 
 
 # --- a trainee's plans -----------------------------------------------------------------------

@@ -4,10 +4,8 @@ plans to sign and the local coordinator's work list. Thin: parse, authorise, cal
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +29,7 @@ from lisplan.plans.forms import describe_errors as _describe_row
 from lisplan.plans.models import Revision
 from lisplan.plans.pdf import pdf_response
 from lisplan.trainees.models import Trainee
+from lisplan.ui.paging import page_of
 
 
 def _revision(request, pk: int, permission: str) -> Revision:
@@ -357,11 +356,8 @@ def revision_revise(request, pk: int):
 
 
 def _page(request, rows):
-    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return {
-        "page": page,
-        "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
-    }
+    page, page_range = page_of(request, rows)
+    return {"page": page, "page_range": page_range}
 
 
 @require(None)
@@ -381,23 +377,17 @@ def to_sign(request):
         raise PermissionDenied
     context = {"may_plans": may_plans, "may_iup": may_iup, "may_confirmations": may_confirmations}
     if may_confirmations:  # service confirmations: their own list and pagination
-        page = _paged(
-            confirmation_queries.awaiting_my_signature(request.user),
-            request.GET.get("bekreftelser_page"),
+        page = page_of(
+            request, confirmation_queries.awaiting_my_signature(request.user), "bekreftelser_page"
         )
         context |= {"confirmation_page": page[0], "confirmation_page_range": page[1]}
     if may_plans:
-        page = _paged(pages.awaiting_my_signature(request.user), request.GET.get("page"))
+        page = page_of(request, pages.awaiting_my_signature(request.user))
         context |= {"page": page[0], "page_range": page[1]}
     if may_iup:
-        page = _paged(iup_queries.awaiting_my_signature(request.user), request.GET.get("iup_page"))
+        page = page_of(request, iup_queries.awaiting_my_signature(request.user), "iup_page")
         context |= {"iup_page": page[0], "iup_page_range": page[1]}
     return render(request, "plans/to_sign.html", context)
-
-
-def _paged(rows, number):
-    page = Paginator(rows, settings.PAGE_SIZE).get_page(number)
-    return page, list(page.paginator.get_elided_page_range(page.number, on_ends=1))
 
 
 @require("plan.approve")

@@ -9,7 +9,6 @@ import mimetypes
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -31,16 +30,12 @@ from lisplan.rotations.models import (
     Status,
     Vacancy,
 )
+from lisplan.ui.paging import page_of
 
 
 def _history(obj) -> list:
     """The object's audit events in words, newest first (lisplan.audit.present)."""
     return [present(e) for e in events_for(obj).order_by("-created_at", "-id")]
-
-
-def _page(request, qs):
-    page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return page, list(page.paginator.get_elided_page_range(page.number, on_ends=1))
 
 
 # --- agreements ---------------------------------------------------------------------------
@@ -49,7 +44,7 @@ def _page(request, qs):
 @require("agreement.view")
 def agreement_list(request):
     form = f.AgreementFilterForm(request.GET)
-    page, page_range = _page(request, queries.agreement_list(request.user, form.filters()))
+    page, page_range = page_of(request, queries.agreement_list(request.user, form.filters()))
     return render(
         request,
         "rotations/agreement_list.html",
@@ -178,7 +173,7 @@ def agreement_edit(request, pk: int):
 @require("register.view")
 def request_list(request):
     form = f.RequestFilterForm(request.GET)
-    page, page_range = _page(request, queries.request_list(request.user, form.filters()))
+    page, page_range = page_of(request, queries.request_list(request.user, form.filters()))
     return render(
         request,
         "rotations/request_list.html",
@@ -188,7 +183,7 @@ def request_list(request):
 
 @require("register.view")
 def register(request):
-    page, page_range = _page(
+    page, page_range = page_of(
         request, queries.register_entries(request.user, q=request.GET.get("q", ""))
     )
     return render(

@@ -121,7 +121,7 @@ def _trainee(user, a: RoleAssignment) -> dict:
     from lisplan.progress.models import ProgressSummary
 
     supervisors = list(_active_supervisions().filter(trainee=own).select_related("supervisor"))
-    iup = iup_queries.deadline_for(own, timezone.localdate())
+    iup = iup_queries.stored_deadline_for(own.pk, timezone.localdate())
     return {
         "own": own,
         "supervisors": supervisors,

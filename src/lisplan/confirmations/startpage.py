@@ -8,16 +8,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lisplan.accounts.access import has_permission
+from lisplan.accounts.context_processors import own_trainee_id
 from lisplan.confirmations import queries
 from lisplan.confirmations.models import OPEN
-from lisplan.trainees.models import Trainee
 
 
 def tasks_for(user) -> list[dict]:
     if not getattr(user, "is_authenticated", False):
         return []
     out = []
-    own = Trainee.objects.filter(user=user).only("pk").first()
+    own = own_trainee_id(user)
     if own is not None and has_permission(user, "confirmation.request"):
         # the trainee's own requests under way (none: the link still shows, with its text)
         out.append(
@@ -26,7 +26,7 @@ def tasks_for(user) -> list[dict]:
                 "count": queries.visible(user)
                 .filter(confirmation__trainee=own, status__in=OPEN)
                 .count(),
-                "url": reverse("confirmations:trainee", args=[own.pk]),
+                "url": reverse("confirmations:trainee", args=[own]),
                 "empty_text": _("Ingen bestillinger er under behandling. Bestill her."),
             }
         )

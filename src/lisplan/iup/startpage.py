@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lisplan.accounts.access import has_permission
+from lisplan.accounts.context_processors import own_trainee_id
 from lisplan.iup import queries
-from lisplan.trainees.models import Trainee
 
 
 def tasks_for(user) -> list[dict]:
@@ -18,9 +18,9 @@ def tasks_for(user) -> list[dict]:
         return []
     out = []
     today = timezone.localdate()
-    own = Trainee.objects.filter(user=user).only("pk").first()
+    own = own_trainee_id(user)
     if own is not None:
-        d = queries.deadline_for(own, today)
+        d = queries.stored_deadline_for(own, today)
         title = _("Min utdanningsplan (IUP)")
         if d.state in ("missing", "overdue"):
             title = _("Min utdanningsplan (IUP) – frist %(due)s er passert") % {
@@ -34,7 +34,7 @@ def tasks_for(user) -> list[dict]:
             {
                 "title": title,
                 "count": None,
-                "url": reverse("iup:trainee", args=[own.pk]),
+                "url": reverse("iup:trainee", args=[own]),
                 "empty_text": "",
             }
         )

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lisplan.accounts.access import has_permission
+from lisplan.accounts.context_processors import own_trainee_id
 from lisplan.notifications.views import unread_count
 from lisplan.plans import pages, worklist
-from lisplan.trainees.models import Trainee
 
 
 def _task(title: str, count: int | None, url: str, empty_text: str) -> dict:
@@ -23,10 +23,10 @@ def tasks_for(user) -> list[dict]:
     if not getattr(user, "is_authenticated", False):
         return []
     out = []
-    own = Trainee.objects.filter(user=user).only("pk").first()
+    own = own_trainee_id(user)
     if own is not None:
         out.append(
-            _task(_("Min gjennomføringsplan"), None, reverse("plans:trainee", args=[own.pk]), "")
+            _task(_("Min gjennomføringsplan"), None, reverse("plans:trainee", args=[own]), "")
         )
     if has_permission(user, "plan.sign"):
         out.append(
@@ -40,9 +40,11 @@ def tasks_for(user) -> list[dict]:
     if has_permission(user, "plan.approve"):
         today = timezone.localdate()
         url = reverse("plans:work_list")
+        counts = worklist.counts(user, today)
         for tab in worklist.TABS:
-            count = worklist.QUERIES[tab.key](user, today).count()
-            out.append(_task(str(tab.label), count, f"{url}?fane={tab.key}", str(tab.empty)))
+            out.append(
+                _task(str(tab.label), counts[tab.key], f"{url}?fane={tab.key}", str(tab.empty))
+            )
     if has_permission(user, "notification.view"):
         out.append(
             _task(

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import (
+    Count,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -67,29 +68,26 @@ def _revisions(user) -> QuerySet[Revision]:
     )
 
 
+def _revision_tabs(today: dt.date) -> dict[str, Q]:
+    """The revision tabs' conditions: counted together (`counts`) and listed one by one."""
+    until = today + dt.timedelta(days=rules.EXPIRY_WARNING_DAYS)
+    return {
+        "awaiting": Q(status=Status.AWAITING_APPROVAL),
+        "expiring": Q(status=Status.APPROVED, valid_until__gte=today, valid_until__lte=until),
+        "expired": Q(status=Status.APPROVED, valid_until__lt=today),
+    }
+
+
 def awaiting(user, today: dt.date) -> QuerySet[Revision]:
-    return _revisions(user).filter(status=Status.AWAITING_APPROVAL).order_by("updated_at", "pk")
+    return _revisions(user).filter(_revision_tabs(today)["awaiting"]).order_by("updated_at", "pk")
 
 
 def expiring(user, today: dt.date) -> QuerySet[Revision]:
-    until = today + dt.timedelta(days=rules.EXPIRY_WARNING_DAYS)
-    return (
-        _revisions(user)
-        .filter(
-            status=Status.APPROVED,
-            valid_until__gte=today,
-            valid_until__lte=until,
-        )
-        .order_by("valid_until", "pk")
-    )
+    return _revisions(user).filter(_revision_tabs(today)["expiring"]).order_by("valid_until", "pk")
 
 
 def expired(user, today: dt.date) -> QuerySet[Revision]:
-    return (
-        _revisions(user)
-        .filter(status=Status.APPROVED, valid_until__lt=today)
-        .order_by("valid_until", "pk")
-    )
+    return _revisions(user).filter(_revision_tabs(today)["expired"]).order_by("valid_until", "pk")
 
 
 def _valid_plan(today: dt.date):
@@ -135,7 +133,13 @@ QUERIES = {"awaiting": awaiting, "expiring": expiring, "expired": expired, "miss
 
 
 def counts(user, today: dt.date) -> dict[str, int]:
-    return {key: query(user, today).count() for key, query in QUERIES.items()}
+    """Rows per tab: the revision tabs in one aggregate, the missing plans in one count."""
+    tabs = _revision_tabs(today)
+    out = scope_filter(user, "plan.approve", Revision.objects.all()).aggregate(
+        **{key: Count("pk", filter=cond) for key, cond in tabs.items()}
+    )
+    out["missing"] = missing(user, today).count()
+    return {key: out[key] for key in QUERIES}
 
 
 def with_days_left(rows, today: dt.date) -> list:

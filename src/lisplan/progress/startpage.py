@@ -6,19 +6,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lisplan.accounts.access import has_permission
+from lisplan.accounts.context_processors import own_trainee_id
 from lisplan.progress import queries
-from lisplan.trainees.models import Trainee
 
 
 def tasks_for(user) -> list[dict]:
     out = []
-    own = Trainee.objects.filter(user=user).only("pk").first()
+    own = own_trainee_id(user)
     if own is not None:
         out.append(
             {
                 "title": _("Min progresjon"),
                 "count": None,
-                "url": reverse("progress:trainee", args=[own.pk]),
+                "url": reverse("progress:trainee", args=[own]),
                 "empty_text": "",
             }
         )

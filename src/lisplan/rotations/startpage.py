@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lisplan.accounts.access import has_permission, scope_filter
+from lisplan.accounts.context_processors import own_trainee_id
 from lisplan.rotations.models import RotationRequest, Status
 
 
@@ -47,7 +48,12 @@ def tasks_for(user) -> list[dict]:
                 _("Ingen aksepterte tilbud venter på oppstartsdato."),
             )
         )
-    offers = RotationRequest.objects.filter(trainee__user=user, status=Status.OFFERED).count()
+    own = own_trainee_id(user)
+    offers = (
+        RotationRequest.objects.filter(trainee_id=own, status=Status.OFFERED).count()
+        if own is not None
+        else 0
+    )
     if offers:
         out.append(
             _task(_("Tilbud om spesialiseringsperiode"), offers, reverse("rotations:own"), "")

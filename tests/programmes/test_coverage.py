@@ -18,6 +18,19 @@ from tests.programmes.conftest import CODES, publish_plan
 pytestmark = pytest.mark.django_db
 
 
+def report_count(**where) -> int:
+    """What the gap report lists, counted as the start page shows it (gaps + shortfalls)."""
+    rows = queries.gap_report(**where)
+    return sum(len(r.gaps) + len(r.shortfalls) for r in rows)
+
+
+def assert_counts_agree(world) -> None:
+    """The start page's `gap_count` (own places only) equals the report, for a region and for
+    institutions."""
+    for where in ({"region": "NORD"}, {"institutions": [world.unn.pk]}, {}):
+        assert queries.gap_count(**where) == report_count(**where), where
+
+
 def test_coverage_home_agreement_and_gap(world, course):
     publish_plan(world, course)
     cov = queries.coverage(world.unn.pk, world.specialty.pk)
@@ -104,6 +117,8 @@ def test_gap_report_lists_candidates_elsewhere(world, course):
         (world.nlsh.pk, course.nlsh_arena.pk)
     ]
     assert sorted(g.code for g in rows["NLSH"].gaps) == CODES[:4]
+    assert queries.gap_count(region="NORD") == 1 + 4
+    assert_counts_agree(world)
 
 
 def test_capacity_shortfall_from_the_register(world, course):
@@ -122,6 +137,8 @@ def test_capacity_shortfall_from_the_register(world, course):
     cov = queries.coverage(world.unn.pk, world.specialty.pk)
     (short,) = queries.capacity_shortfalls([cov])
     assert (short.goals, short.trainees, short.demand, short.capacity) == (("ORT-005",), 12, 2, 1)
+    assert queries.gap_count(institutions=[world.unn.pk]) == 2  # ORT-006, and the shortfall
+    assert_counts_agree(world)
 
 
 @settings(
@@ -144,6 +161,7 @@ def test_adding_an_agreement_for_a_gap_removes_exactly_that_gap(world, course, h
         publish_plan(world, course, arenas=[services.ArenaData(world.department.pk, sorted(home))])
     before = queries.coverage(world.unn.pk, world.specialty.pk).gaps
     assert before == sorted(set(CODES) - home - covered)
+    assert_counts_agree(world)
     # the endpoints agree: a gap has no home place and no agreement of the institution
     for code in before:
         assert not [
@@ -165,6 +183,7 @@ def test_adding_an_agreement_for_a_gap_removes_exactly_that_gap(world, course, h
     new.goals.add(course.goals[gap])
     after = queries.coverage(world.unn.pk, world.specialty.pk).gaps
     assert after == [c for c in before if c != gap]
+    assert_counts_agree(world)
 
 
 def test_rotation_prerequisites_are_the_plan_and_the_agreement(world, course):

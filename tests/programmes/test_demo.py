@@ -25,6 +25,13 @@ def test_demo_plans_and_gaps():
     assert not ProgrammePlan.objects.filter(institution__code="UNN", specialty__code="ORT")
     rows = queries.gap_report(region="NORD")
     assert rows and any(g.candidates for r in rows for g in r.gaps)
+    # the start page counts the report's gaps and shortfalls without the places elsewhere
+    counted = sum(len(r.gaps) + len(r.shortfalls) for r in rows)
+    assert queries.gap_count(region="NORD") == counted
+    institutions = sorted({r.institution.pk for r in rows})[:3]
+    assert queries.gap_count(institutions=institutions) == sum(
+        len(r.gaps) + len(r.shortfalls) for r in queries.gap_report(institutions=institutions)
+    )
     plan = published.select_related("institution", "specialty").first()
     assert Client().get(queries.public_path(plan)).status_code == 200
     # loading again replaces the demo plans

@@ -131,11 +131,14 @@ def places(
     specialty_ids: Iterable[int] | None = None,
     region=None,
     on: dt.date | None = None,
+    own: Iterable[int] | None = None,
 ) -> list[Place]:
     """Every place the goals (by code, or all goals of the specialties) are reached: published
     programme plans (the plan's institution and arena) and agreements valid on `on` (the
     receiving institution and each of the agreement's arenas, or no arena). With `region`,
-    plans of institutions in the region and agreements with a party in it. Five queries."""
+    plans of institutions in the region and agreements with a party in it. With `own`, only
+    the places these institutions' trainees reach the goals through: their own plans and the
+    agreements they send under. Five queries."""
     on = on or timezone.localdate()
     region_id = _region_id(region)
     goals = LearningGoal.objects.all()
@@ -144,14 +147,14 @@ def places(
     if specialty_ids is not None:
         specialty_ids = list(specialty_ids)
         goals = goals.filter(specialty_id__in=specialty_ids)
-    code_of = dict(goals.values_list("pk", "code"))
+    goal_ids = goals.values("pk")  # a subquery: a region's specialties have thousands of goals
     plan_rows = PlanArena.goals.through.objects.filter(
-        learninggoal_id__in=list(code_of), planarena__plan__status=Status.PUBLISHED
+        learninggoal_id__in=goal_ids, planarena__plan__status=Status.PUBLISHED
     )
     agreement_rows = CollaborationAgreement.goals.through.objects.filter(
         Q(collaborationagreement__valid_to__isnull=True)
         | Q(collaborationagreement__valid_to__gte=on),
-        learninggoal_id__in=list(code_of),
+        learninggoal_id__in=goal_ids,
         collaborationagreement__valid_from__lte=on,
     )
     if region_id is not None:
@@ -160,23 +163,26 @@ def places(
             Q(collaborationagreement__receiving__region_id=region_id)
             | Q(collaborationagreement__sending__region_id=region_id)
         )
+    if own is not None:
+        own = list(own)
+        plan_rows = plan_rows.filter(planarena__plan__institution_id__in=own)
+        agreement_rows = agreement_rows.filter(collaborationagreement__sending_id__in=own)
     out: set[Place] = set()
-    for goal, plan_id, inst, arena in plan_rows.values_list(
-        "learninggoal_id",
+    for code, plan_id, inst, arena in plan_rows.values_list(
+        "learninggoal__code",
         "planarena__plan_id",
         "planarena__plan__institution_id",
         "planarena__arena_id",
     ):
-        out.add(Place(code_of[goal], inst, arena, PROGRAMME_PLAN, plan_id, None, inst))
-    rows = [
-        (code_of[goal], *rest)
-        for goal, *rest in agreement_rows.values_list(
-            "learninggoal_id",
+        out.add(Place(code, inst, arena, PROGRAMME_PLAN, plan_id, None, inst))
+    rows = list(
+        agreement_rows.values_list(
+            "learninggoal__code",
             "collaborationagreement_id",
             "collaborationagreement__sending_id",
             "collaborationagreement__receiving_id",
         )
-    ]
+    )
     ids = {r[1] for r in rows}
     arenas: dict[int, list[int]] = defaultdict(list)
     employer_approves: set[int] = set()
@@ -320,10 +326,16 @@ def specialty_goals(specialty_ids: Iterable[int], on: dt.date) -> dict[int, list
 
 
 def coverage_many(
-    pairs: Iterable[tuple[int, int]], *, on: dt.date | None = None, region=None
+    pairs: Iterable[tuple[int, int]],
+    *,
+    on: dt.date | None = None,
+    region=None,
+    others: bool = True,
 ) -> list[Coverage]:
     """Coverage of each (institution, specialty); places elsewhere nationally (or in the
-    region). Constant queries for any number of pairs."""
+    region) — or, with `others=False`, none: the institutions' own plans and agreements
+    decide the gaps, so counting them needs only those. Constant queries for any number of
+    pairs."""
     on = on or timezone.localdate()
     pairs = sorted(set(pairs))
     if not pairs:
@@ -331,8 +343,11 @@ def coverage_many(
     specs = {s for _i, s in pairs}
     insts = {i for i, _s in pairs}
     goals = specialty_goals(specs, on)
-    all_places = places(specialty_ids=specs, region=region, on=on)
-    if region is not None:  # the institutions' own plans and agreements always count
+    if not others:
+        all_places = places(specialty_ids=specs, on=on, own=insts)
+    else:
+        all_places = places(specialty_ids=specs, region=region, on=on)
+    if others and region is not None:  # the institutions' own plans and agreements count
         own = places(specialty_ids=specs, on=on)
         all_places = sorted(
             set(all_places)
@@ -372,7 +387,9 @@ def coverage_many(
                 {p.agreement_id for p in here if p.source == AGREEMENT and p.sending_id == inst}
             )
             elsewhere = [
-                p for p in here if not (p.source == PROGRAMME_PLAN and p.institution_id == inst)
+                p
+                for p in here
+                if others and not (p.source == PROGRAMME_PLAN and p.institution_id == inst)
             ]
             cov.goals.append(GoalCoverage(code, text, bool(home), home, agreements, elsewhere))
         out.append(cov)
@@ -514,6 +531,15 @@ def gap_report(
             )
     rows.sort(key=lambda r: (r.institution.name, r.specialty.name))
     return rows
+
+
+def gap_count(
+    *, region=None, institutions: Iterable[int] | None = None, on: dt.date | None = None
+) -> int:
+    """The gaps and capacity shortfalls of the gap report's courses, counted (the start page):
+    the same coverage without the places elsewhere, which only the report shows."""
+    covs = coverage_many(courses(region=region, institutions=institutions), on=on, others=False)
+    return sum(len(c.gaps) for c in covs) + len(capacity_shortfalls(covs))
 
 
 # --- prerequisites and IUP table 3 read from the plan ------------------------------------------

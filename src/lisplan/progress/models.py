@@ -156,7 +156,15 @@ class GoalApproval(models.Model):
                 name="goal_approval_has_approver",
             ),
         ]
-        indexes = [models.Index(fields=["trainee", "status"])]
+        indexes = [
+            models.Index(fields=["trainee", "status"]),
+            # the start page's «læringsmål til godkjenning» counts these over a whole region
+            models.Index(
+                fields=["trainee"],
+                condition=Q(status="in_progress"),
+                name="goalapproval_in_progress",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.trainee} – {self.goal_id and self.goal.code}: {self.get_status_display()}"

@@ -306,7 +306,12 @@ def grants(user) -> Grants:
     institutions: dict[str, list[tuple[int, int | None]]] = {}
     regions: dict[str, list[int]] = {}
     relations: set[str] = set()
-    assignments = RoleAssignment.objects.active().filter(user=user).select_related("arena")
+    assignments = list(
+        RoleAssignment.objects.active()
+        .filter(user=user)
+        .select_related("arena", "institution", "region", "specialty")
+    )
+    user._lisplan_assignments = assignments  # the start page and the menu read them too
     for a in assignments:
         perms = ROLE_PERMISSIONS.get(a.role, set())
         if a.role == Role.ADMIN:
@@ -703,6 +708,9 @@ def leads_for(user, trainee, permission: str) -> bool:
 
 
 def roles_summary(user) -> list[RoleAssignment]:
+    """The user's active role assignments (those `grants` read in this request, if it has)."""
+    if getattr(user, "_lisplan_grants", None) is not None:
+        return list(user._lisplan_assignments)
     return list(
         RoleAssignment.objects.active()
         .filter(user=user)

@@ -13,7 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lisplan.accounts.access import RELATIONSHIP_PERMISSIONS, grants, has_permission
+from lisplan.accounts.access import (
+    RELATIONSHIP_PERMISSIONS,
+    grants,
+    has_permission,
+    roles_summary,
+)
 
 
 @dataclass(frozen=True)
@@ -178,9 +183,7 @@ def _personal(request, user) -> list[NavItem]:
 
 
 def _role_order(user) -> tuple[str, ...]:
-    from lisplan.accounts.models import RoleAssignment
-
-    roles = set(RoleAssignment.objects.active().filter(user=user).values_list("role", flat=True))
+    roles = {a.role for a in roles_summary(user)}
     return next((order for role, order in ROLE_ORDER.items() if role in roles), ("home",))
 
 

@@ -3,6 +3,7 @@ Same shape as `lisplan.plans.startpage.tasks_for`; a constant number of queries.
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,12 @@ def _count(user, permission: str, status: str) -> int:
     return scope_filter(user, permission, RotationRequest.objects.filter(status=status)).count()
 
 
+def _counts(user, permission: str, statuses: list[str]) -> dict[str, int]:
+    """Requests in scope per status: one aggregate."""
+    qs = scope_filter(user, permission, RotationRequest.objects.filter(status__in=statuses))
+    return qs.aggregate(**{s: Count("pk", filter=Q(status=s)) for s in statuses})
+
+
 def tasks_for(user) -> list[dict]:
     out = []
     requests = reverse("rotations:requests")
@@ -32,10 +39,11 @@ def tasks_for(user) -> list[dict]:
             )
         )
     if has_permission(user, "register.offer"):
+        received = _counts(user, "register.offer", [Status.FORWARDED, Status.ACCEPTED])
         out.append(
             _task(
                 _("Ønsker mottatt fra andre foretak"),
-                _count(user, "register.offer", Status.FORWARDED),
+                received[Status.FORWARDED],
                 f"{requests}?status={Status.FORWARDED}",
                 _("Ingen ønsker venter på tilbud."),
             )
@@ -43,7 +51,7 @@ def tasks_for(user) -> list[dict]:
         out.append(
             _task(
                 _("Aksepterte tilbud uten avtalt oppstart"),
-                _count(user, "register.offer", Status.ACCEPTED),
+                received[Status.ACCEPTED],
                 f"{requests}?status={Status.ACCEPTED}",
                 _("Ingen aksepterte tilbud venter på oppstartsdato."),
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from lisplan.accounts.access import can, has_permission
@@ -86,6 +87,7 @@ def actions(user, revision: Revision, newest: int) -> dict[str, bool]:
 def course_plan(revision: Revision) -> dict[str, list[dict]]:
     """Table 5: the approved implementation plan's periods (read from `plans`), split into own
     unit / other unit of the trust / other trust, beside the tentative rows typed in the IUP."""
+    from lisplan.plans.models import Period as PlanPeriod
     from lisplan.plans.models import Revision as PlanRevision
     from lisplan.plans.models import Status as PlanStatus
 
@@ -96,7 +98,12 @@ def course_plan(revision: Revision) -> dict[str, list[dict]]:
             plan__trainee_id=revision.plan.trainee_id, status=PlanStatus.APPROVED
         )
         .order_by("-approved_at")
-        .prefetch_related("periods__institution", "periods__arena", "periods__specialty")
+        .prefetch_related(
+            Prefetch(
+                "periods",
+                queryset=PlanPeriod.objects.select_related("institution", "arena", "specialty"),
+            )
+        )
         .first()
     )
     if approved is not None:
@@ -175,7 +182,7 @@ def revision_context(user, revision: Revision, today: dt.date) -> dict:
     newest = revisions[0].number if revisions else revision.number
     previous = compare.previous_of(revision)
     first = first_made(revisions) or revision.created_at
-    deadline = queries.deadline_for(plan.trainee, today)
+    deadline = queries.stored_deadline_for(plan.trainee_id, today)
     return {
         "revision": revision,
         "plan": plan,

@@ -125,28 +125,16 @@ def _valid_goals(on: dt.date) -> Q:
     return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
-def places(
-    *,
-    codes: Iterable[str] | None = None,
-    specialty_ids: Iterable[int] | None = None,
-    region=None,
-    on: dt.date | None = None,
-    own: Iterable[int] | None = None,
-) -> list[Place]:
-    """Every place the goals (by code, or all goals of the specialties) are reached: published
-    programme plans (the plan's institution and arena) and agreements valid on `on` (the
-    receiving institution and each of the agreement's arenas, or no arena). With `region`,
-    plans of institutions in the region and agreements with a party in it. With `own`, only
-    the places these institutions' trainees reach the goals through: their own plans and the
-    agreements they send under. Five queries."""
-    on = on or timezone.localdate()
+def _reach_rows(*, codes=None, specialty_ids=None, region=None, on: dt.date, own=None):
+    """The rows that say where goals are reached: (published plans' arena goals, valid
+    agreements' goals), filtered as `places` says; with `own`, only these institutions' plans
+    and the agreements they send under."""
     region_id = _region_id(region)
     goals = LearningGoal.objects.all()
     if codes is not None:
         goals = goals.filter(code__in=sorted({c.upper() for c in codes}))
     if specialty_ids is not None:
-        specialty_ids = list(specialty_ids)
-        goals = goals.filter(specialty_id__in=specialty_ids)
+        goals = goals.filter(specialty_id__in=list(specialty_ids))
     goal_ids = goals.values("pk")  # a subquery: a region's specialties have thousands of goals
     plan_rows = PlanArena.goals.through.objects.filter(
         learninggoal_id__in=goal_ids, planarena__plan__status=Status.PUBLISHED
@@ -167,6 +155,24 @@ def places(
         own = list(own)
         plan_rows = plan_rows.filter(planarena__plan__institution_id__in=own)
         agreement_rows = agreement_rows.filter(collaborationagreement__sending_id__in=own)
+    return plan_rows, agreement_rows
+
+
+def places(
+    *,
+    codes: Iterable[str] | None = None,
+    specialty_ids: Iterable[int] | None = None,
+    region=None,
+    on: dt.date | None = None,
+) -> list[Place]:
+    """Every place the goals (by code, or all goals of the specialties) are reached: published
+    programme plans (the plan's institution and arena) and agreements valid on `on` (the
+    receiving institution and each of the agreement's arenas, or no arena). With `region`,
+    plans of institutions in the region and agreements with a party in it. Four queries."""
+    on = on or timezone.localdate()
+    plan_rows, agreement_rows = _reach_rows(
+        codes=codes, specialty_ids=specialty_ids, region=region, on=on
+    )
     out: set[Place] = set()
     for code, plan_id, inst, arena in plan_rows.values_list(
         "learninggoal__code",
@@ -210,6 +216,41 @@ def places(
             p.agreement_id or 0,
         ),
     )
+
+
+@dataclass
+class Reach:
+    """Where the given institutions' trainees reach goals, without the places' names: arenas of
+    each published plan by (plan, goal code), agreements by (sending institution, goal code)."""
+
+    home: dict[tuple[int, str], set[int]]
+    agreements: dict[tuple[int | None, str], set[int]]
+
+    @classmethod
+    def of(cls, places: Iterable[Place]) -> Reach:
+        out = cls(defaultdict(set), defaultdict(set))
+        for p in places:
+            if p.source == PROGRAMME_PLAN and p.programme_plan_id is not None:
+                out.home[(p.programme_plan_id, p.goal)].add(p.arena_id)
+            elif p.source == AGREEMENT and p.agreement_id is not None:
+                out.agreements[(p.sending_id, p.goal)].add(p.agreement_id)
+        return out
+
+
+def own_reach(specialty_ids: Iterable[int], institutions: Iterable[int], on: dt.date) -> Reach:
+    """`Reach` of these institutions (their plans, the agreements they send under) in two
+    queries: what decides their gaps, without the arenas and approvers of `places`."""
+    plan_rows, agreement_rows = _reach_rows(specialty_ids=specialty_ids, on=on, own=institutions)
+    out = Reach(defaultdict(set), defaultdict(set))
+    for code, plan_id, arena in plan_rows.values_list(
+        "learninggoal__code", "planarena__plan_id", "planarena__arena_id"
+    ):
+        out.home[(plan_id, code)].add(arena)
+    for code, agreement, sending in agreement_rows.values_list(
+        "learninggoal__code", "collaborationagreement_id", "collaborationagreement__sending_id"
+    ):
+        out.agreements[(sending, code)].add(agreement)
+    return out
 
 
 @dataclass
@@ -343,25 +384,26 @@ def coverage_many(
     specs = {s for _i, s in pairs}
     insts = {i for i, _s in pairs}
     goals = specialty_goals(specs, on)
+    by_goal: dict[str, list[Place]] = defaultdict(list)
     if not others:
-        all_places = places(specialty_ids=specs, on=on, own=insts)
+        reach = own_reach(specs, insts, on)
     else:
         all_places = places(specialty_ids=specs, region=region, on=on)
-    if others and region is not None:  # the institutions' own plans and agreements count
-        own = places(specialty_ids=specs, on=on)
-        all_places = sorted(
-            set(all_places)
-            | {
-                p
-                for p in own
-                if (p.institution_id in insts and p.source == PROGRAMME_PLAN)
-                or p.sending_id in insts
-            },
-            key=lambda p: (p.goal, p.institution_id),
-        )
-    by_goal: dict[str, list[Place]] = defaultdict(list)
-    for p in all_places:
-        by_goal[p.goal].append(p)
+        if region is not None:  # the institutions' own plans and agreements always count
+            own = places(specialty_ids=specs, on=on)
+            all_places = sorted(
+                set(all_places)
+                | {
+                    p
+                    for p in own
+                    if (p.institution_id in insts and p.source == PROGRAMME_PLAN)
+                    or p.sending_id in insts
+                },
+                key=lambda p: (p.goal, p.institution_id),
+            )
+        for p in all_places:
+            by_goal[p.goal].append(p)
+        reach = Reach.of(all_places)
     plan_of = {
         (i, s): pk
         for pk, i, s in ProgrammePlan.objects.filter(
@@ -373,24 +415,17 @@ def coverage_many(
         plan_id = plan_of.get((inst, spec))
         cov = Coverage(inst, spec, plan_id)
         for code, text in goals.get(spec, []):
-            here = by_goal.get(code, [])
-            home = sorted(
-                {
-                    p.arena_id
-                    for p in here
-                    if p.source == PROGRAMME_PLAN
-                    and p.programme_plan_id == plan_id
-                    and plan_id is not None
-                }
+            home = sorted(reach.home.get((plan_id, code), ())) if plan_id is not None else []
+            agreements = sorted(reach.agreements.get((inst, code), ()))
+            elsewhere = (
+                [
+                    p
+                    for p in by_goal.get(code, [])
+                    if not (p.source == PROGRAMME_PLAN and p.institution_id == inst)
+                ]
+                if others
+                else []
             )
-            agreements = sorted(
-                {p.agreement_id for p in here if p.source == AGREEMENT and p.sending_id == inst}
-            )
-            elsewhere = [
-                p
-                for p in here
-                if others and not (p.source == PROGRAMME_PLAN and p.institution_id == inst)
-            ]
             cov.goals.append(GoalCoverage(code, text, bool(home), home, agreements, elsewhere))
         out.append(cov)
     return out

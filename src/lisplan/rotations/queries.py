@@ -613,11 +613,11 @@ def queues_for(user, groups: list[dict], visible: VisibleQueued | None = None) -
     cond = _group_cond(keys)
     requests = [
         r
-        for r in _with_rows(
-            RotationRequest.objects.filter(
-                cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False
-            )
-        ).order_by("pk")
+        for r in RotationRequest.objects.filter(
+            cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False
+        )
+        .select_related("trainee", "sending")  # what a queue row shows and ranks by
+        .order_by("pk")
         if (r.receiving_id, r.specialty_id) in keys
     ]
     visible_ids = (visible or VisibleQueued(user)).ids

@@ -297,6 +297,59 @@ def test_constant_queries_on_queues_over_groups(client, world, nlsh, agreement):
     assert len(more) == len(few)
 
 
+def test_queue_filters_read_once_match_the_filters_in_the_database(
+    client, world, nlsh, agreement, forwarded
+):
+    """The queue page reads the visible queued requests once and filters them in Python: the
+    same rows as the filters in SQL (institution receiving or sending, specialty, agreement),
+    and the agreement choices are the agreements of visible queued requests."""
+    from django.db.models import Q
+
+    from lisplan.accounts.access import scope_filter
+    from lisplan.rotations import queries
+    from lisplan.rotations.models import QUEUE_STATUSES
+
+    trainee = f.TraineeFactory()
+    f.EmploymentFactory(trainee=trainee, institution=world.nlsh, specialty=world.specialty)
+    other = services.request_create(
+        actor=world.users["admin"],
+        trainee=trainee,
+        receiving=world.unn,
+        specialty=world.specialty,
+        desired_start=dt.date(2027, 3, 1),
+        duration_months=3,
+        wish=True,
+    )
+    services.request_forward(actor=world.users["admin"], request=other)
+    for persona in ("regional_coordinator", "local_coordinator", "leader", "admin"):
+        user = world.users[persona]
+        visible = queries.VisibleQueued(user)
+        base = scope_filter(
+            user,
+            "register.view",
+            RotationRequest.objects.filter(status__in=QUEUE_STATUSES, forwarded_on__isnull=False),
+        )
+        assert visible.agreement_ids() == set(
+            base.exclude(agreement=None).values_list("agreement_id", flat=True)
+        )
+        for filters, cond in [
+            (queries.QueueFilters(), Q()),
+            (
+                queries.QueueFilters(institution=world.unn.pk),
+                Q(receiving=world.unn) | Q(sending=world.unn),
+            ),
+            (
+                queries.QueueFilters(institution=world.nlsh.pk),
+                Q(receiving=world.nlsh) | Q(sending=world.nlsh),
+            ),
+            (queries.QueueFilters(specialty=world.specialty.pk), Q(specialty=world.specialty)),
+            (queries.QueueFilters(agreement=agreement.pk), Q(agreement=agreement)),
+        ]:
+            assert {row[0] for row in visible.matching(filters)} == set(
+                base.filter(cond).values_list("pk", flat=True)
+            ), (persona, filters)
+
+
 def test_step_urls_are_norwegian_and_the_page_links_them(client, world, forwarded, nlsh):
     """The steps' paths are Norwegian like the other pages (ASCII), the URL names unchanged;
     the request page links exactly the steps the user may take."""

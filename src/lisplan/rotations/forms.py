@@ -240,6 +240,13 @@ class QueueFilterForm(DesignsystemetForm, forms.Form):
         if agreements is not None:  # only agreements with queued requests the user sees
             field = self.fields["agreement"]
             field.queryset = field.queryset.filter(pk__in=agreements)
+            # named from one query of names: a hundred agreements as models took 5 ms
+            names = field.queryset.values_list(
+                "pk", "specialty__name", "sending__name", "receiving__name"
+            )
+            field.choices = [("", field.empty_label)] + [
+                (pk, CollaborationAgreement.name_from(*rest)) for pk, *rest in names
+            ]
 
     def filters(self) -> QueueFilters:
         self.is_valid()

@@ -141,7 +141,12 @@ class CollaborationAgreement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.specialty}: {self.sending} → {self.receiving}"
+        return self.name_from(self.specialty, self.sending, self.receiving)
+
+    @staticmethod
+    def name_from(specialty, sending, receiving) -> str:
+        """How an agreement is named: from its specialty and institutions (or their names)."""
+        return f"{specialty}: {sending} → {receiving}"
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

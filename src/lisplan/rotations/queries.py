@@ -9,7 +9,7 @@ implementation plan linked to its agreement) ends by then.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -76,7 +76,7 @@ def _expected(trainee_ids, codes: list[str]) -> dict[tuple[int, str], dt.date]:
     period whose collaboration agreement covers the goal — a rotation with its start agreed or
     in progress, or a period of the trainee's approved implementation plan that links the
     agreement. Two queries."""
-    from lisplan.plans.models import Period
+    from lisplan.plans.models import Period, Revision
     from lisplan.plans.models import Status as PlanStatus
 
     if not codes:
@@ -96,12 +96,18 @@ def _expected(trainee_ids, codes: list[str]) -> dict[tuple[int, str], dt.date]:
         "trainee_id", "agreement__goals__code", "agreed_start", "desired_start", "duration_months"
     ):
         keep(trainee, code, add_months(agreed or desired, months) - dt.timedelta(days=1))
-    for trainee, code, end in Period.objects.filter(
-        revision__plan__trainee_id__in=list(trainee_ids),
-        revision__status=PlanStatus.APPROVED,
-        revision__valid_until__gte=today,
-        agreement__goals__code__in=codes,
-    ).values_list("revision__plan__trainee_id", "agreement__goals__code", "end"):
+    # From the trainees' approved revisions to their periods: led by the goals instead,
+    # PostgreSQL read every period under the goals' agreements (grows with the country).
+    approved = Revision.objects.filter(
+        plan__trainee_id__in=list(trainee_ids),
+        status=PlanStatus.APPROVED,
+        valid_until__gte=today,
+    )
+    for trainee, code, end in (
+        Period.objects.filter(revision__in=approved, agreement__goals__code__in=codes)
+        .values_list("revision__plan__trainee_id", "agreement__goals__code", "end")
+        .order_by()
+    ):
         keep(trainee, code, end)
     return out
 
@@ -511,21 +517,36 @@ class QueueFilters:
     agreement: int | None = None
 
 
-def _visible_queued(user, filters: QueueFilters) -> QuerySet[RotationRequest]:
-    visible = scope_filter(
-        user,
-        "register.view",
-        RotationRequest.objects.filter(status__in=QUEUE_STATUSES, forwarded_on__isnull=False),
-    )
-    if filters.institution:
-        visible = visible.filter(
-            Q(receiving_id=filters.institution) | Q(sending_id=filters.institution)
+class VisibleQueued:
+    """The queued requests a user may see, read once per page (one scoped query of five ids
+    per request): the queue list, its filters' agreements and whose names show all come from
+    these rows."""
+
+    def __init__(self, user) -> None:
+        self.rows: list[tuple[int, int, int, int, int | None]] = list(
+            scope_filter(
+                user,
+                "register.view",
+                RotationRequest.objects.filter(
+                    status__in=QUEUE_STATUSES, forwarded_on__isnull=False
+                ),
+            ).values_list("pk", "receiving_id", "sending_id", "specialty_id", "agreement_id")
         )
-    if filters.specialty:
-        visible = visible.filter(specialty_id=filters.specialty)
-    if filters.agreement:
-        visible = visible.filter(agreement_id=filters.agreement)
-    return visible
+        self.ids = {row[0] for row in self.rows}
+
+    def agreement_ids(self) -> set[int]:
+        return {agreement for *_rest, agreement in self.rows if agreement is not None}
+
+    def matching(self, filters: QueueFilters) -> list[tuple[int, int, int, int, int | None]]:
+        """The rows by the queue filters: the institution receiving or sending, the
+        specialty, the agreement."""
+        return [
+            row
+            for row in self.rows
+            if (not filters.institution or filters.institution in (row[1], row[2]))
+            and (not filters.specialty or row[3] == filters.specialty)
+            and (not filters.agreement or row[4] == filters.agreement)
+        ]
 
 
 def _group_cond(groups) -> Q:
@@ -538,22 +559,19 @@ def _group_cond(groups) -> Q:
     return Q(receiving_id__in={r for r, _s in groups}, specialty_id__in={s for _r, s in groups})
 
 
-def queue_groups(user, filters: QueueFilters = QueueFilters()) -> list[dict]:
+def queue_groups(
+    user, filters: QueueFilters = QueueFilters(), visible: VisibleQueued | None = None
+) -> list[dict]:
     """The queues (receiving institution × specialty) holding requests the user may see, with
-    how many requests each holds and how many the user sees, sorted by name: two grouped
-    queries, no ranking. `queues_for` ranks the ones a page shows."""
+    how many requests each holds and how many the user sees, sorted by name: the visible rows
+    and one grouped count, no ranking. `queues_for` ranks the ones a page shows."""
     from django.db.models import Count
 
     from lisplan.catalogue.models import Specialty
     from lisplan.organisations.models import Institution
 
-    seen = dict(
-        ((r, s), n)
-        for r, s, n in _visible_queued(user, filters)
-        .values("receiving_id", "specialty_id")
-        .annotate(n=Count("pk"))
-        .values_list("receiving_id", "specialty_id", "n")
-    )
+    visible = visible or VisibleQueued(user)
+    seen = Counter((r, s) for _pk, r, _send, s, _a in visible.matching(filters))
     if not seen:
         return []
     receiving = {r for r, _s in seen}
@@ -586,7 +604,7 @@ def queue_groups(user, filters: QueueFilters = QueueFilters()) -> list[dict]:
     return out
 
 
-def queues_for(user, groups: list[dict]) -> list[Queue]:
+def queues_for(user, groups: list[dict], visible: VisibleQueued | None = None) -> list[Queue]:
     """Each of these queues (from `queue_groups`) in the published order, with eligibility and
     conflicts: a constant number of queries for the groups of one page."""
     if not groups:
@@ -595,22 +613,14 @@ def queues_for(user, groups: list[dict]) -> list[Queue]:
     cond = _group_cond(keys)
     requests = [
         r
-        for r in _with_rows(
-            RotationRequest.objects.filter(
-                cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False
-            )
-        ).order_by("pk")
+        for r in RotationRequest.objects.filter(
+            cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False
+        )
+        .select_related("trainee", "sending")  # what a queue row shows and ranks by
+        .order_by("pk")
         if (r.receiving_id, r.specialty_id) in keys
     ]
-    visible_ids = set(
-        scope_filter(
-            user,
-            "register.view",
-            RotationRequest.objects.filter(
-                cond, status__in=QUEUE_STATUSES, forwarded_on__isnull=False
-            ),
-        ).values_list("pk", flat=True)
-    )
+    visible_ids = (visible or VisibleQueued(user)).ids
     by_group: dict[tuple[int, int], list[RotationRequest]] = defaultdict(list)
     for r in requests:
         by_group[(r.receiving_id, r.specialty_id)].append(r)
@@ -687,12 +697,12 @@ def conflict_for(request: RotationRequest) -> ranking.Conflict | None:
 
 
 def all_conflicts(
-    user, filters: QueueFilters = QueueFilters()
+    user, filters: QueueFilters = QueueFilters(), visible: VisibleQueued | None = None
 ) -> list[tuple[Queue, ranking.Conflict]]:
     """Conflicts between trusts in every queue the user may see: from the queued requests'
     sending institution and desired start and the free places — no ranking or eligibility,
     a constant number of queries."""
-    groups = queue_groups(user, filters)
+    groups = queue_groups(user, filters, visible)
     if not groups:
         return []
     keys = {g["key"] for g in groups}

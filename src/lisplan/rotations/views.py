@@ -448,23 +448,19 @@ ROWS_PER_QUEUE = 15  # on a page of several queues; one queue chosen shows all i
 CONFLICTS_PER_PAGE = 50
 
 
-def _queue_filters(request) -> f.QueueFilterForm:
-    agreements = (
-        queries._visible_queued(request.user, queries.QueueFilters())
-        .exclude(agreement=None)
-        .values("agreement_id")
-    )
-    return f.QueueFilterForm(request.GET, agreements=agreements)
+def _queue_filters(request, visible: queries.VisibleQueued) -> f.QueueFilterForm:
+    return f.QueueFilterForm(request.GET, agreements=visible.agreement_ids())
 
 
 @require("register.view")
 def queue_list(request):
     """The queues as a list with counts, filtered and paged: only the queues of one page are
     ranked and checked for eligibility."""
-    form = _queue_filters(request)
-    groups = queries.queue_groups(request.user, form.filters())
+    visible = queries.VisibleQueued(request.user)
+    form = _queue_filters(request, visible)
+    groups = queries.queue_groups(request.user, form.filters(), visible)
     page = Paginator(groups, QUEUES_PER_PAGE).get_page(request.GET.get("page"))
-    queues = queries.queues_for(request.user, list(page.object_list))
+    queues = queries.queues_for(request.user, list(page.object_list), visible)
     if len(queues) > 1:
         for queue in queues:
             queue.hidden = max(0, len(queue.rows) - ROWS_PER_QUEUE)
@@ -485,8 +481,9 @@ def queue_list(request):
 
 @require("register.view")
 def conflict_list(request):
-    form = _queue_filters(request)
-    conflicts = queries.all_conflicts(request.user, form.filters())
+    visible = queries.VisibleQueued(request.user)
+    form = _queue_filters(request, visible)
+    conflicts = queries.all_conflicts(request.user, form.filters(), visible)
     page = Paginator(conflicts, CONFLICTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

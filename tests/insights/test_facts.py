@@ -28,18 +28,17 @@ def _values(values) -> dict:
     return {v.code: (v.numerator, v.denominator, v.value) for v in values}
 
 
+def _fields(row: TraineeFacts) -> tuple:
+    keys = {"employment", *facts.UNIT}
+    return tuple(getattr(row, f"{n}_id" if n in keys else n) for n in facts.FIELDS)
+
+
 def _stored_rows() -> dict:
-    return {
-        r.trainee_id: tuple(getattr(r, f"{n}_id" if n == "employment" else n) for n in facts.FIELDS)
-        for r in TraineeFacts.objects.all()
-    }
+    return {r.trainee_id: _fields(r) for r in TraineeFacts.objects.all()}
 
 
 def _rows_now(today: dt.date) -> dict:
-    return {
-        r.trainee_id: tuple(getattr(r, f"{n}_id" if n == "employment" else n) for n in facts.FIELDS)
-        for r in facts._rows(None, today)
-    }
+    return {r.trainee_id: _fields(r) for r in facts._rows(None, today)}
 
 
 def assert_same(scopes, today: dt.date | None = None) -> None:

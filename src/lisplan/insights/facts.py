@@ -32,7 +32,8 @@ from lisplan.insights.models import TraineeFacts
 
 BATCH = 2000
 FLAGS = ("req", "valid", "expired", "signed", "updated", "supervised")
-FIELDS = ["computed_on", "employment", *FLAGS, "meetings", "panels", "goals"]
+UNIT = ("institution", "arena", "specialty")  # foreign keys, like "employment"
+FIELDS = ["computed_on", "employment", *UNIT, *FLAGS, "meetings", "panels", "goals"]
 STALE = dt.date(1, 1, 1)
 
 
@@ -48,10 +49,12 @@ def _rows(trainee_ids: list[int] | None, today: dt.date) -> list[TraineeFacts]:
         tid: TraineeFacts(trainee_id=tid, computed_on=today)
         for tid in (sorted(ids) if ids is not None else everyone)
     }
-    for r in i._flagged(ctx).values("pk", "trainee_id", *FLAGS):
+    for r in i._flagged(ctx).values("pk", "trainee_id", *UNIT, *FLAGS):
         row = rows.get(r["trainee_id"])
         if row is not None:
             row.employment_id = r["pk"]
+            for name in UNIT:
+                setattr(row, f"{name}_id", r[name])
             for flag in FLAGS:
                 setattr(row, flag, bool(r[flag]))
     for indicator_rows, column in i.STORED_COUNTS.items():

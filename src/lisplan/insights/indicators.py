@@ -194,9 +194,7 @@ def stored_population(ctx: Ctx):
     employment in the scope. Only valid for today, after `facts.ensure_fresh`."""
     from lisplan.insights.models import TraineeFacts
 
-    return TraineeFacts.objects.filter(employment__isnull=False).filter(
-        employment_scope_q(ctx, "employment__")
-    )
+    return TraineeFacts.objects.filter(employment__isnull=False).filter(employment_scope_q(ctx))
 
 
 # A LIMIT the population never reaches: it keeps PostgreSQL from flattening the subquery into

@@ -125,7 +125,8 @@ class TraineeFacts(models.Model):
     an input (signals in `facts.connect`) and recomputed when `computed_on` is before today (the
     windows move with the date). Other dates are computed live (`indicators.evaluate_all`).
 
-    `employment` is the trainee's primary employment on `computed_on` (null: not counted)."""
+    `employment` is the trainee's primary employment on `computed_on` (null: not counted), with
+    its institution, arena and specialty (they change only with the employment)."""
 
     trainee = models.OneToOneField(
         "trainees.Trainee", on_delete=models.CASCADE, primary_key=True, related_name="insight_facts"
@@ -133,6 +134,17 @@ class TraineeFacts(models.Model):
     computed_on = models.DateField(db_index=True)
     employment = models.ForeignKey(
         "trainees.Employment", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The employment's unit, named as on `Employment` so a scope filters both the same way
+    # (`indicators.employment_scope_q`) without joining the employments.
+    institution = models.ForeignKey(
+        "organisations.Institution", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    arena = models.ForeignKey(
+        "organisations.LearningArena", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    specialty = models.ForeignKey(
+        "catalogue.Specialty", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     req = models.BooleanField(default=False)  # needs an implementation plan
     valid = models.BooleanField(default=False)  # an approved plan valid today

@@ -8,12 +8,19 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lisplan.insights.indicators import INDICATORS, Ctx, Scope, evaluate, evaluate_all
+from lisplan.insights.indicators import (
+    INDICATORS,
+    Ctx,
+    Scope,
+    _evaluate_all,
+    evaluate,
+    evaluate_all,
+)
 
 
 def _flag_count_sql(w) -> str:
-    with CaptureQueriesContext(connection) as queries:
-        evaluate_all(Scope(region=w.nord.pk), w.at)
+    with CaptureQueriesContext(connection) as queries:  # live, as for a date before today
+        _evaluate_all(Ctx.of(Scope(region=w.nord.pk), w.at))
     # the one count over the population with the plan flags (a FILTER per indicator)
     return next(q["sql"] for q in queries.captured_queries if '"req" AND NOT "valid"' in q["sql"])
 

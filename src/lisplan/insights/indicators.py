@@ -110,16 +110,27 @@ class Ctx:
     at: dt.date
     arena_path: str = ""  # resolved once from scope.arena
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # Read the population and the per-trainee facts from the stored `TraineeFacts` (today's).
+    facts: bool = False
+    # Only these trainees (computing their facts, `insights.facts`); None: everyone.
+    trainees: tuple[int, ...] | None = None
 
     @classmethod
-    def of(cls, scope: Scope, at: dt.date) -> Ctx:
+    def of(
+        cls,
+        scope: Scope,
+        at: dt.date,
+        *,
+        facts: bool = False,
+        trainees: tuple[int, ...] | None = None,
+    ) -> Ctx:
         path = ""
         if scope.arena:
             path = (
                 LearningArena.objects.filter(pk=scope.arena).values_list("path", flat=True).first()
                 or "/none/"
             )
-        return cls(scope, at, path)
+        return cls(scope, at, path, facts=facts, trainees=trainees)
 
     @property
     def end(self) -> dt.datetime:
@@ -172,7 +183,18 @@ def primary_employments(at: dt.date) -> QuerySet[Employment]:
 
 def population(ctx: Ctx) -> QuerySet[Employment]:
     """The primary employments in the scope on `at`: one row per trainee counted."""
-    return primary_employments(ctx.at).filter(employment_scope_q(ctx))
+    qs = primary_employments(ctx.at).filter(employment_scope_q(ctx))
+    if ctx.trainees is not None:
+        qs = qs.filter(trainee_id__in=ctx.trainees)
+    return qs
+
+
+def stored_population(ctx: Ctx):
+    """The population from the stored facts (`TraineeFacts`, today's): the rows with a primary
+    employment in the scope. Only valid for today, after `facts.ensure_fresh`."""
+    from lisplan.insights.models import TraineeFacts
+
+    return TraineeFacts.objects.filter(employment__isnull=False).filter(employment_scope_q(ctx))
 
 
 # A LIMIT the population never reaches: it keeps PostgreSQL from flattening the subquery into
@@ -182,6 +204,8 @@ _FENCE = 10_000_000
 
 
 def _in_population(ctx: Ctx, field: str = "trainee_id") -> Q:
+    if ctx.facts:
+        return Q(**{f"{field}__in": stored_population(ctx).values("trainee_id")})
     return Q(**{f"{field}__in": population(ctx).order_by().values("trainee_id")[:_FENCE]})
 
 
@@ -203,7 +227,12 @@ def _flagged(ctx: Ctx) -> QuerySet[Employment]:
     - `req`: the employment needs an implementation plan (`_requires_q`);
     - `valid`: an approved plan valid on `at`; `expired`: an approved plan that has expired;
     - `signed`: a fully signed IUP by `at`; `updated`: IUP signed or panel held in 6 months;
-    - `supervised`: an active supervisor on `at`."""
+    - `supervised`: an active supervisor on `at`.
+
+    With `ctx.facts`, the stored rows (`TraineeFacts`), which hold these flags under the same
+    names (computed from this queryset)."""
+    if ctx.facts:
+        return stored_population(ctx)
     supervisor = Supervision.objects.filter(
         Q(end__isnull=True) | Q(end__gte=ctx.at),
         start__lte=ctx.at,
@@ -266,9 +295,12 @@ def _signed_iup(ctx: Ctx):
     database computes the set once)."""
     from lisplan.iup.models import Revision, Status
 
-    return Revision.objects.filter(
+    signed = Revision.objects.filter(
         status__in=(Status.SIGNED, Status.SUPERSEDED), signed_at__lt=ctx.end
-    ).values("plan__trainee_id")
+    )
+    if ctx.trainees is not None:  # a few trainees: not the whole country's set
+        signed = signed.filter(plan__trainee_id__in=ctx.trainees)
+    return signed.values("plan__trainee_id")
 
 
 def _iup_updated(ctx: Ctx, ref: str = "trainee_id") -> Q:
@@ -284,6 +316,9 @@ def _iup_updated(ctx: Ctx, ref: str = "trainee_id") -> Q:
         signed_at__lt=ctx.end,
         signed_at__gte=end_of(ctx.half_year_ago),
     )
+    if ctx.trainees is not None:  # a few trainees: not the whole country's sets
+        panel = panel.filter(trainee_id__in=ctx.trainees)
+        signed = signed.filter(plan__trainee_id__in=ctx.trainees)
     return Q(**{f"{ref}__in": panel.values("trainee_id")}) | Q(
         **{f"{ref}__in": signed.values("plan__trainee_id")}
     )
@@ -917,26 +952,46 @@ def no_jit():
         yield
 
 
+# The indicators counting rows of their own per trainee whose per-trainee counts are stored in
+# `TraineeFacts` (the column; computed from these same querysets, `insights.facts`).
+STORED_COUNTS: dict[Callable, str] = {
+    _meetings: "meetings",
+    _panels: "panels",
+    _goals_approved: "goals",
+}
+
+
 def evaluate_all(scope: Scope, at: dt.date, codes: list[str] | None = None) -> list[Value_]:
-    """Every (or the chosen) indicator for one scope and date, without PostgreSQL's JIT."""
+    """Every (or the chosen) indicator for one scope and date, without PostgreSQL's JIT. For
+    today from the stored facts (`TraineeFacts`, brought up to date first); for any other date
+    from the live queries (the definitions the facts are computed from)."""
+    from django.utils import timezone
+
+    from lisplan.insights import facts
+
+    stored = at == timezone.localdate()
     with no_jit():
-        return _evaluate_all(scope, at, codes)
+        if stored:
+            facts.ensure_fresh(at)
+        return _evaluate_all(Ctx.of(scope, at, facts=stored), codes)
 
 
-def _evaluate_all(scope: Scope, at: dt.date, codes: list[str] | None = None) -> list[Value_]:
+def _evaluate_all(ctx: Ctx, codes: list[str] | None = None) -> list[Value_]:
     """Numerators and denominators on the same base queryset (`part`) are counted in one query
-    per base — the same conditions as their lists — the others one by one (`evaluate`)."""
+    per base — the same conditions as their lists — the others one by one (`evaluate`). On the
+    stored facts, the counts in `STORED_COUNTS` are sums on the facts' base (`_flagged`)."""
     from django.db.models import Count
 
-    ctx = Ctx.of(scope, at)
     chosen = [BY_CODE[c] for c in codes] if codes else INDICATORS
     wanted: dict[Callable, dict[str, Callable]] = {}
 
     def want(rows) -> bool:
         base = getattr(rows, "base", None)
+        if ctx.facts and rows in STORED_COUNTS:
+            base = _flagged
         if base is None:
             return False
-        wanted.setdefault(base, {})[f"n{len(wanted[base])}_{rows.__name__}"] = rows
+        wanted.setdefault(base, {})[f"n{len(wanted.get(base, ()))}_{rows.__name__}"] = rows
         return True
 
     want(_all_trainees)
@@ -949,10 +1004,13 @@ def _evaluate_all(scope: Scope, at: dt.date, codes: list[str] | None = None) -> 
     for base, parts in wanted.items():
         aggregates = {}
         for key, rows in parts.items():
+            if ctx.facts and rows in STORED_COUNTS:
+                aggregates[key] = Coalesce(Sum(STORED_COUNTS[rows]), 0)
+                continue
             where = rows.where(ctx)
             aggregates[key] = Count("pk", filter=where) if where else Count("pk")
         qs = base(ctx).order_by()
-        if base is _flagged:
+        if base is _flagged and not ctx.facts:
             # The fence keeps PostgreSQL from inlining each flag into every FILTER that reads it
             # (it evaluated the plan and IUP subqueries once per indicator, not once per row).
             qs = qs[:_FENCE]

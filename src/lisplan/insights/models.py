@@ -115,3 +115,50 @@ class HarvestValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.indicator}: {self.value}"
+
+
+class TraineeFacts(models.Model):
+    """What the indicators read about one trainee today, kept so the indicator page for today
+    is one query over these rows whatever the size of the scope (issue #18). Each fact is the
+    live indicator's own definition evaluated for the trainee (`insights.facts`, from the
+    querysets in `indicators`), stored by `facts.refresh` in the same transaction as a change to
+    an input (signals in `facts.connect`) and recomputed when `computed_on` is before today (the
+    windows move with the date). Other dates are computed live (`indicators.evaluate_all`).
+
+    `employment` is the trainee's primary employment on `computed_on` (null: not counted), with
+    its institution, arena and specialty (they change only with the employment)."""
+
+    trainee = models.OneToOneField(
+        "trainees.Trainee", on_delete=models.CASCADE, primary_key=True, related_name="insight_facts"
+    )
+    computed_on = models.DateField(db_index=True)
+    employment = models.ForeignKey(
+        "trainees.Employment", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The employment's unit, named as on `Employment` so a scope filters both the same way
+    # (`indicators.employment_scope_q`) without joining the employments.
+    institution = models.ForeignKey(
+        "organisations.Institution", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    arena = models.ForeignKey(
+        "organisations.LearningArena", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    specialty = models.ForeignKey(
+        "catalogue.Specialty", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    req = models.BooleanField(default=False)  # needs an implementation plan
+    valid = models.BooleanField(default=False)  # an approved plan valid today
+    expired = models.BooleanField(default=False)  # an approved plan that has expired
+    signed = models.BooleanField(default=False)  # a fully signed IUP
+    updated = models.BooleanField(default=False)  # IUP signed or panel held in 6 months
+    supervised = models.BooleanField(default=False)  # an active supervisor
+    meetings = models.PositiveIntegerField(default=0)  # supervision meetings, 12 months
+    panels = models.PositiveIntegerField(default=0)  # assessment panels, 12 months
+    goals = models.PositiveIntegerField(default=0)  # learning goals approved, 12 months
+
+    class Meta:
+        verbose_name = _("fakta om lege for indikatorene")
+        verbose_name_plural = _("fakta om leger for indikatorene")
+
+    def __str__(self) -> str:
+        return f"{self.trainee_id} ({self.computed_on})"

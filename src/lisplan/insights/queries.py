@@ -117,6 +117,19 @@ def frozen(user, harvest: Harvest, scope: Scope, level: str) -> list[Value_]:
     return mask(frozen_values(harvest, scope), level)
 
 
+def specialties_in_use() -> list[tuple[int, str]]:
+    """The specialties someone is employed in (the dashboard's choice), by name: one index probe
+    per specialty rather than a join over every employment."""
+    from django.db.models import Exists, OuterRef
+
+    from lisplan.trainees.models import Employment
+
+    employed = Employment.objects.filter(specialty_id=OuterRef("pk"))
+    return list(
+        Specialty.objects.filter(Exists(employed)).order_by("name").values_list("pk", "name")
+    )
+
+
 def indicator(code: str) -> Indicator:
     found = BY_CODE.get(code)
     if found is None:

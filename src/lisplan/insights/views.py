@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lisplan.accounts.access import has_permission, require
-from lisplan.catalogue.models import Specialty
 from lisplan.errors import DomainError, page_message
 from lisplan.exports import FORMATS, Column, export_response
 from lisplan.insights import charts, queries, scopes, services
@@ -135,12 +134,7 @@ def dashboard(request):
         values = queries.sort_values(values, sort, descending)
     today = timezone.localdate()
     own = [(s, s.label(), scope == s) for s in scopes.home_scopes(request.user)]
-    specialties = (
-        Specialty.objects.filter(employments__isnull=False)
-        .distinct()
-        .order_by("name")
-        .values_list("pk", "name")
-    )
+    specialties = queries.specialties_in_use()
     return render(
         request,
         "insights/dashboard.html",

@@ -460,6 +460,10 @@ def import_progress(
         return report
     with transaction.atomic():
         touched = _write(goals, activities, report, actor=actor, file_name=file_name)
+        if touched:
+            from lisplan.insights.facts import refresh as refresh_insight_facts
+
+            refresh_insight_facts(touched)  # written in bulk, without signals
         if dry_run:
             transaction.set_rollback(True)
     if not dry_run and touched:

@@ -249,6 +249,9 @@ def activity_delete(*, actor, activity: ActivityRecord) -> None:
     trainee_id = activity.trainee_id
     writes.delete(actor=actor, obj=activity, action="progress.activity_deleted")
     _refresh(trainee_id)
+    from lisplan.insights.facts import refresh as refresh_insight_facts
+
+    refresh_insight_facts([trainee_id])  # saves refresh them by signal, deletes do not
 
 
 # --- service periods --------------------------------------------------------------------------

@@ -135,6 +135,9 @@ class Command(BaseCommand):
             f"{_n(programmes.published)} publiserte, {_n(programmes.drafts)} utkast, "
             f"{_n(programmes.gaps)} med mangler."
         )
+        from lisplan.insights.facts import refresh_all as refresh_insight_facts
+
+        refresh_insight_facts()  # the indicator page's stored facts, in bulk
         from lisplan.demo.bulk import analyze_all
 
         analyze_all()  # the planner's statistics for every table the demo filled

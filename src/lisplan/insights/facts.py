@@ -1,0 +1,177 @@
+"""Stored indicator facts per trainee (`TraineeFacts`): the indicator page for today counts
+these rows (one query for all the trainee indicators) instead of recomputing each trainee's
+primary employment, plan, IUP, supervisor and 12-month counts for the whole scope (#18).
+
+One definition: each fact is computed by the live indicator's own queryset in `indicators`
+(`_flagged` for the flags, the rows of `_meetings`, `_panels` and `_goals_approved` counted per
+trainee), restricted to the trainees being refreshed (`Ctx.trainees`). `tests/insights` checks
+that the stored values equal the live ones.
+
+Kept current like `iup.deadlines`:
+
+* **in the same transaction as the change**: signals on the inputs (employments, supervision,
+  approved plan revisions, signed IUP revisions, learning activities, goal approvals) recompute
+  the trainee's row; deletes mark it stale (`connect`, `mark_stale`);
+* **when the date moves**: the windows (12 months, 6 months, validity, employments starting and
+  ending) move with the date, so a row is for one day (`computed_on`); `ensure_fresh` recomputes
+  the rows from before today (and missing rows) before the page reads them — normally none, so
+  one cheap query; the first read of a day recomputes everyone in bulk (a few queries);
+* **in bulk**: the demo and imports call `refresh_all` / `refresh`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Count
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from lisplan.insights.models import TraineeFacts
+
+BATCH = 2000
+FLAGS = ("req", "valid", "expired", "signed", "updated", "supervised")
+UNIT = ("institution", "arena", "specialty")  # foreign keys, like "employment"
+FIELDS = ["computed_on", "employment", *UNIT, *FLAGS, "meetings", "panels", "goals"]
+STALE = dt.date(1, 1, 1)
+
+
+def _rows(trainee_ids: list[int] | None, today: dt.date) -> list[TraineeFacts]:
+    """The facts of these trainees (None: every trainee) on `today`, from the live querysets."""
+    from lisplan.insights import indicators as i
+    from lisplan.trainees.models import Trainee
+
+    ids = tuple(trainee_ids) if trainee_ids is not None else None
+    ctx = i.Ctx.of(i.Scope(), today, trainees=ids)
+    everyone = Trainee.objects.order_by("pk").values_list("pk", flat=True)
+    rows = {  # in id order: concurrent upserts lock the rows in the same order
+        tid: TraineeFacts(trainee_id=tid, computed_on=today)
+        for tid in (sorted(ids) if ids is not None else everyone)
+    }
+    for r in i._flagged(ctx).values("pk", "trainee_id", *UNIT, *FLAGS):
+        row = rows.get(r["trainee_id"])
+        if row is not None:
+            row.employment_id = r["pk"]
+            for name in UNIT:
+                setattr(row, f"{name}_id", r[name])
+            for flag in FLAGS:
+                setattr(row, flag, bool(r[flag]))
+    for indicator_rows, column in i.STORED_COUNTS.items():
+        counts = indicator_rows(ctx).order_by().values("trainee_id").annotate(n=Count("pk"))
+        for r in counts:
+            row = rows.get(r["trainee_id"])
+            if row is not None:
+                setattr(row, column, r["n"])
+    return list(rows.values())
+
+
+def _store(rows: list[TraineeFacts]) -> None:
+    TraineeFacts.objects.bulk_create(
+        rows,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["trainee"],
+        update_fields=FIELDS,
+    )
+
+
+def refresh(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
+    """Recompute and store the facts of these trainees (in batches); returns the count."""
+    today = today or timezone.localdate()
+    ids = sorted(set(trainee_ids))
+    for start in range(0, len(ids), BATCH):
+        _store(_rows(ids[start : start + BATCH], today))
+    return len(ids)
+
+
+def refresh_all(today: dt.date | None = None) -> int:
+    """Every trainee at once (the demo, after a bulk load; the first read of a day)."""
+    today = today or timezone.localdate()
+    rows = _rows(None, today)
+    _store(rows)
+    return len(rows)
+
+
+def ensure_fresh(today: dt.date | None = None) -> int:
+    """Bring every stored row to `today`: one indexed query when none is out of date (the usual
+    case); the rows marked stale by a delete; everyone (and any trainee without a row) once the
+    date has moved. All rows, not a scope's: a trainee whose new employment starts today moves
+    into a scope from another."""
+    today = today or timezone.localdate()
+    stale = TraineeFacts.objects.filter(computed_on__lt=today)
+    ids = list(stale.order_by("trainee_id").values_list("trainee_id", flat=True)[: BATCH + 1])
+    if not ids:
+        return 0
+    if len(ids) > BATCH:
+        return refresh_all(today)
+    return refresh(ids, today)
+
+
+def mark_stale(trainee_ids) -> int:
+    """Make `ensure_fresh` recompute these rows on the next read (one UPDATE): used on deletes,
+    where the trainee may be going too (a cascade)."""
+    return TraineeFacts.objects.filter(trainee_id__in=trainee_ids).update(computed_on=STALE)
+
+
+# --- keeping the rows current: signals on the inputs -----------------------------------------
+
+
+def _refresh_one(trainee_id: int | None, signal=None) -> None:
+    if not trainee_id:
+        return
+    if signal is post_delete:
+        mark_stale([trainee_id])
+    else:
+        refresh([trainee_id])
+
+
+def _trainee_row(sender, instance, signal=None, raw=False, **kwargs) -> None:
+    if not raw:
+        _refresh_one(instance.trainee_id, signal)
+
+
+def _plan_revision(sender, instance, raw=False, **kwargs) -> None:
+    from lisplan.plans.models import ImplementationPlan, Status
+
+    if raw or instance.status not in (Status.APPROVED, Status.SUPERSEDED):
+        return  # only approved (and then superseded) revisions are facts
+    plan = ImplementationPlan.objects.filter(pk=instance.plan_id)
+    _refresh_one(plan.values_list("trainee_id", flat=True).first())
+
+
+def _iup_revision(sender, instance, raw=False, **kwargs) -> None:
+    from lisplan.iup.models import EducationPlan, Status
+
+    if raw or instance.status not in (Status.SIGNED, Status.SUPERSEDED):
+        return  # only signed (and then superseded) revisions are facts
+    plan = EducationPlan.objects.filter(pk=instance.plan_id)
+    _refresh_one(plan.values_list("trainee_id", flat=True).first())
+
+
+def _trainee_created(sender, instance, created=False, raw=False, **kwargs) -> None:
+    if created and not raw:
+        refresh([instance.pk])
+
+
+def connect() -> None:
+    """Employments and supervision (saved and deleted one at a time by their services, the
+    admin and imports), approved plan revisions, signed IUP revisions, learning activities and
+    goal approvals recompute the trainee's row. Activities and goal approvals are deleted by
+    the progress services, which refresh the row themselves (`progress.services._refresh`): a
+    delete listener on those tables would stop Django deleting them in bulk."""
+    from lisplan.iup.models import Revision as IupRevision
+    from lisplan.plans.models import Revision as PlanRevision
+    from lisplan.progress.models import ActivityRecord, GoalApproval
+    from lisplan.trainees.models import Employment, Supervision, Trainee
+
+    for model in (Employment, Supervision):
+        name = model.__name__
+        post_save.connect(_trainee_row, sender=model, dispatch_uid=f"insight-facts-{name}")
+        post_delete.connect(_trainee_row, sender=model, dispatch_uid=f"insight-facts-del-{name}")
+    for model in (ActivityRecord, GoalApproval):
+        name = model.__name__
+        post_save.connect(_trainee_row, sender=model, dispatch_uid=f"insight-facts-{name}")
+    post_save.connect(_plan_revision, sender=PlanRevision, dispatch_uid="insight-facts-plan")
+    post_save.connect(_iup_revision, sender=IupRevision, dispatch_uid="insight-facts-iup")
+    post_save.connect(_trainee_created, sender=Trainee, dispatch_uid="insight-facts-trainee")

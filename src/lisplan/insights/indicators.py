@@ -565,7 +565,10 @@ def _occupying(ctx):
         RotationRequest.objects.filter(
             _receiving_q(ctx, ""),
             status__in=OCCUPYING_STATUSES,
-            agreement__in=_agreements(ctx).values("pk"),
+            # The fence: flattened, PostgreSQL joined each agreement with each institution of
+            # the region and probed the requests per pair (10–17 ms in Helse Nord at 7,000
+            # trainees); as a set, one pass over the requests (0.4 ms).
+            agreement__in=_agreements(ctx).values("pk")[:_FENCE],
         )
         .annotate(begins=Coalesce("started_on", "agreed_start", "desired_start"))
         .filter(begins__lt=ctx.year_ahead)

@@ -248,3 +248,15 @@ def test_the_facts_move_with_the_date(world, travel):
         with travel(later):
             assert_same(_scopes(world), later)
             assert set(TraineeFacts.objects.values_list("computed_on", flat=True)) == {later}
+
+
+def test_summaries_written_in_bulk_are_copied(world):
+    """The progress summaries are written in bulk, without signals (`refresh_summaries`); the
+    facts take their status and projected completion in the same transaction."""
+    from lisplan.progress.summary import refresh_summaries
+
+    ids = [world.trainee.pk, world.colleague.pk]
+    TraineeFacts.objects.filter(trainee_id__in=ids).update(status="bogus")
+    refresh_summaries(ids)
+    assert_same(_scopes(world))
+    assert not TraineeFacts.objects.filter(status="bogus").exists()

@@ -33,7 +33,8 @@ from lisplan.insights.models import TraineeFacts
 BATCH = 2000
 FLAGS = ("req", "valid", "expired", "signed", "updated", "supervised")
 UNIT = ("institution", "arena", "specialty")  # foreign keys, like "employment"
-FIELDS = ["computed_on", "employment", *UNIT, *FLAGS, "meetings", "panels", "goals"]
+SUMMARY = ("status", "projected_completion")  # copied from the progress summary
+FIELDS = ["computed_on", "employment", *UNIT, *FLAGS, "meetings", "panels", "goals", *SUMMARY]
 STALE = dt.date(1, 1, 1)
 
 
@@ -63,6 +64,11 @@ def _rows(trainee_ids: list[int] | None, today: dt.date) -> list[TraineeFacts]:
             row = rows.get(r["trainee_id"])
             if row is not None:
                 setattr(row, column, r["n"])
+    for r in i._summaries(ctx).values("trainee_id", *SUMMARY):
+        row = rows.get(r["trainee_id"])
+        if row is not None:
+            for name in SUMMARY:
+                setattr(row, name, r[name])
     return list(rows.values())
 
 
@@ -106,6 +112,19 @@ def ensure_fresh(today: dt.date | None = None) -> int:
     if len(ids) > BATCH:
         return refresh_all(today)
     return refresh(ids, today)
+
+
+def copy_summaries(trainee_ids) -> int:
+    """Copy these trainees' progress summaries, just written in bulk (`progress.summary`), into
+    their facts: one UPDATE. Only for the population, as `_rows` copies them."""
+    from django.db.models import OuterRef, Subquery
+
+    from lisplan.progress.models import ProgressSummary
+
+    summary = ProgressSummary.objects.filter(trainee_id=OuterRef("trainee_id"))
+    return TraineeFacts.objects.filter(trainee_id__in=trainee_ids, employment__isnull=False).update(
+        **{name: Subquery(summary.values(name)[:1]) for name in SUMMARY}
+    )
 
 
 def mark_stale(trainee_ids) -> int:
@@ -156,20 +175,22 @@ def _trainee_created(sender, instance, created=False, raw=False, **kwargs) -> No
 
 def connect() -> None:
     """Employments and supervision (saved and deleted one at a time by their services, the
-    admin and imports), approved plan revisions, signed IUP revisions, learning activities and
-    goal approvals recompute the trainee's row. Activities and goal approvals are deleted by
+    admin and imports), approved plan revisions, signed IUP revisions, learning activities,
+    goal approvals and progress summaries saved one at a time recompute the trainee's row; the
+    summaries written in bulk are copied by `progress.summary.refresh_summaries`
+    (`copy_summaries`). Activities and goal approvals are deleted by
     the progress services, which refresh the row themselves (`progress.services._refresh`): a
     delete listener on those tables would stop Django deleting them in bulk."""
     from lisplan.iup.models import Revision as IupRevision
     from lisplan.plans.models import Revision as PlanRevision
-    from lisplan.progress.models import ActivityRecord, GoalApproval
+    from lisplan.progress.models import ActivityRecord, GoalApproval, ProgressSummary
     from lisplan.trainees.models import Employment, Supervision, Trainee
 
     for model in (Employment, Supervision):
         name = model.__name__
         post_save.connect(_trainee_row, sender=model, dispatch_uid=f"insight-facts-{name}")
         post_delete.connect(_trainee_row, sender=model, dispatch_uid=f"insight-facts-del-{name}")
-    for model in (ActivityRecord, GoalApproval):
+    for model in (ActivityRecord, GoalApproval, ProgressSummary):
         name = model.__name__
         post_save.connect(_trainee_row, sender=model, dispatch_uid=f"insight-facts-{name}")
     post_save.connect(_plan_revision, sender=PlanRevision, dispatch_uid="insight-facts-plan")

@@ -964,6 +964,11 @@ STORED_COUNTS: dict[Callable, str] = {
 }
 
 
+# The bases whose rows are one per trainee, copied into `TraineeFacts`: their conditions apply
+# to the facts (same column names) where the trainee has a row in the base.
+STORED_BASES: dict[Callable, Q] = {_summaries: Q(status__isnull=False)}
+
+
 def evaluate_all(scope: Scope, at: dt.date, codes: list[str] | None = None) -> list[Value_]:
     """Every (or the chosen) indicator for one scope and date, without PostgreSQL's JIT. For
     today from the stored facts (`TraineeFacts`, brought up to date first); for any other date
@@ -982,7 +987,8 @@ def evaluate_all(scope: Scope, at: dt.date, codes: list[str] | None = None) -> l
 def _evaluate_all(ctx: Ctx, codes: list[str] | None = None) -> list[Value_]:
     """Numerators and denominators on the same base queryset (`part`) are counted in one query
     per base — the same conditions as their lists — the others one by one (`evaluate`). On the
-    stored facts, the counts in `STORED_COUNTS` are sums on the facts' base (`_flagged`)."""
+    stored facts, the counts in `STORED_COUNTS` are sums, and the conditions on the bases in
+    `STORED_BASES` counts, on the facts' base (`_flagged`): one query for all of them."""
     from django.db.models import Count
 
     chosen = [BY_CODE[c] for c in codes] if codes else INDICATORS
@@ -990,7 +996,7 @@ def _evaluate_all(ctx: Ctx, codes: list[str] | None = None) -> list[Value_]:
 
     def want(rows) -> bool:
         base = getattr(rows, "base", None)
-        if ctx.facts and rows in STORED_COUNTS:
+        if ctx.facts and (rows in STORED_COUNTS or base in STORED_BASES):
             base = _flagged
         if base is None:
             return False
@@ -1011,6 +1017,8 @@ def _evaluate_all(ctx: Ctx, codes: list[str] | None = None) -> list[Value_]:
                 aggregates[key] = Coalesce(Sum(STORED_COUNTS[rows]), 0)
                 continue
             where = rows.where(ctx)
+            if ctx.facts and rows.base in STORED_BASES:
+                where &= STORED_BASES[rows.base]
             aggregates[key] = Count("pk", filter=where) if where else Count("pk")
         qs = base(ctx).order_by()
         if base is _flagged and not ctx.facts:

@@ -101,9 +101,11 @@ def refresh_all(today: dt.date | None = None) -> int:
 
 def ensure_fresh(today: dt.date | None = None) -> int:
     """Bring every stored row to `today`: one indexed query when none is out of date (the usual
-    case); the rows marked stale by a delete; everyone (and any trainee without a row) once the
-    date has moved. All rows, not a scope's: a trainee whose new employment starts today moves
-    into a scope from another."""
+    case); else the out-of-date rows and any trainee without a row (a bulk insert without
+    `refresh`), or everyone at once when many are out of date (the date has moved). All rows,
+    not a scope's: a trainee whose new employment starts today moves into a scope from another.
+    A trainee without a row whose others are all current is not seen here: every write of a
+    trainee goes through `refresh` (signals, imports, the demo)."""
     today = today or timezone.localdate()
     stale = TraineeFacts.objects.filter(computed_on__lt=today)
     ids = list(stale.order_by("trainee_id").values_list("trainee_id", flat=True)[: BATCH + 1])
@@ -111,7 +113,10 @@ def ensure_fresh(today: dt.date | None = None) -> int:
         return 0
     if len(ids) > BATCH:
         return refresh_all(today)
-    return refresh(ids, today)
+    from lisplan.trainees.models import Trainee
+
+    missing = Trainee.objects.filter(insight_facts__isnull=True).values_list("pk", flat=True)
+    return refresh([*ids, *missing], today)
 
 
 def copy_summaries(trainee_ids) -> int:

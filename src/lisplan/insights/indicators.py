@@ -535,9 +535,11 @@ def _receiving_q(ctx: Ctx, prefix: str) -> Q:
         q &= Q(**{f"{prefix}receiving_id": s.institution})
     specialty = s.specialty
     if s.arena:
-        arena = LearningArena.objects.filter(pk=s.arena).values(
-            "institution_id", "specialty_id"
-        ).first() or {"institution_id": 0, "specialty_id": None}
+        if "receiving_arena" not in ctx.memo:  # once per computation, not per indicator
+            ctx.memo["receiving_arena"] = LearningArena.objects.filter(pk=s.arena).values(
+                "institution_id", "specialty_id"
+            ).first() or {"institution_id": 0, "specialty_id": None}
+        arena = ctx.memo["receiving_arena"]
         q &= Q(**{f"{prefix}receiving_id": arena["institution_id"]})
         specialty = specialty or arena["specialty_id"]
     if specialty:

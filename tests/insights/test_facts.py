@@ -248,3 +248,37 @@ def test_the_facts_move_with_the_date(world, travel):
         with travel(later):
             assert_same(_scopes(world), later)
             assert set(TraineeFacts.objects.values_list("computed_on", flat=True)) == {later}
+
+
+def test_summaries_written_in_bulk_are_copied(world):
+    """The progress summaries are written in bulk, without signals (`refresh_summaries`); the
+    facts take their status and projected completion in the same transaction."""
+    from lisplan.progress.summary import refresh_summaries
+
+    ids = [world.trainee.pk, world.colleague.pk]
+    TraineeFacts.objects.filter(trainee_id__in=ids).update(status="bogus")
+    refresh_summaries(ids)
+    assert_same(_scopes(world))
+    assert not TraineeFacts.objects.filter(status="bogus").exists()
+
+
+def test_the_daily_job_brings_the_facts_to_the_new_day(world, travel):
+    from django.core.management import call_command
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with travel(tomorrow):
+        out = StringIO()
+        call_command("harvest", "--scheduled", stdout=out)
+        assert f"indicator facts refreshed: {TraineeFacts.objects.count()}" in out.getvalue()
+        assert set(TraineeFacts.objects.values_list("computed_on", flat=True)) == {tomorrow}
+        assert facts.ensure_fresh() == 0
+
+
+def test_a_new_day_also_fills_missing_rows(world, travel):
+    """A trainee written without signals (a bulk insert) has no row; the first read of a new
+    day computes it with the others."""
+    TraineeFacts.objects.filter(trainee=world.colleague).delete()
+    later = timezone.localdate() + dt.timedelta(days=1)
+    with travel(later):
+        assert_same(_scopes(world), later)
+        assert TraineeFacts.objects.filter(trainee=world.colleague, computed_on=later).exists()

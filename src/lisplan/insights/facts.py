@@ -33,7 +33,8 @@ from lisplan.insights.models import TraineeFacts
 BATCH = 2000
 FLAGS = ("req", "valid", "expired", "signed", "updated", "supervised")
 UNIT = ("institution", "arena", "specialty")  # foreign keys, like "employment"
-FIELDS = ["computed_on", "employment", *UNIT, *FLAGS, "meetings", "panels", "goals"]
+SUMMARY = ("status", "projected_completion")  # copied from the progress summary
+FIELDS = ["computed_on", "employment", *UNIT, *FLAGS, "meetings", "panels", "goals", *SUMMARY]
 STALE = dt.date(1, 1, 1)
 
 
@@ -63,6 +64,11 @@ def _rows(trainee_ids: list[int] | None, today: dt.date) -> list[TraineeFacts]:
             row = rows.get(r["trainee_id"])
             if row is not None:
                 setattr(row, column, r["n"])
+    for r in i._summaries(ctx).values("trainee_id", *SUMMARY):
+        row = rows.get(r["trainee_id"])
+        if row is not None:
+            for name in SUMMARY:
+                setattr(row, name, r[name])
     return list(rows.values())
 
 
@@ -95,9 +101,11 @@ def refresh_all(today: dt.date | None = None) -> int:
 
 def ensure_fresh(today: dt.date | None = None) -> int:
     """Bring every stored row to `today`: one indexed query when none is out of date (the usual
-    case); the rows marked stale by a delete; everyone (and any trainee without a row) once the
-    date has moved. All rows, not a scope's: a trainee whose new employment starts today moves
-    into a scope from another."""
+    case); else the out-of-date rows and any trainee without a row (a bulk insert without
+    `refresh`), or everyone at once when many are out of date (the date has moved). All rows,
+    not a scope's: a trainee whose new employment starts today moves into a scope from another.
+    A trainee without a row whose others are all current is not seen here: every write of a
+    trainee goes through `refresh` (signals, imports, the demo)."""
     today = today or timezone.localdate()
     stale = TraineeFacts.objects.filter(computed_on__lt=today)
     ids = list(stale.order_by("trainee_id").values_list("trainee_id", flat=True)[: BATCH + 1])
@@ -105,7 +113,23 @@ def ensure_fresh(today: dt.date | None = None) -> int:
         return 0
     if len(ids) > BATCH:
         return refresh_all(today)
-    return refresh(ids, today)
+    from lisplan.trainees.models import Trainee
+
+    missing = Trainee.objects.filter(insight_facts__isnull=True).values_list("pk", flat=True)
+    return refresh([*ids, *missing], today)
+
+
+def copy_summaries(trainee_ids) -> int:
+    """Copy these trainees' progress summaries, just written in bulk (`progress.summary`), into
+    their facts: one UPDATE. Only for the population, as `_rows` copies them."""
+    from django.db.models import OuterRef, Subquery
+
+    from lisplan.progress.models import ProgressSummary
+
+    summary = ProgressSummary.objects.filter(trainee_id=OuterRef("trainee_id"))
+    return TraineeFacts.objects.filter(trainee_id__in=trainee_ids, employment__isnull=False).update(
+        **{name: Subquery(summary.values(name)[:1]) for name in SUMMARY}
+    )
 
 
 def mark_stale(trainee_ids) -> int:
@@ -156,20 +180,22 @@ def _trainee_created(sender, instance, created=False, raw=False, **kwargs) -> No
 
 def connect() -> None:
     """Employments and supervision (saved and deleted one at a time by their services, the
-    admin and imports), approved plan revisions, signed IUP revisions, learning activities and
-    goal approvals recompute the trainee's row. Activities and goal approvals are deleted by
+    admin and imports), approved plan revisions, signed IUP revisions, learning activities,
+    goal approvals and progress summaries saved one at a time recompute the trainee's row; the
+    summaries written in bulk are copied by `progress.summary.refresh_summaries`
+    (`copy_summaries`). Activities and goal approvals are deleted by
     the progress services, which refresh the row themselves (`progress.services._refresh`): a
     delete listener on those tables would stop Django deleting them in bulk."""
     from lisplan.iup.models import Revision as IupRevision
     from lisplan.plans.models import Revision as PlanRevision
-    from lisplan.progress.models import ActivityRecord, GoalApproval
+    from lisplan.progress.models import ActivityRecord, GoalApproval, ProgressSummary
     from lisplan.trainees.models import Employment, Supervision, Trainee
 
     for model in (Employment, Supervision):
         name = model.__name__
         post_save.connect(_trainee_row, sender=model, dispatch_uid=f"insight-facts-{name}")
         post_delete.connect(_trainee_row, sender=model, dispatch_uid=f"insight-facts-del-{name}")
-    for model in (ActivityRecord, GoalApproval):
+    for model in (ActivityRecord, GoalApproval, ProgressSummary):
         name = model.__name__
         post_save.connect(_trainee_row, sender=model, dispatch_uid=f"insight-facts-{name}")
     post_save.connect(_plan_revision, sender=PlanRevision, dispatch_uid="insight-facts-plan")

@@ -155,6 +155,9 @@ class TraineeFacts(models.Model):
     meetings = models.PositiveIntegerField(default=0)  # supervision meetings, 12 months
     panels = models.PositiveIntegerField(default=0)  # assessment panels, 12 months
     goals = models.PositiveIntegerField(default=0)  # learning goals approved, 12 months
+    # Today's progress summary (`progress.ProgressSummary`), named as there; null: none.
+    status = models.CharField(max_length=20, null=True)
+    projected_completion = models.DateField(null=True)
 
     class Meta:
         verbose_name = _("fakta om lege for indikatorene")

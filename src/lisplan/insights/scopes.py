@@ -120,11 +120,12 @@ def comparison_institutions(user, scope: Scope) -> list[Institution]:
     region = scope.region
     if region is None:
         return []
-    return list(
-        Institution.objects.filter(region_id=region, employments__isnull=False)
-        .distinct()
-        .order_by("name")
-    )
+    from django.db.models import Exists, OuterRef
+
+    from lisplan.trainees.models import Employment
+
+    employed = Employment.objects.filter(institution_id=OuterRef("pk"))  # an index probe each
+    return list(Institution.objects.filter(Exists(employed), region_id=region).order_by("name"))
 
 
 def small(value) -> bool:

@@ -140,7 +140,8 @@ def dashboard(request):
         "insights/dashboard.html",
         {
             "scope": scope,
-            "scope_label": scope.label(),
+            "scope_label": next((label for _s, label, current in own if current), None)
+            or scope.label(),
             "level": level,
             "inside": level == scopes.INSIDE,
             "at": at,

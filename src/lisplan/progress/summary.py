@@ -122,6 +122,9 @@ def refresh_summaries(
         with transaction.atomic():
             ProgressSummary.objects.filter(trainee_id__in=chunk).delete()
             ProgressSummary.objects.bulk_create(rows)
+            from lisplan.insights.facts import copy_summaries
+
+            copy_summaries(chunk)  # the indicator page's stored facts (written without signals)
         done += len(rows)
     return done
 

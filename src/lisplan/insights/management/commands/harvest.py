@@ -1,5 +1,7 @@
-"""`lisplan harvest --scheduled` (run daily from cron: harvests on 1 March and 1 September) or
-`lisplan harvest --date YYYY-MM-DD` (one harvest now). Runs the harvest in this process."""
+"""`lisplan harvest --scheduled` (run daily from cron: harvests on 1 March and 1 September, and
+brings the stored indicator facts to the new day, `facts.ensure_fresh`, so the first page of the
+day does not wait for them) or `lisplan harvest --date YYYY-MM-DD` (one harvest now). Runs the
+harvest in this process."""
 
 from __future__ import annotations
 
@@ -20,6 +22,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, scheduled=False, date=None, **options):
         if scheduled:
+            from lisplan.insights import facts
+
+            refreshed = facts.ensure_fresh(timezone.localdate())
+            self.stdout.write(f"indicator facts refreshed: {refreshed}")
             harvest = services.run_scheduled(timezone.localdate())
         elif date:
             try:

@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lisplan.accounts.access import has_permission
-from lisplan.accounts.context_processors import own_trainee_id
+from lisplan.accounts.access import has_permission, own_trainee_id
 from lisplan.iup import queries
 
 

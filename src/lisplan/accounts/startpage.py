@@ -153,16 +153,8 @@ def _to_sign(user) -> dict:
     from lisplan.iup import queries as iup_queries
     from lisplan.plans import pages as plan_pages
 
-    plans = (
-        plan_pages.awaiting_my_signature(user).count()
-        if has_permission(user, "plan.sign")
-        else None
-    )
-    iups = (
-        iup_queries.awaiting_my_signature(user).count()
-        if has_permission(user, "iup.sign")
-        else None
-    )
+    plans = plan_pages.to_sign_count(user) if has_permission(user, "plan.sign") else None
+    iups = iup_queries.to_sign_count(user) if has_permission(user, "iup.sign") else None
     return {"to_sign_plans": plans, "to_sign_iups": iups}
 
 

@@ -80,6 +80,14 @@ def awaiting_my_signature(user) -> QuerySet[Revision]:
     )
 
 
+def to_sign_count(user) -> int:
+    """How many revisions await the user's signature, once per request (kept on the user): the
+    start page's task and the leader's and supervisor's cards both show it."""
+    if not hasattr(user, "_lisplan_iups_to_sign"):
+        user._lisplan_iups_to_sign = awaiting_my_signature(user).count()
+    return user._lisplan_iups_to_sign
+
+
 # --- deadlines for many trainees ------------------------------------------------------------
 
 

@@ -41,7 +41,7 @@ def tasks_for(user) -> list[dict]:
         out.append(
             {
                 "title": _("Utdanningsplaner til signering"),
-                "count": queries.awaiting_my_signature(user).count(),
+                "count": queries.to_sign_count(user),
                 "url": reverse("iup:to_sign"),
                 "empty_text": _("Ingen utdanningsplaner venter på din signatur."),
             }

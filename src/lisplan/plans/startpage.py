@@ -31,7 +31,7 @@ def tasks_for(user) -> list[dict]:
         out.append(
             _task(
                 _("Gjennomføringsplaner til signering"),
-                pages.awaiting_my_signature(user).count(),
+                pages.to_sign_count(user),
                 reverse("plans:to_sign"),
                 _("Ingen planer venter på din signatur."),
             )

@@ -8,7 +8,9 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from lisplan.iup import queries as iup_queries
 from lisplan.iup import services as iup_services
+from lisplan.iup.models import Meeting
 from lisplan.progress.models import ProgressStatus, ProgressSummary
 from tests.iup.outputs import hospital_revision
 
@@ -48,6 +50,32 @@ def test_trainee_card_shows_iup_status_deadline_and_progress(client, world):
     assert "2 av 5 krav er oppfylt." in html and "Forsinket" in html
     assert f"Neste frist: {deadline.deadline.due:%d.%m.%Y}" in html
     assert reverse("notifications:calendar") in html
+    # the card reads the stored deadline (DeadlineSummary); it is the live one
+    live = iup_queries.deadline_for(world.trainee, timezone.localdate())
+    assert (deadline.deadline, deadline.open_revision, deadline.open_status) == (
+        live.deadline,
+        live.open_revision,
+        live.open_status,
+    )
+
+
+def test_trainee_card_shows_the_next_meeting_of_each_kind(client, world):
+    revision = hospital_revision(world)
+    today = timezone.localdate()
+    kinds = Meeting.Kind
+    for kind, days in [
+        (kinds.SUPERVISION, 40),
+        (kinds.SUPERVISION, 10),
+        (kinds.SUPERVISION, -5),  # past: not the next one
+        (kinds.ASSESSMENT_PANEL, 90),
+        (kinds.ASSESSMENT_PANEL, 60),
+    ]:
+        Meeting.objects.create(revision=revision, kind=kind, date=today + dt.timedelta(days))
+    card = next(
+        s for s in _home(client, world, "trainee").context["sections"] if s.role == "trainee"
+    )
+    assert card.data["supervision"].date == today + dt.timedelta(10)
+    assert card.data["panel"].date == today + dt.timedelta(60)
 
 
 def test_trainee_without_progress_summary_is_told_so(client, world):

@@ -295,6 +295,16 @@ class Grants:
         )
 
 
+def own_trainee_id(user) -> int | None:
+    """The id of the user's own trainee record (one query per request, cached on the user)."""
+    if not hasattr(user, "_lisplan_own_trainee"):
+        Trainee = _model("trainees.Trainee")
+        user._lisplan_own_trainee = (
+            Trainee.objects.filter(user=user).values_list("pk", flat=True).first()
+        )
+    return user._lisplan_own_trainee
+
+
 def grants(user) -> Grants:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Grants(frozenset(), {}, {}, {}, frozenset())
@@ -327,7 +337,7 @@ def grants(user) -> Grants:
                 institutions.setdefault(p, []).append((a.institution_id, specialty))
             elif a.region_id:
                 regions.setdefault(p, []).append(a.region_id)
-    if hasattr(user, "trainee"):
+    if own_trainee_id(user) is not None:
         relations.add("self")
     if user.supervisions.exists():
         relations.add("supervisee")

@@ -17,6 +17,7 @@ from lisplan.accounts.access import (
     RELATIONSHIP_PERMISSIONS,
     grants,
     has_permission,
+    own_trainee_id,
     roles_summary,
 )
 
@@ -158,17 +159,6 @@ def holds_beyond_self(user, permission: str) -> bool:
     return any(
         permission in RELATIONSHIP_PERMISSIONS.get(r, ()) for r in g.relations if r != "self"
     )
-
-
-def own_trainee_id(user) -> int | None:
-    """The id of the user's own trainee record (one query per request, cached on the user)."""
-    if not hasattr(user, "_lisplan_own_trainee"):
-        from lisplan.trainees.models import Trainee
-
-        user._lisplan_own_trainee = (
-            Trainee.objects.filter(user=user).values_list("pk", flat=True).first()
-        )
-    return user._lisplan_own_trainee
 
 
 def _personal(request, user) -> list[NavItem]:

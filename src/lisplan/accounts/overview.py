@@ -154,11 +154,13 @@ def next_meetings(trainee, today: dt.date) -> dict:
     """The next supervision meeting and assessment panel from the newest education plan."""
     from lisplan.iup.models import Meeting
 
-    meetings = Meeting.objects.filter(revision__plan__trainee=trainee, date__gte=today).order_by(
-        "date", "time"
-    )
-    supervision = meetings.filter(kind=Meeting.Kind.SUPERVISION).first()
-    panel = meetings.filter(kind=Meeting.Kind.ASSESSMENT_PANEL).first()
+    kinds = (Meeting.Kind.SUPERVISION, Meeting.Kind.ASSESSMENT_PANEL)
+    meetings = list(
+        Meeting.objects.filter(
+            revision__plan__trainee=trainee, date__gte=today, kind__in=kinds
+        ).order_by("date", "time")
+    )  # one trainee's coming meetings: a handful
+    supervision, panel = (next((m for m in meetings if m.kind == k), None) for k in kinds)
     return {"supervision": supervision, "panel": panel}
 
 

@@ -112,13 +112,12 @@ def _active_supervisions():
 
 
 def _trainee(user, a: RoleAssignment) -> dict:
-    own = Trainee.objects.filter(user=user).first()
+    own = Trainee.objects.filter(user=user).select_related("progress_summary").first()
     if own is None:
         return {"own": None, "supervisors": []}
     from lisplan.iup import pages as iup_pages
     from lisplan.iup import queries as iup_queries
     from lisplan.iup.models import Status as IupStatus
-    from lisplan.progress.models import ProgressSummary
 
     supervisors = list(_active_supervisions().filter(trainee=own).select_related("supervisor"))
     iup = iup_queries.stored_deadline_for(own.pk, timezone.localdate())
@@ -134,7 +133,7 @@ def _trainee(user, a: RoleAssignment) -> dict:
             if iup.open_status in IupStatus.values
             else ""
         ),
-        "progress": ProgressSummary.objects.filter(trainee=own).first(),
+        "progress": getattr(own, "progress_summary", None),  # None: not computed yet
         **trainee_overview(user, own),
     }
 
@@ -154,16 +153,8 @@ def _to_sign(user) -> dict:
     from lisplan.iup import queries as iup_queries
     from lisplan.plans import pages as plan_pages
 
-    plans = (
-        plan_pages.awaiting_my_signature(user).count()
-        if has_permission(user, "plan.sign")
-        else None
-    )
-    iups = (
-        iup_queries.awaiting_my_signature(user).count()
-        if has_permission(user, "iup.sign")
-        else None
-    )
+    plans = plan_pages.to_sign_count(user) if has_permission(user, "plan.sign") else None
+    iups = iup_queries.to_sign_count(user) if has_permission(user, "iup.sign") else None
     return {"to_sign_plans": plans, "to_sign_iups": iups}
 
 

@@ -67,7 +67,14 @@ def compare(previous: Revision, revision: Revision) -> list[Change]:
     return out
 
 
-def previous_of(revision: Revision) -> Revision | None:
+def previous_of(revision: Revision, revisions: list[Revision] | None = None) -> Revision | None:
+    """The revision before this one in its plan (from `revisions`, the plan's revisions, when
+    the caller has read them)."""
+    if revisions is not None:
+        earlier = [
+            r for r in revisions if r.plan_id == revision.plan_id and r.number < revision.number
+        ]
+        return max(earlier, key=lambda r: r.number, default=None)
     return (
         Revision.objects.filter(plan_id=revision.plan_id, number__lt=revision.number)
         .order_by("-number")

@@ -93,14 +93,17 @@ def refresh_all(today: dt.date | None = None) -> int:
     return len(rows)
 
 
+def current(today: dt.date) -> Q:
+    """The stored rows still valid on `today` (their `fresh_until` has not come)."""
+    return Q(fresh_until__isnull=True) | Q(fresh_until__gt=today)
+
+
 def ensure_fresh(trainees: QuerySet, today: dt.date | None = None) -> int:
     """Recompute the rows of these trainees that are missing or whose `fresh_until` has come.
     One query when nothing is out of date (the usual case)."""
     today = today or timezone.localdate()
-    current = DeadlineSummary.objects.filter(
-        Q(fresh_until__isnull=True) | Q(fresh_until__gt=today), trainee_id=OuterRef("pk")
-    )
-    ids = list(trainees.order_by().filter(~Exists(current)).values_list("pk", flat=True))
+    current_rows = DeadlineSummary.objects.filter(current(today), trainee_id=OuterRef("pk"))
+    ids = list(trainees.order_by().filter(~Exists(current_rows)).values_list("pk", flat=True))
     return refresh(ids, today) if ids else 0
 
 

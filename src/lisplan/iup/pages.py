@@ -180,7 +180,7 @@ def revision_context(user, revision: Revision, today: dt.date) -> dict:
     plan = revision.plan
     revisions = list(plan.revisions.order_by("-number"))
     newest = revisions[0].number if revisions else revision.number
-    previous = compare.previous_of(revision)
+    previous = compare.previous_of(revision, revisions)
     first = first_made(revisions) or revision.created_at
     deadline = queries.stored_deadline_for(plan.trainee_id, today)
     return {

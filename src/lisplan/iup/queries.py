@@ -80,6 +80,14 @@ def awaiting_my_signature(user) -> QuerySet[Revision]:
     )
 
 
+def to_sign_count(user) -> int:
+    """How many revisions await the user's signature, once per request (kept on the user): the
+    start page's task and the leader's and supervisor's cards both show it."""
+    if not hasattr(user, "_lisplan_iups_to_sign"):
+        user._lisplan_iups_to_sign = awaiting_my_signature(user).count()
+    return user._lisplan_iups_to_sign
+
+
 # --- deadlines for many trainees ------------------------------------------------------------
 
 
@@ -204,9 +212,20 @@ def deadline_for(trainee: Trainee, today: dt.date) -> TraineeDeadline:
 
 
 def stored_deadline_for(trainee_id: int, today: dt.date) -> TraineeDeadline:
-    """One trainee's deadline read from `DeadlineSummary` (brought up to date first): two
-    queries instead of `deadline_for`'s seven (the start page)."""
-    return _row(summaries(Trainee.objects.filter(pk=trainee_id), today).get())
+    """One trainee's deadline read from `DeadlineSummary`, recomputed first when missing or
+    out of date (`deadlines.ensure_fresh` for one row): one query instead of `deadline_for`'s
+    seven (the start page, the revision page)."""
+    from lisplan.iup import deadlines as stored
+    from lisplan.iup.models import DeadlineSummary
+
+    rows = DeadlineSummary.objects.filter(trainee_id=trainee_id).annotate(
+        state=stored.state_case(today)
+    )
+    row = rows.filter(stored.current(today)).first()
+    if row is None:
+        stored.refresh([trainee_id], today)
+        row = rows.get()
+    return _row(row)
 
 
 # --- the work list -------------------------------------------------------------------------

@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lisplan.accounts.access import has_permission
-from lisplan.accounts.context_processors import own_trainee_id
+from lisplan.accounts.access import has_permission, own_trainee_id
 from lisplan.iup import queries
 
 
@@ -42,7 +41,7 @@ def tasks_for(user) -> list[dict]:
         out.append(
             {
                 "title": _("Utdanningsplaner til signering"),
-                "count": queries.awaiting_my_signature(user).count(),
+                "count": queries.to_sign_count(user),
                 "url": reverse("iup:to_sign"),
                 "empty_text": _("Ingen utdanningsplaner venter på din signatur."),
             }

@@ -22,7 +22,11 @@ from lisplan.notifications.services import email_preview, email_previews, mark_r
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """Once per request (kept on the user): the header and the start page's task both show it,
+    and marking notifications read always ends in a redirect."""
+    if not hasattr(user, "_lisplan_unread"):
+        user._lisplan_unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return user._lisplan_unread
 
 
 @require("notification.view")

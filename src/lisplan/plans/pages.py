@@ -210,6 +210,14 @@ def awaiting_my_signature(user) -> QuerySet[Revision]:
     )
 
 
+def to_sign_count(user) -> int:
+    """How many plans await the user's signature, once per request (kept on the user): the
+    start page's task and the leader's and supervisor's cards both show it."""
+    if not hasattr(user, "_lisplan_plans_to_sign"):
+        user._lisplan_plans_to_sign = awaiting_my_signature(user).count()
+    return user._lisplan_plans_to_sign
+
+
 def specialty_choices() -> list[tuple[str, str]]:
     return list(Specialty.objects.order_by("name").values_list("code", "name"))
 

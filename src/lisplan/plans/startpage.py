@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lisplan.accounts.access import has_permission
-from lisplan.accounts.context_processors import own_trainee_id
+from lisplan.accounts.access import has_permission, own_trainee_id
 from lisplan.notifications.views import unread_count
 from lisplan.plans import pages, worklist
 
@@ -32,7 +31,7 @@ def tasks_for(user) -> list[dict]:
         out.append(
             _task(
                 _("Gjennomføringsplaner til signering"),
-                pages.awaiting_my_signature(user).count(),
+                pages.to_sign_count(user),
                 reverse("plans:to_sign"),
                 _("Ingen planer venter på din signatur."),
             )

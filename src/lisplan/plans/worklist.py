@@ -135,7 +135,7 @@ QUERIES = {"awaiting": awaiting, "expiring": expiring, "expired": expired, "miss
 def counts(user, today: dt.date) -> dict[str, int]:
     """Rows per tab: the revision tabs in one aggregate, the missing plans in one count."""
     tabs = _revision_tabs(today)
-    out = scope_filter(user, "plan.approve", Revision.objects.all()).aggregate(
+    out = _revisions(user).aggregate(
         **{key: Count("pk", filter=cond) for key, cond in tabs.items()}
     )
     out["missing"] = missing(user, today).count()

@@ -372,11 +372,12 @@ def coverage_many(
     on: dt.date | None = None,
     region=None,
     others: bool = True,
+    plans: dict[tuple[int, int], int] | None = None,
 ) -> list[Coverage]:
     """Coverage of each (institution, specialty); places elsewhere nationally (or in the
     region) — or, with `others=False`, none: the institutions' own plans and agreements
-    decide the gaps, so counting them needs only those. Constant queries for any number of
-    pairs."""
+    decide the gaps, so counting them needs only those. `plans` ({(institution, specialty):
+    published plan}) when the caller has read them. Constant queries for any number of pairs."""
     on = on or timezone.localdate()
     pairs = sorted(set(pairs))
     if not pairs:
@@ -404,12 +405,16 @@ def coverage_many(
         for p in all_places:
             by_goal[p.goal].append(p)
         reach = Reach.of(all_places)
-    plan_of = {
-        (i, s): pk
-        for pk, i, s in ProgrammePlan.objects.filter(
-            status=Status.PUBLISHED, institution_id__in=insts, specialty_id__in=specs
-        ).values_list("pk", "institution_id", "specialty_id")
-    }
+    plan_of = (
+        plans
+        if plans is not None
+        else {
+            (i, s): pk
+            for pk, i, s in ProgrammePlan.objects.filter(
+                status=Status.PUBLISHED, institution_id__in=insts, specialty_id__in=specs
+            ).values_list("pk", "institution_id", "specialty_id")
+        }
+    )
     out = []
     for inst, spec in pairs:
         plan_id = plan_of.get((inst, spec))
@@ -437,15 +442,20 @@ def coverage(
     return coverage_many([(institution_id, specialty_id)], on=on, region=region)[0]
 
 
-def courses(*, region=None, institutions: Iterable[int] | None = None) -> list[tuple[int, int]]:
-    """The (institution, specialty) pairs the gap report covers: every published plan, in the
-    region or for the given institutions."""
-    qs = ProgrammePlan.objects.filter(status=Status.PUBLISHED)
+def _published(*, region=None, institutions: Iterable[int] | None = None):
+    qs = ProgrammePlan.objects.filter(status=Status.PUBLISHED).order_by()
     region_id = _region_id(region)
     if region_id is not None:
         qs = qs.filter(institution__region_id=region_id)
     if institutions is not None:
         qs = qs.filter(institution_id__in=list(institutions))
+    return qs
+
+
+def courses(*, region=None, institutions: Iterable[int] | None = None) -> list[tuple[int, int]]:
+    """The (institution, specialty) pairs the gap report covers: every published plan, in the
+    region or for the given institutions."""
+    qs = _published(region=region, institutions=institutions)
     return list(qs.values_list("institution_id", "specialty_id").distinct())
 
 
@@ -573,7 +583,13 @@ def gap_count(
 ) -> int:
     """The gaps and capacity shortfalls of the gap report's courses, counted (the start page):
     the same coverage without the places elsewhere, which only the report shows."""
-    covs = coverage_many(courses(region=region, institutions=institutions), on=on, others=False)
+    plans = {
+        (i, s): pk
+        for pk, i, s in _published(region=region, institutions=institutions).values_list(
+            "pk", "institution_id", "specialty_id"
+        )
+    }
+    covs = coverage_many(list(plans), on=on, others=False, plans=plans)
     return sum(len(c.gaps) for c in covs) + len(capacity_shortfalls(covs))
 
 

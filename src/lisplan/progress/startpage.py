@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lisplan.accounts.access import has_permission
-from lisplan.accounts.context_processors import own_trainee_id
+from lisplan.accounts.access import has_permission, own_trainee_id
 from lisplan.progress import queries
 
 

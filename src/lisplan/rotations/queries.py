@@ -41,17 +41,23 @@ class GoalState:
     expected_on: dt.date | None = None
 
 
-def goal_states(trainee_ids, goal_ids) -> dict[tuple[int, int], GoalState]:
+def goal_states(
+    trainee_ids, goal_ids, codes: dict[int, str] | None = None
+) -> dict[tuple[int, int], GoalState]:
     """{(trainee, goal): state} for approved goals, from the progress app's goal approvals.
     An approval counts when it is of the goal version valid today (a tightened goal must be
-    approved again); a prerequisite names a goal by any of its versions, so match by code."""
+    approved again); a prerequisite names a goal by any of its versions, so match by code.
+    `codes` ({goal id: code}) saves reading the codes when the caller has the goals."""
     from lisplan.catalogue.models import LearningGoal
     from lisplan.progress.models import GoalApproval, GoalStatus
 
     today = timezone.localdate()
+    if codes is None:
+        codes = dict(LearningGoal.objects.filter(pk__in=list(goal_ids)).values_list("pk", "code"))
     ids_by_code: dict[str, list[int]] = {}
-    for pk, code in LearningGoal.objects.filter(pk__in=list(goal_ids)).values_list("pk", "code"):
-        ids_by_code.setdefault(code, []).append(pk)
+    for pk in sorted(goal_ids):
+        if pk in codes:
+            ids_by_code.setdefault(codes[pk], []).append(pk)
     approvals = GoalApproval.objects.filter(
         Q(goal__valid_to__isnull=True) | Q(goal__valid_to__gte=today),
         status=GoalStatus.APPROVED,
@@ -208,8 +214,8 @@ def eligibility(
         .values_list("trainee_id", "institution_id", "specialty_id")
     )
     prereqs = required_goals(requests)
-    goal_ids = {g.pk for goals in prereqs.values() for g in goals}
-    states = goal_states(trainee_ids, goal_ids) if goal_ids else {}
+    codes = {g.pk: g.code for goals in prereqs.values() for g in goals}
+    states = goal_states(trainee_ids, set(codes), codes) if codes else {}
     out = {}
     for r in requests:
         start = on or r.start

@@ -7,8 +7,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lisplan.accounts.access import has_permission, scope_filter
-from lisplan.accounts.context_processors import own_trainee_id
+from lisplan.accounts.access import has_permission, own_trainee_id, scope_filter
 from lisplan.rotations.models import RotationRequest, Status
 
 

@@ -76,8 +76,19 @@ def awaiting_my_signature(user) -> QuerySet[Revision]:
     return (
         qs.exclude(signatures__user=user)
         .select_related("plan__trainee")
+        # what the lists show: a revision's row is wide (the plan's texts)
+        .only(*LIST_FIELDS)
         .order_by("submitted_at", "pk")
     )
+
+
+LIST_FIELDS = (
+    "plan__trainee__first_name",
+    "plan__trainee__last_name",
+    "number",
+    "status",
+    "submitted_at",
+)
 
 
 # --- deadlines for many trainees ------------------------------------------------------------

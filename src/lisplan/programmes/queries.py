@@ -145,13 +145,14 @@ def places(
         specialty_ids = list(specialty_ids)
         goals = goals.filter(specialty_id__in=specialty_ids)
     code_of = dict(goals.values_list("pk", "code"))
+    # the goals as a subquery: a region's specialties have hundreds of goal ids
     plan_rows = PlanArena.goals.through.objects.filter(
-        learninggoal_id__in=list(code_of), planarena__plan__status=Status.PUBLISHED
+        learninggoal_id__in=goals.values("pk"), planarena__plan__status=Status.PUBLISHED
     )
     agreement_rows = CollaborationAgreement.goals.through.objects.filter(
         Q(collaborationagreement__valid_to__isnull=True)
         | Q(collaborationagreement__valid_to__gte=on),
-        learninggoal_id__in=list(code_of),
+        learninggoal_id__in=goals.values("pk"),
         collaborationagreement__valid_from__lte=on,
     )
     if region_id is not None:

@@ -242,6 +242,25 @@ def test_overview_filters_by_status(world, goals):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("status", ["", "unknown", "at_risk", "on_track"])
+def test_overview_count_read_off_the_status_counts_is_the_live_count(world, goals, status):
+    from lisplan.progress.models import ProgressSummary
+    from lisplan.progress.queries import OverviewFilters, overview
+    from lisplan.progress.summary import refresh_summaries
+
+    refresh_summaries([world.trainee.pk])  # one summary row; the others have none (unknown)
+    ProgressSummary.objects.filter(trainee=world.trainee).update(status="at_risk")
+    user = world.users["local_coordinator"]
+    response = client_for(world, "local_coordinator").get(
+        reverse("progress:overview"), {"status": status}
+    )
+    live = overview(user, OverviewFilters(status=status or None)).count()
+    assert response.context["page"].paginator.count == live
+    if status == "at_risk":
+        assert live == 1
+    assert len(response.context["page"].object_list) == min(live, 50)
+
+
 def test_overview_query_count_is_constant(world):
     from tests import factories as f
 

@@ -76,6 +76,8 @@ def awaiting_my_signature(user) -> QuerySet[Revision]:
     return (
         qs.exclude(signatures__user=user)
         .select_related("plan__trainee")
+        # what the lists show: a revision's row is wide (the plan's texts)
+        .only(*LIST_FIELDS)
         .order_by("submitted_at", "pk")
     )
 
@@ -86,6 +88,15 @@ def to_sign_count(user) -> int:
     if not hasattr(user, "_lisplan_iups_to_sign"):
         user._lisplan_iups_to_sign = awaiting_my_signature(user).count()
     return user._lisplan_iups_to_sign
+
+
+LIST_FIELDS = (
+    "plan__trainee__first_name",
+    "plan__trainee__last_name",
+    "number",
+    "status",
+    "submitted_at",
+)
 
 
 # --- deadlines for many trainees ------------------------------------------------------------

@@ -133,6 +133,11 @@ RULES: list[Rule] = [
     Rule("iup.Signature", "who signed an IUP, when", TRAINING_RECORD),
     Rule("iup.DeadlineSummary", "the trainee's IUP deadlines (computed)", TRAINING_RECORD),
     Rule(
+        "insights.TraineeFacts",
+        "what the indicators count for the trainee today (computed)",
+        TRAINING_RECORD,
+    ),
+    Rule(
         "confirmations.ServiceConfirmation",
         "the trainee's service confirmations (per employment)",
         TRAINING_RECORD,

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from lisplan.accounts.access import can, scope_filter
+from lisplan.accounts.context_processors import own_trainee_id
 from lisplan.catalogue.models import Specialty
 from lisplan.notifications.services import notify
 from lisplan.plans import compare, queries, rules, worklist
@@ -197,14 +198,20 @@ def trainee_context(user, trainee, today: dt.date | None = None) -> dict:
 
 
 def awaiting_my_signature(user) -> QuerySet[Revision]:
-    """Revisions awaiting a signature the user gives (own as trainee, or as leader)."""
+    """Revisions awaiting a signature the user gives (own as trainee, or as leader). The
+    user's own trainee record is read once, so the filter needs no join to every trainee."""
     signed = Signature.objects.filter(revision=OuterRef("pk"))
-    own = Q(plan__trainee__user=user)
+    leader_signed = Exists(signed.filter(role=Signature.Role.LEADER))
+    qs = scope_filter(user, "plan.sign", Revision.objects.filter(status=Status.AWAITING_SIGNATURES))
+    own = own_trainee_id(user)
+    if own is None:
+        qs = qs.exclude(leader_signed)
+    else:
+        mine = Q(plan__trainee_id=own)
+        qs = qs.exclude(Exists(signed.filter(role=Signature.Role.TRAINEE)) & mine)
+        qs = qs.exclude(leader_signed & ~mine)
     return (
-        scope_filter(user, "plan.sign", Revision.objects.filter(status=Status.AWAITING_SIGNATURES))
-        .exclude(Exists(signed.filter(role=Signature.Role.TRAINEE)) & own)
-        .exclude(Exists(signed.filter(role=Signature.Role.LEADER)) & ~own)
-        .select_related("plan__trainee", "employer", "specialty")
+        qs.select_related("plan__trainee", "employer", "specialty")
         .prefetch_related("signatures")
         .order_by("submitted_at", "pk")
     )

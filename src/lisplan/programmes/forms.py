@@ -13,6 +13,7 @@ from lisplan.organisations.models import LearningArena
 from lisplan.programmes import richtext, services
 from lisplan.programmes.models import Approver, ProgrammePlan
 from lisplan.rotations.models import CollaborationAgreement
+from lisplan.ui.widgets import QuickSelect
 
 PREREQUISITES_HELP = _("Koder skilt med komma, f.eks. ORT-001, ORT-003.")
 TEXT_HELP = _(
@@ -238,7 +239,8 @@ def content_of(texts, phases, arenas, periods) -> services.Content:
 
 
 class CourseForm(DesignsystemetForm, forms.Form):
-    course = forms.ChoiceField(label=_("Spesialitet og virksomhet"))
+    # every approved course for an administrator: several hundred options
+    course = forms.ChoiceField(label=_("Spesialitet og virksomhet"), widget=QuickSelect)
 
     def __init__(self, *args, courses: list[tuple], **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -23,6 +23,7 @@ from lisplan.progress.models import (
     ServicePeriod,
 )
 from lisplan.trainees.models import Employment, Trainee
+from lisplan.ui.widgets import QuickSelect
 
 
 def _date_widget() -> forms.DateInput:
@@ -218,6 +219,7 @@ class OverviewFilterForm(DesignsystemetForm, forms.Form):
         queryset=Institution.objects.none(),
         required=False,
         empty_label=_("Alle"),
+        widget=QuickSelect,
     )
     specialty = forms.ModelChoiceField(
         label=_("Spesialitet"),
@@ -225,9 +227,13 @@ class OverviewFilterForm(DesignsystemetForm, forms.Form):
         required=False,
         to_field_name="code",
         empty_label=_("Alle"),
+        widget=QuickSelect,
     )
     status = forms.ChoiceField(
-        label=_("Progresjon"), required=False, choices=[("", _("Alle")), *ProgressStatus.choices]
+        label=_("Progresjon"),
+        required=False,
+        choices=[("", _("Alle")), *ProgressStatus.choices],
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, user, **kwargs) -> None:

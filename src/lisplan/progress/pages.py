@@ -307,3 +307,9 @@ def status_counts(user, filters: queries.OverviewFilters) -> list[dict]:
         {"status": s, "label": status_label(s), "n": counts.get(s, 0), "colour": STATUS_COLOURS[s]}
         for s in ProgressStatus.values
     ]
+
+
+def listed(counts: list[dict], filters: queries.OverviewFilters) -> int:
+    """How many trainees the overview lists, read off its status counts (no second COUNT over
+    the scope)."""
+    return sum(c["n"] for c in counts if filters.status in (None, c["status"]))

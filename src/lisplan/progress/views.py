@@ -42,12 +42,14 @@ RESULTS_TARGET = "progress-results"
 def overview(request):
     form = OverviewFilterForm(request.GET, user=request.user)
     filters = pages.overview_filters(form)
-    trainees = queries.overview(request.user, filters)
-    page = Paginator(trainees, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = pages.status_counts(request.user, filters)
+    paginator = Paginator(queries.overview(request.user, filters), settings.PAGE_SIZE)
+    paginator.count = pages.listed(counts, filters)
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
-        "counts": pages.status_counts(request.user, filters),
+        "counts": counts,
         "page_range": list(page.paginator.get_elided_page_range(page.number, on_ends=1)),
         "can_import": has_permission(request.user, "progress.import"),
     }

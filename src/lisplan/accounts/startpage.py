@@ -120,7 +120,7 @@ def _trainee(user, a: RoleAssignment) -> dict:
     from lisplan.iup.models import Status as IupStatus
 
     supervisors = list(_active_supervisions().filter(trainee=own).select_related("supervisor"))
-    iup = iup_queries.stored_deadline_for(own.pk, timezone.localdate())
+    iup = iup_queries.own_deadline(user, timezone.localdate())
     return {
         "own": own,
         "supervisors": supervisors,

@@ -239,6 +239,20 @@ def stored_deadline_for(trainee_id: int, today: dt.date) -> TraineeDeadline:
     return _row(row)
 
 
+def own_deadline(user, today: dt.date) -> TraineeDeadline | None:
+    """The user's own IUP deadline (None: not a trainee), once per request (kept on the user):
+    the start page's IUP task and the trainee's card both show it."""
+    from lisplan.accounts.access import own_trainee_id
+
+    own = own_trainee_id(user)
+    if own is None:
+        return None
+    kept = getattr(user, "_lisplan_own_deadline", None)
+    if kept is None or kept[0] != today:
+        kept = user._lisplan_own_deadline = (today, stored_deadline_for(own, today))
+    return kept[1]
+
+
 # --- the work list -------------------------------------------------------------------------
 
 

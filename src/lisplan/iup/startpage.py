@@ -18,8 +18,8 @@ def tasks_for(user) -> list[dict]:
     out = []
     today = timezone.localdate()
     own = own_trainee_id(user)
-    if own is not None:
-        d = queries.stored_deadline_for(own, today)
+    d = queries.own_deadline(user, today)
+    if own is not None and d is not None:
         title = _("Min utdanningsplan (IUP)")
         if d.state in ("missing", "overdue"):
             title = _("Min utdanningsplan (IUP) – frist %(due)s er passert") % {

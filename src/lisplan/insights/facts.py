@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -82,6 +83,7 @@ def _store(rows: list[TraineeFacts]) -> None:
     )
 
 
+@transaction.atomic
 def refresh(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
     """Recompute and store the facts of these trainees (in batches); returns the count."""
     today = today or timezone.localdate()
@@ -91,6 +93,7 @@ def refresh(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
     return len(ids)
 
 
+@transaction.atomic
 def refresh_all(today: dt.date | None = None) -> int:
     """Every trainee at once (the demo, after a bulk load; the first read of a day)."""
     today = today or timezone.localdate()

@@ -972,18 +972,19 @@ STORED_BASES: dict[Callable, Q] = {_summaries: Q(status__isnull=False)}
 
 
 def evaluate_all(scope: Scope, at: dt.date, codes: list[str] | None = None) -> list[Value_]:
-    """Every (or the chosen) indicator for one scope and date, without PostgreSQL's JIT. For
-    today from the stored facts (`TraineeFacts`, brought up to date first); for any other date
-    from the live queries (the definitions the facts are computed from)."""
+    """Every (or the chosen) indicator for one scope and date. For today from the stored facts (`TraineeFacts`, brought up to date first); for any other date
+    from the live queries (the definitions the facts are computed from), without PostgreSQL's
+    JIT."""
     from django.utils import timezone
 
     from lisplan.insights import facts
 
-    stored = at == timezone.localdate()
+    if at == timezone.localdate():
+        # Short queries over the stored rows: no JIT risk, and no transaction to pay for.
+        facts.ensure_fresh(at)
+        return _evaluate_all(Ctx.of(scope, at, facts=True), codes)
     with no_jit():
-        if stored:
-            facts.ensure_fresh(at)
-        return _evaluate_all(Ctx.of(scope, at, facts=stored), codes)
+        return _evaluate_all(Ctx.of(scope, at), codes)
 
 
 def _evaluate_all(ctx: Ctx, codes: list[str] | None = None) -> list[Value_]:

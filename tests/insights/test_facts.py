@@ -16,7 +16,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lisplan.insights import facts
-from lisplan.insights.indicators import Ctx, Scope, _evaluate_all, evaluate_all
+from lisplan.insights.indicators import (
+    INDICATORS,
+    Ctx,
+    Scope,
+    _evaluate_all,
+    context,
+    evaluate_all,
+    row_values,
+)
 from lisplan.insights.models import TraineeFacts
 from lisplan.organisations.models import Institution, LearningArena
 from lisplan.trainees.models import Employment
@@ -49,7 +57,23 @@ def assert_same(scopes, today: dt.date | None = None) -> None:
         stored = _values(evaluate_all(scope, today))
         live = _values(_evaluate_all(Ctx.of(scope, today)))
         assert stored == live, scope
+        assert_same_lists(scope, today)
     assert _stored_rows() == _rows_now(today)
+
+
+def _list(indicator, ctx) -> list:
+    return sorted(
+        (tuple(sorted(r.items())) for r in row_values(indicator, indicator.rows(ctx))), key=repr
+    )
+
+
+def assert_same_lists(scope: Scope, today: dt.date) -> None:
+    """The lists behind the numbers for today (the drill-down, its export and the API) on the
+    stored facts' population are the live lists, row for row."""
+    ctx = context(scope, today)
+    assert ctx.facts
+    for indicator in INDICATORS:
+        assert _list(indicator, ctx) == _list(indicator, Ctx.of(scope, today)), indicator.code
 
 
 def test_the_page_for_today_reads_the_stored_facts(w):
@@ -61,6 +85,10 @@ def test_the_page_for_today_reads_the_stored_facts(w):
     with CaptureQueriesContext(connection) as queries:
         evaluate_all(Scope(region=w.nord.pk), w.at - dt.timedelta(days=1))
     assert "insights_traineefacts" not in " ".join(q["sql"] for q in queries.captured_queries)
+    from lisplan.insights.indicators import BY_CODE
+    from lisplan.insights.queries import live_rows
+
+    assert live_rows(BY_CODE["plans_missing"], Scope(region=w.nord.pk), w.at).model is TraineeFacts
 
 
 def test_stored_equal_live_on_the_hand_built_world(w):

@@ -4,19 +4,22 @@ primary employment, plan, IUP, supervisor and 12-month counts for the whole scop
 
 One definition: each fact is computed by the live indicator's own queryset in `indicators`
 (`_flagged` for the flags, the rows of `_meetings`, `_panels` and `_goals_approved` counted per
-trainee), restricted to the trainees being refreshed (`Ctx.trainees`). `tests/insights` checks
-that the stored values equal the live ones.
+trainee, `_summaries` for the progress status), restricted to the trainees being refreshed
+(`Ctx.trainees`). `tests/insights/test_facts.py` checks that the stored values and lists equal
+the live ones.
 
 Kept current like `iup.deadlines`:
 
 * **in the same transaction as the change**: signals on the inputs (employments, supervision,
-  approved plan revisions, signed IUP revisions, learning activities, goal approvals) recompute
-  the trainee's row; deletes mark it stale (`connect`, `mark_stale`);
+  approved plan revisions, signed IUP revisions, learning activities, goal approvals, progress
+  summaries) recompute the trainee's row; deletes mark it stale (`connect`, `mark_stale`); the
+  progress summaries written in bulk are copied (`copy_summaries`);
 * **when the date moves**: the windows (12 months, 6 months, validity, employments starting and
   ending) move with the date, so a row is for one day (`computed_on`); `ensure_fresh` recomputes
   the rows from before today (and missing rows) before the page reads them — normally none, so
   one cheap query; the first read of a day recomputes everyone in bulk (a few queries);
-* **in bulk**: the demo and imports call `refresh_all` / `refresh`.
+* **in bulk**: the demo and imports call `refresh_all` / `refresh`; the daily
+  `lisplan harvest --scheduled` calls `ensure_fresh` just after midnight.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Count
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -82,6 +86,7 @@ def _store(rows: list[TraineeFacts]) -> None:
     )
 
 
+@transaction.atomic
 def refresh(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
     """Recompute and store the facts of these trainees (in batches); returns the count."""
     today = today or timezone.localdate()
@@ -91,6 +96,7 @@ def refresh(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
     return len(ids)
 
 
+@transaction.atomic
 def refresh_all(today: dt.date | None = None) -> int:
     """Every trainee at once (the demo, after a bulk load; the first read of a day)."""
     today = today or timezone.localdate()

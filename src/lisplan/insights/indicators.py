@@ -889,8 +889,12 @@ def compute(
 def row_values(indicator: Indicator, qs: QuerySet):
     """The numerator rows as dicts: oid (the row's id), tid (trainee), day, info; medians also
     `since` (registration date)."""
+    from lisplan.insights.models import TraineeFacts
+
     trainee, day, info = indicator.fields
-    values = {"oid": F("pk"), "tid": F(trainee)}
+    # A stored fact stands for the primary employment, as the live row does.
+    oid = F("employment_id") if qs.model is TraineeFacts else F("pk")
+    values = {"oid": oid, "tid": F(trainee)}
     if day:
         values["day"] = F(day)
     if info:
@@ -972,18 +976,27 @@ STORED_BASES: dict[Callable, Q] = {_summaries: Q(status__isnull=False)}
 
 
 def evaluate_all(scope: Scope, at: dt.date, codes: list[str] | None = None) -> list[Value_]:
-    """Every (or the chosen) indicator for one scope and date, without PostgreSQL's JIT. For
-    today from the stored facts (`TraineeFacts`, brought up to date first); for any other date
-    from the live queries (the definitions the facts are computed from)."""
+    """Every (or the chosen) indicator for one scope and date. For today from the stored facts (`TraineeFacts`, brought up to date first); for any other date
+    from the live queries (the definitions the facts are computed from), without PostgreSQL's
+    JIT."""
+    ctx = context(scope, at)
+    if ctx.facts:  # short queries over the stored rows: no JIT risk, no transaction to pay for
+        return _evaluate_all(ctx, codes)
+    with no_jit():
+        return _evaluate_all(ctx, codes)
+
+
+def context(scope: Scope, at: dt.date) -> Ctx:
+    """The context for the values and lists of `scope` on `at`: today's on the stored facts
+    (brought up to date first), any other date's live."""
     from django.utils import timezone
 
     from lisplan.insights import facts
 
-    stored = at == timezone.localdate()
-    with no_jit():
-        if stored:
-            facts.ensure_fresh(at)
-        return _evaluate_all(Ctx.of(scope, at, facts=stored), codes)
+    if at == timezone.localdate():
+        facts.ensure_fresh(at)
+        return Ctx.of(scope, at, facts=True)
+    return Ctx.of(scope, at)
 
 
 def _evaluate_all(ctx: Ctx, codes: list[str] | None = None) -> list[Value_]:

@@ -24,6 +24,7 @@ from lisplan.insights.indicators import (
     Indicator,
     Scope,
     Value_,
+    context,
     evaluate_all,
     primary_employments,
     row_values,
@@ -215,8 +216,9 @@ def _order(ind: Indicator) -> tuple[str, ...]:
 
 
 def live_rows(ind: Indicator, scope: Scope, at: dt.date):
-    """The numerator rows as dicts (oid, tid, day, info, since), ordered by name."""
-    ctx = Ctx.of(scope, at)
+    """The numerator rows as dicts (oid, tid, day, info, since), ordered by name; today's from
+    the stored facts' population (`indicators.context`)."""
+    ctx = context(scope, at)
     return row_values(ind, ind.rows(ctx).order_by(*_order(ind)))
 
 

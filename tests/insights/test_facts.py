@@ -26,6 +26,7 @@ from lisplan.insights.indicators import (
     row_values,
 )
 from lisplan.insights.models import TraineeFacts
+from lisplan.insights.queries import WORK_KINDS, work_items, work_items_in
 from lisplan.organisations.models import Institution, LearningArena
 from lisplan.trainees.models import Employment
 
@@ -74,6 +75,11 @@ def assert_same_lists(scope: Scope, today: dt.date) -> None:
     assert ctx.facts
     for indicator in INDICATORS:
         assert _list(indicator, ctx) == _list(indicator, Ctx.of(scope, today)), indicator.code
+    for kind in WORK_KINDS:  # the coordinators' work list before a harvest
+        field = "trainee_id" if kind == "plans" else "pk"  # plans: facts rows vs employments
+        stored = work_items(kind, scope, today).values_list(field, flat=True)
+        live = work_items_in(kind, Ctx.of(scope, today)).values_list(field, flat=True)
+        assert list(stored) == list(live), kind
 
 
 def test_the_page_for_today_reads_the_stored_facts(w):

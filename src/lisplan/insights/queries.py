@@ -375,14 +375,21 @@ WORK_KINDS = ("plans", "iup", "goals")
 def work_items(kind: str, scope: Scope, at: dt.date):
     """What will be incomplete at the harvest, for one kind: missing/expired plans (employment
     rows), IUPs missing or not updated for 6 months (trainees), learning goals marked as started
-    more than 30 days ago and not yet approved (goal rows)."""
+    more than 30 days ago and not yet approved (goal rows). Today's on the stored facts
+    (`indicators.context`), like the indicators they complete."""
+    from lisplan.insights import indicators as ind
+
+    return work_items_in(kind, ind.context(scope, at))
+
+
+def work_items_in(kind: str, ctx: Ctx):
     from django.db.models import Q
 
     from lisplan.insights import indicators as ind
     from lisplan.progress.models import GoalApproval, GoalStatus
     from lisplan.trainees.models import Trainee
 
-    ctx = Ctx.of(scope, at)
+    at = ctx.at
     if kind == "plans":
         return (
             ind._plans_missing(ctx)

@@ -650,7 +650,10 @@ def queues_for(user, groups: list[dict], visible: VisibleQueued | None = None) -
 def queues(user, institution: int | None = None) -> list[Queue]:
     """Every queue the user may see, ranked (for a small scope or a test; the page pages
     through `queue_groups` and ranks one page with `queues_for`)."""
-    return queues_for(user, queue_groups(user, QueueFilters(institution=institution)))
+    visible = VisibleQueued(user)
+    return queues_for(
+        user, queue_groups(user, QueueFilters(institution=institution), visible), visible
+    )
 
 
 def _places(groups) -> dict[tuple[int, int], dict[tuple[int, str], int]]:

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lisplan.accounts import services
-from lisplan.accounts.access import public, require
-from lisplan.accounts.context_processors import own_trainee_id
+from lisplan.accounts.access import own_trainee_id, public, require
 from lisplan.accounts.forms import ApiTokenForm, LoginForm
 from lisplan.accounts.startpage import start_sections
 from lisplan.allocation.startpage import tasks_for as allocation_tasks_for

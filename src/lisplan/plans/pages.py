@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from lisplan.accounts.access import can, scope_filter
-from lisplan.accounts.context_processors import own_trainee_id
+from lisplan.accounts.access import can, own_trainee_id, scope_filter
 from lisplan.catalogue.models import Specialty
 from lisplan.notifications.services import notify
 from lisplan.plans import compare, queries, rules, worklist

@@ -33,15 +33,16 @@ def test_coordinator_assigns_a_supervisor_from_the_employer(client, world, trave
         response = client.post(
             url, {"supervisor": other.pk, "kind": "additional", "start": "2026-12-06"}
         )
-    assert response.status_code == 302
-    supervision = Supervision.objects.get(supervisor=other)
-    assert AuditEvent.objects.filter(action="supervision.created").exists()
+        assert response.status_code == 302
+        supervision = Supervision.objects.get(supervisor=other)
+        assert AuditEvent.objects.filter(action="supervision.created").exists()
 
-    end = reverse("trainees:supervision_end", args=[world.trainee.pk, supervision.pk])
-    response = client.post(end, {"end": "2026-11-01"})  # before the start: the rule, named
-    assert response.status_code == 200
-    response = client.post(end, {"end": "2026-12-31"})
-    assert response.status_code == 302
+        # still on the travelled day: after it, the session would have been idle too long
+        end = reverse("trainees:supervision_end", args=[world.trainee.pk, supervision.pk])
+        response = client.post(end, {"end": "2026-11-01"})  # before the start: the rule, named
+        assert response.status_code == 200
+        response = client.post(end, {"end": "2026-12-31"})
+        assert response.status_code == 302
     supervision.refresh_from_db()
     assert supervision.end == dt.date(2026, 12, 31)
 

@@ -135,12 +135,14 @@ class Command(BaseCommand):
             f"{_n(programmes.published)} publiserte, {_n(programmes.drafts)} utkast, "
             f"{_n(programmes.gaps)} med mangler."
         )
-        from lisplan.insights.facts import refresh_all as refresh_insight_facts
-
-        refresh_insight_facts()  # the indicator page's stored facts, in bulk
         from lisplan.demo.bulk import analyze_all
+        from lisplan.insights.facts import refresh_all as refresh_insight_facts
+        from lisplan.insights.models import TraineeFacts
 
         analyze_all()  # the planner's statistics for every table the demo filled
+        # after the statistics: without them the facts' queries took 36 s instead of 0.7 s
+        refresh_insight_facts()  # the indicator page's stored facts, in bulk
+        analyze_all(tables=[TraineeFacts._meta.db_table])
         self.stdout.write(f"\nInnlogging (passord «{DEMO_PASSWORD}» for alle):")
         width = max(len(login.username) for login in result.logins)
         for login in result.logins:

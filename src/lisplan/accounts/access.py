@@ -295,14 +295,23 @@ class Grants:
         )
 
 
+def once_per_request(user, name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per request: the result is kept on the request's user object (a new
+    one each request), for what the header, the start page's tasks and its cards all show."""
+    attribute = f"_lisplan_{name}"
+    if not hasattr(user, attribute):
+        setattr(user, attribute, compute())
+    return getattr(user, attribute)
+
+
 def own_trainee_id(user) -> int | None:
-    """The id of the user's own trainee record (one query per request, cached on the user)."""
-    if not hasattr(user, "_lisplan_own_trainee"):
-        Trainee = _model("trainees.Trainee")
-        user._lisplan_own_trainee = (
-            Trainee.objects.filter(user=user).values_list("pk", flat=True).first()
-        )
-    return user._lisplan_own_trainee
+    """The id of the user's own trainee record (one query per request)."""
+    Trainee = _model("trainees.Trainee")
+    return once_per_request(
+        user,
+        "own_trainee",
+        lambda: Trainee.objects.filter(user=user).values_list("pk", flat=True).first(),
+    )
 
 
 def grants(user) -> Grants:

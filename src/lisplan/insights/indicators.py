@@ -976,9 +976,9 @@ STORED_BASES: dict[Callable, Q] = {_summaries: Q(status__isnull=False)}
 
 
 def evaluate_all(scope: Scope, at: dt.date, codes: list[str] | None = None) -> list[Value_]:
-    """Every (or the chosen) indicator for one scope and date. For today from the stored facts (`TraineeFacts`, brought up to date first); for any other date
-    from the live queries (the definitions the facts are computed from), without PostgreSQL's
-    JIT."""
+    """Every (or the chosen) indicator for one scope and date. For today from the stored facts
+    (`TraineeFacts`, brought up to date first); for any other date from the live queries (the
+    definitions the facts are computed from), without PostgreSQL's JIT."""
     ctx = context(scope, at)
     if ctx.facts:  # short queries over the stored rows: no JIT risk, no transaction to pay for
         return _evaluate_all(ctx, codes)

@@ -377,9 +377,7 @@ def work_items(kind: str, scope: Scope, at: dt.date):
     rows), IUPs missing or not updated for 6 months (trainees), learning goals marked as started
     more than 30 days ago and not yet approved (goal rows). Today's on the stored facts
     (`indicators.context`), like the indicators they complete."""
-    from lisplan.insights import indicators as ind
-
-    return work_items_in(kind, ind.context(scope, at))
+    return work_items_in(kind, context(scope, at))
 
 
 def work_items_in(kind: str, ctx: Ctx):

@@ -12,7 +12,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lisplan.accounts.access import get_in_scope, scope_filter
+from lisplan.accounts.access import get_in_scope, once_per_request, own_trainee_id, scope_filter
 from lisplan.iup import rules
 from lisplan.iup.models import (
     EducationPlan,
@@ -85,9 +85,7 @@ def awaiting_my_signature(user) -> QuerySet[Revision]:
 def to_sign_count(user) -> int:
     """How many revisions await the user's signature, once per request (kept on the user): the
     start page's task and the leader's and supervisor's cards both show it."""
-    if not hasattr(user, "_lisplan_iups_to_sign"):
-        user._lisplan_iups_to_sign = awaiting_my_signature(user).count()
-    return user._lisplan_iups_to_sign
+    return once_per_request(user, "iups_to_sign", awaiting_my_signature(user).count)
 
 
 LIST_FIELDS = (
@@ -242,8 +240,6 @@ def stored_deadline_for(trainee_id: int, today: dt.date) -> TraineeDeadline:
 def own_deadline(user, today: dt.date) -> TraineeDeadline | None:
     """The user's own IUP deadline (None: not a trainee), once per request (kept on the user):
     the start page's IUP task and the trainee's card both show it."""
-    from lisplan.accounts.access import own_trainee_id
-
     own = own_trainee_id(user)
     if own is None:
         return None

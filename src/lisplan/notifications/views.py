@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from lisplan.accounts.access import public, require
+from lisplan.accounts.access import once_per_request, public, require
 from lisplan.notifications.models import CalendarFeed, Notification
 from lisplan.notifications.services import email_preview, email_previews, mark_read
 
@@ -24,9 +24,8 @@ from lisplan.notifications.services import email_preview, email_previews, mark_r
 def unread_count(user) -> int:
     """Once per request (kept on the user): the header and the start page's task both show it,
     and marking notifications read always ends in a redirect."""
-    if not hasattr(user, "_lisplan_unread"):
-        user._lisplan_unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    return user._lisplan_unread
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    return once_per_request(user, "unread", unread.count)
 
 
 @require("notification.view")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from lisplan.accounts.access import can, own_trainee_id, scope_filter
+from lisplan.accounts.access import can, once_per_request, own_trainee_id, scope_filter
 from lisplan.catalogue.models import Specialty
 from lisplan.notifications.services import notify
 from lisplan.plans import compare, queries, rules, worklist
@@ -219,9 +219,7 @@ def awaiting_my_signature(user) -> QuerySet[Revision]:
 def to_sign_count(user) -> int:
     """How many plans await the user's signature, once per request (kept on the user): the
     start page's task and the leader's and supervisor's cards both show it."""
-    if not hasattr(user, "_lisplan_plans_to_sign"):
-        user._lisplan_plans_to_sign = awaiting_my_signature(user).count()
-    return user._lisplan_plans_to_sign
+    return once_per_request(user, "plans_to_sign", awaiting_my_signature(user).count)
 
 
 def specialty_choices() -> list[tuple[str, str]]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
 
 from lisplan.accounts.access import scope_filter
 from lisplan.accounts.models import ApiToken, RoleAssignment, User
 from lisplan.demo.generator import LOGINS
+from lisplan.notifications.models import Notification
 from lisplan.organisations.models import Institution, LearningArena, Region
 from lisplan.trainees.models import Employment, LeavePeriod, Supervision, Trainee
 
@@ -38,6 +41,13 @@ def people() -> list[tuple[str, str, str]]:
     return sorted(Trainee.objects.values_list("first_name", "last_name", "hpr_number"))
 
 
+@pytest.mark.django_db(transaction=True)  # the e-mails go out when a transaction commits
+def test_demo_users_get_notifications_but_no_email():
+    demo(trainees=20)
+    assert Notification.objects.filter(user__demo=True).exists()
+    assert not mail.outbox
+
+
 def test_loads_region_and_prints_one_login_per_role():
     out = demo()
     assert Trainee.objects.count() == N
@@ -46,6 +56,9 @@ def test_loads_region_and_prints_one_login_per_role():
     for username in LOGINS:
         assert f"  {username} " in out
     assert "«demo»" in out
+    report = out.split("Innlogging")[0]  # the lines above the logins are for people to read
+    assert "godkjent" in report and "til signering" in report
+    assert not re.search(r"\b(approved|signing|revision_\w+|requested)\b|#\d", report), report
     assert set(Region.objects.values_list("code", flat=True)) == {"NORD", "SOR-OST", "VEST", "MIDT"}
     names = set(Institution.objects.values_list("name", flat=True))
     assert {

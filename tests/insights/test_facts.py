@@ -51,9 +51,13 @@ def _rows_now(today: dt.date) -> dict:
 
 
 def assert_same(scopes, today: dt.date | None = None) -> None:
-    """The page's values (stored facts) equal the live ones on each scope, and the stored rows
-    equal the rows computed now (a missed input shows here even when the totals agree)."""
+    """No stored row dated today is wrong (a write marks its trainee's row stale; a missed input
+    shows here first); the page's values (stored facts) equal the live ones on each scope; and
+    after the reads every stored row equals the row computed now."""
     today = today or timezone.localdate()
+    now = _rows_now(today)
+    dated_today = {t: row for t, row in _stored_rows().items() if row[0] == today}
+    assert dated_today == {t: now[t] for t in dated_today}
     for scope in scopes:
         stored = _values(evaluate_all(scope, today))
         live = _values(_evaluate_all(Ctx.of(scope, today)))
@@ -83,6 +87,7 @@ def assert_same_lists(scope: Scope, today: dt.date) -> None:
 
 
 def test_the_page_for_today_reads_the_stored_facts(w):
+    facts.ensure_fresh(w.at)  # the rows the world's writes marked stale
     with CaptureQueriesContext(connection) as queries:
         evaluate_all(Scope(region=w.nord.pk), w.at)
     sql = " ".join(q["sql"] for q in queries.captured_queries)
@@ -157,7 +162,8 @@ def _scopes(world) -> list[Scope]:
 
 
 def test_service_writes_keep_the_facts_current(world):
-    """Each write goes through its service; the facts follow in the same transaction."""
+    """Each write goes through its service and marks the facts it changes stale in the same
+    transaction; the next read recomputes them."""
     from lisplan.plans import services as plans
     from lisplan.progress import services as progress
     from lisplan.trainees import services as trainees

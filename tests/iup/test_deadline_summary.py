@@ -1,5 +1,6 @@
 """The stored IUP deadlines (`iup.deadlines`, issue #18) always agree with the rule computed
-afresh (`queries.deadlines`), after each kind of change, and the work list reads them with a
+afresh (`queries.deadlines`), after each kind of change (a write marks the row stale, the next
+read recomputes it; a row still current is never wrong), and the work list reads them with a
 constant number of queries."""
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from tests import factories as f
 
 
 def _stored(trainee, today):
+    kept = DeadlineSummary.objects.filter(deadlines.current(today), trainee=trainee).first()
+    if kept is not None:  # a row still current is never wrong: every write marks its row stale
+        assert (kept.due, kept.reason) == _fresh(trainee, today)[:2]
     row = queries.summaries(Trainee.objects.filter(pk=trainee.pk), today).get()
     return row.due, row.reason, row.state
 
@@ -70,6 +74,7 @@ def test_rows_are_recomputed_when_their_day_comes(world, signed):
     employment = t.employments.order_by("-start").first()
     employment.end = today + dt.timedelta(days=40)
     employment.save()
+    assert _one(t, today) == _fresh(t, today)  # the read recomputes the row the save marked
     row = DeadlineSummary.objects.get(trainee=t)
     assert row.fresh_until == employment.end + dt.timedelta(days=1)
     later = employment.end + dt.timedelta(days=2)

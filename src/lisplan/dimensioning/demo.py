@@ -24,6 +24,7 @@ from lisplan.dimensioning.models import (
     Scenario,
     SpecialistCount,
 )
+from lisplan.ui.numbers import number
 
 DEMO_SOURCE = "Demodata laget av lisplan (ikke SSB-tall)"
 DEMO_DRAWS = 300
@@ -64,8 +65,7 @@ class DimensioningDemo:
         today = sum(r["current_per_year"] for r in self.run.result["required_intake"])
         return (
             f"Dimensjonering på {self.seconds:.1f} s (demodata, ikke SSB-tall): "
-            f"{needed:.0f} oppstarter i året trengs, {today:.0f} i dag "
-            f"(kjøring #{self.run.pk})."
+            f"{number(round(needed))} oppstarter i året trengs, {number(round(today))} i dag."
         )
 
 

@@ -8,18 +8,22 @@ trainee, `_summaries` for the progress status), restricted to the trainees being
 (`Ctx.trainees`). `tests/insights/test_facts.py` checks that the stored values and lists equal
 the live ones.
 
-Kept current like `iup.deadlines`:
+Kept current without making the writes pay for the recomputation (about 40 ms a trainee):
 
-* **in the same transaction as the change**: signals on the inputs (employments, supervision,
-  approved plan revisions, signed IUP revisions, learning activities, goal approvals, progress
-  summaries) recompute the trainee's row; deletes mark it stale (`connect`, `mark_stale`); the
-  progress summaries written in bulk are copied (`copy_summaries`);
-* **when the date moves**: the windows (12 months, 6 months, validity, employments starting and
-  ending) move with the date, so a row is for one day (`computed_on`); `ensure_fresh` recomputes
-  the rows from before today (and missing rows) before the page reads them — normally none, so
-  one cheap query; the first read of a day recomputes everyone in bulk (a few queries);
-* **in bulk**: the demo and imports call `refresh_all` / `refresh`; the daily
-  `lisplan harvest --scheduled` calls `ensure_fresh` just after midnight.
+* **marked in the same transaction as the change**: signals on the inputs (employments,
+  supervision, approved plan revisions, signed IUP revisions, learning activities, goal
+  approvals, progress summaries, new trainees) mark the trainee's row stale (`mark_stale`: one
+  upsert; a trainee without a row gets a stale one); the services that delete in bulk and the
+  spreadsheet import mark theirs; the progress summaries written in bulk are copied
+  (`copy_summaries`). A row dated today is therefore never wrong;
+* **recomputed before a read**: `ensure_fresh` (called by `indicators.context` before a page,
+  the API or the work list reads the rows) recomputes the stale rows and the rows from before
+  today — the windows (12 months, 6 months, validity, employments starting and ending) move
+  with the date — in one batch: normally none, so one cheap query; after a write, that
+  trainee's; the first read of a day, everyone in bulk (a few queries). `refresh` locks the
+  rows it recomputes, so a write that marks one of them meanwhile waits and marks it again;
+* **in bulk**: the demo calls `refresh_all`; the daily `lisplan harvest --scheduled` calls
+  `ensure_fresh` just after midnight.
 """
 
 from __future__ import annotations
@@ -88,11 +92,16 @@ def _store(rows: list[TraineeFacts]) -> None:
 
 @transaction.atomic
 def refresh(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
-    """Recompute and store the facts of these trainees (in batches); returns the count."""
+    """Recompute and store the facts of these trainees (in batches); returns the count. The
+    rows are locked first (in id order), so the facts are read after any write that is marking
+    them has committed, and a write that marks them meanwhile waits for this one."""
     today = today or timezone.localdate()
     ids = sorted(set(trainee_ids))
     for start in range(0, len(ids), BATCH):
-        _store(_rows(ids[start : start + BATCH], today))
+        chunk = ids[start : start + BATCH]
+        locked = TraineeFacts.objects.select_for_update().filter(trainee_id__in=chunk)
+        list(locked.order_by("trainee_id").values_list("trainee_id", flat=True))
+        _store(_rows(chunk, today))
     return len(ids)
 
 
@@ -110,10 +119,10 @@ def ensure_fresh(today: dt.date | None = None) -> int:
     case); else the out-of-date rows and any trainee without a row (a bulk insert without
     `refresh`), or everyone at once when many are out of date (the date has moved). All rows,
     not a scope's: a trainee whose new employment starts today moves into a scope from another.
-    A trainee without a row whose others are all current is not seen here: every write of a
-    trainee goes through `refresh` (signals, imports, the demo)."""
+    A trainee without a row whose others are all current is not seen here: a new trainee gets
+    a stale row (`mark_stale`), and the demo computes everyone's."""
     today = today or timezone.localdate()
-    stale = TraineeFacts.objects.filter(computed_on__lt=today)
+    stale = TraineeFacts.objects.filter(computed_on__lt=today)  # STALE is before every day
     ids = list(stale.order_by("trainee_id").values_list("trainee_id", flat=True)[: BATCH + 1])
     if not ids:
         return 0
@@ -138,22 +147,28 @@ def copy_summaries(trainee_ids) -> int:
     )
 
 
-def mark_stale(trainee_ids) -> int:
-    """Make `ensure_fresh` recompute these rows on the next read (one UPDATE): used on deletes,
-    where the trainee may be going too (a cascade)."""
-    return TraineeFacts.objects.filter(trainee_id__in=trainee_ids).update(computed_on=STALE)
+def mark_stale(trainee_ids: Iterable[int], *, add_missing: bool = True) -> None:
+    """Make `ensure_fresh` recompute these trainees' rows before the next read: one upsert,
+    which gives a trainee without a row a stale one. `add_missing=False` on deletes, where the
+    trainee may be going too (a cascade): only the existing rows are marked."""
+    ids = sorted(set(trainee_ids))
+    if not add_missing:
+        TraineeFacts.objects.filter(trainee_id__in=ids).update(computed_on=STALE)
+        return
+    TraineeFacts.objects.bulk_create(
+        [TraineeFacts(trainee_id=tid, computed_on=STALE) for tid in ids],
+        update_conflicts=True,
+        unique_fields=["trainee"],
+        update_fields=["computed_on"],
+    )
 
 
 # --- keeping the rows current: signals on the inputs -----------------------------------------
 
 
 def _refresh_one(trainee_id: int | None, signal=None) -> None:
-    if not trainee_id:
-        return
-    if signal is post_delete:
-        mark_stale([trainee_id])
-    else:
-        refresh([trainee_id])
+    if trainee_id:
+        mark_stale([trainee_id], add_missing=signal is not post_delete)
 
 
 def _trainee_row(sender, instance, signal=None, raw=False, **kwargs) -> None:
@@ -181,17 +196,17 @@ def _iup_revision(sender, instance, raw=False, **kwargs) -> None:
 
 def _trainee_created(sender, instance, created=False, raw=False, **kwargs) -> None:
     if created and not raw:
-        refresh([instance.pk])
+        mark_stale([instance.pk])
 
 
 def connect() -> None:
     """Employments and supervision (saved and deleted one at a time by their services, the
     admin and imports), approved plan revisions, signed IUP revisions, learning activities,
-    goal approvals and progress summaries saved one at a time recompute the trainee's row; the
+    goal approvals and progress summaries saved one at a time mark the trainee's row stale; the
     summaries written in bulk are copied by `progress.summary.refresh_summaries`
-    (`copy_summaries`). Activities and goal approvals are deleted by
-    the progress services, which refresh the row themselves (`progress.services._refresh`): a
-    delete listener on those tables would stop Django deleting them in bulk."""
+    (`copy_summaries`). Activities and goal approvals are deleted by the progress services,
+    which mark the row themselves (`progress.services.activity_delete`): a delete listener on
+    those tables would stop Django deleting them in bulk."""
     from lisplan.iup.models import Revision as IupRevision
     from lisplan.plans.models import Revision as PlanRevision
     from lisplan.progress.models import ActivityRecord, GoalApproval, ProgressSummary

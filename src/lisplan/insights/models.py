@@ -121,9 +121,10 @@ class TraineeFacts(models.Model):
     """What the indicators read about one trainee today, kept so the indicator page for today
     is one query over these rows whatever the size of the scope (issue #18). Each fact is the
     live indicator's own definition evaluated for the trainee (`insights.facts`, from the
-    querysets in `indicators`), stored by `facts.refresh` in the same transaction as a change to
-    an input (signals in `facts.connect`) and recomputed when `computed_on` is before today (the
-    windows move with the date). Other dates are computed live (`indicators.evaluate_all`).
+    querysets in `indicators`), marked stale in the same transaction as a change to an input
+    (signals in `facts.connect`) and recomputed by `facts.ensure_fresh` before a read when stale
+    or from before today (the windows move with the date). Other dates are computed live
+    (`indicators.evaluate_all`).
 
     `employment` is the trainee's primary employment on `computed_on` (null: not counted), with
     its institution, arena and specialty (they change only with the employment)."""

@@ -5,13 +5,16 @@ The deadline itself is still decided by the pure `rules.deadline`, through
 `queries.deadlines` (seven queries for any number of trainees). This module stores its result
 and keeps it current:
 
-* **in the same transaction as the change**: signals on the inputs — employments, leave,
-  education-plan revisions and meetings, assessment panels in the ledger — recompute the
-  trainee's row (`connect`);
+* **marked in the same transaction as the change**: signals on the inputs — employments,
+  leave, education-plan revisions and meetings, assessment panels in the ledger — mark the
+  trainee's row stale (`connect`, `mark_stale`: one UPDATE), so a write does not pay for the
+  recomputation; a new trainee has no row yet;
 * **when the date moves an input**: each row carries `fresh_until`, the first day a planned
   panel has passed, the employment has ended, or a panel or leave has left the look-back window;
-  `ensure_fresh` recomputes the rows of a scope whose day has come (and rows that are missing,
-  e.g. after a bulk import) before a page reads them — normally none, so one cheap query;
+  `ensure_fresh` recomputes the rows of a scope that are stale, whose day has come or that are
+  missing before a page reads them — normally none, so one cheap query (`stored_deadline_for`
+  does the same for one trainee); `refresh` locks the rows it recomputes, so a write that marks
+  one of them meanwhile waits and marks it again;
 * **in bulk**: the demo and imports call `refresh` for all the trainees they wrote.
 
 The state (missing / overdue / due soon / ok / none) depends on today and is computed in the
@@ -23,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -66,15 +70,20 @@ def _rows(trainees: QuerySet, today: dt.date) -> list[DeadlineSummary]:
     ]
 
 
+@transaction.atomic
 def refresh(trainee_ids: Iterable[int], today: dt.date | None = None) -> int:
-    """Recompute and store the deadlines of these trainees (in batches); returns the count."""
+    """Recompute and store the deadlines of these trainees (in batches); returns the count. The
+    existing rows are locked first (in id order), as in `insights.facts.refresh`."""
     from lisplan.trainees.models import Trainee
 
     today = today or timezone.localdate()
     ids = sorted(set(trainee_ids))
     done = 0
     for i in range(0, len(ids), BATCH):
-        rows = _rows(Trainee.objects.filter(pk__in=ids[i : i + BATCH]), today)
+        chunk = ids[i : i + BATCH]
+        locked = DeadlineSummary.objects.select_for_update().filter(trainee_id__in=chunk)
+        list(locked.order_by("trainee_id").values_list("trainee_id", flat=True))
+        rows = _rows(Trainee.objects.filter(pk__in=chunk), today)
         DeadlineSummary.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["trainee"], update_fields=FIELDS
         )
@@ -139,49 +148,31 @@ STALE = dt.date(1, 1, 1)
 
 
 def mark_stale(trainee_ids) -> int:
-    """Make `ensure_fresh` recompute these rows on the next read (one UPDATE): used on deletes,
-    where the trainee may be going too (a cascade), and by bulk writes."""
+    """Make `ensure_fresh` recompute these rows on the next read (one UPDATE; a trainee without
+    a row is computed then anyway): every write of an input, and bulk writes."""
     return DeadlineSummary.objects.filter(trainee_id__in=trainee_ids).update(fresh_until=STALE)
 
 
-def _refresh_one(trainee_id: int | None, signal=None) -> None:
-    if not trainee_id:
-        return
-    if signal is post_delete:
-        mark_stale([trainee_id])
-    else:
-        refresh([trainee_id])
+def _trainee_row(sender, instance, **kwargs) -> None:
+    if instance.trainee_id:
+        mark_stale([instance.trainee_id])
 
 
-def _trainee_row(sender, instance, signal=None, **kwargs) -> None:
-    _refresh_one(instance.trainee_id, signal)
-
-
-def _revision(sender, instance, signal=None, **kwargs) -> None:
+def _revision(sender, instance, **kwargs) -> None:
     from lisplan.iup.models import EducationPlan
 
-    trainee_id = (
-        EducationPlan.objects.filter(pk=instance.plan_id)
-        .values_list("trainee_id", flat=True)
-        .first()
-    )
-    _refresh_one(trainee_id, signal)
-
-
-def _trainee_created(sender, instance, created=False, raw=False, **kwargs) -> None:
-    if created and not raw:
-        refresh([instance.pk])
+    mark_stale(EducationPlan.objects.filter(pk=instance.plan_id).values("trainee_id"))
 
 
 def connect() -> None:
     """Employments and leave (saved and deleted one at a time by their services, the admin and
-    imports) and revisions (saved by the IUP services) recompute the row; the IUP services
-    recompute it after writing a revision's meetings, and the progress services after an
+    imports) and revisions (saved by the IUP services) mark the row stale; the IUP services
+    mark it after writing a revision's meetings, and the progress services after an
     assessment panel is registered (`progress.services._refresh`). Only `post_save` on
     revisions, meetings and activities: a delete listener would stop Django deleting those
     tables in bulk."""
     from lisplan.iup.models import Revision
-    from lisplan.trainees.models import Employment, LeavePeriod, Trainee
+    from lisplan.trainees.models import Employment, LeavePeriod
 
     for model in (Employment, LeavePeriod):
         post_save.connect(_trainee_row, sender=model, dispatch_uid=f"iup-deadline-{model.__name__}")
@@ -189,4 +180,3 @@ def connect() -> None:
             _trainee_row, sender=model, dispatch_uid=f"iup-deadline-del-{model.__name__}"
         )
     post_save.connect(_revision, sender=Revision, dispatch_uid="iup-deadline-revision")
-    post_save.connect(_trainee_created, sender=Trainee, dispatch_uid="iup-deadline-trainee")

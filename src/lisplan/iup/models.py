@@ -387,9 +387,10 @@ TEMPLATE_FIELDS = [
 
 class DeadlineSummary(models.Model):
     """A trainee's IUP deadline, kept so the work list, its counts and the start page are
-    one indexed query each (issue #18). Written by `iup.deadlines.refresh` whenever an input changes
-    (signals on employments, leave, revisions, meetings and assessment panels, in the same
-    transaction) and when `fresh_until` has passed: the inputs that move with the date (a
+    one indexed query each (issue #18). Marked stale whenever an input changes (signals on
+    employments, leave, revisions, meetings and assessment panels, in the same transaction) and
+    recomputed by `iup.deadlines` before the next read, and when `fresh_until` has passed: the
+    inputs that move with the date (a
     planned panel passing, an employment ending, a panel or leave leaving the look-back window)
     make the row due for recomputation on that day. The state (missing/overdue/due soon/ok)
     depends on today and is computed in the query from `due` and `signed`."""

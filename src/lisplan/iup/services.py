@@ -416,9 +416,9 @@ def _write_children(revision: Revision, supervisors, meetings, periods) -> None:
             ]
         )
     if meetings is not None:  # a planned assessment panel moves the deadline
-        from lisplan.iup.deadlines import refresh
+        from lisplan.iup.deadlines import mark_stale
 
-        refresh([revision.plan.trainee_id])
+        mark_stale([revision.plan.trainee_id])
 
 
 # --- writes --------------------------------------------------------------------------------

@@ -460,19 +460,18 @@ def import_progress(
         return report
     with transaction.atomic():
         touched = _write(goals, activities, report, actor=actor, file_name=file_name)
-        if touched:
-            from lisplan.insights.facts import refresh as refresh_insight_facts
+        if touched:  # written in bulk, without signals
+            from lisplan.insights.facts import mark_stale as insight_facts_stale
+            from lisplan.iup.deadlines import mark_stale as iup_deadlines_stale
 
-            refresh_insight_facts(touched)  # written in bulk, without signals
+            insight_facts_stale(touched)
+            iup_deadlines_stale(touched)  # an assessment panel held moves the IUP deadline
         if dry_run:
             transaction.set_rollback(True)
     if not dry_run and touched:
         from lisplan.progress.summary import refresh_summaries
 
         refresh_summaries(sorted(touched))
-        from lisplan.iup.deadlines import refresh as refresh_iup_deadlines
-
-        refresh_iup_deadlines(touched)
     return report
 
 

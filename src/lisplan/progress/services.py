@@ -33,11 +33,11 @@ from lisplan.trainees.models import Trainee
 
 
 def _refresh(trainee_id: int) -> None:
-    from lisplan.iup.deadlines import refresh as refresh_iup_deadline
+    from lisplan.iup.deadlines import mark_stale as iup_deadline_stale
     from lisplan.progress.summary import refresh_summaries
 
     refresh_summaries([trainee_id])
-    refresh_iup_deadline([trainee_id])  # an assessment panel held moves the IUP deadline
+    iup_deadline_stale([trainee_id])  # an assessment panel held moves the IUP deadline
 
 
 # --- learning goals ---------------------------------------------------------------------------
@@ -249,9 +249,9 @@ def activity_delete(*, actor, activity: ActivityRecord) -> None:
     trainee_id = activity.trainee_id
     writes.delete(actor=actor, obj=activity, action="progress.activity_deleted")
     _refresh(trainee_id)
-    from lisplan.insights.facts import refresh as refresh_insight_facts
+    from lisplan.insights.facts import mark_stale as insight_facts_stale
 
-    refresh_insight_facts([trainee_id])  # saves refresh them by signal, deletes do not
+    insight_facts_stale([trainee_id])  # saves mark them by signal, deletes do not
 
 
 # --- service periods --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from lisplan.demo.generator import (
     DEFAULT_SEED,
@@ -14,10 +15,33 @@ from lisplan.demo.generator import (
     load_demo,
 )
 from lisplan.dimensioning.demo import load_dimensioning_demo
+from lisplan.ui.numbers import number
+
+# The demo's scenario codes (demo.plans, iup.demo, confirmations.demo) in the words of the pages.
+STATES = {
+    "approval": "til godkjenning",
+    "approved": "godkjent",
+    "awaiting": "venter på signatur",
+    "corrected": "rettet",
+    "draft": "utkast",
+    "expired": "utløpt",
+    "expiring": "utløper snart",
+    "missing": "mangler",
+    "overdue": "på overtid",
+    "requested": "bestilt",
+    "returned": "sendt tilbake",
+    "revision_approval": "revisjon til godkjenning",
+    "revision_draft": "revisjon under arbeid",
+    "revision_signing": "revisjon til signering",
+    "signed": "signert",
+    "signing": "til signering",
+}
 
 
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", "\u00a0")
+def _states(counts: dict[str, int]) -> str:
+    """«godkjent 4 178, til signering 355, …», the most common first."""
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], STATES.get(item[0], item[0])))
+    return ", ".join(f"{STATES.get(state, state)} {number(n)}" for state, n in ordered)
 
 
 class Command(BaseCommand):
@@ -66,7 +90,10 @@ class Command(BaseCommand):
         # almost everything; what cycles remain are collected when loading ends.
         gc.disable()
         try:
-            self.load(**options)
+            # Demo users get notifications in the app, but no e-mail (their addresses are
+            # made up, and the console backend would print every message here).
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                self.load(**options)
         finally:
             gc.enable()
             gc.collect()
@@ -87,21 +114,20 @@ class Command(BaseCommand):
         iup = load_iup_demo(seed=seed, today=timezone.localdate(), inputs=progress.inputs)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demodata lastet på {result.seconds:.1f} s: {_n(result.trainees)} leger i "
-                f"spesialisering, {_n(result.users)} brukere, {_n(result.arenas)} læringsarenaer "
+                f"Demodata lastet på {result.seconds:.1f} s: {number(result.trainees)} leger i "
+                f"spesialisering, {number(result.users)} brukere, {number(result.arenas)} læringsarenaer "
                 f"i {result.institutions} utdanningsvirksomheter i Helse Nord (seed {seed})."
             )
         )
         if result.plans:
             self.stdout.write(
-                f"Gjennomføringsplaner: {_n(sum(result.plans.values()))} ("
-                + ", ".join(f"{state} {_n(n)}" for state, n in sorted(result.plans.items()))
-                + ")."
+                f"Gjennomføringsplaner: {number(sum(result.plans.values()))} "
+                f"({_states(result.plans)})."
             )
         self.stdout.write(
-            f"Progresjon på {progress.seconds:.1f} s: {_n(progress.approvals)} godkjente "
-            f"læringsmål, {_n(progress.activities)} læringsaktiviteter, "
-            f"{_n(progress.service_periods)} tjenesteperioder."
+            f"Progresjon på {progress.seconds:.1f} s: {number(progress.approvals)} godkjente "
+            f"læringsmål, {number(progress.activities)} læringsaktiviteter, "
+            f"{number(progress.service_periods)} tjenesteperioder."
         )
         from lisplan.allocation.demo import load_allocation_demo
 
@@ -109,31 +135,28 @@ class Command(BaseCommand):
         if allocation.run is not None and allocation.run.metrics:
             self.stdout.write(
                 f"Fordeling på {allocation.seconds:.1f} s: {allocation.run.metrics['assigned']} "
-                f"av {allocation.run.metrics['requests']} ønsker får foreslått oppstart "
-                f"(kjøring #{allocation.run.pk})."
+                f"av {allocation.run.metrics['requests']} ønsker får foreslått oppstart."
             )
         self.stdout.write(load_dimensioning_demo(seed=seed).summary)
         self.stdout.write(
-            f"Utdanningsplaner (IUP) på {iup.seconds:.1f} s: {_n(iup.plans)} planer, "
-            f"{_n(iup.revisions)} revisjoner, {_n(iup.templates)} maler for tabell 3 ("
-            + ", ".join(f"{state} {_n(n)}" for state, n in sorted(iup.states.items()))
-            + ")."
+            f"Utdanningsplaner (IUP) på {iup.seconds:.1f} s: {number(iup.plans)} planer, "
+            f"{number(iup.revisions)} revisjoner, {number(iup.templates)} maler for tabell 3 "
+            f"({_states(iup.states)})."
         )
         from lisplan.confirmations.demo import load_confirmation_demo
 
         confirmations = load_confirmation_demo(seed=seed, today=timezone.localdate())
         self.stdout.write(
             f"Bekreftelser på tjeneste på {confirmations.seconds:.1f} s: "
-            + ", ".join(f"{state} {_n(n)}" for state, n in sorted(confirmations.states.items()))
-            + "."
+            f"{_states(confirmations.states)}."
         )
         from lisplan.programmes.demo import load_programme_demo
 
         programmes = load_programme_demo(seed=seed, today=timezone.localdate())
         self.stdout.write(
             f"Utdanningsplaner for virksomhetene på {programmes.seconds:.1f} s: "
-            f"{_n(programmes.published)} publiserte, {_n(programmes.drafts)} utkast, "
-            f"{_n(programmes.gaps)} med mangler."
+            f"{number(programmes.published)} publiserte, {number(programmes.drafts)} utkast, "
+            f"{number(programmes.gaps)} med mangler."
         )
         from lisplan.demo.bulk import analyze_all
         from lisplan.insights.facts import refresh_all as refresh_insight_facts

@@ -22,7 +22,7 @@ from django.db.models import Q
 
 from lisplan.accounts.models import Role, RoleAssignment
 from lisplan.catalogue.models import LearningGoal
-from lisplan.demo.bulk import insert_rows, new_row
+from lisplan.demo.bulk import insert_rows, keys_checked_at_end, new_row
 from lisplan.progress.loader import load_courses
 from lisplan.progress.models import (
     ActivityRecord,
@@ -75,6 +75,11 @@ def _between(rng: random.Random, a: dt.date, b: dt.date) -> dt.date:
 
 @transaction.atomic
 def load_progress_demo(*, seed: int, today: dt.date) -> ProgressDemoResult:
+    with keys_checked_at_end(GoalApproval, ActivityRecord, ActivityRecord.goals.through):
+        return _load(seed, today)
+
+
+def _load(seed: int, today: dt.date) -> ProgressDemoResult:
     started = time.perf_counter()
     load_courses()
     rng = random.Random(seed)

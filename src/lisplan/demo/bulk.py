@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.transaction import TransactionManagementError
 
 BATCH = 5000
 
@@ -32,7 +33,8 @@ def keys_checked_at_end(*models, using: str = DEFAULT_DB_ALIAS) -> Iterator[None
     if conn.vendor != "postgresql":
         yield
         return
-    assert conn.in_atomic_block  # noqa: S101  # nosec B101 — the keys must come back on failure
+    if not conn.in_atomic_block:  # the keys must come back if the load fails
+        raise TransactionManagementError("keys_checked_at_end runs inside a transaction")
     quote = conn.ops.quote_name
     keys = []
     with conn.cursor() as cursor:

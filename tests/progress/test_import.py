@@ -115,3 +115,27 @@ def test_command(world, goals, hpr, tmp_path):
     bad.write_text(HEADER + "1;legevakt;01.03.2025;;;;;;;;;2;;\n", encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("import_progress", str(bad))
+
+
+def test_an_import_keeps_the_stored_facts_right(world, goals, hpr, travel):
+    """Written in bulk, without signals: the import brings the trainee's indicator facts up to
+    date itself (the IUP deadline: tests/iup/test_deadline_summary.py)."""
+    import datetime as dt
+
+    from lisplan.insights import facts
+    from lisplan.insights.models import TraineeFacts
+
+    today = dt.date(2025, 6, 2)
+    with travel(today):
+        facts.refresh([world.trainee.pk], today)
+        report = import_progress(
+            csv(
+                f"{hpr};læringsmål;01.05.2025;;ORT-001;godkjent;direkte observasjon;leader;;;;;;",
+                f"{hpr};vurderingskollegium;10.05.2025;;;;;;;;;;;UAO, leder, veileder",
+            ),
+            actor=world.users["local_coordinator"],
+        )
+        assert report.ok, report.errors
+        stored = TraineeFacts.objects.get(trainee=world.trainee, computed_on=today)
+        (fresh,) = facts._rows([world.trainee.pk], today)
+        assert (stored.panels, stored.goals) == (fresh.panels, fresh.goals) == (1, 1)

@@ -13,17 +13,18 @@ Kept current without making the writes pay for the recomputation (about 40 ms a 
 * **marked in the same transaction as the change**: signals on the inputs (employments,
   supervision, approved plan revisions, signed IUP revisions, learning activities, goal
   approvals, progress summaries, new trainees) mark the trainee's row stale (`mark_stale`: one
-  upsert; a trainee without a row gets a stale one); the services that delete in bulk and the
-  spreadsheet import mark theirs; the progress summaries written in bulk are copied
-  (`copy_summaries`). A row dated today is therefore never wrong;
+  upsert; a trainee without a row gets a stale one); the progress services mark theirs when
+  they delete in bulk; the progress summaries written in bulk are copied (`copy_summaries`).
+  A row dated today is therefore never wrong;
 * **recomputed before a read**: `ensure_fresh` (called by `indicators.context` before a page,
   the API or the work list reads the rows) recomputes the stale rows and the rows from before
   today — the windows (12 months, 6 months, validity, employments starting and ending) move
   with the date — in one batch: normally none, so one cheap query; after a write, that
   trainee's; the first read of a day, everyone in bulk (a few queries). `refresh` locks the
   rows it recomputes, so a write that marks one of them meanwhile waits and marks it again;
-* **in bulk**: the demo calls `refresh_all`; the daily `lisplan harvest --scheduled` calls
-  `ensure_fresh` just after midnight.
+* **in bulk**: a bulk job pays for its own upkeep: the demo calls `refresh_all`, the
+  spreadsheet import `refresh`; the daily `lisplan harvest --scheduled` calls `ensure_fresh`
+  just after midnight.
 """
 
 from __future__ import annotations

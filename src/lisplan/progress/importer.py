@@ -460,12 +460,12 @@ def import_progress(
         return report
     with transaction.atomic():
         touched = _write(goals, activities, report, actor=actor, file_name=file_name)
-        if touched:  # written in bulk, without signals
-            from lisplan.insights.facts import mark_stale as insight_facts_stale
-            from lisplan.iup.deadlines import mark_stale as iup_deadlines_stale
+        if touched:  # written in bulk, without signals: a bulk job pays for its own upkeep
+            from lisplan.insights.facts import refresh as refresh_insight_facts
+            from lisplan.iup.deadlines import refresh as refresh_iup_deadlines
 
-            insight_facts_stale(touched)
-            iup_deadlines_stale(touched)  # an assessment panel held moves the IUP deadline
+            refresh_insight_facts(touched)
+            refresh_iup_deadlines(touched)  # an assessment panel held moves the IUP deadline
         if dry_run:
             transaction.set_rollback(True)
     if not dry_run and touched:

@@ -71,10 +71,9 @@ def test_stored_deadline_follows_every_input(world, draft):
 def test_an_imported_assessment_panel_moves_the_stored_deadline(world, draft):
     """The spreadsheet import writes in bulk, without signals, and brings the rows up to date
     itself: the row is current and right straight after the import."""
-    import io
-
     from lisplan.progress.importer import import_progress
     from tests.iup.outputs import sign_all
+    from tests.progress.test_import import csv
 
     today = timezone.localdate()
     t = world.trainee
@@ -84,10 +83,7 @@ def test_an_imported_assessment_panel_moves_the_stored_deadline(world, draft):
     Revision.objects.filter(pk=draft.pk).update(signed_at=timezone.now() - dt.timedelta(days=20))
     deadlines.refresh([t.pk])
     line = f"012345678;vurderingskollegium;{today - dt.timedelta(days=1):%d.%m.%Y};;;;;;;;;;;UAO"
-    header = "hpr;type;dato;til_dato;læringsmål;status;vurdering;godkjent_av;kurs;beskrivelse;"
-    data = io.BytesIO(f"{header}timer;antall;referent;deltakere\n{line}\n".encode())
-    data.name = "eksport.csv"
-    assert import_progress(data, actor=world.users["local_coordinator"]).ok
+    assert import_progress(csv(line), actor=world.users["local_coordinator"]).ok
     kept = DeadlineSummary.objects.filter(deadlines.current(today)).get(trainee=t)
     assert (kept.due, kept.reason) == _fresh(t, today)[:2]
     assert kept.reason == "assessment_panel"

@@ -167,14 +167,14 @@ def mark_stale(trainee_ids: Iterable[int], *, add_missing: bool = True) -> None:
 # --- keeping the rows current: signals on the inputs -----------------------------------------
 
 
-def _refresh_one(trainee_id: int | None, signal=None) -> None:
+def _mark_one(trainee_id: int | None, signal=None) -> None:
     if trainee_id:
         mark_stale([trainee_id], add_missing=signal is not post_delete)
 
 
 def _trainee_row(sender, instance, signal=None, raw=False, **kwargs) -> None:
     if not raw:
-        _refresh_one(instance.trainee_id, signal)
+        _mark_one(instance.trainee_id, signal)
 
 
 def _plan_revision(sender, instance, raw=False, **kwargs) -> None:
@@ -183,7 +183,7 @@ def _plan_revision(sender, instance, raw=False, **kwargs) -> None:
     if raw or instance.status not in (Status.APPROVED, Status.SUPERSEDED):
         return  # only approved (and then superseded) revisions are facts
     plan = ImplementationPlan.objects.filter(pk=instance.plan_id)
-    _refresh_one(plan.values_list("trainee_id", flat=True).first())
+    _mark_one(plan.values_list("trainee_id", flat=True).first())
 
 
 def _iup_revision(sender, instance, raw=False, **kwargs) -> None:
@@ -192,7 +192,7 @@ def _iup_revision(sender, instance, raw=False, **kwargs) -> None:
     if raw or instance.status not in (Status.SIGNED, Status.SUPERSEDED):
         return  # only signed (and then superseded) revisions are facts
     plan = EducationPlan.objects.filter(pk=instance.plan_id)
-    _refresh_one(plan.values_list("trainee_id", flat=True).first())
+    _mark_one(plan.values_list("trainee_id", flat=True).first())
 
 
 def _trainee_created(sender, instance, created=False, raw=False, **kwargs) -> None:
